@@ -1,0 +1,59 @@
+package dev.quiver.registry;
+
+import dev.quiver.registry.diff.ChangeType;
+import dev.quiver.registry.diff.ObjectChange;
+import dev.quiver.registry.diff.RegistryDiff;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.store.CommitInfo;
+import dev.quiver.registry.store.HistoryEntry;
+import dev.quiver.registry.store.RegistrySnapshot;
+import dev.quiver.registry.store.RegistryStore;
+import java.util.List;
+
+/**
+ * What applying a repo would change, planned against one registry version. Applying commits the
+ * repo's definitions as they are: objects the repo no longer declares are deleted, as {@code feast
+ * apply} does.
+ *
+ * @param base the registry version the plan was made against
+ * @param changes every object of either side, unchanged ones included
+ */
+public record RegistryPlan(RegistrySnapshot base, Definitions desired, List<ObjectChange> changes) {
+
+  public RegistryPlan {
+    changes = List.copyOf(changes);
+  }
+
+  public static RegistryPlan of(RegistrySnapshot base, Definitions desired) {
+    return new RegistryPlan(base, desired, RegistryDiff.between(base.definitions(), desired));
+  }
+
+  /** The creates, updates and deletes, without unchanged objects. */
+  public List<ObjectChange> pending() {
+    return changes.stream().filter(c -> c.type() != ChangeType.UNCHANGED).toList();
+  }
+
+  public boolean hasChanges() {
+    return !pending().isEmpty();
+  }
+
+  public long count(ChangeType type) {
+    return changes.stream().filter(c -> c.type() == type).count();
+  }
+
+  /**
+   * Commits the desired definitions as the next version, if the registry is still at the plan's
+   * base version.
+   *
+   * @param gitCommit the repo's commit, or null outside Git
+   * @throws IllegalStateException when there is nothing to change
+   * @throws dev.quiver.registry.store.RegistryConflictException when someone committed in between
+   */
+  public HistoryEntry apply(RegistryStore store, String user, String gitCommit) {
+    if (!hasChanges()) {
+      throw new IllegalStateException("Cannot apply a plan without changes");
+    }
+    List<String> summary = pending().stream().map(ObjectChange::summary).toList();
+    return store.commit(base.version(), desired, new CommitInfo(user, gitCommit, summary));
+  }
+}

@@ -1,0 +1,146 @@
+package dev.quiver.registry.diff;
+
+import dev.quiver.registry.model.CanonicalForm;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.ObjectKind;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Compares two sets of definitions object by object (matched by kind and name) and describes each
+ * update field by field, on the canonical form so that only meaningful differences show.
+ */
+public final class RegistryDiff {
+
+  private RegistryDiff() {}
+
+  /** Every object of either side, ordered by kind, then name. */
+  public static List<ObjectChange> between(Definitions before, Definitions after) {
+    List<ObjectChange> changes = new ArrayList<>();
+    for (ObjectKind kind : ObjectKind.values()) {
+      Map<String, Map<String, Object>> old = CanonicalForm.objects(before, kind);
+      Map<String, Map<String, Object>> now = CanonicalForm.objects(after, kind);
+      Set<String> names = new java.util.TreeSet<>(old.keySet());
+      names.addAll(now.keySet());
+      for (String name : names) {
+        Map<String, Object> was = old.get(name);
+        Map<String, Object> is = now.get(name);
+        if (was == null) {
+          changes.add(new ObjectChange(kind, name, ChangeType.CREATE, List.of()));
+        } else if (is == null) {
+          changes.add(new ObjectChange(kind, name, ChangeType.DELETE, List.of()));
+        } else if (was.equals(is)) {
+          changes.add(new ObjectChange(kind, name, ChangeType.UNCHANGED, List.of()));
+        } else {
+          List<String> details = new ArrayList<>();
+          compareMaps("", was, is, details);
+          changes.add(new ObjectChange(kind, name, ChangeType.UPDATE, details));
+        }
+      }
+    }
+    return changes;
+  }
+
+  private static void compareMaps(
+      String prefix, Map<?, ?> before, Map<?, ?> after, List<String> details) {
+    Set<Object> keys = new LinkedHashSet<>(after.keySet());
+    keys.addAll(before.keySet());
+    for (Object key : keys) {
+      Object was = before.get(key);
+      Object is = after.get(key);
+      if (Objects.equals(was, is)) {
+        continue;
+      }
+      String path = prefix + key;
+      if (was instanceof Map<?, ?> oldMap && is instanceof Map<?, ?> newMap) {
+        compareMaps(path + ".", oldMap, newMap, details);
+      } else if (was instanceof List<?> oldList && is instanceof List<?> newList) {
+        compareLists(path, oldList, newList, details);
+      } else {
+        details.add(path + " " + render(was) + " -> " + render(is));
+      }
+    }
+  }
+
+  private static void compareLists(
+      String path, List<?> before, List<?> after, List<String> details) {
+    String item = singular(path);
+    if (isNamedList(before) && isNamedList(after)) {
+      Map<Object, Map<?, ?>> old = byName(before);
+      Map<Object, Map<?, ?>> now = byName(after);
+      int found = details.size();
+      for (Object name : now.keySet()) {
+        if (!old.containsKey(name)) {
+          details.add("+ " + item + " " + name);
+        } else if (!old.get(name).equals(now.get(name))) {
+          List<String> inner = new ArrayList<>();
+          compareMaps("", old.get(name), now.get(name), inner);
+          details.add(item + " " + name + ": " + String.join(", ", inner));
+        }
+      }
+      for (Object name : old.keySet()) {
+        if (!now.containsKey(name)) {
+          details.add("- " + item + " " + name);
+        }
+      }
+      if (details.size() == found) {
+        details.add(path + " reordered");
+      }
+      return;
+    }
+    Set<Object> oldItems = new LinkedHashSet<>(before);
+    Set<Object> newItems = new LinkedHashSet<>(after);
+    if (oldItems.equals(newItems)) {
+      details.add(path + " " + render(before) + " -> " + render(after));
+      return;
+    }
+    newItems.stream()
+        .filter(i -> !oldItems.contains(i))
+        .forEach(i -> details.add("+ " + item + " " + i));
+    oldItems.stream()
+        .filter(i -> !newItems.contains(i))
+        .forEach(i -> details.add("- " + item + " " + i));
+  }
+
+  private static boolean isNamedList(List<?> list) {
+    return !list.isEmpty()
+        && list.stream().allMatch(i -> i instanceof Map<?, ?> m && m.containsKey("name"));
+  }
+
+  private static Map<Object, Map<?, ?>> byName(List<?> list) {
+    Map<Object, Map<?, ?>> byName = new java.util.LinkedHashMap<>();
+    for (Object item : list) {
+      Map<?, ?> map = (Map<?, ?>) item;
+      byName.put(map.get("name"), map);
+    }
+    return byName;
+  }
+
+  private static String singular(String path) {
+    if (path.endsWith("ies")) {
+      return path.substring(0, path.length() - 3) + "y";
+    }
+    return path.endsWith("s") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  static String render(Object value) {
+    if (value == null) {
+      return "(none)";
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(RegistryDiff::render).collect(Collectors.joining(", ", "[", "]"));
+    }
+    if (value instanceof Map<?, ?> map) {
+      return map.entrySet().stream()
+          .map(e -> e.getKey() + ": " + render(e.getValue()))
+          .collect(Collectors.joining(", ", "{", "}"));
+    }
+    String text = String.valueOf(value);
+    return text.isEmpty() || text.contains(" ") ? '"' + text + '"' : text;
+  }
+}

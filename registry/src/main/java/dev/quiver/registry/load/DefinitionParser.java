@@ -1,0 +1,380 @@
+package dev.quiver.registry.load;
+
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.DurationText;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.FeatureReference;
+import dev.quiver.registry.model.FeatureService;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.SourceLocation;
+import dev.quiver.registry.model.ValueType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns definition documents into definition records. Objects are collected across all files; every
+ * problem is recorded and parsing goes on. The names of objects that could not be fully read are
+ * still kept, so references to them do not raise a second, misleading problem.
+ */
+final class DefinitionParser {
+
+  private static final List<String> ENTITY_KEYS =
+      List.of("name", "join_key", "type", "description", "owner", "tags");
+  private static final List<String> SOURCE_KEYS =
+      List.of(
+          "name",
+          "type",
+          "path",
+          "timestamp_field",
+          "created_timestamp_field",
+          "field_mapping",
+          "description");
+  private static final List<String> VIEW_KEYS =
+      List.of(
+          "name",
+          "entities",
+          "source",
+          "ttl",
+          "online",
+          "features",
+          "description",
+          "owner",
+          "tags");
+  private static final List<String> FEATURE_KEYS = List.of("name", "type", "description", "tags");
+  private static final List<String> SERVICE_KEYS =
+      List.of("name", "features", "description", "owner", "tags");
+  private static final List<String> SECTION_KEYS =
+      Arrays.stream(ObjectKind.values()).map(ObjectKind::sectionKey).toList();
+
+  private final Problems problems;
+  private final Map<ObjectKind, Map<String, SourceLocation>> declared =
+      new EnumMap<>(ObjectKind.class);
+  private final Map<ObjectKind, Map<String, Node.Mapping>> nodes = new EnumMap<>(ObjectKind.class);
+  private final List<Entity> entities = new ArrayList<>();
+  private final List<ParquetSource> sources = new ArrayList<>();
+  private final List<FeatureView> views = new ArrayList<>();
+  private final List<FeatureService> services = new ArrayList<>();
+
+  DefinitionParser(Problems problems) {
+    this.problems = problems;
+    for (ObjectKind kind : ObjectKind.values()) {
+      declared.put(kind, new LinkedHashMap<>());
+      nodes.put(kind, new LinkedHashMap<>());
+    }
+  }
+
+  /** Reads one document: a mapping of section keys to lists of objects. */
+  void parseDocument(Node document) {
+    if (document instanceof Node.Scalar scalar && scalar.isNull()) {
+      return;
+    }
+    if (!(document instanceof Node.Mapping root)) {
+      problems.add(
+          document.location(),
+          "a definition file must be a mapping of "
+              + String.join(", ", SECTION_KEYS)
+              + ", found "
+              + document.shape());
+      return;
+    }
+    for (Node.Entry section : root.entries().values()) {
+      Optional<ObjectKind> kind = ObjectKind.fromSectionKey(section.key());
+      if (kind.isEmpty()) {
+        problems.add(section.keyLocation(), unknownSectionMessage(section.key()));
+        continue;
+      }
+      MappingReader sectionReader = new MappingReader(root, "the file", problems);
+      for (Node.Mapping item : sectionReader.mappingList(section.key()).orElse(List.of())) {
+        switch (kind.get()) {
+          case ENTITY -> parseEntity(item);
+          case SOURCE -> parseSource(item);
+          case FEATURE_VIEW -> parseView(item);
+          case FEATURE_SERVICE -> parseService(item);
+        }
+      }
+    }
+  }
+
+  private static String unknownSectionMessage(String key) {
+    String message =
+        "unknown top-level key '"
+            + key
+            + "'"
+            + Suggestions.hint(key, SECTION_KEYS)
+            + "; definition files hold "
+            + String.join(", ", SECTION_KEYS);
+    if (key.equals("on_demand_feature_views") || key.equals("stream_feature_views")) {
+      message += " (Quiver has no " + key.replace('_', ' ') + ")";
+    }
+    return message;
+  }
+
+  /** Objects whose name was readable, by kind, with where each was first defined. */
+  Map<ObjectKind, Map<String, SourceLocation>> declared() {
+    return declared;
+  }
+
+  /** The document node each declared object was read from. */
+  Map<ObjectKind, Map<String, Node.Mapping>> nodes() {
+    return nodes;
+  }
+
+  Definitions definitions() {
+    return new Definitions(entities, sources, views, services);
+  }
+
+  private Optional<MappingReader> startObject(
+      Node.Mapping node, ObjectKind kind, List<String> allowedKeys) {
+    MappingReader reader = new MappingReader(node, kind.displayName(), problems);
+    Optional<String> name = reader.requiredName("name", kind.displayName() + " name");
+    name.ifPresent(n -> reader.subject(kind.displayName() + " '" + n + "'"));
+    reader.rejectUnknownKeys(allowedKeys);
+    if (name.isEmpty()) {
+      return Optional.empty();
+    }
+    SourceLocation first = declared.get(kind).putIfAbsent(name.get(), node.location());
+    if (first != null) {
+      problems.add(
+          node.location(),
+          "duplicate "
+              + kind.displayName()
+              + " '"
+              + name.get()
+              + "' (first defined at "
+              + first
+              + ")");
+      return Optional.empty();
+    }
+    nodes.get(kind).put(name.get(), node);
+    return Optional.of(reader);
+  }
+
+  private void parseEntity(Node.Mapping node) {
+    Optional<MappingReader> started = startObject(node, ObjectKind.ENTITY, ENTITY_KEYS);
+    if (started.isEmpty()) {
+      return;
+    }
+    MappingReader r = started.get();
+    String name = r.requiredString("name").orElseThrow();
+    Optional<String> joinKey = r.requiredName("join_key", "join key");
+    Optional<ScalarType> type =
+        r.requiredString("type").flatMap(text -> joinKeyType(text, r.subject(), r.at("type")));
+    String description = r.string("description").orElse(null);
+    String owner = r.string("owner").orElse(null);
+    Map<String, String> tags = r.stringMap("tags");
+    if (joinKey.isPresent() && type.isPresent()) {
+      entities.add(
+          new Entity(name, joinKey.get(), type.get(), description, owner, tags, node.location()));
+    }
+  }
+
+  private Optional<ScalarType> joinKeyType(String text, String subject, SourceLocation at) {
+    List<String> keyTypes =
+        Arrays.stream(ScalarType.values())
+            .filter(ScalarType::canBeJoinKey)
+            .map(ScalarType::yamlName)
+            .toList();
+    Optional<ValueType> parsed = ValueType.parse(text);
+    if (parsed.isPresent() && !parsed.get().list() && parsed.get().element().canBeJoinKey()) {
+      return Optional.of(parsed.get().element());
+    }
+    String why = parsed.isPresent() ? "cannot be a join key type" : "is an unknown type";
+    problems.add(
+        at,
+        "type '"
+            + text
+            + "' of "
+            + subject
+            + " "
+            + why
+            + (parsed.isPresent() ? "" : Suggestions.hint(text, keyTypes))
+            + "; join keys are "
+            + String.join(", ", keyTypes));
+    return Optional.empty();
+  }
+
+  private void parseSource(Node.Mapping node) {
+    Optional<MappingReader> started = startObject(node, ObjectKind.SOURCE, SOURCE_KEYS);
+    if (started.isEmpty()) {
+      return;
+    }
+    MappingReader r = started.get();
+    String name = r.requiredString("name").orElseThrow();
+    Optional<String> type = r.string("type");
+    if (type.isPresent() && !type.get().equals("parquet")) {
+      problems.add(
+          r.at("type"),
+          "unknown type '"
+              + type.get()
+              + "' of "
+              + r.subject()
+              + Suggestions.hint(type.get(), List.of("parquet"))
+              + "; Quiver reads sources of type 'parquet'");
+    }
+    Optional<String> path = r.requiredString("path");
+    Optional<String> timestampField = r.requiredString("timestamp_field");
+    String created = r.string("created_timestamp_field").orElse(null);
+    Map<String, String> mapping = r.stringMap("field_mapping");
+    String description = r.string("description").orElse(null);
+    if (path.isPresent() && timestampField.isPresent()) {
+      sources.add(
+          new ParquetSource(
+              name,
+              path.get(),
+              timestampField.get(),
+              created,
+              mapping,
+              description,
+              node.location()));
+    }
+  }
+
+  private void parseView(Node.Mapping node) {
+    Optional<MappingReader> started = startObject(node, ObjectKind.FEATURE_VIEW, VIEW_KEYS);
+    if (started.isEmpty()) {
+      return;
+    }
+    MappingReader r = started.get();
+    String name = r.requiredString("name").orElseThrow();
+    Optional<List<Node.Scalar>> entityNodes = r.scalarList("entities");
+    if (entityNodes.isEmpty() && r.node("entities").isEmpty()
+        || entityNodes.isPresent() && entityNodes.get().isEmpty()) {
+      problems.add(
+          r.at("entities"),
+          r.subject() + " is missing required key 'entities' (the entities that key its rows)");
+    }
+    List<String> entityNames =
+        entityNodes.orElse(List.of()).stream().map(Node.Scalar::text).toList();
+    Optional<String> source = r.requiredString("source");
+    Optional<Duration> ttl =
+        r.string("ttl")
+            .map(
+                text -> {
+                  Optional<Duration> parsed = DurationText.parse(text);
+                  if (parsed.isEmpty()) {
+                    problems.add(r.at("ttl"), badDurationMessage(text, r.subject()));
+                  }
+                  return parsed.orElse(null);
+                });
+    boolean online = r.bool("online").orElse(true);
+    List<Feature> features = new ArrayList<>();
+    boolean featuresReadable = true;
+    Optional<List<Node.Mapping>> featureNodes = r.mappingList("features");
+    if (featureNodes.isEmpty() && r.node("features").isEmpty()
+        || featureNodes.isPresent() && featureNodes.get().isEmpty()) {
+      problems.add(r.at("features"), r.subject() + " is missing required key 'features'");
+    }
+    for (Node.Mapping featureNode : featureNodes.orElse(List.of())) {
+      Optional<Feature> feature = parseFeature(featureNode, name);
+      feature.ifPresent(features::add);
+      featuresReadable &= feature.isPresent();
+    }
+    String description = r.string("description").orElse(null);
+    String owner = r.string("owner").orElse(null);
+    Map<String, String> tags = r.stringMap("tags");
+    if (source.isPresent() && featuresReadable && (r.node("ttl").isEmpty() || ttl.isPresent())) {
+      views.add(
+          FeatureView.builder(name)
+              .entities(entityNames)
+              .source(source.get())
+              .ttl(ttl.orElse(Duration.ZERO))
+              .online(online)
+              .features(features)
+              .description(description)
+              .owner(owner)
+              .tags(tags)
+              .location(node.location())
+              .build());
+    }
+  }
+
+  static String badDurationMessage(String text, String subject) {
+    String hint =
+        text.strip().matches("\\d+") ? " (add a unit: " + text.strip() + "s is seconds)" : "";
+    return "invalid ttl '"
+        + text
+        + "' of "
+        + subject
+        + hint
+        + ": write a number with a unit s, m, h or d (90m, 2h, 1d12h), or 0 for no limit";
+  }
+
+  private Optional<Feature> parseFeature(Node.Mapping node, String viewName) {
+    MappingReader r = new MappingReader(node, "a feature of '" + viewName + "'", problems);
+    Optional<String> name = r.requiredName("name", "feature name");
+    name.ifPresent(n -> r.subject("feature '" + n + "' of feature view '" + viewName + "'"));
+    r.rejectUnknownKeys(FEATURE_KEYS);
+    Optional<ValueType> type =
+        r.requiredString("type")
+            .flatMap(
+                text -> {
+                  Optional<ValueType> parsed = ValueType.parse(text);
+                  if (parsed.isEmpty()) {
+                    problems.add(
+                        r.at("type"),
+                        "unknown type '"
+                            + text
+                            + "' of "
+                            + r.subject()
+                            + Suggestions.hint(text, ValueType.allNames())
+                            + "; types are "
+                            + String.join(", ", ScalarType.yamlNames())
+                            + " and list<T> of each");
+                  }
+                  return parsed;
+                });
+    String description = r.string("description").orElse(null);
+    Map<String, String> tags = r.stringMap("tags");
+    if (name.isEmpty() || type.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Feature(name.get(), type.get(), description, tags));
+  }
+
+  private void parseService(Node.Mapping node) {
+    Optional<MappingReader> started = startObject(node, ObjectKind.FEATURE_SERVICE, SERVICE_KEYS);
+    if (started.isEmpty()) {
+      return;
+    }
+    MappingReader r = started.get();
+    String name = r.requiredString("name").orElseThrow();
+    Optional<List<Node.Scalar>> refNodes = r.scalarList("features");
+    if (refNodes.isEmpty() && r.node("features").isEmpty()
+        || refNodes.isPresent() && refNodes.get().isEmpty()) {
+      problems.add(r.at("features"), r.subject() + " is missing required key 'features'");
+    }
+    List<FeatureReference> refs = new ArrayList<>();
+    boolean readable = refNodes.isPresent();
+    for (Node.Scalar refNode : refNodes.orElse(List.of())) {
+      Optional<FeatureReference> ref = FeatureReference.parse(refNode.text());
+      if (ref.isEmpty()) {
+        problems.add(
+            refNode.location(),
+            "invalid feature reference '"
+                + refNode.text()
+                + "' in "
+                + r.subject()
+                + ": write 'view' for a whole feature view or 'view:feature' for one feature");
+        readable = false;
+      } else {
+        refs.add(ref.get());
+      }
+    }
+    String description = r.string("description").orElse(null);
+    String owner = r.string("owner").orElse(null);
+    Map<String, String> tags = r.stringMap("tags");
+    if (readable) {
+      services.add(new FeatureService(name, refs, description, owner, tags, node.location()));
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package dev.quiver.registry.load;
+
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.FeatureReference;
+import dev.quiver.registry.model.FeatureService;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.SourceLocation;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Checks what single objects cannot: references between objects, and names that would collide when
+ * views are joined. Problems point at the value that is wrong, not just its object.
+ */
+final class DefinitionValidator {
+
+  private final Definitions definitions;
+  private final Map<ObjectKind, Map<String, SourceLocation>> declared;
+  private final Map<ObjectKind, Map<String, Node.Mapping>> nodes;
+  private final Problems problems;
+
+  DefinitionValidator(DefinitionParser parsed, Problems problems) {
+    this.definitions = parsed.definitions();
+    this.declared = parsed.declared();
+    this.nodes = parsed.nodes();
+    this.problems = problems;
+  }
+
+  void validate() {
+    definitions.featureViews().forEach(this::validateView);
+    definitions.featureServices().forEach(this::validateService);
+  }
+
+  private void validateView(FeatureView view) {
+    String subject = "feature view '" + view.name() + "'";
+    Set<String> seenEntities = new HashSet<>();
+    Map<String, String> entityByJoinKey = new HashMap<>();
+    for (String entityName : view.entities()) {
+      SourceLocation at =
+          itemLocation(ObjectKind.FEATURE_VIEW, view.name(), "entities", entityName);
+      if (!seenEntities.add(entityName)) {
+        problems.add(at, subject + " lists entity '" + entityName + "' twice");
+        continue;
+      }
+      if (!declared.get(ObjectKind.ENTITY).containsKey(entityName)) {
+        problems.add(at, unknownReference(subject, ObjectKind.ENTITY, entityName));
+        continue;
+      }
+      Optional<Entity> entity = definitions.entity(entityName);
+      if (entity.isEmpty()) {
+        continue;
+      }
+      String joinKey = entity.get().joinKey();
+      String other = entityByJoinKey.putIfAbsent(joinKey, entityName);
+      if (other != null) {
+        problems.add(
+            at,
+            subject
+                + " has entities '"
+                + other
+                + "' and '"
+                + entityName
+                + "' with the same join key '"
+                + joinKey
+                + "'");
+      }
+      view.feature(joinKey)
+          .ifPresent(
+              feature ->
+                  problems.add(
+                      featureLocation(view, feature.name()),
+                      "feature '"
+                          + feature.name()
+                          + "' of "
+                          + subject
+                          + " has the same name as the join key of entity '"
+                          + entityName
+                          + "'; rename the feature"));
+    }
+    if (!declared.get(ObjectKind.SOURCE).containsKey(view.source())) {
+      problems.add(
+          valueLocation(ObjectKind.FEATURE_VIEW, view.name(), "source"),
+          unknownReference(subject, ObjectKind.SOURCE, view.source()));
+    }
+    Set<String> seenFeatures = new HashSet<>();
+    for (Feature feature : view.features()) {
+      if (!seenFeatures.add(feature.name())) {
+        problems.add(
+            featureLocation(view, feature.name()),
+            "duplicate feature '" + feature.name() + "' in " + subject);
+      }
+    }
+  }
+
+  private void validateService(FeatureService service) {
+    String subject = "feature service '" + service.name() + "'";
+    Set<FeatureReference> seen = new HashSet<>();
+    for (FeatureReference ref : service.features()) {
+      SourceLocation at =
+          itemLocation(ObjectKind.FEATURE_SERVICE, service.name(), "features", ref.toString());
+      if (!seen.add(ref)) {
+        problems.add(at, subject + " lists '" + ref + "' twice");
+        continue;
+      }
+      if (!declared.get(ObjectKind.FEATURE_VIEW).containsKey(ref.view())) {
+        problems.add(at, unknownReference(subject, ObjectKind.FEATURE_VIEW, ref.view()));
+        continue;
+      }
+      if (ref.isWholeView()) {
+        continue;
+      }
+      if (service.features().contains(FeatureReference.wholeView(ref.view()))) {
+        problems.add(
+            at, subject + " lists '" + ref + "' twice (it is also part of '" + ref.view() + "')");
+        continue;
+      }
+      Optional<FeatureView> view = definitions.featureView(ref.view());
+      if (view.isPresent() && view.get().feature(ref.feature()).isEmpty()) {
+        problems.add(
+            at,
+            subject
+                + " references feature '"
+                + ref.feature()
+                + "' that feature view '"
+                + ref.view()
+                + "' does not have"
+                + Suggestions.hint(ref.feature(), view.get().featureNames()));
+      }
+    }
+  }
+
+  private String unknownReference(String subject, ObjectKind kind, String name) {
+    return subject
+        + " references unknown "
+        + kind.displayName()
+        + " '"
+        + name
+        + "'"
+        + Suggestions.hint(name, declared.get(kind).keySet());
+  }
+
+  private SourceLocation valueLocation(ObjectKind kind, String name, String key) {
+    Node.Mapping node = nodes.get(kind).get(name);
+    Node.Entry entry = node.entries().get(key);
+    return entry == null ? node.location() : entry.value().location();
+  }
+
+  private SourceLocation itemLocation(ObjectKind kind, String name, String key, String text) {
+    Node.Mapping node = nodes.get(kind).get(name);
+    Node.Entry entry = node.entries().get(key);
+    if (entry != null && entry.value() instanceof Node.Sequence sequence) {
+      for (Node item : sequence.items()) {
+        if (item instanceof Node.Scalar scalar && text.equals(scalar.text())) {
+          return scalar.location();
+        }
+      }
+    }
+    return valueLocation(kind, name, key);
+  }
+
+  private SourceLocation featureLocation(FeatureView view, String featureName) {
+    Node.Mapping node = nodes.get(ObjectKind.FEATURE_VIEW).get(view.name());
+    Node.Entry entry = node.entries().get("features");
+    SourceLocation last = valueLocation(ObjectKind.FEATURE_VIEW, view.name(), "features");
+    if (entry != null && entry.value() instanceof Node.Sequence sequence) {
+      for (Node item : sequence.items()) {
+        if (item instanceof Node.Mapping feature
+            && feature.entries().get("name") != null
+            && feature.entries().get("name").value() instanceof Node.Scalar scalar
+            && featureName.equals(scalar.text())) {
+          last = feature.location();
+        }
+      }
+    }
+    return last;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.quiver.registry.load;
+
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.model.SourceLocation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A feature repo read from disk: its {@code feature_store.yaml} and its validated definitions.
+ *
+ * @param files the definition files read, relative to the root
+ */
+public record FeatureRepo(ProjectConfig config, Definitions definitions, List<String> files) {
+
+  /**
+   * Reads and validates the repo at {@code root}, with {@code ${VAR}} taken from the process
+   * environment.
+   *
+   * @throws DefinitionException with every problem found, when anything is wrong
+   */
+  public static FeatureRepo load(Path root) {
+    return load(root, System.getenv());
+  }
+
+  /**
+   * Reads and validates the repo at {@code root}.
+   *
+   * @param environment the values {@code ${VAR}} in {@code feature_store.yaml} resolve to
+   * @throws DefinitionException with every problem found, when anything is wrong
+   */
+  public static FeatureRepo load(Path root, Map<String, String> environment) {
+    Path absoluteRoot = root.toAbsolutePath().normalize();
+    Path configFile = absoluteRoot.resolve(ProjectConfigParser.FILE_NAME);
+    Problems problems = new Problems();
+    if (!Files.isRegularFile(configFile)) {
+      problems.add(
+          SourceLocation.ofFile(absoluteRoot.toString()),
+          "not a feature repo: there is no "
+              + ProjectConfigParser.FILE_NAME
+              + " here (run from a repo, or pass --repo DIR)");
+      problems.throwIfAny();
+    }
+    Optional<ProjectConfig> config =
+        NodeTrees.readYaml(configFile, ProjectConfigParser.FILE_NAME, problems)
+            .flatMap(
+                node -> new ProjectConfigParser(problems, environment).parse(node, absoluteRoot));
+    if (config.isEmpty() && problems.isEmpty()) {
+      problems.add(
+          SourceLocation.ofFile(ProjectConfigParser.FILE_NAME),
+          "is empty; it needs at least 'project: <name>'");
+    }
+    List<String> files = RepoFiles.definitionFiles(absoluteRoot);
+    DefinitionParser parser = new DefinitionParser(problems);
+    for (String file : files) {
+      NodeTrees.readYaml(absoluteRoot.resolve(file), file, problems)
+          .ifPresent(parser::parseDocument);
+    }
+    new DefinitionValidator(parser, problems).validate();
+    problems.throwIfAny();
+    return new FeatureRepo(config.orElseThrow(), parser.definitions(), files);
+  }
+
+  /**
+   * Reads definitions stored as plain data (the registry's form) and checks them as a repo's would
+   * be.
+   *
+   * @param origin names the data in messages, e.g. the registry file
+   * @throws DefinitionException when the data is not a valid set of definitions
+   */
+  public static Definitions definitionsFromData(Object data, String origin) {
+    Problems problems = new Problems();
+    DefinitionParser parser = new DefinitionParser(problems);
+    parser.parseDocument(NodeTrees.fromData(data, origin));
+    new DefinitionValidator(parser, problems).validate();
+    problems.throwIfAny();
+    return parser.definitions();
+  }
+}

@@ -1,0 +1,193 @@
+package dev.quiver.registry.load;
+
+import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.model.SourceLocation;
+import dev.quiver.registry.model.StoreConfig;
+import dev.quiver.registry.store.RegistryStores;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads {@code feature_store.yaml}: the project name and where its stores live. */
+final class ProjectConfigParser {
+
+  static final String FILE_NAME = "feature_store.yaml";
+
+  private static final List<String> TOP_KEYS =
+      List.of("project", "registry", "online_store", "offline_store");
+  private static final Pattern VARIABLE =
+      Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+
+  /** Keys each online and offline store type takes; the first of each list is required. */
+  private static final Map<String, StoreKeys> ONLINE_STORES =
+      Map.of(
+          "rocksdb", new StoreKeys(List.of(), List.of("path")),
+          "redis", new StoreKeys(List.of("url"), List.of()),
+          "redis-cluster", new StoreKeys(List.of("urls"), List.of()));
+
+  private static final Map<String, StoreKeys> OFFLINE_STORES =
+      Map.of("file", new StoreKeys(List.of(), List.of()));
+
+  record StoreKeys(List<String> required, List<String> optional) {}
+
+  private final Problems problems;
+  private final Map<String, String> environment;
+
+  ProjectConfigParser(Problems problems, Map<String, String> environment) {
+    this.problems = problems;
+    this.environment = environment;
+  }
+
+  Optional<ProjectConfig> parse(Node document, Path root) {
+    Node node = substitute(document);
+    if (!(node instanceof Node.Mapping mapping)) {
+      problems.add(node.location(), FILE_NAME + " must be a mapping with at least 'project'");
+      return Optional.empty();
+    }
+    MappingReader r = new MappingReader(mapping, FILE_NAME, problems);
+    r.rejectUnknownKeys(TOP_KEYS);
+    Optional<String> project = r.requiredName("project", "project name");
+    Optional<StoreConfig> registry = registry(r, mapping);
+    Optional<StoreConfig> online =
+        store(r, "online_store", ONLINE_STORES, defaultStore("rocksdb", "path", "data/online", r));
+    Optional<StoreConfig> offline =
+        store(r, "offline_store", OFFLINE_STORES, new StoreConfig("file", Map.of(), r.location()));
+    if (project.isEmpty() || registry.isEmpty() || online.isEmpty() || offline.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ProjectConfig(project.get(), registry.get(), online.get(), offline.get(), root));
+  }
+
+  private static StoreConfig defaultStore(
+      String type, String key, String value, MappingReader reader) {
+    return new StoreConfig(type, Map.of(key, value), reader.location());
+  }
+
+  private Optional<StoreConfig> registry(MappingReader r, Node.Mapping root) {
+    Optional<Node> node = r.node("registry");
+    if (node.isPresent() && node.get() instanceof Node.Scalar scalar && !scalar.isNull()) {
+      // The short form names the file of a file registry, as in Feast.
+      return Optional.of(new StoreConfig("file", Map.of("path", scalar.text()), scalar.location()));
+    }
+    Map<String, StoreKeys> types = new LinkedHashMap<>();
+    RegistryStores.factories()
+        .forEach(
+            (type, f) -> types.put(type, new StoreKeys(f.requiredOptions(), f.optionalOptions())));
+    return store(r, "registry", types, defaultStore("file", "path", "data/registry.json", r));
+  }
+
+  private Optional<StoreConfig> store(
+      MappingReader r, String key, Map<String, StoreKeys> types, StoreConfig fallback) {
+    Optional<Node> node = r.node(key);
+    if (node.isEmpty() || node.get() instanceof Node.Scalar scalar && scalar.isNull()) {
+      return Optional.of(fallback);
+    }
+    if (!(node.get() instanceof Node.Mapping mapping)) {
+      problems.add(
+          node.get().location(),
+          "'" + key + "' must be a mapping with a 'type', found " + node.get().shape());
+      return Optional.empty();
+    }
+    MappingReader store = new MappingReader(mapping, "'" + key + "'", problems);
+    Optional<String> type = store.requiredString("type");
+    if (type.isEmpty()) {
+      return Optional.empty();
+    }
+    StoreKeys keys = types.get(type.get());
+    if (keys == null) {
+      problems.add(
+          store.at("type"),
+          "unknown "
+              + key
+              + " type '"
+              + type.get()
+              + "'"
+              + Suggestions.hint(type.get(), types.keySet())
+              + "; known types: "
+              + String.join(", ", types.keySet().stream().sorted().toList()));
+      return Optional.empty();
+    }
+    store.subject("'" + key + "' of type '" + type.get() + "'");
+    List<String> allowed =
+        java.util.stream.Stream.of(List.of("type"), keys.required(), keys.optional())
+            .flatMap(List::stream)
+            .toList();
+    store.rejectUnknownKeys(allowed);
+    Map<String, Object> options = new LinkedHashMap<>();
+    boolean complete = true;
+    for (String option : allowed.subList(1, allowed.size())) {
+      Optional<Node> value = store.node(option);
+      boolean required = keys.required().contains(option);
+      if (value.isEmpty() || value.get() instanceof Node.Scalar s && s.isNull()) {
+        if (required) {
+          problems.add(
+              store.location(), store.subject() + " is missing required key '" + option + "'");
+          complete = false;
+        } else if (option.equals("path") && fallback.type().equals(type.get())) {
+          options.put(option, fallback.options().get(option));
+        }
+      } else if (value.get() instanceof Node.Sequence) {
+        options.put(
+            option,
+            store.scalarList(option).orElse(List.of()).stream().map(Node.Scalar::text).toList());
+      } else {
+        store.string(option).ifPresent(v -> options.put(option, v));
+      }
+    }
+    return complete
+        ? Optional.of(new StoreConfig(type.get(), options, mapping.location()))
+        : Optional.empty();
+  }
+
+  /** Replaces {@code ${VAR}} and {@code ${VAR:-default}} in every value with the environment. */
+  private Node substitute(Node node) {
+    if (node instanceof Node.Scalar scalar) {
+      return new Node.Scalar(substitute(scalar.text(), scalar.location()), scalar.location());
+    }
+    if (node instanceof Node.Sequence sequence) {
+      return new Node.Sequence(
+          sequence.items().stream().map(this::substitute).toList(), sequence.location());
+    }
+    Node.Mapping mapping = (Node.Mapping) node;
+    Map<String, Node.Entry> entries = new LinkedHashMap<>();
+    mapping
+        .entries()
+        .forEach(
+            (k, e) -> entries.put(k, new Node.Entry(k, e.keyLocation(), substitute(e.value()))));
+    return new Node.Mapping(entries, mapping.location());
+  }
+
+  private String substitute(String text, SourceLocation location) {
+    if (text == null) {
+      return null;
+    }
+    Matcher m = VARIABLE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = environment.get(m.group(1));
+      if (value == null) {
+        value = m.group(2);
+      }
+      if (value == null) {
+        problems.add(
+            location,
+            "environment variable '"
+                + m.group(1)
+                + "' is not set (used as ${"
+                + m.group(1)
+                + "}); set it, or give a default as ${"
+                + m.group(1)
+                + ":-value}");
+        value = "";
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+}

@@ -1,0 +1,108 @@
+package dev.quiver.registry.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The one plain-data form of every definition: ordered maps with the keys of the definition files.
+ * The registry stores it, {@code registry show} prints it and plans compare it, so all three agree
+ * on what an object is. Source locations are not part of it.
+ */
+public final class CanonicalForm {
+
+  private CanonicalForm() {}
+
+  /** The whole set, keyed by the section names of definition files. */
+  public static Map<String, Object> of(Definitions definitions) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (ObjectKind kind : ObjectKind.values()) {
+      map.put(kind.sectionKey(), objects(definitions, kind).values().stream().toList());
+    }
+    return map;
+  }
+
+  /** Every object of one kind by name, in name order. */
+  public static Map<String, Map<String, Object>> objects(Definitions definitions, ObjectKind kind) {
+    Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
+    switch (kind) {
+      case ENTITY -> definitions.entities().forEach(e -> byName.put(e.name(), of(e)));
+      case SOURCE -> definitions.sources().forEach(s -> byName.put(s.name(), of(s)));
+      case FEATURE_VIEW -> definitions.featureViews().forEach(v -> byName.put(v.name(), of(v)));
+      case FEATURE_SERVICE ->
+          definitions.featureServices().forEach(s -> byName.put(s.name(), of(s)));
+    }
+    return byName;
+  }
+
+  public static Map<String, Object> of(Entity entity) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", entity.name());
+    map.put("join_key", entity.joinKey());
+    map.put("type", entity.type().yamlName());
+    putDescribing(map, entity.description(), entity.owner(), entity.tags());
+    return map;
+  }
+
+  public static Map<String, Object> of(ParquetSource source) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", source.name());
+    map.put("type", "parquet");
+    map.put("path", source.path());
+    map.put("timestamp_field", source.timestampField());
+    putIfPresent(map, "created_timestamp_field", source.createdTimestampField());
+    if (!source.fieldMapping().isEmpty()) {
+      map.put("field_mapping", new TreeMap<>(source.fieldMapping()));
+    }
+    putIfPresent(map, "description", source.description());
+    return map;
+  }
+
+  public static Map<String, Object> of(FeatureView view) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", view.name());
+    map.put("entities", view.entities());
+    map.put("source", view.source());
+    map.put("ttl", DurationText.format(view.ttl()));
+    map.put("online", view.online());
+    map.put("features", view.features().stream().map(CanonicalForm::of).toList());
+    putDescribing(map, view.description(), view.owner(), view.tags());
+    return map;
+  }
+
+  public static Map<String, Object> of(Feature feature) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", feature.name());
+    map.put("type", feature.type().toString());
+    putIfPresent(map, "description", feature.description());
+    if (!feature.tags().isEmpty()) {
+      map.put("tags", new TreeMap<>(feature.tags()));
+    }
+    return map;
+  }
+
+  public static Map<String, Object> of(FeatureService service) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", service.name());
+    List<String> features = service.features().stream().map(FeatureReference::toString).toList();
+    map.put("features", features);
+    putDescribing(map, service.description(), service.owner(), service.tags());
+    return map;
+  }
+
+  private static void putDescribing(
+      Map<String, Object> map, String description, String owner, Map<String, String> tags) {
+    putIfPresent(map, "description", description);
+    putIfPresent(map, "owner", owner);
+    if (!tags.isEmpty()) {
+      map.put("tags", new TreeMap<>(tags));
+    }
+  }
+
+  private static void putIfPresent(Map<String, Object> map, String key, String value) {
+    if (value != null) {
+      map.put(key, value);
+    }
+  }
+}

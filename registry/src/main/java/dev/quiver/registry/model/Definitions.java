@@ -1,0 +1,64 @@
+package dev.quiver.registry.model;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Every object of a project, each list sorted by name so that equal content has one form. This is
+ * what a repo declares and what a registry version holds.
+ */
+public record Definitions(
+    List<Entity> entities,
+    List<ParquetSource> sources,
+    List<FeatureView> featureViews,
+    List<FeatureService> featureServices) {
+
+  public static final Definitions EMPTY =
+      new Definitions(List.of(), List.of(), List.of(), List.of());
+
+  public Definitions {
+    entities = sortedByName(entities, Entity::name);
+    sources = sortedByName(sources, ParquetSource::name);
+    featureViews = sortedByName(featureViews, FeatureView::name);
+    featureServices = sortedByName(featureServices, FeatureService::name);
+  }
+
+  public Optional<Entity> entity(String name) {
+    return entities.stream().filter(e -> e.name().equals(name)).findFirst();
+  }
+
+  public Optional<ParquetSource> source(String name) {
+    return sources.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  public Optional<FeatureView> featureView(String name) {
+    return featureViews.stream().filter(v -> v.name().equals(name)).findFirst();
+  }
+
+  public Optional<FeatureService> featureService(String name) {
+    return featureServices.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  /** The names of every object of one kind, sorted. */
+  public List<String> names(ObjectKind kind) {
+    return switch (kind) {
+      case ENTITY -> entities.stream().map(Entity::name).toList();
+      case SOURCE -> sources.stream().map(ParquetSource::name).toList();
+      case FEATURE_VIEW -> featureViews.stream().map(FeatureView::name).toList();
+      case FEATURE_SERVICE -> featureServices.stream().map(FeatureService::name).toList();
+    };
+  }
+
+  public boolean isEmpty() {
+    return entities.isEmpty()
+        && sources.isEmpty()
+        && featureViews.isEmpty()
+        && featureServices.isEmpty();
+  }
+
+  private static <T> List<T> sortedByName(List<T> items, Function<T, String> name) {
+    return items.stream().sorted(Comparator.comparing(name)).toList();
+  }
+}

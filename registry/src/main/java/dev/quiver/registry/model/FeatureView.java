@@ -1,0 +1,129 @@
+package dev.quiver.registry.model;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A group of features read from one source and keyed by one or more entities.
+ *
+ * @param ttl how far back a value stays valid; {@link Duration#ZERO} means no limit
+ * @param online whether the view is materialized into the online store
+ */
+public record FeatureView(
+    String name,
+    List<String> entities,
+    String source,
+    Duration ttl,
+    boolean online,
+    List<Feature> features,
+    String description,
+    String owner,
+    Map<String, String> tags,
+    SourceLocation location) {
+
+  public FeatureView {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(source, "source");
+    entities = List.copyOf(entities);
+    ttl = ttl == null ? Duration.ZERO : ttl;
+    features = List.copyOf(features);
+    tags = tags == null ? Map.of() : Map.copyOf(tags);
+  }
+
+  public boolean hasTtl() {
+    return !ttl.isZero();
+  }
+
+  public Optional<Feature> feature(String featureName) {
+    return features.stream().filter(f -> f.name().equals(featureName)).findFirst();
+  }
+
+  public List<String> featureNames() {
+    return features.stream().map(Feature::name).toList();
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** Builds a view; everything but the name, entities, source and features has a default. */
+  public static final class Builder {
+    private final String name;
+    private List<String> entities = List.of();
+    private String source;
+    private Duration ttl = Duration.ZERO;
+    private boolean online = true;
+    private List<Feature> features = List.of();
+    private String description;
+    private String owner;
+    private Map<String, String> tags = Map.of();
+    private SourceLocation location;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    public Builder entities(String... names) {
+      this.entities = List.of(names);
+      return this;
+    }
+
+    public Builder entities(List<String> names) {
+      this.entities = names;
+      return this;
+    }
+
+    public Builder source(String sourceName) {
+      this.source = sourceName;
+      return this;
+    }
+
+    public Builder ttl(Duration value) {
+      this.ttl = value;
+      return this;
+    }
+
+    public Builder online(boolean value) {
+      this.online = value;
+      return this;
+    }
+
+    public Builder features(Feature... values) {
+      this.features = List.of(values);
+      return this;
+    }
+
+    public Builder features(List<Feature> values) {
+      this.features = values;
+      return this;
+    }
+
+    public Builder description(String value) {
+      this.description = value;
+      return this;
+    }
+
+    public Builder owner(String value) {
+      this.owner = value;
+      return this;
+    }
+
+    public Builder tags(Map<String, String> value) {
+      this.tags = value;
+      return this;
+    }
+
+    public Builder location(SourceLocation value) {
+      this.location = value;
+      return this;
+    }
+
+    public FeatureView build() {
+      return new FeatureView(
+          name, entities, source, ttl, online, features, description, owner, tags, location);
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package dev.quiver.registry.store;
+
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.model.StoreConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A registry in PostgreSQL, shared by everyone who applies to the same project from any machine.
+ * One row per project holds the latest version; a second table keeps the history. A commit runs in
+ * one transaction that locks the project's row, checks its version and writes both tables, so a
+ * concurrent commit either waits and then sees the new version, or fails; it never interleaves.
+ */
+public final class PostgresRegistryStore implements RegistryStore {
+
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private final String url;
+  private final String project;
+  private final Clock clock;
+  private volatile boolean schemaReady;
+
+  public PostgresRegistryStore(String url, String project, Clock clock) {
+    this.url = url.startsWith("postgresql://") ? "jdbc:" + url : url;
+    this.project = project;
+    this.clock = clock;
+  }
+
+  /** Opens {@code {type: postgres, url: jdbc:postgresql://...}} registries. */
+  public static final class Factory implements RegistryStoreFactory {
+    @Override
+    public String type() {
+      return "postgres";
+    }
+
+    @Override
+    public List<String> requiredOptions() {
+      return List.of("url");
+    }
+
+    @Override
+    public List<String> optionalOptions() {
+      return List.of();
+    }
+
+    @Override
+    public RegistryStore open(StoreConfig config, ProjectConfig project, Clock clock) {
+      return new PostgresRegistryStore(
+          config.option("url").orElseThrow(), project.project(), clock);
+    }
+  }
+
+  @Override
+  public RegistrySnapshot load() {
+    try (Connection connection = connect();
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT version, definitions::text FROM quiver_registry WHERE project = ?")) {
+      query.setString(1, project);
+      try (ResultSet row = query.executeQuery()) {
+        if (!row.next()) {
+          return RegistrySnapshot.empty(project);
+        }
+        Definitions definitions =
+            RegistryJson.definitions(
+                RegistryJson.readObject(row.getString(2), description()), description());
+        return new RegistrySnapshot(project, row.getLong(1), definitions);
+      }
+    } catch (SQLException e) {
+      throw failure("read", e);
+    }
+  }
+
+  @Override
+  public List<HistoryEntry> history() {
+    try (Connection connection = connect();
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT version, committed_at, committed_by, git_commit, changes::text"
+                    + " FROM quiver_registry_history WHERE project = ? ORDER BY version")) {
+      query.setString(1, project);
+      List<HistoryEntry> entries = new ArrayList<>();
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          entries.add(
+              new HistoryEntry(
+                  row.getLong(1),
+                  row.getTimestamp(2).toInstant(),
+                  row.getString(3),
+                  row.getString(4),
+                  RegistryJson.changes(row.getString(5), description())));
+        }
+      }
+      return entries;
+    } catch (SQLException e) {
+      throw failure("read", e);
+    }
+  }
+
+  @Override
+  public HistoryEntry commit(long expectedVersion, Definitions definitions, CommitInfo info) {
+    try (Connection connection = connect()) {
+      connection.setAutoCommit(false);
+      try {
+        long actual = lockedVersion(connection);
+        if (actual != expectedVersion) {
+          throw new RegistryConflictException(description(), expectedVersion, actual);
+        }
+        HistoryEntry entry =
+            new HistoryEntry(
+                actual + 1,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                info.user(),
+                info.gitCommit(),
+                info.changes());
+        writeLatest(connection, actual, entry.version(), definitions, entry);
+        try (PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO quiver_registry_history"
+                    + " (project, version, committed_at, committed_by, git_commit, changes)"
+                    + " VALUES (?, ?, ?, ?, ?, ?::jsonb)")) {
+          insert.setString(1, project);
+          insert.setLong(2, entry.version());
+          insert.setTimestamp(3, Timestamp.from(entry.committedAt()));
+          insert.setString(4, entry.user());
+          insert.setString(5, entry.gitCommit());
+          insert.setString(6, RegistryJson.changesJson(entry.changes()));
+          insert.executeUpdate();
+        }
+        connection.commit();
+        return entry;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        if (e instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+          // Two first commits raced to insert the project's row; the other one won.
+          throw new RegistryConflictException(description(), expectedVersion, expectedVersion + 1);
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure("write", e);
+    }
+  }
+
+  private long lockedVersion(Connection connection) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT version FROM quiver_registry WHERE project = ? FOR UPDATE")) {
+      query.setString(1, project);
+      try (ResultSet row = query.executeQuery()) {
+        return row.next() ? row.getLong(1) : 0;
+      }
+    }
+  }
+
+  private void writeLatest(
+      Connection connection, long previous, long next, Definitions definitions, HistoryEntry entry)
+      throws SQLException {
+    String json = RegistryJson.write(RegistryJson.definitionsData(definitions));
+    String sql =
+        previous == 0
+            ? "INSERT INTO quiver_registry (definitions, version, updated_at, project)"
+                + " VALUES (?::jsonb, ?, ?, ?)"
+            : "UPDATE quiver_registry SET definitions = ?::jsonb, version = ?, updated_at = ?"
+                + " WHERE project = ?";
+    try (PreparedStatement write = connection.prepareStatement(sql)) {
+      write.setString(1, json);
+      write.setLong(2, next);
+      write.setTimestamp(3, Timestamp.from(entry.committedAt()));
+      write.setString(4, project);
+      write.executeUpdate();
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    Connection connection = DriverManager.getConnection(url);
+    if (!schemaReady) {
+      createSchema(connection);
+      schemaReady = true;
+    }
+    return connection;
+  }
+
+  private static void createSchema(Connection connection) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try (Statement ddl = connection.createStatement()) {
+      // CREATE TABLE IF NOT EXISTS races with itself across sessions; serialise it.
+      ddl.execute("SELECT pg_advisory_xact_lock(7410512391)");
+      ddl.execute(
+          "CREATE TABLE IF NOT EXISTS quiver_registry ("
+              + " project text PRIMARY KEY,"
+              + " version bigint NOT NULL,"
+              + " definitions jsonb NOT NULL,"
+              + " updated_at timestamptz NOT NULL)");
+      ddl.execute(
+          "CREATE TABLE IF NOT EXISTS quiver_registry_history ("
+              + " project text NOT NULL,"
+              + " version bigint NOT NULL,"
+              + " committed_at timestamptz NOT NULL,"
+              + " committed_by text NOT NULL,"
+              + " git_commit text,"
+              + " changes jsonb NOT NULL,"
+              + " PRIMARY KEY (project, version))");
+      connection.commit();
+    } catch (SQLException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private RegistryException failure(String action, SQLException e) {
+    return new RegistryException(
+        "Cannot " + action + " the " + description() + ": " + e.getMessage(), e);
+  }
+
+  @Override
+  public String description() {
+    return "PostgreSQL registry of project '" + project + "' at " + redacted(url);
+  }
+
+  /** The URL without a password, for messages. */
+  static String redacted(String url) {
+    return url.replaceAll("(?i)(password=)[^&]*", "$1***")
+        .replaceAll("://([^:/@]+):[^@/]*@", "://$1:***@");
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,15 @@
+package dev.quiver.registry.store;
+
+import dev.quiver.QuiverException;
+
+/** A registry that cannot be read or written. */
+public class RegistryException extends QuiverException {
+
+  public RegistryException(String message) {
+    super(message);
+  }
+
+  public RegistryException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.quiver.registry.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.quiver.registry.load.DefinitionException;
+import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.model.CanonicalForm;
+import dev.quiver.registry.model.Definitions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON both registry stores keep: definitions in their canonical form (the keys of the
+ * definition files) and history entries. Definitions read back go through the same parser and
+ * checks as a repo's files.
+ */
+final class RegistryJson {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectWriter PRETTY =
+      MAPPER.writer(
+          new DefaultPrettyPrinter()
+              .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+              .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+  private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
+
+  private RegistryJson() {}
+
+  static String write(Object data) {
+    try {
+      return PRETTY.writeValueAsString(data) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write registry JSON", e);
+    }
+  }
+
+  static Map<String, Object> readObject(String json, String origin) {
+    try {
+      return MAPPER.readValue(json, OBJECT);
+    } catch (JsonProcessingException e) {
+      throw new RegistryException(
+          "Cannot read the registry "
+              + origin
+              + ": it is not valid JSON ("
+              + e.getOriginalMessage()
+              + ")",
+          e);
+    }
+  }
+
+  static Object definitionsData(Definitions definitions) {
+    return CanonicalForm.of(definitions);
+  }
+
+  static Definitions definitions(Object data, String origin) {
+    try {
+      return FeatureRepo.definitionsFromData(data == null ? Map.of() : data, origin);
+    } catch (DefinitionException e) {
+      throw new RegistryException(
+          "Cannot read the registry " + origin + ": its definitions are invalid: " + e.getMessage(),
+          e);
+    }
+  }
+
+  static Map<String, Object> historyData(HistoryEntry entry) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("version", entry.version());
+    map.put("committed_at", entry.committedAt().toString());
+    map.put("user", entry.user());
+    map.put("git_commit", entry.gitCommit());
+    map.put("changes", entry.changes());
+    return map;
+  }
+
+  static HistoryEntry historyEntry(Map<?, ?> map, String origin) {
+    try {
+      List<String> changes = new ArrayList<>();
+      for (Object change : (List<?>) map.get("changes")) {
+        changes.add(String.valueOf(change));
+      }
+      Object commit = map.get("git_commit");
+      return new HistoryEntry(
+          ((Number) map.get("version")).longValue(),
+          Instant.parse((String) map.get("committed_at")),
+          (String) map.get("user"),
+          commit == null ? null : commit.toString(),
+          changes);
+    } catch (RuntimeException e) {
+      throw new RegistryException(
+          "Cannot read the registry " + origin + ": a history entry is malformed: " + map, e);
+    }
+  }
+
+  static String changesJson(List<String> changes) {
+    return write(changes);
+  }
+
+  static List<String> changes(String json, String origin) {
+    try {
+      return MAPPER.readValue(json, new TypeReference<List<String>>() {});
+    } catch (JsonProcessingException e) {
+      throw new RegistryException("Cannot read the history of the registry " + origin, e);
+    }
+  }
+}
