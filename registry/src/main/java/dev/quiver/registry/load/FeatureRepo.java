@@ -34,24 +34,11 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
    */
   public static FeatureRepo load(Path root, Map<String, String> environment) {
     Path absoluteRoot = root.toAbsolutePath().normalize();
-    Path configFile = absoluteRoot.resolve(ProjectConfigParser.FILE_NAME);
     Problems problems = new Problems();
-    if (!Files.isRegularFile(configFile)) {
-      problems.add(
-          SourceLocation.ofFile(absoluteRoot.toString()),
-          "not a feature repo: there is no "
-              + ProjectConfigParser.FILE_NAME
-              + " here (run from a repo, or pass --repo DIR)");
+    Optional<ProjectConfig> config = readConfig(absoluteRoot, environment, problems);
+    if (config.isEmpty()
+        && !Files.isRegularFile(absoluteRoot.resolve(ProjectConfigParser.FILE_NAME))) {
       problems.throwIfAny();
-    }
-    Optional<ProjectConfig> config =
-        NodeTrees.readYaml(configFile, ProjectConfigParser.FILE_NAME, problems)
-            .flatMap(
-                node -> new ProjectConfigParser(problems, environment).parse(node, absoluteRoot));
-    if (config.isEmpty() && problems.isEmpty()) {
-      problems.add(
-          SourceLocation.ofFile(ProjectConfigParser.FILE_NAME),
-          "is empty; it needs at least 'project: <name>'");
     }
     List<String> files = RepoFiles.definitionFiles(absoluteRoot);
     DefinitionParser parser = new DefinitionParser(problems);
@@ -62,6 +49,42 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
     new DefinitionValidator(parser, problems).validate();
     problems.throwIfAny();
     return new FeatureRepo(config.orElseThrow(), parser.definitions(), files);
+  }
+
+  /**
+   * Reads only {@code feature_store.yaml}: enough to open the repo's stores even while its
+   * definition files have problems.
+   *
+   * @throws DefinitionException when {@code feature_store.yaml} is missing or invalid
+   */
+  public static ProjectConfig loadConfig(Path root, Map<String, String> environment) {
+    Path absoluteRoot = root.toAbsolutePath().normalize();
+    Problems problems = new Problems();
+    Optional<ProjectConfig> config = readConfig(absoluteRoot, environment, problems);
+    problems.throwIfAny();
+    return config.orElseThrow();
+  }
+
+  private static Optional<ProjectConfig> readConfig(
+      Path root, Map<String, String> environment, Problems problems) {
+    Path configFile = root.resolve(ProjectConfigParser.FILE_NAME);
+    if (!Files.isRegularFile(configFile)) {
+      problems.add(
+          SourceLocation.ofFile(root.toString()),
+          "not a feature repo: there is no "
+              + ProjectConfigParser.FILE_NAME
+              + " here (run from a repo, or pass --repo DIR)");
+      return Optional.empty();
+    }
+    Optional<ProjectConfig> config =
+        NodeTrees.readYaml(configFile, ProjectConfigParser.FILE_NAME, problems)
+            .flatMap(node -> new ProjectConfigParser(problems, environment).parse(node, root));
+    if (config.isEmpty() && problems.isEmpty()) {
+      problems.add(
+          SourceLocation.ofFile(ProjectConfigParser.FILE_NAME),
+          "is empty; it needs at least 'project: <name>'");
+    }
+    return config;
   }
 
   /**

@@ -1,0 +1,50 @@
+package dev.quiver.example;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/** The example repo's definition files, as shipped in this module's jar. */
+public final class ExampleRepo {
+
+  /** Every file of the repo; a test keeps this list equal to the module folder's YAML files. */
+  public static final List<String> FILES =
+      List.of(
+          "feature_store.yaml",
+          "entities.yaml",
+          "driver_stats.yaml",
+          "customer_profile.yaml",
+          "driver_customer.yaml",
+          "services.yaml");
+
+  private static final String RESOURCE_FOLDER = "/dev/quiver/example/repo/";
+
+  private ExampleRepo() {}
+
+  /** Copies the definition files into {@code target}, creating it; no data is generated. */
+  public static void copyDefinitionsTo(Path target) {
+    try {
+      Files.createDirectories(target);
+      for (String file : FILES) {
+        try (InputStream in = ExampleRepo.class.getResourceAsStream(RESOURCE_FOLDER + file)) {
+          if (in == null) {
+            throw new IllegalStateException("The example repo file " + file + " is not packaged");
+          }
+          Files.copy(in, target.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot copy the example repo to " + target, e);
+    }
+  }
+
+  /** Copies the definitions into {@code target} and generates the data with the default seed. */
+  public static ExampleData.Summary createAt(Path target) {
+    copyDefinitionsTo(target);
+    return ExampleData.generate(target, ExampleData.Options.defaults());
+  }
+}

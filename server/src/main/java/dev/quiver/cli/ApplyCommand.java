@@ -1,0 +1,50 @@
+package dev.quiver.cli;
+
+import dev.quiver.registry.GitCommit;
+import dev.quiver.registry.RegistryPlan;
+import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.store.HistoryEntry;
+import dev.quiver.registry.store.RegistryStore;
+import dev.quiver.registry.store.RegistryStores;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "apply",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Validate the repo and register its definitions as a new registry version.",
+      "",
+      "Objects the repo no longer declares are deleted from the registry. Nothing is written",
+      "when the repo has any problem, or when someone else applied since the plan was made."
+    })
+final class ApplyCommand implements Callable<Integer> {
+
+  @Mixin RepoOption repo;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    apply(repo.load(), spec.commandLine().getOut());
+    return 0;
+  }
+
+  /** Plans against the registry's latest version and commits, printing the plan and result. */
+  static void apply(FeatureRepo featureRepo, PrintWriter out) {
+    try (RegistryStore store = RegistryStores.open(featureRepo.config())) {
+      RegistryPlan plan = RegistryPlan.of(store.load(), featureRepo.definitions());
+      PlanPrinter.print(plan, store.description(), out, Terminal.colour());
+      if (!plan.hasChanges()) {
+        return;
+      }
+      String user = System.getProperty("user.name", "unknown");
+      String commit = GitCommit.of(featureRepo.config().root()).orElse(null);
+      HistoryEntry entry = plan.apply(store, user, commit);
+      out.println("Applied: the registry is now at version " + entry.version() + ".");
+    }
+  }
+}

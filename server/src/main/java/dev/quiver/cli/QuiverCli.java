@@ -1,0 +1,132 @@
+package dev.quiver.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.quiver.QuiverException;
+import dev.quiver.registry.load.DefinitionException;
+import dev.quiver.registry.load.Problem;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code quiver} command line. */
+@Command(
+    name = "quiver",
+    mixinStandardHelpOptions = true,
+    versionProvider = QuiverCli.Version.class,
+    description = {
+      "Quiver, a feature store for the JVM: feature definitions in Git, point-in-time-correct",
+      "training data, low-latency online features.",
+      "",
+      "Results go to stdout; notices, progress and logs go to stderr."
+    },
+    subcommands = {
+      ApplyCommand.class,
+      PlanCommand.class,
+      RegistryCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {"", "Run 'quiver COMMAND --help' for the options of a command."})
+public final class QuiverCli implements Runnable {
+
+  /** Exit code of a refused command: bad input, a failed check, an unreachable store. */
+  public static final int EXIT_ERROR = 1;
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Log at INFO and print stack traces with errors.")
+  void verbose(boolean value) {
+    verbose = value;
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(value ? Level.INFO : Level.WARN);
+  }
+
+  private boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+  }
+
+  public static void main(String[] args) {
+    // Libraries logging through java.util.logging obey the same WARN-to-stderr rule.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    CommandLine commandLine = commandLine();
+    int exitCode = commandLine.execute(args);
+    commandLine.getOut().flush();
+    commandLine.getErr().flush();
+    System.exit(exitCode);
+  }
+
+  /** A configured command line; tests run commands in-process through it. */
+  public static CommandLine commandLine() {
+    QuiverCli cli = new QuiverCli();
+    CommandLine commandLine = new CommandLine(cli);
+    CommandLine.IParameterExceptionHandler usage = commandLine.getParameterExceptionHandler();
+    commandLine.setParameterExceptionHandler(
+        (exception, args) -> {
+          usage.handleParseException(exception, args);
+          return EXIT_ERROR;
+        });
+    commandLine.setExecutionExceptionHandler(
+        (exception, failed, parseResult) -> {
+          report(exception, failed.getErr(), cli.verbose);
+          return EXIT_ERROR;
+        });
+    return commandLine;
+  }
+
+  /** One clear line per problem; the stack trace only when asked for. */
+  static void report(Exception exception, PrintWriter err, boolean verbose) {
+    if (exception instanceof DefinitionException definitions) {
+      for (Problem problem : definitions.problems()) {
+        err.println(problem);
+      }
+      int count = definitions.problems().size();
+      err.println(
+          "quiver: " + count + (count == 1 ? " problem" : " problems") + "; nothing was written");
+    } else if (exception instanceof QuiverException) {
+      err.println("quiver: " + exception.getMessage());
+    } else {
+      err.println(
+          "quiver: unexpected error: "
+              + exception
+              + (verbose ? "" : " (run with --verbose for the stack trace)"));
+    }
+    if (verbose) {
+      exception.printStackTrace(err);
+    }
+    err.flush();
+  }
+
+  /** The version baked in at build time. */
+  static String version() {
+    try (InputStream in = QuiverCli.class.getResourceAsStream("/quiver-version.properties")) {
+      Properties properties = new Properties();
+      if (in != null) {
+        properties.load(in);
+      }
+      return properties.getProperty("version", "unknown");
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"quiver " + version(), "Java " + System.getProperty("java.version")};
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package dev.quiver.cli;
+
+import dev.quiver.QuiverException;
+import dev.quiver.registry.load.DefinitionYaml;
+import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.load.Suggestions;
+import dev.quiver.registry.model.CanonicalForm;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.DurationText;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.FeatureService;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.store.HistoryEntry;
+import dev.quiver.registry.store.RegistrySnapshot;
+import dev.quiver.registry.store.RegistryStore;
+import dev.quiver.registry.store.RegistryStores;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "registry",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Read what is registered. The output depends only on the registry's content: the same",
+      "registry prints the same bytes."
+    })
+final class RegistryCommand implements Runnable {
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List every registered object by kind and name.")
+  int list(@Mixin RepoOption repo) {
+    PrintWriter out = spec.commandLine().getOut();
+    try (RegistryStore store = open(repo)) {
+      RegistrySnapshot snapshot = store.load();
+      out.println(
+          "Project " + snapshot.project() + ", registry version " + snapshot.version() + ".");
+      if (snapshot.definitions().isEmpty()) {
+        out.println("Nothing is registered yet: run 'quiver apply'.");
+        return 0;
+      }
+      TextTable table = new TextTable("KIND", "NAME", "SUMMARY");
+      Definitions d = snapshot.definitions();
+      for (Entity e : d.entities()) {
+        table.add("entity", e.name(), "join key " + e.joinKey() + " (" + e.type().yamlName() + ")");
+      }
+      for (ParquetSource s : d.sources()) {
+        table.add("source", s.name(), "parquet " + s.path());
+      }
+      for (FeatureView v : d.featureViews()) {
+        table.add("feature view", v.name(), viewSummary(v));
+      }
+      for (FeatureService s : d.featureServices()) {
+        table.add("feature service", s.name(), plural(s.features().size(), "reference"));
+      }
+      table.print(out, false);
+    }
+    return 0;
+  }
+
+  private static String viewSummary(FeatureView view) {
+    return plural(view.features().size(), "feature")
+        + "; entities "
+        + String.join(", ", view.entities())
+        + "; ttl "
+        + (view.hasTtl() ? DurationText.format(view.ttl()) : "none")
+        + (view.online() ? "; online" : "; offline only");
+  }
+
+  private static String plural(int count, String noun) {
+    return count + " " + noun + (count == 1 ? "" : "s");
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Print every registered object named NAME, as YAML.")
+  int show(
+      @Parameters(paramLabel = "NAME", description = "An entity, source, view or service name.")
+          String name,
+      @Mixin RepoOption repo) {
+    PrintWriter out = spec.commandLine().getOut();
+    try (RegistryStore store = open(repo)) {
+      RegistrySnapshot snapshot = store.load();
+      List<String> documents = new ArrayList<>();
+      TreeSet<String> allNames = new TreeSet<>();
+      for (ObjectKind kind : ObjectKind.values()) {
+        Map<String, Map<String, Object>> objects =
+            CanonicalForm.objects(snapshot.definitions(), kind);
+        allNames.addAll(objects.keySet());
+        if (objects.containsKey(name)) {
+          documents.add(
+              "# "
+                  + kind.displayName()
+                  + " '"
+                  + name
+                  + "' at registry version "
+                  + snapshot.version()
+                  + "\n"
+                  + DefinitionYaml.write(objects.get(name)));
+        }
+      }
+      if (documents.isEmpty()) {
+        throw new QuiverException(
+            "Cannot show '"
+                + name
+                + "': nothing of that name is registered in project '"
+                + snapshot.project()
+                + "'"
+                + Suggestions.hint(name, allNames));
+      }
+      out.print(String.join("---\n", documents));
+    }
+    return 0;
+  }
+
+  @Command(
+      name = "history",
+      mixinStandardHelpOptions = true,
+      description = "List the registry's versions, newest first: when, who, Git commit, changes.")
+  int history(@Mixin RepoOption repo) {
+    PrintWriter out = spec.commandLine().getOut();
+    try (RegistryStore store = open(repo)) {
+      List<HistoryEntry> history = new ArrayList<>(store.history());
+      if (history.isEmpty()) {
+        out.println("No versions yet: run 'quiver apply'.");
+        return 0;
+      }
+      java.util.Collections.reverse(history);
+      TextTable table = new TextTable("VERSION", "COMMITTED", "USER", "GIT COMMIT", "CHANGES");
+      for (HistoryEntry entry : history) {
+        List<String> changes = entry.changes().isEmpty() ? List.of("") : entry.changes();
+        for (int i = 0; i < changes.size(); i++) {
+          boolean first = i == 0;
+          table.add(
+              first ? String.valueOf(entry.version()) : "",
+              first ? entry.committedAt().toString() : "",
+              first ? entry.user() : "",
+              first ? shortCommit(entry.gitCommit()) : "",
+              changes.get(i));
+        }
+      }
+      table.print(out, false);
+    }
+    return 0;
+  }
+
+  private static String shortCommit(String commit) {
+    if (commit == null) {
+      return "-";
+    }
+    boolean dirty = commit.endsWith("-dirty");
+    String hash = dirty ? commit.substring(0, commit.length() - 6) : commit;
+    return hash.substring(0, Math.min(12, hash.length())) + (dirty ? "-dirty" : "");
+  }
+
+  private static RegistryStore open(RepoOption repo) {
+    ProjectConfig config = FeatureRepo.loadConfig(repo.root(), System.getenv());
+    return RegistryStores.open(config);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.quiver.cli;
+
+import dev.quiver.registry.load.FeatureRepo;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code --repo DIR}, shared by every command that works on a feature repo. */
+final class RepoOption {
+
+  @Option(
+      names = "--repo",
+      paramLabel = "DIR",
+      description = "The feature repo: a folder with feature_store.yaml (default: current folder).")
+  Path repo = Path.of("");
+
+  Path root() {
+    return repo.toAbsolutePath().normalize();
+  }
+
+  /** Reads and validates the repo; every problem in it is reported at once. */
+  FeatureRepo load() {
+    return FeatureRepo.load(root());
+  }
+}

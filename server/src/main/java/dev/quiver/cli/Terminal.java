@@ -1,0 +1,14 @@
+package dev.quiver.cli;
+
+/** What the process is attached to, to decide on colour and progress output. */
+final class Terminal {
+
+  private Terminal() {}
+
+  /** Colour only on an interactive terminal, and never when NO_COLOR is set. */
+  static boolean colour() {
+    return System.console() != null
+        && System.getenv("NO_COLOR") == null
+        && !"dumb".equals(System.getenv("TERM"));
+  }
+}
