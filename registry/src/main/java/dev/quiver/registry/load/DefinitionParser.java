@@ -23,8 +23,11 @@ import java.util.Optional;
 
 /**
  * Turns definition documents into definition records. Objects are collected across all files; every
- * problem is recorded and parsing goes on. The names of objects that could not be fully read are
- * still kept, so references to them do not raise a second, misleading problem.
+ * problem is recorded and parsing goes on. An object with a bad part is still kept, without that
+ * part, so that the references it makes are checked too and all problems surface in one run; the
+ * names of objects that could not be read at all are kept as well, so references to them do not
+ * raise a second, misleading problem. {@link #definitions()} is therefore only a repo's definitions
+ * when no problem was found.
  */
 final class DefinitionParser {
 
@@ -226,17 +229,15 @@ final class DefinitionParser {
     String created = r.string("created_timestamp_field").orElse(null);
     Map<String, String> mapping = r.stringMap("field_mapping");
     String description = r.string("description").orElse(null);
-    if (path.isPresent() && timestampField.isPresent()) {
-      sources.add(
-          new ParquetSource(
-              name,
-              path.get(),
-              timestampField.get(),
-              created,
-              mapping,
-              description,
-              node.location()));
-    }
+    sources.add(
+        new ParquetSource(
+            name,
+            path.orElse(""),
+            timestampField.orElse(""),
+            created,
+            mapping,
+            description,
+            node.location()));
   }
 
   private void parseView(Node.Mapping node) {
@@ -268,34 +269,29 @@ final class DefinitionParser {
                 });
     boolean online = r.bool("online").orElse(true);
     List<Feature> features = new ArrayList<>();
-    boolean featuresReadable = true;
     Optional<List<Node.Mapping>> featureNodes = r.mappingList("features");
     if (featureNodes.isEmpty() && r.node("features").isEmpty()
         || featureNodes.isPresent() && featureNodes.get().isEmpty()) {
       problems.add(r.at("features"), r.subject() + " is missing required key 'features'");
     }
     for (Node.Mapping featureNode : featureNodes.orElse(List.of())) {
-      Optional<Feature> feature = parseFeature(featureNode, name);
-      feature.ifPresent(features::add);
-      featuresReadable &= feature.isPresent();
+      parseFeature(featureNode, name).ifPresent(features::add);
     }
     String description = r.string("description").orElse(null);
     String owner = r.string("owner").orElse(null);
     Map<String, String> tags = r.stringMap("tags");
-    if (source.isPresent() && featuresReadable && (r.node("ttl").isEmpty() || ttl.isPresent())) {
-      views.add(
-          FeatureView.builder(name)
-              .entities(entityNames)
-              .source(source.get())
-              .ttl(ttl.orElse(Duration.ZERO))
-              .online(online)
-              .features(features)
-              .description(description)
-              .owner(owner)
-              .tags(tags)
-              .location(node.location())
-              .build());
-    }
+    views.add(
+        FeatureView.builder(name)
+            .entities(entityNames)
+            .source(source.orElse(""))
+            .ttl(ttl.orElse(Duration.ZERO))
+            .online(online)
+            .features(features)
+            .description(description)
+            .owner(owner)
+            .tags(tags)
+            .location(node.location())
+            .build());
   }
 
   static String badDurationMessage(String text, String subject) {
@@ -354,7 +350,6 @@ final class DefinitionParser {
       problems.add(r.at("features"), r.subject() + " is missing required key 'features'");
     }
     List<FeatureReference> refs = new ArrayList<>();
-    boolean readable = refNodes.isPresent();
     for (Node.Scalar refNode : refNodes.orElse(List.of())) {
       Optional<FeatureReference> ref = FeatureReference.parse(refNode.text());
       if (ref.isEmpty()) {
@@ -365,7 +360,6 @@ final class DefinitionParser {
                 + "' in "
                 + r.subject()
                 + ": write 'view' for a whole feature view or 'view:feature' for one feature");
-        readable = false;
       } else {
         refs.add(ref.get());
       }
@@ -373,8 +367,6 @@ final class DefinitionParser {
     String description = r.string("description").orElse(null);
     String owner = r.string("owner").orElse(null);
     Map<String, String> tags = r.stringMap("tags");
-    if (readable) {
-      services.add(new FeatureService(name, refs, description, owner, tags, node.location()));
-    }
+    services.add(new FeatureService(name, refs, description, owner, tags, node.location()));
   }
 }

@@ -83,7 +83,8 @@ final class DefinitionValidator {
                           + entityName
                           + "'; rename the feature"));
     }
-    if (!declared.get(ObjectKind.SOURCE).containsKey(view.source())) {
+    // An empty source was already reported as missing.
+    if (!view.source().isEmpty() && !declared.get(ObjectKind.SOURCE).containsKey(view.source())) {
       problems.add(
           valueLocation(ObjectKind.FEATURE_VIEW, view.name(), "source"),
           unknownReference(subject, ObjectKind.SOURCE, view.source()));

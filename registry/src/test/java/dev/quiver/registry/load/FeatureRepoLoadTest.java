@@ -1,0 +1,393 @@
+package dev.quiver.registry.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.registry.RepoFixture;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.FeatureReference;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.SourceLocation;
+import dev.quiver.registry.model.ValueType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FeatureRepoLoadTest {
+
+  @TempDir Path root;
+
+  private List<String> problems(RepoFixture repo) {
+    return problems(repo, Map.of());
+  }
+
+  private List<String> problems(RepoFixture repo, Map<String, String> env) {
+    try {
+      FeatureRepo.load(repo.root(), env);
+    } catch (DefinitionException e) {
+      return e.problems().stream().map(Problem::toString).toList();
+    }
+    throw new AssertionError("the repo loaded without problems");
+  }
+
+  @Test
+  void loadsEveryKindOfObjectWithItsLocation() {
+    FeatureRepo repo = FeatureRepo.load(RepoFixture.valid(root).root(), Map.of());
+
+    assertThat(repo.config().project()).isEqualTo("rides");
+    assertThat(repo.config().registry().type()).isEqualTo("file");
+    assertThat(repo.config().registry().option("path")).contains("data/registry.json");
+    assertThat(repo.config().onlineStore().type()).isEqualTo("rocksdb");
+    assertThat(repo.files()).containsExactly("driver_stats.yaml", "entities.yaml");
+    Entity driver = repo.definitions().entity("driver").orElseThrow();
+    assertThat(driver.joinKey()).isEqualTo("driver_id");
+    assertThat(driver.type()).isEqualTo(ScalarType.INT64);
+    assertThat(driver.location()).isEqualTo(new SourceLocation("entities.yaml", 2));
+    FeatureView view = repo.definitions().featureView("driver_hourly_stats").orElseThrow();
+    assertThat(view.ttl()).isEqualTo(Duration.ofDays(1));
+    assertThat(view.online()).isTrue();
+    assertThat(view.features())
+        .extracting(f -> f.name() + ":" + f.type())
+        .containsExactly("conv_rate:float32", "avg_daily_trips:int64");
+    assertThat(view.tags()).containsEntry("team", "drivers");
+    assertThat(view.location()).isEqualTo(new SourceLocation("driver_stats.yaml", 7));
+    assertThat(repo.definitions().featureService("ranking").orElseThrow().features())
+        .containsExactly(FeatureReference.wholeView("driver_hourly_stats"));
+    assertThat(
+            repo.definitions().source("driver_stats_source").orElseThrow().createdTimestampField())
+        .isEqualTo("created");
+  }
+
+  @Test
+  void reportsEveryDanglingReferenceAndUnknownTypeAtOnce() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "bad.yaml",
+                """
+                feature_views:
+                  - name: trips
+                    entities: [drivr]
+                    source: trip_source
+                    features:
+                      - {name: trip_count, type: in64}
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "bad.yaml:3: feature view 'trips' references unknown entity 'drivr'"
+                + " (did you mean 'driver'?)",
+            "bad.yaml:4: feature view 'trips' references unknown source 'trip_source'",
+            "bad.yaml:6: unknown type 'in64' of feature 'trip_count' of feature view 'trips'"
+                + " (did you mean 'int64'?); types are bool, int32, int64, float32, float64,"
+                + " string, bytes, timestamp and list<T> of each");
+  }
+
+  @Test
+  void reportsUnknownKeysWithTheClosestAllowedKey() {
+    RepoFixture repo =
+        RepoFixture.empty(root)
+            .write("feature_store.yaml", "project: rides\nregistery: x.json\n")
+            .write(
+                "e.yaml",
+                """
+                entities:
+                  - name: driver
+                    joinkey: driver_id
+                    join_key: driver_id
+                    type: int64
+                on_demand_feature_views: []
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "e.yaml:3: unknown key 'joinkey' in entity 'driver' (did you mean 'join_key'?);"
+                + " allowed keys: name, join_key, type, description, owner, tags",
+            "e.yaml:6: unknown top-level key 'on_demand_feature_views'; definition files hold"
+                + " entities, sources, feature_views, feature_services (Quiver has no on demand"
+                + " feature views)",
+            "feature_store.yaml:2: unknown key 'registery' in feature_store.yaml (did you mean"
+                + " 'registry'?); allowed keys: project, registry, online_store, offline_store");
+  }
+
+  @Test
+  void reportsMissingRequiredKeys() {
+    RepoFixture repo =
+        RepoFixture.empty(root)
+            .write("feature_store.yaml", "registry: data/r.json\n")
+            .write(
+                "m.yaml",
+                """
+                entities:
+                  - name: driver
+                    type: int64
+                sources:
+                  - name: s
+                    path: data/s.parquet
+                feature_views:
+                  - name: v
+                    source: s
+                feature_services:
+                  - {name: svc}
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "feature_store.yaml:1: feature_store.yaml is missing required key 'project'",
+            "m.yaml:2: entity 'driver' is missing required key 'join_key'",
+            "m.yaml:5: source 's' is missing required key 'timestamp_field'",
+            "m.yaml:8: feature view 'v' is missing required key 'entities' (the entities that"
+                + " key its rows)",
+            "m.yaml:8: feature view 'v' is missing required key 'features'",
+            "m.yaml:11: feature service 'svc' is missing required key 'features'");
+  }
+
+  @Test
+  void refusesNamesThatAreNotIdentifiers() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "n.yaml",
+                """
+                entities:
+                  - {name: rider-1, join_key: rider_id, type: int64}
+                  - {name: rider, join_key: 1rider, type: int64}
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "n.yaml:2: invalid entity name 'rider-1': use letters, digits and underscores,"
+                + " not starting with a digit",
+            "n.yaml:3: invalid join key '1rider': use letters, digits and underscores, not"
+                + " starting with a digit");
+  }
+
+  @Test
+  void refusesDuplicateNamesAcrossFiles() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "more/entities.yaml",
+                """
+                entities:
+                  - {name: driver, join_key: driver_id, type: int64}
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "more/entities.yaml:2: duplicate entity 'driver' (first defined at entities.yaml:2)");
+  }
+
+  @Test
+  void refusesBadDurationsAndTypes() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "d.yaml",
+                """
+                feature_views:
+                  - name: weekly
+                    entities: [driver]
+                    source: driver_stats_source
+                    ttl: 1w
+                    online: maybe
+                    features: [{name: a, type: int64}]
+                  - name: hourly
+                    entities: [driver]
+                    source: driver_stats_source
+                    ttl: 3600
+                    features: [{name: a, type: list<flaot32>}]
+                entities:
+                  - {name: rating, join_key: rating, type: float64}
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "d.yaml:5: invalid ttl '1w' of feature view 'weekly': write a number with a unit s,"
+                + " m, h or d (90m, 2h, 1d12h), or 0 for no limit",
+            "d.yaml:6: 'online' of feature view 'weekly' must be true or false, found 'maybe'",
+            "d.yaml:11: invalid ttl '3600' of feature view 'hourly' (add a unit: 3600s is"
+                + " seconds): write a number with a unit s, m, h or d (90m, 2h, 1d12h), or 0 for"
+                + " no limit",
+            "d.yaml:12: unknown type 'list<flaot32>' of feature 'a' of feature view 'hourly'"
+                + " (did you mean 'list<float32>'?); types are bool, int32, int64, float32,"
+                + " float64, string, bytes, timestamp and list<T> of each",
+            "d.yaml:14: type 'float64' of entity 'rating' cannot be a join key type; join keys"
+                + " are bool, int32, int64, string, bytes, timestamp");
+  }
+
+  @Test
+  void checksTheFeaturesAServiceNames() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "s.yaml",
+                """
+                feature_services:
+                  - name: scoring
+                    features:
+                      - driver_hourly_stats:conv_rte
+                      - driver_hourly_stats
+                      - driver_hourly_stats:conv_rate
+                      - driver_hourly_stat
+                      - a:b:c
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "s.yaml:4: feature service 'scoring' lists 'driver_hourly_stats:conv_rte' twice (it"
+                + " is also part of 'driver_hourly_stats')",
+            "s.yaml:6: feature service 'scoring' lists 'driver_hourly_stats:conv_rate' twice (it"
+                + " is also part of 'driver_hourly_stats')",
+            "s.yaml:7: feature service 'scoring' references unknown feature view"
+                + " 'driver_hourly_stat' (did you mean 'driver_hourly_stats'?)",
+            "s.yaml:8: invalid feature reference 'a:b:c' in feature service 'scoring': write"
+                + " 'view' for a whole feature view or 'view:feature' for one feature");
+  }
+
+  @Test
+  void reportsAFeatureTheViewDoesNotHave() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "s.yaml",
+                """
+                feature_services:
+                  - name: scoring
+                    features: [driver_hourly_stats:conv_rte]
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "s.yaml:3: feature service 'scoring' references feature 'conv_rte' that feature view"
+                + " 'driver_hourly_stats' does not have (did you mean 'conv_rate'?)");
+  }
+
+  @Test
+  void refusesAFeatureNamedLikeAJoinKeyOrTwice() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "v.yaml",
+                """
+                feature_views:
+                  - name: pairs
+                    entities: [driver, customer, driver]
+                    source: driver_stats_source
+                    features:
+                      - {name: driver_id, type: int64}
+                      - {name: rating, type: float64}
+                      - {name: rating, type: float64}
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "v.yaml:3: feature view 'pairs' lists entity 'driver' twice",
+            "v.yaml:6: feature 'driver_id' of feature view 'pairs' has the same name as the join"
+                + " key of entity 'driver'; rename the feature",
+            "v.yaml:8: duplicate feature 'rating' in feature view 'pairs'");
+  }
+
+  @Test
+  void reportsYamlSyntaxErrorsWithTheirLine() {
+    RepoFixture repo =
+        RepoFixture.valid(root).write("broken.yaml", "entities:\n  - name: x\n    type: [int64\n");
+
+    assertThat(problems(repo)).hasSize(1);
+    assertThat(problems(repo).get(0)).startsWith("broken.yaml:4: invalid YAML: ");
+  }
+
+  @Test
+  void reportsADuplicateKeyInOneMapping() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "k.yaml",
+                "entities:\n  - name: rider\n    join_key: a\n    type: int64\n    name: r2\n");
+
+    assertThat(problems(repo)).containsExactly("k.yaml:5: duplicate key 'name' (first at line 2)");
+  }
+
+  @Test
+  void skipsHiddenTargetDataAndIgnoredPaths() {
+    String broken = "this: is not a definition file\n";
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(".hidden/x.yaml", broken)
+            .write("target/x.yaml", broken)
+            .write("data/x.yaml", broken)
+            .write("nested/target/x.yml", broken)
+            .write("scratch/x.yaml", broken)
+            .write("notes/draft.yml", broken)
+            .write("notes/kept.yml", "entities: []\n")
+            .write(".quiverignore", "# not definitions\nscratch/\ndraft.yml\n");
+
+    FeatureRepo loaded = FeatureRepo.load(repo.root(), Map.of());
+
+    assertThat(loaded.files())
+        .containsExactly("driver_stats.yaml", "entities.yaml", "notes/kept.yml");
+  }
+
+  @Test
+  void substitutesEnvironmentVariablesInTheProjectConfig() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "feature_store.yaml",
+                """
+                project: rides
+                registry:
+                  type: postgres
+                  url: jdbc:postgresql://${PG_HOST}:5432/test?user=${PG_USER:-postgres}
+                online_store: {type: redis, url: "${REDIS_URL}"}
+                """);
+
+    FeatureRepo loaded =
+        FeatureRepo.load(repo.root(), Map.of("PG_HOST", "db", "REDIS_URL", "redis://r:6379"));
+    assertThat(loaded.config().registry().option("url"))
+        .contains("jdbc:postgresql://db:5432/test?user=postgres");
+    assertThat(loaded.config().onlineStore().option("url")).contains("redis://r:6379");
+
+    assertThat(problems(repo, Map.of("PG_HOST", "db")))
+        .containsExactly(
+            "feature_store.yaml:5: environment variable 'REDIS_URL' is not set (used as"
+                + " ${REDIS_URL}); set it, or give a default as ${REDIS_URL:-value}");
+  }
+
+  @Test
+  void refusesUnknownStoreTypes() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "feature_store.yaml",
+                "project: rides\nregistry: {type: postgre, url: x}\nonline_store: {type: rocksdb, pth: x}\n");
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "feature_store.yaml:2: unknown registry type 'postgre' (did you mean 'postgres'?);"
+                + " known types: file, postgres",
+            "feature_store.yaml:3: unknown key 'pth' in 'online_store' of type 'rocksdb' (did you"
+                + " mean 'path'?); allowed keys: type, path");
+  }
+
+  @Test
+  void saysWhenTheFolderIsNotARepo() {
+    assertThatThrownBy(() -> FeatureRepo.load(root, Map.of()))
+        .isInstanceOf(DefinitionException.class)
+        .hasMessage(
+            root.toAbsolutePath()
+                + ": not a feature repo: there is no feature_store.yaml here (run from a repo, or"
+                + " pass --repo DIR)");
+  }
+
+  @Test
+  void readsListTypes() {
+    assertThat(ValueType.parse("list<string>")).contains(ValueType.listOf(ScalarType.STRING));
+    assertThat(ValueType.parse("list< int64 >")).contains(ValueType.listOf(ScalarType.INT64));
+    assertThat(ValueType.parse("list<list<int64>>")).isEmpty();
+  }
+}
