@@ -1,0 +1,82 @@
+package dev.quiver.registry.diff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.registry.RepoFixture;
+import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.model.Definitions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RegistryDiffTest {
+
+  @TempDir Path root;
+
+  private Definitions load(RepoFixture repo) {
+    return FeatureRepo.load(repo.root(), Map.of()).definitions();
+  }
+
+  private List<String> pendingSummaries(Definitions before, Definitions after) {
+    return RegistryDiff.between(before, after).stream()
+        .filter(c -> c.type() != ChangeType.UNCHANGED)
+        .map(ObjectChange::summary)
+        .toList();
+  }
+
+  @Test
+  void everyObjectIsCreatedOnAnEmptyRegistry() {
+    assertThat(pendingSummaries(Definitions.EMPTY, load(RepoFixture.valid(root))))
+        .containsExactly(
+            "create entity customer",
+            "create entity driver",
+            "create source driver_stats_source",
+            "create feature view driver_hourly_stats",
+            "create feature service ranking");
+  }
+
+  @Test
+  void anUpdateNamesEachChangedField() {
+    Definitions before = load(RepoFixture.valid(root));
+    String changed =
+        RepoFixture.DRIVER_STATS
+            .replace("ttl: 1d", "ttl: 2d")
+            .replace("{team: drivers}", "{team: riders, tier: gold}")
+            .replace(
+                "- {name: avg_daily_trips, type: int64}",
+                "- {name: avg_daily_trips, type: int32}\n      - {name: avg_rating, type: float64}")
+            .replace("entities: [driver]", "entities: [driver, customer]");
+    Definitions after = load(RepoFixture.valid(root).write("driver_stats.yaml", changed));
+
+    assertThat(pendingSummaries(before, after))
+        .containsExactly(
+            "update feature view driver_hourly_stats: + entity customer; ttl 1d -> 2d;"
+                + " feature avg_daily_trips: type int64 -> int32; + feature avg_rating;"
+                + " tags.team drivers -> riders; tags.tier (none) -> gold");
+  }
+
+  @Test
+  void objectsMissingFromTheRepoAreDeleted() {
+    Definitions before = load(RepoFixture.valid(root));
+    String withoutService =
+        RepoFixture.DRIVER_STATS.substring(
+            0, RepoFixture.DRIVER_STATS.indexOf("feature_services:"));
+    Definitions after = load(RepoFixture.valid(root).write("driver_stats.yaml", withoutService));
+
+    assertThat(pendingSummaries(before, after)).containsExactly("delete feature service ranking");
+  }
+
+  @Test
+  void movingAnObjectToAnotherFileIsNoChange() {
+    Definitions before = load(RepoFixture.valid(root));
+    Definitions after =
+        load(
+            RepoFixture.valid(root)
+                .write("entities.yaml", "")
+                .write("nested/people.yaml", "\n\n" + RepoFixture.ENTITIES));
+
+    assertThat(pendingSummaries(before, after)).isEmpty();
+  }
+}
