@@ -4,17 +4,12 @@ import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.example.ExampleRepo;
+import dev.quiver.registry.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,37 +17,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code quiver apply} against a PostgreSQL registry named in feature_store.yaml. */
 class PostgresRegistryCliTest {
 
-  static final String URL =
-      System.getenv()
-          .getOrDefault("QUIVER_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+  private static final String URL = TestPostgres.URL;
 
   @TempDir Path dir;
-  private final String project = "cli_" + UUID.randomUUID().toString().replace("-", "");
+  private final String project = TestPostgres.uniqueProject("cli");
 
   @BeforeAll
   static void requirePostgres() {
-    try (Connection ignored = DriverManager.getConnection(URL)) {
-      // reachable
-    } catch (SQLException e) {
-      String reason = "PostgreSQL is not reachable at " + URL + ": " + e.getMessage();
-      if ("true".equals(System.getenv("CI"))) {
-        throw new IllegalStateException(reason, e);
-      }
-      Assumptions.abort(reason);
-    }
+    TestPostgres.require();
   }
 
   @AfterEach
   void dropProject() throws SQLException {
-    try (Connection connection = DriverManager.getConnection(URL)) {
-      for (String table : List.of("quiver_registry", "quiver_registry_history")) {
-        try (PreparedStatement delete =
-            connection.prepareStatement("DELETE FROM " + table + " WHERE project = ?")) {
-          delete.setString(1, project);
-          delete.executeUpdate();
-        }
-      }
-    }
+    TestPostgres.deleteRegistry(project);
   }
 
   private Path repoOnPostgres(String name) throws IOException {

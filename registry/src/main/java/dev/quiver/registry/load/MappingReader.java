@@ -134,34 +134,19 @@ final class MappingReader {
 
   /** A list of plain values; an empty value counts as an empty list. */
   Optional<List<Node.Scalar>> scalarList(String key) {
-    Optional<Node> node = node(key);
-    if (node.isEmpty()) {
-      return Optional.empty();
-    }
-    if (node.get() instanceof Node.Scalar scalar && scalar.isNull()) {
-      return Optional.of(List.of());
-    }
-    if (!(node.get() instanceof Node.Sequence sequence)) {
-      problems.add(
-          node.get().location(),
-          "'" + key + "' of " + subject + " must be a list, found " + node.get().shape());
-      return Optional.empty();
-    }
-    List<Node.Scalar> items = new ArrayList<>();
-    for (Node item : sequence.items()) {
-      if (item instanceof Node.Scalar scalar && !scalar.isNull()) {
-        items.add(scalar);
-      } else {
-        problems.add(
-            item.location(),
-            "items of '" + key + "' in " + subject + " must be names, found " + item.shape());
-      }
-    }
-    return Optional.of(items);
+    return items(key, Node.Scalar.class, "names");
   }
 
-  /** A list of mappings; other items are reported. */
+  /** A list of mappings; an empty value counts as an empty list. */
   Optional<List<Node.Mapping>> mappingList(String key) {
+    return items(key, Node.Mapping.class, "mappings");
+  }
+
+  /**
+   * The items of a list that have the expected shape; each other item is reported. Empty when the
+   * key is absent or is not a list.
+   */
+  private <T extends Node> Optional<List<T>> items(String key, Class<T> shape, String expected) {
     Optional<Node> node = node(key);
     if (node.isEmpty()) {
       return Optional.empty();
@@ -175,14 +160,21 @@ final class MappingReader {
           "'" + key + "' of " + subject + " must be a list, found " + node.get().shape());
       return Optional.empty();
     }
-    List<Node.Mapping> items = new ArrayList<>();
+    List<T> items = new ArrayList<>();
     for (Node item : sequence.items()) {
-      if (item instanceof Node.Mapping m) {
-        items.add(m);
+      if (shape.isInstance(item) && !(item instanceof Node.Scalar scalar && scalar.isNull())) {
+        items.add(shape.cast(item));
       } else {
         problems.add(
             item.location(),
-            "items of '" + key + "' in " + subject + " must be mappings, found " + item.shape());
+            "items of '"
+                + key
+                + "' in "
+                + subject
+                + " must be "
+                + expected
+                + ", found "
+                + item.shape());
       }
     }
     return Optional.of(items);

@@ -2,15 +2,11 @@ package dev.quiver.registry.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
+import dev.quiver.registry.testing.TestPostgres;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,41 +18,23 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresRegistryStoreTest extends RegistryStoreContract {
 
-  static final String URL =
-      System.getenv()
-          .getOrDefault("QUIVER_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+  private static final String URL = TestPostgres.URL;
 
   private String project;
 
   @BeforeAll
   static void requirePostgres() {
-    try (Connection ignored = DriverManager.getConnection(URL)) {
-      // reachable
-    } catch (SQLException e) {
-      String reason = "PostgreSQL is not reachable at " + URL + ": " + e.getMessage();
-      if ("true".equals(System.getenv("CI"))) {
-        throw new IllegalStateException(reason, e);
-      }
-      Assumptions.abort(reason);
-    }
+    TestPostgres.require();
   }
 
   @BeforeEach
   void uniqueProject() {
-    project = "test_" + UUID.randomUUID().toString().replace("-", "");
+    project = TestPostgres.uniqueProject("test");
   }
 
   @AfterEach
   void dropProject() throws SQLException {
-    try (Connection connection = DriverManager.getConnection(URL)) {
-      for (String table : List.of("quiver_registry", "quiver_registry_history")) {
-        try (PreparedStatement delete =
-            connection.prepareStatement("DELETE FROM " + table + " WHERE project = ?")) {
-          delete.setString(1, project);
-          delete.executeUpdate();
-        }
-      }
-    }
+    TestPostgres.deleteRegistry(project);
   }
 
   @Override

@@ -1,0 +1,54 @@
+package dev.quiver.registry.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The PostgreSQL the tests talk to: {@code QUIVER_PG_URL}, by default the local {@code test}
+ * database. Outside CI a missing server skips the calling tests with the reason; with {@code
+ * CI=true} it fails them. Shared with other modules through this module's test jar.
+ */
+public final class TestPostgres {
+
+  public static final String URL =
+      System.getenv()
+          .getOrDefault("QUIVER_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+
+  private TestPostgres() {}
+
+  /** Call from {@code @BeforeAll}. */
+  public static void require() {
+    try (Connection ignored = DriverManager.getConnection(URL)) {
+      // reachable
+    } catch (SQLException e) {
+      String reason = "PostgreSQL is not reachable at " + URL + ": " + e.getMessage();
+      if ("true".equals(System.getenv("CI"))) {
+        throw new IllegalStateException(reason, e);
+      }
+      Assumptions.abort(reason);
+    }
+  }
+
+  /** A project name no other test uses, so tests can share the database. */
+  public static String uniqueProject(String prefix) {
+    return prefix + "_" + UUID.randomUUID().toString().replace("-", "");
+  }
+
+  /** Removes everything a test registered for {@code project}. */
+  public static void deleteRegistry(String project) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(URL)) {
+      for (String table : List.of("quiver_registry", "quiver_registry_history")) {
+        try (PreparedStatement delete =
+            connection.prepareStatement("DELETE FROM " + table + " WHERE project = ?")) {
+          delete.setString(1, project);
+          delete.executeUpdate();
+        }
+      }
+    }
+  }
+}
