@@ -160,6 +160,7 @@ public final class ExampleData {
           }
         }
       }
+      sink.complete();
     }
     return rows;
   }
@@ -213,6 +214,7 @@ public final class ExampleData {
           }
         }
       }
+      sink.complete();
     }
     return rows;
   }
@@ -237,6 +239,7 @@ public final class ExampleData {
         }
         sink.write(row);
       }
+      sink.complete();
     }
     return rows;
   }
@@ -271,10 +274,24 @@ public final class ExampleData {
       writer.write(row);
     }
 
+    private boolean complete;
+
+    /** Marks every row written; only a complete file is moved into place on close. */
+    void complete() {
+      complete = true;
+    }
+
     @Override
     public void close() throws IOException {
-      writer.close();
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        writer.close();
+        if (complete) {
+          Files.move(
+              temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+      } finally {
+        Files.deleteIfExists(temp);
+      }
     }
   }
 

@@ -14,14 +14,16 @@ public final class GitCommit {
 
   /**
    * The {@code HEAD} commit of the checkout holding {@code repo}, with {@code -dirty} appended when
-   * files under {@code repo} differ from it; empty outside a Git checkout or without Git.
+   * tracked files under {@code repo} differ from it (untracked files, such as the registry file or
+   * generated data, do not count); empty outside a Git checkout or without Git.
    */
   public static Optional<String> of(Path repo) {
     Optional<String> head = run(repo, List.of("git", "rev-parse", "--verify", "-q", "HEAD"));
     if (head.isEmpty() || head.get().isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> status = run(repo, List.of("git", "status", "--porcelain", "--", "."));
+    Optional<String> status =
+        run(repo, List.of("git", "status", "--porcelain", "--untracked-files=no", "--", "."));
     boolean dirty = status.isPresent() && !status.get().isEmpty();
     return Optional.of(dirty ? head.get() + "-dirty" : head.get());
   }

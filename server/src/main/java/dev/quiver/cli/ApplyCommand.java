@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     name = "apply",
     mixinStandardHelpOptions = true,
     description = {
-      "Validate the repo and register its definitions as a new registry version.",
+      "Register the repo's definitions as a new registry version.",
       "",
       "Objects the repo no longer declares are deleted from the registry. Nothing is written",
       "when the repo has any problem, or when someone else applied since the plan was made."

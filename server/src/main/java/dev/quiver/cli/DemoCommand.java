@@ -1,11 +1,11 @@
 package dev.quiver.cli;
 
+import dev.quiver.QuiverException;
 import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.registry.load.FeatureRepo;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -18,8 +18,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Walk through Quiver on a temporary copy of the example repo: generate its Parquet data,",
-      "plan, apply and list the registry. The copy is kept, so you can go on exploring it."
+      "Walk through Quiver on a copy of the example repo.",
+      "",
+      "Copies the example repo to a new folder, generates its Parquet data, plans and applies it,",
+      "and lists the registry. The copy is kept, so you can go on exploring it."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -44,9 +46,9 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path repo = dir != null ? dir.toAbsolutePath() : Files.createTempDirectory("quiver-demo-");
-    if (Files.exists(repo.resolve("feature_store.yaml"))) {
-      throw new UncheckedIOException(
-          new IOException(repo + " already holds a feature repo; pick an empty folder"));
+    if (!isEmptyOrAbsent(repo)) {
+      throw new QuiverException(
+          "Cannot run the demo in " + repo + ": the folder is not empty; pick a new or empty one");
     }
     step(err, "Copying the example repo to " + repo);
     ExampleRepo.copyDefinitionsTo(repo);
@@ -76,6 +78,18 @@ final class DemoCommand implements Callable<Integer> {
     err.println("  ./quiver registry history --repo " + repo);
     err.flush();
     return 0;
+  }
+
+  private static boolean isEmptyOrAbsent(Path folder) throws IOException {
+    if (!Files.exists(folder)) {
+      return true;
+    }
+    if (!Files.isDirectory(folder)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> entries = Files.list(folder)) {
+      return entries.findAny().isEmpty();
+    }
   }
 
   private static void step(PrintWriter err, String text) {

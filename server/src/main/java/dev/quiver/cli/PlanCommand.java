@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
     name = "plan",
     mixinStandardHelpOptions = true,
     description = {
-      "Validate the repo and show what 'quiver apply' would change, without changing anything.",
+      "Show what 'quiver apply' would change, without changing anything.",
+      "",
+      "The repo is validated first; every problem in it is reported at once.",
       "",
       "Exit codes: 0 success (with --exit-code: no changes), 1 error, 2 changes pending",
       "(with --exit-code only)."

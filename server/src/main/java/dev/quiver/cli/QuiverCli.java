@@ -21,9 +21,9 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = QuiverCli.Version.class,
     description = {
-      "Quiver, a feature store for the JVM: feature definitions in Git, point-in-time-correct",
-      "training data, low-latency online features.",
+      "Quiver, a feature store for the JVM.",
       "",
+      "Feature definitions live as YAML in Git and are registered centrally with 'apply'.",
       "Results go to stdout; notices, progress and logs go to stderr."
     },
     subcommands = {
@@ -55,7 +55,7 @@ public final class QuiverCli implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getErr());
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command");
   }
 
   public static void main(String[] args) {

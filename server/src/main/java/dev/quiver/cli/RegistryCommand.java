@@ -32,8 +32,10 @@ import picocli.CommandLine.Spec;
     name = "registry",
     mixinStandardHelpOptions = true,
     description = {
-      "Read what is registered. The output depends only on the registry's content: the same",
-      "registry prints the same bytes."
+      "Read what is registered.",
+      "",
+      "The output depends only on the registry's content: the same registry prints the same",
+      "bytes."
     })
 final class RegistryCommand implements Runnable {
 
@@ -41,7 +43,8 @@ final class RegistryCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getErr());
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a command: list, show or history");
   }
 
   @Command(
@@ -136,7 +139,12 @@ final class RegistryCommand implements Runnable {
   @Command(
       name = "history",
       mixinStandardHelpOptions = true,
-      description = "List the registry's versions, newest first: when, who, Git commit, changes.")
+      description = {
+        "List the registry's versions, newest first.",
+        "",
+        "Each version shows when it was committed, by whom, from which Git commit, and what",
+        "changed."
+      })
   int history(@Mixin RepoOption repo) {
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryStore store = open(repo)) {

@@ -248,4 +248,31 @@ class QuiverCliTest {
     assertThat(run.err()).contains("==> Generating its Parquet data");
     assertThat(demo.resolve("data/driver_stats.parquet")).isRegularFile();
   }
+
+  @Test
+  void aCommandGroupWithoutACommandIsAnError() {
+    CliRun bare = quiver();
+    assertThat(bare.exitCode()).isEqualTo(1);
+    assertThat(bare.err()).startsWith("Missing a command").contains("Usage: quiver");
+
+    CliRun registry = quiver("registry");
+    assertThat(registry.exitCode()).isEqualTo(1);
+    assertThat(registry.err()).startsWith("Missing a command: list, show or history");
+  }
+
+  @Test
+  void demoRefusesAFolderThatIsNotEmpty() throws IOException {
+    Path busy = Files.createDirectories(dir.resolve("busy"));
+    Files.writeString(busy.resolve("notes.txt"), "mine");
+
+    CliRun run = quiver("demo", "--no-serve", "--dir", busy.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err())
+        .isEqualTo(
+            "quiver: Cannot run the demo in "
+                + busy
+                + ": the folder is not empty; pick a new or empty one\n");
+    assertThat(busy).isDirectoryNotContaining("glob:**.yaml");
+  }
 }

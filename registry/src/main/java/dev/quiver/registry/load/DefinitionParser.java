@@ -227,7 +227,33 @@ final class DefinitionParser {
     Optional<String> path = r.requiredString("path");
     Optional<String> timestampField = r.requiredString("timestamp_field");
     String created = r.string("created_timestamp_field").orElse(null);
+    if (created != null && timestampField.isPresent() && created.equals(timestampField.get())) {
+      problems.add(
+          r.at("created_timestamp_field"),
+          r.subject()
+              + " uses '"
+              + created
+              + "' as both timestamp_field and created_timestamp_field; the created timestamp"
+              + " breaks ties between rows of equal event time, so it must be another column");
+    }
     Map<String, String> mapping = r.stringMap("field_mapping");
+    Map<String, String> mappedFrom = new java.util.HashMap<>();
+    for (Map.Entry<String, String> m : mapping.entrySet()) {
+      String other = mappedFrom.putIfAbsent(m.getValue(), m.getKey());
+      if (other != null) {
+        problems.add(
+            r.at("field_mapping"),
+            "field_mapping of "
+                + r.subject()
+                + " maps both '"
+                + other
+                + "' and '"
+                + m.getKey()
+                + "' to '"
+                + m.getValue()
+                + "'");
+      }
+    }
     String description = r.string("description").orElse(null);
     sources.add(
         new ParquetSource(

@@ -102,9 +102,12 @@ final class DefinitionValidator {
   private void validateService(FeatureService service) {
     String subject = "feature service '" + service.name() + "'";
     Set<FeatureReference> seen = new HashSet<>();
+    Map<String, Integer> occurrences = new HashMap<>();
     for (FeatureReference ref : service.features()) {
+      int occurrence = occurrences.merge(ref.toString(), 1, Integer::sum);
       SourceLocation at =
-          itemLocation(ObjectKind.FEATURE_SERVICE, service.name(), "features", ref.toString());
+          itemLocation(
+              ObjectKind.FEATURE_SERVICE, service.name(), "features", ref.toString(), occurrence);
       if (!seen.add(ref)) {
         problems.add(at, subject + " lists '" + ref + "' twice");
         continue;
@@ -114,11 +117,6 @@ final class DefinitionValidator {
         continue;
       }
       if (ref.isWholeView()) {
-        continue;
-      }
-      if (service.features().contains(FeatureReference.wholeView(ref.view()))) {
-        problems.add(
-            at, subject + " lists '" + ref + "' twice (it is also part of '" + ref.view() + "')");
         continue;
       }
       Optional<FeatureView> view = definitions.featureView(ref.view());
@@ -132,6 +130,9 @@ final class DefinitionValidator {
                 + ref.view()
                 + "' does not have"
                 + Suggestions.hint(ref.feature(), view.get().featureNames()));
+      } else if (service.features().contains(FeatureReference.wholeView(ref.view()))) {
+        problems.add(
+            at, subject + " lists '" + ref + "' twice (it is also part of '" + ref.view() + "')");
       }
     }
   }
@@ -153,11 +154,20 @@ final class DefinitionValidator {
   }
 
   private SourceLocation itemLocation(ObjectKind kind, String name, String key, String text) {
+    return itemLocation(kind, name, key, text, 1);
+  }
+
+  /** Where the {@code occurrence}-th item equal to {@code text} of a list was written. */
+  private SourceLocation itemLocation(
+      ObjectKind kind, String name, String key, String text, int occurrence) {
     Node.Mapping node = nodes.get(kind).get(name);
     Node.Entry entry = node.entries().get(key);
+    int seen = 0;
     if (entry != null && entry.value() instanceof Node.Sequence sequence) {
       for (Node item : sequence.items()) {
-        if (item instanceof Node.Scalar scalar && text.equals(scalar.text())) {
+        if (item instanceof Node.Scalar scalar
+            && text.equals(scalar.text().strip())
+            && ++seen == occurrence) {
           return scalar.location();
         }
       }

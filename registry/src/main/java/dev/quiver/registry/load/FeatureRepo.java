@@ -40,7 +40,7 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
         && !Files.isRegularFile(absoluteRoot.resolve(ProjectConfigParser.FILE_NAME))) {
       problems.throwIfAny();
     }
-    List<String> files = RepoFiles.definitionFiles(absoluteRoot);
+    List<String> files = RepoFiles.definitionFiles(absoluteRoot, problems);
     DefinitionParser parser = new DefinitionParser(problems);
     for (String file : files) {
       NodeTrees.readYaml(absoluteRoot.resolve(file), file, problems)
@@ -88,17 +88,17 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
   }
 
   /**
-   * Reads definitions stored as plain data (the registry's form) and checks them as a repo's would
-   * be.
+   * Reads definitions stored as plain data (the registry's form). Only their shape is checked, not
+   * the rules between objects: a registry written under older, looser rules stays readable, so that
+   * it can be listed and replaced by the next apply.
    *
    * @param origin names the data in messages, e.g. the registry file
-   * @throws DefinitionException when the data is not a valid set of definitions
+   * @throws DefinitionException when the data is not shaped like definitions
    */
   public static Definitions definitionsFromData(Object data, String origin) {
     Problems problems = new Problems();
     DefinitionParser parser = new DefinitionParser(problems);
     parser.parseDocument(NodeTrees.fromData(data, origin));
-    new DefinitionValidator(parser, problems).validate();
     problems.throwIfAny();
     return parser.definitions();
   }

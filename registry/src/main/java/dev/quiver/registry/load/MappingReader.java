@@ -88,7 +88,12 @@ final class MappingReader {
       problems.add(at(key), subject + " is missing required key '" + key + "'");
       return Optional.empty();
     }
-    return string(key);
+    Optional<String> value = string(key);
+    if (value.isPresent() && value.get().isBlank()) {
+      problems.add(at(key), "'" + key + "' of " + subject + " is empty");
+      return Optional.empty();
+    }
+    return value;
   }
 
   /** A name that must be an identifier; a bad one is reported and not returned. */

@@ -1,7 +1,7 @@
 package dev.quiver.registry.load;
 
+import dev.quiver.registry.model.SourceLocation;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -29,9 +29,12 @@ public final class RepoFiles {
 
   private RepoFiles() {}
 
-  /** The definition files, as paths relative to the root with '/' separators, sorted. */
-  public static List<String> definitionFiles(Path root) {
-    List<IgnoreRule> rules = readIgnoreRules(root);
+  /**
+   * The definition files, as paths relative to the root with '/' separators, sorted. A bad {@code
+   * .quiverignore} line or an unreadable folder is reported as a problem.
+   */
+  static List<String> definitionFiles(Path root, Problems problems) {
+    List<IgnoreRule> rules = readIgnoreRules(root, problems);
     List<String> files = new ArrayList<>();
     try {
       Files.walkFileTree(
@@ -53,6 +56,13 @@ public final class RepoFiles {
             }
 
             @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              problems.add(
+                  SourceLocation.ofFile(relative(root, file)), "cannot read: " + e.getMessage());
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
               String name = file.getFileName().toString();
               String relative = relative(root, file);
@@ -67,7 +77,9 @@ public final class RepoFiles {
             }
           });
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the definition files of " + root, e);
+      problems.add(
+          SourceLocation.ofFile(root.toString()),
+          "cannot list the definition files: " + e.getMessage());
     }
     files.sort(null);
     return files;
@@ -79,34 +91,50 @@ public final class RepoFiles {
 
   private record IgnoreRule(PathMatcher matcher, boolean anchored, boolean foldersOnly) {}
 
-  private static List<IgnoreRule> readIgnoreRules(Path root) {
+  private static List<IgnoreRule> readIgnoreRules(Path root, Problems problems) {
     Path file = root.resolve(IGNORE_FILE);
     if (!Files.isRegularFile(file)) {
       return List.of();
     }
     List<IgnoreRule> rules = new ArrayList<>();
+    List<String> lines;
     try {
-      for (String line : Files.readAllLines(file)) {
-        String pattern = line.strip();
-        if (pattern.isEmpty() || pattern.startsWith("#")) {
-          continue;
-        }
-        boolean foldersOnly = pattern.endsWith("/");
-        if (foldersOnly) {
-          pattern = pattern.substring(0, pattern.length() - 1);
-        }
-        if (pattern.startsWith("/")) {
-          pattern = pattern.substring(1);
-        }
-        boolean anchored = pattern.contains("/");
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      problems.add(SourceLocation.ofFile(IGNORE_FILE), "cannot read: " + e.getMessage());
+      return rules;
+    }
+    for (int number = 1; number <= lines.size(); number++) {
+      String pattern = lines.get(number - 1).strip();
+      if (pattern.isEmpty() || pattern.startsWith("#")) {
+        continue;
+      }
+      boolean foldersOnly = pattern.endsWith("/");
+      if (foldersOnly) {
+        pattern = pattern.substring(0, pattern.length() - 1);
+      }
+      if (pattern.startsWith("/")) {
+        pattern = pattern.substring(1);
+      }
+      boolean anchored = pattern.contains("/");
+      try {
         rules.add(
             new IgnoreRule(
                 FileSystems.getDefault().getPathMatcher("glob:" + pattern), anchored, foldersOnly));
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            new SourceLocation(IGNORE_FILE, number),
+            "invalid pattern '"
+                + lines.get(number - 1).strip()
+                + "': "
+                + firstLine(e.getMessage()));
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file, e);
     }
     return rules;
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
   }
 
   private static boolean ignored(

@@ -14,12 +14,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -122,6 +125,10 @@ public final class FileRegistryStore implements RegistryStore {
         next.put("version", entry.version());
         next.put("definitions", RegistryJson.definitionsData(definitions));
         next.put("history", history);
+        if (current != null) {
+          // Run-time state kept beside the definitions (by later modules) survives a commit.
+          current.forEach(next::putIfAbsent);
+        }
         writeAtomically(RegistryJson.write(next));
         return entry;
       }
@@ -135,6 +142,7 @@ public final class FileRegistryStore implements RegistryStore {
   private void writeAtomically(String content) throws IOException {
     Path temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
     try {
+      keepPermissions(temp);
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
         while (bytes.hasRemaining()) {
@@ -151,6 +159,21 @@ public final class FileRegistryStore implements RegistryStore {
     } finally {
       Files.deleteIfExists(temp);
     }
+  }
+
+  /**
+   * Temporary files are created owner-only; the registry keeps the permissions it had (or gets
+   * rw-r--r--), so teammates and services running as other users can still read it.
+   */
+  private void keepPermissions(Path temp) throws IOException {
+    if (!temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    Set<PosixFilePermission> permissions =
+        Files.exists(file)
+            ? Files.getPosixFilePermissions(file)
+            : PosixFilePermissions.fromString("rw-r--r--");
+    Files.setPosixFilePermissions(temp, permissions);
   }
 
   /** Makes the rename itself durable; some platforms cannot open folders, which is harmless. */

@@ -3,6 +3,9 @@ package dev.quiver.registry.store;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.StoreConfig;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,6 +17,7 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * A registry in PostgreSQL, shared by everyone who applies to the same project from any machine.
@@ -24,14 +28,16 @@ import java.util.List;
 public final class PostgresRegistryStore implements RegistryStore {
 
   private static final String UNIQUE_VIOLATION = "23505";
+  private static final String UNDEFINED_TABLE = "42P01";
 
   private final String url;
+  private final Properties credentials = new Properties();
   private final String project;
   private final Clock clock;
   private volatile boolean schemaReady;
 
   public PostgresRegistryStore(String url, String project, Clock clock) {
-    this.url = url.startsWith("postgresql://") ? "jdbc:" + url : url;
+    this.url = jdbcUrl(url, credentials);
     this.project = project;
     this.clock = clock;
   }
@@ -60,6 +66,29 @@ public final class PostgresRegistryStore implements RegistryStore {
     }
   }
 
+  /**
+   * Accepts JDBC URLs and libpq-style {@code postgresql://user:password@host:port/db} URLs, whose
+   * user and password the JDBC driver would not read from the URL.
+   */
+  static String jdbcUrl(String url, Properties credentials) {
+    if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+      return url;
+    }
+    URI uri = URI.create(url);
+    if (uri.getRawUserInfo() != null) {
+      String[] parts = uri.getRawUserInfo().split(":", 2);
+      credentials.setProperty("user", URLDecoder.decode(parts[0], StandardCharsets.UTF_8));
+      if (parts.length == 2) {
+        credentials.setProperty("password", URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
+      }
+    }
+    String hostAndPort = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+    return "jdbc:postgresql://"
+        + hostAndPort
+        + (uri.getRawPath() == null ? "" : uri.getRawPath())
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+  }
+
   @Override
   public RegistrySnapshot load() {
     try (Connection connection = connect();
@@ -77,6 +106,10 @@ public final class PostgresRegistryStore implements RegistryStore {
         return new RegistrySnapshot(project, row.getLong(1), definitions);
       }
     } catch (SQLException e) {
+      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+        // Nothing was ever committed to this database; reading needs no DDL rights.
+        return RegistrySnapshot.empty(project);
+      }
       throw failure("read", e);
     }
   }
@@ -103,6 +136,9 @@ public final class PostgresRegistryStore implements RegistryStore {
       }
       return entries;
     } catch (SQLException e) {
+      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+        return List.of();
+      }
       throw failure("read", e);
     }
   }
@@ -110,6 +146,10 @@ public final class PostgresRegistryStore implements RegistryStore {
   @Override
   public HistoryEntry commit(long expectedVersion, Definitions definitions, CommitInfo info) {
     try (Connection connection = connect()) {
+      if (!schemaReady) {
+        createSchema(connection);
+        schemaReady = true;
+      }
       connection.setAutoCommit(false);
       try {
         long actual = lockedVersion(connection);
@@ -183,12 +223,7 @@ public final class PostgresRegistryStore implements RegistryStore {
   }
 
   private Connection connect() throws SQLException {
-    Connection connection = DriverManager.getConnection(url);
-    if (!schemaReady) {
-      createSchema(connection);
-      schemaReady = true;
-    }
-    return connection;
+    return DriverManager.getConnection(url, credentials);
   }
 
   private static void createSchema(Connection connection) throws SQLException {
@@ -221,9 +256,26 @@ public final class PostgresRegistryStore implements RegistryStore {
     }
   }
 
+  /** One line naming the deepest cause (the driver's own message is often generic). */
   private RegistryException failure(String action, SQLException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String reason = firstLine(e.getMessage());
+    if (root != e) {
+      reason += " (" + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage()) + ")";
+    }
+    String password = credentials.getProperty("password");
+    if (password != null && !password.isEmpty()) {
+      reason = reason.replace(password, "***");
+    }
     return new RegistryException(
-        "Cannot " + action + " the " + description() + ": " + e.getMessage(), e);
+        "Cannot " + action + " the " + description() + ": " + redacted(reason), e);
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("").strip();
   }
 
   @Override

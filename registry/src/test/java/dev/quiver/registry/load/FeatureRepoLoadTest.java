@@ -239,8 +239,8 @@ class FeatureRepoLoadTest {
 
     assertThat(problems(repo))
         .containsExactly(
-            "s.yaml:4: feature service 'scoring' lists 'driver_hourly_stats:conv_rte' twice (it"
-                + " is also part of 'driver_hourly_stats')",
+            "s.yaml:4: feature service 'scoring' references feature 'conv_rte' that feature view"
+                + " 'driver_hourly_stats' does not have (did you mean 'conv_rate'?)",
             "s.yaml:6: feature service 'scoring' lists 'driver_hourly_stats:conv_rate' twice (it"
                 + " is also part of 'driver_hourly_stats')",
             "s.yaml:7: feature service 'scoring' references unknown feature view"
@@ -389,5 +389,41 @@ class FeatureRepoLoadTest {
     assertThat(ValueType.parse("list<string>")).contains(ValueType.listOf(ScalarType.STRING));
     assertThat(ValueType.parse("list< int64 >")).contains(ValueType.listOf(ScalarType.INT64));
     assertThat(ValueType.parse("list<list<int64>>")).isEmpty();
+  }
+
+  @Test
+  void refusesEmptyValuesAndSelfContradictorySources() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "e.yaml",
+                """
+                sources:
+                  - name: trips
+                    path: ""
+                    timestamp_field: ts
+                    created_timestamp_field: ts
+                    field_mapping: {a: trips, b: trips}
+                feature_services:
+                  - name: twice
+                    features: [driver_hourly_stats, driver_hourly_stats]
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "e.yaml:3: 'path' of source 'trips' is empty",
+            "e.yaml:5: source 'trips' uses 'ts' as both timestamp_field and"
+                + " created_timestamp_field; the created timestamp breaks ties between rows of"
+                + " equal event time, so it must be another column",
+            "e.yaml:6: field_mapping of source 'trips' maps both 'a' and 'b' to 'trips'",
+            "e.yaml:9: feature service 'twice' lists 'driver_hourly_stats' twice");
+  }
+
+  @Test
+  void reportsABadIgnorePatternWithItsLine() {
+    RepoFixture repo = RepoFixture.valid(root).write(".quiverignore", "# ok\nscratch/\n[oops\n");
+
+    assertThat(problems(repo)).hasSize(1);
+    assertThat(problems(repo).get(0)).startsWith(".quiverignore:3: invalid pattern '[oops': ");
   }
 }

@@ -63,4 +63,22 @@ class PostgresRegistryStoreTest extends RegistryStoreContract {
     assertThat(PostgresRegistryStore.redacted("postgresql://quiver:s3cret@db:5432/test"))
         .isEqualTo("postgresql://quiver:***@db:5432/test");
   }
+
+  @Test
+  void acceptsLibpqStyleUrlsWithCredentials() {
+    java.util.Properties credentials = new java.util.Properties();
+    assertThat(
+            PostgresRegistryStore.jdbcUrl(
+                "postgresql://quiver:s%40cret@db.example:6543/features?sslmode=require",
+                credentials))
+        .isEqualTo("jdbc:postgresql://db.example:6543/features?sslmode=require");
+    assertThat(credentials).containsEntry("user", "quiver").containsEntry("password", "s@cret");
+
+    String libpq =
+        URL.replace("jdbc:postgresql://", "postgresql://postgres@").replace("?user=postgres", "");
+    try (RegistryStore store = new PostgresRegistryStore(libpq, project, CLOCK)) {
+      store.commit(0, exampleDefinitions(), new CommitInfo("w", null, List.of("v1")));
+      assertThat(store.load().version()).isEqualTo(1);
+    }
+  }
 }

@@ -1,0 +1,11 @@
+package dev.quiver.registry;
+
+import dev.quiver.QuiverException;
+
+/** A request that cannot be answered as asked: a repeated feature, clashing output names. */
+public class InvalidRequestException extends QuiverException {
+
+  public InvalidRequestException(String message) {
+    super(message);
+  }
+}
