@@ -1,0 +1,164 @@
+package dev.quiver.offline.join;
+
+import dev.quiver.offline.ArrowTypes;
+import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * The entity rows of a historical request: every column as given, and the event timestamp of each
+ * row in nanoseconds. The timestamp column is {@code event_timestamp}, or the only timestamp
+ * column.
+ */
+public final class EntityTable implements AutoCloseable {
+
+  public static final String DEFAULT_TIMESTAMP_COLUMN = "event_timestamp";
+
+  private final VectorSchemaRoot root;
+  private final String timestampColumn;
+  private final long[] timestamps;
+
+  private EntityTable(VectorSchemaRoot root, String timestampColumn, long[] timestamps) {
+    this.root = root;
+    this.timestampColumn = timestampColumn;
+    this.timestamps = timestamps;
+  }
+
+  /**
+   * Takes ownership of {@code root}.
+   *
+   * @throws InvalidRequestException without a timestamp column, or with a null timestamp
+   */
+  public static EntityTable of(VectorSchemaRoot root) {
+    String column = timestampColumn(root);
+    TimeStampVector vector = (TimeStampVector) root.getVector(column);
+    ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
+    long factor =
+        switch (type.getUnit()) {
+          case SECOND -> 1_000_000_000L;
+          case MILLISECOND -> 1_000_000L;
+          case MICROSECOND -> 1_000L;
+          case NANOSECOND -> 1L;
+        };
+    int rows = root.getRowCount();
+    long[] timestamps = new long[rows];
+    for (int row = 0; row < rows; row++) {
+      if (vector.isNull(row)) {
+        throw new InvalidRequestException(
+            "Cannot retrieve features: entity row "
+                + (row + 1)
+                + " has no "
+                + column
+                + "; every entity row needs the time to look features up at");
+      }
+      timestamps[row] = Math.multiplyExact(vector.get(row), factor);
+    }
+    return new EntityTable(root, column, timestamps);
+  }
+
+  private static String timestampColumn(VectorSchemaRoot root) {
+    List<String> candidates = new ArrayList<>();
+    for (Field field : root.getSchema().getFields()) {
+      if (field.getType() instanceof ArrowType.Timestamp) {
+        candidates.add(field.getName());
+      }
+    }
+    if (candidates.contains(DEFAULT_TIMESTAMP_COLUMN)) {
+      return DEFAULT_TIMESTAMP_COLUMN;
+    }
+    if (candidates.size() == 1) {
+      return candidates.get(0);
+    }
+    if (root.getSchema().getFields().stream()
+        .anyMatch(f -> f.getName().equals(DEFAULT_TIMESTAMP_COLUMN))) {
+      throw new InvalidRequestException(
+          "Cannot retrieve features: the entity column '"
+              + DEFAULT_TIMESTAMP_COLUMN
+              + "' is not a timestamp");
+    }
+    throw new InvalidRequestException(
+        "Cannot retrieve features: the entity rows need an '"
+            + DEFAULT_TIMESTAMP_COLUMN
+            + "' column"
+            + (candidates.isEmpty()
+                ? " (they have no timestamp column)"
+                : " (they have several timestamp columns: " + String.join(", ", candidates) + ")"));
+  }
+
+  public VectorSchemaRoot root() {
+    return root;
+  }
+
+  public int rowCount() {
+    return root.getRowCount();
+  }
+
+  public String timestampColumn() {
+    return timestampColumn;
+  }
+
+  long[] timestamps() {
+    return timestamps;
+  }
+
+  public List<String> columnNames() {
+    return root.getSchema().getFields().stream().map(Field::getName).toList();
+  }
+
+  /**
+   * The column holding a join key, as the entity's declared type (int32 columns widen to int64).
+   * The caller closes a returned vector only if it is not the table's own.
+   *
+   * @throws InvalidRequestException when the column is missing or of another type
+   */
+  FieldVector keyColumn(String joinKey, ScalarType declared, String forView) {
+    FieldVector vector = root.getVector(joinKey);
+    if (vector == null) {
+      throw new InvalidRequestException(
+          "Cannot retrieve features of feature view '"
+              + forView
+              + "': the entity rows have no column '"
+              + joinKey
+              + "'");
+    }
+    ValueType actual = ArrowTypes.valueType(vector.getField());
+    if (Objects.equals(actual, ValueType.scalar(declared))) {
+      return vector;
+    }
+    if (declared == ScalarType.INT64 && vector instanceof IntVector ints) {
+      BigIntVector widened = new BigIntVector(joinKey, ints.getAllocator());
+      widened.allocateNew(ints.getValueCount());
+      for (int i = 0; i < ints.getValueCount(); i++) {
+        if (!ints.isNull(i)) {
+          widened.set(i, ints.get(i));
+        }
+      }
+      widened.setValueCount(ints.getValueCount());
+      return widened;
+    }
+    throw new InvalidRequestException(
+        "Cannot retrieve features of feature view '"
+            + forView
+            + "': the entity column '"
+            + joinKey
+            + "' is "
+            + (actual == null ? vector.getField().getType().toString() : actual.toString())
+            + ", but the join key is "
+            + declared.yamlName());
+  }
+
+  @Override
+  public void close() {
+    root.close();
+  }
+}

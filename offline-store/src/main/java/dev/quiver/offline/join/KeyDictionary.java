@@ -1,0 +1,163 @@
+package dev.quiver.offline.join;
+
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampVector;
+
+/**
+ * Dense ids for the distinct join keys of the entity rows, so that the join works on ints. Keys are
+ * read from Arrow vectors of the entities' declared types; source rows, read as the same types, are
+ * looked up in the same dictionary. A single integral key is held as a long; text, bytes and
+ * composite keys as bytes. A key with any null part has no id.
+ */
+final class KeyDictionary {
+
+  static final int NO_KEY = -1;
+
+  private final boolean integral;
+  private final Long2IntOpenHashMap longIds;
+  private final Object2IntOpenHashMap<BytesKey> byteIds;
+
+  private KeyDictionary(boolean integral) {
+    this.integral = integral;
+    this.longIds = integral ? new Long2IntOpenHashMap() : null;
+    this.byteIds = integral ? null : new Object2IntOpenHashMap<>();
+    if (integral) {
+      longIds.defaultReturnValue(NO_KEY);
+    } else {
+      byteIds.defaultReturnValue(NO_KEY);
+    }
+  }
+
+  /** Whether keys of these columns are held as a single long. */
+  static boolean isIntegral(List<FieldVector> keyColumns) {
+    if (keyColumns.size() != 1) {
+      return false;
+    }
+    FieldVector v = keyColumns.get(0);
+    return v instanceof BigIntVector
+        || v instanceof IntVector
+        || v instanceof BitVector
+        || v instanceof TimeStampVector;
+  }
+
+  /**
+   * Builds the dictionary of the entity rows' keys.
+   *
+   * @param ids receives each row's key id, or {@link #NO_KEY} for a null key
+   */
+  static KeyDictionary build(List<FieldVector> keyColumns, int rows, int[] ids) {
+    KeyDictionary dictionary = new KeyDictionary(isIntegral(keyColumns));
+    for (int row = 0; row < rows; row++) {
+      ids[row] = dictionary.assign(keyColumns, row);
+    }
+    return dictionary;
+  }
+
+  int size() {
+    return integral ? longIds.size() : byteIds.size();
+  }
+
+  private int assign(List<FieldVector> keyColumns, int row) {
+    if (hasNull(keyColumns, row)) {
+      return NO_KEY;
+    }
+    if (integral) {
+      long key = longValue(keyColumns.get(0), row);
+      int id = longIds.get(key);
+      if (id == NO_KEY) {
+        id = longIds.size();
+        longIds.put(key, id);
+      }
+      return id;
+    }
+    BytesKey key = bytesKey(keyColumns, row);
+    int id = byteIds.getInt(key);
+    if (id == NO_KEY) {
+      id = byteIds.size();
+      byteIds.put(key, id);
+    }
+    return id;
+  }
+
+  /** The id of a source row's key, or {@link #NO_KEY} when no entity row has it. */
+  int lookup(List<FieldVector> keyColumns, int row) {
+    if (hasNull(keyColumns, row)) {
+      return NO_KEY;
+    }
+    return integral
+        ? longIds.get(longValue(keyColumns.get(0), row))
+        : byteIds.getInt(bytesKey(keyColumns, row));
+  }
+
+  static boolean hasNull(List<FieldVector> keyColumns, int row) {
+    for (FieldVector column : keyColumns) {
+      if (column.isNull(row)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long longValue(FieldVector vector, int row) {
+    if (vector instanceof BigIntVector v) {
+      return v.get(row);
+    }
+    if (vector instanceof IntVector v) {
+      return v.get(row);
+    }
+    if (vector instanceof BitVector v) {
+      return v.get(row);
+    }
+    return ((TimeStampVector) vector).get(row);
+  }
+
+  private static BytesKey bytesKey(List<FieldVector> keyColumns, int row) {
+    int size = 0;
+    for (FieldVector column : keyColumns) {
+      size += column instanceof BaseVariableWidthVector v ? 4 + v.getValueLength(row) : 8;
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(size);
+    for (FieldVector column : keyColumns) {
+      if (column instanceof BaseVariableWidthVector v) {
+        byte[] bytes = v.get(row);
+        buffer.putInt(bytes.length).put(bytes);
+      } else if (column instanceof BaseFixedWidthVector) {
+        buffer.putLong(longValue(column, row));
+      } else {
+        throw new IllegalArgumentException("Cannot use " + column.getField() + " as a join key");
+      }
+    }
+    return new BytesKey(buffer.array());
+  }
+
+  /** Byte-array key with content equality, its hash computed once. */
+  private static final class BytesKey {
+    private final byte[] bytes;
+    private final int hash;
+
+    BytesKey(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof BytesKey k && Arrays.equals(bytes, k.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.quiver.offline.join;
+
+import java.util.Arrays;
+
+/**
+ * The columns the point-in-time search needs of candidate source rows, as primitive arrays: key id,
+ * event time and created time in nanoseconds ({@link #NULL_CREATED} when absent), the row's
+ * position in file-path and row order, and a reference to where its feature values are.
+ */
+final class SourceRows {
+
+  /** A null created timestamp loses every tie, so it sorts first. */
+  static final long NULL_CREATED = Long.MIN_VALUE;
+
+  int size;
+  int[] key;
+  long[] ts;
+  long[] created;
+  long[] ordinal;
+  long[] ref;
+
+  SourceRows(int capacity) {
+    key = new int[capacity];
+    ts = new long[capacity];
+    created = new long[capacity];
+    ordinal = new long[capacity];
+    ref = new long[capacity];
+  }
+
+  void add(int keyId, long eventTs, long createdTs, long order, long reference) {
+    if (size == key.length) {
+      int capacity = Math.max(16, size + (size >> 1));
+      key = Arrays.copyOf(key, capacity);
+      ts = Arrays.copyOf(ts, capacity);
+      created = Arrays.copyOf(created, capacity);
+      ordinal = Arrays.copyOf(ordinal, capacity);
+      ref = Arrays.copyOf(ref, capacity);
+    }
+    key[size] = keyId;
+    ts[size] = eventTs;
+    created[size] = createdTs;
+    ordinal[size] = order;
+    ref[size] = reference;
+    size++;
+  }
+
+  void addAll(SourceRows other) {
+    for (int i = 0; i < other.size; i++) {
+      add(other.key[i], other.ts[i], other.created[i], other.ordinal[i], other.ref[i]);
+    }
+  }
+
+  /** A reference to row {@code row} of chunk {@code chunk}. */
+  static long reference(int chunk, int row) {
+    return ((long) chunk << 32) | (row & 0xFFFF_FFFFL);
+  }
+
+  static int chunkOf(long reference) {
+    return (int) (reference >>> 32);
+  }
+
+  static int rowOf(long reference) {
+    return (int) reference;
+  }
+}

@@ -1,0 +1,647 @@
+package dev.quiver.offline.join;
+
+import dev.quiver.QuiverException;
+import dev.quiver.offline.parquet.ColumnSpec;
+import dev.quiver.offline.parquet.ParquetTableReader;
+import dev.quiver.offline.parquet.SourceFiles;
+import dev.quiver.offline.parquet.Timestamps;
+import dev.quiver.registry.FeatureSelection.Selected;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.PrimitiveType;
+
+/**
+ * The point-in-time join of one feature view: reads the view's source, keeps only rows that can win
+ * for some entity row, finds each entity row's winner and copies its feature values into the output
+ * vectors.
+ *
+ * <p>Source rows are spread over partitions by key. When the estimated size of what is read fits
+ * the memory budget, the partitions stay in memory (one per thread, searched in parallel);
+ * otherwise each partition is written to its own spill file and processed alone, so memory holds
+ * one partition at a time.
+ */
+final class ViewJoin {
+
+  static final String TS_COLUMN = "__quiver_event_ts";
+  static final String CREATED_COLUMN = "__quiver_created_ts";
+
+  private final FeatureView view;
+  private final ParquetSource source;
+  private final List<Entity> entities;
+  private final List<Selected> features;
+  private final EntityTable table;
+  private final JoinOptions options;
+  private final BufferAllocator allocator;
+  private final JoinProgress progress;
+
+  private final List<ColumnSpec> keyColumns = new ArrayList<>();
+  private final List<ColumnSpec> readColumns = new ArrayList<>();
+  private final List<Path> files;
+  private final List<Task> tasks = new ArrayList<>();
+  private final List<FileState> fileStates = new ArrayList<>();
+  private long estimatedBytes;
+
+  final AtomicLong nullKeyRows = new AtomicLong();
+  final AtomicLong nullTimestampRows = new AtomicLong();
+
+  /** One row group to read. */
+  private record Task(int index, int file, int rowGroup, long firstRow, long rows) {}
+
+  /** What was read of one file, for its {@link SourceFileRead}. */
+  private static final class FileState {
+    final Path path;
+    final int rowGroups;
+    long footerChecksum;
+    long[] rowGroupChecksums;
+    long[] rowGroupBytes;
+    long footerBytes;
+    long rowsRead;
+    int rowGroupsRead;
+
+    FileState(Path path, int rowGroups) {
+      this.path = path;
+      this.rowGroups = rowGroups;
+      this.rowGroupChecksums = new long[rowGroups];
+      this.rowGroupBytes = new long[rowGroups];
+    }
+  }
+
+  ViewJoin(
+      FeatureView view,
+      ParquetSource source,
+      List<Entity> entities,
+      List<Selected> features,
+      EntityTable table,
+      Path repoRoot,
+      JoinOptions options,
+      BufferAllocator allocator,
+      JoinProgress progress) {
+    this.view = view;
+    this.source = source;
+    this.entities = entities;
+    this.features = features;
+    this.table = table;
+    this.options = options;
+    this.allocator = allocator;
+    this.progress = progress;
+    for (Entity entity : entities) {
+      keyColumns.add(
+          new ColumnSpec(
+              sourceColumn(entity.joinKey()), entity.joinKey(), ValueType.scalar(entity.type())));
+    }
+    readColumns.addAll(keyColumns);
+    readColumns.add(
+        new ColumnSpec(source.timestampField(), TS_COLUMN, ValueType.scalar(ScalarType.TIMESTAMP)));
+    if (source.createdTimestampField() != null) {
+      readColumns.add(
+          new ColumnSpec(
+              source.createdTimestampField(),
+              CREATED_COLUMN,
+              ValueType.scalar(ScalarType.TIMESTAMP)));
+    }
+    for (Selected s : features) {
+      readColumns.add(
+          new ColumnSpec(sourceColumn(s.feature().name()), s.feature().name(), s.feature().type()));
+    }
+    this.files = SourceFiles.resolve(repoRoot, source.path());
+  }
+
+  /** The source column that {@code field_mapping} renames to {@code name}, else {@code name}. */
+  private String sourceColumn(String name) {
+    for (Map.Entry<String, String> m : source.fieldMapping().entrySet()) {
+      if (m.getValue().equals(name)) {
+        return m.getKey();
+      }
+    }
+    return name;
+  }
+
+  private String what() {
+    return "feature view '" + view.name() + "' (source '" + source.name() + "')";
+  }
+
+  /**
+   * Reads every file's footer, checks its columns, and picks the row groups whose timestamps can
+   * matter to entity rows in {@code [minTs - ttl, maxTs]}.
+   *
+   * @return the number of source rows that will be read
+   */
+  long plan(long minEntityTs, long maxEntityTs) {
+    if (files.isEmpty()) {
+      throw new QuiverException(
+          "Cannot read " + what() + ": its path '" + source.path() + "' matches no Parquet file");
+    }
+    long ttl = view.ttl().toNanos();
+    long lower = ttl == 0 ? Long.MIN_VALUE : saturatedSubtract(minEntityTs, ttl);
+    long planned = 0;
+    for (int f = 0; f < files.size(); f++) {
+      try (ParquetTableReader reader = ParquetTableReader.open(files.get(f))) {
+        reader.resolve(readColumns, what());
+        List<BlockMetaData> groups = reader.rowGroups();
+        fileStates.add(new FileState(files.get(f), groups.size()));
+        long firstRow = 0;
+        for (int g = 0; g < groups.size(); g++) {
+          BlockMetaData group = groups.get(g);
+          if (group.getRowCount() > 0 && mayHold(group, lower, maxEntityTs)) {
+            tasks.add(new Task(tasks.size(), f, g, firstRow, group.getRowCount()));
+            planned += group.getRowCount();
+            estimatedBytes += estimateBytes(group);
+          }
+          firstRow += group.getRowCount();
+        }
+      }
+    }
+    return planned;
+  }
+
+  private static long saturatedSubtract(long a, long b) {
+    long r = a - b;
+    return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
+  }
+
+  /** False only when the row group's timestamp statistics prove no row is in range. */
+  private boolean mayHold(BlockMetaData group, long lower, long upper) {
+    for (ColumnChunkMetaData column : group.getColumns()) {
+      if (!column.getPath().toDotString().equals(source.timestampField())) {
+        continue;
+      }
+      PrimitiveType type = column.getPrimitiveType();
+      if (!(type.getLogicalTypeAnnotation()
+          instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation timestamp)) {
+        return true; // INT96 statistics are not trustworthy
+      }
+      Statistics<?> stats = column.getStatistics();
+      if (stats == null || stats.isEmpty() || !stats.hasNonNullValue()) {
+        return true;
+      }
+      try {
+        long factor = Timestamps.nanosPerUnit(timestamp.getUnit());
+        long min = Timestamps.toNanos(((Number) stats.genericGetMin()).longValue(), factor);
+        long max = Timestamps.toNanos(((Number) stats.genericGetMax()).longValue(), factor);
+        return max >= lower && min <= upper;
+      } catch (ArithmeticException e) {
+        return true;
+      }
+    }
+    return true;
+  }
+
+  /** Bytes the row group's requested columns take once decoded, roughly. */
+  private long estimateBytes(BlockMetaData group) {
+    long bytes = 0;
+    for (ColumnSpec spec : readColumns) {
+      long width =
+          switch (spec.type().element()) {
+            case BOOL -> 1;
+            case INT32, FLOAT32 -> 4;
+            default -> 8;
+          };
+      long stored = 0;
+      for (ColumnChunkMetaData column : group.getColumns()) {
+        if (column.getPath().toArray()[0].equals(spec.sourceName())) {
+          stored += column.getTotalUncompressedSize();
+        }
+      }
+      bytes += Math.max(stored, group.getRowCount() * width);
+    }
+    // Arrow's validity buffers and the join's own arrays (key, times, order, reference).
+    return bytes + group.getRowCount() * 40;
+  }
+
+  /**
+   * Runs the join, filling slot {@code i} of each output vector (one per selected feature, in
+   * order) for every entity row {@code i} that has a winner.
+   */
+  void run(List<FieldVector> outputs) {
+    int rows = table.rowCount();
+    List<FieldVector> entityKeys = new ArrayList<>();
+    List<FieldVector> owned = new ArrayList<>();
+    try {
+      for (Entity entity : entities) {
+        FieldVector key = table.keyColumn(entity.joinKey(), entity.type(), view.name());
+        entityKeys.add(key);
+        if (key != table.root().getVector(entity.joinKey())) {
+          owned.add(key);
+        }
+      }
+      int[] keyIds = new int[rows];
+      KeyDictionary dictionary = KeyDictionary.build(entityKeys, rows, keyIds);
+      long[] entityTs = table.timestamps();
+      int keyCount = dictionary.size();
+      long[] minTs = new long[keyCount];
+      long[] maxTs = new long[keyCount];
+      Arrays.fill(minTs, Long.MAX_VALUE);
+      Arrays.fill(maxTs, Long.MIN_VALUE);
+      for (int row = 0; row < rows; row++) {
+        int k = keyIds[row];
+        if (k >= 0) {
+          minTs[k] = Math.min(minTs[k], entityTs[row]);
+          maxTs[k] = Math.max(maxTs[k], entityTs[row]);
+        }
+      }
+      long[] winners = new long[rows];
+      Arrays.fill(winners, WinnerSearch.NO_WINNER);
+      boolean spill = estimatedBytes > options.memoryBudget();
+      int partitions =
+          spill
+              ? (int)
+                  Math.max(
+                      options.threads(),
+                      Math.min(
+                          4096,
+                          (estimatedBytes * 2 + options.memoryBudget() - 1)
+                              / options.memoryBudget()))
+              : options.threads();
+      Scan scan =
+          new Scan(dictionary, minTs, maxTs, partitions, spill ? createSpill(partitions) : null);
+      try {
+        scan.readAll();
+        scan.searchAndGather(keyIds, entityTs, keyCount, winners, outputs);
+      } finally {
+        scan.close();
+      }
+    } finally {
+      owned.forEach(FieldVector::close);
+    }
+  }
+
+  private SpillPartitions createSpill(int partitions) {
+    List<FieldVectorSpec> featureFields = new ArrayList<>();
+    for (Selected s : features) {
+      featureFields.add(new FieldVectorSpec(s.feature().name(), s.feature().type()));
+    }
+    return new SpillPartitions(options.spillDirectory(), partitions, featureFields, allocator);
+  }
+
+  /** The name and type of a feature column in spill files. */
+  record FieldVectorSpec(String name, ValueType type) {}
+
+  /** The reading and routing of source rows into partitions, in memory or spilled. */
+  private final class Scan implements AutoCloseable {
+    private final KeyDictionary dictionary;
+    private final long[] minTs;
+    private final long[] maxTs;
+    private final long ttl = view.ttl().toNanos();
+    private final int partitions;
+    private final SpillPartitions spill;
+    private final SourceRows[] inMemory;
+    private final VectorSchemaRoot[] chunks = new VectorSchemaRoot[tasks.size()];
+
+    Scan(
+        KeyDictionary dictionary,
+        long[] minTs,
+        long[] maxTs,
+        int partitions,
+        SpillPartitions spill) {
+      this.dictionary = dictionary;
+      this.minTs = minTs;
+      this.maxTs = maxTs;
+      this.partitions = partitions;
+      this.spill = spill;
+      this.inMemory = new SourceRows[spill == null ? partitions : 0];
+      for (int p = 0; p < inMemory.length; p++) {
+        inMemory[p] = new SourceRows(1024);
+      }
+    }
+
+    void readAll() {
+      runInParallel(
+          tasks.stream().<Runnable>map(task -> () -> read(task)).toList(), options.threads());
+    }
+
+    private void read(Task task) {
+      FileState file = fileStates.get(task.file());
+      ParquetTableReader.RowGroup group;
+      try (ParquetTableReader reader = ParquetTableReader.open(file.path)) {
+        group =
+            reader.read(
+                task.rowGroup(), readColumns, reader.resolve(readColumns, what()), allocator);
+        synchronized (file) {
+          file.footerChecksum = reader.footerChecksum();
+          file.footerBytes = reader.footerBytes();
+          file.rowGroupChecksums[task.rowGroup()] = group.checksum();
+          file.rowGroupBytes[task.rowGroup()] = group.bytes();
+          file.rowsRead += task.rows();
+          file.rowGroupsRead++;
+        }
+      }
+      VectorSchemaRoot root = group.root();
+      try {
+        route(task, root);
+      } finally {
+        if (chunks[task.index()] == null) {
+          root.close();
+        }
+      }
+      progress.sourceRowsRead(task.rows());
+    }
+
+    private void route(Task task, VectorSchemaRoot root) {
+      List<FieldVector> keys = new ArrayList<>();
+      for (ColumnSpec key : keyColumns) {
+        keys.add(root.getVector(key.name()));
+      }
+      TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector(TS_COLUMN);
+      TimeStampNanoTZVector created = (TimeStampNanoTZVector) root.getVector(CREATED_COLUMN);
+      SourceRows[] local = new SourceRows[partitions];
+      long base = ((long) task.file() << 40) + task.firstRow();
+      long nullKeys = 0;
+      long nullTimes = 0;
+      int rows = root.getRowCount();
+      for (int row = 0; row < rows; row++) {
+        if (KeyDictionary.hasNull(keys, row)) {
+          nullKeys++;
+          continue;
+        }
+        if (ts.isNull(row)) {
+          nullTimes++;
+          continue;
+        }
+        int k = dictionary.lookup(keys, row);
+        if (k < 0) {
+          continue;
+        }
+        long at = ts.get(row);
+        // Rows after every entity row of the key, or older than every window, never win.
+        if (at > maxTs[k]
+            || ttl != 0 && at < minTs[k] && Long.compareUnsigned(minTs[k] - at, ttl) > 0) {
+          continue;
+        }
+        long createdAt =
+            created == null || created.isNull(row) ? SourceRows.NULL_CREATED : created.get(row);
+        int p = k % partitions;
+        if (local[p] == null) {
+          local[p] = new SourceRows(Math.max(16, rows / partitions));
+        }
+        local[p].add(k, at, createdAt, base + row, SourceRows.reference(task.index(), row));
+      }
+      nullKeyRows.addAndGet(nullKeys);
+      nullTimestampRows.addAndGet(nullTimes);
+      if (spill != null) {
+        for (int p = 0; p < partitions; p++) {
+          if (local[p] != null) {
+            spill.write(p, local[p], root);
+          }
+        }
+        return;
+      }
+      boolean kept = false;
+      for (int p = 0; p < partitions; p++) {
+        if (local[p] != null) {
+          synchronized (inMemory[p]) {
+            inMemory[p].addAll(local[p]);
+          }
+          kept = true;
+        }
+      }
+      if (kept) {
+        chunks[task.index()] = root;
+      }
+    }
+
+    void searchAndGather(
+        int[] keyIds, long[] entityTs, int keyCount, long[] winners, List<FieldVector> outputs) {
+      int[][] entityRows = entityRowsByPartition(keyIds, partitions);
+      // Variable-width Arrow vectors must be written in row order, so a spilled partition copies
+      // its winners into a result of its own, merged into the outputs in row order at the end.
+      VectorSchemaRoot[] partitionResults = new VectorSchemaRoot[partitions];
+      List<Runnable> work = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        int partition = p;
+        work.add(
+            () -> {
+              if (spill == null) {
+                WinnerSearch.search(
+                    entityRows[partition],
+                    keyIds,
+                    entityTs,
+                    inMemory[partition],
+                    keyCount,
+                    ttl,
+                    winners);
+                inMemory[partition] = null;
+                return;
+              }
+              try (SpillPartitions.Loaded loaded = spill.load(partition)) {
+                WinnerSearch.search(
+                    entityRows[partition], keyIds, entityTs, loaded.rows(), keyCount, ttl, winners);
+                partitionResults[partition] =
+                    collect(entityRows[partition], winners, loaded.chunks(), outputs);
+              }
+            });
+      }
+      try {
+        runInParallel(work, options.threads());
+        if (spill == null) {
+          gather(winners, Arrays.asList(chunks), outputs);
+        } else {
+          merge(keyIds, partitionResults, outputs);
+        }
+      } finally {
+        for (VectorSchemaRoot result : partitionResults) {
+          if (result != null) {
+            result.close();
+          }
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      for (VectorSchemaRoot chunk : chunks) {
+        if (chunk != null) {
+          chunk.close();
+        }
+      }
+      if (spill != null) {
+        spill.close();
+      }
+    }
+  }
+
+  /** The entity rows of each partition; rows without a key are in none. */
+  private static int[][] entityRowsByPartition(int[] keyIds, int partitions) {
+    int[] counts = new int[partitions];
+    for (int k : keyIds) {
+      if (k >= 0) {
+        counts[k % partitions]++;
+      }
+    }
+    int[][] rows = new int[partitions][];
+    for (int p = 0; p < partitions; p++) {
+      rows[p] = new int[counts[p]];
+      counts[p] = 0;
+    }
+    for (int row = 0; row < keyIds.length; row++) {
+      int k = keyIds[row];
+      if (k >= 0) {
+        int p = k % partitions;
+        rows[p][counts[p]++] = row;
+      }
+    }
+    return rows;
+  }
+
+  /** Copies each winner's feature values to its entity row's slot, in row order. */
+  private void gather(long[] winners, List<VectorSchemaRoot> chunks, List<FieldVector> outputs) {
+    for (int row = 0; row < winners.length; row++) {
+      long winner = winners[row];
+      if (winner != WinnerSearch.NO_WINNER) {
+        copyFeatures(
+            chunks.get(SourceRows.chunkOf(winner)), SourceRows.rowOf(winner), outputs, row);
+      }
+    }
+  }
+
+  /**
+   * The winners' values of one partition's entity rows (ascending), slot {@code j} holding the
+   * values for {@code entityRows[j]}.
+   */
+  private VectorSchemaRoot collect(
+      int[] entityRows, long[] winners, List<VectorSchemaRoot> chunks, List<FieldVector> outputs) {
+    List<FieldVector> vectors = new ArrayList<>();
+    for (FieldVector output : outputs) {
+      FieldVector vector = output.getField().createVector(allocator);
+      vector.setInitialCapacity(entityRows.length);
+      vector.allocateNew();
+      vectors.add(vector);
+    }
+    VectorSchemaRoot result = new VectorSchemaRoot(vectors);
+    for (int j = 0; j < entityRows.length; j++) {
+      long winner = winners[entityRows[j]];
+      if (winner != WinnerSearch.NO_WINNER) {
+        copyFeatures(chunks.get(SourceRows.chunkOf(winner)), SourceRows.rowOf(winner), vectors, j);
+      }
+    }
+    result.setRowCount(entityRows.length);
+    return result;
+  }
+
+  /** Moves the partitions' results into the outputs, visiting entity rows in order. */
+  private static void merge(
+      int[] keyIds, VectorSchemaRoot[] partitionResults, List<FieldVector> outputs) {
+    int[] next = new int[partitionResults.length];
+    for (int row = 0; row < keyIds.length; row++) {
+      int k = keyIds[row];
+      if (k < 0) {
+        continue;
+      }
+      int p = k % partitionResults.length;
+      int j = next[p]++;
+      VectorSchemaRoot result = partitionResults[p];
+      for (int f = 0; f < outputs.size(); f++) {
+        FieldVector from = result.getVector(f);
+        if (!from.isNull(j)) {
+          outputs.get(f).copyFromSafe(j, row, from);
+        }
+      }
+    }
+  }
+
+  private void copyFeatures(
+      VectorSchemaRoot chunk, int sourceRow, List<FieldVector> targets, int targetRow) {
+    for (int f = 0; f < targets.size(); f++) {
+      targets
+          .get(f)
+          .copyFromSafe(sourceRow, targetRow, chunk.getVector(features.get(f).feature().name()));
+    }
+  }
+
+  /** What was read, per file, in file order. */
+  List<SourceFileRead> reads() {
+    List<SourceFileRead> reads = new ArrayList<>();
+    for (FileState file : fileStates) {
+      CRC32C combined = new CRC32C();
+      long bytes = file.footerBytes;
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8);
+      buffer.putLong(0, file.footerChecksum);
+      combined.update(buffer.array());
+      for (int g = 0; g < file.rowGroups; g++) {
+        if (file.rowGroupBytes[g] > 0) {
+          buffer.putLong(0, file.rowGroupChecksums[g]);
+          combined.update(buffer.array());
+          bytes += file.rowGroupBytes[g];
+        }
+      }
+      try {
+        reads.add(
+            new SourceFileRead(
+                view.name(),
+                file.path,
+                Files.size(file.path),
+                Files.getLastModifiedTime(file.path).toInstant(),
+                combined.getValue(),
+                bytes,
+                file.rowsRead,
+                file.rowGroupsRead,
+                file.rowGroups));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot stat " + file.path, e);
+      }
+    }
+    return reads;
+  }
+
+  /** Runs tasks on up to {@code threads} threads, rethrowing the first failure. */
+  static void runInParallel(List<Runnable> work, int threads) {
+    if (work.isEmpty()) {
+      return;
+    }
+    if (threads == 1 || work.size() == 1) {
+      work.forEach(Runnable::run);
+      return;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, work.size()));
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Runnable task : work) {
+        futures.add(pool.submit(task));
+      }
+      for (Future<?> future : futures) {
+        try {
+          future.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          futures.forEach(f -> f.cancel(true));
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+          }
+          if (cause instanceof Error error) {
+            throw error;
+          }
+          throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          futures.forEach(f -> f.cancel(true));
+          throw new QuiverException("Interrupted while joining", e);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
