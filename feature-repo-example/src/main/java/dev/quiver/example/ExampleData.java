@@ -229,8 +229,9 @@ public final class ExampleData {
         new ParquetFileSink(data.resolve("driver_customer_stats.parquet"), DRIVER_CUSTOMER)) {
       for (long i = 0; i < rows; i++) {
         Group row = groups.newGroup();
-        row.append("driver_id", FIRST_DRIVER_ID + random.nextInt(options.drivers()));
-        row.append("customer_id", FIRST_CUSTOMER_ID + random.nextInt(options.customers()));
+        int driver = random.nextInt(options.drivers());
+        row.append("driver_id", FIRST_DRIVER_ID + driver);
+        row.append("customer_id", regularCustomer(driver, random.nextInt(REGULARS), options));
         long offset = (long) (random.nextDouble() * periodSeconds);
         row.append("event_timestamp", micros(start.plusSeconds(offset)));
         row.append("trips", (long) (1 + random.nextInt(12)));
@@ -242,6 +243,58 @@ public final class ExampleData {
       sink.complete();
     }
     return rows;
+  }
+
+  /**
+   * Writes {@code data/entities.csv}: entity rows for a training set (driver, customer, the time of
+   * a booking, and whether it completed), spread over the generated period, in time order.
+   *
+   * @return the file written
+   */
+  public static Path writeEntityRows(Path repoRoot, Options options, int rows) {
+    Random random = new Random(options.seed() + 3);
+    Instant start = options.end().minus(Duration.ofDays(options.days()));
+    long periodSeconds = Duration.ofDays(options.days()).getSeconds();
+    long[] offsets = new long[rows];
+    for (int i = 0; i < rows; i++) {
+      offsets[i] = (long) (random.nextDouble() * periodSeconds);
+    }
+    java.util.Arrays.sort(offsets);
+    StringBuilder csv = new StringBuilder("driver_id,customer_id,event_timestamp,trip_completed\n");
+    for (int i = 0; i < rows; i++) {
+      int driver = random.nextInt(options.drivers());
+      // Most bookings are with one of the driver's regular customers, who have pair stats.
+      long customer =
+          random.nextInt(10) < 6
+              ? regularCustomer(driver, random.nextInt(REGULARS), options)
+              : FIRST_CUSTOMER_ID + random.nextInt(options.customers());
+      csv.append(FIRST_DRIVER_ID + driver)
+          .append(',')
+          .append(customer)
+          .append(',')
+          .append(start.plusSeconds(offsets[i]))
+          .append(',')
+          .append(random.nextInt(10) < 8 ? 1 : 0)
+          .append('\n');
+    }
+    Path file = repoRoot.resolve("data/entities.csv");
+    try {
+      Files.createDirectories(file.getParent());
+      Path temp = file.resolveSibling(".entities.csv.tmp");
+      Files.writeString(temp, csv);
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file, e);
+    }
+    return file;
+  }
+
+  /** Each driver has a few regular customers; pair stats are about them. */
+  private static final int REGULARS = 5;
+
+  private static long regularCustomer(int driver, int which, Options options) {
+    return FIRST_CUSTOMER_ID
+        + Math.floorMod(driver * 7919L + which * 104_729L, options.customers());
   }
 
   private static long micros(Instant instant) {

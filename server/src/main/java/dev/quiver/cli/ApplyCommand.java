@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -25,11 +26,18 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Mixin RepoOption repo;
 
+  @Option(
+      names = "--strict",
+      description = "Treat a source path that matches no Parquet file yet as an error.")
+  boolean strict;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    apply(repo.load(), spec.commandLine().getOut());
+    apply(
+        repo.loadWithSourceChecks(strict, spec.commandLine().getErr()),
+        spec.commandLine().getOut());
     return 0;
   }
 

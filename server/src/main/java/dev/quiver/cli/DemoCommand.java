@@ -3,12 +3,20 @@ package dev.quiver.cli;
 import dev.quiver.QuiverException;
 import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
+import dev.quiver.offline.io.EntityFiles;
+import dev.quiver.offline.io.ValueText;
 import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.sdk.SourceValidation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +29,8 @@ import picocli.CommandLine.Spec;
       "Walk through Quiver on a copy of the example repo.",
       "",
       "Copies the example repo to a new folder, generates its Parquet data, plans and applies it,",
-      "and lists the registry. The copy is kept, so you can go on exploring it."
+      "lists the registry, and builds a point-in-time-correct training set. The copy is kept, so",
+      "you can go on exploring it."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -58,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
 
     step(err, "quiver apply: validate the definitions, plan the changes and register them");
     FeatureRepo featureRepo = FeatureRepo.load(repo);
+    SourceValidation.check(featureRepo, true);
     ApplyCommand.apply(featureRepo, out);
     out.println();
     out.flush();
@@ -71,6 +81,33 @@ final class DemoCommand implements Callable<Integer> {
     if (listed != 0) {
       return listed;
     }
+    out.println();
+    out.flush();
+
+    step(err, "quiver historical: a point-in-time-correct training set for 1,000 bookings");
+    Path entities = ExampleData.writeEntityRows(repo, ExampleData.Options.defaults(), 1_000);
+    Path trainingSet = repo.resolve("data/training_set.parquet");
+    int built =
+        QuiverCli.commandLine()
+            .setOut(out)
+            .setErr(err)
+            .execute(
+                "historical",
+                "--entities",
+                entities.toString(),
+                "--feature-service",
+                "driver_activity_v1",
+                "--output",
+                trainingSet.toString(),
+                "--repo",
+                repo.toString());
+    if (built != 0) {
+      return built;
+    }
+    out.println();
+    printFirstRows(trainingSet, 8, out);
+    out.flush();
+
     err.println();
     err.println("The demo repo stays at " + repo + ". Try:");
     err.println("  ./quiver plan --repo " + repo);
@@ -78,6 +115,26 @@ final class DemoCommand implements Callable<Integer> {
     err.println("  ./quiver registry history --repo " + repo);
     err.flush();
     return 0;
+  }
+
+  /** Prints the first rows of a training set as a table. */
+  private static void printFirstRows(Path file, int rows, PrintWriter out) {
+    try (RootAllocator allocator = new RootAllocator();
+        VectorSchemaRoot table = EntityFiles.read(file, Map.of(), allocator).root()) {
+      List<String> names = table.getSchema().getFields().stream().map(f -> f.getName()).toList();
+      TextTable text = new TextTable(names.toArray(String[]::new));
+      for (int row = 0; row < Math.min(rows, table.getRowCount()); row++) {
+        String[] cells = new String[names.size()];
+        for (int c = 0; c < names.size(); c++) {
+          FieldVector vector = table.getVector(c);
+          cells[c] = vector.isNull(row) ? "null" : ValueText.format(vector, row);
+        }
+        text.add(cells);
+      }
+      out.println(
+          "First " + Math.min(rows, table.getRowCount()) + " of " + table.getRowCount() + " rows:");
+      text.print(out, false);
+    }
   }
 
   private static boolean isEmptyOrAbsent(Path folder) throws IOException {

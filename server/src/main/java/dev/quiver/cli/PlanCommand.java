@@ -28,6 +28,11 @@ final class PlanCommand implements Callable<Integer> {
   @Mixin RepoOption repo;
 
   @Option(
+      names = "--strict",
+      description = "Treat a source path that matches no Parquet file yet as an error.")
+  boolean strict;
+
+  @Option(
       names = "--exit-code",
       description = "Exit with 2 when changes are pending and 0 when there are none.")
   boolean exitCode;
@@ -36,7 +41,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    FeatureRepo featureRepo = repo.load();
+    FeatureRepo featureRepo = repo.loadWithSourceChecks(strict, spec.commandLine().getErr());
     try (RegistryStore store = RegistryStores.open(featureRepo.config())) {
       RegistryPlan plan = RegistryPlan.of(store.load(), featureRepo.definitions());
       PlanPrinter.print(plan, store.description(), spec.commandLine().getOut(), Terminal.colour());

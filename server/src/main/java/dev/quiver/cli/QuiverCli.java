@@ -3,11 +3,10 @@ package dev.quiver.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.quiver.QuiverException;
+import dev.quiver.QuiverVersion;
 import dev.quiver.registry.load.DefinitionException;
 import dev.quiver.registry.load.Problem;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.Properties;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
@@ -30,6 +29,8 @@ import picocli.CommandLine.ScopeType;
       ApplyCommand.class,
       PlanCommand.class,
       RegistryCommand.class,
+      HistoricalCommand.class,
+      ReproduceCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -110,23 +111,12 @@ public final class QuiverCli implements Runnable {
     err.flush();
   }
 
-  /** The version baked in at build time. */
-  static String version() {
-    try (InputStream in = QuiverCli.class.getResourceAsStream("/quiver-version.properties")) {
-      Properties properties = new Properties();
-      if (in != null) {
-        properties.load(in);
-      }
-      return properties.getProperty("version", "unknown");
-    } catch (java.io.IOException e) {
-      return "unknown";
-    }
-  }
-
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"quiver " + version(), "Java " + System.getProperty("java.version")};
+      return new String[] {
+        "quiver " + QuiverVersion.current(), "Java " + System.getProperty("java.version")
+      };
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.quiver.cli;
 
 import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.load.Problem;
+import dev.quiver.sdk.SourceValidation;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -20,5 +23,18 @@ final class RepoOption {
   /** Reads and validates the repo; every problem in it is reported at once. */
   FeatureRepo load() {
     return FeatureRepo.load(root());
+  }
+
+  /**
+   * Reads and validates the repo, then checks its sources' Parquet files against the views;
+   * warnings go to {@code err}.
+   */
+  FeatureRepo loadWithSourceChecks(boolean strict, PrintWriter err) {
+    FeatureRepo repo = load();
+    for (Problem warning : SourceValidation.check(repo, strict)) {
+      err.println("warning: " + warning);
+    }
+    err.flush();
+    return repo;
   }
 }

@@ -5,6 +5,11 @@ final class Terminal {
 
   private Terminal() {}
 
+  /** Whether a person is watching: progress bars only then. */
+  static boolean interactive() {
+    return System.console() != null && !"dumb".equals(System.getenv("TERM"));
+  }
+
   /** Colour only on an interactive terminal, and never when NO_COLOR is set. */
   static boolean colour() {
     return System.console() != null

@@ -1,22 +1,10 @@
 package dev.quiver.offline.join;
 
-import java.nio.file.Path;
-import java.time.Instant;
+import dev.quiver.offline.io.FileRead;
 
 /**
- * What a retrieval read of one source file: enough to tell later whether the file changed.
+ * What a retrieval read of one source file of one view.
  *
- * @param checksum CRC32C over the footer's checksum and each read row group's checksum, in order
- * @param bytesRead the bytes the checksum covers
  * @param rowGroupsRead row groups read; the others were skipped by their timestamp statistics
  */
-public record SourceFileRead(
-    String view,
-    Path path,
-    long size,
-    Instant modified,
-    long checksum,
-    long bytesRead,
-    long rowsRead,
-    int rowGroupsRead,
-    int rowGroups) {}
+public record SourceFileRead(String view, FileRead file, int rowGroupsRead, int rowGroups) {}

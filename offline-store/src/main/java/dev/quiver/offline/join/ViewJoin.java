@@ -3,6 +3,7 @@ package dev.quiver.offline.join;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetTableReader;
+import dev.quiver.offline.parquet.ReadChecksum;
 import dev.quiver.offline.parquet.SourceFiles;
 import dev.quiver.offline.parquet.Timestamps;
 import dev.quiver.registry.FeatureSelection.Selected;
@@ -11,9 +12,6 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
@@ -62,7 +59,7 @@ final class ViewJoin {
   private final List<ColumnSpec> readColumns = new ArrayList<>();
   private final List<Path> files;
   private final List<Task> tasks = new ArrayList<>();
-  private final List<FileState> fileStates = new ArrayList<>();
+  private final List<ReadChecksum> fileStates = new ArrayList<>();
   private long estimatedBytes;
 
   final AtomicLong nullKeyRows = new AtomicLong();
@@ -70,25 +67,6 @@ final class ViewJoin {
 
   /** One row group to read. */
   private record Task(int index, int file, int rowGroup, long firstRow, long rows) {}
-
-  /** What was read of one file, for its {@link SourceFileRead}. */
-  private static final class FileState {
-    final Path path;
-    final int rowGroups;
-    long footerChecksum;
-    long[] rowGroupChecksums;
-    long[] rowGroupBytes;
-    long footerBytes;
-    long rowsRead;
-    int rowGroupsRead;
-
-    FileState(Path path, int rowGroups) {
-      this.path = path;
-      this.rowGroups = rowGroups;
-      this.rowGroupChecksums = new long[rowGroups];
-      this.rowGroupBytes = new long[rowGroups];
-    }
-  }
 
   ViewJoin(
       FeatureView view,
@@ -162,7 +140,7 @@ final class ViewJoin {
       try (ParquetTableReader reader = ParquetTableReader.open(files.get(f))) {
         reader.resolve(readColumns, what());
         List<BlockMetaData> groups = reader.rowGroups();
-        fileStates.add(new FileState(files.get(f), groups.size()));
+        fileStates.add(new ReadChecksum(files.get(f), groups.size()));
         long firstRow = 0;
         for (int g = 0; g < groups.size(); g++) {
           BlockMetaData group = groups.get(g);
@@ -334,20 +312,13 @@ final class ViewJoin {
     }
 
     private void read(Task task) {
-      FileState file = fileStates.get(task.file());
+      ReadChecksum file = fileStates.get(task.file());
       ParquetTableReader.RowGroup group;
-      try (ParquetTableReader reader = ParquetTableReader.open(file.path)) {
+      try (ParquetTableReader reader = ParquetTableReader.open(files.get(task.file()))) {
         group =
             reader.read(
                 task.rowGroup(), readColumns, reader.resolve(readColumns, what()), allocator);
-        synchronized (file) {
-          file.footerChecksum = reader.footerChecksum();
-          file.footerBytes = reader.footerBytes();
-          file.rowGroupChecksums[task.rowGroup()] = group.checksum();
-          file.rowGroupBytes[task.rowGroup()] = group.bytes();
-          file.rowsRead += task.rows();
-          file.rowGroupsRead++;
-        }
+        file.add(reader, task.rowGroup(), group);
       }
       VectorSchemaRoot root = group.root();
       try {
@@ -573,37 +544,9 @@ final class ViewJoin {
 
   /** What was read, per file, in file order. */
   List<SourceFileRead> reads() {
-    List<SourceFileRead> reads = new ArrayList<>();
-    for (FileState file : fileStates) {
-      CRC32C combined = new CRC32C();
-      long bytes = file.footerBytes;
-      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8);
-      buffer.putLong(0, file.footerChecksum);
-      combined.update(buffer.array());
-      for (int g = 0; g < file.rowGroups; g++) {
-        if (file.rowGroupBytes[g] > 0) {
-          buffer.putLong(0, file.rowGroupChecksums[g]);
-          combined.update(buffer.array());
-          bytes += file.rowGroupBytes[g];
-        }
-      }
-      try {
-        reads.add(
-            new SourceFileRead(
-                view.name(),
-                file.path,
-                Files.size(file.path),
-                Files.getLastModifiedTime(file.path).toInstant(),
-                combined.getValue(),
-                bytes,
-                file.rowsRead,
-                file.rowGroupsRead,
-                file.rowGroups));
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot stat " + file.path, e);
-      }
-    }
-    return reads;
+    return fileStates.stream()
+        .map(f -> new SourceFileRead(view.name(), f.result(), f.rowGroupsRead(), f.rowGroups()))
+        .toList();
   }
 
   /** Runs tasks on up to {@code threads} threads, rethrowing the first failure. */

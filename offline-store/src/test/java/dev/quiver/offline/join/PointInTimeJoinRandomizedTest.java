@@ -21,7 +21,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -361,9 +360,5 @@ class PointInTimeJoinRandomizedTest {
 
   private static long align(long nanos, long step) {
     return nanos / step * step;
-  }
-
-  static {
-    Objects.requireNonNull(BASE_SEED);
   }
 }

@@ -1,0 +1,173 @@
+package dev.quiver.offline;
+
+import dev.quiver.offline.parquet.ColumnSpec;
+import dev.quiver.offline.parquet.ParquetField;
+import dev.quiver.offline.parquet.ParquetTableReader;
+import dev.quiver.offline.parquet.SourceFiles;
+import dev.quiver.registry.load.Problem;
+import dev.quiver.registry.load.Suggestions;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.SourceLocation;
+import dev.quiver.registry.model.ValueType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Checks, before anything is registered, that each source's Parquet files can serve its views:
+ * every column a view reads exists in every file with a compatible type. Only footers are read. A
+ * path that matches no file yet is a warning (data often arrives later).
+ */
+public final class SourceChecks {
+
+  private SourceChecks() {}
+
+  /** Problems that refuse the repo, and warnings to show. */
+  public record Result(List<Problem> errors, List<Problem> warnings) {}
+
+  public static Result check(Definitions definitions, Path repoRoot) {
+    List<Problem> errors = new ArrayList<>();
+    List<Problem> warnings = new ArrayList<>();
+    for (ParquetSource source : definitions.sources()) {
+      SourceLocation at = locationOf(source.location());
+      List<Path> files = SourceFiles.resolve(repoRoot, source.path());
+      if (files.isEmpty()) {
+        warnings.add(
+            new Problem(
+                at,
+                "source '"
+                    + source.name()
+                    + "': path '"
+                    + source.path()
+                    + "' matches no Parquet file yet"));
+        continue;
+      }
+      List<Need> needs = needs(definitions, source);
+      for (Path file : files) {
+        checkFile(source, file, repoRoot, needs, errors);
+      }
+    }
+    return new Result(errors, warnings);
+  }
+
+  /** A column some definition reads, and where that definition is. */
+  private record Need(ColumnSpec column, String neededBy, SourceLocation at) {}
+
+  private static List<Need> needs(Definitions definitions, ParquetSource source) {
+    List<Need> needs = new ArrayList<>();
+    SourceLocation at = locationOf(source.location());
+    needs.add(
+        new Need(
+            new ColumnSpec(
+                source.timestampField(),
+                source.timestampField(),
+                ValueType.scalar(ScalarType.TIMESTAMP)),
+            "its timestamp_field",
+            at));
+    if (source.createdTimestampField() != null) {
+      needs.add(
+          new Need(
+              new ColumnSpec(
+                  source.createdTimestampField(),
+                  source.createdTimestampField(),
+                  ValueType.scalar(ScalarType.TIMESTAMP)),
+              "its created_timestamp_field",
+              at));
+    }
+    for (FeatureView view : definitions.featureViews()) {
+      if (!view.source().equals(source.name())) {
+        continue;
+      }
+      SourceLocation viewAt = locationOf(view.location());
+      String by = "feature view '" + view.name() + "'";
+      for (String entityName : view.entities()) {
+        Optional<Entity> entity = definitions.entity(entityName);
+        entity.ifPresent(
+            e ->
+                needs.add(
+                    new Need(
+                        new ColumnSpec(
+                            column(source, e.joinKey()), e.joinKey(), ValueType.scalar(e.type())),
+                        by + " (join key of entity '" + e.name() + "')",
+                        viewAt)));
+      }
+      for (Feature feature : view.features()) {
+        needs.add(
+            new Need(
+                new ColumnSpec(column(source, feature.name()), feature.name(), feature.type()),
+                by,
+                viewAt));
+      }
+    }
+    return needs;
+  }
+
+  private static String column(ParquetSource source, String name) {
+    for (Map.Entry<String, String> m : source.fieldMapping().entrySet()) {
+      if (m.getValue().equals(name)) {
+        return m.getKey();
+      }
+    }
+    return name;
+  }
+
+  private static void checkFile(
+      ParquetSource source, Path file, Path repoRoot, List<Need> needs, List<Problem> errors) {
+    String shown = repoRoot.relativize(file.toAbsolutePath()).toString();
+    try (ParquetTableReader reader = ParquetTableReader.open(file)) {
+      List<String> columns = reader.schema().getFields().stream().map(Type::getName).toList();
+      for (Need need : needs) {
+        String name = need.column().sourceName();
+        Optional<ParquetField> field = ParquetField.find(reader.schema(), name);
+        if (field.isEmpty()) {
+          errors.add(
+              new Problem(
+                  need.at(),
+                  "source '"
+                      + source.name()
+                      + "': "
+                      + shown
+                      + " has no column '"
+                      + name
+                      + "' ("
+                      + need.neededBy()
+                      + ")"
+                      + Suggestions.hint(name, columns)));
+        } else if (!field.get().canReadAs(need.column().type())) {
+          errors.add(
+              new Problem(
+                  need.at(),
+                  "source '"
+                      + source.name()
+                      + "': column '"
+                      + name
+                      + "' of "
+                      + shown
+                      + " is "
+                      + field.get().describe()
+                      + ", expected "
+                      + need.column().type()
+                      + " ("
+                      + need.neededBy()
+                      + ")"));
+        }
+      }
+    } catch (ParquetTableReader.SourceDataException e) {
+      errors.add(
+          new Problem(
+              locationOf(source.location()), "source '" + source.name() + "': " + e.getMessage()));
+    }
+  }
+
+  private static SourceLocation locationOf(SourceLocation location) {
+    return location == null ? SourceLocation.ofFile("(registry)") : location;
+  }
+}

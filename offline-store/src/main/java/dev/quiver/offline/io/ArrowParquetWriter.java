@@ -1,0 +1,209 @@
+package dev.quiver.offline.io;
+
+import dev.quiver.QuiverException;
+import dev.quiver.offline.ArrowTypes;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
+
+/**
+ * Writes an Arrow table as Parquet, row by row straight from the vectors. Timestamps become {@code
+ * INT64 TIMESTAMP(NANOS, UTC)}, lists the standard three-level LIST.
+ */
+final class ArrowParquetWriter {
+
+  private ArrowParquetWriter() {}
+
+  static void write(VectorSchemaRoot table, Path file) throws IOException {
+    List<ValueType> types = new ArrayList<>();
+    List<Type> fields = new ArrayList<>();
+    for (Field field : table.getSchema().getFields()) {
+      ValueType type = ArrowTypes.valueType(field);
+      if (type == null) {
+        throw new QuiverException(
+            "Cannot write column '"
+                + field.getName()
+                + "' to Parquet: its type "
+                + field.getType()
+                + " is not supported");
+      }
+      types.add(type);
+      fields.add(parquetType(field.getName(), type));
+    }
+    MessageType schema = new MessageType("training_set", fields);
+    try (ParquetWriter<Integer> writer =
+        new Builder(new LocalOutputFile(file), schema, table, types)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .build()) {
+      for (int row = 0; row < table.getRowCount(); row++) {
+        writer.write(row);
+      }
+    }
+  }
+
+  private static Type parquetType(String name, ValueType type) {
+    if (!type.list()) {
+      return primitive(Types.optional(physical(type.element())), type.element()).named(name);
+    }
+    return Types.optionalList()
+        .setElementType(
+            primitive(Types.optional(physical(type.element())), type.element()).named("element"))
+        .named(name);
+  }
+
+  private static PrimitiveTypeName physical(ScalarType type) {
+    return switch (type) {
+      case BOOL -> PrimitiveTypeName.BOOLEAN;
+      case INT32 -> PrimitiveTypeName.INT32;
+      case INT64, TIMESTAMP -> PrimitiveTypeName.INT64;
+      case FLOAT32 -> PrimitiveTypeName.FLOAT;
+      case FLOAT64 -> PrimitiveTypeName.DOUBLE;
+      case STRING, BYTES -> PrimitiveTypeName.BINARY;
+    };
+  }
+
+  private static Types.PrimitiveBuilder<org.apache.parquet.schema.PrimitiveType> primitive(
+      Types.PrimitiveBuilder<org.apache.parquet.schema.PrimitiveType> builder, ScalarType type) {
+    return switch (type) {
+      case STRING -> builder.as(LogicalTypeAnnotation.stringType());
+      case TIMESTAMP ->
+          builder.as(
+              LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.NANOS));
+      default -> builder;
+    };
+  }
+
+  private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
+    private final MessageType schema;
+    private final VectorSchemaRoot table;
+    private final List<ValueType> types;
+
+    Builder(OutputFile file, MessageType schema, VectorSchemaRoot table, List<ValueType> types) {
+      super(file);
+      this.schema = schema;
+      this.table = table;
+      this.types = types;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
+      return new RowWriteSupport(schema, table, types);
+    }
+  }
+
+  /** Emits row {@code i} of the table as one Parquet record. */
+  private static final class RowWriteSupport extends WriteSupport<Integer> {
+    private final MessageType schema;
+    private final List<FieldVector> vectors;
+    private final List<ValueType> types;
+    private RecordConsumer consumer;
+
+    RowWriteSupport(MessageType schema, VectorSchemaRoot table, List<ValueType> types) {
+      this.schema = schema;
+      this.vectors = table.getFieldVectors();
+      this.types = types;
+    }
+
+    @Override
+    public WriteContext init(Configuration configuration) {
+      return new WriteContext(schema, new HashMap<>());
+    }
+
+    @Override
+    public void prepareForWrite(RecordConsumer recordConsumer) {
+      this.consumer = recordConsumer;
+    }
+
+    @Override
+    public void write(Integer row) {
+      consumer.startMessage();
+      for (int c = 0; c < vectors.size(); c++) {
+        FieldVector vector = vectors.get(c);
+        if (vector.isNull(row)) {
+          continue;
+        }
+        String name = schema.getFieldName(c);
+        consumer.startField(name, c);
+        if (vector instanceof ListVector list) {
+          writeList(list, row, types.get(c).element());
+        } else {
+          writeValue(vector, row, types.get(c).element());
+        }
+        consumer.endField(name, c);
+      }
+      consumer.endMessage();
+    }
+
+    private void writeList(ListVector list, int row, ScalarType element) {
+      FieldVector values = list.getDataVector();
+      int start = list.getElementStartIndex(row);
+      int end = list.getElementEndIndex(row);
+      consumer.startGroup();
+      if (end > start) {
+        consumer.startField("list", 0);
+        for (int i = start; i < end; i++) {
+          consumer.startGroup();
+          if (!values.isNull(i)) {
+            consumer.startField("element", 0);
+            writeValue(values, i, element);
+            consumer.endField("element", 0);
+          }
+          consumer.endGroup();
+        }
+        consumer.endField("list", 0);
+      }
+      consumer.endGroup();
+    }
+
+    private void writeValue(FieldVector vector, int index, ScalarType type) {
+      switch (type) {
+        case BOOL -> consumer.addBoolean(((BitVector) vector).get(index) != 0);
+        case INT32 -> consumer.addInteger(((IntVector) vector).get(index));
+        case INT64 -> consumer.addLong(((BigIntVector) vector).get(index));
+        case FLOAT32 -> consumer.addFloat(((Float4Vector) vector).get(index));
+        case FLOAT64 -> consumer.addDouble(((Float8Vector) vector).get(index));
+        case STRING ->
+            consumer.addBinary(Binary.fromConstantByteArray(((VarCharVector) vector).get(index)));
+        case BYTES ->
+            consumer.addBinary(Binary.fromConstantByteArray(((VarBinaryVector) vector).get(index)));
+        case TIMESTAMP -> consumer.addLong(((TimeStampVector) vector).get(index));
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.quiver.offline.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * A file written under a hidden temporary name beside its target, moved into place only by {@link
+ * #commit}: readers never see a half-written output, and a failure leaves the old file.
+ */
+public final class PendingFile implements AutoCloseable {
+
+  private final Path target;
+  private final Path temp;
+  private boolean committed;
+
+  private PendingFile(Path target, Path temp) {
+    this.target = target;
+    this.temp = temp;
+  }
+
+  public static PendingFile beside(Path target) {
+    Path absolute = target.toAbsolutePath();
+    try {
+      Files.createDirectories(absolute.getParent());
+      Path temp =
+          Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+      return new PendingFile(absolute, temp);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create a temporary file beside " + absolute, e);
+    }
+  }
+
+  /** Where to write. */
+  public Path temp() {
+    return temp;
+  }
+
+  public Path target() {
+    return target;
+  }
+
+  /** Moves the written file into place, replacing any file there. */
+  public void commit() {
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      committed = true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot move the output into place at " + target, e);
+    }
+  }
+
+  /** Removes the temporary file unless it was committed. */
+  @Override
+  public void close() {
+    if (!committed) {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException e) {
+        // Leaves a hidden temporary file; nothing was replaced.
+      }
+    }
+  }
+}

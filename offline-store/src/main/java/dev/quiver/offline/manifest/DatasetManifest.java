@@ -1,0 +1,167 @@
+package dev.quiver.offline.manifest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quiver.QuiverException;
+import dev.quiver.offline.io.FileRead;
+import dev.quiver.offline.join.SourceFileRead;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a training set was made from, written next to it as {@code <output>.manifest.json}: the
+ * Quiver and registry versions, the features, the definitions used, and the fingerprint of the
+ * entity file and of every source file read. {@code quiver reproduce} reads it back.
+ *
+ * @param definitions the canonical form of the entities, sources and views the request used
+ */
+public record DatasetManifest(
+    String quiverVersion,
+    Instant createdAt,
+    String project,
+    Path repoRoot,
+    long registryVersion,
+    List<String> features,
+    String featureService,
+    boolean fullFeatureNames,
+    Map<String, Object> definitions,
+    FileRead entities,
+    List<SourceFileRead> sources,
+    Path output,
+    long outputRows,
+    long sourceRowsRead,
+    long skippedNullKeyRows,
+    long skippedNullTimestampRows,
+    long durationMillis) {
+
+  public static final int FORMAT = 1;
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** The manifest path of an output file. */
+  public static Path pathFor(Path output) {
+    return output.resolveSibling(output.getFileName() + ".manifest.json");
+  }
+
+  public String toJson() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("format", FORMAT);
+    map.put("quiver_version", quiverVersion);
+    map.put("created_at", createdAt.toString());
+    map.put("project", project);
+    map.put("repo_root", repoRoot.toString());
+    map.put("registry_version", registryVersion);
+    map.put("features", features);
+    map.put("feature_service", featureService);
+    map.put("full_feature_names", fullFeatureNames);
+    map.put("entities", fileMap(entities));
+    List<Object> sourceMaps = new ArrayList<>();
+    for (SourceFileRead source : sources) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("view", source.view());
+      s.putAll(fileMap(source.file()));
+      s.put("row_groups_read", source.rowGroupsRead());
+      s.put("row_groups", source.rowGroups());
+      sourceMaps.add(s);
+    }
+    map.put("sources", sourceMaps);
+    map.put("output", Map.of("path", output.toString(), "rows", outputRows));
+    map.put("source_rows_read", sourceRowsRead);
+    map.put("skipped_rows_null_key", skippedNullKeyRows);
+    map.put("skipped_rows_null_timestamp", skippedNullTimestampRows);
+    map.put("duration_ms", durationMillis);
+    map.put("definitions", definitions);
+    try {
+      return JSON.writeValueAsString(map) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write a manifest", e);
+    }
+  }
+
+  private static Map<String, Object> fileMap(FileRead file) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("path", file.path().toString());
+    map.put("size", file.size());
+    map.put("modified", file.modified().toString());
+    map.put("crc32c", file.checksumHex());
+    map.put("bytes_hashed", file.bytesRead());
+    map.put("rows", file.rows());
+    return map;
+  }
+
+  /**
+   * @throws QuiverException when the file is missing or is not a manifest this Quiver reads
+   */
+  @SuppressWarnings("unchecked")
+  public static DatasetManifest read(Path file) {
+    Map<String, Object> map;
+    try {
+      map = JSON.readValue(Files.readString(file), new TypeReference<Map<String, Object>>() {});
+    } catch (NoSuchFileException e) {
+      throw new QuiverException("Cannot reproduce: there is no manifest " + file);
+    } catch (JsonProcessingException e) {
+      throw new QuiverException("Cannot reproduce: " + file + " is not valid JSON", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
+    try {
+      if (((Number) map.get("format")).intValue() != FORMAT) {
+        throw new QuiverException(
+            "Cannot reproduce: " + file + " is a manifest of format " + map.get("format"));
+      }
+      List<SourceFileRead> sources = new ArrayList<>();
+      for (Object item : (List<Object>) map.get("sources")) {
+        Map<String, Object> s = (Map<String, Object>) item;
+        sources.add(
+            new SourceFileRead(
+                (String) s.get("view"),
+                file(s),
+                ((Number) s.get("row_groups_read")).intValue(),
+                ((Number) s.get("row_groups")).intValue()));
+      }
+      Map<String, Object> output = (Map<String, Object>) map.get("output");
+      return new DatasetManifest(
+          (String) map.get("quiver_version"),
+          Instant.parse((String) map.get("created_at")),
+          (String) map.get("project"),
+          Path.of((String) map.get("repo_root")),
+          ((Number) map.get("registry_version")).longValue(),
+          (List<String>) map.get("features"),
+          (String) map.get("feature_service"),
+          (Boolean) map.get("full_feature_names"),
+          (Map<String, Object>) map.get("definitions"),
+          file((Map<String, Object>) map.get("entities")),
+          sources,
+          Path.of((String) output.get("path")),
+          ((Number) output.get("rows")).longValue(),
+          ((Number) map.get("source_rows_read")).longValue(),
+          ((Number) map.get("skipped_rows_null_key")).longValue(),
+          ((Number) map.get("skipped_rows_null_timestamp")).longValue(),
+          ((Number) map.get("duration_ms")).longValue());
+    } catch (ClassCastException
+        | NullPointerException
+        | java.time.format.DateTimeParseException e) {
+      throw new QuiverException("Cannot reproduce: " + file + " is not a complete manifest", e);
+    }
+  }
+
+  private static FileRead file(Map<String, Object> map) {
+    return new FileRead(
+        Path.of((String) map.get("path")),
+        ((Number) map.get("size")).longValue(),
+        Instant.parse((String) map.get("modified")),
+        Long.parseUnsignedLong((String) map.get("crc32c"), 16),
+        ((Number) map.get("bytes_hashed")).longValue(),
+        ((Number) map.get("rows")).longValue());
+  }
+}

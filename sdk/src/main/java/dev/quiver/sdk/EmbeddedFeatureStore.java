@@ -1,0 +1,347 @@
+package dev.quiver.sdk;
+
+import dev.quiver.QuiverException;
+import dev.quiver.QuiverVersion;
+import dev.quiver.offline.io.EntityFiles;
+import dev.quiver.offline.io.FileRead;
+import dev.quiver.offline.io.PendingFile;
+import dev.quiver.offline.io.TrainingSetFiles;
+import dev.quiver.offline.join.EntityTable;
+import dev.quiver.offline.join.JoinOptions;
+import dev.quiver.offline.join.JoinProgress;
+import dev.quiver.offline.join.PointInTimeJoin;
+import dev.quiver.offline.join.SourceFileRead;
+import dev.quiver.offline.manifest.DatasetManifest;
+import dev.quiver.offline.parquet.SourceFiles;
+import dev.quiver.registry.FeatureSelection;
+import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.model.CanonicalForm;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.store.RegistrySnapshot;
+import dev.quiver.registry.store.RegistryStore;
+import dev.quiver.registry.store.RegistryStores;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.util.TransferPair;
+
+/** The in-process store: reads the repo's registry once, and its Parquet data per request. */
+final class EmbeddedFeatureStore implements FeatureStore {
+
+  private final ProjectConfig config;
+  private final RegistrySnapshot registry;
+  private final BufferAllocator allocator = new RootAllocator();
+  private final Clock clock;
+
+  private EmbeddedFeatureStore(ProjectConfig config, RegistrySnapshot registry, Clock clock) {
+    this.config = config;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  static FeatureStore open(Path repo) {
+    ProjectConfig config = FeatureRepo.loadConfig(repo, System.getenv());
+    try (RegistryStore store = RegistryStores.open(config)) {
+      return new EmbeddedFeatureStore(config, store.load(), Clock.systemUTC());
+    }
+  }
+
+  @Override
+  public String project() {
+    return config.project();
+  }
+
+  private Definitions definitions() {
+    if (registry.definitions().isEmpty()) {
+      throw new QuiverException(
+          "Cannot retrieve features: nothing is registered in project '"
+              + config.project()
+              + "' yet; run 'quiver apply' first");
+    }
+    return registry.definitions();
+  }
+
+  private FeatureSelection select(Definitions definitions, HistoricalRequest request) {
+    return request.featureService() != null
+        ? FeatureSelection.ofService(definitions, request.featureService())
+        : FeatureSelection.of(definitions, request.features());
+  }
+
+  @Override
+  public TrainingSet historicalFeatures(HistoricalRequest request) {
+    Definitions definitions = definitions();
+    Run run = run(request, definitions, config.root(), request.entityFile());
+    return new TrainingSet(run.result.table(), run.manifest(null));
+  }
+
+  @Override
+  public DatasetManifest writeHistoricalFeatures(HistoricalRequest request, Path output) {
+    TrainingSetFiles.formatOf(output);
+    Definitions definitions = definitions();
+    Run run = run(request, definitions, config.root(), request.entityFile());
+    try (PointInTimeJoin.Result result = run.result) {
+      DatasetManifest manifest = run.manifest(output.toAbsolutePath());
+      commit(result.table(), manifest, output);
+      return manifest;
+    }
+  }
+
+  @Override
+  public DatasetManifest reproduce(Path manifestPath, Path output) {
+    TrainingSetFiles.formatOf(output);
+    DatasetManifest original = DatasetManifest.read(manifestPath);
+    Definitions definitions =
+        FeatureRepo.definitionsFromData(original.definitions(), manifestPath.toString());
+    List<String> changes = new ArrayList<>(quickChanges(original, definitions));
+    if (!changes.isEmpty()) {
+      throw new InputsChangedException(changes);
+    }
+    HistoricalRequest request =
+        HistoricalRequest.builder()
+            .entities(original.entities().path())
+            .features(original.features())
+            .fullFeatureNames(original.fullFeatureNames())
+            .build();
+    Run run = run(request, definitions, original.repoRoot(), original.entities().path());
+    try (PointInTimeJoin.Result result = run.result) {
+      changes.addAll(checksumChanges(original, run));
+      if (!changes.isEmpty()) {
+        throw new InputsChangedException(changes);
+      }
+      DatasetManifest manifest = run.manifest(output.toAbsolutePath());
+      commit(result.table(), manifest, output);
+      return manifest;
+    }
+  }
+
+  /** Changes visible without reading: missing, resized or added files. */
+  private static List<String> quickChanges(DatasetManifest original, Definitions definitions) {
+    List<String> changes = new ArrayList<>();
+    describeChange(original.entities(), "entity file").ifPresent(changes::add);
+    Map<String, List<Path>> recorded = new LinkedHashMap<>();
+    for (SourceFileRead source : original.sources()) {
+      recorded.computeIfAbsent(source.view(), v -> new ArrayList<>()).add(source.file().path());
+      describeChange(source.file(), "source file of '" + source.view() + "'")
+          .ifPresent(changes::add);
+    }
+    for (Map.Entry<String, List<Path>> view : recorded.entrySet()) {
+      FeatureView definition = definitions.featureView(view.getKey()).orElseThrow();
+      ParquetSource source = definitions.source(definition.source()).orElseThrow();
+      for (Path now : SourceFiles.resolve(original.repoRoot(), source.path())) {
+        if (!view.getValue().contains(now)) {
+          changes.add("new source file of '" + view.getKey() + "': " + now);
+        }
+      }
+    }
+    return changes;
+  }
+
+  private static java.util.Optional<String> describeChange(FileRead recorded, String what) {
+    Path path = recorded.path();
+    try {
+      if (!Files.exists(path)) {
+        return java.util.Optional.of(what + " " + path + " is gone");
+      }
+      long size = Files.size(path);
+      if (size != recorded.size()) {
+        return java.util.Optional.of(
+            what + " " + path + " changed size (" + recorded.size() + " -> " + size + " bytes)");
+      }
+      return java.util.Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the attributes of " + path, e);
+    }
+  }
+
+  /** Changes the checksums computed while reading reveal. */
+  private static List<String> checksumChanges(DatasetManifest original, Run run) {
+    List<String> changes = new ArrayList<>();
+    if (original.entities().checksum() != run.entities.checksum()) {
+      changes.add("entity file " + original.entities().path() + " has new content");
+    }
+    Map<String, SourceFileRead> now = new HashMap<>();
+    for (SourceFileRead read : run.result.sourceFiles()) {
+      now.put(read.view() + "|" + read.file().path(), read);
+    }
+    for (SourceFileRead before : original.sources()) {
+      SourceFileRead after = now.get(before.view() + "|" + before.file().path());
+      if (after == null || after.file().checksum() != before.file().checksum()) {
+        changes.add(
+            "source file of '" + before.view() + "' " + before.file().path() + " has new content");
+      }
+    }
+    return changes;
+  }
+
+  /** One retrieval: the join's result, and what the manifest needs to describe it. */
+  private final class Run {
+    final PointInTimeJoin.Result result;
+    final FileRead entities;
+    final FeatureSelection selection;
+    final HistoricalRequest request;
+    final Definitions definitions;
+    final Path repoRoot;
+    final Instant started;
+    final Duration took;
+
+    Run(
+        PointInTimeJoin.Result result,
+        FileRead entities,
+        FeatureSelection selection,
+        HistoricalRequest request,
+        Definitions definitions,
+        Path repoRoot,
+        Instant started,
+        Duration took) {
+      this.result = result;
+      this.entities = entities;
+      this.selection = selection;
+      this.request = request;
+      this.definitions = definitions;
+      this.repoRoot = repoRoot;
+      this.started = started;
+      this.took = took;
+    }
+
+    DatasetManifest manifest(Path output) {
+      return new DatasetManifest(
+          QuiverVersion.current(),
+          started,
+          config.project(),
+          repoRoot,
+          registry.version(),
+          selection.references(),
+          request.featureService(),
+          request.fullFeatureNames(),
+          usedDefinitions(definitions, selection),
+          entities,
+          result.sourceFiles(),
+          output,
+          result.table().getRowCount(),
+          result.sourceRowsRead(),
+          result.skippedNullKeyRows(),
+          result.skippedNullTimestampRows(),
+          took.toMillis());
+    }
+  }
+
+  private Run run(
+      HistoricalRequest request, Definitions definitions, Path repoRoot, Path entityFile) {
+    Instant started = clock.instant();
+    long startNanos = System.nanoTime();
+    FeatureSelection selection = select(definitions, request);
+    Map<String, ScalarType> keyTypes = new HashMap<>();
+    for (FeatureView view : selection.views()) {
+      for (String name : view.entities()) {
+        definitions.entity(name).ifPresent(e -> keyTypes.put(e.joinKey(), e.type()));
+      }
+    }
+    VectorSchemaRoot rows;
+    FileRead entityRead;
+    if (entityFile != null) {
+      EntityFiles.Loaded loaded =
+          EntityFiles.read(entityFile.toAbsolutePath(), keyTypes, allocator);
+      rows = loaded.root();
+      entityRead = loaded.read();
+    } else {
+      rows = shareRows(request.entityRows());
+      entityRead =
+          new FileRead(Path.of("(arrow table)"), 0, Instant.EPOCH, 0, 0, rows.getRowCount());
+    }
+    JoinProgress progress = request.progress();
+    JoinOptions options = request.joinOptions();
+    try (EntityTable table = EntityTable.of(rows)) {
+      PointInTimeJoin.Result result =
+          PointInTimeJoin.run(
+              table,
+              selection,
+              definitions,
+              repoRoot,
+              request.fullFeatureNames(),
+              options,
+              allocator,
+              progress);
+      return new Run(
+          result,
+          entityRead,
+          selection,
+          request,
+          definitions,
+          repoRoot,
+          started,
+          Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+  }
+
+  /** A view of the caller's table that shares its buffers and leaves it untouched. */
+  private VectorSchemaRoot shareRows(VectorSchemaRoot rows) {
+    List<FieldVector> vectors = new ArrayList<>();
+    for (FieldVector vector : rows.getFieldVectors()) {
+      TransferPair pair = vector.getTransferPair(allocator);
+      pair.splitAndTransfer(0, rows.getRowCount());
+      vectors.add((FieldVector) pair.getTo());
+    }
+    VectorSchemaRoot shared = new VectorSchemaRoot(vectors);
+    shared.setRowCount(rows.getRowCount());
+    return shared;
+  }
+
+  /** The canonical form of the entities, sources and views the selection uses. */
+  private static Map<String, Object> usedDefinitions(
+      Definitions definitions, FeatureSelection selection) {
+    List<FeatureView> views = selection.views();
+    List<Entity> entities = new ArrayList<>();
+    List<ParquetSource> sources = new ArrayList<>();
+    for (FeatureView view : views) {
+      definitions.source(view.source()).filter(s -> !sources.contains(s)).ifPresent(sources::add);
+      for (String name : view.entities()) {
+        definitions.entity(name).filter(e -> !entities.contains(e)).ifPresent(entities::add);
+      }
+    }
+    return CanonicalForm.of(new Definitions(entities, sources, views, List.of()));
+  }
+
+  /** Writes the table and its manifest under temporary names, then moves both into place. */
+  private void commit(VectorSchemaRoot table, DatasetManifest manifest, Path output) {
+    try (PendingFile data = PendingFile.beside(output);
+        PendingFile meta = PendingFile.beside(DatasetManifest.pathFor(output.toAbsolutePath()))) {
+      TrainingSetFiles.write(table, data, allocator);
+      try (FileChannel channel =
+          FileChannel.open(
+              meta.temp(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        channel.write(java.nio.ByteBuffer.wrap(manifest.toJson().getBytes(StandardCharsets.UTF_8)));
+        channel.force(true);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot write " + meta.target(), e);
+      }
+      data.commit();
+      meta.commit();
+    }
+  }
+
+  @Override
+  public void close() {
+    allocator.close();
+  }
+}
