@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs one benchmark: benchmarks/run.sh NAME [-Dkey=value ...]
+# Builds the CLI and the harness first (quietly), then prints the benchmark's results; its last
+# line is "NAME: key=value ... ratio=R" (R = Quiver's cost over the peer's; lower is better).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+name="${1:?usage: benchmarks/run.sh NAME [-Dkey=value ...]}"
+shift
+log="$(mktemp "${TMPDIR:-/tmp}/quiver-bench-build.XXXXXX")"
+if ! (cd "$root" && mvn -B -ntp -q -DskipTests package -pl server,benchmarks -am) >"$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
+fi
+rm -f "$log"
+exec java --add-opens=java.base/java.nio=ALL-UNNAMED -Dproject.root="$root" "$@" \
+  -cp "$root/benchmarks/target/quiver-benchmarks-0.1.0-SNAPSHOT.jar:$root/benchmarks/target/lib/*" \
+  dev.quiver.benchmarks.Benchmarks "$name"

@@ -1,0 +1,21 @@
+package dev.quiver.benchmarks;
+
+/** Entry point of {@code benchmarks/run.sh NAME}. */
+public final class Benchmarks {
+
+  private Benchmarks() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: benchmarks/run.sh NAME   (names: historical)");
+      System.exit(1);
+    }
+    switch (args[0]) {
+      case "historical" -> HistoricalBenchmark.main(new String[0]);
+      default -> {
+        System.err.println("unknown benchmark '" + args[0] + "'; names: historical");
+        System.exit(1);
+      }
+    }
+  }
+}
