@@ -45,9 +45,13 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.util.TransferPair;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The in-process store: reads the repo's registry once, and its Parquet data per request. */
 final class EmbeddedFeatureStore implements FeatureStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFeatureStore.class);
 
   private final ProjectConfig config;
   private final RegistrySnapshot registry;
@@ -257,6 +261,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
         definitions.entity(name).ifPresent(e -> keyTypes.put(e.joinKey(), e.type()));
       }
     }
+    long readingEntities = System.nanoTime();
     VectorSchemaRoot rows;
     FileRead entityRead;
     if (entityFile != null) {
@@ -269,6 +274,10 @@ final class EmbeddedFeatureStore implements FeatureStore {
       entityRead =
           new FileRead(Path.of("(arrow table)"), 0, Instant.EPOCH, 0, 0, rows.getRowCount());
     }
+    LOG.info(
+        "{} entity rows read in {} ms",
+        rows.getRowCount(),
+        (System.nanoTime() - readingEntities) / 1_000_000);
     JoinProgress progress = request.progress();
     JoinOptions options = request.joinOptions();
     try (EntityTable table = EntityTable.of(rows)) {
@@ -324,6 +333,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
 
   /** Writes the table and its manifest under temporary names, then moves both into place. */
   private void commit(VectorSchemaRoot table, DatasetManifest manifest, Path output) {
+    long started = System.nanoTime();
     try (PendingFile data = PendingFile.beside(output);
         PendingFile meta = PendingFile.beside(DatasetManifest.pathFor(output.toAbsolutePath()))) {
       TrainingSetFiles.write(table, data, allocator);
@@ -338,6 +348,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
       data.commit();
       meta.commit();
     }
+    LOG.info("{} written in {} ms", output, (System.nanoTime() - started) / 1_000_000);
   }
 
   @Override

@@ -2,13 +2,20 @@ package dev.quiver.offline.io;
 
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.parquet.ChecksummedInputFile;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -44,7 +51,10 @@ final class ArrowParquetWriter {
 
   private ArrowParquetWriter() {}
 
-  static void write(VectorSchemaRoot table, Path file) throws IOException {
+  /** Tables smaller than two slices of this many rows are written on one thread. */
+  private static final int MIN_SLICE_ROWS = 200_000;
+
+  static void write(VectorSchemaRoot table, Path file, int threads) throws IOException {
     List<ValueType> types = new ArrayList<>();
     List<Type> fields = new ArrayList<>();
     for (Field field : table.getSchema().getFields()) {
@@ -61,12 +71,85 @@ final class ArrowParquetWriter {
       fields.add(parquetType(field.getName(), type));
     }
     MessageType schema = new MessageType("training_set", fields);
+    int rows = table.getRowCount();
+    int slices = (int) Math.min(Math.max(1, threads), Math.max(1, rows / MIN_SLICE_ROWS));
+    if (slices == 1) {
+      writeRows(table, types, schema, 0, rows, file);
+      return;
+    }
+    // Encoding is the slow part and parquet-mr encodes on one thread: encode slices in parallel
+    // into temporary files, then append their row groups, byte for byte, into the output.
+    List<Path> parts = new ArrayList<>();
+    try {
+      List<Callable<Void>> work = new ArrayList<>();
+      for (int i = 0; i < slices; i++) {
+        int from = (int) ((long) rows * i / slices);
+        int to = (int) ((long) rows * (i + 1) / slices);
+        Path part = Files.createTempFile(file.toAbsolutePath().getParent(), ".slice-", ".parquet");
+        parts.add(part);
+        work.add(
+            () -> {
+              writeRows(table, types, schema, from, to, part);
+              return null;
+            });
+      }
+      runAll(work, slices);
+      ParquetFileWriter writer =
+          new ParquetFileWriter(
+              new LocalOutputFile(file),
+              schema,
+              ParquetFileWriter.Mode.OVERWRITE,
+              ParquetWriter.DEFAULT_BLOCK_SIZE,
+              ParquetWriter.MAX_PADDING_SIZE_DEFAULT);
+      writer.start();
+      for (Path part : parts) {
+        // Parquet's LocalInputFile copies a byte at a time; this one reads in bulk.
+        writer.appendFile(new ChecksummedInputFile(part));
+      }
+      writer.end(new HashMap<>());
+    } finally {
+      for (Path part : parts) {
+        Files.deleteIfExists(part);
+      }
+    }
+  }
+
+  private static void runAll(List<Callable<Void>> work, int threads) throws IOException {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      for (Future<Void> future : pool.invokeAll(work)) {
+        future.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while writing Parquet", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IOException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void writeRows(
+      VectorSchemaRoot table,
+      List<ValueType> types,
+      MessageType schema,
+      int from,
+      int to,
+      Path file)
+      throws IOException {
     try (ParquetWriter<Integer> writer =
         new Builder(new LocalOutputFile(file), schema, table, types)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .withCompressionCodec(CompressionCodecName.SNAPPY)
             .build()) {
-      for (int row = 0; row < table.getRowCount(); row++) {
+      for (int row = from; row < to; row++) {
         writer.write(row);
       }
     }

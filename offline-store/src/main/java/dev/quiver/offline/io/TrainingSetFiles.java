@@ -51,7 +51,9 @@ public final class TrainingSetFiles {
   public static void write(VectorSchemaRoot table, PendingFile output, BufferAllocator allocator) {
     try {
       switch (formatOf(output.target())) {
-        case PARQUET -> ArrowParquetWriter.write(table, output.temp());
+        case PARQUET ->
+            ArrowParquetWriter.write(
+                table, output.temp(), Runtime.getRuntime().availableProcessors());
         case ARROW -> writeArrow(table, output.temp(), allocator);
         case CSV -> CsvWriter.write(table, output.temp());
       }

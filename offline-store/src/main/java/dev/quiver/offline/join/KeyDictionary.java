@@ -1,5 +1,6 @@
 package dev.quiver.offline.join;
 
+import it.unimi.dsi.fastutil.longs.Long2IntMap;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.nio.ByteBuffer;
@@ -23,9 +24,22 @@ final class KeyDictionary {
 
   static final int NO_KEY = -1;
 
+  /** What {@link #lookupAll} gives a row whose key has a null part. */
+  static final int NULL_KEY = -2;
+
+  /** Dense integral keys are looked up in an array when it is at most this many times larger. */
+  private static final int DENSE_SPREAD = 4;
+
+  private static final int DENSE_MAX_RANGE = 1 << 27;
+
   private final boolean integral;
   private final Long2IntOpenHashMap longIds;
   private final Object2IntOpenHashMap<BytesKey> byteIds;
+
+  /** For integral keys spread over a small range: id by {@code key - denseBase}, else null. */
+  private int[] dense;
+
+  private long denseBase;
 
   private KeyDictionary(boolean integral) {
     this.integral = integral;
@@ -60,7 +74,60 @@ final class KeyDictionary {
     for (int row = 0; row < rows; row++) {
       ids[row] = dictionary.assign(keyColumns, row);
     }
+    dictionary.buildDenseTable();
     return dictionary;
+  }
+
+  /** Ids (typically small, dense integers) are then one array read away instead of a probe. */
+  private void buildDenseTable() {
+    if (!integral || longIds.isEmpty()) {
+      return;
+    }
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (long key : longIds.keySet()) {
+      min = Math.min(min, key);
+      max = Math.max(max, key);
+    }
+    long range = max - min + 1;
+    if (range <= 0
+        || range > DENSE_MAX_RANGE
+        || range > (long) DENSE_SPREAD * longIds.size() + 1024) {
+      return;
+    }
+    dense = new int[(int) range];
+    Arrays.fill(dense, NO_KEY);
+    for (Long2IntMap.Entry entry : longIds.long2IntEntrySet()) {
+      dense[(int) (entry.getLongKey() - min)] = entry.getIntValue();
+    }
+    denseBase = min;
+  }
+
+  private int idOf(long key) {
+    if (dense != null) {
+      long index = key - denseBase;
+      return index >= 0 && index < dense.length ? dense[(int) index] : NO_KEY;
+    }
+    return longIds.get(key);
+  }
+
+  /**
+   * The ids of the keys of rows {@code 0..rows-1}, column at a time: {@link #NO_KEY} when no entity
+   * row has the key, {@link #NULL_KEY} when a part of it is null.
+   */
+  int[] lookupAll(List<FieldVector> keyColumns, int rows) {
+    int[] ids = new int[rows];
+    if (integral) {
+      FieldVector column = keyColumns.get(0);
+      for (int row = 0; row < rows; row++) {
+        ids[row] = column.isNull(row) ? NULL_KEY : idOf(longValue(column, row));
+      }
+      return ids;
+    }
+    for (int row = 0; row < rows; row++) {
+      ids[row] = hasNull(keyColumns, row) ? NULL_KEY : byteIds.getInt(bytesKey(keyColumns, row));
+    }
+    return ids;
   }
 
   int size() {
@@ -95,7 +162,7 @@ final class KeyDictionary {
       return NO_KEY;
     }
     return integral
-        ? longIds.get(longValue(keyColumns.get(0), row))
+        ? idOf(longValue(keyColumns.get(0), row))
         : byteIds.getInt(bytesKey(keyColumns, row));
   }
 

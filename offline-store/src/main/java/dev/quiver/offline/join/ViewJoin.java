@@ -30,6 +30,8 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.PrimitiveType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The point-in-time join of one feature view: reads the view's source, keeps only rows that can win
@@ -42,6 +44,8 @@ import org.apache.parquet.schema.PrimitiveType;
  * one partition at a time.
  */
 final class ViewJoin {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ViewJoin.class);
 
   static final String TS_COLUMN = "__quiver_event_ts";
   static final String CREATED_COLUMN = "__quiver_created_ts";
@@ -230,15 +234,17 @@ final class ViewJoin {
       KeyDictionary dictionary = KeyDictionary.build(entityKeys, rows, keyIds);
       long[] entityTs = table.timestamps();
       int keyCount = dictionary.size();
-      long[] minTs = new long[keyCount];
-      long[] maxTs = new long[keyCount];
-      Arrays.fill(minTs, Long.MAX_VALUE);
-      Arrays.fill(maxTs, Long.MIN_VALUE);
+      // Per key, the first and last entity times, side by side: one cache line per lookup.
+      long[] window = new long[2 * keyCount];
+      for (int k = 0; k < keyCount; k++) {
+        window[2 * k] = Long.MAX_VALUE;
+        window[2 * k + 1] = Long.MIN_VALUE;
+      }
       for (int row = 0; row < rows; row++) {
         int k = keyIds[row];
         if (k >= 0) {
-          minTs[k] = Math.min(minTs[k], entityTs[row]);
-          maxTs[k] = Math.max(maxTs[k], entityTs[row]);
+          window[2 * k] = Math.min(window[2 * k], entityTs[row]);
+          window[2 * k + 1] = Math.max(window[2 * k + 1], entityTs[row]);
         }
       }
       long[] winners = new long[rows];
@@ -254,11 +260,20 @@ final class ViewJoin {
                           (estimatedBytes * 2 + options.memoryBudget() - 1)
                               / options.memoryBudget()))
               : options.threads();
-      Scan scan =
-          new Scan(dictionary, minTs, maxTs, partitions, spill ? createSpill(partitions) : null);
+      Scan scan = new Scan(dictionary, window, partitions, spill ? createSpill(partitions) : null);
       try {
+        long started = System.nanoTime();
         scan.readAll();
+        long read = System.nanoTime();
         scan.searchAndGather(keyIds, entityTs, keyCount, winners, outputs);
+        LOG.info(
+            "{}: {} keys, {} row groups read and routed in {} ms, searched and gathered in {} ms ({})",
+            view.name(),
+            keyCount,
+            tasks.size(),
+            (read - started) / 1_000_000,
+            (System.nanoTime() - read) / 1_000_000,
+            spill ? "spilled to " + partitions + " partitions" : "in memory");
       } finally {
         scan.close();
       }
@@ -281,23 +296,16 @@ final class ViewJoin {
   /** The reading and routing of source rows into partitions, in memory or spilled. */
   private final class Scan implements AutoCloseable {
     private final KeyDictionary dictionary;
-    private final long[] minTs;
-    private final long[] maxTs;
+    private final long[] window;
     private final long ttl = view.ttl().toNanos();
     private final int partitions;
     private final SpillPartitions spill;
     private final SourceRows[] inMemory;
     private final VectorSchemaRoot[] chunks = new VectorSchemaRoot[tasks.size()];
 
-    Scan(
-        KeyDictionary dictionary,
-        long[] minTs,
-        long[] maxTs,
-        int partitions,
-        SpillPartitions spill) {
+    Scan(KeyDictionary dictionary, long[] window, int partitions, SpillPartitions spill) {
       this.dictionary = dictionary;
-      this.minTs = minTs;
-      this.maxTs = maxTs;
+      this.window = window;
       this.partitions = partitions;
       this.spill = spill;
       this.inMemory = new SourceRows[spill == null ? partitions : 0];
@@ -343,23 +351,25 @@ final class ViewJoin {
       long nullKeys = 0;
       long nullTimes = 0;
       int rows = root.getRowCount();
+      // Key ids for the whole chunk first: the table reads are independent, so they overlap.
+      int[] ids = dictionary.lookupAll(keys, rows);
       for (int row = 0; row < rows; row++) {
-        if (KeyDictionary.hasNull(keys, row)) {
-          nullKeys++;
+        int k = ids[row];
+        if (k < 0) {
+          if (k == KeyDictionary.NULL_KEY) {
+            nullKeys++;
+          }
           continue;
         }
         if (ts.isNull(row)) {
           nullTimes++;
           continue;
         }
-        int k = dictionary.lookup(keys, row);
-        if (k < 0) {
-          continue;
-        }
         long at = ts.get(row);
         // Rows after every entity row of the key, or older than every window, never win.
-        if (at > maxTs[k]
-            || ttl != 0 && at < minTs[k] && Long.compareUnsigned(minTs[k] - at, ttl) > 0) {
+        long first = window[2 * k];
+        if (at > window[2 * k + 1]
+            || ttl != 0 && at < first && Long.compareUnsigned(first - at, ttl) > 0) {
           continue;
         }
         long createdAt =
@@ -479,13 +489,27 @@ final class ViewJoin {
 
   /** Copies each winner's feature values to its entity row's slot, in row order. */
   private void gather(long[] winners, List<VectorSchemaRoot> chunks, List<FieldVector> outputs) {
-    for (int row = 0; row < winners.length; row++) {
-      long winner = winners[row];
-      if (winner != WinnerSearch.NO_WINNER) {
-        copyFeatures(
-            chunks.get(SourceRows.chunkOf(winner)), SourceRows.rowOf(winner), outputs, row);
+    // One task per output column: each fills its own vector in row order.
+    List<Runnable> work = new ArrayList<>();
+    for (int f = 0; f < outputs.size(); f++) {
+      FieldVector output = outputs.get(f);
+      String name = features.get(f).feature().name();
+      FieldVector[] sources = new FieldVector[chunks.size()];
+      for (int c = 0; c < sources.length; c++) {
+        sources[c] = chunks.get(c) == null ? null : chunks.get(c).getVector(name);
       }
+      work.add(
+          () -> {
+            for (int row = 0; row < winners.length; row++) {
+              long winner = winners[row];
+              if (winner != WinnerSearch.NO_WINNER) {
+                output.copyFromSafe(
+                    SourceRows.rowOf(winner), row, sources[SourceRows.chunkOf(winner)]);
+              }
+            }
+          });
     }
+    runInParallel(work, options.threads());
   }
 
   /**
