@@ -44,7 +44,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.util.TransferPair;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -270,7 +269,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
       rows = loaded.root();
       entityRead = loaded.read();
     } else {
-      rows = shareRows(request.entityRows());
+      rows = copyRows(request.entityRows());
       entityRead =
           new FileRead(Path.of("(arrow table)"), 0, Instant.EPOCH, 0, 0, rows.getRowCount());
     }
@@ -303,17 +302,30 @@ final class EmbeddedFeatureStore implements FeatureStore {
     }
   }
 
-  /** A view of the caller's table that shares its buffers and leaves it untouched. */
-  private VectorSchemaRoot shareRows(VectorSchemaRoot rows) {
+  /**
+   * A copy of the caller's table in this store's memory: the caller's table stays untouched, and
+   * may come from any allocator (Arrow cannot share buffers across root allocators).
+   */
+  private VectorSchemaRoot copyRows(VectorSchemaRoot rows) {
     List<FieldVector> vectors = new ArrayList<>();
-    for (FieldVector vector : rows.getFieldVectors()) {
-      TransferPair pair = vector.getTransferPair(allocator);
-      pair.splitAndTransfer(0, rows.getRowCount());
-      vectors.add((FieldVector) pair.getTo());
+    try {
+      for (FieldVector vector : rows.getFieldVectors()) {
+        FieldVector copy = vector.getField().createVector(allocator);
+        vectors.add(copy);
+        copy.setInitialCapacity(rows.getRowCount());
+        copy.allocateNew();
+        for (int row = 0; row < rows.getRowCount(); row++) {
+          copy.copyFromSafe(row, row, vector);
+        }
+        copy.setValueCount(rows.getRowCount());
+      }
+    } catch (RuntimeException e) {
+      vectors.forEach(FieldVector::close);
+      throw e;
     }
-    VectorSchemaRoot shared = new VectorSchemaRoot(vectors);
-    shared.setRowCount(rows.getRowCount());
-    return shared;
+    VectorSchemaRoot copy = new VectorSchemaRoot(vectors);
+    copy.setRowCount(rows.getRowCount());
+    return copy;
   }
 
   /** The canonical form of the entities, sources and views the selection uses. */
