@@ -33,6 +33,7 @@ public final class HistoricalBenchmark {
     int files = Integer.getInteger("files", 8);
     int runs = Integer.getInteger("runs", 3);
     String xmx = System.getProperty("xmx", "");
+    boolean peer = Boolean.parseBoolean(System.getProperty("peer", "true"));
     Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
     Path dir =
         Path.of(
@@ -58,9 +59,22 @@ public final class HistoricalBenchmark {
       QuiverRun q = runQuiver(root, repo, entityFile, dir.resolve("quiver_out.parquet"), xmx);
       quiver[run] = q.seconds();
       peakRss = Math.max(peakRss, q.peakRssKb());
-      duckdb[run] = runDuckDb(dir, entityFile, dir.resolve("duckdb_out.parquet"));
+      duckdb[run] =
+          peer ? runDuckDb(dir, entityFile, dir.resolve("duckdb_out.parquet")) : Double.NaN;
       System.err.printf(
           "run %d: quiver %.2f s, duckdb %.2f s%n", run + 1, quiver[run], duckdb[run]);
+    }
+    if (!peer) {
+      System.out.printf(
+          "historical: entities=%d features=%d keys=%d xmx=%s quiver_s=%.2f peak_rss_mb=%d"
+              + " (no peer run: -Dpeer=false)%n",
+          entities,
+          features,
+          keys,
+          xmx.isEmpty() ? "default" : xmx,
+          Measurements.median(quiver),
+          peakRss / 1024);
+      return;
     }
     long mismatches = compare(dir.resolve("quiver_out.parquet"), dir.resolve("duckdb_out.parquet"));
     if (mismatches != 0) {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A file written under a hidden temporary name beside its target, moved into place only by {@link
@@ -27,6 +28,10 @@ public final class PendingFile implements AutoCloseable {
       Files.createDirectories(absolute.getParent());
       Path temp =
           Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+      // Temporary files are owner-only; outputs are shared like any other file.
+      if (temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+      }
       return new PendingFile(absolute, temp);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create a temporary file beside " + absolute, e);
