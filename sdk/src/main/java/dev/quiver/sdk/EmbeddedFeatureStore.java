@@ -2,6 +2,7 @@ package dev.quiver.sdk;
 
 import dev.quiver.QuiverException;
 import dev.quiver.QuiverVersion;
+import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.FileRead;
 import dev.quiver.offline.io.PendingFile;
@@ -43,7 +44,10 @@ import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -279,7 +283,14 @@ final class EmbeddedFeatureStore implements FeatureStore {
         (System.nanoTime() - readingEntities) / 1_000_000);
     JoinProgress progress = request.progress();
     JoinOptions options = request.joinOptions();
-    try (EntityTable table = EntityTable.of(rows)) {
+    EntityTable entityTable;
+    try {
+      entityTable = EntityTable.of(rows);
+    } catch (RuntimeException e) {
+      rows.close();
+      throw e;
+    }
+    try (EntityTable table = entityTable) {
       PointInTimeJoin.Result result =
           PointInTimeJoin.run(
               table,
@@ -310,6 +321,13 @@ final class EmbeddedFeatureStore implements FeatureStore {
     List<FieldVector> vectors = new ArrayList<>();
     try {
       for (FieldVector vector : rows.getFieldVectors()) {
+        if (vector instanceof TimeStampVector timestamps
+            && !(vector instanceof TimeStampNanoTZVector
+                && ArrowTypes.UTC.equals(
+                    ((ArrowType.Timestamp) vector.getField().getType()).getTimezone()))) {
+          vectors.add(toUtcNanos(timestamps, rows.getRowCount()));
+          continue;
+        }
         FieldVector copy = vector.getField().createVector(allocator);
         vectors.add(copy);
         copy.setInitialCapacity(rows.getRowCount());
@@ -326,6 +344,31 @@ final class EmbeddedFeatureStore implements FeatureStore {
     VectorSchemaRoot copy = new VectorSchemaRoot(vectors);
     copy.setRowCount(rows.getRowCount());
     return copy;
+  }
+
+  /**
+   * A timestamp column in UTC nanoseconds, Quiver's one timestamp type. Arrow stores instants from
+   * the epoch in UTC whatever the zone; a zone-less one is taken as UTC.
+   */
+  private TimeStampNanoTZVector toUtcNanos(TimeStampVector vector, int rows) {
+    ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
+    long factor =
+        switch (type.getUnit()) {
+          case SECOND -> 1_000_000_000L;
+          case MILLISECOND -> 1_000_000L;
+          case MICROSECOND -> 1_000L;
+          case NANOSECOND -> 1L;
+        };
+    TimeStampNanoTZVector nanos =
+        new TimeStampNanoTZVector(vector.getField().getName(), allocator, ArrowTypes.UTC);
+    nanos.allocateNew(rows);
+    for (int row = 0; row < rows; row++) {
+      if (!vector.isNull(row)) {
+        nanos.set(row, Math.multiplyExact(vector.get(row), factor));
+      }
+    }
+    nanos.setValueCount(rows);
+    return nanos;
   }
 
   /** The canonical form of the entities, sources and views the selection uses. */

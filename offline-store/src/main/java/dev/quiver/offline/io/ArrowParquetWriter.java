@@ -2,6 +2,7 @@ package dev.quiver.offline.io;
 
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.ParallelTasks;
 import dev.quiver.offline.parquet.ChecksummedInputFile;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
@@ -11,11 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -81,58 +77,33 @@ final class ArrowParquetWriter {
     // into temporary files, then append their row groups, byte for byte, into the output.
     List<Path> parts = new ArrayList<>();
     try {
-      List<Callable<Void>> work = new ArrayList<>();
+      List<ParallelTasks.Task> work = new ArrayList<>();
       for (int i = 0; i < slices; i++) {
         int from = (int) ((long) rows * i / slices);
         int to = (int) ((long) rows * (i + 1) / slices);
         Path part = Files.createTempFile(file.toAbsolutePath().getParent(), ".slice-", ".parquet");
         parts.add(part);
-        work.add(
-            () -> {
-              writeRows(table, types, schema, from, to, part);
-              return null;
-            });
+        work.add(() -> writeRows(table, types, schema, from, to, part));
       }
-      runAll(work, slices);
-      ParquetFileWriter writer =
+      ParallelTasks.run(work, slices);
+      try (ParquetFileWriter writer =
           new ParquetFileWriter(
               new LocalOutputFile(file),
               schema,
               ParquetFileWriter.Mode.OVERWRITE,
               ParquetWriter.DEFAULT_BLOCK_SIZE,
-              ParquetWriter.MAX_PADDING_SIZE_DEFAULT);
-      writer.start();
-      for (Path part : parts) {
-        // Parquet's LocalInputFile copies a byte at a time; this one reads in bulk.
-        writer.appendFile(new ChecksummedInputFile(part));
+              ParquetWriter.MAX_PADDING_SIZE_DEFAULT)) {
+        writer.start();
+        for (Path part : parts) {
+          // Parquet's LocalInputFile copies a byte at a time; this one reads in bulk.
+          writer.appendFile(new ChecksummedInputFile(part));
+        }
+        writer.end(new HashMap<>());
       }
-      writer.end(new HashMap<>());
     } finally {
       for (Path part : parts) {
         Files.deleteIfExists(part);
       }
-    }
-  }
-
-  private static void runAll(List<Callable<Void>> work, int threads) throws IOException {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      for (Future<Void> future : pool.invokeAll(work)) {
-        future.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("Interrupted while writing Parquet", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IOException(e.getCause());
-    } finally {
-      pool.shutdownNow();
     }
   }
 

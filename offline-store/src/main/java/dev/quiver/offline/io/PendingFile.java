@@ -2,9 +2,11 @@ package dev.quiver.offline.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -52,6 +54,12 @@ public final class PendingFile implements AutoCloseable {
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       committed = true;
+      // Makes the rename itself durable; some platforms cannot open folders, which is harmless.
+      try (FileChannel folder = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+        folder.force(true);
+      } catch (IOException e) {
+        // The rename is still atomic there.
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot move the output into place at " + target, e);
     }

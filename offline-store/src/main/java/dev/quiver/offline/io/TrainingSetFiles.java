@@ -57,6 +57,9 @@ public final class TrainingSetFiles {
         case ARROW -> writeArrow(table, output.temp(), allocator);
         case CSV -> CsvWriter.write(table, output.temp());
       }
+      try (FileChannel written = FileChannel.open(output.temp(), StandardOpenOption.WRITE)) {
+        written.force(true);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + output.target(), e);
     }

@@ -146,6 +146,32 @@ public final class EntityTable implements AutoCloseable {
       widened.setValueCount(ints.getValueCount());
       return widened;
     }
+    if (declared == ScalarType.INT32 && vector instanceof BigIntVector longs) {
+      // pandas writes int64 by default; narrow when every value fits.
+      IntVector narrowed = new IntVector(joinKey, longs.getAllocator());
+      narrowed.allocateNew(longs.getValueCount());
+      for (int i = 0; i < longs.getValueCount(); i++) {
+        if (!longs.isNull(i)) {
+          long value = longs.get(i);
+          if (value != (int) value) {
+            narrowed.close();
+            throw new InvalidRequestException(
+                "Cannot retrieve features of feature view '"
+                    + forView
+                    + "': entity row "
+                    + (i + 1)
+                    + " has "
+                    + joinKey
+                    + " = "
+                    + value
+                    + ", which does not fit the join key's type int32");
+          }
+          narrowed.set(i, (int) value);
+        }
+      }
+      narrowed.setValueCount(longs.getValueCount());
+      return narrowed;
+    }
     throw new InvalidRequestException(
         "Cannot retrieve features of feature view '"
             + forView

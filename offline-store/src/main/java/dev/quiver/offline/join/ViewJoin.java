@@ -1,6 +1,7 @@
 package dev.quiver.offline.join;
 
 import dev.quiver.QuiverException;
+import dev.quiver.offline.ParallelTasks;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.ReadChecksum;
@@ -17,9 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -250,35 +248,55 @@ final class ViewJoin {
       long[] winners = new long[rows];
       Arrays.fill(winners, WinnerSearch.NO_WINNER);
       boolean spill = estimatedBytes > options.memoryBudget();
-      int partitions =
-          spill
-              ? (int)
-                  Math.max(
-                      options.threads(),
-                      Math.min(
-                          4096,
-                          (estimatedBytes * 2 + options.memoryBudget() - 1)
-                              / options.memoryBudget()))
-              : options.threads();
-      Scan scan = new Scan(dictionary, window, partitions, spill ? createSpill(partitions) : null);
-      try {
-        long started = System.nanoTime();
-        scan.readAll();
-        long read = System.nanoTime();
-        scan.searchAndGather(keyIds, entityTs, keyCount, winners, outputs);
-        LOG.info(
-            "{}: {} keys, {} row groups read and routed in {} ms, searched and gathered in {} ms ({})",
-            view.name(),
-            keyCount,
-            tasks.size(),
-            (read - started) / 1_000_000,
-            (System.nanoTime() - read) / 1_000_000,
-            spill ? "spilled to " + partitions + " partitions" : "in memory");
-      } finally {
-        scan.close();
+      long estimate = estimatedBytes;
+      while (true) {
+        int partitions = spill ? spillPartitions(estimate) : options.threads();
+        Scan scan =
+            new Scan(dictionary, window, partitions, spill ? createSpill(partitions) : null);
+        try {
+          long started = System.nanoTime();
+          scan.readAll();
+          if (scan.overBudget) {
+            // The footers understated the decoded size (long strings under a dictionary, say):
+            // start again, spilling, rather than go past the budget.
+            estimate = Math.max(estimate, scan.heldBytes() * tasks.size() / scan.tasksDone.get());
+            LOG.info("{}: over the memory budget in memory; reading again, spilling", view.name());
+            spill = true;
+            nullKeyRows.set(0);
+            nullTimestampRows.set(0);
+            resetChecksums();
+            continue;
+          }
+          long read = System.nanoTime();
+          scan.searchAndGather(keyIds, entityTs, keyCount, winners, outputs);
+          LOG.info(
+              "{}: {} keys, {} row groups read and routed in {} ms, searched and gathered in {} ms"
+                  + " ({})",
+              view.name(),
+              keyCount,
+              tasks.size(),
+              (read - started) / 1_000_000,
+              (System.nanoTime() - read) / 1_000_000,
+              spill ? "spilled to " + partitions + " partitions" : "in memory");
+          return;
+        } finally {
+          scan.close();
+        }
       }
     } finally {
       owned.forEach(FieldVector::close);
+    }
+  }
+
+  /** Enough partitions that one holds about half the budget. */
+  private int spillPartitions(long estimate) {
+    long budget = options.memoryBudget();
+    return (int) Math.max(options.threads(), Math.min(4096, (estimate * 2 + budget - 1) / budget));
+  }
+
+  private void resetChecksums() {
+    for (int f = 0; f < fileStates.size(); f++) {
+      fileStates.set(f, new ReadChecksum(files.get(f), fileStates.get(f).rowGroups()));
     }
   }
 
@@ -302,6 +320,15 @@ final class ViewJoin {
     private final SpillPartitions spill;
     private final SourceRows[] inMemory;
     private final VectorSchemaRoot[] chunks = new VectorSchemaRoot[tasks.size()];
+    private final long baseline = allocator.getAllocatedMemory();
+    private final AtomicLong rowsHeld = new AtomicLong();
+    final AtomicLong tasksDone = new AtomicLong();
+    volatile boolean overBudget;
+
+    /** Memory the kept source rows take: their Arrow buffers and the search arrays. */
+    long heldBytes() {
+      return allocator.getAllocatedMemory() - baseline + rowsHeld.get() * 36;
+    }
 
     Scan(KeyDictionary dictionary, long[] window, int partitions, SpillPartitions spill) {
       this.dictionary = dictionary;
@@ -315,11 +342,15 @@ final class ViewJoin {
     }
 
     void readAll() {
-      runInParallel(
-          tasks.stream().<Runnable>map(task -> () -> read(task)).toList(), options.threads());
+      ParallelTasks.run(
+          tasks.stream().<ParallelTasks.Task>map(task -> () -> read(task)).toList(),
+          options.threads());
     }
 
     private void read(Task task) {
+      if (overBudget) {
+        return;
+      }
       ReadChecksum file = fileStates.get(task.file());
       ParquetTableReader.RowGroup group;
       try (ParquetTableReader reader = ParquetTableReader.open(files.get(task.file()))) {
@@ -336,6 +367,7 @@ final class ViewJoin {
           root.close();
         }
       }
+      tasksDone.incrementAndGet();
       progress.sourceRowsRead(task.rows());
     }
 
@@ -355,14 +387,15 @@ final class ViewJoin {
       int[] ids = dictionary.lookupAll(keys, rows);
       for (int row = 0; row < rows; row++) {
         int k = ids[row];
-        if (k < 0) {
-          if (k == KeyDictionary.NULL_KEY) {
-            nullKeys++;
-          }
+        if (k == KeyDictionary.NULL_KEY) {
+          nullKeys++;
           continue;
         }
         if (ts.isNull(row)) {
           nullTimes++;
+          continue;
+        }
+        if (k < 0) {
           continue;
         }
         long at = ts.get(row);
@@ -396,11 +429,15 @@ final class ViewJoin {
           synchronized (inMemory[p]) {
             inMemory[p].addAll(local[p]);
           }
+          rowsHeld.addAndGet(local[p].size);
           kept = true;
         }
       }
       if (kept) {
         chunks[task.index()] = root;
+        if (heldBytes() > options.memoryBudget()) {
+          overBudget = true;
+        }
       }
     }
 
@@ -410,7 +447,7 @@ final class ViewJoin {
       // Variable-width Arrow vectors must be written in row order, so a spilled partition copies
       // its winners into a result of its own, merged into the outputs in row order at the end.
       VectorSchemaRoot[] partitionResults = new VectorSchemaRoot[partitions];
-      List<Runnable> work = new ArrayList<>();
+      List<ParallelTasks.Task> work = new ArrayList<>();
       for (int p = 0; p < partitions; p++) {
         int partition = p;
         work.add(
@@ -422,6 +459,7 @@ final class ViewJoin {
                     entityTs,
                     inMemory[partition],
                     keyCount,
+                    partitions,
                     ttl,
                     winners);
                 inMemory[partition] = null;
@@ -429,14 +467,21 @@ final class ViewJoin {
               }
               try (SpillPartitions.Loaded loaded = spill.load(partition)) {
                 WinnerSearch.search(
-                    entityRows[partition], keyIds, entityTs, loaded.rows(), keyCount, ttl, winners);
+                    entityRows[partition],
+                    keyIds,
+                    entityTs,
+                    loaded.rows(),
+                    keyCount,
+                    partitions,
+                    ttl,
+                    winners);
                 partitionResults[partition] =
                     collect(entityRows[partition], winners, loaded.chunks(), outputs);
               }
             });
       }
       try {
-        runInParallel(work, options.threads());
+        ParallelTasks.run(work, options.threads());
         if (spill == null) {
           gather(winners, Arrays.asList(chunks), outputs);
         } else {
@@ -490,7 +535,7 @@ final class ViewJoin {
   /** Copies each winner's feature values to its entity row's slot, in row order. */
   private void gather(long[] winners, List<VectorSchemaRoot> chunks, List<FieldVector> outputs) {
     // One task per output column: each fills its own vector in row order.
-    List<Runnable> work = new ArrayList<>();
+    List<ParallelTasks.Task> work = new ArrayList<>();
     for (int f = 0; f < outputs.size(); f++) {
       FieldVector output = outputs.get(f);
       String name = features.get(f).feature().name();
@@ -509,7 +554,7 @@ final class ViewJoin {
             }
           });
     }
-    runInParallel(work, options.threads());
+    ParallelTasks.run(work, options.threads());
   }
 
   /**
@@ -571,44 +616,5 @@ final class ViewJoin {
     return fileStates.stream()
         .map(f -> new SourceFileRead(view.name(), f.result(), f.rowGroupsRead(), f.rowGroups()))
         .toList();
-  }
-
-  /** Runs tasks on up to {@code threads} threads, rethrowing the first failure. */
-  static void runInParallel(List<Runnable> work, int threads) {
-    if (work.isEmpty()) {
-      return;
-    }
-    if (threads == 1 || work.size() == 1) {
-      work.forEach(Runnable::run);
-      return;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, work.size()));
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (Runnable task : work) {
-        futures.add(pool.submit(task));
-      }
-      for (Future<?> future : futures) {
-        try {
-          future.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          futures.forEach(f -> f.cancel(true));
-          Throwable cause = e.getCause();
-          if (cause instanceof RuntimeException runtime) {
-            throw runtime;
-          }
-          if (cause instanceof Error error) {
-            throw error;
-          }
-          throw new IllegalStateException(cause);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          futures.forEach(f -> f.cancel(true));
-          throw new QuiverException("Interrupted while joining", e);
-        }
-      }
-    } finally {
-      pool.shutdownNow();
-    }
   }
 }

@@ -24,6 +24,8 @@ final class WinnerSearch {
    * @param entityKey key id per entity row; {@link KeyDictionary#NO_KEY} has no match
    * @param entityTs event time per entity row, nanoseconds
    * @param keyCount key ids are below this
+   * @param partitions the rows all have key ids {@code k} with the same {@code k % partitions}, so
+   *     {@code k / partitions} numbers this partition's keys densely
    * @param ttlNanos 0 for no limit
    * @param winners receives, per answered entity row, the winner's {@code ref} or {@link
    *     #NO_WINNER}
@@ -34,10 +36,13 @@ final class WinnerSearch {
       long[] entityTs,
       SourceRows source,
       int keyCount,
+      int partitions,
       long ttlNanos,
       long[] winners) {
-    int[] sourceStart = new int[keyCount + 1];
-    int[] sourceOrder = bucketByKey(source.size, i -> source.key[i], sourceStart);
+    // Local key numbers keep each partition's arrays proportional to its own keys.
+    int localKeys = (keyCount + partitions - 1) / partitions;
+    int[] sourceStart = new int[localKeys + 1];
+    int[] sourceOrder = bucketByKey(source.size, i -> source.key[i] / partitions, sourceStart);
     IntComparator bySourceOrder =
         (a, b) -> {
           int c = Long.compare(source.ts[a], source.ts[b]);
@@ -48,11 +53,14 @@ final class WinnerSearch {
         };
     sortBuckets(sourceOrder, sourceStart, bySourceOrder);
 
-    int[] entityStart = new int[keyCount + 1];
+    int[] entityStart = new int[localKeys + 1];
     int[] bucketed =
         bucketByKey(
             entityRows.length,
-            i -> entityKey[entityRows[i]] == KeyDictionary.NO_KEY ? -1 : entityKey[entityRows[i]],
+            i ->
+                entityKey[entityRows[i]] == KeyDictionary.NO_KEY
+                    ? -1
+                    : entityKey[entityRows[i]] / partitions,
             entityStart);
     int[] entityOrder = new int[bucketed.length];
     for (int i = 0; i < bucketed.length; i++) {
@@ -63,7 +71,7 @@ final class WinnerSearch {
     for (int row : entityRows) {
       winners[row] = NO_WINNER;
     }
-    for (int k = 0; k < keyCount; k++) {
+    for (int k = 0; k < localKeys; k++) {
       int sourceEnd = sourceStart[k + 1];
       int candidate = -1;
       int next = sourceStart[k];

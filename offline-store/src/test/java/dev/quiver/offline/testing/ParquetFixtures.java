@@ -29,6 +29,9 @@ public final class ParquetFixtures {
 
   private ParquetFixtures() {}
 
+  /** A value written exactly as given, in the column's own unit (to store the unrepresentable). */
+  public record Raw(long value) {}
+
   /**
    * @param schema Parquet's text form, e.g. {@code message m { required int64 id; }}
    * @param rows column name to value; absent or null means null
@@ -88,6 +91,10 @@ public final class ParquetFixtures {
       case BOOLEAN -> group.append(name, (Boolean) value);
       case INT32 -> group.append(name, ((Number) value).intValue());
       case INT64 -> {
+        if (value instanceof Raw raw) {
+          group.append(name, raw.value());
+          return;
+        }
         long v = ((Number) value).longValue();
         if (logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation t) {
           v = Math.floorDiv(v, Timestamps.nanosPerUnit(t.getUnit()));

@@ -1,0 +1,149 @@
+package dev.quiver.offline.join;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.offline.parquet.ParquetTableReader;
+import dev.quiver.offline.testing.ParquetFixtures;
+import dev.quiver.registry.FeatureSelection;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the join holds to its memory budget, and cleans up after failures. */
+class ViewJoinMemoryTest {
+
+  private static final long T0 = 1_772_000_000_000_000_000L;
+
+  @TempDir Path dir;
+
+  private static Definitions definitions(String path) {
+    return new Definitions(
+        List.of(new Entity("driver", "driver_id", ScalarType.INT64, null, null, Map.of(), null)),
+        List.of(new ParquetSource("s", path, "ts", null, Map.of(), null, null)),
+        List.of(
+            FeatureView.builder("v")
+                .entities("driver")
+                .source("s")
+                .features(Feature.of("text", ValueType.scalar(ScalarType.STRING)))
+                .build()),
+        List.of());
+  }
+
+  private static VectorSchemaRoot entities(RootAllocator allocator, int rows) {
+    BigIntVector ids = new BigIntVector("driver_id", allocator);
+    TimeStampNanoTZVector times = new TimeStampNanoTZVector("event_timestamp", allocator, "UTC");
+    ids.allocateNew(rows);
+    times.allocateNew(rows);
+    for (int i = 0; i < rows; i++) {
+      ids.set(i, i % 5_000);
+      times.set(i, T0 + 1_000_000);
+    }
+    VectorSchemaRoot root = new VectorSchemaRoot(List.of(ids, times));
+    root.setRowCount(rows);
+    return root;
+  }
+
+  private List<Object> run(RootAllocator allocator, Definitions definitions, JoinOptions options) {
+    try (EntityTable table = EntityTable.of(entities(allocator, 20_000));
+        PointInTimeJoin.Result result =
+            PointInTimeJoin.run(
+                table,
+                FeatureSelection.of(definitions, List.of("v:text")),
+                definitions,
+                dir,
+                false,
+                options,
+                allocator,
+                JoinProgress.NONE)) {
+      List<Object> values = new ArrayList<>();
+      for (int i = 0; i < result.table().getRowCount(); i++) {
+        Object value = result.table().getVector("text").getObject(i);
+        values.add(value == null ? null : value.toString());
+      }
+      return values;
+    }
+  }
+
+  @Test
+  void aSourceLargerDecodedThanItsFootersSaySpillsInsteadOfOverrunningTheBudget() {
+    // Long strings with few distinct values: dictionary encoding makes them tiny on disk.
+    List<Map<String, Object>> rows = new ArrayList<>();
+    String[] texts = {"a".repeat(2_000), "b".repeat(2_000), "c".repeat(2_000)};
+    for (int i = 0; i < 30_000; i++) {
+      rows.add(Map.of("driver_id", (long) (i % 5_000), "ts", T0 + i, "text", texts[i % 3]));
+    }
+    ParquetFixtures.write(
+        dir.resolve("data/text.parquet"),
+        "message m { required int64 driver_id; required int64 ts (TIMESTAMP(NANOS,true));"
+            + " required binary text (STRING); }",
+        rows,
+        0);
+    try (ParquetTableReader reader = ParquetTableReader.open(dir.resolve("data/text.parquet"))) {
+      assertThat(Files.exists(dir.resolve("data/text.parquet"))).isTrue();
+      assertThat(reader.rowCount()).isEqualTo(30_000);
+    }
+    Definitions definitions = definitions("data/text.parquet");
+    try (RootAllocator allocator = new RootAllocator()) {
+      List<Object> inMemory =
+          run(allocator, definitions, new JoinOptions(2, Long.MAX_VALUE, dir.resolve("unused")));
+      List<Object> bounded =
+          run(allocator, definitions, new JoinOptions(2, 8_000_000, dir.resolve("spill")));
+      assertThat(bounded).isEqualTo(inMemory);
+      assertThat(inMemory).doesNotContainNull();
+      assertThat(dir.resolve("unused")).doesNotExist();
+      assertThat(dir.resolve("spill"))
+          .as("the bounded run spilled")
+          .isDirectory()
+          .isEmptyDirectory();
+    }
+  }
+
+  @Test
+  void aFailingFileLeavesNoMemoryOrTasksBehind() {
+    List<Map<String, Object>> good = new ArrayList<>();
+    for (int i = 0; i < 200_000; i++) {
+      good.add(Map.of("driver_id", (long) (i % 5_000), "ts", T0 + i, "text", "t" + i));
+    }
+    ParquetFixtures.write(
+        dir.resolve("data/a-bad.parquet"),
+        "message m { required int64 driver_id; required int64 ts (TIMESTAMP(MILLIS,true));"
+            + " required binary text (STRING); }",
+        List.of(
+            Map.of("driver_id", 1L, "ts", new ParquetFixtures.Raw(Long.MAX_VALUE), "text", "x")),
+        0);
+    ParquetFixtures.write(
+        dir.resolve("data/b-good.parquet"),
+        "message m { required int64 driver_id; required int64 ts (TIMESTAMP(NANOS,true));"
+            + " required binary text (STRING); }",
+        good,
+        50_000);
+    Definitions definitions = definitions("data");
+    RootAllocator allocator = new RootAllocator();
+    assertThatThrownBy(
+            () ->
+                run(
+                    allocator,
+                    definitions,
+                    new JoinOptions(2, Long.MAX_VALUE, dir.resolve("spill"))))
+        .isInstanceOf(ParquetTableReader.SourceDataException.class)
+        .hasMessageContaining("a-bad.parquet: a timestamp lies outside 1677..2262");
+    // Closing fails if any buffer is still allocated, by this test or by a task still running.
+    allocator.close();
+  }
+}
