@@ -343,19 +343,19 @@ class FeatureRepoLoadTest {
                 registry:
                   type: postgres
                   url: jdbc:postgresql://${PG_HOST}:5432/test?user=${PG_USER:-postgres}
-                online_store: {type: redis, url: "${REDIS_URL}"}
+                online_store: {type: rocksdb, path: "${ONLINE_PATH}"}
                 """);
 
     FeatureRepo loaded =
-        FeatureRepo.load(repo.root(), Map.of("PG_HOST", "db", "REDIS_URL", "redis://r:6379"));
+        FeatureRepo.load(repo.root(), Map.of("PG_HOST", "db", "ONLINE_PATH", "/srv/online"));
     assertThat(loaded.config().registry().option("url"))
         .contains("jdbc:postgresql://db:5432/test?user=postgres");
-    assertThat(loaded.config().onlineStore().option("url")).contains("redis://r:6379");
+    assertThat(loaded.config().onlineStore().option("path")).contains("/srv/online");
 
     assertThat(problems(repo, Map.of("PG_HOST", "db")))
         .containsExactly(
-            "feature_store.yaml:5: environment variable 'REDIS_URL' is not set (used as"
-                + " ${REDIS_URL}); set it, or give a default as ${REDIS_URL:-value}");
+            "feature_store.yaml:5: environment variable 'ONLINE_PATH' is not set (used as"
+                + " ${ONLINE_PATH}); set it, or give a default as ${ONLINE_PATH:-value}");
   }
 
   @Test

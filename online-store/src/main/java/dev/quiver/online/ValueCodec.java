@@ -1,0 +1,272 @@
+package dev.quiver.online;
+
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * Encodes an online row compactly. Each value is stored under a 32-bit hash of its feature's name
+ * with its type tag, so rows stay readable when a view gains, loses or retypes features: a feature
+ * a row does not have, or has under another type, reads as absent, never as another feature's
+ * bytes.
+ *
+ * <pre>
+ * u8 format (1) | i64 event time | i64 created time (MIN = none) | u16 count
+ * | per feature: i32 name hash | u8 type tag (0 = null) | value
+ * values as in {@link EntityKeyCodec}, plus float32 4 bytes, float64 8 bytes; a list is a u32
+ * count, then per element a u8 presence flag and the value when present
+ * </pre>
+ *
+ * The times sit at fixed offsets (1 and 9), so a store can apply newer-wins without decoding.
+ */
+public final class ValueCodec {
+
+  static final int FORMAT = 1;
+  private static final int HEADER = 1 + 8 + 8 + 2;
+
+  private ValueCodec() {}
+
+  /** The stable 32-bit id of a feature name in encoded rows. */
+  public static int nameHash(String name) {
+    CRC32C crc = new CRC32C();
+    crc.update(name.getBytes(StandardCharsets.UTF_8));
+    return (int) crc.getValue();
+  }
+
+  /**
+   * Checks that no two features of a view share a name hash.
+   *
+   * @throws IllegalArgumentException naming both when they do
+   */
+  public static void checkDistinctHashes(List<Feature> features) {
+    Map<Integer, String> seen = new HashMap<>();
+    for (Feature feature : features) {
+      String other = seen.putIfAbsent(nameHash(feature.name()), feature.name());
+      if (other != null) {
+        throw new IllegalArgumentException(
+            "features '" + other + "' and '" + feature.name() + "' have the same name hash");
+      }
+    }
+  }
+
+  /**
+   * @param features the view's features, giving each value's type
+   * @throws IllegalArgumentException when a value does not match its feature's type
+   */
+  public static byte[] encode(OnlineRow row, List<Feature> features) {
+    int size = HEADER;
+    for (Feature feature : features) {
+      size += 5 + sizeOf(feature.type(), row.values().get(feature.name()));
+    }
+    ByteBuffer out = ByteBuffer.allocate(size);
+    out.put((byte) FORMAT).putLong(row.eventTs()).putLong(row.createdTs());
+    out.putShort((short) features.size());
+    for (Feature feature : features) {
+      Object value = row.values().get(feature.name());
+      out.putInt(nameHash(feature.name()));
+      if (value == null) {
+        out.put((byte) ValueTags.NULL);
+        continue;
+      }
+      out.put((byte) ValueTags.of(feature.type()));
+      try {
+        if (feature.type().list()) {
+          List<?> items = (List<?>) value;
+          out.putInt(items.size());
+          for (Object item : items) {
+            out.put((byte) (item == null ? 0 : 1));
+            if (item != null) {
+              put(out, feature.type().element(), item);
+            }
+          }
+        } else {
+          put(out, feature.type().element(), value);
+        }
+      } catch (ClassCastException e) {
+        throw new IllegalArgumentException(
+            "feature '"
+                + feature.name()
+                + "' needs a "
+                + feature.type()
+                + " value, got "
+                + value.getClass().getSimpleName(),
+            e);
+      }
+    }
+    return out.array();
+  }
+
+  public static long eventTs(byte[] encoded) {
+    return ByteBuffer.wrap(encoded, 1, 8).getLong();
+  }
+
+  public static long createdTs(byte[] encoded) {
+    return ByteBuffer.wrap(encoded, 9, 8).getLong();
+  }
+
+  /** Whether encoded row {@code candidate} replaces {@code stored} by the newer-wins rule. */
+  public static boolean isNewer(byte[] candidate, byte[] stored) {
+    long event = eventTs(candidate);
+    long storedEvent = eventTs(stored);
+    return event > storedEvent || event == storedEvent && createdTs(candidate) > createdTs(stored);
+  }
+
+  /** A decoded row's features: present (value possibly null) or absent. */
+  public static final class Decoded {
+    private final long eventTs;
+    private final long createdTs;
+    private final Map<Integer, Object> values;
+    private final Map<Integer, Integer> tags;
+
+    private Decoded(
+        long eventTs, long createdTs, Map<Integer, Object> values, Map<Integer, Integer> tags) {
+      this.eventTs = eventTs;
+      this.createdTs = createdTs;
+      this.values = values;
+      this.tags = tags;
+    }
+
+    public long eventTs() {
+      return eventTs;
+    }
+
+    public long createdTs() {
+      return createdTs;
+    }
+
+    /**
+     * The feature's value: empty when the row does not hold the feature as this type; a present
+     * optional holding null for a null value.
+     */
+    public Optional<Optional<Object>> value(Feature feature) {
+      int hash = nameHash(feature.name());
+      Integer tag = tags.get(hash);
+      if (tag == null) {
+        return Optional.empty();
+      }
+      if (tag == ValueTags.NULL) {
+        return Optional.of(Optional.empty());
+      }
+      if (tag != ValueTags.of(feature.type())) {
+        return Optional.empty();
+      }
+      return Optional.of(Optional.of(values.get(hash)));
+    }
+  }
+
+  public static Decoded decode(byte[] encoded) {
+    ByteBuffer in = ByteBuffer.wrap(encoded);
+    int format = in.get();
+    if (format != FORMAT) {
+      throw new OnlineStoreException("Cannot read an online row of format " + format);
+    }
+    long eventTs = in.getLong();
+    long createdTs = in.getLong();
+    int count = in.getShort() & 0xFFFF;
+    Map<Integer, Object> values = new HashMap<>(count * 2);
+    Map<Integer, Integer> tags = new HashMap<>(count * 2);
+    for (int i = 0; i < count; i++) {
+      int hash = in.getInt();
+      int tag = in.get() & 0xFF;
+      tags.put(hash, tag);
+      if (tag == ValueTags.NULL) {
+        continue;
+      }
+      if ((tag & ValueTags.LIST) != 0) {
+        int size = in.getInt();
+        List<Object> items = new ArrayList<>(size);
+        for (int j = 0; j < size; j++) {
+          items.add(in.get() == 0 ? null : get(in, tag & ~ValueTags.LIST));
+        }
+        values.put(hash, items);
+      } else {
+        values.put(hash, get(in, tag));
+      }
+    }
+    return new Decoded(eventTs, createdTs, values, tags);
+  }
+
+  private static int sizeOf(ValueType type, Object value) {
+    if (value == null) {
+      return 0;
+    }
+    if (type.list()) {
+      int size = 4;
+      for (Object item : (List<?>) value) {
+        size += 1 + (item == null ? 0 : scalarSize(type.element(), item));
+      }
+      return size;
+    }
+    return scalarSize(type.element(), value);
+  }
+
+  private static int scalarSize(ScalarType type, Object value) {
+    return switch (type) {
+      case BOOL -> 1;
+      case INT32, FLOAT32 -> 4;
+      case INT64, FLOAT64, TIMESTAMP -> 8;
+      case STRING -> 4 + ((String) value).getBytes(StandardCharsets.UTF_8).length;
+      case BYTES -> 4 + ((byte[]) value).length;
+    };
+  }
+
+  private static void put(ByteBuffer out, ScalarType type, Object value) {
+    switch (type) {
+      case BOOL -> out.put((byte) ((Boolean) value ? 1 : 0));
+      case INT32 -> out.putInt((Integer) value);
+      case INT64 -> out.putLong((Long) value);
+      case FLOAT32 -> out.putFloat((Float) value);
+      case FLOAT64 -> out.putDouble((Double) value);
+      case TIMESTAMP -> out.putLong(nanos((Instant) value));
+      case STRING -> {
+        byte[] text = ((String) value).getBytes(StandardCharsets.UTF_8);
+        out.putInt(text.length).put(text);
+      }
+      case BYTES -> {
+        byte[] raw = (byte[]) value;
+        out.putInt(raw.length).put(raw);
+      }
+    }
+  }
+
+  private static Object get(ByteBuffer in, int tag) {
+    return switch (tag) {
+      case 1 -> in.get() != 0;
+      case 2 -> in.getInt();
+      case 3 -> in.getLong();
+      case 4 -> in.getFloat();
+      case 5 -> in.getDouble();
+      case 6 -> {
+        byte[] text = new byte[in.getInt()];
+        in.get(text);
+        yield new String(text, StandardCharsets.UTF_8);
+      }
+      case 7 -> {
+        byte[] raw = new byte[in.getInt()];
+        in.get(raw);
+        yield raw;
+      }
+      case 8 -> instant(in.getLong());
+      default -> throw new OnlineStoreException("Cannot read an online value with type tag " + tag);
+    };
+  }
+
+  static long nanos(Instant instant) {
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+  }
+
+  static Instant instant(long nanos) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+  }
+}

@@ -1,0 +1,265 @@
+package dev.quiver.online.rocksdb;
+
+import dev.quiver.online.OnlineStoreException;
+import dev.quiver.online.SupportsRowCount;
+import dev.quiver.online.ValueCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The embedded default online store: RocksDB in a folder of the repo, tuned for point reads (bloom
+ * filters on whole keys, an LRU block cache, {@code multiGet} for a request's keys).
+ *
+ * <p>Keys are {@code u16 length, project, u16 length, view, entity key}, so a view's rows are one
+ * key range. Writes go through RocksDB's write-ahead log, so an acknowledged write survives the
+ * process being killed. RocksDB admits one writing process per folder; others may open it
+ * read-only.
+ */
+public final class RocksDbOnlineStore implements SupportsRowCount {
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private static final long BLOCK_CACHE_BYTES = 64L << 20;
+
+  private final String project;
+  private final Path path;
+  private final boolean readOnly;
+  private final Options options;
+  private final LRUCache cache;
+  private final RocksDB db;
+  private final WriteOptions writeOptions = new WriteOptions();
+  private final ReadOptions readOptions = new ReadOptions();
+  private final Object writeLock = new Object();
+
+  private RocksDbOnlineStore(String project, Path path, boolean readOnly) {
+    this.project = project;
+    this.path = path;
+    this.readOnly = readOnly;
+    this.cache = new LRUCache(BLOCK_CACHE_BYTES);
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig()
+            .setFilterPolicy(new BloomFilter(10, false))
+            .setWholeKeyFiltering(true)
+            .setBlockCache(cache)
+            .setCacheIndexAndFilterBlocks(true)
+            .setPinL0FilterAndIndexBlocksInCache(true);
+    this.options =
+        new Options()
+            .setCreateIfMissing(true)
+            .setTableFormatConfig(table)
+            .setMaxBackgroundJobs(2)
+            .setInfoLogLevel(org.rocksdb.InfoLogLevel.WARN_LEVEL);
+    try {
+      if (readOnly) {
+        if (!Files.exists(path.resolve("CURRENT"))) {
+          throw new OnlineStoreException(
+              "Cannot read the online store at " + path + ": nothing was materialized there yet");
+        }
+        this.db = RocksDB.openReadOnly(options, path.toString());
+      } else {
+        Files.createDirectories(path);
+        this.db = RocksDB.open(options, path.toString());
+      }
+    } catch (RocksDBException e) {
+      close(options, cache);
+      if (isLockConflict(e)) {
+        throw new OnlineStoreException(
+            "Cannot write to the RocksDB online store at "
+                + path
+                + ": another process holds it (a running 'quiver serve'?). RocksDB allows one"
+                + " writer: write through the server's /materialize and /push endpoints, or stop"
+                + " it first",
+            e);
+      }
+      throw new OnlineStoreException(
+          "Cannot open the RocksDB online store at " + path + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      close(options, cache);
+      throw new UncheckedIOException("Cannot create " + path, e);
+    } catch (RuntimeException e) {
+      close(options, cache);
+      throw e;
+    }
+  }
+
+  /** Opens the store for reads and writes, creating it when missing. */
+  public static RocksDbOnlineStore open(String project, Path path) {
+    return new RocksDbOnlineStore(project, path, false);
+  }
+
+  /** Opens the store for reads only; works while another process writes to it. */
+  public static RocksDbOnlineStore openReadOnly(String project, Path path) {
+    return new RocksDbOnlineStore(project, path, true);
+  }
+
+  private static boolean isLockConflict(RocksDBException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("lock") || message.contains("Resource temporarily unavailable");
+  }
+
+  private static void close(Options options, LRUCache cache) {
+    options.close();
+    cache.close();
+  }
+
+  @Override
+  public String project() {
+    return project;
+  }
+
+  private byte[] viewPrefix(String view) {
+    byte[] p = project.getBytes(StandardCharsets.UTF_8);
+    byte[] v = view.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(4 + p.length + v.length)
+        .putShort((short) p.length)
+        .put(p)
+        .putShort((short) v.length)
+        .put(v)
+        .array();
+  }
+
+  private static byte[] key(byte[] prefix, byte[] entityKey) {
+    byte[] key = Arrays.copyOf(prefix, prefix.length + entityKey.length);
+    System.arraycopy(entityKey, 0, key, prefix.length, entityKey.length);
+    return key;
+  }
+
+  @Override
+  public long write(String view, List<Record> records) {
+    if (readOnly) {
+      throw new OnlineStoreException(
+          "Cannot write to the online store at " + path + ": it was opened read-only");
+    }
+    if (records.isEmpty()) {
+      return 0;
+    }
+    byte[] prefix = viewPrefix(view);
+    // A batch may hold several rows of one key: only its newest can be written.
+    Map<ByteBuffer, byte[]> newest = new LinkedHashMap<>();
+    for (Record record : records) {
+      newest.merge(
+          ByteBuffer.wrap(key(prefix, record.entityKey())),
+          record.value(),
+          (a, b) -> ValueCodec.isNewer(b, a) ? b : a);
+    }
+    List<byte[]> keys = new ArrayList<>(newest.size());
+    List<byte[]> values = new ArrayList<>(newest.size());
+    newest.forEach(
+        (key, value) -> {
+          keys.add(key.array());
+          values.add(value);
+        });
+    // Read-compare-write must not interleave with another writer of this process.
+    synchronized (writeLock) {
+      try (WriteBatch batch = new WriteBatch()) {
+        List<byte[]> stored = db.multiGetAsList(readOptions, keys);
+        long written = 0;
+        for (int i = 0; i < keys.size(); i++) {
+          byte[] value = values.get(i);
+          byte[] current = stored.get(i);
+          if (current == null || ValueCodec.isNewer(value, current)) {
+            batch.put(keys.get(i), value);
+            written++;
+          }
+        }
+        db.write(writeOptions, batch);
+        return written;
+      } catch (RocksDBException e) {
+        throw new OnlineStoreException(
+            "Cannot write to the online store at " + path + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public List<byte[]> read(List<Key> keys) {
+    List<byte[]> rocksKeys = new ArrayList<>(keys.size());
+    String lastView = null;
+    byte[] prefix = null;
+    for (Key key : keys) {
+      if (!key.view().equals(lastView)) {
+        lastView = key.view();
+        prefix = viewPrefix(lastView);
+      }
+      rocksKeys.add(key(prefix, key.entityKey()));
+    }
+    try {
+      return db.multiGetAsList(readOptions, rocksKeys);
+    } catch (RocksDBException e) {
+      throw new OnlineStoreException(
+          "Cannot read the online store at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void deleteView(String view) {
+    byte[] start = viewPrefix(view);
+    byte[] limit = upperBound(start);
+    try {
+      synchronized (writeLock) {
+        db.deleteRange(writeOptions, start, limit);
+      }
+    } catch (RocksDBException e) {
+      throw new OnlineStoreException(
+          "Cannot delete the rows of '" + view + "' at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The smallest key after every key starting with {@code prefix}. */
+  private static byte[] upperBound(byte[] prefix) {
+    byte[] bound = prefix.clone();
+    for (int i = bound.length - 1; i >= 0; i--) {
+      if (bound[i] != (byte) 0xFF) {
+        bound[i]++;
+        return Arrays.copyOf(bound, i + 1);
+      }
+    }
+    throw new IllegalArgumentException("no upper bound for an all-0xFF prefix");
+  }
+
+  @Override
+  public long rowCount(String view) {
+    byte[] prefix = viewPrefix(view);
+    long count = 0;
+    try (RocksIterator it = db.newIterator(readOptions)) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length
+        && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  @Override
+  public void close() {
+    db.close();
+    writeOptions.close();
+    readOptions.close();
+    close(options, cache);
+  }
+}

@@ -1,0 +1,215 @@
+package dev.quiver.online;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link OnlineStore} must do. A backend's test extends this class and supplies stores;
+ * {@link #open} may be called several times per test, and stores of one test share their data.
+ */
+public abstract class OnlineStoreContract {
+
+  protected static final List<Feature> FEATURES =
+      List.of(
+          Feature.of("rate", ValueType.scalar(ScalarType.FLOAT64)),
+          Feature.of("trips", ValueType.scalar(ScalarType.INT64)));
+
+  private final List<OnlineStore> opened = new ArrayList<>();
+
+  /** A store of {@code project} on the backend under test, empty at the start of each test. */
+  protected abstract OnlineStore newStore(String project);
+
+  protected OnlineStore open(String project) {
+    OnlineStore store = newStore(project);
+    opened.add(store);
+    return store;
+  }
+
+  @AfterEach
+  void closeStores() {
+    opened.forEach(OnlineStore::close);
+  }
+
+  protected static byte[] key(long driver) {
+    return EntityKeyCodec.encode(
+        Map.of("driver_id", driver), Map.of("driver_id", ScalarType.INT64));
+  }
+
+  protected static byte[] row(long eventTs, long createdTs, double rate, long trips) {
+    Map<String, Object> values = new HashMap<>();
+    values.put("rate", rate);
+    values.put("trips", trips);
+    return ValueCodec.encode(new OnlineRow(eventTs, createdTs, values), FEATURES);
+  }
+
+  private static Object rate(byte[] encoded) {
+    return ValueCodec.decode(encoded).value(FEATURES.get(0)).orElseThrow().orElse(null);
+  }
+
+  @Test
+  void readsBackWhatWasWrittenAndNullForMissingKeys() {
+    OnlineStore store = open("rides");
+    assertThat(store.write("stats", List.of(new OnlineStore.Record(key(1), row(10, 0, 0.5, 3)))))
+        .isEqualTo(1);
+
+    List<byte[]> rows =
+        store.read(
+            List.of(new OnlineStore.Key("stats", key(1)), new OnlineStore.Key("stats", key(2))));
+
+    assertThat(rows).hasSize(2);
+    assertThat(rate(rows.get(0))).isEqualTo(0.5);
+    assertThat(rows.get(1)).isNull();
+  }
+
+  @Test
+  void aRowReplacesTheStoredOneOnlyWhenNewer() {
+    OnlineStore store = open("rides");
+    store.write("stats", List.of(new OnlineStore.Record(key(1), row(10, 5, 1.0, 1))));
+
+    assertThat(store.write("stats", List.of(new OnlineStore.Record(key(1), row(9, 99, 2.0, 2)))))
+        .as("older event time")
+        .isZero();
+    assertThat(store.write("stats", List.of(new OnlineStore.Record(key(1), row(10, 5, 3.0, 3)))))
+        .as("the same event and created time")
+        .isZero();
+    assertThat(
+            store.write(
+                "stats",
+                List.of(new OnlineStore.Record(key(1), row(10, OnlineRow.NO_CREATED, 4.0, 4)))))
+        .as("no created time loses")
+        .isZero();
+    assertThat(rate(store.read(List.of(new OnlineStore.Key("stats", key(1)))).get(0)))
+        .isEqualTo(1.0);
+
+    assertThat(store.write("stats", List.of(new OnlineStore.Record(key(1), row(10, 6, 5.0, 5)))))
+        .as("a later created time")
+        .isEqualTo(1);
+    assertThat(store.write("stats", List.of(new OnlineStore.Record(key(1), row(11, 0, 6.0, 6)))))
+        .as("a later event time")
+        .isEqualTo(1);
+    assertThat(rate(store.read(List.of(new OnlineStore.Key("stats", key(1)))).get(0)))
+        .isEqualTo(6.0);
+  }
+
+  @Test
+  void withinOneBatchTheNewestRowOfAKeyWins() {
+    OnlineStore store = open("rides");
+    store.write(
+        "stats",
+        List.of(
+            new OnlineStore.Record(key(1), row(12, 0, 1.0, 1)),
+            new OnlineStore.Record(key(1), row(14, 0, 2.0, 2)),
+            new OnlineStore.Record(key(1), row(13, 0, 3.0, 3))));
+    assertThat(rate(store.read(List.of(new OnlineStore.Key("stats", key(1)))).get(0)))
+        .isEqualTo(2.0);
+  }
+
+  @Test
+  void oneReadSpansSeveralViews() {
+    OnlineStore store = open("rides");
+    store.write("a", List.of(new OnlineStore.Record(key(1), row(1, 0, 1.0, 1))));
+    store.write("b", List.of(new OnlineStore.Record(key(1), row(1, 0, 2.0, 2))));
+
+    List<byte[]> rows =
+        store.read(
+            List.of(
+                new OnlineStore.Key("b", key(1)),
+                new OnlineStore.Key("a", key(1)),
+                new OnlineStore.Key("c", key(1))));
+
+    assertThat(rate(rows.get(0))).isEqualTo(2.0);
+    assertThat(rate(rows.get(1))).isEqualTo(1.0);
+    assertThat(rows.get(2)).isNull();
+  }
+
+  @Test
+  void deletingAViewLeavesTheOthers() {
+    OnlineStore store = open("rides");
+    store.write("a", List.of(new OnlineStore.Record(key(1), row(1, 0, 1.0, 1))));
+    store.write("ab", List.of(new OnlineStore.Record(key(1), row(1, 0, 2.0, 2))));
+
+    store.deleteView("a");
+
+    assertThat(store.read(List.of(new OnlineStore.Key("a", key(1)))).get(0)).isNull();
+    assertThat(store.read(List.of(new OnlineStore.Key("ab", key(1)))).get(0)).isNotNull();
+    if (store instanceof SupportsRowCount counting) {
+      assertThat(counting.rowCount("a")).isZero();
+      assertThat(counting.rowCount("ab")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void projectsDoNotSeeEachOther() {
+    OnlineStore rides = open("rides");
+    rides.write("stats", List.of(new OnlineStore.Record(key(1), row(1, 0, 1.0, 1))));
+    rides.close();
+    opened.remove(rides);
+    OnlineStore payments = open("payments");
+    assertThat(payments.read(List.of(new OnlineStore.Key("stats", key(1)))).get(0)).isNull();
+  }
+
+  @Test
+  void concurrentWritersNeverLeaveTheOlderRow() throws Exception {
+    OnlineStore store = open("rides");
+    int writers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int round = 0; round < 200; round++) {
+                    long ts = round * writers + writer;
+                    List<OnlineStore.Record> batch = new ArrayList<>();
+                    for (long k = 0; k < 20; k++) {
+                      batch.add(new OnlineStore.Record(key(k), row(ts, 0, ts, ts)));
+                    }
+                    store.write("stats", batch);
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> future : done) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    long newest = 199L * writers + writers - 1;
+    for (long k = 0; k < 20; k++) {
+      byte[] stored = store.read(List.of(new OnlineStore.Key("stats", key(k)))).get(0);
+      assertThat(ValueCodec.eventTs(stored)).isEqualTo(newest);
+    }
+  }
+
+  @Test
+  void writesAreSeenByAStoreOpenedLater() {
+    OnlineStore first = open("rides");
+    first.write("stats", List.of(new OnlineStore.Record(key(7), row(3, 0, 7.0, 7))));
+    first.close();
+    opened.remove(first);
+
+    OnlineStore again = open("rides");
+    assertThat(rate(again.read(List.of(new OnlineStore.Key("stats", key(7)))).get(0)))
+        .isEqualTo(7.0);
+  }
+}
