@@ -3,6 +3,7 @@ package dev.quiver.registry.store;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.StoreConfig;
+import dev.quiver.registry.model.TimeInterval;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,6 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class FileRegistryStore implements RegistryStore {
 
   static final int FORMAT = 1;
+  private static final String MATERIALIZED = "materialized";
   private static final Map<Path, ReentrantLock> LOCKS_IN_THIS_JVM = new ConcurrentHashMap<>();
 
   private final Path file;
@@ -94,6 +96,91 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public HistoryEntry commit(long expectedVersion, Definitions definitions, CommitInfo info) {
+    return update(
+        current -> {
+          long actual = current == null ? 0 : version(current);
+          if (actual != expectedVersion) {
+            throw new RegistryConflictException(description(), expectedVersion, actual);
+          }
+          HistoryEntry entry =
+              new HistoryEntry(
+                  actual + 1,
+                  clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                  info.user(),
+                  info.gitCommit(),
+                  info.changes());
+          List<Object> history = new ArrayList<>();
+          if (current != null) {
+            history(current).forEach(h -> history.add(RegistryJson.historyData(h)));
+          }
+          history.add(RegistryJson.historyData(entry));
+          Map<String, Object> next = new LinkedHashMap<>();
+          next.put("format", FORMAT);
+          next.put("project", project);
+          next.put("version", entry.version());
+          next.put("definitions", RegistryJson.definitionsData(definitions));
+          next.put("history", history);
+          if (current != null) {
+            // Run-time state kept beside the definitions survives a commit.
+            current.forEach(next::putIfAbsent);
+          }
+          return new Update<>(next, entry);
+        });
+  }
+
+  @Override
+  public Map<String, List<TimeInterval>> materializedIntervals() {
+    Map<String, Object> document = readDocument();
+    return document == null ? Map.of() : RegistryJson.intervals(document.get(MATERIALIZED));
+  }
+
+  @Override
+  public void recordMaterialized(String view, TimeInterval interval) {
+    updateIntervals(
+        intervals -> {
+          List<TimeInterval> list = new ArrayList<>(intervals.getOrDefault(view, List.of()));
+          list.add(interval);
+          intervals.put(view, TimeInterval.merge(list));
+        });
+  }
+
+  @Override
+  public void forgetMaterialized(String view) {
+    updateIntervals(intervals -> intervals.remove(view));
+  }
+
+  private void updateIntervals(
+      java.util.function.Consumer<Map<String, List<TimeInterval>>> change) {
+    update(
+        current -> {
+          Map<String, Object> next =
+              current == null ? emptyDocument() : new LinkedHashMap<>(current);
+          Map<String, List<TimeInterval>> intervals =
+              new java.util.TreeMap<>(RegistryJson.intervals(next.get(MATERIALIZED)));
+          change.accept(intervals);
+          next.put(MATERIALIZED, RegistryJson.intervalsData(intervals));
+          return new Update<>(next, null);
+        });
+  }
+
+  private Map<String, Object> emptyDocument() {
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("format", FORMAT);
+    document.put("project", project);
+    document.put("version", 0);
+    document.put("definitions", RegistryJson.definitionsData(Definitions.EMPTY));
+    document.put("history", List.of());
+    return document;
+  }
+
+  /** The document to write, and what the update returns. */
+  private record Update<T>(Map<String, Object> document, T result) {}
+
+  /**
+   * Reads the current document under the locks, and writes what {@code change} makes of it,
+   * atomically.
+   */
+  private <T> T update(java.util.function.Function<Map<String, Object>, Update<T>> change) {
     ReentrantLock jvmLock = LOCKS_IN_THIS_JVM.computeIfAbsent(file, f -> new ReentrantLock());
     jvmLock.lock();
     try {
@@ -102,35 +189,9 @@ public final class FileRegistryStore implements RegistryStore {
       try (FileChannel lockChannel =
               FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock ignored = lockChannel.lock()) {
-        Map<String, Object> current = readDocument();
-        long actual = current == null ? 0 : version(current);
-        if (actual != expectedVersion) {
-          throw new RegistryConflictException(description(), expectedVersion, actual);
-        }
-        HistoryEntry entry =
-            new HistoryEntry(
-                actual + 1,
-                clock.instant().truncatedTo(ChronoUnit.MILLIS),
-                info.user(),
-                info.gitCommit(),
-                info.changes());
-        List<Object> history = new ArrayList<>();
-        if (current != null) {
-          history(current).forEach(h -> history.add(RegistryJson.historyData(h)));
-        }
-        history.add(RegistryJson.historyData(entry));
-        Map<String, Object> next = new LinkedHashMap<>();
-        next.put("format", FORMAT);
-        next.put("project", project);
-        next.put("version", entry.version());
-        next.put("definitions", RegistryJson.definitionsData(definitions));
-        next.put("history", history);
-        if (current != null) {
-          // Run-time state kept beside the definitions (by later modules) survives a commit.
-          current.forEach(next::putIfAbsent);
-        }
-        writeAtomically(RegistryJson.write(next));
-        return entry;
+        Update<T> update = change.apply(readDocument());
+        writeAtomically(RegistryJson.write(update.document()));
+        return update.result();
       }
     } catch (IOException e) {
       throw new RegistryException("Cannot write the " + description() + ": " + e.getMessage(), e);

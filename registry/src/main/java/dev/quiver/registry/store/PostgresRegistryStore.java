@@ -3,6 +3,7 @@ package dev.quiver.registry.store;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.StoreConfig;
+import dev.quiver.registry.model.TimeInterval;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,9 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * A registry in PostgreSQL, shared by everyone who applies to the same project from any machine.
@@ -192,6 +195,111 @@ public final class PostgresRegistryStore implements RegistryStore {
     }
   }
 
+  @Override
+  public Map<String, List<TimeInterval>> materializedIntervals() {
+    try (Connection connection = connect();
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT view_name, start_ts, end_ts FROM quiver_materialized WHERE project = ?"
+                    + " ORDER BY view_name, start_ts NULLS FIRST")) {
+      query.setString(1, project);
+      Map<String, List<TimeInterval>> intervals = new TreeMap<>();
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          Timestamp start = row.getTimestamp(2);
+          intervals
+              .computeIfAbsent(row.getString(1), v -> new ArrayList<>())
+              .add(
+                  new TimeInterval(
+                      start == null ? null : start.toInstant(), row.getTimestamp(3).toInstant()));
+        }
+      }
+      return intervals;
+    } catch (SQLException e) {
+      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+        return Map.of();
+      }
+      throw failure("read", e);
+    }
+  }
+
+  @Override
+  public void recordMaterialized(String view, TimeInterval interval) {
+    replaceIntervals(
+        view,
+        current -> {
+          List<TimeInterval> all = new ArrayList<>(current);
+          all.add(interval);
+          return TimeInterval.merge(all);
+        });
+  }
+
+  @Override
+  public void forgetMaterialized(String view) {
+    replaceIntervals(view, current -> List.of());
+  }
+
+  /** Rewrites a view's intervals in one transaction, serialised per project and view. */
+  private void replaceIntervals(
+      String view, java.util.function.UnaryOperator<List<TimeInterval>> change) {
+    try (Connection connection = connect()) {
+      if (!schemaReady) {
+        createSchema(connection);
+        schemaReady = true;
+      }
+      connection.setAutoCommit(false);
+      try {
+        try (PreparedStatement lock =
+            connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+          lock.setString(1, "quiver_materialized:" + project + ":" + view);
+          lock.execute();
+        }
+        List<TimeInterval> current = new ArrayList<>();
+        try (PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT start_ts, end_ts FROM quiver_materialized WHERE project = ? AND view_name = ?")) {
+          query.setString(1, project);
+          query.setString(2, view);
+          try (ResultSet row = query.executeQuery()) {
+            while (row.next()) {
+              Timestamp start = row.getTimestamp(1);
+              current.add(
+                  new TimeInterval(
+                      start == null ? null : start.toInstant(), row.getTimestamp(2).toInstant()));
+            }
+          }
+        }
+        try (PreparedStatement delete =
+            connection.prepareStatement(
+                "DELETE FROM quiver_materialized WHERE project = ? AND view_name = ?")) {
+          delete.setString(1, project);
+          delete.setString(2, view);
+          delete.executeUpdate();
+        }
+        try (PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO quiver_materialized (project, view_name, start_ts, end_ts)"
+                    + " VALUES (?, ?, ?, ?)")) {
+          for (TimeInterval interval : change.apply(current)) {
+            insert.setString(1, project);
+            insert.setString(2, view);
+            insert.setTimestamp(
+                3, interval.start() == null ? null : Timestamp.from(interval.start()));
+            insert.setTimestamp(4, Timestamp.from(interval.end()));
+            insert.addBatch();
+          }
+          insert.executeBatch();
+        }
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure("write", e);
+    }
+  }
+
   private long lockedVersion(Connection connection) throws SQLException {
     try (PreparedStatement query =
         connection.prepareStatement(
@@ -247,6 +355,12 @@ public final class PostgresRegistryStore implements RegistryStore {
               + " git_commit text,"
               + " changes jsonb NOT NULL,"
               + " PRIMARY KEY (project, version))");
+      ddl.execute(
+          "CREATE TABLE IF NOT EXISTS quiver_materialized ("
+              + " project text NOT NULL,"
+              + " view_name text NOT NULL,"
+              + " start_ts timestamptz,"
+              + " end_ts timestamptz NOT NULL)");
       connection.commit();
     } catch (SQLException e) {
       connection.rollback();

@@ -10,6 +10,7 @@ import dev.quiver.registry.load.DefinitionException;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.TimeInterval;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,6 +97,43 @@ final class RegistryJson {
       throw new RegistryException(
           "Cannot read the registry " + origin + ": a history entry is malformed: " + map, e);
     }
+  }
+
+  /** Materialized intervals as stored: view to a list of {start, end} (start null = open). */
+  static Map<String, List<TimeInterval>> intervals(Object data) {
+    Map<String, List<TimeInterval>> intervals = new java.util.TreeMap<>();
+    if (!(data instanceof Map<?, ?> byView)) {
+      return intervals;
+    }
+    for (Map.Entry<?, ?> view : byView.entrySet()) {
+      List<TimeInterval> list = new ArrayList<>();
+      for (Object item : (List<?>) view.getValue()) {
+        Map<?, ?> interval = (Map<?, ?>) item;
+        Object start = interval.get("start");
+        list.add(
+            new TimeInterval(
+                start == null ? null : Instant.parse((String) start),
+                Instant.parse((String) interval.get("end"))));
+      }
+      intervals.put(String.valueOf(view.getKey()), list);
+    }
+    return intervals;
+  }
+
+  static Map<String, Object> intervalsData(Map<String, List<TimeInterval>> intervals) {
+    Map<String, Object> data = new java.util.TreeMap<>();
+    intervals.forEach(
+        (view, list) -> {
+          List<Object> items = new ArrayList<>();
+          for (TimeInterval interval : list) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("start", interval.start() == null ? null : interval.start().toString());
+            item.put("end", interval.end().toString());
+            items.add(item);
+          }
+          data.put(view, items);
+        });
+    return data;
   }
 
   static String changesJson(List<String> changes) {

@@ -1,7 +1,9 @@
 package dev.quiver.registry.store;
 
 import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.TimeInterval;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where a project's registered definitions live, as a sequence of versions. Implementations are
@@ -29,6 +31,18 @@ public interface RegistryStore extends AutoCloseable {
 
   /** Every committed version, oldest first. */
   List<HistoryEntry> history();
+
+  /**
+   * The intervals materialized into the online store, per view, merged. This is run-time state kept
+   * beside the definitions: it never makes a new registry version.
+   */
+  Map<String, List<TimeInterval>> materializedIntervals();
+
+  /** Adds an interval to a view's materialized intervals, merging overlaps. */
+  void recordMaterialized(String view, TimeInterval interval);
+
+  /** Forgets a view's intervals, when its online data is deleted. */
+  void forgetMaterialized(String view);
 
   /** Names this registry for people, e.g. {@code file data/registry.json}. */
   String description();

@@ -9,6 +9,7 @@ import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.TimeInterval;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -138,6 +139,35 @@ public abstract class RegistryStoreContract {
       assertThat(store.load().definitions().featureViews().get(0).ttl())
           .isEqualTo(Duration.ofDays(1));
       assertThat(store.history()).hasSize(1);
+    }
+  }
+
+  @Test
+  void materializedIntervalsMergeAndNeverMakeAVersion() {
+    Instant t1 = Instant.parse("2026-03-01T00:00:00Z");
+    Instant t2 = Instant.parse("2026-03-02T00:00:00Z");
+    Instant t3 = Instant.parse("2026-03-03T00:00:00Z");
+    Instant t4 = Instant.parse("2026-03-04T00:00:00Z");
+    try (RegistryStore store = newStore(CLOCK)) {
+      store.commit(0, exampleDefinitions(), info("v1"));
+      store.recordMaterialized("stats", new TimeInterval(t3, t4));
+      store.recordMaterialized("stats", new TimeInterval(t1, t2));
+      store.recordMaterialized("other", new TimeInterval(null, t1));
+      assertThat(store.materializedIntervals().get("stats"))
+          .containsExactly(new TimeInterval(t1, t2), new TimeInterval(t3, t4));
+      store.recordMaterialized("stats", new TimeInterval(t2, t3));
+      assertThat(store.materializedIntervals().get("stats"))
+          .containsExactly(new TimeInterval(t1, t4));
+
+      store.forgetMaterialized("stats");
+      assertThat(store.materializedIntervals()).containsOnlyKeys("other");
+      assertThat(store.load().version()).isEqualTo(1);
+      assertThat(store.history()).hasSize(1);
+
+      // A commit keeps the run-time state beside the definitions.
+      store.commit(1, withTtl(exampleDefinitions(), Duration.ZERO), info("v2"));
+      assertThat(store.materializedIntervals().get("other"))
+          .containsExactly(new TimeInterval(null, t1));
     }
   }
 

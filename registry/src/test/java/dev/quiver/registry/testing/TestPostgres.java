@@ -42,7 +42,8 @@ public final class TestPostgres {
   /** Removes everything a test registered for {@code project}. */
   public static void deleteRegistry(String project) throws SQLException {
     try (Connection connection = DriverManager.getConnection(URL)) {
-      for (String table : List.of("quiver_registry", "quiver_registry_history")) {
+      for (String table :
+          List.of("quiver_registry", "quiver_registry_history", "quiver_materialized")) {
         try (PreparedStatement delete =
             connection.prepareStatement("DELETE FROM " + table + " WHERE project = ?")) {
           delete.setString(1, project);
