@@ -2,6 +2,8 @@ package dev.quiver.sdk;
 
 import dev.quiver.QuiverException;
 import dev.quiver.QuiverVersion;
+import dev.quiver.materializer.MaterializationProgress;
+import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.FileRead;
@@ -14,6 +16,8 @@ import dev.quiver.offline.join.PointInTimeJoin;
 import dev.quiver.offline.join.SourceFileRead;
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.offline.parquet.SourceFiles;
+import dev.quiver.online.OnlineStore;
+import dev.quiver.online.OnlineStores;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.CanonicalForm;
@@ -61,22 +65,78 @@ final class EmbeddedFeatureStore implements FeatureStore {
   private final BufferAllocator allocator = new RootAllocator();
   private final Clock clock;
 
-  private EmbeddedFeatureStore(ProjectConfig config, RegistrySnapshot registry, Clock clock) {
+  private final OnlineStores.Access onlineAccess;
+  private OnlineStore online;
+
+  private EmbeddedFeatureStore(
+      ProjectConfig config, RegistrySnapshot registry, FeatureStoreOptions options) {
     this.config = config;
     this.registry = registry;
-    this.clock = clock;
+    this.clock = options.clock();
+    this.onlineAccess = options.onlineAccess();
   }
 
-  static FeatureStore open(Path repo) {
+  static FeatureStore open(Path repo, FeatureStoreOptions options) {
     ProjectConfig config = FeatureRepo.loadConfig(repo, System.getenv());
     try (RegistryStore store = RegistryStores.open(config)) {
-      return new EmbeddedFeatureStore(config, store.load(), Clock.systemUTC());
+      return new EmbeddedFeatureStore(config, store.load(), options);
     }
+  }
+
+  /** The online store, opened on first use. */
+  private synchronized OnlineStore online() {
+    if (online == null) {
+      online = OnlineStores.open(config, onlineAccess);
+    }
+    return online;
+  }
+
+  @Override
+  public OnlineResponse onlineFeatures(OnlineRequest request) {
+    Definitions definitions = definitions();
+    FeatureSelection selection =
+        request.featureService() != null
+            ? FeatureSelection.ofService(definitions, request.featureService())
+            : FeatureSelection.of(definitions, request.features());
+    return OnlineReads.read(request, selection, definitions, online(), clock.instant());
+  }
+
+  @Override
+  public List<Materializer.ViewResult> materialize(
+      Instant start, Instant end, List<String> views, MaterializationProgress progress) {
+    try (RegistryStore store = RegistryStores.open(config)) {
+      return materializer(store).materialize(start, end, views, progress);
+    }
+  }
+
+  @Override
+  public List<Materializer.ViewResult> materializeIncremental(
+      Instant end, List<String> views, MaterializationProgress progress) {
+    try (RegistryStore store = RegistryStores.open(config)) {
+      return materializer(store).materializeIncremental(end, views, progress);
+    }
+  }
+
+  private Materializer materializer(RegistryStore store) {
+    JoinOptions options = JoinOptions.defaults();
+    return new Materializer(
+        definitions(),
+        config.root(),
+        online(),
+        store,
+        options.threads(),
+        options.memoryBudget(),
+        allocator);
   }
 
   @Override
   public String project() {
     return config.project();
+  }
+
+  @Override
+  public RegistrySnapshot registry() {
+    return registry;
   }
 
   private Definitions definitions() {
@@ -407,7 +467,11 @@ final class EmbeddedFeatureStore implements FeatureStore {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (online != null) {
+      online.close();
+      online = null;
+    }
     allocator.close();
   }
 }

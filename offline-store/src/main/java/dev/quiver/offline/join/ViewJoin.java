@@ -6,7 +6,7 @@ import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.ReadChecksum;
 import dev.quiver.offline.parquet.SourceFiles;
-import dev.quiver.offline.parquet.Timestamps;
+import dev.quiver.offline.parquet.TimestampStatistics;
 import dev.quiver.registry.FeatureSelection.Selected;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
@@ -23,11 +23,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
-import org.apache.parquet.schema.PrimitiveType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,7 +143,8 @@ final class ViewJoin {
         long firstRow = 0;
         for (int g = 0; g < groups.size(); g++) {
           BlockMetaData group = groups.get(g);
-          if (group.getRowCount() > 0 && mayHold(group, lower, maxEntityTs)) {
+          if (group.getRowCount() > 0
+              && TimestampStatistics.mayHold(group, source.timestampField(), lower, maxEntityTs)) {
             tasks.add(new Task(tasks.size(), f, g, firstRow, group.getRowCount()));
             planned += group.getRowCount();
             estimatedBytes += estimateBytes(group);
@@ -161,33 +159,6 @@ final class ViewJoin {
   private static long saturatedSubtract(long a, long b) {
     long r = a - b;
     return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
-  }
-
-  /** False only when the row group's timestamp statistics prove no row is in range. */
-  private boolean mayHold(BlockMetaData group, long lower, long upper) {
-    for (ColumnChunkMetaData column : group.getColumns()) {
-      if (!column.getPath().toDotString().equals(source.timestampField())) {
-        continue;
-      }
-      PrimitiveType type = column.getPrimitiveType();
-      if (!(type.getLogicalTypeAnnotation()
-          instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation timestamp)) {
-        return true; // INT96 statistics are not trustworthy
-      }
-      Statistics<?> stats = column.getStatistics();
-      if (stats == null || stats.isEmpty() || !stats.hasNonNullValue()) {
-        return true;
-      }
-      try {
-        long factor = Timestamps.nanosPerUnit(timestamp.getUnit());
-        long min = Timestamps.toNanos(((Number) stats.genericGetMin()).longValue(), factor);
-        long max = Timestamps.toNanos(((Number) stats.genericGetMax()).longValue(), factor);
-        return max >= lower && min <= upper;
-      } catch (ArithmeticException e) {
-        return true;
-      }
-    }
-    return true;
   }
 
   /** Bytes the row group's requested columns take once decoded, roughly. */

@@ -1,0 +1,163 @@
+package dev.quiver.materializer;
+
+import dev.quiver.QuiverException;
+import dev.quiver.offline.parquet.Timestamps;
+import dev.quiver.online.OnlineStore;
+import dev.quiver.registry.NoSuchObjectException;
+import dev.quiver.registry.load.Suggestions;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.store.RegistryStore;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Copies the latest feature values of a time window from the offline sources into the online store,
+ * view by view, and records each materialized interval in the registry (beside the definitions; it
+ * makes no new registry version). A run killed midway leaves every written row valid (newer-wins)
+ * and its interval unrecorded; running it again completes it.
+ */
+public final class Materializer {
+
+  /** What one view's materialization did. */
+  public record ViewResult(
+      String view,
+      TimeInterval interval,
+      long sourceRowsRead,
+      long rowsInWindow,
+      long rowsWritten,
+      long millis) {}
+
+  private final Definitions definitions;
+  private final Path repoRoot;
+  private final OnlineStore store;
+  private final RegistryStore registry;
+  private final int threads;
+  private final long memoryBudget;
+  private final BufferAllocator allocator;
+
+  public Materializer(
+      Definitions definitions,
+      Path repoRoot,
+      OnlineStore store,
+      RegistryStore registry,
+      int threads,
+      long memoryBudget,
+      BufferAllocator allocator) {
+    this.definitions = definitions;
+    this.repoRoot = repoRoot;
+    this.store = store;
+    this.registry = registry;
+    this.threads = threads;
+    this.memoryBudget = memoryBudget;
+    this.allocator = allocator;
+  }
+
+  /**
+   * Materializes source rows with {@code start <= ts <= end} of the named views (all online views
+   * when {@code views} is empty).
+   *
+   * @throws QuiverException when {@code start} is after {@code end}, a view is unknown or offline
+   */
+  public List<ViewResult> materialize(
+      Instant start, Instant end, List<String> views, MaterializationProgress progress) {
+    if (start.isAfter(end)) {
+      throw new QuiverException(
+          "Cannot materialize: the start " + start + " is after the end " + end);
+    }
+    List<ViewResult> results = new ArrayList<>();
+    for (FeatureView view : select(views)) {
+      results.add(run(view, new TimeInterval(start, end), progress));
+    }
+    return results;
+  }
+
+  /**
+   * Materializes each view from where its last materialization ended (else {@code end - ttl}, else
+   * the beginning of the data) to {@code end}.
+   */
+  public List<ViewResult> materializeIncremental(
+      Instant end, List<String> views, MaterializationProgress progress) {
+    Map<String, List<TimeInterval>> done = registry.materializedIntervals();
+    List<ViewResult> results = new ArrayList<>();
+    for (FeatureView view : select(views)) {
+      List<TimeInterval> intervals = done.getOrDefault(view.name(), List.of());
+      Instant start =
+          intervals.isEmpty()
+              ? (view.hasTtl() ? end.minus(view.ttl()) : null)
+              : intervals.get(intervals.size() - 1).end();
+      if (start != null && start.isAfter(end)) {
+        results.add(new ViewResult(view.name(), null, 0, 0, 0, 0));
+        continue;
+      }
+      results.add(run(view, new TimeInterval(start, end), progress));
+    }
+    return results;
+  }
+
+  private ViewResult run(
+      FeatureView view, TimeInterval interval, MaterializationProgress progress) {
+    long started = System.nanoTime();
+    ParquetSource source =
+        definitions
+            .source(view.source())
+            .orElseThrow(
+                () -> new QuiverException("Source '" + view.source() + "' is not registered"));
+    List<Entity> entities = new ArrayList<>();
+    for (String name : view.entities()) {
+      entities.add(
+          definitions
+              .entity(name)
+              .orElseThrow(() -> new QuiverException("Entity '" + name + "' is not registered")));
+    }
+    ViewMaterialization.Outcome outcome =
+        new ViewMaterialization(
+                view, source, entities, repoRoot, store, threads, memoryBudget, allocator, progress)
+            .run(
+                interval.start() == null ? Long.MIN_VALUE : Timestamps.toNanos(interval.start()),
+                Timestamps.toNanos(interval.end()));
+    registry.recordMaterialized(view.name(), interval);
+    return new ViewResult(
+        view.name(),
+        interval,
+        outcome.sourceRowsRead(),
+        outcome.rowsInWindow(),
+        outcome.rowsWritten(),
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** The named views, or every online view; naming an offline view is an error. */
+  private List<FeatureView> select(List<String> names) {
+    if (names.isEmpty()) {
+      return definitions.featureViews().stream().filter(FeatureView::online).toList();
+    }
+    List<FeatureView> views = new ArrayList<>();
+    for (String name : names) {
+      FeatureView view =
+          definitions
+              .featureView(name)
+              .orElseThrow(
+                  () ->
+                      new NoSuchObjectException(
+                          "Cannot materialize: there is no feature view '"
+                              + name
+                              + "'"
+                              + Suggestions.hint(
+                                  name, definitions.names(ObjectKind.FEATURE_VIEW))));
+      if (!view.online()) {
+        throw new QuiverException(
+            "Cannot materialize feature view '" + name + "': it is offline only (online: false)");
+      }
+      views.add(view);
+    }
+    return views;
+  }
+}

@@ -1,0 +1,232 @@
+package dev.quiver.sdk;
+
+import dev.quiver.online.EntityKeyCodec;
+import dev.quiver.online.OnlineStore;
+import dev.quiver.online.ValueCodec;
+import dev.quiver.registry.FeatureSelection;
+import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ScalarType;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Answers an online request with one read of the store: checks the entity rows against the join
+ * keys the requested views need, reads every (view, key) at once, and decides each feature's status
+ * against "now".
+ */
+final class OnlineReads {
+
+  private OnlineReads() {}
+
+  static OnlineResponse read(
+      OnlineRequest request,
+      FeatureSelection selection,
+      Definitions definitions,
+      OnlineStore store,
+      Instant now) {
+    List<FeatureView> views = selection.views();
+    for (FeatureView view : views) {
+      if (!view.online()) {
+        throw new InvalidRequestException(
+            "Cannot read online features: feature view '"
+                + view.name()
+                + "' is offline only (online: false)");
+      }
+    }
+    int rows = rowCount(request.entities());
+    Map<String, List<Object>> keyValues = new LinkedHashMap<>();
+    Map<String, List<Entity>> viewEntities = new HashMap<>();
+    for (FeatureView view : views) {
+      List<Entity> entities = new ArrayList<>();
+      for (String name : view.entities()) {
+        Entity entity = definitions.entity(name).orElseThrow();
+        entities.add(entity);
+        List<Object> given = request.entities().get(entity.joinKey());
+        if (given == null) {
+          throw new InvalidEntityException(
+              "Cannot read online features: the entity rows have no '"
+                  + entity.joinKey()
+                  + "' (the join key of entity '"
+                  + entity.name()
+                  + "', needed by feature view '"
+                  + view.name()
+                  + "')");
+        }
+        keyValues.computeIfAbsent(entity.joinKey(), k -> normalize(entity, given));
+      }
+      viewEntities.put(view.name(), entities);
+    }
+    List<String> featureNames =
+        selection.outputNames(request.fullFeatureNames(), List.copyOf(request.entities().keySet()));
+
+    // One round trip: every (view, entity row) key at once.
+    List<OnlineStore.Key> keys = new ArrayList<>(views.size() * rows);
+    for (FeatureView view : views) {
+      List<Entity> entities = viewEntities.get(view.name());
+      Map<String, ScalarType> types = new HashMap<>();
+      entities.forEach(e -> types.put(e.joinKey(), e.type()));
+      for (int row = 0; row < rows; row++) {
+        Map<String, Object> key = new HashMap<>();
+        for (Entity entity : entities) {
+          key.put(entity.joinKey(), keyValues.get(entity.joinKey()).get(row));
+        }
+        keys.add(new OnlineStore.Key(view.name(), EntityKeyCodec.encode(key, types)));
+      }
+    }
+    List<byte[]> stored = store.read(keys);
+    Map<String, ValueCodec.Decoded[]> decoded = new HashMap<>();
+    for (int v = 0; v < views.size(); v++) {
+      ValueCodec.Decoded[] rowsOfView = new ValueCodec.Decoded[rows];
+      for (int row = 0; row < rows; row++) {
+        byte[] bytes = stored.get(v * rows + row);
+        rowsOfView[row] = bytes == null ? null : ValueCodec.decode(bytes);
+      }
+      decoded.put(views.get(v).name(), rowsOfView);
+    }
+
+    List<String> names = new ArrayList<>();
+    List<OnlineResponse.Column> columns = new ArrayList<>();
+    for (Map.Entry<String, List<Object>> entity : request.entities().entrySet()) {
+      names.add(entity.getKey());
+      List<Object> values = keyValues.getOrDefault(entity.getKey(), entity.getValue());
+      columns.add(
+          new OnlineResponse.Column(
+              values,
+              java.util.Collections.nCopies(rows, FeatureStatus.PRESENT),
+              java.util.Collections.nCopies(rows, OnlineResponse.NO_TIME)));
+    }
+    for (int f = 0; f < selection.features().size(); f++) {
+      FeatureSelection.Selected selected = selection.features().get(f);
+      names.add(featureNames.get(f));
+      ValueCodec.Decoded[] rowsOfView = decoded.get(selected.view().name());
+      Duration ttl = selected.view().ttl();
+      List<Object> values = new ArrayList<>(rows);
+      List<FeatureStatus> statuses = new ArrayList<>(rows);
+      List<Instant> times = new ArrayList<>(rows);
+      for (int row = 0; row < rows; row++) {
+        ValueCodec.Decoded found = rowsOfView[row];
+        Optional<Optional<Object>> value =
+            found == null ? Optional.empty() : found.value(selected.feature());
+        if (value.isEmpty()) {
+          values.add(null);
+          statuses.add(FeatureStatus.NOT_FOUND);
+          times.add(found == null ? OnlineResponse.NO_TIME : instant(found.eventTs()));
+          continue;
+        }
+        Instant eventTime = instant(found.eventTs());
+        times.add(eventTime);
+        if (!ttl.isZero() && Duration.between(eventTime, now).compareTo(ttl) > 0) {
+          values.add(null);
+          statuses.add(FeatureStatus.OUTSIDE_MAX_AGE);
+        } else if (value.get().isEmpty()) {
+          values.add(null);
+          statuses.add(FeatureStatus.NULL_VALUE);
+        } else {
+          values.add(value.get().get());
+          statuses.add(FeatureStatus.PRESENT);
+        }
+      }
+      columns.add(new OnlineResponse.Column(values, statuses, times));
+    }
+    return new OnlineResponse(names, columns);
+  }
+
+  private static Instant instant(long nanos) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+  }
+
+  private static int rowCount(Map<String, List<Object>> entities) {
+    int rows = -1;
+    String first = null;
+    for (Map.Entry<String, List<Object>> entity : entities.entrySet()) {
+      if (entity.getValue() == null) {
+        throw new InvalidEntityException(
+            "Cannot read online features: join key '" + entity.getKey() + "' has no values");
+      }
+      if (rows < 0) {
+        rows = entity.getValue().size();
+        first = entity.getKey();
+      } else if (entity.getValue().size() != rows) {
+        throw new InvalidEntityException(
+            "Cannot read online features: '"
+                + first
+                + "' has "
+                + rows
+                + " values but '"
+                + entity.getKey()
+                + "' has "
+                + entity.getValue().size()
+                + "; every join key needs one value per entity row");
+      }
+    }
+    return Math.max(rows, 0);
+  }
+
+  /** The values as the entity's type, or an error naming the first that does not fit. */
+  private static List<Object> normalize(Entity entity, List<Object> values) {
+    List<Object> normalized = new ArrayList<>(values.size());
+    for (int row = 0; row < values.size(); row++) {
+      Object value = values.get(row);
+      Object converted = convert(entity.type(), value);
+      if (converted == null) {
+        throw new InvalidEntityException(
+            "Cannot read online features: entity row "
+                + (row + 1)
+                + " has "
+                + entity.joinKey()
+                + " = "
+                + (value instanceof String ? "'" + value + "'" : String.valueOf(value))
+                + ", which is not a valid "
+                + entity.type().yamlName());
+      }
+      normalized.add(converted);
+    }
+    return normalized;
+  }
+
+  private static Object convert(ScalarType type, Object value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return switch (type) {
+        case INT64 ->
+            value instanceof Long || value instanceof Integer || value instanceof Short
+                ? ((Number) value).longValue()
+                : null;
+        case INT32 -> {
+          if (value instanceof Integer || value instanceof Short) {
+            yield ((Number) value).intValue();
+          }
+          if (value instanceof Long l && l == l.intValue()) {
+            yield l.intValue();
+          }
+          yield null;
+        }
+        case STRING -> value instanceof String ? value : null;
+        case BOOL -> value instanceof Boolean ? value : null;
+        case BYTES ->
+            value instanceof byte[]
+                ? value
+                : value instanceof String s ? Base64.getDecoder().decode(s) : null;
+        case TIMESTAMP ->
+            value instanceof Instant ? value : value instanceof String s ? Instant.parse(s) : null;
+        default -> null;
+      };
+    } catch (IllegalArgumentException | DateTimeParseException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.quiver.sdk;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A request for the latest feature values of some entity rows, in Feast's shape: features by
+ * reference list or by feature service, and the entity rows as one list of values per join key (row
+ * i takes the i-th value of every list).
+ *
+ * @param features {@code view:feature} references, or null when a feature service is asked for
+ * @param entities join key to values, in the order the response lists them; values are Long or
+ *     Integer (int32/int64), String, Boolean, byte[] or base64 text (bytes), Instant or ISO-8601
+ *     text (timestamp)
+ */
+public record OnlineRequest(
+    List<String> features,
+    String featureService,
+    Map<String, List<Object>> entities,
+    boolean fullFeatureNames) {
+
+  public OnlineRequest {
+    if ((features == null) == (featureService == null)) {
+      throw new IllegalArgumentException("Ask for a list of features or for a feature service");
+    }
+    features = features == null ? null : List.copyOf(features);
+    Objects.requireNonNull(entities, "entities");
+    entities = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(entities));
+  }
+
+  public static OnlineRequest ofFeatures(
+      List<String> features, Map<String, List<Object>> entities) {
+    return new OnlineRequest(features, null, entities, false);
+  }
+
+  public static OnlineRequest ofService(String service, Map<String, List<Object>> entities) {
+    return new OnlineRequest(null, service, entities, false);
+  }
+
+  public OnlineRequest withFullFeatureNames(boolean value) {
+    return new OnlineRequest(features, featureService, entities, value);
+  }
+}

@@ -1,0 +1,193 @@
+package dev.quiver.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.QuiverException;
+import dev.quiver.example.ExampleRepo;
+import dev.quiver.materializer.MaterializationProgress;
+import dev.quiver.materializer.Materializer;
+import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.RegistryPlan;
+import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.store.RegistryStore;
+import dev.quiver.registry.store.RegistryStores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Materialization and online reads end to end, on the example repo and RocksDB. */
+class OnlineFeaturesTest {
+
+  private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
+  private static final Instant T1 = Instant.parse("2026-03-04T12:00:00Z");
+  private static final Instant T2 = Instant.parse("2026-03-06T00:00:00Z");
+  private static final Instant NOW = T2.plus(Duration.ofHours(12));
+  private static final List<String> FEATURES = List.of("conv_rate", "acc_rate", "avg_daily_trips");
+
+  @TempDir Path repo;
+
+  @BeforeEach
+  void exampleRepo() {
+    ExampleRepo.createAt(repo);
+    FeatureRepo loaded = FeatureRepo.load(repo, Map.of());
+    try (RegistryStore registry = RegistryStores.open(loaded.config())) {
+      RegistryPlan.of(registry.load(), loaded.definitions()).apply(registry, "test", null);
+    }
+  }
+
+  private FeatureStore open() {
+    return FeatureStore.open(
+        repo, FeatureStoreOptions.defaults().withClock(Clock.fixed(NOW, ZoneOffset.UTC)));
+  }
+
+  @Test
+  void twoWindowsMaterializedInReverseOrderGiveTheWinnersOfTheirUnion() {
+    try (FeatureStore store = open()) {
+      List<Materializer.ViewResult> later =
+          store.materialize(T1, T2, List.of("driver_hourly_stats"), MaterializationProgress.NONE);
+      assertThat(later.get(0).rowsWritten()).isEqualTo(2_000);
+      store.materialize(T0, T1, List.of("driver_hourly_stats"), MaterializationProgress.NONE);
+
+      Map<Object, OnlineReference.Winner> expected =
+          OnlineReference.winners(
+              repo.resolve("data/driver_stats.parquet"),
+              "driver_id",
+              "event_timestamp",
+              "created",
+              T0,
+              T2,
+              FEATURES);
+      List<Object> drivers = new ArrayList<>();
+      for (long id = 1001; id <= 3001; id++) {
+        drivers.add(id); // 3001 has no data
+      }
+      OnlineResponse response =
+          store.onlineFeatures(
+              OnlineRequest.ofFeatures(
+                  FEATURES.stream().map(f -> "driver_hourly_stats:" + f).toList(),
+                  Map.of("driver_id", drivers)));
+
+      assertThat(response.featureNames())
+          .containsExactly("driver_id", "conv_rate", "acc_rate", "avg_daily_trips");
+      int present = 0;
+      int stale = 0;
+      for (int row = 0; row < drivers.size(); row++) {
+        OnlineReference.Winner winner = expected.get(drivers.get(row));
+        for (String feature : FEATURES) {
+          OnlineResponse.Column column = response.column(feature);
+          if (winner == null) {
+            assertThat(column.statuses().get(row)).isEqualTo(FeatureStatus.NOT_FOUND);
+            assertThat(column.eventTimestamps().get(row)).isEqualTo(OnlineResponse.NO_TIME);
+            continue;
+          }
+          assertThat(column.eventTimestamps().get(row))
+              .as("driver %s", drivers.get(row))
+              .isEqualTo(winner.eventTime());
+          Object value = winner.values().get(feature);
+          FeatureStatus expectedStatus =
+              Duration.between(winner.eventTime(), NOW).compareTo(Duration.ofDays(1)) > 0
+                  ? FeatureStatus.OUTSIDE_MAX_AGE
+                  : value == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT;
+          assertThat(column.statuses().get(row))
+              .as("driver %s %s", drivers.get(row), feature)
+              .isEqualTo(expectedStatus);
+          assertThat(column.values().get(row))
+              .isEqualTo(expectedStatus == FeatureStatus.PRESENT ? value : null);
+          present += expectedStatus == FeatureStatus.PRESENT ? 1 : 0;
+          stale += expectedStatus == FeatureStatus.OUTSIDE_MAX_AGE ? 1 : 0;
+        }
+      }
+      assertThat(present).isPositive();
+      assertThat(response.column("conv_rate").statuses()).contains(FeatureStatus.NULL_VALUE);
+      assertThat(stale).as("the windows end 12 h before now, so no row is older than 1 d").isZero();
+    }
+  }
+
+  @Test
+  void incrementalRunsStartWhereTheLastEnded() {
+    try (FeatureStore store = open()) {
+      List<Materializer.ViewResult> first =
+          store.materializeIncremental(
+              T1, List.of("driver_hourly_stats"), MaterializationProgress.NONE);
+      // Never materialized, with a ttl of 1d: from END - ttl.
+      assertThat(first.get(0).interval())
+          .isEqualTo(new TimeInterval(T1.minus(Duration.ofDays(1)), T1));
+      List<Materializer.ViewResult> second =
+          store.materializeIncremental(
+              T2, List.of("driver_hourly_stats"), MaterializationProgress.NONE);
+      assertThat(second.get(0).interval()).isEqualTo(new TimeInterval(T1, T2));
+      try (RegistryStore registry = RegistryStores.open(FeatureRepo.loadConfig(repo, Map.of()))) {
+        assertThat(registry.materializedIntervals().get("driver_hourly_stats"))
+            .containsExactly(new TimeInterval(T1.minus(Duration.ofDays(1)), T2));
+        assertThat(registry.load().version()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void requestsThatCannotBeAnsweredFailClearly() {
+    try (FeatureStore store = open()) {
+      store.materialize(T0, T2, List.of(), MaterializationProgress.NONE);
+      assertThatThrownBy(
+              () ->
+                  store.onlineFeatures(
+                      OnlineRequest.ofService(
+                          "driver_activity_v1", Map.of("driver_id", List.of(1001L)))))
+          .isInstanceOf(InvalidEntityException.class)
+          .hasMessage(
+              "Cannot read online features: the entity rows have no 'customer_id' (the join key of"
+                  + " entity 'customer', needed by feature view 'customer_profile')");
+      assertThatThrownBy(
+              () ->
+                  store.onlineFeatures(
+                      OnlineRequest.ofFeatures(
+                          List.of("driver_hourly_stats:conv_rate"),
+                          Map.of("driver_id", List.of("1001")))))
+          .isInstanceOf(InvalidEntityException.class)
+          .hasMessage(
+              "Cannot read online features: entity row 1 has driver_id = '1001', which is not a"
+                  + " valid int64");
+      assertThatThrownBy(() -> store.materialize(T2, T0, List.of(), MaterializationProgress.NONE))
+          .isInstanceOf(QuiverException.class)
+          .hasMessage("Cannot materialize: the start " + T2 + " is after the end " + T0);
+    }
+  }
+
+  @Test
+  void anOfflineOnlyViewIsSkippedByMaterializationAndRefusedOnline() throws Exception {
+    Path definitions = repo.resolve("customer_profile.yaml");
+    Files.writeString(
+        definitions,
+        Files.readString(definitions).replace("    ttl: 2d\n", "    ttl: 2d\n    online: false\n"));
+    FeatureRepo loaded = FeatureRepo.load(repo, Map.of());
+    try (RegistryStore registry = RegistryStores.open(loaded.config())) {
+      RegistryPlan.of(registry.load(), loaded.definitions()).apply(registry, "test", null);
+    }
+    try (FeatureStore store = open()) {
+      assertThat(store.materialize(T0, T2, List.of(), MaterializationProgress.NONE))
+          .extracting(Materializer.ViewResult::view)
+          .containsExactly("driver_customer_stats", "driver_hourly_stats");
+      assertThatThrownBy(
+              () ->
+                  store.onlineFeatures(
+                      OnlineRequest.ofFeatures(
+                          List.of("customer_profile:segment"),
+                          Map.of("customer_id", List.of(5001L)))))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessage(
+              "Cannot read online features: feature view 'customer_profile' is offline only"
+                  + " (online: false)");
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.quiver.cli;
+
+import dev.quiver.sdk.FeatureStore;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "materialize-incremental",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Materialize each view from where its last materialization ended up to END.",
+      "",
+      "A view never materialized starts at END minus its ttl, or, without a ttl, at the",
+      "beginning of its data."
+    })
+final class MaterializeIncrementalCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "END", description = "ISO-8601 instant.")
+  String end;
+
+  @Option(
+      names = "--views",
+      split = ",",
+      paramLabel = "VIEW,...",
+      description = "Only these views.")
+  List<String> views = List.of();
+
+  @Mixin RepoOption repo;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    MaterializeCommand parser = new MaterializeCommand();
+    parser.spec = spec;
+    try (FeatureStore store = FeatureStore.open(repo.root())) {
+      MaterializeCommand.print(
+          store.materializeIncremental(parser.instant(end, "END"), views, new ViewProgress()),
+          spec.commandLine().getOut());
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,164 @@
+package dev.quiver.cli;
+
+import dev.quiver.offline.io.EntityFiles;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.sdk.FeatureStatus;
+import dev.quiver.sdk.FeatureStore;
+import dev.quiver.sdk.FeatureStoreOptions;
+import dev.quiver.sdk.OnlineRequest;
+import dev.quiver.sdk.OnlineResponse;
+import dev.quiver.sdk.OnlineResponseJson;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "online",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Read the latest materialized feature values for some entity rows.",
+      "",
+      "Give --entity once per join key; row i takes the i-th value of every key. Each value",
+      "comes with a status: PRESENT, NULL_VALUE, NOT_FOUND or OUTSIDE_MAX_AGE (older than the",
+      "view's ttl). The online store is opened read-only, so this works while a server writes."
+    })
+final class OnlineCommand implements Callable<Integer> {
+
+  static final class Features {
+    @Option(
+        names = "--features",
+        paramLabel = "VIEW:FEATURE,...",
+        split = ",",
+        description = "Features in output order; a bare view name takes all its features.")
+    List<String> features;
+
+    @Option(names = "--feature-service", paramLabel = "NAME", description = "A feature service.")
+    String featureService;
+  }
+
+  @ArgGroup(multiplicity = "1")
+  Features features;
+
+  @Option(
+      names = "--entity",
+      required = true,
+      paramLabel = "KEY=V1,V2,...",
+      description = "A join key and its values, one per entity row.")
+  List<String> entities;
+
+  @Option(names = "--json", description = "Print Feast's JSON response body, and nothing else.")
+  boolean json;
+
+  @Option(names = "--full-feature-names", description = "Name features view__feature.")
+  boolean fullFeatureNames;
+
+  @Mixin RepoOption repo;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    try (FeatureStore store =
+        FeatureStore.open(repo.root(), FeatureStoreOptions.defaults().readOnly())) {
+      Map<String, List<Object>> rows = parseEntities(store);
+      OnlineRequest request =
+          (features.features != null
+                  ? OnlineRequest.ofFeatures(
+                      features.features.stream().map(String::strip).toList(), rows)
+                  : OnlineRequest.ofService(features.featureService, rows))
+              .withFullFeatureNames(fullFeatureNames);
+      OnlineResponse response = store.onlineFeatures(request);
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(OnlineResponseJson.write(response));
+      } else {
+        printTable(response, out);
+      }
+    }
+    return 0;
+  }
+
+  /** {@code KEY=V1,V2} options as typed values, by the registered type of each join key. */
+  private Map<String, List<Object>> parseEntities(FeatureStore store) {
+    Map<String, List<Object>> rows = new LinkedHashMap<>();
+    for (String option : entities) {
+      int equals = option.indexOf('=');
+      if (equals <= 0) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--entity '" + option + "' is not KEY=V1,V2,...");
+      }
+      String key = option.substring(0, equals).strip();
+      Optional<ScalarType> type =
+          store.registry().definitions().entities().stream()
+              .filter(e -> e.joinKey().equals(key))
+              .map(Entity::type)
+              .findFirst();
+      List<Object> values = new ArrayList<>();
+      for (String text : option.substring(equals + 1).split(",", -1)) {
+        values.add(type.map(t -> parse(key, t, text.strip())).orElse(text.strip()));
+      }
+      rows.put(key, values);
+    }
+    return rows;
+  }
+
+  private Object parse(String key, ScalarType type, String text) {
+    try {
+      return switch (type) {
+        case INT64 -> Long.parseLong(text);
+        case INT32 -> Integer.parseInt(text);
+        case BOOL -> {
+          if (!text.equals("true") && !text.equals("false")) {
+            throw new IllegalArgumentException(text);
+          }
+          yield Boolean.parseBoolean(text);
+        }
+        case BYTES -> Base64.getDecoder().decode(text);
+        case TIMESTAMP -> EntityFiles.parseInstant(text);
+        default -> text;
+      };
+    } catch (RuntimeException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--entity " + key + ": '" + text + "' is not a valid " + type.yamlName());
+    }
+  }
+
+  private static void printTable(OnlineResponse response, PrintWriter out) {
+    TextTable table = new TextTable(response.featureNames().toArray(String[]::new));
+    int rows = response.results().isEmpty() ? 0 : response.results().get(0).values().size();
+    for (int row = 0; row < rows; row++) {
+      String[] cells = new String[response.featureNames().size()];
+      for (int c = 0; c < cells.length; c++) {
+        OnlineResponse.Column column = response.results().get(c);
+        Object value = column.values().get(row);
+        FeatureStatus status = column.statuses().get(row);
+        cells[c] =
+            status == FeatureStatus.PRESENT
+                ? text(value)
+                : status == FeatureStatus.NULL_VALUE ? "null" : status.name();
+      }
+      table.add(cells);
+    }
+    table.print(out, false);
+  }
+
+  private static String text(Object value) {
+    if (value instanceof byte[] bytes) {
+      return Base64.getEncoder().encodeToString(bytes);
+    }
+    return String.valueOf(value);
+  }
+}
