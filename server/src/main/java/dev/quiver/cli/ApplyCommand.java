@@ -1,12 +1,18 @@
 package dev.quiver.cli;
 
+import dev.quiver.QuiverException;
 import dev.quiver.registry.GitCommit;
 import dev.quiver.registry.RegistryPlan;
+import dev.quiver.registry.diff.ChangeType;
+import dev.quiver.registry.diff.ObjectChange;
 import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistryStore;
 import dev.quiver.registry.store.RegistryStores;
+import dev.quiver.sdk.OnlineMaintenance;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,6 +59,26 @@ final class ApplyCommand implements Callable<Integer> {
       String commit = GitCommit.of(featureRepo.config().root()).orElse(null);
       HistoryEntry entry = plan.apply(store, user, commit);
       out.println("Applied: the registry is now at version " + entry.version() + ".");
+      List<String> deletedViews =
+          plan.pending().stream()
+              .filter(c -> c.type() == ChangeType.DELETE && c.kind() == ObjectKind.FEATURE_VIEW)
+              .map(ObjectChange::name)
+              .toList();
+      if (!deletedViews.isEmpty()) {
+        try {
+          OnlineMaintenance.deleteViews(featureRepo.config(), deletedViews);
+        } catch (QuiverException e) {
+          throw new QuiverException(
+              "The registry is at version "
+                  + entry.version()
+                  + ", but the online rows of "
+                  + String.join(", ", deletedViews)
+                  + " could not be deleted: "
+                  + e.getMessage(),
+              e);
+        }
+        out.println("Deleted the online rows of " + String.join(", ", deletedViews) + ".");
+      }
     }
   }
 }

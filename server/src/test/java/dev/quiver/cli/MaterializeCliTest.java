@@ -1,0 +1,205 @@
+package dev.quiver.cli;
+
+import static dev.quiver.cli.CliRun.quiver;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.example.ExampleRepo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code quiver materialize} and {@code quiver online}, in-process and as a killed process. */
+class MaterializeCliTest {
+
+  @TempDir Path dir;
+  private Path repo;
+
+  @BeforeEach
+  void exampleRepo() {
+    repo = dir.resolve("repo");
+    ExampleRepo.createAt(repo);
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+  }
+
+  private CliRun online(String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "online",
+                "--features",
+                "driver_hourly_stats:conv_rate,driver_hourly_stats:avg_daily_trips",
+                "--entity",
+                "driver_id=1001,1002,1003,9999",
+                "--json",
+                "--repo",
+                repo.toString()));
+    args.addAll(List.of(more));
+    return quiver(args.toArray(String[]::new));
+  }
+
+  @Test
+  void materializesAndReadsBackAsFeastJson() {
+    CliRun run =
+        quiver(
+            "materialize",
+            "2026-03-01T00:00:00Z",
+            "2026-03-08T00:00:00Z",
+            "--views",
+            "driver_hourly_stats",
+            "--repo",
+            repo.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .startsWith("driver_hourly_stats: 2026-03-01T00:00:00Z to 2026-03-08T00:00:00Z: ");
+    assertThat(run.out()).contains("2000 online rows written");
+
+    CliRun read = online();
+    assertThat(read.exitCode()).as(read.err()).isZero();
+    assertThat(read.out())
+        .startsWith(
+            "{\"metadata\":{\"feature_names\":[\"driver_id\",\"conv_rate\",\"avg_daily_trips\"]},"
+                + "\"results\":[{\"values\":[1001,1002,1003,9999],\"statuses\":[\"PRESENT\",\"PRESENT\",\"PRESENT\",\"PRESENT\"],")
+        .contains("\"NOT_FOUND\"]")
+        .endsWith("}\n");
+    assertThat(read.out().lines()).hasSize(1);
+  }
+
+  @Test
+  void startAfterEndAndABadInstantAreErrors() {
+    CliRun reversed =
+        quiver(
+            "materialize",
+            "2026-03-08T00:00:00Z",
+            "2026-03-01T00:00:00Z",
+            "--repo",
+            repo.toString());
+    assertThat(reversed.exitCode()).isEqualTo(1);
+    assertThat(reversed.err())
+        .isEqualTo(
+            "quiver: Cannot materialize: the start 2026-03-08T00:00:00Z is after the end"
+                + " 2026-03-01T00:00:00Z\n");
+    CliRun bad =
+        quiver("materialize", "yesterday", "2026-03-01T00:00:00Z", "--repo", repo.toString());
+    assertThat(bad.exitCode()).isEqualTo(1);
+    assertThat(bad.err()).startsWith("START 'yesterday' is not an ISO-8601 instant");
+  }
+
+  @Test
+  void applyDeletingAViewDeletesItsOnlineRows() throws IOException {
+    quiver(
+        "materialize", "2026-03-01T00:00:00Z", "2026-03-08T00:00:00Z", "--repo", repo.toString());
+    Path definitions = repo.resolve("driver_customer.yaml");
+    Files.delete(definitions);
+    Path services = repo.resolve("services.yaml");
+    Files.writeString(
+        services,
+        Files.readString(services).replace("      - driver_customer_stats:trips_together\n", ""));
+
+    CliRun apply = quiver("apply", "--repo", repo.toString());
+
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+    assertThat(apply.out()).contains("Deleted the online rows of driver_customer_stats.");
+    try (var store =
+        dev.quiver.online.rocksdb.RocksDbOnlineStore.openReadOnly(
+            "driver_ranking", repo.resolve("data/online"))) {
+      assertThat(store.rowCount("driver_customer_stats")).isZero();
+      assertThat(store.rowCount("driver_hourly_stats")).isEqualTo(2_000);
+    }
+  }
+
+  @Test
+  void aMaterializationKilledMidwayIsCompletedByRunningItAgain() throws Exception {
+    Path online = repo.resolve("data/online");
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                QuiverCli.class.getName(),
+                "materialize",
+                "2026-03-01T00:00:00Z",
+                "2026-03-08T00:00:00Z",
+                "--repo",
+                repo.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("killed.log").toFile())
+            .start();
+    // Kill it as soon as it has started writing: RocksDB's write-ahead log appears.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline && process.isAlive() && !hasLog(online)) {
+      Thread.onSpinWait();
+    }
+    process.destroyForcibly();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    CliRun again =
+        quiver(
+            "materialize",
+            "2026-03-01T00:00:00Z",
+            "2026-03-08T00:00:00Z",
+            "--repo",
+            repo.toString());
+    assertThat(again.exitCode()).as(again.err()).isZero();
+
+    // The reference: the same (deterministic) repo, materialized once without interruption.
+    Path reference = dir.resolve("reference");
+    ExampleRepo.createAt(reference);
+    quiver("apply", "--repo", reference.toString());
+    quiver(
+        "materialize",
+        "2026-03-01T00:00:00Z",
+        "2026-03-08T00:00:00Z",
+        "--repo",
+        reference.toString());
+    for (String view :
+        List.of("driver_hourly_stats", "customer_profile", "driver_customer_stats")) {
+      List<String> args =
+          List.of(
+              "online",
+              "--features",
+              view,
+              "--entity",
+              "driver_id=" + range(1001, 3001),
+              "--entity",
+              "customer_id=" + range(5001, 7001),
+              "--json",
+              "--repo");
+      CliRun recovered = quiver(with(args, repo.toString()));
+      CliRun expected = quiver(with(args, reference.toString()));
+      assertThat(recovered.exitCode()).as(recovered.err()).isZero();
+      assertThat(recovered.out()).as(view).isEqualTo(expected.out());
+      assertThat(expected.out()).contains("\"PRESENT\"");
+    }
+  }
+
+  private static String[] with(List<String> args, String last) {
+    List<String> all = new java.util.ArrayList<>(args);
+    all.add(last);
+    return all.toArray(String[]::new);
+  }
+
+  private static String range(long from, long to) {
+    StringBuilder values = new StringBuilder();
+    for (long id = from; id < to; id++) {
+      values.append(values.length() == 0 ? "" : ",").append(id);
+    }
+    return values.toString();
+  }
+
+  private static boolean hasLog(Path online) {
+    if (!Files.isDirectory(online)) {
+      return false;
+    }
+    try (var files = Files.list(online)) {
+      return files.anyMatch(f -> f.getFileName().toString().endsWith(".log"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
