@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,8 +32,9 @@ import picocli.CommandLine.Spec;
       "Walk through Quiver on a copy of the example repo.",
       "",
       "Copies the example repo to a new folder, generates its Parquet data, plans and applies it,",
-      "lists the registry, and builds a point-in-time-correct training set. The copy is kept, so",
-      "you can go on exploring it."
+      "lists the registry, builds a point-in-time-correct training set, materializes the latest",
+      "values into the online store and reads some back. The copy is kept, so you can go on",
+      "exploring it."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -62,7 +66,10 @@ final class DemoCommand implements Callable<Integer> {
     step(err, "Copying the example repo to " + repo);
     ExampleRepo.copyDefinitionsTo(repo);
     step(err, "Generating its Parquet data");
-    ExampleData.Summary data = ExampleData.generate(repo, ExampleData.Options.defaults());
+    // The data ends at the current hour, so online values are fresh (within their ttl) now.
+    ExampleData.Options options =
+        ExampleData.Options.defaults().withEnd(Instant.now().truncatedTo(ChronoUnit.HOURS));
+    ExampleData.Summary data = ExampleData.generate(repo, options);
     data.rowsByFile().forEach((file, rows) -> err.println("  " + file + ": " + rows + " rows"));
 
     step(err, "quiver apply: validate the definitions, plan the changes and register them");
@@ -85,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
 
     step(err, "quiver historical: a point-in-time-correct training set for 1,000 bookings");
-    Path entities = ExampleData.writeEntityRows(repo, ExampleData.Options.defaults(), 1_000);
+    Path entities = ExampleData.writeEntityRows(repo, options, 1_000);
     Path trainingSet = repo.resolve("data/training_set.parquet");
     int built =
         QuiverCli.commandLine()
@@ -108,11 +115,58 @@ final class DemoCommand implements Callable<Integer> {
     printFirstRows(trainingSet, 8, out);
     out.flush();
 
+    out.println();
+    out.flush();
+
+    String start = options.end().minus(Duration.ofDays(options.days())).toString();
+    String end = options.end().toString();
+    step(
+        err,
+        "quiver materialize: the latest values of the last " + options.days() + " days, online");
+    int materialized =
+        QuiverCli.commandLine()
+            .setOut(out)
+            .setErr(err)
+            .execute("materialize", start, end, "--repo", repo.toString());
+    if (materialized != 0) {
+      return materialized;
+    }
+    out.println();
+    out.flush();
+
+    List<String> pairs = Files.readAllLines(entities).subList(1, 4);
+    String drivers = String.join(",", pairs.stream().map(l -> l.split(",")[0]).toList());
+    String customers = String.join(",", pairs.stream().map(l -> l.split(",")[1]).toList());
+    step(err, "quiver online: features for drivers " + drivers + " and their customers");
+    int looked =
+        QuiverCli.commandLine()
+            .setOut(out)
+            .setErr(err)
+            .execute(
+                "online",
+                "--feature-service",
+                "driver_activity_v1",
+                "--entity",
+                "driver_id=" + drivers,
+                "--entity",
+                "customer_id=" + customers,
+                "--repo",
+                repo.toString());
+    if (looked != 0) {
+      return looked;
+    }
+    out.flush();
+
     err.println();
     err.println("The demo repo stays at " + repo + ". Try:");
     err.println("  ./quiver plan --repo " + repo);
     err.println("  ./quiver registry show driver_hourly_stats --repo " + repo);
     err.println("  ./quiver registry history --repo " + repo);
+    err.println(
+        "  ./quiver online --features driver_hourly_stats:conv_rate --entity driver_id="
+            + drivers
+            + " --json --repo "
+            + repo);
     err.flush();
     return 0;
   }
