@@ -102,6 +102,12 @@ public final class HistoricalBenchmark {
       Files.writeString(done, "ok\n");
     }
     Path repo = dir.resolve("repo");
+    writeRepo(repo);
+    return repo;
+  }
+
+  /** The benchmark's feature repo: one view of five features over the generated source. */
+  static void writeRepo(Path repo) throws IOException {
     Files.writeString(
         repo.resolve("feature_store.yaml"), "project: benchmark\nregistry: data/registry.json\n");
     Files.writeString(
@@ -126,7 +132,6 @@ public final class HistoricalBenchmark {
               - {name: segment, type: string}
               - {name: active, type: bool}
         """);
-    return repo;
   }
 
   private record QuiverRun(double seconds, long peakRssKb) {}

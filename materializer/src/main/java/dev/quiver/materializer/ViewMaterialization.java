@@ -16,14 +16,16 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
@@ -57,18 +59,11 @@ final class ViewMaterialization {
   private final MaterializationProgress progress;
   private final Map<String, ScalarType> keyTypes = new HashMap<>();
   private final List<ColumnSpec> columns = new ArrayList<>();
-  private final Map<ByteBuffer, Kept> kept = new ConcurrentHashMap<>();
+  private final BlockingQueue<KeptRows> keptRows;
+  private final List<KeptRows> allKept = new ArrayList<>();
+  private final ReadWriteLock flushing = new ReentrantReadWriteLock();
   private final AtomicLong rowsInWindow = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
-  private final Object flushLock = new Object();
-
-  /** A key's best row so far, encoded for the store. */
-  private record Kept(long eventTs, long createdTs, long ordinal, byte[] value) {
-    boolean loses(long ts, long created, long order) {
-      return ts > eventTs
-          || ts == eventTs && (created > createdTs || created == createdTs && order > ordinal);
-    }
-  }
 
   /** What a view's materialization did. */
   record Outcome(long sourceRowsRead, long rowsInWindow, long rowsWritten) {}
@@ -109,6 +104,23 @@ final class ViewMaterialization {
       columns.add(new ColumnSpec(column(feature.name()), feature.name(), feature.type()));
     }
     ValueCodec.checkDistinctHashes(view.features());
+    this.keptRows = new ArrayBlockingQueue<>(threads);
+    boolean singleLongKey =
+        entities.size() == 1
+            && (entities.get(0).type() == ScalarType.INT64
+                || entities.get(0).type() == ScalarType.INT32);
+    for (int t = 0; t < threads; t++) {
+      KeptRows rows =
+          singleLongKey ? new KeptRows.ByLong(this::encodeLongKey) : new KeptRows.ByBytes();
+      keptRows.add(rows);
+      allKept.add(rows);
+    }
+  }
+
+  private byte[] encodeLongKey(long key) {
+    Entity entity = entities.get(0);
+    Object value = entity.type() == ScalarType.INT32 ? (Object) (int) key : (Object) key;
+    return EntityKeyCodec.encode(Map.of(entity.joinKey(), value), keyTypes);
   }
 
   private String column(String name) {
@@ -177,15 +189,32 @@ final class ViewMaterialization {
                     reader.resolve(columns, "feature view '" + view.name() + "'"),
                     allocator)
                 .root()) {
-      keepBest(task, root, start, end);
+      flushing.readLock().lock();
+      KeptRows rows = null;
+      try {
+        rows = keptRows.take();
+        keepBest(task, root, start, end, rows);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QuiverException("Interrupted while materializing", e);
+      } finally {
+        if (rows != null) {
+          keptRows.add(rows);
+        }
+        flushing.readLock().unlock();
+      }
     }
     progress.rowsRead(view.name(), task.rows());
-    if (kept.size() * (long) BYTES_PER_KEPT_ROW > memoryBudget) {
+    long held = 0;
+    for (KeptRows rows : allKept) {
+      held += rows.size();
+    }
+    if (held * BYTES_PER_KEPT_ROW > memoryBudget) {
       flush();
     }
   }
 
-  private void keepBest(Task task, VectorSchemaRoot root, long start, long end) {
+  private void keepBest(Task task, VectorSchemaRoot root, long start, long end, KeptRows rows) {
     List<FieldVector> keys = new ArrayList<>();
     for (Entity entity : entities) {
       keys.add(root.getVector(entity.joinKey()));
@@ -194,6 +223,10 @@ final class ViewMaterialization {
     TimeStampNanoTZVector created = (TimeStampNanoTZVector) root.getVector(CREATED);
     long base = ((long) task.fileIndex() << 40) + task.firstRow();
     Map<String, Object> keyValues = new HashMap<>();
+    FieldVector[] features = new FieldVector[view.features().size()];
+    for (int f = 0; f < features.length; f++) {
+      features[f] = root.getVector(view.features().get(f).name());
+    }
     long inWindow = 0;
     for (int row = 0; row < root.getRowCount(); row++) {
       if (ts.isNull(row)) {
@@ -203,55 +236,65 @@ final class ViewMaterialization {
       if (at < start || at > end) {
         continue;
       }
-      boolean nullKey = false;
-      keyValues.clear();
-      for (int k = 0; k < keys.size(); k++) {
-        Object value = OnlineValues.of(keys.get(k), row);
-        nullKey |= value == null;
-        keyValues.put(entities.get(k).joinKey(), value);
-      }
-      if (nullKey) {
+      if (KeyColumns.hasNull(keys, row)) {
         continue;
       }
       inWindow++;
       long createdAt =
           created == null || created.isNull(row) ? OnlineRow.NO_CREATED : created.get(row);
       long order = base + row;
-      int sourceRow = row;
-      kept.compute(
-          ByteBuffer.wrap(EntityKeyCodec.encode(keyValues, keyTypes)),
-          (key, current) ->
-              current == null || current.loses(at, createdAt, order)
-                  ? new Kept(at, createdAt, order, encode(root, sourceRow, at, createdAt))
-                  : current);
+      if (rows instanceof KeptRows.ByLong byLong) {
+        long key = KeyColumns.longValue(keys.get(0), row);
+        if (byLong.wants(key, at, createdAt, order)) {
+          byLong.keep(
+              key, new KeptRows.Kept(at, createdAt, order, encode(features, row, at, createdAt)));
+        }
+      } else {
+        keyValues.clear();
+        for (int k = 0; k < keys.size(); k++) {
+          keyValues.put(entities.get(k).joinKey(), OnlineValues.of(keys.get(k), row));
+        }
+        byte[] key = EntityKeyCodec.encode(keyValues, keyTypes);
+        KeptRows.ByBytes byBytes = (KeptRows.ByBytes) rows;
+        if (byBytes.wants(key, at, createdAt, order)) {
+          byBytes.keep(
+              key, new KeptRows.Kept(at, createdAt, order, encode(features, row, at, createdAt)));
+        }
+      }
     }
     rowsInWindow.addAndGet(inWindow);
   }
 
-  private byte[] encode(VectorSchemaRoot root, int row, long eventTs, long createdTs) {
-    Map<String, Object> values = new HashMap<>();
-    for (Feature feature : view.features()) {
-      values.put(feature.name(), OnlineValues.of(root.getVector(feature.name()), row));
-    }
-    return ValueCodec.encode(new OnlineRow(eventTs, createdTs, values), view.features());
+  private byte[] encode(FieldVector[] features, int row, long eventTs, long createdTs) {
+    return ValueCodec.encode(
+        eventTs, createdTs, view.features(), i -> OnlineValues.of(features[i], row));
   }
 
-  /** Writes the kept rows in batches and forgets them. */
+  /**
+   * Merges the threads' kept rows (so the file-and-row order still decides ties between them),
+   * writes them in batches and forgets them.
+   */
   private void flush() {
-    synchronized (flushLock) {
-      List<OnlineStore.Record> batch = new ArrayList<>(WRITE_BATCH);
-      for (Map.Entry<ByteBuffer, Kept> entry : kept.entrySet()) {
-        if (kept.remove(entry.getKey(), entry.getValue())) {
-          batch.add(new OnlineStore.Record(entry.getKey().array(), entry.getValue().value()));
-        }
-        if (batch.size() == WRITE_BATCH) {
-          rowsWritten.addAndGet(store.write(view.name(), batch));
-          batch.clear();
-        }
+    flushing.writeLock().lock();
+    try {
+      KeptRows merged = allKept.get(0);
+      for (int t = 1; t < allKept.size(); t++) {
+        merged.absorb(allKept.get(t));
       }
+      List<OnlineStore.Record> batch = new ArrayList<>(WRITE_BATCH);
+      merged.drain(
+          (key, value) -> {
+            batch.add(new OnlineStore.Record(key, value));
+            if (batch.size() == WRITE_BATCH) {
+              rowsWritten.addAndGet(store.write(view.name(), batch));
+              batch.clear();
+            }
+          });
       if (!batch.isEmpty()) {
         rowsWritten.addAndGet(store.write(view.name(), batch));
       }
+    } finally {
+      flushing.writeLock().unlock();
     }
   }
 }

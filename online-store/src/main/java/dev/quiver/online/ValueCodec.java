@@ -63,15 +63,31 @@ public final class ValueCodec {
    * @throws IllegalArgumentException when a value does not match its feature's type
    */
   public static byte[] encode(OnlineRow row, List<Feature> features) {
+    return encode(
+        row.eventTs(), row.createdTs(), features, i -> row.values().get(features.get(i).name()));
+  }
+
+  /**
+   * Encodes a row whose values come from {@code valueOf} (feature index to value), without building
+   * a map; for writers that hold values in columns.
+   */
+  public static byte[] encode(
+      long eventTs,
+      long createdTs,
+      List<Feature> features,
+      java.util.function.IntFunction<Object> valueOf) {
+    Object[] values = new Object[features.size()];
     int size = HEADER;
-    for (Feature feature : features) {
-      size += 5 + sizeOf(feature.type(), row.values().get(feature.name()));
+    for (int i = 0; i < values.length; i++) {
+      values[i] = valueOf.apply(i);
+      size += 5 + sizeOf(features.get(i).type(), values[i]);
     }
     ByteBuffer out = ByteBuffer.allocate(size);
-    out.put((byte) FORMAT).putLong(row.eventTs()).putLong(row.createdTs());
+    out.put((byte) FORMAT).putLong(eventTs).putLong(createdTs);
     out.putShort((short) features.size());
-    for (Feature feature : features) {
-      Object value = row.values().get(feature.name());
+    for (int i = 0; i < values.length; i++) {
+      Feature feature = features.get(i);
+      Object value = values[i];
       out.putInt(nameHash(feature.name()));
       if (value == null) {
         out.put((byte) ValueTags.NULL);

@@ -1,0 +1,131 @@
+package dev.quiver.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code benchmarks/run.sh materialize}: the whole {@code quiver materialize} command copying the
+ * latest row per key of 10M source rows over 1M keys from Parquet into RocksDB, against the time
+ * DuckDB needs just to read the same files and pick the latest row per key, in the same run. Prints
+ * source rows per second for both; {@code ratio} is Quiver's time over DuckDB's.
+ *
+ * <p>Settings: {@code features} (10000000), {@code keys} (1000000), {@code files} (8), {@code runs}
+ * (3), {@code dir}.
+ */
+public final class MaterializeBenchmark {
+
+  private MaterializeBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    long rows = Long.getLong("features", 10_000_000);
+    int keys = Integer.getInteger("keys", 1_000_000);
+    int files = Integer.getInteger("files", 8);
+    int runs = Integer.getInteger("runs", 3);
+    Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
+    Path dir =
+        Path.of(
+            System.getProperty(
+                "dir",
+                root.resolve("benchmarks/target/data/materialize-" + rows + "-" + keys)
+                    .toString()));
+    Path repo = dir.resolve("repo");
+    if (!Files.exists(dir.resolve(".generated"))) {
+      System.err.println("Generating " + rows + " source rows over " + keys + " keys in " + dir);
+      BenchmarkData.writeFeatures(repo.resolve("data/features"), rows, keys, files, 42);
+      Files.writeString(dir.resolve(".generated"), "ok\n");
+    }
+    HistoricalBenchmark.writeRepo(repo);
+    Path jar = root.resolve("server/target/quiver.jar");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    run(
+        List.of(
+            java,
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "-jar",
+            jar.toString(),
+            "apply",
+            "--repo",
+            repo.toString()));
+    String start = "2026-03-01T00:00:00Z";
+    String end = "2026-03-03T00:00:00Z";
+    double[] quiver = new double[runs];
+    double[] duckdb = new double[runs];
+    for (int r = 0; r < runs; r++) {
+      deleteOnline(repo.resolve("data/online"));
+      long t0 = System.nanoTime();
+      run(
+          List.of(
+              java,
+              "--add-opens=java.base/java.nio=ALL-UNNAMED",
+              "-jar",
+              jar.toString(),
+              "materialize",
+              start,
+              end,
+              "--repo",
+              repo.toString()));
+      quiver[r] = (System.nanoTime() - t0) / 1e9;
+      duckdb[r] = duckDb(repo.resolve("data/features/*.parquet"), keys);
+      System.err.printf("run %d: quiver %.2f s, duckdb %.2f s%n", r + 1, quiver[r], duckdb[r]);
+    }
+    double q = Measurements.median(quiver);
+    double d = Measurements.median(duckdb);
+    System.out.printf(
+        "quiver runs (s): %s%nduckdb runs (s): %s%n",
+        Measurements.format(quiver), Measurements.format(duckdb));
+    System.out.printf(
+        "materialize: rows=%d keys=%d quiver_s=%.2f quiver_rows_per_s=%.0f duckdb_s=%.2f duckdb_rows_per_s=%.0f ratio=%.2f%n",
+        rows, keys, q, rows / q, d, rows / d, q / d);
+  }
+
+  private static void run(List<String> command) throws Exception {
+    Process process =
+        new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException("failed: " + String.join(" ", command));
+    }
+  }
+
+  private static void deleteOnline(Path online) throws Exception {
+    if (!Files.exists(online)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(online)) {
+      List<Path> all = new ArrayList<>(files.toList());
+      java.util.Collections.reverse(all);
+      for (Path p : all) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static double duckDb(Path features, int keys) throws Exception {
+    long start = System.nanoTime();
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement()) {
+      statement.execute("SET threads TO 2");
+      statement.execute(
+          "CREATE TABLE latest AS SELECT * FROM read_parquet('"
+              + features
+              + "') QUALIFY row_number() OVER (PARTITION BY driver_id"
+              + " ORDER BY event_timestamp DESC, created DESC) = 1");
+      try (ResultSet count = statement.executeQuery("SELECT count(*) FROM latest")) {
+        count.next();
+        if (count.getLong(1) > keys) {
+          throw new IllegalStateException("more latest rows than keys");
+        }
+      }
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+}

@@ -1,0 +1,148 @@
+package dev.quiver.materializer;
+
+import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.objects.Object2ObjectMap;
+import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
+import java.util.Arrays;
+import java.util.function.LongFunction;
+
+/**
+ * The best row so far per entity key, for one thread. A single integral join key is kept as a long
+ * in a primitive map (the profile showed hashing encoded key bytes in a concurrent map was three
+ * quarters of the time); other keys as their encoded bytes.
+ */
+abstract class KeptRows {
+
+  /** A key's best row so far, encoded for the store, with what decides between rows. */
+  record Kept(long eventTs, long createdTs, long ordinal, byte[] value) {
+    /** Whether a row with these times and order beats this one. */
+    boolean losesTo(long ts, long created, long order) {
+      return ts > eventTs
+          || ts == eventTs && (created > createdTs || created == createdTs && order > ordinal);
+    }
+
+    boolean losesTo(Kept other) {
+      return losesTo(other.eventTs, other.createdTs, other.ordinal);
+    }
+  }
+
+  /** Receives the kept rows when they are drained. */
+  interface Sink {
+    void accept(byte[] entityKey, byte[] value);
+  }
+
+  abstract int size();
+
+  /** Moves every row of {@code other} here, keeping the better row of each key. */
+  abstract void absorb(KeptRows other);
+
+  /** Hands every kept row to {@code sink} and forgets them. */
+  abstract void drain(Sink sink);
+
+  /** Rows keyed by one integral join key. */
+  static final class ByLong extends KeptRows {
+    private final Long2ObjectOpenHashMap<Kept> rows = new Long2ObjectOpenHashMap<>();
+    private final LongFunction<byte[]> encodeKey;
+
+    ByLong(LongFunction<byte[]> encodeKey) {
+      this.encodeKey = encodeKey;
+    }
+
+    /** Whether the row would be kept; call {@link #keep} with its encoded value if so. */
+    boolean wants(long key, long ts, long created, long order) {
+      Kept current = rows.get(key);
+      return current == null || current.losesTo(ts, created, order);
+    }
+
+    void keep(long key, Kept row) {
+      rows.put(key, row);
+    }
+
+    @Override
+    int size() {
+      return rows.size();
+    }
+
+    @Override
+    void absorb(KeptRows other) {
+      for (Long2ObjectMap.Entry<Kept> entry : ((ByLong) other).rows.long2ObjectEntrySet()) {
+        Kept current = rows.get(entry.getLongKey());
+        if (current == null || current.losesTo(entry.getValue())) {
+          rows.put(entry.getLongKey(), entry.getValue());
+        }
+      }
+      ((ByLong) other).rows.clear();
+    }
+
+    @Override
+    void drain(Sink sink) {
+      for (Long2ObjectMap.Entry<Kept> entry : rows.long2ObjectEntrySet()) {
+        sink.accept(encodeKey.apply(entry.getLongKey()), entry.getValue().value());
+      }
+      rows.clear();
+      rows.trim();
+    }
+  }
+
+  /** Rows keyed by encoded key bytes. */
+  static final class ByBytes extends KeptRows {
+    private final Object2ObjectOpenHashMap<BytesKey, Kept> rows = new Object2ObjectOpenHashMap<>();
+
+    boolean wants(byte[] key, long ts, long created, long order) {
+      Kept current = rows.get(new BytesKey(key));
+      return current == null || current.losesTo(ts, created, order);
+    }
+
+    void keep(byte[] key, Kept row) {
+      rows.put(new BytesKey(key), row);
+    }
+
+    @Override
+    int size() {
+      return rows.size();
+    }
+
+    @Override
+    void absorb(KeptRows other) {
+      for (Object2ObjectMap.Entry<BytesKey, Kept> entry :
+          ((ByBytes) other).rows.object2ObjectEntrySet()) {
+        Kept current = rows.get(entry.getKey());
+        if (current == null || current.losesTo(entry.getValue())) {
+          rows.put(entry.getKey(), entry.getValue());
+        }
+      }
+      ((ByBytes) other).rows.clear();
+    }
+
+    @Override
+    void drain(Sink sink) {
+      for (Object2ObjectMap.Entry<BytesKey, Kept> entry : rows.object2ObjectEntrySet()) {
+        sink.accept(entry.getKey().bytes, entry.getValue().value());
+      }
+      rows.clear();
+      rows.trim();
+    }
+  }
+
+  /** Encoded key bytes with content equality. */
+  private static final class BytesKey {
+    final byte[] bytes;
+    private final int hash;
+
+    BytesKey(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof BytesKey k && Arrays.equals(bytes, k.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}
