@@ -34,6 +34,14 @@ public final class EntityKeyCodec {
    * @throws IllegalArgumentException when a value does not match its type
    */
   public static byte[] encode(Map<String, Object> values, Map<String, ScalarType> types) {
+    if (values.size() == 1) {
+      Map.Entry<String, Object> only = values.entrySet().iterator().next();
+      ScalarType type = types.get(only.getKey());
+      if ((type == ScalarType.INT64 && only.getValue() instanceof Long)
+          || (type == ScalarType.INT32 && only.getValue() instanceof Integer)) {
+        return encodeIntegral(only.getKey(), type, ((Number) only.getValue()).longValue());
+      }
+    }
     TreeMap<String, Object> sorted = new TreeMap<>(values);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 16 * sorted.size());
     try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -54,6 +62,21 @@ public final class EntityKeyCodec {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  /** The common case, a single integer key, without the general path's sorting and streams. */
+  private static byte[] encodeIntegral(String name, ScalarType type, long value) {
+    byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+    int width = type == ScalarType.INT64 ? 8 : 4;
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(5 + nameBytes.length + width);
+    out.put((byte) FORMAT).put((byte) 1).putShort((short) nameBytes.length).put(nameBytes);
+    out.put((byte) ValueTags.of(type));
+    if (width == 8) {
+      out.putLong(value);
+    } else {
+      out.putInt((int) value);
+    }
+    return out.array();
   }
 
   private static void writeValue(DataOutputStream out, ScalarType type, String name, Object value)

@@ -45,6 +45,20 @@ class CodecGoldenBytesTest {
   }
 
   @Test
+  void aSingleIntegerKeyHasTheSameBytesAsEveryOtherKey() {
+    assertThat(
+            HEX.formatHex(
+                EntityKeyCodec.encode(
+                    Map.of("driver_id", 1001L), Map.of("driver_id", ScalarType.INT64))))
+        .isEqualTo(
+            "0101" + "0009" + HEX.formatHex("driver_id".getBytes()) + "03" + "00000000000003e9");
+    assertThat(
+            HEX.formatHex(
+                EntityKeyCodec.encode(Map.of("zone", 7), Map.of("zone", ScalarType.INT32))))
+        .isEqualTo("0101" + "0004" + HEX.formatHex("zone".getBytes()) + "02" + "00000007");
+  }
+
+  @Test
   void rowsCarryTheirTimesAtFixedOffsetsAndValuesUnderNameHashes() {
     List<Feature> features =
         List.of(

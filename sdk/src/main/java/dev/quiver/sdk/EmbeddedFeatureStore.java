@@ -45,6 +45,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -91,13 +92,26 @@ final class EmbeddedFeatureStore implements FeatureStore {
     return online;
   }
 
+  /** Resolved selections by request shape: the registry snapshot never changes under a store. */
+  private final Map<Object, FeatureSelection> selections = new ConcurrentHashMap<>();
+
   @Override
   public OnlineResponse onlineFeatures(OnlineRequest request) {
     Definitions definitions = definitions();
-    FeatureSelection selection =
+    Object shape =
         request.featureService() != null
-            ? FeatureSelection.ofService(definitions, request.featureService())
-            : FeatureSelection.of(definitions, request.features());
+            ? "service:" + request.featureService()
+            : request.features();
+    FeatureSelection selection = selections.get(shape);
+    if (selection == null) {
+      selection =
+          request.featureService() != null
+              ? FeatureSelection.ofService(definitions, request.featureService())
+              : FeatureSelection.of(definitions, request.features());
+      if (selections.size() < 1_000) {
+        selections.put(shape, selection);
+      }
+    }
     return OnlineReads.read(request, selection, definitions, online(), clock.instant());
   }
 
