@@ -32,7 +32,28 @@ abstract class KeptRows {
     void accept(byte[] entityKey, byte[] value);
   }
 
+  /** Per kept row, besides its encoded bytes: map entry, record and array headers. */
+  static final int OVERHEAD_BYTES = 96;
+
+  private long bytes;
+
   abstract int size();
+
+  /** About how much memory the kept rows take. */
+  long bytes() {
+    return bytes;
+  }
+
+  /** Accounts for {@code added} replacing {@code removed} (null when new). */
+  void account(Kept added, Kept removed, int keyBytes) {
+    bytes +=
+        added.value().length
+            + (removed == null ? OVERHEAD_BYTES + keyBytes : -removed.value().length);
+  }
+
+  void resetBytes() {
+    bytes = 0;
+  }
 
   /** Moves every row of {@code other} here, keeping the better row of each key. */
   abstract void absorb(KeptRows other);
@@ -56,7 +77,7 @@ abstract class KeptRows {
     }
 
     void keep(long key, Kept row) {
-      rows.put(key, row);
+      account(row, rows.put(key, row), 8);
     }
 
     @Override
@@ -69,10 +90,11 @@ abstract class KeptRows {
       for (Long2ObjectMap.Entry<Kept> entry : ((ByLong) other).rows.long2ObjectEntrySet()) {
         Kept current = rows.get(entry.getLongKey());
         if (current == null || current.losesTo(entry.getValue())) {
-          rows.put(entry.getLongKey(), entry.getValue());
+          account(entry.getValue(), rows.put(entry.getLongKey(), entry.getValue()), 8);
         }
       }
       ((ByLong) other).rows.clear();
+      other.resetBytes();
     }
 
     @Override
@@ -82,6 +104,7 @@ abstract class KeptRows {
       }
       rows.clear();
       rows.trim();
+      resetBytes();
     }
   }
 
@@ -95,7 +118,7 @@ abstract class KeptRows {
     }
 
     void keep(byte[] key, Kept row) {
-      rows.put(new BytesKey(key), row);
+      account(row, rows.put(new BytesKey(key), row), key.length);
     }
 
     @Override
@@ -109,10 +132,14 @@ abstract class KeptRows {
           ((ByBytes) other).rows.object2ObjectEntrySet()) {
         Kept current = rows.get(entry.getKey());
         if (current == null || current.losesTo(entry.getValue())) {
-          rows.put(entry.getKey(), entry.getValue());
+          account(
+              entry.getValue(),
+              rows.put(entry.getKey(), entry.getValue()),
+              entry.getKey().bytes.length);
         }
       }
       ((ByBytes) other).rows.clear();
+      other.resetBytes();
     }
 
     @Override
@@ -122,6 +149,7 @@ abstract class KeptRows {
       }
       rows.clear();
       rows.trim();
+      resetBytes();
     }
   }
 

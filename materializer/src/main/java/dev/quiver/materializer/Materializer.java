@@ -122,8 +122,8 @@ public final class Materializer {
         new ViewMaterialization(
                 view, source, entities, repoRoot, store, threads, memoryBudget, allocator, progress)
             .run(
-                interval.start() == null ? Long.MIN_VALUE : Timestamps.toNanos(interval.start()),
-                Timestamps.toNanos(interval.end()));
+                interval.start() == null ? Long.MIN_VALUE : nanos(interval.start()),
+                nanos(interval.end()));
     registry.recordMaterialized(view.name(), interval);
     return new ViewResult(
         view.name(),
@@ -132,6 +132,17 @@ public final class Materializer {
         outcome.rowsInWindow(),
         outcome.rowsWritten(),
         (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private static long nanos(Instant instant) {
+    try {
+      return Timestamps.toNanos(instant);
+    } catch (ArithmeticException e) {
+      throw new QuiverException(
+          "Cannot materialize up to "
+              + instant
+              + ": Quiver's timestamps span the years 1677 to 2262");
+    }
   }
 
   /** The named views, or every online view; naming an offline view is an error. */

@@ -31,6 +31,8 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Materializes one view over {@code [start, end]}: per entity key, the row the point-in-time rule
@@ -43,8 +45,9 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
  */
 final class ViewMaterialization {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ViewMaterialization.class);
+
   static final int WRITE_BATCH = 10_000;
-  private static final int BYTES_PER_KEPT_ROW = 160;
   private static final String TS = "__quiver_event_ts";
   private static final String CREATED = "__quiver_created_ts";
 
@@ -64,6 +67,7 @@ final class ViewMaterialization {
   private final ReadWriteLock flushing = new ReentrantReadWriteLock();
   private final AtomicLong rowsInWindow = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
+  private volatile long lastFlushRows;
 
   /** What a view's materialization did. */
   record Outcome(long sourceRowsRead, long rowsInWindow, long rowsWritten) {}
@@ -173,9 +177,22 @@ final class ViewMaterialization {
     for (Task task : tasks) {
       work.add(() -> read(task, start, end));
     }
-    ParallelTasks.run(work, threads);
-    flush();
-    progress.viewFinished(view.name());
+    long reading = System.nanoTime();
+    long writing;
+    try {
+      ParallelTasks.run(work, threads);
+      writing = System.nanoTime();
+      flush();
+    } finally {
+      progress.viewFinished(view.name());
+    }
+    LOG.info(
+        "{}: {} row groups read in {} ms, the last {} rows written in {} ms",
+        view.name(),
+        tasks.size(),
+        (writing - reading) / 1_000_000,
+        lastFlushRows,
+        (System.nanoTime() - writing) / 1_000_000);
     return new Outcome(planned, rowsInWindow.get(), rowsWritten.get());
   }
 
@@ -207,9 +224,9 @@ final class ViewMaterialization {
     progress.rowsRead(view.name(), task.rows());
     long held = 0;
     for (KeptRows rows : allKept) {
-      held += rows.size();
+      held += rows.bytes();
     }
-    if (held * BYTES_PER_KEPT_ROW > memoryBudget) {
+    if (held > memoryBudget) {
       flush();
     }
   }
@@ -281,6 +298,7 @@ final class ViewMaterialization {
       for (int t = 1; t < allKept.size(); t++) {
         merged.absorb(allKept.get(t));
       }
+      lastFlushRows = merged.size();
       List<OnlineStore.Record> batch = new ArrayList<>(WRITE_BATCH);
       merged.drain(
           (key, value) -> {

@@ -33,7 +33,7 @@ public final class InMemoryOnlineStore implements SupportsRowCount {
       rows.compute(
           ByteBuffer.wrap(record.entityKey().clone()),
           (key, stored) -> {
-            if (stored == null || ValueCodec.isNewer(record.value(), stored)) {
+            if (stored == null || ValueCodec.replaces(record.value(), stored)) {
               replaced[0] = record.value();
               return record.value().clone();
             }

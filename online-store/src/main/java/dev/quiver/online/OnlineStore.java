@@ -32,7 +32,9 @@ public interface OnlineStore extends AutoCloseable {
 
   /**
    * Writes rows of one view. Each replaces the stored row of its key only when its (event time,
-   * created time) is later, so replaying or reordering writes never moves a value back in time.
+   * created time) is later, so replaying or reordering writes never moves a value back in time; a
+   * row with the same times replaces the stored one only when it holds another set of features (see
+   * {@link ValueCodec#replaces}).
    *
    * @return how many rows replaced or added a stored row
    * @throws OnlineStoreException when the store cannot be written (or was opened read-only)

@@ -129,7 +129,25 @@ public final class ValueCodec {
     return ByteBuffer.wrap(encoded, 9, 8).getLong();
   }
 
-  /** Whether encoded row {@code candidate} replaces {@code stored} by the newer-wins rule. */
+  /**
+   * Whether a write of {@code candidate} replaces {@code stored}: when it is newer, or when it has
+   * the same times but another set of features (the view gained or lost one since the stored row
+   * was written; re-materializing must fill the new feature in). Never moves a value back in time.
+   */
+  public static boolean replaces(byte[] candidate, byte[] stored) {
+    if (isNewer(candidate, stored)) {
+      return true;
+    }
+    return eventTs(candidate) == eventTs(stored)
+        && createdTs(candidate) == createdTs(stored)
+        && !featureHashes(candidate).equals(featureHashes(stored));
+  }
+
+  private static java.util.Set<Integer> featureHashes(byte[] encoded) {
+    return decode(encoded).tags.keySet();
+  }
+
+  /** Whether encoded row {@code candidate} is newer than {@code stored}: later (event, created). */
   public static boolean isNewer(byte[] candidate, byte[] stored) {
     long event = eventTs(candidate);
     long storedEvent = eventTs(stored);

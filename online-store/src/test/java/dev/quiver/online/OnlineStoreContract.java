@@ -106,6 +106,31 @@ public abstract class OnlineStoreContract {
   }
 
   @Test
+  void aRowWithTheSameTimesButAnotherFeatureSetReplacesTheStoredOne() {
+    OnlineStore store = open("rides");
+    store.write("stats", List.of(new OnlineStore.Record(key(1), row(10, 5, 1.0, 1))));
+    List<Feature> grown =
+        List.of(
+            FEATURES.get(0),
+            FEATURES.get(1),
+            Feature.of("rating", ValueType.scalar(ScalarType.INT32)));
+    byte[] backfilled =
+        ValueCodec.encode(
+            new OnlineRow(10, 5, Map.of("rate", 1.0, "trips", 1L, "rating", 4)), grown);
+
+    assertThat(store.write("stats", List.of(new OnlineStore.Record(key(1), backfilled))))
+        .as("the view gained a feature since the row was written")
+        .isEqualTo(1);
+    assertThat(
+            ValueCodec.decode(store.read(List.of(new OnlineStore.Key("stats", key(1)))).get(0))
+                .value(grown.get(2)))
+        .contains(java.util.Optional.of(4));
+    assertThat(store.write("stats", List.of(new OnlineStore.Record(key(1), backfilled))))
+        .as("the same row again")
+        .isZero();
+  }
+
+  @Test
   void withinOneBatchTheNewestRowOfAKeyWins() {
     OnlineStore store = open("rides");
     store.write(

@@ -121,7 +121,7 @@ final class OnlineReads {
         if (value.isEmpty()) {
           values.add(null);
           statuses.add(FeatureStatus.NOT_FOUND);
-          times.add(found == null ? OnlineResponse.NO_TIME : instant(found.eventTs()));
+          times.add(OnlineResponse.NO_TIME);
           continue;
         }
         Instant eventTime = instant(found.eventTs());

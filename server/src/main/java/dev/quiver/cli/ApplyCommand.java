@@ -57,26 +57,29 @@ final class ApplyCommand implements Callable<Integer> {
       }
       String user = System.getProperty("user.name", "unknown");
       String commit = GitCommit.of(featureRepo.config().root()).orElse(null);
-      HistoryEntry entry = plan.apply(store, user, commit);
-      out.println("Applied: the registry is now at version " + entry.version() + ".");
       List<String> deletedViews =
           plan.pending().stream()
               .filter(c -> c.type() == ChangeType.DELETE && c.kind() == ObjectKind.FEATURE_VIEW)
               .map(ObjectChange::name)
               .toList();
+      // Online rows go first: if the commit then fails they can be materialized again, while
+      // rows left behind by a committed deletion would never be retried.
       if (!deletedViews.isEmpty()) {
         try {
           OnlineMaintenance.deleteViews(featureRepo.config(), deletedViews);
         } catch (QuiverException e) {
           throw new QuiverException(
-              "The registry is at version "
-                  + entry.version()
-                  + ", but the online rows of "
+              "Cannot apply: the online rows of "
                   + String.join(", ", deletedViews)
-                  + " could not be deleted: "
-                  + e.getMessage(),
+                  + ", which the repo no longer declares, cannot be deleted ("
+                  + e.getMessage()
+                  + "); nothing was committed",
               e);
         }
+      }
+      HistoryEntry entry = plan.apply(store, user, commit);
+      out.println("Applied: the registry is now at version " + entry.version() + ".");
+      if (!deletedViews.isEmpty()) {
         out.println("Deleted the online rows of " + String.join(", ", deletedViews) + ".");
       }
     }

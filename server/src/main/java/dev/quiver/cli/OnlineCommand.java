@@ -100,6 +100,10 @@ final class OnlineCommand implements Callable<Integer> {
             spec.commandLine(), "--entity '" + option + "' is not KEY=V1,V2,...");
       }
       String key = option.substring(0, equals).strip();
+      if (rows.containsKey(key)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--entity " + key + " is given twice; give each join key once");
+      }
       Optional<ScalarType> type =
           store.registry().definitions().entities().stream()
               .filter(e -> e.joinKey().equals(key))

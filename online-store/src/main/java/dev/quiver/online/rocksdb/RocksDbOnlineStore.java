@@ -51,6 +51,13 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
   private final WriteOptions writeOptions = new WriteOptions();
   private final ReadOptions readOptions = new ReadOptions();
   private final Object writeLock = new Object();
+  private final BloomFilter bloom = new BloomFilter(10, false);
+
+  /** Operations hold it shared; close holds it alone, so no call runs on a freed handle. */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+  private boolean closed;
 
   private RocksDbOnlineStore(String project, Path path, boolean readOnly) {
     this.project = project;
@@ -59,7 +66,7 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
     this.cache = new LRUCache(BLOCK_CACHE_BYTES);
     BlockBasedTableConfig table =
         new BlockBasedTableConfig()
-            .setFilterPolicy(new BloomFilter(10, false))
+            .setFilterPolicy(bloom)
             .setWholeKeyFiltering(true)
             .setBlockCache(cache)
             .setCacheIndexAndFilterBlocks(true)
@@ -83,7 +90,14 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
       }
     } catch (RocksDBException e) {
       close(options, cache);
-      if (isLockConflict(e)) {
+      if (!readOnly && String.valueOf(e.getMessage()).contains("lock hold by current process")) {
+        throw new OnlineStoreException(
+            "Cannot open the RocksDB online store at "
+                + path
+                + " twice in one process: share the open store",
+            e);
+      }
+      if (!readOnly && isLockConflict(e)) {
         throw new OnlineStoreException(
             "Cannot write to the RocksDB online store at "
                 + path
@@ -113,14 +127,31 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
     return new RocksDbOnlineStore(project, path, true);
   }
 
+  /** RocksDB's words when another process holds the folder's LOCK file. */
   private static boolean isLockConflict(RocksDBException e) {
     String message = String.valueOf(e.getMessage());
-    return message.contains("lock") || message.contains("Resource temporarily unavailable");
+    return message.contains("While lock file")
+        && (message.contains("Resource temporarily unavailable")
+            || message.contains("No locks available"));
   }
 
-  private static void close(Options options, LRUCache cache) {
+  private void close(Options options, LRUCache cache) {
     options.close();
     cache.close();
+    bloom.close();
+  }
+
+  /** Runs an operation while the store is open. */
+  private <T> T open(java.util.function.Supplier<T> operation) {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new OnlineStoreException("Cannot use the online store at " + path + ": it is closed");
+      }
+      return operation.get();
+    } finally {
+      lifecycle.readLock().unlock();
+    }
   }
 
   @Override
@@ -147,6 +178,10 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
 
   @Override
   public long write(String view, List<Record> records) {
+    return open(() -> writeOpen(view, records));
+  }
+
+  private long writeOpen(String view, List<Record> records) {
     if (readOnly) {
       throw new OnlineStoreException(
           "Cannot write to the online store at " + path + ": it was opened read-only");
@@ -178,7 +213,7 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
         for (int i = 0; i < keys.size(); i++) {
           byte[] value = values.get(i);
           byte[] current = stored.get(i);
-          if (current == null || ValueCodec.isNewer(value, current)) {
+          if (current == null || ValueCodec.replaces(value, current)) {
             batch.put(keys.get(i), value);
             written++;
           }
@@ -194,6 +229,10 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
 
   @Override
   public List<byte[]> read(List<Key> keys) {
+    return open(() -> readOpen(keys));
+  }
+
+  private List<byte[]> readOpen(List<Key> keys) {
     List<byte[]> rocksKeys = new ArrayList<>(keys.size());
     String lastView = null;
     byte[] prefix = null;
@@ -214,6 +253,14 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
 
   @Override
   public void deleteView(String view) {
+    open(
+        () -> {
+          deleteOpen(view);
+          return null;
+        });
+  }
+
+  private void deleteOpen(String view) {
     byte[] start = viewPrefix(view);
     byte[] limit = upperBound(start);
     try {
@@ -240,6 +287,10 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
 
   @Override
   public long rowCount(String view) {
+    return open(() -> countOpen(view));
+  }
+
+  private long countOpen(String view) {
     byte[] prefix = viewPrefix(view);
     long count = 0;
     try (RocksIterator it = db.newIterator(readOptions)) {
@@ -257,9 +308,18 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
 
   @Override
   public void close() {
-    db.close();
-    writeOptions.close();
-    readOptions.close();
-    close(options, cache);
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      db.close();
+      writeOptions.close();
+      readOptions.close();
+      close(options, cache);
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
   }
 }

@@ -200,18 +200,13 @@ public final class PostgresRegistryStore implements RegistryStore {
     try (Connection connection = connect();
         PreparedStatement query =
             connection.prepareStatement(
-                "SELECT view_name, start_ts, end_ts FROM quiver_materialized WHERE project = ?"
-                    + " ORDER BY view_name, start_ts NULLS FIRST")) {
+                "SELECT view_name, start_nanos, end_nanos FROM quiver_materialized_intervals"
+                    + " WHERE project = ? ORDER BY view_name, start_nanos NULLS FIRST")) {
       query.setString(1, project);
       Map<String, List<TimeInterval>> intervals = new TreeMap<>();
       try (ResultSet row = query.executeQuery()) {
         while (row.next()) {
-          Timestamp start = row.getTimestamp(2);
-          intervals
-              .computeIfAbsent(row.getString(1), v -> new ArrayList<>())
-              .add(
-                  new TimeInterval(
-                      start == null ? null : start.toInstant(), row.getTimestamp(3).toInstant()));
+          intervals.computeIfAbsent(row.getString(1), v -> new ArrayList<>()).add(interval(row, 2));
         }
       }
       return intervals;
@@ -257,35 +252,36 @@ public final class PostgresRegistryStore implements RegistryStore {
         List<TimeInterval> current = new ArrayList<>();
         try (PreparedStatement query =
             connection.prepareStatement(
-                "SELECT start_ts, end_ts FROM quiver_materialized WHERE project = ? AND view_name = ?")) {
+                "SELECT start_nanos, end_nanos FROM quiver_materialized_intervals"
+                    + " WHERE project = ? AND view_name = ?")) {
           query.setString(1, project);
           query.setString(2, view);
           try (ResultSet row = query.executeQuery()) {
             while (row.next()) {
-              Timestamp start = row.getTimestamp(1);
-              current.add(
-                  new TimeInterval(
-                      start == null ? null : start.toInstant(), row.getTimestamp(2).toInstant()));
+              current.add(interval(row, 1));
             }
           }
         }
         try (PreparedStatement delete =
             connection.prepareStatement(
-                "DELETE FROM quiver_materialized WHERE project = ? AND view_name = ?")) {
+                "DELETE FROM quiver_materialized_intervals WHERE project = ? AND view_name = ?")) {
           delete.setString(1, project);
           delete.setString(2, view);
           delete.executeUpdate();
         }
         try (PreparedStatement insert =
             connection.prepareStatement(
-                "INSERT INTO quiver_materialized (project, view_name, start_ts, end_ts)"
-                    + " VALUES (?, ?, ?, ?)")) {
+                "INSERT INTO quiver_materialized_intervals"
+                    + " (project, view_name, start_nanos, end_nanos) VALUES (?, ?, ?, ?)")) {
           for (TimeInterval interval : change.apply(current)) {
             insert.setString(1, project);
             insert.setString(2, view);
-            insert.setTimestamp(
-                3, interval.start() == null ? null : Timestamp.from(interval.start()));
-            insert.setTimestamp(4, Timestamp.from(interval.end()));
+            if (interval.start() == null) {
+              insert.setNull(3, java.sql.Types.BIGINT);
+            } else {
+              insert.setLong(3, nanos(interval.start()));
+            }
+            insert.setLong(4, nanos(interval.end()));
             insert.addBatch();
           }
           insert.executeBatch();
@@ -298,6 +294,22 @@ public final class PostgresRegistryStore implements RegistryStore {
     } catch (SQLException e) {
       throw failure("write", e);
     }
+  }
+
+  private static TimeInterval interval(ResultSet row, int column) throws SQLException {
+    long start = row.getLong(column);
+    boolean open = row.wasNull();
+    return new TimeInterval(open ? null : instant(start), instant(row.getLong(column + 1)));
+  }
+
+  private static long nanos(java.time.Instant instant) {
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+  }
+
+  private static java.time.Instant instant(long nanos) {
+    return java.time.Instant.ofEpochSecond(
+        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 
   private long lockedVersion(Connection connection) throws SQLException {
@@ -356,11 +368,12 @@ public final class PostgresRegistryStore implements RegistryStore {
               + " changes jsonb NOT NULL,"
               + " PRIMARY KEY (project, version))");
       ddl.execute(
-          "CREATE TABLE IF NOT EXISTS quiver_materialized ("
+          // Nanoseconds since the epoch: timestamptz would round interval ends to microseconds.
+          "CREATE TABLE IF NOT EXISTS quiver_materialized_intervals ("
               + " project text NOT NULL,"
               + " view_name text NOT NULL,"
-              + " start_ts timestamptz,"
-              + " end_ts timestamptz NOT NULL)");
+              + " start_nanos bigint,"
+              + " end_nanos bigint NOT NULL)");
       connection.commit();
     } catch (SQLException e) {
       connection.rollback();

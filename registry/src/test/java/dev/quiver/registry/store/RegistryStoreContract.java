@@ -147,7 +147,7 @@ public abstract class RegistryStoreContract {
     Instant t1 = Instant.parse("2026-03-01T00:00:00Z");
     Instant t2 = Instant.parse("2026-03-02T00:00:00Z");
     Instant t3 = Instant.parse("2026-03-03T00:00:00Z");
-    Instant t4 = Instant.parse("2026-03-04T00:00:00Z");
+    Instant t4 = Instant.parse("2026-03-04T00:00:00.000000001Z");
     try (RegistryStore store = newStore(CLOCK)) {
       store.commit(0, exampleDefinitions(), info("v1"));
       store.recordMaterialized("stats", new TimeInterval(t3, t4));

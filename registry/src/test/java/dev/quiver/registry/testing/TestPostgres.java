@@ -43,7 +43,7 @@ public final class TestPostgres {
   public static void deleteRegistry(String project) throws SQLException {
     try (Connection connection = DriverManager.getConnection(URL)) {
       for (String table :
-          List.of("quiver_registry", "quiver_registry_history", "quiver_materialized")) {
+          List.of("quiver_registry", "quiver_registry_history", "quiver_materialized_intervals")) {
         try (PreparedStatement delete =
             connection.prepareStatement("DELETE FROM " + table + " WHERE project = ?")) {
           delete.setString(1, project);
