@@ -4,7 +4,9 @@ import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2ObjectMap;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.LongFunction;
 
 /**
@@ -99,8 +101,16 @@ abstract class KeptRows {
 
     @Override
     void drain(Sink sink) {
-      for (Long2ObjectMap.Entry<Kept> entry : rows.long2ObjectEntrySet()) {
-        sink.accept(encodeKey.apply(entry.getLongKey()), entry.getValue().value());
+      // In the order of the encoded keys (big-endian, so unsigned): the store then writes
+      // contiguous key ranges.
+      long[] keys = rows.keySet().toLongArray();
+      for (int i = 0; i < keys.length; i++) {
+        keys[i] ^= Long.MIN_VALUE;
+      }
+      java.util.Arrays.sort(keys);
+      for (long flipped : keys) {
+        long key = flipped ^ Long.MIN_VALUE;
+        sink.accept(encodeKey.apply(key), rows.get(key).value());
       }
       rows.clear();
       rows.trim();
@@ -144,8 +154,10 @@ abstract class KeptRows {
 
     @Override
     void drain(Sink sink) {
-      for (Object2ObjectMap.Entry<BytesKey, Kept> entry : rows.object2ObjectEntrySet()) {
-        sink.accept(entry.getKey().bytes, entry.getValue().value());
+      List<BytesKey> keys = new ArrayList<>(rows.keySet());
+      keys.sort((a, b) -> java.util.Arrays.compareUnsigned(a.bytes, b.bytes));
+      for (BytesKey key : keys) {
+        sink.accept(key.bytes, rows.get(key).value());
       }
       rows.clear();
       rows.trim();

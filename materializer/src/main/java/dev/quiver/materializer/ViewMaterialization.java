@@ -9,6 +9,7 @@ import dev.quiver.offline.parquet.TimestampStatistics;
 import dev.quiver.online.EntityKeyCodec;
 import dev.quiver.online.OnlineRow;
 import dev.quiver.online.OnlineStore;
+import dev.quiver.online.SupportsBulkWrite;
 import dev.quiver.online.ValueCodec;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.Feature;
@@ -47,7 +48,7 @@ final class ViewMaterialization {
 
   private static final Logger LOG = LoggerFactory.getLogger(ViewMaterialization.class);
 
-  static final int WRITE_BATCH = 10_000;
+  static final int WRITE_BATCH = 50_000;
   private static final String TS = "__quiver_event_ts";
   private static final String CREATED = "__quiver_created_ts";
 
@@ -240,10 +241,11 @@ final class ViewMaterialization {
     TimeStampNanoTZVector created = (TimeStampNanoTZVector) root.getVector(CREATED);
     long base = ((long) task.fileIndex() << 40) + task.firstRow();
     Map<String, Object> keyValues = new HashMap<>();
-    FieldVector[] features = new FieldVector[view.features().size()];
-    for (int f = 0; f < features.length; f++) {
-      features[f] = root.getVector(view.features().get(f).name());
+    FieldVector[] vectors = new FieldVector[view.features().size()];
+    for (int f = 0; f < vectors.length; f++) {
+      vectors[f] = root.getVector(view.features().get(f).name());
     }
+    ColumnRow features = new ColumnRow(vectors);
     long inWindow = 0;
     for (int row = 0; row < root.getRowCount(); row++) {
       if (ts.isNull(row)) {
@@ -282,9 +284,8 @@ final class ViewMaterialization {
     rowsInWindow.addAndGet(inWindow);
   }
 
-  private byte[] encode(FieldVector[] features, int row, long eventTs, long createdTs) {
-    return ValueCodec.encode(
-        eventTs, createdTs, view.features(), i -> OnlineValues.of(features[i], row));
+  private byte[] encode(ColumnRow features, int row, long eventTs, long createdTs) {
+    return ValueCodec.encode(eventTs, createdTs, view.features(), features.at(row));
   }
 
   /**
@@ -299,6 +300,13 @@ final class ViewMaterialization {
         merged.absorb(allKept.get(t));
       }
       lastFlushRows = merged.size();
+      if (store instanceof SupportsBulkWrite bulk) {
+        // Drained in key order, as bulk writes want.
+        List<OnlineStore.Record> all = new ArrayList<>(merged.size());
+        merged.drain((key, value) -> all.add(new OnlineStore.Record(key, value)));
+        rowsWritten.addAndGet(bulk.writeSorted(view.name(), all.iterator()));
+        return;
+      }
       List<OnlineStore.Record> batch = new ArrayList<>(WRITE_BATCH);
       merged.drain(
           (key, value) -> {

