@@ -16,8 +16,11 @@ import java.util.function.LongFunction;
  */
 abstract class KeptRows {
 
-  /** A key's best row so far, encoded for the store, with what decides between rows. */
-  record Kept(long eventTs, long createdTs, long ordinal, byte[] value) {
+  /**
+   * A key's best row so far, with what decides between rows: either already encoded for the store
+   * ({@code value}), or a reference to its chunk and row, encoded when written.
+   */
+  record Kept(long eventTs, long createdTs, long ordinal, byte[] value, long ref) {
     /** Whether a row with these times and order beats this one. */
     boolean losesTo(long ts, long created, long order) {
       return ts > eventTs
@@ -31,7 +34,7 @@ abstract class KeptRows {
 
   /** Receives the kept rows when they are drained. */
   interface Sink {
-    void accept(byte[] entityKey, byte[] value);
+    void accept(byte[] entityKey, Kept row);
   }
 
   /** Per kept row, besides its encoded bytes: map entry, record and array headers. */
@@ -48,9 +51,11 @@ abstract class KeptRows {
 
   /** Accounts for {@code added} replacing {@code removed} (null when new). */
   void account(Kept added, Kept removed, int keyBytes) {
-    bytes +=
-        added.value().length
-            + (removed == null ? OVERHEAD_BYTES + keyBytes : -removed.value().length);
+    bytes += size(added) + (removed == null ? OVERHEAD_BYTES + keyBytes : -size(removed));
+  }
+
+  private static int size(Kept row) {
+    return row.value() == null ? 0 : row.value().length;
   }
 
   void resetBytes() {
@@ -110,7 +115,7 @@ abstract class KeptRows {
       java.util.Arrays.sort(keys);
       for (long flipped : keys) {
         long key = flipped ^ Long.MIN_VALUE;
-        sink.accept(encodeKey.apply(key), rows.get(key).value());
+        sink.accept(encodeKey.apply(key), rows.get(key));
       }
       rows.clear();
       rows.trim();
@@ -157,7 +162,7 @@ abstract class KeptRows {
       List<BytesKey> keys = new ArrayList<>(rows.keySet());
       keys.sort((a, b) -> java.util.Arrays.compareUnsigned(a.bytes, b.bytes));
       for (BytesKey key : keys) {
-        sink.accept(key.bytes, rows.get(key).value());
+        sink.accept(key.bytes, rows.get(key));
       }
       rows.clear();
       rows.trim();

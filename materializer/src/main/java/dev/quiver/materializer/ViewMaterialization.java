@@ -69,6 +69,9 @@ final class ViewMaterialization {
   private final AtomicLong rowsInWindow = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
   private volatile long lastFlushRows;
+  private long estimatedBytes;
+  private boolean deferEncoding;
+  private VectorSchemaRoot[] chunks;
 
   /** What a view's materialization did. */
   record Outcome(long sourceRowsRead, long rowsInWindow, long rowsWritten) {}
@@ -137,7 +140,8 @@ final class ViewMaterialization {
     return name;
   }
 
-  private record Task(Path file, int fileIndex, int rowGroup, long firstRow, long rows) {}
+  private record Task(
+      int index, Path file, int fileIndex, int rowGroup, long firstRow, long rows) {}
 
   /**
    * @param start nanoseconds, or {@link Long#MIN_VALUE} for the beginning of the data
@@ -166,13 +170,19 @@ final class ViewMaterialization {
           BlockMetaData group = groups.get(g);
           if (group.getRowCount() > 0
               && TimestampStatistics.mayHold(group, source.timestampField(), start, end)) {
-            tasks.add(new Task(files.get(f), f, g, firstRow, group.getRowCount()));
+            tasks.add(new Task(tasks.size(), files.get(f), f, g, firstRow, group.getRowCount()));
             planned += group.getRowCount();
+            estimatedBytes += estimateBytes(group);
           }
           firstRow += group.getRowCount();
         }
       }
     }
+    // Keeping row references (and the chunks they point into) instead of encoded rows saves
+    // encoding the rows later beaten by newer ones, about two of every three: only when the
+    // chunks fit in the budget.
+    deferEncoding = estimatedBytes <= memoryBudget / 2;
+    chunks = new VectorSchemaRoot[tasks.size()];
     progress.viewStarted(view.name(), planned);
     List<ParallelTasks.Task> work = new ArrayList<>();
     for (Task task : tasks) {
@@ -185,6 +195,7 @@ final class ViewMaterialization {
       writing = System.nanoTime();
       flush();
     } finally {
+      closeChunks();
       progress.viewFinished(view.name());
     }
     LOG.info(
@@ -198,41 +209,61 @@ final class ViewMaterialization {
   }
 
   private void read(Task task, long start, long end) {
-    try (ParquetTableReader reader = ParquetTableReader.open(task.file());
-        VectorSchemaRoot root =
-            reader
-                .read(
-                    task.rowGroup(),
-                    columns,
-                    reader.resolve(columns, "feature view '" + view.name() + "'"),
-                    allocator)
-                .root()) {
-      flushing.readLock().lock();
-      KeptRows rows = null;
-      try {
-        rows = keptRows.take();
-        keepBest(task, root, start, end, rows);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new QuiverException("Interrupted while materializing", e);
-      } finally {
-        if (rows != null) {
-          keptRows.add(rows);
-        }
-        flushing.readLock().unlock();
+    VectorSchemaRoot root;
+    try (ParquetTableReader reader = ParquetTableReader.open(task.file())) {
+      root =
+          reader
+              .read(
+                  task.rowGroup(),
+                  columns,
+                  reader.resolve(columns, "feature view '" + view.name() + "'"),
+                  allocator)
+              .root();
+    }
+    boolean retained = false;
+    flushing.readLock().lock();
+    KeptRows rows = null;
+    try {
+      rows = keptRows.take();
+      boolean kept = keepBest(task, root, start, end, rows);
+      if (deferEncoding && kept) {
+        chunks[task.index()] = root;
+        retained = true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QuiverException("Interrupted while materializing", e);
+    } finally {
+      if (rows != null) {
+        keptRows.add(rows);
+      }
+      flushing.readLock().unlock();
+      if (!retained) {
+        root.close();
       }
     }
     progress.rowsRead(view.name(), task.rows());
-    long held = 0;
-    for (KeptRows rows : allKept) {
-      held += rows.bytes();
+    long held = deferEncoding ? allocator.getAllocatedMemory() : 0;
+    for (KeptRows kept : allKept) {
+      held += kept.bytes();
     }
     if (held > memoryBudget) {
       flush();
     }
   }
 
-  private void keepBest(Task task, VectorSchemaRoot root, long start, long end, KeptRows rows) {
+  /** Bytes a row group's columns take once decoded, roughly. */
+  private long estimateBytes(BlockMetaData group) {
+    long bytes = 0;
+    for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData column : group.getColumns()) {
+      bytes += Math.max(column.getTotalUncompressedSize(), group.getRowCount() * 9);
+    }
+    return bytes;
+  }
+
+  /** Keeps the rows of a chunk that beat the kept ones; whether any did. */
+  private boolean keepBest(Task task, VectorSchemaRoot root, long start, long end, KeptRows rows) {
+    boolean any = false;
     List<FieldVector> keys = new ArrayList<>();
     for (Entity entity : entities) {
       keys.add(root.getVector(entity.joinKey()));
@@ -265,8 +296,8 @@ final class ViewMaterialization {
       if (rows instanceof KeptRows.ByLong byLong) {
         long key = KeyColumns.longValue(keys.get(0), row);
         if (byLong.wants(key, at, createdAt, order)) {
-          byLong.keep(
-              key, new KeptRows.Kept(at, createdAt, order, encode(features, row, at, createdAt)));
+          byLong.keep(key, kept(task, features, row, at, createdAt, order));
+          any = true;
         }
       } else {
         keyValues.clear();
@@ -276,12 +307,44 @@ final class ViewMaterialization {
         byte[] key = EntityKeyCodec.encode(keyValues, keyTypes);
         KeptRows.ByBytes byBytes = (KeptRows.ByBytes) rows;
         if (byBytes.wants(key, at, createdAt, order)) {
-          byBytes.keep(
-              key, new KeptRows.Kept(at, createdAt, order, encode(features, row, at, createdAt)));
+          byBytes.keep(key, kept(task, features, row, at, createdAt, order));
+          any = true;
         }
       }
     }
     rowsInWindow.addAndGet(inWindow);
+    return any;
+  }
+
+  private KeptRows.Kept kept(
+      Task task, ColumnRow features, int row, long at, long createdAt, long order) {
+    return deferEncoding
+        ? new KeptRows.Kept(at, createdAt, order, null, ((long) task.index() << 32) | row)
+        : new KeptRows.Kept(at, createdAt, order, encode(features, row, at, createdAt), 0);
+  }
+
+  private void closeChunks() {
+    if (chunks != null) {
+      for (int c = 0; c < chunks.length; c++) {
+        if (chunks[c] != null) {
+          chunks[c].close();
+          chunks[c] = null;
+        }
+      }
+    }
+  }
+
+  /** The encoded row of a kept row, encoding it from its chunk when it was kept by reference. */
+  private byte[] valueOf(KeptRows.Kept row) {
+    if (row.value() != null) {
+      return row.value();
+    }
+    VectorSchemaRoot chunk = chunks[(int) (row.ref() >>> 32)];
+    FieldVector[] vectors = new FieldVector[view.features().size()];
+    for (int f = 0; f < vectors.length; f++) {
+      vectors[f] = chunk.getVector(view.features().get(f).name());
+    }
+    return encode(new ColumnRow(vectors), (int) row.ref(), row.eventTs(), row.createdTs());
   }
 
   private byte[] encode(ColumnRow features, int row, long eventTs, long createdTs) {
@@ -302,15 +365,38 @@ final class ViewMaterialization {
       lastFlushRows = merged.size();
       if (store instanceof SupportsBulkWrite bulk) {
         // Drained in key order, as bulk writes want.
-        List<OnlineStore.Record> all = new ArrayList<>(merged.size());
-        merged.drain((key, value) -> all.add(new OnlineStore.Record(key, value)));
+        List<byte[]> keys = new ArrayList<>(merged.size());
+        List<KeptRows.Kept> kept = new ArrayList<>(merged.size());
+        merged.drain(
+            (key, row) -> {
+              keys.add(key);
+              kept.add(row);
+            });
+        // Rows kept by reference are encoded now, on every thread.
+        byte[][] values = new byte[keys.size()][];
+        List<ParallelTasks.Task> encoding = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int from = (int) ((long) values.length * t / threads);
+          int to = (int) ((long) values.length * (t + 1) / threads);
+          encoding.add(
+              () -> {
+                for (int i = from; i < to; i++) {
+                  values[i] = valueOf(kept.get(i));
+                }
+              });
+        }
+        ParallelTasks.run(encoding, threads);
+        List<OnlineStore.Record> all = new ArrayList<>(values.length);
+        for (int i = 0; i < values.length; i++) {
+          all.add(new OnlineStore.Record(keys.get(i), values[i]));
+        }
         rowsWritten.addAndGet(bulk.writeSorted(view.name(), all.iterator()));
         return;
       }
       List<OnlineStore.Record> batch = new ArrayList<>(WRITE_BATCH);
       merged.drain(
-          (key, value) -> {
-            batch.add(new OnlineStore.Record(key, value));
+          (key, row) -> {
+            batch.add(new OnlineStore.Record(key, valueOf(row)));
             if (batch.size() == WRITE_BATCH) {
               rowsWritten.addAndGet(store.write(view.name(), batch));
               batch.clear();
@@ -320,6 +406,8 @@ final class ViewMaterialization {
         rowsWritten.addAndGet(store.write(view.name(), batch));
       }
     } finally {
+      // Every kept row is written (or the run failed): the chunks they pointed into can go.
+      closeChunks();
       flushing.writeLock().unlock();
     }
   }
