@@ -1,11 +1,11 @@
 package dev.quiver.materializer;
 
+import dev.quiver.offline.ByteArrayKey;
 import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2ObjectMap;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongFunction;
 
@@ -125,15 +125,16 @@ abstract class KeptRows {
 
   /** Rows keyed by encoded key bytes. */
   static final class ByBytes extends KeptRows {
-    private final Object2ObjectOpenHashMap<BytesKey, Kept> rows = new Object2ObjectOpenHashMap<>();
+    private final Object2ObjectOpenHashMap<ByteArrayKey, Kept> rows =
+        new Object2ObjectOpenHashMap<>();
 
     boolean wants(byte[] key, long ts, long created, long order) {
-      Kept current = rows.get(new BytesKey(key));
+      Kept current = rows.get(new ByteArrayKey(key));
       return current == null || current.losesTo(ts, created, order);
     }
 
     void keep(byte[] key, Kept row) {
-      account(row, rows.put(new BytesKey(key), row), key.length);
+      account(row, rows.put(new ByteArrayKey(key), row), key.length);
     }
 
     @Override
@@ -143,14 +144,14 @@ abstract class KeptRows {
 
     @Override
     void absorb(KeptRows other) {
-      for (Object2ObjectMap.Entry<BytesKey, Kept> entry :
+      for (Object2ObjectMap.Entry<ByteArrayKey, Kept> entry :
           ((ByBytes) other).rows.object2ObjectEntrySet()) {
         Kept current = rows.get(entry.getKey());
         if (current == null || current.losesTo(entry.getValue())) {
           account(
               entry.getValue(),
               rows.put(entry.getKey(), entry.getValue()),
-              entry.getKey().bytes.length);
+              entry.getKey().bytes().length);
         }
       }
       ((ByBytes) other).rows.clear();
@@ -159,35 +160,14 @@ abstract class KeptRows {
 
     @Override
     void drain(Sink sink) {
-      List<BytesKey> keys = new ArrayList<>(rows.keySet());
-      keys.sort((a, b) -> java.util.Arrays.compareUnsigned(a.bytes, b.bytes));
-      for (BytesKey key : keys) {
-        sink.accept(key.bytes, rows.get(key));
+      List<ByteArrayKey> keys = new ArrayList<>(rows.keySet());
+      keys.sort((a, b) -> java.util.Arrays.compareUnsigned(a.bytes(), b.bytes()));
+      for (ByteArrayKey key : keys) {
+        sink.accept(key.bytes(), rows.get(key));
       }
       rows.clear();
       rows.trim();
       resetBytes();
-    }
-  }
-
-  /** Encoded key bytes with content equality. */
-  private static final class BytesKey {
-    final byte[] bytes;
-    private final int hash;
-
-    BytesKey(byte[] bytes) {
-      this.bytes = bytes;
-      this.hash = Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof BytesKey k && Arrays.equals(bytes, k.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
     }
   }
 }

@@ -99,7 +99,9 @@ final class ViewMaterialization {
       keyTypes.put(entity.joinKey(), entity.type());
       columns.add(
           new ColumnSpec(
-              column(entity.joinKey()), entity.joinKey(), ValueType.scalar(entity.type())));
+              source.columnFor(entity.joinKey()),
+              entity.joinKey(),
+              ValueType.scalar(entity.type())));
     }
     columns.add(
         new ColumnSpec(source.timestampField(), TS, ValueType.scalar(ScalarType.TIMESTAMP)));
@@ -109,7 +111,7 @@ final class ViewMaterialization {
               source.createdTimestampField(), CREATED, ValueType.scalar(ScalarType.TIMESTAMP)));
     }
     for (Feature feature : view.features()) {
-      columns.add(new ColumnSpec(column(feature.name()), feature.name(), feature.type()));
+      columns.add(new ColumnSpec(source.columnFor(feature.name()), feature.name(), feature.type()));
     }
     ValueCodec.checkDistinctHashes(view.features());
     this.keptRows = new ArrayBlockingQueue<>(threads);
@@ -129,15 +131,6 @@ final class ViewMaterialization {
     Entity entity = entities.get(0);
     Object value = entity.type() == ScalarType.INT32 ? (Object) (int) key : (Object) key;
     return EntityKeyCodec.encode(Map.of(entity.joinKey(), value), keyTypes);
-  }
-
-  private String column(String name) {
-    for (Map.Entry<String, String> m : source.fieldMapping().entrySet()) {
-      if (m.getValue().equals(name)) {
-        return m.getKey();
-      }
-    }
-    return name;
   }
 
   private record Task(

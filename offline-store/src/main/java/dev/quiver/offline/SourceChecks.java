@@ -17,7 +17,6 @@ import dev.quiver.registry.model.ValueType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.parquet.schema.Type;
 
@@ -95,28 +94,19 @@ public final class SourceChecks {
                 needs.add(
                     new Need(
                         new ColumnSpec(
-                            column(source, e.joinKey()), e.joinKey(), ValueType.scalar(e.type())),
+                            source.columnFor(e.joinKey()), e.joinKey(), ValueType.scalar(e.type())),
                         by + " (join key of entity '" + e.name() + "')",
                         viewAt)));
       }
       for (Feature feature : view.features()) {
         needs.add(
             new Need(
-                new ColumnSpec(column(source, feature.name()), feature.name(), feature.type()),
+                new ColumnSpec(source.columnFor(feature.name()), feature.name(), feature.type()),
                 by,
                 viewAt));
       }
     }
     return needs;
-  }
-
-  private static String column(ParquetSource source, String name) {
-    for (Map.Entry<String, String> m : source.fieldMapping().entrySet()) {
-      if (m.getValue().equals(name)) {
-        return m.getKey();
-      }
-    }
-    return name;
   }
 
   private static void checkFile(

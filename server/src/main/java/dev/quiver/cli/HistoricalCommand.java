@@ -5,7 +5,6 @@ import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.HistoricalRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -34,20 +33,8 @@ final class HistoricalCommand implements Callable<Integer> {
       description = "Entity rows: .parquet or .csv, with the join keys and event_timestamp.")
   Path entities;
 
-  static final class Features {
-    @Option(
-        names = "--features",
-        paramLabel = "VIEW:FEATURE,...",
-        split = ",",
-        description = "Features in output order; a bare view name takes all its features.")
-    List<String> features;
-
-    @Option(names = "--feature-service", paramLabel = "NAME", description = "A feature service.")
-    String featureService;
-  }
-
   @ArgGroup(multiplicity = "1")
-  Features features;
+  FeatureChoice features;
 
   @Option(
       names = "--output",
@@ -67,8 +54,8 @@ final class HistoricalCommand implements Callable<Integer> {
   public Integer call() {
     HistoricalRequest.Builder request =
         HistoricalRequest.builder().entities(entities).fullFeatureNames(fullFeatureNames);
-    if (features.features != null) {
-      request.features(features.features.stream().map(String::strip).toList());
+    if (features.references() != null) {
+      request.features(features.references());
     } else {
       request.featureService(features.featureService);
     }

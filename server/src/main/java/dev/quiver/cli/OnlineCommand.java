@@ -36,20 +36,8 @@ import picocli.CommandLine.Spec;
     })
 final class OnlineCommand implements Callable<Integer> {
 
-  static final class Features {
-    @Option(
-        names = "--features",
-        paramLabel = "VIEW:FEATURE,...",
-        split = ",",
-        description = "Features in output order; a bare view name takes all its features.")
-    List<String> features;
-
-    @Option(names = "--feature-service", paramLabel = "NAME", description = "A feature service.")
-    String featureService;
-  }
-
   @ArgGroup(multiplicity = "1")
-  Features features;
+  FeatureChoice features;
 
   @Option(
       names = "--entity",
@@ -74,9 +62,8 @@ final class OnlineCommand implements Callable<Integer> {
         FeatureStore.open(repo.root(), FeatureStoreOptions.defaults().readOnly())) {
       Map<String, List<Object>> rows = parseEntities(store);
       OnlineRequest request =
-          (features.features != null
-                  ? OnlineRequest.ofFeatures(
-                      features.features.stream().map(String::strip).toList(), rows)
+          (features.references() != null
+                  ? OnlineRequest.ofFeatures(features.references(), rows)
                   : OnlineRequest.ofService(features.featureService, rows))
               .withFullFeatureNames(fullFeatureNames);
       OnlineResponse response = store.onlineFeatures(request);

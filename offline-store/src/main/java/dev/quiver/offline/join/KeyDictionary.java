@@ -1,5 +1,6 @@
 package dev.quiver.offline.join;
 
+import dev.quiver.offline.ByteArrayKey;
 import it.unimi.dsi.fastutil.longs.Long2IntMap;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
@@ -34,7 +35,7 @@ final class KeyDictionary {
 
   private final boolean integral;
   private final Long2IntOpenHashMap longIds;
-  private final Object2IntOpenHashMap<BytesKey> byteIds;
+  private final Object2IntOpenHashMap<ByteArrayKey> byteIds;
 
   /** For integral keys spread over a small range: id by {@code key - denseBase}, else null. */
   private int[] dense;
@@ -147,7 +148,7 @@ final class KeyDictionary {
       }
       return id;
     }
-    BytesKey key = bytesKey(keyColumns, row);
+    ByteArrayKey key = bytesKey(keyColumns, row);
     int id = byteIds.getInt(key);
     if (id == NO_KEY) {
       id = byteIds.size();
@@ -188,7 +189,7 @@ final class KeyDictionary {
     return ((TimeStampVector) vector).get(row);
   }
 
-  private static BytesKey bytesKey(List<FieldVector> keyColumns, int row) {
+  private static ByteArrayKey bytesKey(List<FieldVector> keyColumns, int row) {
     int size = 0;
     for (FieldVector column : keyColumns) {
       size += column instanceof BaseVariableWidthVector v ? 4 + v.getValueLength(row) : 8;
@@ -204,27 +205,6 @@ final class KeyDictionary {
         throw new IllegalArgumentException("Cannot use " + column.getField() + " as a join key");
       }
     }
-    return new BytesKey(buffer.array());
-  }
-
-  /** Byte-array key with content equality, its hash computed once. */
-  private static final class BytesKey {
-    private final byte[] bytes;
-    private final int hash;
-
-    BytesKey(byte[] bytes) {
-      this.bytes = bytes;
-      this.hash = Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof BytesKey k && Arrays.equals(bytes, k.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
+    return new ByteArrayKey(buffer.array());
   }
 }

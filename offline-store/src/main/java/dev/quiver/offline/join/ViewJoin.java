@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -88,7 +87,9 @@ final class ViewJoin {
     for (Entity entity : entities) {
       keyColumns.add(
           new ColumnSpec(
-              sourceColumn(entity.joinKey()), entity.joinKey(), ValueType.scalar(entity.type())));
+              source.columnFor(entity.joinKey()),
+              entity.joinKey(),
+              ValueType.scalar(entity.type())));
     }
     readColumns.addAll(keyColumns);
     readColumns.add(
@@ -102,19 +103,10 @@ final class ViewJoin {
     }
     for (Selected s : features) {
       readColumns.add(
-          new ColumnSpec(sourceColumn(s.feature().name()), s.feature().name(), s.feature().type()));
+          new ColumnSpec(
+              source.columnFor(s.feature().name()), s.feature().name(), s.feature().type()));
     }
     this.files = SourceFiles.resolve(repoRoot, source.path());
-  }
-
-  /** The source column that {@code field_mapping} renames to {@code name}, else {@code name}. */
-  private String sourceColumn(String name) {
-    for (Map.Entry<String, String> m : source.fieldMapping().entrySet()) {
-      if (m.getValue().equals(name)) {
-        return m.getKey();
-      }
-    }
-    return name;
   }
 
   private String what() {

@@ -25,4 +25,14 @@ public record ParquetSource(
     Objects.requireNonNull(timestampField, "timestampField");
     fieldMapping = fieldMapping == null ? Map.of() : Map.copyOf(fieldMapping);
   }
+
+  /** The source column {@code field_mapping} renames to {@code name}, else {@code name} itself. */
+  public String columnFor(String name) {
+    for (Map.Entry<String, String> mapping : fieldMapping.entrySet()) {
+      if (mapping.getValue().equals(name)) {
+        return mapping.getKey();
+      }
+    }
+    return name;
+  }
 }
