@@ -1,7 +1,7 @@
 package dev.quiver.materializer;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.QuiverException;
-import dev.quiver.offline.parquet.Timestamps;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.load.Suggestions;
@@ -106,18 +106,8 @@ public final class Materializer {
   private ViewResult run(
       FeatureView view, TimeInterval interval, MaterializationProgress progress) {
     long started = System.nanoTime();
-    ParquetSource source =
-        definitions
-            .source(view.source())
-            .orElseThrow(
-                () -> new QuiverException("Source '" + view.source() + "' is not registered"));
-    List<Entity> entities = new ArrayList<>();
-    for (String name : view.entities()) {
-      entities.add(
-          definitions
-              .entity(name)
-              .orElseThrow(() -> new QuiverException("Entity '" + name + "' is not registered")));
-    }
+    ParquetSource source = definitions.sourceOf(view);
+    List<Entity> entities = definitions.entitiesOf(view);
     ViewMaterialization.Outcome outcome =
         new ViewMaterialization(
                 view, source, entities, repoRoot, store, threads, memoryBudget, allocator, progress)
@@ -136,7 +126,7 @@ public final class Materializer {
 
   private static long nanos(Instant instant) {
     try {
-      return Timestamps.toNanos(instant);
+      return EpochNanos.of(instant);
     } catch (ArithmeticException e) {
       throw new QuiverException(
           "Cannot materialize up to "

@@ -1,6 +1,6 @@
 package dev.quiver.materializer;
 
-import dev.quiver.offline.parquet.Timestamps;
+import dev.quiver.EpochNanos;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.BigIntVector;
@@ -45,7 +45,7 @@ final class OnlineValues {
       return v.get(row);
     }
     if (vector instanceof TimeStampNanoTZVector v) {
-      return Timestamps.toInstant(v.get(row));
+      return EpochNanos.toInstant(v.get(row));
     }
     if (vector instanceof ListVector list) {
       FieldVector elements = list.getDataVector();

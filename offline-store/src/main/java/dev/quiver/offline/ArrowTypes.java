@@ -29,6 +29,16 @@ public final class ArrowTypes {
     };
   }
 
+  /** How many nanoseconds one unit of an Arrow timestamp is. */
+  public static long nanosPerUnit(TimeUnit unit) {
+    return switch (unit) {
+      case SECOND -> 1_000_000_000L;
+      case MILLISECOND -> 1_000_000L;
+      case MICROSECOND -> 1_000L;
+      case NANOSECOND -> 1L;
+    };
+  }
+
   /** A nullable field of the given type; lists hold nullable elements. */
   public static Field field(String name, ValueType type) {
     Field element = new Field(name, FieldType.nullable(of(type.element())), null);

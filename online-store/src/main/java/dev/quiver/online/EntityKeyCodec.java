@@ -1,5 +1,6 @@
 package dev.quiver.online;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.registry.model.ScalarType;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -86,7 +87,7 @@ public final class EntityKeyCodec {
         case BOOL -> out.writeByte((Boolean) value ? 1 : 0);
         case INT32 -> out.writeInt((Integer) value);
         case INT64 -> out.writeLong((Long) value);
-        case TIMESTAMP -> out.writeLong(ValueCodec.nanos((Instant) value));
+        case TIMESTAMP -> out.writeLong(EpochNanos.of((Instant) value));
         case STRING -> {
           byte[] text = ((String) value).getBytes(StandardCharsets.UTF_8);
           out.writeInt(text.length);

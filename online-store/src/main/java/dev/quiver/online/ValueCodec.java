@@ -1,5 +1,6 @@
 package dev.quiver.online;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
@@ -354,7 +355,7 @@ public final class ValueCodec {
       case INT64 -> out.putLong((Long) value);
       case FLOAT32 -> out.putFloat((Float) value);
       case FLOAT64 -> out.putDouble((Double) value);
-      case TIMESTAMP -> out.putLong(nanos((Instant) value));
+      case TIMESTAMP -> out.putLong(EpochNanos.of((Instant) value));
       case STRING -> {
         byte[] text = ((String) value).getBytes(StandardCharsets.UTF_8);
         out.putInt(text.length).put(text);
@@ -383,18 +384,8 @@ public final class ValueCodec {
         in.get(raw);
         yield raw;
       }
-      case 8 -> instant(in.getLong());
+      case 8 -> EpochNanos.toInstant(in.getLong());
       default -> throw new OnlineStoreException("Cannot read an online value with type tag " + tag);
     };
-  }
-
-  static long nanos(Instant instant) {
-    return Math.addExact(
-        Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
-  }
-
-  static Instant instant(long nanos) {
-    return Instant.ofEpochSecond(
-        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 }

@@ -426,13 +426,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
    */
   private TimeStampNanoTZVector toUtcNanos(TimeStampVector vector, int rows) {
     ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
-    long factor =
-        switch (type.getUnit()) {
-          case SECOND -> 1_000_000_000L;
-          case MILLISECOND -> 1_000_000L;
-          case MICROSECOND -> 1_000L;
-          case NANOSECOND -> 1L;
-        };
+    long factor = ArrowTypes.nanosPerUnit(type.getUnit());
     TimeStampNanoTZVector nanos =
         new TimeStampNanoTZVector(vector.getField().getName(), allocator, ArrowTypes.UTC);
     nanos.allocateNew(rows);

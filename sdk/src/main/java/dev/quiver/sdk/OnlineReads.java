@@ -1,5 +1,6 @@
 package dev.quiver.sdk;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.online.EntityKeyCodec;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.online.ValueCodec;
@@ -48,10 +49,8 @@ final class OnlineReads {
     Map<String, List<Object>> keyValues = new LinkedHashMap<>();
     Map<String, List<Entity>> viewEntities = new HashMap<>();
     for (FeatureView view : views) {
-      List<Entity> entities = new ArrayList<>();
-      for (String name : view.entities()) {
-        Entity entity = definitions.entity(name).orElseThrow();
-        entities.add(entity);
+      List<Entity> entities = definitions.entitiesOf(view);
+      for (Entity entity : entities) {
         List<Object> given = request.entities().get(entity.joinKey());
         if (given == null) {
           throw new InvalidEntityException(
@@ -124,7 +123,7 @@ final class OnlineReads {
           times.add(OnlineResponse.NO_TIME);
           continue;
         }
-        Instant eventTime = instant(found.eventTs());
+        Instant eventTime = EpochNanos.toInstant(found.eventTs());
         times.add(eventTime);
         if (!ttl.isZero() && Duration.between(eventTime, now).compareTo(ttl) > 0) {
           values.add(null);
@@ -140,11 +139,6 @@ final class OnlineReads {
       columns.add(new OnlineResponse.Column(values, statuses, times));
     }
     return new OnlineResponse(names, columns);
-  }
-
-  private static Instant instant(long nanos) {
-    return Instant.ofEpochSecond(
-        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 
   private static int rowCount(Map<String, List<Object>> entities) {

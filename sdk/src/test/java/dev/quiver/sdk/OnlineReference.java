@@ -1,7 +1,7 @@
 package dev.quiver.sdk;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.offline.io.EntityFiles;
-import dev.quiver.offline.parquet.Timestamps;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,8 +32,8 @@ final class OnlineReference {
       Instant start,
       Instant end,
       List<String> features) {
-    long from = Timestamps.toNanos(start);
-    long to = Timestamps.toNanos(end);
+    long from = EpochNanos.of(start);
+    long to = EpochNanos.of(end);
     Map<Object, long[]> best = new HashMap<>();
     Map<Object, Winner> winners = new HashMap<>();
     try (RootAllocator allocator = new RootAllocator();
@@ -65,7 +65,7 @@ final class OnlineReference {
             Object value = table.getVector(feature).getObject(row);
             values.put(feature, value instanceof Text text ? text.toString() : value);
           }
-          winners.put(key, new Winner(Timestamps.toInstant(at), values));
+          winners.put(key, new Winner(EpochNanos.toInstant(at), values));
         }
       }
     }

@@ -50,15 +50,16 @@ final class MaterializeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant from = instant(start, "START");
-    Instant to = instant(end, "END");
+    Instant from = instant(spec, start, "START");
+    Instant to = instant(spec, end, "END");
     try (FeatureStore store = FeatureStore.open(repo.root())) {
       print(store.materialize(from, to, views, new ViewProgress()), spec.commandLine().getOut());
     }
     return 0;
   }
 
-  Instant instant(String text, String name) {
+  /** An ISO-8601 instant argument; a bad one is a usage error naming the argument. */
+  static Instant instant(CommandLine.Model.CommandSpec spec, String text, String name) {
     try {
       return EntityFiles.parseInstant(text);
     } catch (DateTimeParseException e) {

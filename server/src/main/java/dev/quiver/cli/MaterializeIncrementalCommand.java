@@ -37,11 +37,10 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    MaterializeCommand parser = new MaterializeCommand();
-    parser.spec = spec;
     try (FeatureStore store = FeatureStore.open(repo.root())) {
       MaterializeCommand.print(
-          store.materializeIncremental(parser.instant(end, "END"), views, new ViewProgress()),
+          store.materializeIncremental(
+              MaterializeCommand.instant(spec, end, "END"), views, new ViewProgress()),
           spec.commandLine().getOut());
     }
     return 0;

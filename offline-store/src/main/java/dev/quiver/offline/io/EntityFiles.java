@@ -1,5 +1,6 @@
 package dev.quiver.offline.io;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.join.EntityTable;
@@ -7,7 +8,6 @@ import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetField;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.ReadChecksum;
-import dev.quiver.offline.parquet.Timestamps;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.BufferedReader;
@@ -236,7 +236,7 @@ public final class EntityFiles {
       case BYTES ->
           ((VarBinaryVector) vector).setSafe(row, Base64.getDecoder().decode(value.strip()));
       case TIMESTAMP ->
-          ((TimeStampNanoTZVector) vector).setSafe(row, Timestamps.toNanos(parseInstant(value)));
+          ((TimeStampNanoTZVector) vector).setSafe(row, EpochNanos.of(parseInstant(value)));
       default -> throw new IllegalArgumentException("not a join key type: " + type);
     }
   }

@@ -1,6 +1,7 @@
 package dev.quiver.offline.io;
 
-import dev.quiver.offline.parquet.Timestamps;
+import dev.quiver.EpochNanos;
+import dev.quiver.offline.ArrowTypes;
 import java.util.Base64;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
@@ -8,7 +9,6 @@ import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.util.Text;
 
@@ -24,8 +24,8 @@ public final class ValueText {
   public static String format(FieldVector vector, int row) {
     if (vector instanceof TimeStampVector timestamps) {
       ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
-      long nanos = Math.multiplyExact(timestamps.get(row), nanosPerUnit(type.getUnit()));
-      return Timestamps.toInstant(nanos).toString();
+      long nanos = Math.multiplyExact(timestamps.get(row), ArrowTypes.nanosPerUnit(type.getUnit()));
+      return EpochNanos.toInstant(nanos).toString();
     }
     if (vector instanceof VarBinaryVector bytes) {
       return Base64.getEncoder().encodeToString(bytes.get(row));
@@ -57,14 +57,5 @@ public final class ValueText {
 
   private static String quote(String text) {
     return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-  }
-
-  private static long nanosPerUnit(TimeUnit unit) {
-    return switch (unit) {
-      case SECOND -> 1_000_000_000L;
-      case MILLISECOND -> 1_000_000L;
-      case MICROSECOND -> 1_000L;
-      case NANOSECOND -> 1L;
-    };
   }
 }

@@ -43,13 +43,7 @@ public final class EntityTable implements AutoCloseable {
     String column = timestampColumn(root);
     TimeStampVector vector = (TimeStampVector) root.getVector(column);
     ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
-    long factor =
-        switch (type.getUnit()) {
-          case SECOND -> 1_000_000_000L;
-          case MILLISECOND -> 1_000_000L;
-          case MICROSECOND -> 1_000L;
-          case NANOSECOND -> 1L;
-        };
+    long factor = ArrowTypes.nanosPerUnit(type.getUnit());
     int rows = root.getRowCount();
     long[] timestamps = new long[rows];
     for (int row = 0; row < rows; row++) {

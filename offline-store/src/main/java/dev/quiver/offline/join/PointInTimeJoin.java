@@ -1,6 +1,5 @@
 package dev.quiver.offline.join;
 
-import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.FeatureSelection.Selected;
@@ -62,31 +61,8 @@ public final class PointInTimeJoin {
     int rows = entities.rowCount();
     Map<String, ViewJoin> joins = new LinkedHashMap<>();
     for (FeatureView view : selection.views()) {
-      ParquetSource source =
-          definitions
-              .source(view.source())
-              .orElseThrow(
-                  () ->
-                      new QuiverException(
-                          "Cannot read feature view '"
-                              + view.name()
-                              + "': its source '"
-                              + view.source()
-                              + "' is not registered"));
-      List<Entity> keys = new ArrayList<>();
-      for (String entityName : view.entities()) {
-        keys.add(
-            definitions
-                .entity(entityName)
-                .orElseThrow(
-                    () ->
-                        new QuiverException(
-                            "Cannot read feature view '"
-                                + view.name()
-                                + "': its entity '"
-                                + entityName
-                                + "' is not registered")));
-      }
+      ParquetSource source = definitions.sourceOf(view);
+      List<Entity> keys = definitions.entitiesOf(view);
       joins.put(
           view.name(),
           new ViewJoin(

@@ -2,7 +2,6 @@ package dev.quiver.offline.parquet;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Instant;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 
@@ -51,15 +50,5 @@ public final class Timestamps {
     ByteBuffer bytes = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
     bytes.putLong(nanosOfDay).putInt((int) (day + JULIAN_DAY_OF_EPOCH));
     return Binary.fromConstantByteArray(bytes.array());
-  }
-
-  public static long toNanos(Instant instant) {
-    return Math.addExact(
-        Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
-  }
-
-  public static Instant toInstant(long nanos) {
-    return Instant.ofEpochSecond(
-        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 }

@@ -2,10 +2,10 @@ package dev.quiver.offline.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.PendingFile;
 import dev.quiver.offline.io.TrainingSetFiles;
-import dev.quiver.offline.parquet.Timestamps;
 import dev.quiver.offline.testing.ParquetFixtures;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.model.Definitions;
@@ -44,7 +44,7 @@ class PointInTimeJoinGoldenTest {
   @TempDir Path dir;
 
   private static long at(String instant) {
-    return Timestamps.toNanos(Instant.parse(instant));
+    return EpochNanos.of(Instant.parse(instant));
   }
 
   private static Map<String, Object> row(Object... keyValues) {

@@ -1,5 +1,7 @@
 package dev.quiver.registry.model;
 
+import dev.quiver.QuiverException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +41,45 @@ public record Definitions(
 
   public Optional<FeatureService> featureService(String name) {
     return featureServices.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  /**
+   * The source a view reads.
+   *
+   * @throws QuiverException when it is not among these definitions
+   */
+  public ParquetSource sourceOf(FeatureView view) {
+    return source(view.source())
+        .orElseThrow(
+            () ->
+                new QuiverException(
+                    "Cannot read feature view '"
+                        + view.name()
+                        + "': its source '"
+                        + view.source()
+                        + "' is not registered"));
+  }
+
+  /**
+   * The entities that key a view, in the view's order.
+   *
+   * @throws QuiverException when one is not among these definitions
+   */
+  public List<Entity> entitiesOf(FeatureView view) {
+    List<Entity> keys = new ArrayList<>();
+    for (String name : view.entities()) {
+      keys.add(
+          entity(name)
+              .orElseThrow(
+                  () ->
+                      new QuiverException(
+                          "Cannot read feature view '"
+                              + view.name()
+                              + "': its entity '"
+                              + name
+                              + "' is not registered")));
+    }
+    return keys;
   }
 
   /** The names of every object of one kind, sorted. */

@@ -1,5 +1,6 @@
 package dev.quiver.registry.store;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.StoreConfig;
@@ -279,9 +280,9 @@ public final class PostgresRegistryStore implements RegistryStore {
             if (interval.start() == null) {
               insert.setNull(3, java.sql.Types.BIGINT);
             } else {
-              insert.setLong(3, nanos(interval.start()));
+              insert.setLong(3, EpochNanos.of(interval.start()));
             }
-            insert.setLong(4, nanos(interval.end()));
+            insert.setLong(4, EpochNanos.of(interval.end()));
             insert.addBatch();
           }
           insert.executeBatch();
@@ -299,17 +300,8 @@ public final class PostgresRegistryStore implements RegistryStore {
   private static TimeInterval interval(ResultSet row, int column) throws SQLException {
     long start = row.getLong(column);
     boolean open = row.wasNull();
-    return new TimeInterval(open ? null : instant(start), instant(row.getLong(column + 1)));
-  }
-
-  private static long nanos(java.time.Instant instant) {
-    return Math.addExact(
-        Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
-  }
-
-  private static java.time.Instant instant(long nanos) {
-    return java.time.Instant.ofEpochSecond(
-        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    return new TimeInterval(
+        open ? null : EpochNanos.toInstant(start), EpochNanos.toInstant(row.getLong(column + 1)));
   }
 
   private long lockedVersion(Connection connection) throws SQLException {
