@@ -4,8 +4,8 @@ import dev.quiver.QuiverException;
 import dev.quiver.offline.ParallelTasks;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetTableReader;
+import dev.quiver.offline.parquet.RowGroupStatistics;
 import dev.quiver.offline.parquet.SourceFiles;
-import dev.quiver.offline.parquet.TimestampStatistics;
 import dev.quiver.online.EntityKeyCodec;
 import dev.quiver.online.OnlineRow;
 import dev.quiver.online.OnlineStore;
@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,6 +73,7 @@ final class ViewMaterialization {
   private long estimatedBytes;
   private boolean deferEncoding;
   private VectorSchemaRoot[] chunks;
+  private final ValueCodec.ColumnEncoder encoder;
 
   /** What a view's materialization did. */
   record Outcome(long sourceRowsRead, long rowsInWindow, long rowsWritten) {}
@@ -114,14 +116,32 @@ final class ViewMaterialization {
       columns.add(new ColumnSpec(source.columnFor(feature.name()), feature.name(), feature.type()));
     }
     ValueCodec.checkDistinctHashes(view.features());
+    this.encoder = ValueCodec.columnEncoder(view.features());
     this.keptRows = new ArrayBlockingQueue<>(threads);
+  }
+
+  /**
+   * One table of kept rows per thread. A single integral key whose values the row groups'
+   * statistics bound to a range not much wider than the rows is indexed directly (no hashing, one
+   * cache line per row); as in a perfect-hash aggregate.
+   */
+  private void createKeptRows(RowGroupStatistics.LongRange keyRange, long plannedRows) {
     boolean singleLongKey =
         entities.size() == 1
             && (entities.get(0).type() == ScalarType.INT64
                 || entities.get(0).type() == ScalarType.INT32);
+    RowGroupStatistics.LongRange dense = null;
+    if (singleLongKey && keyRange != null) {
+      long slots = KeptRows.ByLong.denseSlots(keyRange);
+      if (slots > 0
+          && slots <= 2 * plannedRows
+          && KeptRows.ByLong.denseBytes(slots) * threads <= memoryBudget / 4) {
+        dense = keyRange;
+      }
+    }
     for (int t = 0; t < threads; t++) {
       KeptRows rows =
-          singleLongKey ? new KeptRows.ByLong(this::encodeLongKey) : new KeptRows.ByBytes();
+          singleLongKey ? new KeptRows.ByLong(this::encodeLongKey, dense) : new KeptRows.ByBytes();
       keptRows.add(rows);
       allKept.add(rows);
     }
@@ -154,6 +174,8 @@ final class ViewMaterialization {
     }
     List<Task> tasks = new ArrayList<>();
     long planned = 0;
+    String keyColumn = source.columnFor(entities.get(0).joinKey());
+    Optional<RowGroupStatistics.LongRange> keyRange = null;
     for (int f = 0; f < files.size(); f++) {
       try (ParquetTableReader reader = ParquetTableReader.open(files.get(f))) {
         reader.resolve(columns, "feature view '" + view.name() + "'");
@@ -162,10 +184,14 @@ final class ViewMaterialization {
         for (int g = 0; g < groups.size(); g++) {
           BlockMetaData group = groups.get(g);
           if (group.getRowCount() > 0
-              && TimestampStatistics.mayHold(group, source.timestampField(), start, end)) {
+              && RowGroupStatistics.mayHold(group, source.timestampField(), start, end)) {
             tasks.add(new Task(tasks.size(), files.get(f), f, g, firstRow, group.getRowCount()));
             planned += group.getRowCount();
             estimatedBytes += estimateBytes(group);
+            Optional<RowGroupStatistics.LongRange> range =
+                RowGroupStatistics.integerRange(group, keyColumn);
+            keyRange =
+                keyRange == null ? range : keyRange.flatMap(known -> range.map(known::union));
           }
           firstRow += group.getRowCount();
         }
@@ -175,6 +201,7 @@ final class ViewMaterialization {
     // encoding the rows later beaten by newer ones, about two of every three: only when the
     // chunks fit in the budget.
     deferEncoding = estimatedBytes <= memoryBudget / 2;
+    createKeptRows(keyRange == null ? null : keyRange.orElse(null), planned);
     chunks = new VectorSchemaRoot[tasks.size()];
     progress.viewStarted(view.name(), planned);
     List<ParallelTasks.Task> work = new ArrayList<>();
@@ -265,11 +292,7 @@ final class ViewMaterialization {
     TimeStampNanoTZVector created = (TimeStampNanoTZVector) root.getVector(CREATED);
     long base = ((long) task.fileIndex() << 40) + task.firstRow();
     Map<String, Object> keyValues = new HashMap<>();
-    FieldVector[] vectors = new FieldVector[view.features().size()];
-    for (int f = 0; f < vectors.length; f++) {
-      vectors[f] = root.getVector(view.features().get(f).name());
-    }
-    ColumnRow features = new ColumnRow(vectors);
+    ColumnRow features = featureColumns(root);
     long inWindow = 0;
     for (int row = 0; row < root.getRowCount(); row++) {
       if (ts.isNull(row)) {
@@ -287,9 +310,13 @@ final class ViewMaterialization {
           created == null || created.isNull(row) ? OnlineRow.NO_CREATED : created.get(row);
       long order = base + row;
       if (rows instanceof KeptRows.ByLong byLong) {
-        long key = KeyColumns.longValue(keys.get(0), row);
-        if (byLong.wants(key, at, createdAt, order)) {
-          byLong.keep(key, kept(task, features, row, at, createdAt, order));
+        int slot = byLong.offer(KeyColumns.longValue(keys.get(0), row), at, createdAt, order);
+        if (slot >= 0) {
+          if (deferEncoding) {
+            byLong.keepRef(slot, ref(task, row));
+          } else {
+            byLong.keepValue(slot, encode(features, row, at, createdAt));
+          }
           any = true;
         }
       } else {
@@ -312,8 +339,13 @@ final class ViewMaterialization {
   private KeptRows.Kept kept(
       Task task, ColumnRow features, int row, long at, long createdAt, long order) {
     return deferEncoding
-        ? new KeptRows.Kept(at, createdAt, order, null, ((long) task.index() << 32) | row)
+        ? new KeptRows.Kept(at, createdAt, order, null, ref(task, row))
         : new KeptRows.Kept(at, createdAt, order, encode(features, row, at, createdAt), 0);
+  }
+
+  /** A row kept by reference: its chunk and row. */
+  private static long ref(Task task, int row) {
+    return ((long) task.index() << 32) | row;
   }
 
   private void closeChunks() {
@@ -327,21 +359,32 @@ final class ViewMaterialization {
     }
   }
 
-  /** The encoded row of a kept row, encoding it from its chunk when it was kept by reference. */
-  private byte[] valueOf(KeptRows.Kept row) {
+  /**
+   * The encoded row of a kept row, encoding it from its chunk when it was kept by reference.
+   *
+   * @param rowsOfChunk the feature columns of each chunk, filled in as chunks are first met
+   */
+  private byte[] valueOf(KeptRows.Kept row, ColumnRow[] rowsOfChunk) {
     if (row.value() != null) {
       return row.value();
     }
-    VectorSchemaRoot chunk = chunks[(int) (row.ref() >>> 32)];
+    int chunk = (int) (row.ref() >>> 32);
+    if (rowsOfChunk[chunk] == null) {
+      rowsOfChunk[chunk] = featureColumns(chunks[chunk]);
+    }
+    return encode(rowsOfChunk[chunk], (int) row.ref(), row.eventTs(), row.createdTs());
+  }
+
+  private ColumnRow featureColumns(VectorSchemaRoot chunk) {
     FieldVector[] vectors = new FieldVector[view.features().size()];
     for (int f = 0; f < vectors.length; f++) {
       vectors[f] = chunk.getVector(view.features().get(f).name());
     }
-    return encode(new ColumnRow(vectors), (int) row.ref(), row.eventTs(), row.createdTs());
+    return new ColumnRow(vectors);
   }
 
   private byte[] encode(ColumnRow features, int row, long eventTs, long createdTs) {
-    return ValueCodec.encode(eventTs, createdTs, view.features(), features.at(row));
+    return encoder.encode(eventTs, createdTs, features.at(row));
   }
 
   /**
@@ -365,31 +408,27 @@ final class ViewMaterialization {
               keys.add(key);
               kept.add(row);
             });
-        // Rows kept by reference are encoded now, on every thread.
-        byte[][] values = new byte[keys.size()][];
-        List<ParallelTasks.Task> encoding = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          int from = (int) ((long) values.length * t / threads);
-          int to = (int) ((long) values.length * (t + 1) / threads);
-          encoding.add(
-              () -> {
-                for (int i = from; i < to; i++) {
-                  values[i] = valueOf(kept.get(i));
-                }
-              });
+        // Rows kept by reference are encoded now, on every thread, while the store writes.
+        EncodingPipeline.BatchEncoder encoding =
+            (from, to) -> {
+              ColumnRow[] rowsOfChunk = new ColumnRow[chunks.length];
+              byte[][] values = new byte[to - from][];
+              for (int i = from; i < to; i++) {
+                values[i - from] = valueOf(kept.get(i), rowsOfChunk);
+              }
+              return values;
+            };
+        try (EncodingPipeline records =
+            new EncodingPipeline(keys, encoding, threads, WRITE_BATCH)) {
+          rowsWritten.addAndGet(bulk.writeSorted(view.name(), records));
         }
-        ParallelTasks.run(encoding, threads);
-        List<OnlineStore.Record> all = new ArrayList<>(values.length);
-        for (int i = 0; i < values.length; i++) {
-          all.add(new OnlineStore.Record(keys.get(i), values[i]));
-        }
-        rowsWritten.addAndGet(bulk.writeSorted(view.name(), all.iterator()));
         return;
       }
       List<OnlineStore.Record> batch = new ArrayList<>(WRITE_BATCH);
+      ColumnRow[] rowsOfChunk = new ColumnRow[chunks.length];
       merged.drain(
           (key, row) -> {
-            batch.add(new OnlineStore.Record(key, valueOf(row)));
+            batch.add(new OnlineStore.Record(key, valueOf(row, rowsOfChunk)));
             if (batch.size() == WRITE_BATCH) {
               rowsWritten.addAndGet(store.write(view.name(), batch));
               batch.clear();

@@ -84,7 +84,8 @@ public final class ParallelTasks {
     }
   }
 
-  private static void awaitQuietly(ExecutorService pool) {
+  /** Waits until every task of a shut-down pool has ended, however long, keeping interrupts. */
+  public static void awaitQuietly(ExecutorService pool) {
     boolean interrupted = false;
     while (true) {
       try {

@@ -154,66 +154,85 @@ public final class ValueCodec {
     List<?> getList(int feature);
   }
 
+  /** An encoder of rows of {@code features} from typed columns. */
+  public static ColumnEncoder columnEncoder(List<Feature> features) {
+    return new ColumnEncoder(features);
+  }
+
   /**
-   * Encodes a row straight from typed columns: the same bytes as {@link #encode(OnlineRow, List)}.
+   * Encodes rows straight from typed columns: the same bytes as {@link #encode(OnlineRow, List)},
+   * with the feature-name hashes computed once (the profile of a materialization showed looking
+   * them up per row at an eighth of the time).
    */
-  public static byte[] encode(
-      long eventTs, long createdTs, List<Feature> features, ValueSource source) {
-    int count = features.size();
-    byte[][] variable = new byte[count][];
-    List<?>[] lists = new List<?>[count];
-    int size = HEADER;
-    for (int i = 0; i < count; i++) {
-      size += 5;
-      if (source.isNull(i)) {
-        continue;
-      }
-      ValueType type = features.get(i).type();
-      if (type.list()) {
-        lists[i] = source.getList(i);
-        size += sizeOf(type, lists[i]);
-        continue;
-      }
-      switch (type.element()) {
-        case BOOL -> size += 1;
-        case INT32, FLOAT32 -> size += 4;
-        case INT64, FLOAT64, TIMESTAMP -> size += 8;
-        case STRING, BYTES -> {
-          variable[i] = source.getBytes(i);
-          size += 4 + variable[i].length;
-        }
+  public static final class ColumnEncoder {
+    private final List<Feature> features;
+    private final int[] nameHashes;
+
+    private ColumnEncoder(List<Feature> features) {
+      this.features = List.copyOf(features);
+      this.nameHashes = new int[features.size()];
+      for (int i = 0; i < nameHashes.length; i++) {
+        nameHashes[i] = nameHash(features.get(i).name());
       }
     }
-    ByteBuffer out = ByteBuffer.allocate(size);
-    out.put((byte) FORMAT).putLong(eventTs).putLong(createdTs).putShort((short) count);
-    for (int i = 0; i < count; i++) {
-      Feature feature = features.get(i);
-      out.putInt(nameHash(feature.name()));
-      if (source.isNull(i)) {
-        out.put((byte) ValueTags.NULL);
-        continue;
-      }
-      out.put((byte) ValueTags.of(feature.type()));
-      if (lists[i] != null) {
-        out.putInt(lists[i].size());
-        for (Object item : lists[i]) {
-          out.put((byte) (item == null ? 0 : 1));
-          if (item != null) {
-            put(out, feature.type().element(), item);
+
+    public byte[] encode(long eventTs, long createdTs, ValueSource source) {
+      int count = features.size();
+      byte[][] variable = new byte[count][];
+      List<?>[] lists = new List<?>[count];
+      int size = HEADER;
+      for (int i = 0; i < count; i++) {
+        size += 5;
+        if (source.isNull(i)) {
+          continue;
+        }
+        ValueType type = features.get(i).type();
+        if (type.list()) {
+          lists[i] = source.getList(i);
+          size += sizeOf(type, lists[i]);
+          continue;
+        }
+        switch (type.element()) {
+          case BOOL -> size += 1;
+          case INT32, FLOAT32 -> size += 4;
+          case INT64, FLOAT64, TIMESTAMP -> size += 8;
+          case STRING, BYTES -> {
+            variable[i] = source.getBytes(i);
+            size += 4 + variable[i].length;
           }
         }
-        continue;
       }
-      switch (feature.type().element()) {
-        case BOOL -> out.put((byte) (source.getBool(i) ? 1 : 0));
-        case INT32 -> out.putInt(source.getInt(i));
-        case INT64, TIMESTAMP -> out.putLong(source.getLong(i));
-        case FLOAT32 -> out.putFloat(source.getFloat(i));
-        case FLOAT64 -> out.putDouble(source.getDouble(i));
-        case STRING, BYTES -> out.putInt(variable[i].length).put(variable[i]);
+      ByteBuffer out = ByteBuffer.allocate(size);
+      out.put((byte) FORMAT).putLong(eventTs).putLong(createdTs).putShort((short) count);
+      for (int i = 0; i < count; i++) {
+        Feature feature = features.get(i);
+        out.putInt(nameHashes[i]);
+        if (source.isNull(i)) {
+          out.put((byte) ValueTags.NULL);
+          continue;
+        }
+        out.put((byte) ValueTags.of(feature.type()));
+        if (lists[i] != null) {
+          out.putInt(lists[i].size());
+          for (Object item : lists[i]) {
+            out.put((byte) (item == null ? 0 : 1));
+            if (item != null) {
+              put(out, feature.type().element(), item);
+            }
+          }
+          continue;
+        }
+        switch (feature.type().element()) {
+          case BOOL -> out.put((byte) (source.getBool(i) ? 1 : 0));
+          case INT32 -> out.putInt(source.getInt(i));
+          case INT64, TIMESTAMP -> out.putLong(source.getLong(i));
+          case FLOAT32 -> out.putFloat(source.getFloat(i));
+          case FLOAT64 -> out.putDouble(source.getDouble(i));
+          case STRING, BYTES -> out.putInt(variable[i].length).put(variable[i]);
+        }
       }
+      return out.array();
     }
-    return out.array();
   }
 
   public static long eventTs(byte[] encoded) {

@@ -5,8 +5,8 @@ import dev.quiver.offline.ParallelTasks;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.ReadChecksum;
+import dev.quiver.offline.parquet.RowGroupStatistics;
 import dev.quiver.offline.parquet.SourceFiles;
-import dev.quiver.offline.parquet.TimestampStatistics;
 import dev.quiver.registry.FeatureSelection.Selected;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
@@ -136,7 +136,7 @@ final class ViewJoin {
         for (int g = 0; g < groups.size(); g++) {
           BlockMetaData group = groups.get(g);
           if (group.getRowCount() > 0
-              && TimestampStatistics.mayHold(group, source.timestampField(), lower, maxEntityTs)) {
+              && RowGroupStatistics.mayHold(group, source.timestampField(), lower, maxEntityTs)) {
             tasks.add(new Task(tasks.size(), f, g, firstRow, group.getRowCount()));
             planned += group.getRowCount();
             estimatedBytes += estimateBytes(group);
