@@ -1,10 +1,13 @@
 package dev.quiver.online;
 
+import dev.quiver.online.redis.RedisOnlineStore;
+import dev.quiver.online.redis.RedisSettings;
 import dev.quiver.online.rocksdb.RocksDbOnlineStore;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.StoreConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The online store types, by the {@code type} of {@code online_store} that selects them. */
@@ -41,6 +44,21 @@ public final class OnlineStores {
                 : RocksDbOnlineStore.open(project.project(), path);
           }
         });
+    // Redis serves many processes at once: readers and writers open the same store.
+    for (String type : List.of("redis", "redis-cluster")) {
+      register(
+          new Factory() {
+            @Override
+            public String type() {
+              return type;
+            }
+
+            @Override
+            public OnlineStore open(StoreConfig config, ProjectConfig project, Access access) {
+              return RedisOnlineStore.open(project.project(), RedisSettings.of(config));
+            }
+          });
+    }
   }
 
   private OnlineStores() {}

@@ -24,7 +24,13 @@ final class ProjectConfigParser {
 
   /** Keys each online and offline store type takes; the first of each list is required. */
   private static final Map<String, StoreKeys> ONLINE_STORES =
-      Map.of("rocksdb", new StoreKeys(List.of(), List.of("path")));
+      Map.of(
+          "rocksdb",
+          new StoreKeys(List.of(), List.of("path")),
+          "redis",
+          new StoreKeys(List.of("url"), List.of("connect_timeout_ms", "command_timeout_ms")),
+          "redis-cluster",
+          new StoreKeys(List.of("urls"), List.of("connect_timeout_ms", "command_timeout_ms")));
 
   private static final Map<String, StoreKeys> OFFLINE_STORES =
       Map.of("file", new StoreKeys(List.of(), List.of()));
