@@ -26,7 +26,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Materialization and online reads end to end, on the example repo and RocksDB. */
+/**
+ * Materialization and online reads end to end, on the example repo and RocksDB; subclasses run the
+ * same tests on other online stores.
+ */
 class OnlineFeaturesTest {
 
   private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
@@ -37,9 +40,13 @@ class OnlineFeaturesTest {
 
   @TempDir Path repo;
 
+  /** Points the example repo at another online store; RocksDB is the example's own. */
+  protected void configureOnlineStore(Path repo) throws java.io.IOException {}
+
   @BeforeEach
-  void exampleRepo() {
+  void exampleRepo() throws java.io.IOException {
     ExampleRepo.createAt(repo);
+    configureOnlineStore(repo);
     FeatureRepo loaded = FeatureRepo.load(repo, Map.of());
     try (RegistryStore registry = RegistryStores.open(loaded.config())) {
       RegistryPlan.of(registry.load(), loaded.definitions()).apply(registry, "test", null);

@@ -375,6 +375,42 @@ class FeatureRepoLoadTest {
   }
 
   @Test
+  void readsRedisOnlineStores() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "feature_store.yaml",
+                """
+                project: rides
+                online_store:
+                  type: redis
+                  url: redis://:${REDIS_PASSWORD}@cache:6379/2
+                  command_timeout_ms: 250
+                """);
+    FeatureRepo loaded = FeatureRepo.load(repo.root(), Map.of("REDIS_PASSWORD", "s3cret"));
+    assertThat(loaded.config().onlineStore().type()).isEqualTo("redis");
+    assertThat(loaded.config().onlineStore().option("url"))
+        .contains("redis://:s3cret@cache:6379/2");
+    assertThat(loaded.config().onlineStore().option("command_timeout_ms")).contains("250");
+
+    repo.write(
+        "feature_store.yaml",
+        """
+        project: rides
+        online_store: {type: redis-cluster, urls: [redis://a:7000, redis://b:7000]}
+        """);
+    assertThat(FeatureRepo.load(repo.root(), Map.of()).config().onlineStore().listOption("urls"))
+        .containsExactly("redis://a:7000", "redis://b:7000");
+
+    repo.write("feature_store.yaml", "project: rides\nonline_store: {type: redis, urls: [x]}\n");
+    assertThat(problems(repo))
+        .containsExactlyInAnyOrder(
+            "feature_store.yaml:2: unknown key 'urls' in 'online_store' of type 'redis' (did you"
+                + " mean 'url'?); allowed keys: type, url, connect_timeout_ms, command_timeout_ms",
+            "feature_store.yaml:2: 'online_store' of type 'redis' is missing required key 'url'");
+  }
+
+  @Test
   void saysWhenTheFolderIsNotARepo() {
     assertThatThrownBy(() -> FeatureRepo.load(root, Map.of()))
         .isInstanceOf(DefinitionException.class)
