@@ -1,5 +1,7 @@
 package dev.quiver.benchmarks;
 
+import dev.quiver.online.redis.RedisOnlineStore;
+import dev.quiver.online.redis.RedisSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,10 +16,12 @@ import java.util.stream.Stream;
  * {@code benchmarks/run.sh materialize}: the whole {@code quiver materialize} command copying the
  * latest row per key of 10M source rows over 1M keys from Parquet into RocksDB, against the time
  * DuckDB needs just to read the same files and pick the latest row per key, in the same run. Prints
- * source rows per second for both; {@code ratio} is Quiver's time over DuckDB's.
+ * source rows per second for both; {@code ratio} is Quiver's time over DuckDB's. With {@code redis}
+ * (true), the same command also materializes into the machine's Redis ({@code QUIVER_REDIS_URL}),
+ * emptied before each run.
  *
  * <p>Settings: {@code features} (10000000), {@code keys} (1000000), {@code files} (8), {@code runs}
- * (3), {@code dir}.
+ * (3), {@code dir}, {@code redis}.
  */
 public final class MaterializeBenchmark {
 
@@ -42,47 +46,87 @@ public final class MaterializeBenchmark {
       Files.writeString(dir.resolve(".generated"), "ok\n");
     }
     HistoricalBenchmark.writeRepo(repo);
-    Path jar = root.resolve("server/target/quiver.jar");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    run(
-        List.of(
-            java,
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "-jar",
-            jar.toString(),
-            "apply",
-            "--repo",
-            repo.toString()));
-    String start = "2026-03-01T00:00:00Z";
-    String end = "2026-03-03T00:00:00Z";
+    boolean redis = Boolean.parseBoolean(System.getProperty("redis", "true"));
+    String redisUrl = System.getenv().getOrDefault("QUIVER_REDIS_URL", "redis://127.0.0.1:6379");
+    Path redisRepo = dir.resolve("repo-redis");
+    if (redis) {
+      // The same definitions and files, materialized into Redis under another project.
+      Files.createDirectories(redisRepo.resolve("data"));
+      HistoricalBenchmark.writeRepo(redisRepo);
+      Files.writeString(
+          redisRepo.resolve("feature_store.yaml"),
+          "project: benchmark_redis\nregistry: data/registry.json\n"
+              + "online_store: {type: redis, url: \""
+              + redisUrl
+              + "\"}\n");
+      Path definitions = redisRepo.resolve("definitions.yaml");
+      Files.writeString(
+          definitions,
+          Files.readString(definitions)
+              .replace(
+                  "path: data/features",
+                  "path: " + repo.resolve("data/features").toAbsolutePath()));
+      quiver("apply", redisRepo);
+    }
+    quiver("apply", repo);
     double[] quiver = new double[runs];
     double[] duckdb = new double[runs];
+    double[] intoRedis = new double[runs];
     for (int r = 0; r < runs; r++) {
       deleteOnline(repo.resolve("data/online"));
-      long t0 = System.nanoTime();
-      run(
-          List.of(
-              java,
-              "--add-opens=java.base/java.nio=ALL-UNNAMED",
-              "-jar",
-              jar.toString(),
-              "materialize",
-              start,
-              end,
-              "--repo",
-              repo.toString()));
-      quiver[r] = (System.nanoTime() - t0) / 1e9;
+      quiver[r] = materialize(repo);
       duckdb[r] = duckDb(repo.resolve("data/features/*.parquet"), keys);
-      System.err.printf("run %d: quiver %.2f s, duckdb %.2f s%n", r + 1, quiver[r], duckdb[r]);
+      if (redis) {
+        try (RedisOnlineStore store =
+            RedisOnlineStore.open("benchmark_redis", RedisSettings.standalone(redisUrl))) {
+          store.deleteView("driver_stats");
+        }
+        intoRedis[r] = materialize(redisRepo);
+      }
+      System.err.printf(
+          "run %d: quiver %.2f s, duckdb %.2f s%s%n",
+          r + 1,
+          quiver[r],
+          duckdb[r],
+          redis ? String.format(", quiver into redis %.2f s", intoRedis[r]) : "");
     }
     double q = Measurements.median(quiver);
     double d = Measurements.median(duckdb);
     System.out.printf(
         "quiver runs (s): %s%nduckdb runs (s): %s%n",
         Measurements.format(quiver), Measurements.format(duckdb));
+    String redisSummary = "";
+    if (redis) {
+      double qr = Measurements.median(intoRedis);
+      System.out.printf("quiver into redis runs (s): %s%n", Measurements.format(intoRedis));
+      redisSummary = String.format(" redis_s=%.2f redis_rows_per_s=%.0f", qr, rows / qr);
+    }
     System.out.printf(
-        "materialize: rows=%d keys=%d quiver_s=%.2f quiver_rows_per_s=%.0f duckdb_s=%.2f duckdb_rows_per_s=%.0f ratio=%.2f%n",
-        rows, keys, q, rows / q, d, rows / d, q / d);
+        "materialize: rows=%d keys=%d quiver_s=%.2f quiver_rows_per_s=%.0f duckdb_s=%.2f duckdb_rows_per_s=%.0f%s ratio=%.2f%n",
+        rows, keys, q, rows / q, d, rows / d, redisSummary, q / d);
+  }
+
+  /** Seconds the whole {@code quiver materialize} command takes over the benchmark's window. */
+  private static double materialize(Path repo) throws Exception {
+    long start = System.nanoTime();
+    quiver("materialize", repo, "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z");
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Runs a CLI command on a repo, in its own JVM as a user would. */
+  private static void quiver(String command, Path repo, String... args) throws Exception {
+    Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
+    List<String> line =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-jar",
+                root.resolve("server/target/quiver.jar").toString(),
+                command));
+    line.addAll(List.of(args));
+    line.addAll(List.of("--repo", repo.toString()));
+    run(line);
   }
 
   private static void run(List<String> command) throws Exception {

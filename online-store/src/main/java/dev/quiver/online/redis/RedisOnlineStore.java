@@ -2,6 +2,7 @@ package dev.quiver.online.redis;
 
 import dev.quiver.online.OnlineStore;
 import dev.quiver.online.OnlineStoreException;
+import dev.quiver.online.SupportsBulkWrite;
 import dev.quiver.online.SupportsRowCount;
 import dev.quiver.online.ValueCodec;
 import io.lettuce.core.AbstractRedisClient;
@@ -36,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +58,7 @@ import java.util.concurrent.TimeoutException;
  * again when Redis returns. A cluster's topology is refreshed on MOVED and ASK redirects, on
  * reconnects, and periodically.
  */
-public final class RedisOnlineStore implements OnlineStore, SupportsRowCount {
+public final class RedisOnlineStore implements OnlineStore, SupportsRowCount, SupportsBulkWrite {
 
   /** Commands sent before their replies are awaited, per batch of writes. */
   static final int IN_FLIGHT = 2_000;
@@ -188,6 +190,25 @@ public final class RedisOnlineStore implements OnlineStore, SupportsRowCount {
       flush();
       for (int i = 0; i < batch.size(); i++) {
         written += settle(batch.get(i), field, replies.get(i));
+      }
+    }
+    return written;
+  }
+
+  /**
+   * Takes rows as {@link #write} does (every row is compared on the server: another writer may race
+   * even on an empty view), pulling them a pipeline at a time, so a materialization's encoding
+   * overlaps the writes.
+   */
+  @Override
+  public long writeSorted(String view, Iterator<Record> records) {
+    long written = 0;
+    List<Record> batch = new ArrayList<>(IN_FLIGHT);
+    while (records.hasNext()) {
+      batch.add(records.next());
+      if (batch.size() == IN_FLIGHT || !records.hasNext()) {
+        written += write(view, batch);
+        batch.clear();
       }
     }
     return written;
