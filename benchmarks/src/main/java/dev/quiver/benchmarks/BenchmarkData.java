@@ -96,4 +96,12 @@ final class BenchmarkData {
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         .build();
   }
+
+  /**
+   * The Redis the benchmarks load: {@code -Dredis.url}, by default database 1 of the machine's
+   * server, so the millions of benchmark keys never slow the tests' scans of database 0.
+   */
+  static String redisUrl() {
+    return System.getProperty("redis.url", "redis://127.0.0.1:6379/1");
+  }
 }

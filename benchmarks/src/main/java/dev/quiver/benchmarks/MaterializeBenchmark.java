@@ -17,8 +17,8 @@ import java.util.stream.Stream;
  * latest row per key of 10M source rows over 1M keys from Parquet into RocksDB, against the time
  * DuckDB needs just to read the same files and pick the latest row per key, in the same run. Prints
  * source rows per second for both; {@code ratio} is Quiver's time over DuckDB's. With {@code redis}
- * (true), the same command also materializes into the machine's Redis ({@code QUIVER_REDIS_URL}),
- * emptied before each run.
+ * (true), the same command also materializes into the machine's Redis (database 1, or {@code
+ * -Dredis.url}), emptied before each run.
  *
  * <p>Settings: {@code features} (10000000), {@code keys} (1000000), {@code files} (8), {@code runs}
  * (3), {@code dir}, {@code redis}.
@@ -47,7 +47,7 @@ public final class MaterializeBenchmark {
     }
     HistoricalBenchmark.writeRepo(repo);
     boolean redis = Boolean.parseBoolean(System.getProperty("redis", "true"));
-    String redisUrl = System.getenv().getOrDefault("QUIVER_REDIS_URL", "redis://127.0.0.1:6379");
+    String redisUrl = BenchmarkData.redisUrl();
     Path redisRepo = dir.resolve("repo-redis");
     if (redis) {
       // The same definitions and files, materialized into Redis under another project.

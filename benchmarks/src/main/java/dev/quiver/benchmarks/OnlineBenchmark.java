@@ -49,8 +49,8 @@ import org.rocksdb.RocksDB;
  * encoding, one store round trip, decoding, statuses) against the raw store reading the same keys,
  * in the same run: 1 entity x 10 features and 100 entities x 10 features, p50 and p99 from
  * HdrHistogram. On RocksDB the peer is a raw {@code multiGet} on the same files; on Redis (the
- * machine's server, or {@code QUIVER_REDIS_URL}) a raw Lettuce pipeline of {@code HMGET}s of the
- * same hashes. {@code ratio} is the worst of Quiver's p99 over the raw p99.
+ * machine's server, database 1, or {@code -Dredis.url}) a raw Lettuce pipeline of {@code HMGET}s of
+ * the same hashes. {@code ratio} is the worst of Quiver's p99 over the raw p99.
  *
  * <p>Settings: {@code keys} (1000000), {@code iterations} (50000 for one entity, a tenth for 100),
  * {@code dir}, {@code redis} (true: also measure Redis).
@@ -120,7 +120,7 @@ public final class OnlineBenchmark {
     }
 
     if (redis) {
-      String url = System.getenv().getOrDefault("QUIVER_REDIS_URL", "redis://127.0.0.1:6379");
+      String url = BenchmarkData.redisUrl();
       Path redisRepo = data.resolveSibling(data.getFileName() + "-redis");
       writeRepo(
           redisRepo,

@@ -6,6 +6,7 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
@@ -48,9 +49,11 @@ public final class TestRedis {
   /** Removes every key of the projects whose names start with {@code projectPrefix}. */
   public static void deleteProjects(String url, String projectPrefix) {
     RedisClient client = RedisClient.create(url);
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      RedisCommands<String, String> commands = connection.sync();
-      ScanIterator<String> keys =
+    // Keys hold binary entity keys: as bytes, never decoded as text.
+    try (StatefulRedisConnection<byte[], byte[]> connection =
+        client.connect(ByteArrayCodec.INSTANCE)) {
+      RedisCommands<byte[], byte[]> commands = connection.sync();
+      ScanIterator<byte[]> keys =
           ScanIterator.scan(
               commands, ScanArgs.Builder.matches("quiver:" + projectPrefix + "*").limit(1000));
       while (keys.hasNext()) {
