@@ -50,44 +50,67 @@ public final class ColumnFiller {
 
   /** Reads {@code rows} rows from {@code reader} into slots {@code 0..rows-1}. */
   public void fill(ColumnReader reader, int rows) {
+    fill(reader, rows, null);
+  }
+
+  /**
+   * Reads only the rows {@code selected} (ascending, distinct) of the {@code rows} rows into slots
+   * {@code 0..selected.length-1}, skipping the others' values without decoding them into Arrow.
+   *
+   * @param selected null for every row
+   */
+  public void fill(ColumnReader reader, int rows, int[] selected) {
     if (list == null) {
-      fillFlat(reader, rows);
+      fillFlat(reader, rows, selected);
     } else {
-      fillLists(reader, rows);
+      fillLists(reader, rows, selected);
     }
   }
 
-  private void fillFlat(ColumnReader reader, int rows) {
+  private void fillFlat(ColumnReader reader, int rows, int[] selected) {
     int maxDefinition = field.column().getMaxDefinitionLevel();
+    int slots = selected == null ? rows : selected.length;
     FieldVector vector = elements;
-    vector.setInitialCapacity(rows);
+    vector.setInitialCapacity(slots);
     vector.allocateNew();
-    for (int row = 0; row < rows; row++) {
-      if (reader.getCurrentDefinitionLevel() == maxDefinition) {
-        copier.copy(reader, row);
-      } else {
-        vector.setNull(row);
+    int slot = 0;
+    for (int row = 0; row < rows && slot < slots; row++) {
+      boolean defined = reader.getCurrentDefinitionLevel() == maxDefinition;
+      if (selected == null || selected[slot] == row) {
+        if (defined) {
+          copier.copy(reader, slot);
+        } else {
+          vector.setNull(slot);
+        }
+        slot++;
+      } else if (defined) {
+        reader.skip();
       }
       reader.consume();
     }
-    vector.setValueCount(rows);
+    vector.setValueCount(slots);
   }
 
-  private void fillLists(ColumnReader reader, int rows) {
+  private void fillLists(ColumnReader reader, int rows, int[] selected) {
     int maxDefinition = field.column().getMaxDefinitionLevel();
-    list.setInitialCapacity(rows);
+    int slots = selected == null ? rows : selected.length;
+    list.setInitialCapacity(slots);
     list.allocateNew();
     long remaining = reader.getTotalValueCount();
     int element = 0;
-    for (int row = 0; row < rows; row++) {
+    int slot = 0;
+    for (int row = 0; row < rows && slot < slots; row++) {
+      boolean keep = selected == null || selected[slot] == row;
       int definition = reader.getCurrentDefinitionLevel();
       if (definition < field.listDefined()) {
-        list.setNull(row);
+        if (keep) {
+          list.setNull(slot++);
+        }
         reader.consume();
         remaining--;
         continue;
       }
-      int start = list.startNewValue(row);
+      int start = keep ? list.startNewValue(slot) : element;
       element = start;
       if (definition < field.elementPresent()) {
         // An empty list is stored as one entry-less value.
@@ -95,20 +118,29 @@ public final class ColumnFiller {
         remaining--;
       } else {
         do {
-          if (reader.getCurrentDefinitionLevel() == maxDefinition) {
-            copier.copy(reader, element);
+          boolean defined = reader.getCurrentDefinitionLevel() == maxDefinition;
+          if (!keep) {
+            if (defined) {
+              reader.skip();
+            }
           } else {
-            elements.setNull(element);
+            if (defined) {
+              copier.copy(reader, element);
+            } else {
+              elements.setNull(element);
+            }
+            element++;
           }
-          element++;
           reader.consume();
           remaining--;
         } while (remaining > 0 && reader.getCurrentRepetitionLevel() > 0);
       }
-      list.endValue(row, element - start);
+      if (keep) {
+        list.endValue(slot++, element - start);
+      }
     }
     elements.setValueCount(element);
-    list.setValueCount(rows);
+    list.setValueCount(slots);
   }
 
   private static ValueCopier copier(ParquetField field, ScalarType type, FieldVector vector) {
