@@ -50,67 +50,44 @@ public final class ColumnFiller {
 
   /** Reads {@code rows} rows from {@code reader} into slots {@code 0..rows-1}. */
   public void fill(ColumnReader reader, int rows) {
-    fill(reader, rows, null);
-  }
-
-  /**
-   * Reads only the rows {@code selected} (ascending, distinct) of the {@code rows} rows into slots
-   * {@code 0..selected.length-1}, skipping the others' values without decoding them into Arrow.
-   *
-   * @param selected null for every row
-   */
-  public void fill(ColumnReader reader, int rows, int[] selected) {
     if (list == null) {
-      fillFlat(reader, rows, selected);
+      fillFlat(reader, rows);
     } else {
-      fillLists(reader, rows, selected);
+      fillLists(reader, rows);
     }
   }
 
-  private void fillFlat(ColumnReader reader, int rows, int[] selected) {
+  private void fillFlat(ColumnReader reader, int rows) {
     int maxDefinition = field.column().getMaxDefinitionLevel();
-    int slots = selected == null ? rows : selected.length;
     FieldVector vector = elements;
-    vector.setInitialCapacity(slots);
+    vector.setInitialCapacity(rows);
     vector.allocateNew();
-    int slot = 0;
-    for (int row = 0; row < rows && slot < slots; row++) {
-      boolean defined = reader.getCurrentDefinitionLevel() == maxDefinition;
-      if (selected == null || selected[slot] == row) {
-        if (defined) {
-          copier.copy(reader, slot);
-        } else {
-          vector.setNull(slot);
-        }
-        slot++;
-      } else if (defined) {
-        reader.skip();
+    for (int row = 0; row < rows; row++) {
+      if (reader.getCurrentDefinitionLevel() == maxDefinition) {
+        copier.copy(reader, row);
+      } else {
+        vector.setNull(row);
       }
       reader.consume();
     }
-    vector.setValueCount(slots);
+    vector.setValueCount(rows);
   }
 
-  private void fillLists(ColumnReader reader, int rows, int[] selected) {
+  private void fillLists(ColumnReader reader, int rows) {
     int maxDefinition = field.column().getMaxDefinitionLevel();
-    int slots = selected == null ? rows : selected.length;
-    list.setInitialCapacity(slots);
+    list.setInitialCapacity(rows);
     list.allocateNew();
     long remaining = reader.getTotalValueCount();
     int element = 0;
-    int slot = 0;
-    for (int row = 0; row < rows && slot < slots; row++) {
-      boolean keep = selected == null || selected[slot] == row;
+    for (int row = 0; row < rows; row++) {
       int definition = reader.getCurrentDefinitionLevel();
       if (definition < field.listDefined()) {
-        if (keep) {
-          list.setNull(slot++);
-        }
+        list.setNull(row);
         reader.consume();
         remaining--;
         continue;
       }
-      int start = keep ? list.startNewValue(slot) : element;
+      int start = list.startNewValue(row);
       element = start;
       if (definition < field.elementPresent()) {
         // An empty list is stored as one entry-less value.
@@ -118,29 +95,20 @@ public final class ColumnFiller {
         remaining--;
       } else {
         do {
-          boolean defined = reader.getCurrentDefinitionLevel() == maxDefinition;
-          if (!keep) {
-            if (defined) {
-              reader.skip();
-            }
+          if (reader.getCurrentDefinitionLevel() == maxDefinition) {
+            copier.copy(reader, element);
           } else {
-            if (defined) {
-              copier.copy(reader, element);
-            } else {
-              elements.setNull(element);
-            }
-            element++;
+            elements.setNull(element);
           }
+          element++;
           reader.consume();
           remaining--;
         } while (remaining > 0 && reader.getCurrentRepetitionLevel() > 0);
       }
-      if (keep) {
-        list.endValue(slot++, element - start);
-      }
+      list.endValue(row, element - start);
     }
     elements.setValueCount(element);
-    list.setValueCount(slots);
+    list.setValueCount(rows);
   }
 
   private static ValueCopier copier(ParquetField field, ScalarType type, FieldVector vector) {

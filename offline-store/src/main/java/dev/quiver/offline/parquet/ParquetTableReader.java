@@ -129,21 +129,6 @@ public final class ParquetTableReader implements AutoCloseable {
       List<ColumnSpec> columns,
       List<ParquetField> fields,
       BufferAllocator allocator) {
-    return read(rowGroup, columns, fields, allocator, null);
-  }
-
-  /**
-   * Reads chosen rows of one row group's columns: row {@code selected[i]} becomes row {@code i};
-   * the other rows' values are skipped, not decoded.
-   *
-   * @param selected ascending, distinct row indexes within the row group; null for every row
-   */
-  public RowGroup read(
-      int rowGroup,
-      List<ColumnSpec> columns,
-      List<ParquetField> fields,
-      BufferAllocator allocator,
-      int[] selected) {
     MessageType projection = ParquetField.projection(schema(), fields);
     List<FieldVector> vectors = new ArrayList<>();
     try {
@@ -163,10 +148,10 @@ public final class ParquetTableReader implements AutoCloseable {
         FieldVector vector = ArrowTypes.field(column.name(), column.type()).createVector(allocator);
         vectors.add(vector);
         new ColumnFiller(fields.get(i), column.type(), vector)
-            .fill(store.getColumnReader(fields.get(i).column()), rows, selected);
+            .fill(store.getColumnReader(fields.get(i).column()), rows);
       }
       VectorSchemaRoot root = new VectorSchemaRoot(vectors);
-      root.setRowCount(selected == null ? rows : selected.length);
+      root.setRowCount(rows);
       return new RowGroup(root, input.resetChecksum(), input.bytesRead() - bytesBefore);
     } catch (IOException e) {
       vectors.forEach(FieldVector::close);
