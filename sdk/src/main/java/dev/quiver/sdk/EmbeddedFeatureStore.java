@@ -56,13 +56,19 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The in-process store: reads the repo's registry once, and its Parquet data per request. */
+/**
+ * The in-process store: reads the repo's registry when opened (and again on {@link
+ * #refreshRegistry}), and its Parquet data per request.
+ */
 final class EmbeddedFeatureStore implements FeatureStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFeatureStore.class);
 
   private final ProjectConfig config;
-  private final RegistrySnapshot registry;
+
+  /** Swapped whole by {@link #refreshRegistry}: each call reads it once. */
+  private volatile RegistrySnapshot registry;
+
   private final BufferAllocator allocator = new RootAllocator();
   private final Clock clock;
 
@@ -92,16 +98,69 @@ final class EmbeddedFeatureStore implements FeatureStore {
     return online;
   }
 
-  /** Resolved selections by request shape: the registry snapshot never changes under a store. */
+  /** Resolved selections by registry version and request shape. */
   private final Map<Object, FeatureSelection> selections = new ConcurrentHashMap<>();
 
   @Override
+  public Map<String, List<dev.quiver.registry.model.TimeInterval>> materializedIntervals() {
+    try (RegistryStore store = RegistryStores.open(config)) {
+      return store.materializedIntervals();
+    }
+  }
+
+  @Override
+  public void checkOnlineStore() {
+    online().read(List.of(new OnlineStore.Key("__quiver_health", new byte[] {0})));
+  }
+
+  @Override
+  public boolean refreshRegistry() {
+    RegistrySnapshot latest;
+    try (RegistryStore store = RegistryStores.open(config)) {
+      latest = store.load();
+    }
+    if (latest.version() == registry.version()) {
+      return false;
+    }
+    registry = latest;
+    selections.clear();
+    return true;
+  }
+
+  @Override
+  public long writeOnline(String view, Map<String, List<Object>> columns, Instant receivedAt) {
+    RegistrySnapshot snapshot = registry;
+    Definitions definitions = definitions(snapshot);
+    FeatureView definition =
+        definitions
+            .featureView(view)
+            .orElseThrow(
+                () ->
+                    new dev.quiver.registry.NoSuchObjectException(
+                        "Cannot write to feature view '"
+                            + view
+                            + "': there is no such feature view in project '"
+                            + config.project()
+                            + "' (registry version "
+                            + snapshot.version()
+                            + ")"));
+    if (!definition.online()) {
+      throw new dev.quiver.registry.InvalidRequestException(
+          "Cannot write to feature view '" + view + "': it is offline only (online: false)");
+    }
+    return OnlineWrites.write(definition, definitions, online(), columns, receivedAt);
+  }
+
+  @Override
   public OnlineResponse onlineFeatures(OnlineRequest request) {
-    Definitions definitions = definitions();
+    RegistrySnapshot snapshot = registry;
+    Definitions definitions = definitions(snapshot);
     Object shape =
-        request.featureService() != null
-            ? "service:" + request.featureService()
-            : request.features();
+        List.of(
+            snapshot.version(),
+            request.featureService() != null
+                ? "service:" + request.featureService()
+                : request.features());
     FeatureSelection selection = selections.get(shape);
     if (selection == null) {
       selection =
@@ -154,6 +213,10 @@ final class EmbeddedFeatureStore implements FeatureStore {
   }
 
   private Definitions definitions() {
+    return definitions(registry);
+  }
+
+  private Definitions definitions(RegistrySnapshot registry) {
     if (registry.definitions().isEmpty()) {
       throw new QuiverException(
           "Cannot retrieve features: nothing is registered in project '"

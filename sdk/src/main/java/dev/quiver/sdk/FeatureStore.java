@@ -7,6 +7,7 @@ import dev.quiver.registry.store.RegistrySnapshot;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Quiver's Java API. {@link #open} gives the embedded store, working in this process on a feature
@@ -71,6 +72,37 @@ public interface FeatureStore extends AutoCloseable {
    * @throws dev.quiver.registry.InvalidRequestException for an offline-only view or clashing names
    */
   OnlineResponse onlineFeatures(OnlineRequest request);
+
+  /**
+   * Writes rows straight to the online store (Feast's push): checked against the view's schema
+   * first (every join key, the source's timestamp field and every feature; nothing is written when
+   * a row is wrong), then written newer-wins with {@code receivedAt} as their created time. Rows
+   * dated more than five minutes after {@code receivedAt} are refused.
+   *
+   * @param columns column name to one value per row
+   * @return rows that replaced or added a stored row
+   * @throws dev.quiver.registry.NoSuchObjectException for an unknown view
+   * @throws InvalidEntityException for a missing or unknown column, or a value of the wrong type
+   */
+  long writeOnline(String view, Map<String, List<Object>> columns, Instant receivedAt);
+
+  /** Per view, the windows materialized into the online store so far, merged, oldest first. */
+  Map<String, List<dev.quiver.registry.model.TimeInterval>> materializedIntervals();
+
+  /**
+   * Opens the online store when it is not open yet and reads one key from it.
+   *
+   * @throws dev.quiver.online.OnlineStoreException when it cannot be opened or read
+   */
+  void checkOnlineStore();
+
+  /**
+   * Loads the registry again when a newer version was applied since; calls in flight finish with
+   * the version they started with.
+   *
+   * @return whether the version changed
+   */
+  boolean refreshRegistry();
 
   /**
    * Copies the latest values of source rows with {@code start <= ts <= end} into the online store,

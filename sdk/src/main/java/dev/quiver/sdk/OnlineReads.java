@@ -190,7 +190,8 @@ final class OnlineReads {
     return normalized;
   }
 
-  private static Object convert(ScalarType type, Object value) {
+  /** A value as an entity key of {@code type}, or null when it is not one. */
+  static Object convert(ScalarType type, Object value) {
     if (value == null) {
       return null;
     }

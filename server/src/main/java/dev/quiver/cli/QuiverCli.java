@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
       OnlineCommand.class,
       HistoricalCommand.class,
       ReproduceCommand.class,
+      ServeCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

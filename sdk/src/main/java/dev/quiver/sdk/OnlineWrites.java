@@ -1,0 +1,193 @@
+package dev.quiver.sdk;
+
+import dev.quiver.EpochNanos;
+import dev.quiver.offline.io.EntityFiles;
+import dev.quiver.online.EntityKeyCodec;
+import dev.quiver.online.OnlineRow;
+import dev.quiver.online.OnlineStore;
+import dev.quiver.online.ValueCodec;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rows pushed straight to the online store (Feast's push and write-to-online-store): columns of one
+ * view, checked against its schema before anything is written, then written newer-wins with the
+ * time they were received as their created time.
+ */
+final class OnlineWrites {
+
+  /** How far in the future an event may be dated: a clock that runs ahead cannot pin a value. */
+  static final Duration MAX_FUTURE = Duration.ofMinutes(5);
+
+  private OnlineWrites() {}
+
+  /**
+   * @param columns column name to values, one per row: every join key of the view, its source's
+   *     timestamp field, and every feature (the source's created field may be given; it is replaced
+   *     by {@code receivedAt})
+   * @return rows that replaced or added a stored row
+   */
+  static long write(
+      FeatureView view,
+      Definitions definitions,
+      OnlineStore store,
+      Map<String, List<Object>> columns,
+      Instant receivedAt) {
+    ParquetSource source = definitions.sourceOf(view);
+    List<Entity> entities = definitions.entitiesOf(view);
+    String timestampColumn = source.timestampField();
+    Set<String> known = new LinkedHashSet<>();
+    entities.forEach(e -> known.add(e.joinKey()));
+    known.add(timestampColumn);
+    if (source.createdTimestampField() != null) {
+      known.add(source.createdTimestampField());
+    }
+    view.features().forEach(f -> known.add(f.name()));
+    for (String column : columns.keySet()) {
+      if (!known.contains(column)) {
+        throw invalid(
+            view, "it has no column '" + column + "'; it takes " + String.join(", ", known));
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (String column : known) {
+      if (!columns.containsKey(column) && !column.equals(source.createdTimestampField())) {
+        missing.add(column);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw invalid(view, "the rows lack the column(s) " + String.join(", ", missing));
+    }
+    int rows = -1;
+    for (Map.Entry<String, List<Object>> column : columns.entrySet()) {
+      if (column.getValue() == null) {
+        throw invalid(view, "column '" + column.getKey() + "' has no values");
+      }
+      if (rows >= 0 && column.getValue().size() != rows) {
+        throw invalid(view, "the columns have different numbers of rows");
+      }
+      rows = column.getValue().size();
+    }
+    Map<String, ScalarType> keyTypes = new HashMap<>();
+    entities.forEach(e -> keyTypes.put(e.joinKey(), e.type()));
+    Instant latest = receivedAt.plus(MAX_FUTURE);
+    long created = EpochNanos.of(receivedAt);
+    List<OnlineStore.Record> records = new ArrayList<>(Math.max(rows, 0));
+    for (int row = 0; row < rows; row++) {
+      Map<String, Object> key = new HashMap<>();
+      for (Entity entity : entities) {
+        Object value = columns.get(entity.joinKey()).get(row);
+        Object converted = OnlineReads.convert(entity.type(), value);
+        if (converted == null) {
+          throw badValue(view, row, entity.joinKey(), value, entity.type().yamlName());
+        }
+        key.put(entity.joinKey(), converted);
+      }
+      Object when = columns.get(timestampColumn).get(row);
+      Instant eventTime = instant(when);
+      if (eventTime == null) {
+        throw badValue(view, row, timestampColumn, when, "timestamp");
+      }
+      if (eventTime.isAfter(latest)) {
+        throw invalid(
+            view,
+            "row "
+                + (row + 1)
+                + " is dated "
+                + eventTime
+                + ", more than "
+                + MAX_FUTURE.toMinutes()
+                + " minutes after it was received ("
+                + receivedAt
+                + "): check the sender's clock");
+      }
+      Map<String, Object> values = new HashMap<>();
+      for (Feature feature : view.features()) {
+        Object value = columns.get(feature.name()).get(row);
+        Object converted = value == null ? null : feature(feature.type(), value);
+        if (value != null && converted == null) {
+          throw badValue(view, row, feature.name(), value, feature.type().toString());
+        }
+        values.put(feature.name(), converted);
+      }
+      records.add(
+          new OnlineStore.Record(
+              EntityKeyCodec.encode(key, keyTypes),
+              ValueCodec.encode(
+                  new OnlineRow(EpochNanos.of(eventTime), created, values), view.features())));
+    }
+    return store.write(view.name(), records);
+  }
+
+  private static Instant instant(Object value) {
+    try {
+      if (value instanceof Instant instant) {
+        return instant;
+      }
+      return value instanceof String text ? EntityFiles.parseInstant(text) : null;
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** A JSON-like value as a feature of {@code type}, or null when it is not one. */
+  private static Object feature(ValueType type, Object value) {
+    if (type.list()) {
+      if (!(value instanceof List<?> items)) {
+        return null;
+      }
+      List<Object> converted = new ArrayList<>(items.size());
+      for (Object item : items) {
+        Object one = item == null ? null : scalar(type.element(), item);
+        if (item != null && one == null) {
+          return null;
+        }
+        converted.add(one);
+      }
+      return converted;
+    }
+    return scalar(type.element(), value);
+  }
+
+  private static Object scalar(ScalarType type, Object value) {
+    return switch (type) {
+      case FLOAT64 -> value instanceof Number n ? (Object) n.doubleValue() : null;
+      case FLOAT32 -> value instanceof Number n ? (Object) n.floatValue() : null;
+      case TIMESTAMP -> instant(value);
+      default -> OnlineReads.convert(type, value);
+    };
+  }
+
+  private static InvalidEntityException badValue(
+      FeatureView view, int row, String column, Object value, String type) {
+    return invalid(
+        view,
+        "row "
+            + (row + 1)
+            + " has "
+            + column
+            + " = "
+            + (value instanceof String ? "'" + value + "'" : String.valueOf(value))
+            + ", which is not a valid "
+            + type);
+  }
+
+  private static InvalidEntityException invalid(FeatureView view, String problem) {
+    return new InvalidEntityException(
+        "Cannot write to feature view '" + view.name() + "': " + problem);
+  }
+}

@@ -1,0 +1,83 @@
+package dev.quiver.cli;
+
+import dev.quiver.server.QuiverServer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code quiver serve}: the feature server, until interrupted. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve the repo's features over HTTP, with the API of Feast's feature server:",
+      "POST /get-online-features, /push, /write-to-online-store, /materialize,",
+      "/materialize-incremental; GET /health, /health/ready, /metrics (Prometheus),",
+      "/openapi.yml and the registry under /api/v1/projects/{project}/.",
+      "",
+      "A new 'quiver apply' is picked up without a restart. Write endpoints need",
+      "'Authorization: Bearer <token>' when QUIVER_WRITE_TOKEN (or --write-token) is set.",
+      "Ctrl-C stops it gracefully: requests in flight finish, the stores close."
+    })
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--port",
+      defaultValue = "6566",
+      description = "The HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port;
+
+  @Option(
+      names = "--write-token",
+      paramLabel = "TOKEN",
+      description = "Require this bearer token on write endpoints (default: QUIVER_WRITE_TOKEN).")
+  String writeToken;
+
+  @Option(
+      names = "--max-entity-rows",
+      defaultValue = "10000",
+      description =
+          "The most entity rows one online request may ask for (default: ${DEFAULT-VALUE}).")
+  int maxEntityRows;
+
+  @Option(
+      names = "--max-body-bytes",
+      defaultValue = "10485760",
+      description = "The largest request body taken, in bytes (default: ${DEFAULT-VALUE}).")
+  long maxBodyBytes;
+
+  @Mixin RepoOption repo;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("quiver.server.max-entity-rows", maxEntityRows);
+    settings.put("micronaut.server.max-request-size", maxBodyBytes);
+    if (writeToken != null) {
+      settings.put("quiver.server.write-token", writeToken);
+    }
+    QuiverServer server = QuiverServer.start(repo.root(), port, settings);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "quiver-shutdown"));
+    spec.commandLine()
+        .getErr()
+        .printf("Serving %s on http://127.0.0.1:%d (Ctrl-C stops)%n", repo.root(), server.port());
+    spec.commandLine().getErr().flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,84 @@
+package dev.quiver.server;
+
+import dev.quiver.sdk.FeatureStore;
+import dev.quiver.sdk.FeatureStoreOptions;
+import io.micronaut.context.annotation.Context;
+import jakarta.annotation.PreDestroy;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The repo the server serves: its embedded {@link FeatureStore}, opened (with the online store, for
+ * writing) when the server starts, and the registry polling that picks up a new {@code quiver
+ * apply} without a restart.
+ */
+@Context
+public final class FeatureService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureService.class);
+
+  private final FeatureStore store;
+  private final Clock clock;
+  private final ScheduledExecutorService poller;
+  private volatile Throwable lastRefreshFailure;
+
+  FeatureService(ServerSettings settings) {
+    this.clock = Clock.systemUTC();
+    this.store =
+        FeatureStore.open(settings.repo(), FeatureStoreOptions.defaults().withClock(clock));
+    // Open the online store now: a store another process holds fails the start, not a request.
+    try {
+      store.checkOnlineStore();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    this.poller =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "quiver-registry-poll");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long every = settings.registryPoll().toMillis();
+    poller.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  public FeatureStore store() {
+    return store;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Why the last registry check failed, when it did; null once one succeeds. */
+  public Throwable lastRefreshFailure() {
+    return lastRefreshFailure;
+  }
+
+  private void refresh() {
+    try {
+      if (store.refreshRegistry()) {
+        LOG.warn("Now serving registry version {}", store.registry().version());
+      }
+      lastRefreshFailure = null;
+    } catch (RuntimeException e) {
+      if (lastRefreshFailure == null) {
+        LOG.warn("Cannot check the registry for a new version: {}", e.getMessage());
+      }
+      lastRefreshFailure = e;
+    }
+  }
+
+  @Override
+  @PreDestroy
+  public void close() {
+    poller.shutdownNow();
+    store.close();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiver.sdk.OnlineRequest;
+import dev.quiver.sdk.OnlineResponse;
+import dev.quiver.sdk.OnlineResponseJson;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** {@code POST /get-online-features}, in Feast's request and response shapes. */
+@Controller
+@Tag(name = "online")
+public class OnlineController {
+
+  private final FeatureService features;
+  private final ServerSettings settings;
+  private final ServerMetrics metrics;
+
+  OnlineController(FeatureService features, ServerSettings settings, ServerMetrics metrics) {
+    this.features = features;
+    this.settings = settings;
+    this.metrics = metrics;
+  }
+
+  /**
+   * The latest materialized values of features (a list of {@code view:feature}, or a feature
+   * service) for entity rows given as one list per join key.
+   *
+   * @param body {@code {"features": [...] | "feature_service": "...", "entities": {"driver_id":
+   *     [1001, 1002]}, "full_feature_names": false}}
+   * @return {@code {"metadata": {"feature_names": [...]}, "results": [{"values", "statuses",
+   *     "event_timestamps"}, ...]}}
+   */
+  @Post(uri = "/get-online-features", produces = MediaType.APPLICATION_JSON)
+  @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
+  @ExecuteOn(TaskExecutors.BLOCKING)
+  @Operation(summary = "Online feature values (Feast-compatible)")
+  public HttpResponse<String> getOnlineFeatures(@Body String body) {
+    JsonNode request = JsonBodies.object(body);
+    List<String> references = JsonBodies.textList(request, "features");
+    String service = JsonBodies.optionalText(request, "feature_service");
+    if (references.isEmpty() == (service == null)) {
+      throw new BadRequestException(
+          "Ask for \"features\" (a list of \"view:feature\") or for a \"feature_service\", not"
+              + " both");
+    }
+    Map<String, List<Object>> entities = JsonBodies.columns(request, "entities");
+    int rows = entities.values().stream().mapToInt(List::size).max().orElse(0);
+    if (rows > settings.maxEntityRows()) {
+      throw new TooManyRowsException(
+          "The request has "
+              + rows
+              + " entity rows; this server answers at most "
+              + settings.maxEntityRows()
+              + " per request (quiver.server.max-entity-rows): split it");
+    }
+    OnlineRequest online =
+        (service != null
+                ? OnlineRequest.ofService(service, entities)
+                : OnlineRequest.ofFeatures(references, entities))
+            .withFullFeatureNames(JsonBodies.optionalBoolean(request, "full_feature_names"));
+    long started = System.nanoTime();
+    OnlineResponse response = features.store().onlineFeatures(online);
+    metrics.onlineLookups().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    return HttpResponse.ok(OnlineResponseJson.write(response));
+  }
+}

@@ -1,0 +1,38 @@
+package dev.quiver.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Error responses as RFC 9457 problem details ({@code application/problem+json}). */
+final class Problems {
+
+  static final MediaType PROBLEM_JSON = MediaType.of("application/problem+json");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Problems() {}
+
+  /**
+   * @param kind a short, stable name of the error, also the label of the error counter
+   */
+  static MutableHttpResponse<String> of(HttpStatus status, String kind, String detail) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "about:blank");
+    body.put("title", status.getReason());
+    body.put("status", status.getCode());
+    body.put("kind", kind);
+    body.put("detail", detail);
+    try {
+      return HttpResponse.<String>status(status)
+          .contentType(PROBLEM_JSON)
+          .body(JSON.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

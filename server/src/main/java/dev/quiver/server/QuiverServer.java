@@ -1,0 +1,68 @@
+package dev.quiver.server;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The feature server of one repo: Micronaut's HTTP server over the SDK's embedded {@code
+ * FeatureStore}. {@link #close} stops taking requests, lets those in flight finish and closes the
+ * stores.
+ */
+public final class QuiverServer implements AutoCloseable {
+
+  private final ApplicationContext context;
+  private final EmbeddedServer server;
+
+  private QuiverServer(ApplicationContext context, EmbeddedServer server) {
+    this.context = context;
+    this.server = server;
+  }
+
+  /**
+   * Starts serving {@code repo} on {@code port} (0 picks a free one).
+   *
+   * @param settings more {@code quiver.server.*} or {@code micronaut.*} settings
+   */
+  public static QuiverServer start(Path repo, int port, Map<String, Object> settings) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("micronaut.server.port", port);
+    properties.put("micronaut.server.host", "0.0.0.0");
+    // Requests in flight finish before the stores close.
+    properties.put("micronaut.lifecycle.graceful-shutdown.enabled", true);
+    properties.put(ServerSettings.REPO, repo.toAbsolutePath().normalize().toString());
+    properties.putAll(settings);
+    ApplicationContext context =
+        ApplicationContext.builder().properties(properties).banner(false).start();
+    try {
+      EmbeddedServer server = context.getBean(EmbeddedServer.class);
+      if (!server.isRunning()) {
+        server.start();
+      }
+      return new QuiverServer(context, server);
+    } catch (RuntimeException e) {
+      context.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public boolean isRunning() {
+    return server.isRunning();
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+    context.close();
+  }
+}

@@ -1,0 +1,103 @@
+package dev.quiver.server;
+
+import dev.quiver.registry.NoSuchObjectException;
+import dev.quiver.registry.model.CanonicalForm;
+import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.store.RegistrySnapshot;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The registry, read-only: {@code GET /api/v1/projects/{project}/entities|feature-views|
+ * feature-services[/{name}]}, as the registered definitions' canonical JSON.
+ */
+@Controller("/api/v1/projects/{project}")
+@Tag(name = "registry")
+public class RegistryController {
+
+  private final FeatureService features;
+
+  RegistryController(FeatureService features) {
+    this.features = features;
+  }
+
+  @Get(uri = "/entities", produces = MediaType.APPLICATION_JSON)
+  @Operation(summary = "Every registered entity")
+  public String entities(@PathVariable String project) {
+    return list(project, ObjectKind.ENTITY);
+  }
+
+  @Get(uri = "/entities/{name}", produces = MediaType.APPLICATION_JSON)
+  @Operation(summary = "One registered entity")
+  public String entity(@PathVariable String project, @PathVariable String name) {
+    return one(project, ObjectKind.ENTITY, name);
+  }
+
+  @Get(uri = "/feature-views", produces = MediaType.APPLICATION_JSON)
+  @Operation(summary = "Every registered feature view")
+  public String featureViews(@PathVariable String project) {
+    return list(project, ObjectKind.FEATURE_VIEW);
+  }
+
+  @Get(uri = "/feature-views/{name}", produces = MediaType.APPLICATION_JSON)
+  @Operation(summary = "One registered feature view")
+  public String featureView(@PathVariable String project, @PathVariable String name) {
+    return one(project, ObjectKind.FEATURE_VIEW, name);
+  }
+
+  @Get(uri = "/feature-services", produces = MediaType.APPLICATION_JSON)
+  @Operation(summary = "Every registered feature service")
+  public String featureServices(@PathVariable String project) {
+    return list(project, ObjectKind.FEATURE_SERVICE);
+  }
+
+  @Get(uri = "/feature-services/{name}", produces = MediaType.APPLICATION_JSON)
+  @Operation(summary = "One registered feature service")
+  public String featureService(@PathVariable String project, @PathVariable String name) {
+    return one(project, ObjectKind.FEATURE_SERVICE, name);
+  }
+
+  private String list(String project, ObjectKind kind) {
+    RegistrySnapshot snapshot = snapshot(project);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("registry_version", snapshot.version());
+    body.put(
+        kind.sectionKey(),
+        List.copyOf(CanonicalForm.objects(snapshot.definitions(), kind).values()));
+    return JsonBodies.write(body);
+  }
+
+  private String one(String project, ObjectKind kind, String name) {
+    RegistrySnapshot snapshot = snapshot(project);
+    Map<String, Object> object = CanonicalForm.objects(snapshot.definitions(), kind).get(name);
+    if (object == null) {
+      throw new NoSuchObjectException(
+          "There is no "
+              + kind.displayName()
+              + " '"
+              + name
+              + "' in project '"
+              + project
+              + "' (registry version "
+              + snapshot.version()
+              + ")");
+    }
+    return JsonBodies.write(object);
+  }
+
+  private RegistrySnapshot snapshot(String project) {
+    RegistrySnapshot snapshot = features.store().registry();
+    if (!snapshot.project().equals(project)) {
+      throw new NoSuchObjectException(
+          "This server serves project '" + snapshot.project() + "', not '" + project + "'");
+    }
+    return snapshot;
+  }
+}

@@ -1,0 +1,51 @@
+package dev.quiver.server;
+
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The server's own settings ({@code quiver.server.*}), from properties or the environment. */
+@Singleton
+public final class ServerSettings {
+
+  static final String REPO = "quiver.server.repo";
+
+  private final Path repo;
+  private final Optional<String> writeToken;
+  private final int maxEntityRows;
+  private final Duration registryPoll;
+
+  ServerSettings(
+      @Value("${quiver.server.repo}") String repo,
+      @Value("${quiver.server.write-token:}") String writeToken,
+      @Value("${quiver.server.max-entity-rows:10000}") int maxEntityRows,
+      @Value("${quiver.server.registry-poll:2s}") Duration registryPoll) {
+    this.repo = Path.of(repo);
+    String token =
+        writeToken.isEmpty() ? System.getenv().getOrDefault("QUIVER_WRITE_TOKEN", "") : writeToken;
+    this.writeToken = token.isBlank() ? Optional.empty() : Optional.of(token);
+    this.maxEntityRows = maxEntityRows;
+    this.registryPoll = registryPoll;
+  }
+
+  public Path repo() {
+    return repo;
+  }
+
+  /** The bearer token the write endpoints require, when one is set. */
+  public Optional<String> writeToken() {
+    return writeToken;
+  }
+
+  /** The most entity rows one online request may ask for. */
+  public int maxEntityRows() {
+    return maxEntityRows;
+  }
+
+  /** How often the registry is checked for a newer version. */
+  public Duration registryPoll() {
+    return registryPoll;
+  }
+}
