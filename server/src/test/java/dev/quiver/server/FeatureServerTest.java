@@ -1,0 +1,417 @@
+package dev.quiver.server;
+
+import static dev.quiver.cli.CliRun.quiver;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.cli.CliRun;
+import dev.quiver.example.ExampleData;
+import dev.quiver.example.ExampleRepo;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real feature server on a free port, over HTTP: every endpoint, each error case and the write
+ * token, on the example repo materialized into RocksDB.
+ */
+class FeatureServerTest {
+
+  private static final String TOKEN = "s3cret-token";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static Path repo;
+  private static QuiverServer server;
+
+  @BeforeAll
+  static void serveTheExampleRepo() throws Exception {
+    repo = Files.createTempDirectory("quiver-server-test").resolve("repo");
+    // Data up to now, so the rows served are within their views' ttl, as in the demo.
+    ExampleRepo.copyDefinitionsTo(repo);
+    ExampleData.generate(
+        repo, ExampleData.Options.defaults().withEnd(Instant.now().truncatedTo(ChronoUnit.HOURS)));
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    CliRun materialized =
+        quiver(
+            "materialize",
+            now.minus(Duration.ofDays(30)).toString(),
+            now.toString(),
+            "--repo",
+            repo.toString());
+    assertThat(materialized.exitCode()).as(materialized.err()).isZero();
+    server =
+        QuiverServer.start(
+            repo,
+            0,
+            Map.of(
+                "quiver.server.write-token",
+                TOKEN,
+                "quiver.server.max-entity-rows",
+                50,
+                "quiver.server.registry-poll",
+                "200ms",
+                "micronaut.server.max-request-size",
+                64 * 1024));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static HttpResponse<String> post(String path, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(server.url() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int h = 0; h < headers.length; h += 2) {
+      request.header(headers[h], headers[h + 1]);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(server.url() + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A problem+json answer with the status and kind, and a message but no stack trace. */
+  private static JsonNode problem(HttpResponse<String> response, int status, String kind)
+      throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("content-type")).contains("application/problem+json");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.get("status").asInt()).isEqualTo(status);
+    assertThat(body.get("kind").asText()).isEqualTo(kind);
+    assertThat(body.get("detail").asText()).isNotBlank().doesNotContain("\tat ", "Exception");
+    return body;
+  }
+
+  @Test
+  void aRequestCopiedFromFeastsDocsGetsTheSameAnswerAsTheCli() throws Exception {
+    // From Feast's feature server documentation, unchanged.
+    String feastDocs =
+        """
+        {
+            "features": [
+              "driver_hourly_stats:conv_rate",
+              "driver_hourly_stats:acc_rate",
+              "driver_hourly_stats:avg_daily_trips"
+            ],
+            "entities": {
+              "driver_id": [1001, 1002, 1003]
+            }
+          }
+        """;
+    HttpResponse<String> response = post("/get-online-features", feastDocs);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).contains("application/json");
+    CliRun cli =
+        quiver(
+            "online",
+            "--features",
+            "driver_hourly_stats:conv_rate,driver_hourly_stats:acc_rate,"
+                + "driver_hourly_stats:avg_daily_trips",
+            "--entity",
+            "driver_id=1001,1002,1003",
+            "--json",
+            "--repo",
+            repo.toString());
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+    assertThat(response.body()).isEqualTo(cli.out().strip());
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.at("/metadata/feature_names").toString())
+        .isEqualTo("[\"driver_id\",\"conv_rate\",\"acc_rate\",\"avg_daily_trips\"]");
+    assertThat(body.at("/results/1/statuses/0").asText()).isEqualTo("PRESENT");
+  }
+
+  @Test
+  void aFeatureServiceWithFullFeatureNames() throws Exception {
+    HttpResponse<String> response =
+        post(
+            "/get-online-features",
+            "{\"feature_service\": \"driver_activity_v1\", \"entities\": {\"driver_id\": [1001],"
+                + " \"customer_id\": [5001]}, \"full_feature_names\": true}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode names = JSON.readTree(response.body()).at("/metadata/feature_names");
+    assertThat(names.get(0).asText()).isEqualTo("driver_id");
+    assertThat(names.get(2).asText()).isEqualTo("driver_hourly_stats__conv_rate");
+  }
+
+  @Test
+  void eachBadRequestGetsItsStatus() throws Exception {
+    problem(post("/get-online-features", "{\"features\": [\"driver"), 400, "bad_request");
+    problem(
+        post(
+            "/get-online-features",
+            "{\"features\": [\"driver_hourly_stats:nope\"], \"entities\": {\"driver_id\": [1]}}"),
+        404,
+        "not_found");
+    problem(
+        post(
+            "/get-online-features",
+            "{\"feature_service\": \"nope\", \"entities\": {\"driver_id\": [1]}}"),
+        404,
+        "not_found");
+    problem(
+        post(
+            "/get-online-features",
+            "{\"features\": [\"driver_hourly_stats:conv_rate\"], \"entities\": {\"x\": [1]}}"),
+        422,
+        "invalid_entity");
+    problem(
+        post(
+            "/get-online-features",
+            "{\"features\": [\"driver_hourly_stats:conv_rate\"], \"entities\": {\"driver_id\":"
+                + " [\"one\"]}}"),
+        422,
+        "invalid_entity");
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 51; i++) {
+      many.append(i == 0 ? "" : ",").append(1000 + i);
+    }
+    JsonNode tooMany =
+        problem(
+            post(
+                "/get-online-features",
+                "{\"features\": [\"driver_hourly_stats:conv_rate\"], \"entities\": {\"driver_id\":"
+                    + " ["
+                    + many
+                    + "]}}"),
+            400,
+            "too_many_rows");
+    assertThat(tooMany.get("detail").asText()).contains("51 entity rows", "at most 50");
+    problem(post("/get-online-features", "x".repeat(70 * 1024)), 413, "body_too_large");
+    problem(get("/no-such-endpoint"), 404, "no_route");
+  }
+
+  @Test
+  void writesNeedTheToken() throws Exception {
+    String body = "{\"end_ts\": \"2026-01-01T00:00:00Z\"}";
+    JsonNode missing = problem(post("/materialize-incremental", body), 401, "unauthorized");
+    assertThat(missing.get("detail").asText()).contains("Authorization: Bearer");
+    problem(post("/push", body, "Authorization", "Bearer wrong"), 401, "unauthorized");
+    problem(
+        post("/write-to-online-store", body, "Authorization", "Bearer wrong"), 401, "unauthorized");
+    problem(post("/materialize", body, "Authorization", "Basic " + TOKEN), 401, "unauthorized");
+  }
+
+  private static String pushBody(String to, long driver, Instant at, double rate) {
+    return "{\"push_source_name\": \"driver_hourly_stats\", \"to\": \""
+        + to
+        + "\", \"df\": {\"driver_id\": ["
+        + driver
+        + "], \"event_timestamp\": [\""
+        + at
+        + "\"], \"conv_rate\": ["
+        + rate
+        + "], \"acc_rate\": [0.5], \"avg_daily_trips\": [7]}}";
+  }
+
+  private static JsonNode online(long driver) throws Exception {
+    HttpResponse<String> response =
+        post(
+            "/get-online-features",
+            "{\"features\": [\"driver_hourly_stats:conv_rate\"], \"entities\": {\"driver_id\": ["
+                + driver
+                + "]}}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body()).at("/results/1");
+  }
+
+  @Test
+  void pushedRowsAreServedNewerWinsAndCheckedFirst() throws Exception {
+    String auth = "Bearer " + TOKEN;
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    HttpResponse<String> pushed =
+        post("/push", pushBody("online", 77_001, now, 0.25), "Authorization", auth);
+    assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(200);
+    assertThat(JSON.readTree(pushed.body()).get("rows_written").asLong()).isEqualTo(1);
+    assertThat(online(77_001).at("/values/0").asDouble()).isEqualTo(0.25);
+    assertThat(online(77_001).at("/event_timestamps/0").asText()).isEqualTo(now.toString());
+
+    // An older row does not move the value back in time.
+    post("/push", pushBody("online", 77_001, now.minusSeconds(60), 0.75), "Authorization", auth);
+    assertThat(online(77_001).at("/values/0").asDouble()).isEqualTo(0.25);
+
+    // Feast's write-to-online-store shape, with a newer row.
+    HttpResponse<String> written =
+        post(
+            "/write-to-online-store",
+            "{\"feature_view_name\": \"driver_hourly_stats\", \"df\": {\"driver_id\": [77001],"
+                + " \"event_timestamp\": [\""
+                + now.plusSeconds(1)
+                + "\"], \"conv_rate\": [0.5], \"acc_rate\": [0.5], \"avg_daily_trips\": [7]}}",
+            "Authorization",
+            auth);
+    assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+    assertThat(online(77_001).at("/values/0").asDouble()).isEqualTo(0.5);
+
+    JsonNode future =
+        problem(
+            post(
+                "/push",
+                pushBody("online", 77_002, now.plus(Duration.ofMinutes(10)), 0.1),
+                "Authorization",
+                auth),
+            422,
+            "invalid_entity");
+    assertThat(future.get("detail").asText()).contains("more than 5 minutes after");
+    problem(
+        post(
+            "/push",
+            "{\"push_source_name\": \"driver_hourly_stats\", \"df\": {\"driver_id\": [77002],"
+                + " \"event_timestamp\": [\""
+                + now
+                + "\"], \"conv_rate\": [\"fast\"], \"acc_rate\": [0.5], \"avg_daily_trips\":"
+                + " [7]}}",
+            "Authorization",
+            auth),
+        422,
+        "invalid_entity");
+    problem(
+        post("/push", pushBody("offline", 77_002, now, 0.1), "Authorization", auth),
+        400,
+        "bad_request");
+    problem(
+        post(
+            "/push",
+            pushBody("online", 77_002, now, 0.1).replace("driver_hourly_stats", "nope"),
+            "Authorization",
+            auth),
+        404,
+        "not_found");
+    assertThat(online(77_002).at("/statuses/0").asText())
+        .as("nothing of a refused push was written")
+        .isEqualTo("NOT_FOUND");
+  }
+
+  @Test
+  void materializeEndpointsTakeFeastsBodies() throws Exception {
+    String auth = "Bearer " + TOKEN;
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    HttpResponse<String> window =
+        post(
+            "/materialize",
+            "{\"start_ts\": \""
+                + now.minus(Duration.ofDays(2))
+                + "\", \"end_ts\": \""
+                + now
+                + "\", \"feature_views\": [\"customer_profile\"]}",
+            "Authorization",
+            auth);
+    assertThat(window.statusCode()).as(window.body()).isEqualTo(200);
+    JsonNode result = JSON.readTree(window.body()).at("/feature_views/0");
+    assertThat(result.get("feature_view").asText()).isEqualTo("customer_profile");
+    assertThat(result.get("rows_written").asLong()).isNotNegative();
+
+    HttpResponse<String> incremental =
+        post(
+            "/materialize-incremental",
+            "{\"end_ts\": \"" + now + "\", \"feature_views\": [\"driver_hourly_stats\"]}",
+            "Authorization",
+            auth);
+    assertThat(incremental.statusCode()).as(incremental.body()).isEqualTo(200);
+
+    problem(
+        post(
+            "/materialize",
+            "{\"start_ts\": \"yesterday\", \"end_ts\": \"" + now + "\"}",
+            "Authorization",
+            auth),
+        400,
+        "bad_request");
+  }
+
+  @Test
+  void healthRegistryMetricsAndTheOpenApiDocument() throws Exception {
+    assertThat(get("/health").statusCode()).isEqualTo(200);
+    HttpResponse<String> ready = get("/health/ready");
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+    assertThat(JSON.readTree(ready.body()).get("registry_version").asLong()).isPositive();
+
+    JsonNode views = JSON.readTree(get("/api/v1/projects/driver_ranking/feature-views").body());
+    assertThat(views.get("feature_views").size()).isEqualTo(3);
+    JsonNode view =
+        JSON.readTree(
+            get("/api/v1/projects/driver_ranking/feature-views/driver_hourly_stats").body());
+    assertThat(view.get("ttl").asText()).isEqualTo("1d");
+    assertThat(
+            JSON.readTree(get("/api/v1/projects/driver_ranking/entities").body())
+                .get("entities")
+                .size())
+        .isEqualTo(2);
+    assertThat(get("/api/v1/projects/driver_ranking/feature-services/driver_activity_v1").body())
+        .contains("driver_activity_v1");
+    problem(get("/api/v1/projects/driver_ranking/feature-views/nope"), 404, "not_found");
+    problem(get("/api/v1/projects/other/entities"), 404, "not_found");
+
+    post(
+        "/get-online-features",
+        "{\"features\": [\"driver_hourly_stats:conv_rate\"], \"entities\": {\"driver_id\": [1001]}}");
+    post("/get-online-features", "{");
+    HttpResponse<String> metrics = get("/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains(
+            "quiver_http_requests_seconds_bucket{endpoint=\"/get-online-features\",status=\"200\"",
+            "quiver_online_lookup_seconds_count",
+            "quiver_errors_total{kind=\"bad_request\"}",
+            "quiver_view_staleness_seconds{view=\"driver_hourly_stats\"}");
+
+    HttpResponse<String> openApi = get("/openapi.yml");
+    assertThat(openApi.statusCode()).isEqualTo(200);
+    assertThat(openApi.body())
+        .contains("openapi:", "/get-online-features:", "/push:", "/materialize-incremental:");
+  }
+
+  @Test
+  void aNewApplyIsServedWithoutARestart() throws Exception {
+    long before =
+        JSON.readTree(get("/api/v1/projects/driver_ranking/entities").body())
+            .get("registry_version")
+            .asLong();
+    Path definitions = repo.resolve("entities.yaml");
+    Files.writeString(
+        definitions,
+        Files.readString(definitions)
+            .replace(
+                "description: A driver of the ride-hailing fleet",
+                "description: A driver of the fleet, renamed"));
+    CliRun apply = quiver("apply", "--repo", repo.toString());
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long version = before;
+    while (version == before && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      version =
+          JSON.readTree(get("/api/v1/projects/driver_ranking/entities").body())
+              .get("registry_version")
+              .asLong();
+    }
+    assertThat(version).isEqualTo(before + 1);
+    assertThat(get("/api/v1/projects/driver_ranking/entities/driver").body())
+        .contains("A driver of the fleet, renamed");
+  }
+}
