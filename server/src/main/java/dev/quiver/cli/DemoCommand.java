@@ -7,6 +7,7 @@ import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.ValueText;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.sdk.SourceValidation;
+import dev.quiver.server.QuiverServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -33,18 +34,20 @@ import picocli.CommandLine.Spec;
       "",
       "Copies the example repo to a new folder, generates its Parquet data, plans and applies it,",
       "lists the registry, builds a point-in-time-correct training set, materializes the latest",
-      "values into the online store and reads some back. The copy is kept, so you can go on",
+      "values into the online store and reads some back, then serves the repo over HTTP (as",
+      "'quiver serve') and prints a curl command to try. The copy is kept, so you can go on",
       "exploring it."
     })
 final class DemoCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--no-serve",
-      description = {
-        "Stop before serving the repo over HTTP. This version has no feature server yet, so",
-        "the demo always stops there."
-      })
+  @Option(names = "--no-serve", description = "Stop before serving the repo over HTTP.")
   boolean noServe;
+
+  @Option(
+      names = "--port",
+      defaultValue = "6566",
+      description = "The port to serve on (default: ${DEFAULT-VALUE}).")
+  int port;
 
   @Option(
       names = "--dir",
@@ -55,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path repo = dir != null ? dir.toAbsolutePath() : Files.createTempDirectory("quiver-demo-");
@@ -168,6 +171,25 @@ final class DemoCommand implements Callable<Integer> {
             + " --json --repo "
             + repo);
     err.flush();
+    if (noServe) {
+      return 0;
+    }
+
+    err.println();
+    step(err, "quiver serve: the feature server, with the API of Feast's feature server");
+    QuiverServer server = QuiverServer.start(repo, port, Map.of());
+    err.println("Serving on http://127.0.0.1:" + server.port() + " (Ctrl-C stops). Try:");
+    err.println(
+        "  curl -s -X POST http://127.0.0.1:"
+            + server.port()
+            + "/get-online-features -d '{\"features\": [\"driver_hourly_stats:conv_rate\","
+            + " \"driver_hourly_stats:acc_rate\"], \"entities\": {\"driver_id\": ["
+            + drivers.replace(",", ", ")
+            + "]}}'");
+    err.println("  curl -s http://127.0.0.1:" + server.port() + "/health/ready");
+    err.println("  curl -s http://127.0.0.1:" + server.port() + "/metrics");
+    err.flush();
+    server.serveUntilStopped();
     return 0;
   }
 

@@ -4,7 +4,6 @@ import dev.quiver.server.QuiverServer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,20 +63,11 @@ final class ServeCommand implements Callable<Integer> {
       settings.put("quiver.server.write-token", writeToken);
     }
     QuiverServer server = QuiverServer.start(repo.root(), port, settings);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                },
-                "quiver-shutdown"));
     spec.commandLine()
         .getErr()
         .printf("Serving %s on http://127.0.0.1:%d (Ctrl-C stops)%n", repo.root(), server.port());
     spec.commandLine().getErr().flush();
-    stopped.await();
+    server.serveUntilStopped();
     return 0;
   }
 }

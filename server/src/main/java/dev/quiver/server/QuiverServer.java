@@ -5,6 +5,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The feature server of one repo: Micronaut's HTTP server over the SDK's embedded {@code
@@ -46,6 +47,23 @@ public final class QuiverServer implements AutoCloseable {
       context.close();
       throw e;
     }
+  }
+
+  /**
+   * Serves until the process is asked to stop (Ctrl-C, SIGTERM), then closes gracefully: requests
+   * in flight finish and the stores close before the process exits.
+   */
+  public void serveUntilStopped() throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  close();
+                  stopped.countDown();
+                },
+                "quiver-shutdown"));
+    stopped.await();
   }
 
   public int port() {
