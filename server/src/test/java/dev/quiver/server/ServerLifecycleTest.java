@@ -1,0 +1,135 @@
+package dev.quiver.server;
+
+import static dev.quiver.cli.CliRun.quiver;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.cli.CliRun;
+import dev.quiver.example.ExampleData;
+import dev.quiver.example.ExampleRepo;
+import dev.quiver.online.redis.TestRedis;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starting and stopping the server, and serving a repo whose online store is Redis. */
+class ServerLifecycleTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path dir;
+
+  private Path repo(String onlineStore) throws IOException {
+    Path repo = dir.resolve("repo");
+    ExampleRepo.copyDefinitionsTo(repo);
+    ExampleData.generate(
+        repo, ExampleData.Options.defaults().withEnd(Instant.now().truncatedTo(ChronoUnit.HOURS)));
+    if (onlineStore != null) {
+      Files.writeString(
+          repo.resolve("feature_store.yaml"),
+          "project: "
+              + TestRedis.uniqueProject("server")
+              + "\nregistry: data/registry.json\nonline_store: "
+              + onlineStore
+              + "\n");
+    }
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    return repo;
+  }
+
+  private static HttpRequest post(QuiverServer server, String path, String body) {
+    return HttpRequest.newBuilder(URI.create(server.url() + path))
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  private static String window(int days) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    return "{\"start_ts\": \""
+        + now.minus(Duration.ofDays(days))
+        + "\", \"end_ts\": \""
+        + now
+        + "\"}";
+  }
+
+  @Test
+  void closingLetsARequestInFlightFinishThenFreesThePortAndTheStore() throws Exception {
+    Path repo = repo(null);
+    QuiverServer server = QuiverServer.start(repo, 0, Map.of());
+    // A materialization of every view takes a while: it is in flight when the server closes.
+    CompletableFuture<HttpResponse<String>> inFlight =
+        HTTP.sendAsync(
+            post(server, "/materialize", window(30)), HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(300);
+    server.close();
+
+    HttpResponse<String> finished = inFlight.get();
+    assertThat(finished.statusCode()).as(finished.body()).isEqualTo(200);
+    assertThat(finished.body()).contains("\"rows_written\"");
+    assertThat(server.isRunning()).isFalse();
+    assertThatThrownBy(
+            () ->
+                HTTP.send(
+                    HttpRequest.newBuilder(URI.create(server.url() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(ConnectException.class);
+    // The online store was closed: this process can write to it again.
+    CliRun write =
+        quiver("materialize-incremental", Instant.now().toString(), "--repo", repo.toString());
+    assertThat(write.exitCode()).as(write.err()).isZero();
+  }
+
+  @Test
+  void aRepoOnRedisIsServedAndPushedTo() throws Exception {
+    TestRedis.require();
+    Path repo = repo("{type: redis, url: \"" + TestRedis.URL + "\"}");
+    String project = dev.quiver.registry.load.FeatureRepo.loadConfig(repo, Map.of()).project();
+    try (QuiverServer server = QuiverServer.start(repo, 0, Map.of())) {
+      HttpResponse<String> materialized =
+          HTTP.send(post(server, "/materialize", window(2)), HttpResponse.BodyHandlers.ofString());
+      assertThat(materialized.statusCode()).as(materialized.body()).isEqualTo(200);
+      Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      HttpResponse<String> pushed =
+          HTTP.send(
+              post(
+                  server,
+                  "/push",
+                  "{\"push_source_name\": \"driver_hourly_stats\", \"df\": {\"driver_id\": [88001],"
+                      + " \"event_timestamp\": [\""
+                      + now
+                      + "\"], \"conv_rate\": [0.125], \"acc_rate\": [0.5], \"avg_daily_trips\":"
+                      + " [3]}}"),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(200);
+      HttpResponse<String> read =
+          HTTP.send(
+              post(
+                  server,
+                  "/get-online-features",
+                  "{\"features\": [\"driver_hourly_stats:conv_rate\"], \"entities\":"
+                      + " {\"driver_id\": [88001, 1001]}}"),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      assertThat(read.body()).contains("\"values\":[0.125,").contains("\"PRESENT\",\"PRESENT\"");
+      HttpResponse<String> ready =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(server.url() + "/health/ready")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).isEqualTo(200);
+    } finally {
+      TestRedis.deleteProjects(TestRedis.URL, project);
+    }
+  }
+}
