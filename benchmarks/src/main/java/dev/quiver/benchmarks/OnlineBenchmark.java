@@ -1,19 +1,10 @@
 package dev.quiver.benchmarks;
 
-import dev.quiver.online.EntityKeyCodec;
-import dev.quiver.online.OnlineRow;
 import dev.quiver.online.OnlineStore;
-import dev.quiver.online.ValueCodec;
 import dev.quiver.online.redis.RedisOnlineStore;
 import dev.quiver.online.redis.RedisSettings;
 import dev.quiver.online.rocksdb.RocksDbOnlineStore;
-import dev.quiver.registry.RegistryPlan;
-import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.Feature;
-import dev.quiver.registry.model.ScalarType;
-import dev.quiver.registry.model.ValueType;
-import dev.quiver.registry.store.RegistryStore;
-import dev.quiver.registry.store.RegistryStores;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.OnlineRequest;
 import dev.quiver.sdk.OnlineResponse;
@@ -29,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -58,10 +48,6 @@ import org.rocksdb.RocksDB;
 public final class OnlineBenchmark {
 
   private static final int FEATURES = 10;
-  private static final String DEFINITIONS_HEADER =
-      "entities:\n  - {name: driver, join_key: driver_id, type: int64}\n"
-          + "sources:\n  - {name: src, path: data/none.parquet, timestamp_field: ts}\n"
-          + "feature_views:\n  - name: stats\n    entities: [driver]\n    source: src\n    features:\n";
 
   private OnlineBenchmark() {}
 
@@ -79,26 +65,19 @@ public final class OnlineBenchmark {
         Path.of(
             System.getProperty(
                 "dir", root.resolve("benchmarks/target/data/online-" + keys).toString()));
-    List<Feature> features = new ArrayList<>();
-    StringBuilder yaml = new StringBuilder(DEFINITIONS_HEADER);
-    for (int f = 0; f < FEATURES; f++) {
-      ScalarType type = f % 2 == 0 ? ScalarType.FLOAT64 : ScalarType.INT64;
-      features.add(Feature.of("f" + f, ValueType.scalar(type)));
-      yaml.append("      - {name: f").append(f).append(", type: ");
-      yaml.append(f % 2 == 0 ? "float64" : "int64").append("}\n");
-    }
+    List<Feature> features = OnlineData.features(FEATURES);
     List<String> refs = features.stream().map(f -> "stats:" + f.name()).toList();
     List<String> summary = new ArrayList<>();
     double worst = 0;
 
     // RocksDB, the embedded default.
     Path repo = data;
-    writeRepo(repo, "project: bench\n", yaml.toString());
+    OnlineData.writeRepo(repo, "project: bench\n", features);
     Path online = repo.resolve("data/online");
     if (!Files.exists(repo.resolve("data/.loaded-" + keys))) {
       System.err.println("Writing " + keys + " online rows to " + online);
       try (RocksDbOnlineStore store = RocksDbOnlineStore.open("bench", online)) {
-        load(store, keys, features);
+        OnlineData.load(store, keys, features);
       }
       Files.writeString(repo.resolve("data/.loaded-" + keys), "ok\n");
     }
@@ -122,15 +101,15 @@ public final class OnlineBenchmark {
     if (redis) {
       String url = BenchmarkData.redisUrl();
       Path redisRepo = data.resolveSibling(data.getFileName() + "-redis");
-      writeRepo(
+      OnlineData.writeRepo(
           redisRepo,
           "project: bench\nonline_store: {type: redis, url: \"" + url + "\"}\n",
-          yaml.toString());
+          features);
       try (RedisOnlineStore store = RedisOnlineStore.open("bench", RedisSettings.standalone(url))) {
-        OnlineStore.Key last = new OnlineStore.Key("stats", key(keys - 1));
+        OnlineStore.Key last = new OnlineStore.Key("stats", OnlineData.key(keys - 1));
         if (store.read(List.of(last)).get(0) == null) {
           System.err.println("Writing " + keys + " online rows to " + url);
-          load(store, keys, features);
+          OnlineData.load(store, keys, features);
         }
       }
       RedisClient client = RedisClient.create(url);
@@ -168,39 +147,6 @@ public final class OnlineBenchmark {
       }
     }
     System.out.printf("online: keys=%d %s ratio=%.2f%n", keys, String.join(" ", summary), worst);
-  }
-
-  private static void writeRepo(Path repo, String config, String definitions) throws Exception {
-    Files.createDirectories(repo);
-    Files.writeString(repo.resolve("feature_store.yaml"), config);
-    Files.writeString(repo.resolve("defs.yaml"), definitions);
-    FeatureRepo loaded = FeatureRepo.load(repo, Map.of());
-    try (RegistryStore registry = RegistryStores.open(loaded.config())) {
-      RegistryPlan plan = RegistryPlan.of(registry.load(), loaded.definitions());
-      if (plan.hasChanges()) {
-        plan.apply(registry, "benchmark", null);
-      }
-    }
-  }
-
-  private static void load(OnlineStore store, int keys, List<Feature> features) {
-    Random random = new Random(42);
-    List<OnlineStore.Record> batch = new ArrayList<>();
-    for (long k = 0; k < keys; k++) {
-      Map<String, Object> values = new HashMap<>();
-      for (int f = 0; f < FEATURES; f++) {
-        values.put("f" + f, f % 2 == 0 ? (Object) random.nextDouble() : (Object) random.nextLong());
-      }
-      batch.add(
-          new OnlineStore.Record(
-              key(k),
-              ValueCodec.encode(new OnlineRow(1_772_000_000_000_000_000L, 0, values), features)));
-      if (batch.size() == 10_000) {
-        store.write("stats", batch);
-        batch.clear();
-      }
-    }
-    store.write("stats", batch);
   }
 
   private static Lookup quiver(FeatureStore store, List<String> refs) {
@@ -286,15 +232,11 @@ public final class OnlineBenchmark {
     return out;
   }
 
-  private static byte[] key(long id) {
-    return EntityKeyCodec.encode(Map.of("driver_id", id), Map.of("driver_id", ScalarType.INT64));
-  }
-
   /** RocksDB's key layout: project, view, entity key. */
   private static byte[] rocksKey(long id) {
     byte[] project = "bench".getBytes(StandardCharsets.UTF_8);
     byte[] view = "stats".getBytes(StandardCharsets.UTF_8);
-    byte[] entity = key(id);
+    byte[] entity = OnlineData.key(id);
     return ByteBuffer.allocate(4 + project.length + view.length + entity.length)
         .putShort((short) project.length)
         .put(project)
@@ -306,7 +248,7 @@ public final class OnlineBenchmark {
 
   /** Redis' key layout: {@code quiver:<project>:{<crc32c of the entity key>}<entity key>}. */
   private static byte[] redisKey(long id) {
-    byte[] entity = key(id);
+    byte[] entity = OnlineData.key(id);
     CRC32C crc = new CRC32C();
     crc.update(entity);
     byte[] prefix =

@@ -1,0 +1,210 @@
+package dev.quiver.benchmarks;
+
+import dev.quiver.online.rocksdb.RocksDbOnlineStore;
+import dev.quiver.registry.model.Feature;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code benchmarks/run.sh serve}: {@code quiver serve} (its own JVM) under wrk on loopback, 16
+ * connections, for {@code POST /get-online-features} of 1 entity x 8 features and 100 entities x 8
+ * features (random keys), against {@code GET /health} of the same server (a fixed body) in the same
+ * run. Prints req/s, p50 and p99 for each; {@code ratio} is the fixed body's req/s over Quiver's
+ * for 1 entity.
+ *
+ * <p>Settings: {@code keys} (1000000), {@code seconds} (15 per case, after 5 of warm-up), {@code
+ * connections} (16), {@code threads} (2), {@code dir}.
+ */
+public final class ServeBenchmark {
+
+  private static final int FEATURES = 8;
+
+  private ServeBenchmark() {}
+
+  private record Result(double requestsPerSecond, double p50Millis, double p99Millis) {}
+
+  public static void main(String[] args) throws Exception {
+    int keys = Integer.getInteger("keys", 1_000_000);
+    int seconds = Integer.getInteger("seconds", 15);
+    int connections = Integer.getInteger("connections", 16);
+    int threads = Integer.getInteger("threads", 2);
+    Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
+    Path repo =
+        Path.of(
+            System.getProperty(
+                "dir", root.resolve("benchmarks/target/data/serve-" + keys).toString()));
+    List<Feature> features = OnlineData.features(FEATURES);
+    OnlineData.writeRepo(repo, "project: bench\n", features);
+    if (!Files.exists(repo.resolve("data/.loaded-" + keys))) {
+      System.err.println("Writing " + keys + " online rows to " + repo.resolve("data/online"));
+      try (RocksDbOnlineStore store =
+          RocksDbOnlineStore.open("bench", repo.resolve("data/online"))) {
+        OnlineData.load(store, keys, features);
+      }
+      Files.writeString(repo.resolve("data/.loaded-" + keys), "ok\n");
+    }
+    StringBuilder refs = new StringBuilder();
+    for (Feature feature : features) {
+      refs.append(refs.length() == 0 ? "" : ",")
+          .append("\"stats:")
+          .append(feature.name())
+          .append('"');
+    }
+    Path scripts = Files.createDirectories(repo.resolve("wrk"));
+    Path one = script(scripts.resolve("one.lua"), refs.toString(), 1, keys);
+    Path hundred = script(scripts.resolve("hundred.lua"), refs.toString(), 100, keys);
+
+    int port = Integer.getInteger("port", 6580);
+    Process server =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-jar",
+                root.resolve("server/target/quiver.jar").toString(),
+                "serve",
+                "--repo",
+                repo.toString(),
+                "--port",
+                String.valueOf(port))
+            .redirectErrorStream(true)
+            .redirectOutput(repo.resolve("server.log").toFile())
+            .start();
+    try {
+      awaitPort(port, server);
+      String url = "http://127.0.0.1:" + port;
+      Result fixed = wrk(url + "/health", null, seconds, connections, threads);
+      Result quiverOne = wrk(url + "/get-online-features", one, seconds, connections, threads);
+      Result quiverHundred =
+          wrk(url + "/get-online-features", hundred, seconds, connections, threads);
+      print("fixed body (GET /health)", fixed);
+      print("quiver, 1 entity x " + FEATURES + " features", quiverOne);
+      print("quiver, 100 entities x " + FEATURES + " features", quiverHundred);
+      System.out.printf(
+          Locale.ROOT,
+          "serve: connections=%d fixed_rps=%.0f q1_rps=%.0f q1_p50_ms=%.2f q1_p99_ms=%.2f"
+              + " q100_rps=%.0f q100_p50_ms=%.2f q100_p99_ms=%.2f ratio=%.2f%n",
+          connections,
+          fixed.requestsPerSecond(),
+          quiverOne.requestsPerSecond(),
+          quiverOne.p50Millis(),
+          quiverOne.p99Millis(),
+          quiverHundred.requestsPerSecond(),
+          quiverHundred.p50Millis(),
+          quiverHundred.p99Millis(),
+          fixed.requestsPerSecond() / quiverOne.requestsPerSecond());
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
+  }
+
+  /** A wrk script posting online requests for {@code entities} random keys each. */
+  private static Path script(Path file, String refs, int entities, int keys) throws IOException {
+    String lua =
+        "wrk.method = \"POST\"\n"
+            + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+            + "request = function()\n"
+            + "  local ids = {}\n"
+            + "  for i = 1, "
+            + entities
+            + " do ids[i] = math.random(0, "
+            + (keys - 1)
+            + ") end\n"
+            + "  local body = '{\"features\": ["
+            + refs
+            + "], \"entities\": {\"driver_id\": [' .. table.concat(ids, \",\") .. ']}}'\n"
+            + "  return wrk.format(nil, nil, nil, body)\n"
+            + "end\n";
+    Files.writeString(file, lua);
+    return file;
+  }
+
+  private static void awaitPort(int port, Process server) throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException("quiver serve exited; see its server.log");
+      }
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        Thread.sleep(200);
+      }
+    }
+    throw new IllegalStateException("quiver serve did not listen on " + port + " within 60 s");
+  }
+
+  /** Warms up for 5 s, then measures. */
+  private static Result wrk(String url, Path script, int seconds, int connections, int threads)
+      throws Exception {
+    run(wrkCommand(url, script, 5, connections, threads));
+    String output = run(wrkCommand(url, script, seconds, connections, threads));
+    if (output.contains("Non-2xx")) {
+      throw new IllegalStateException("wrk saw errors:\n" + output);
+    }
+    return new Result(
+        number(output, "Requests/sec:\\s+([0-9.]+)"), millis(output, "50%"), millis(output, "99%"));
+  }
+
+  private static List<String> wrkCommand(
+      String url, Path script, int seconds, int connections, int threads) {
+    List<String> command =
+        new ArrayList<>(
+            List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency"));
+    if (script != null) {
+      command.add("-s");
+      command.add(script.toString());
+    }
+    command.add(url);
+    return command;
+  }
+
+  private static String run(List<String> command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException("failed: " + String.join(" ", command) + "\n" + output);
+    }
+    return output;
+  }
+
+  private static double number(String output, String regex) {
+    Matcher matcher = Pattern.compile(regex).matcher(output);
+    if (!matcher.find()) {
+      throw new IllegalStateException("no " + regex + " in wrk's output:\n" + output);
+    }
+    return Double.parseDouble(matcher.group(1));
+  }
+
+  /** A latency percentile of wrk's distribution, in milliseconds. */
+  private static double millis(String output, String percentile) {
+    Matcher matcher =
+        Pattern.compile("\\s" + percentile + "\\s+([0-9.]+)(us|ms|s)\\b").matcher(output);
+    if (!matcher.find()) {
+      throw new IllegalStateException("no " + percentile + " in wrk's output:\n" + output);
+    }
+    double value = Double.parseDouble(matcher.group(1));
+    return switch (matcher.group(2)) {
+      case "us" -> value / 1000;
+      case "s" -> value * 1000;
+      default -> value;
+    };
+  }
+
+  private static void print(String what, Result result) {
+    System.out.printf(
+        Locale.ROOT,
+        "%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms%n",
+        what,
+        result.requestsPerSecond(),
+        result.p50Millis(),
+        result.p99Millis());
+  }
+}
