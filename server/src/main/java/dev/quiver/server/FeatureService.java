@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreOptions;
 import io.micronaut.context.annotation.Context;
@@ -22,12 +23,18 @@ public final class FeatureService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FeatureService.class);
 
   private final FeatureStore store;
+  private final boolean onlineInProcess;
   private final Clock clock;
   private final ScheduledExecutorService poller;
   private volatile Throwable lastRefreshFailure;
 
   FeatureService(ServerSettings settings) {
     this.clock = Clock.systemUTC();
+    this.onlineInProcess =
+        FeatureRepo.loadConfig(settings.repo(), System.getenv())
+            .onlineStore()
+            .type()
+            .equals("rocksdb");
     this.store =
         FeatureStore.open(settings.repo(), FeatureStoreOptions.defaults().withClock(clock));
     // Open the online store now: a store another process holds fails the start, not a request.
@@ -50,6 +57,14 @@ public final class FeatureService implements AutoCloseable {
 
   public FeatureStore store() {
     return store;
+  }
+
+  /**
+   * Whether online reads stay in this process (RocksDB: microseconds, no waiting on a network), so
+   * they may run on the server's event loop.
+   */
+  public boolean onlineInProcess() {
+    return onlineInProcess;
   }
 
   public Clock clock() {

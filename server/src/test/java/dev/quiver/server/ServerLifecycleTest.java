@@ -123,6 +123,16 @@ class ServerLifecycleTest {
               HttpResponse.BodyHandlers.ofString());
       assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
       assertThat(read.body()).contains("\"values\":[0.125,").contains("\"PRESENT\",\"PRESENT\"");
+      HttpResponse<String> unknown =
+          HTTP.send(
+              post(
+                  server,
+                  "/get-online-features",
+                  "{\"features\": [\"driver_hourly_stats:nope\"], \"entities\":"
+                      + " {\"driver_id\": [1]}}"),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+      assertThat(unknown.headers().firstValue("content-type")).contains("application/problem+json");
       HttpResponse<String> ready =
           HTTP.send(
               HttpRequest.newBuilder(URI.create(server.url() + "/health/ready")).build(),
