@@ -35,8 +35,12 @@ public final class QuiverServer implements AutoCloseable {
     properties.put("micronaut.lifecycle.graceful-shutdown.enabled", true);
     properties.put(ServerSettings.REPO, repo.toAbsolutePath().normalize().toString());
     properties.putAll(settings);
-    ApplicationContext context =
-        ApplicationContext.builder().properties(properties).banner(false).start();
+    ApplicationContext context;
+    try {
+      context = ApplicationContext.builder().properties(properties).banner(false).start();
+    } catch (RuntimeException e) {
+      throw quiverCause(e);
+    }
     try {
       EmbeddedServer server = context.getBean(EmbeddedServer.class);
       if (!server.isRunning()) {
@@ -45,8 +49,21 @@ public final class QuiverServer implements AutoCloseable {
       return new QuiverServer(context, server);
     } catch (RuntimeException e) {
       context.close();
-      throw e;
+      throw quiverCause(e);
     }
+  }
+
+  /**
+   * Quiver's own error behind Micronaut's wrapping (a repo that cannot be read, a store another
+   * process holds), so the command line prints its one clear line.
+   */
+  private static RuntimeException quiverCause(RuntimeException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof dev.quiver.QuiverException quiver) {
+        return quiver;
+      }
+    }
+    return e;
   }
 
   /**

@@ -92,6 +92,13 @@ class ServerLifecycleTest {
   }
 
   @Test
+  void aFolderThatIsNotARepoIsOneClearError() {
+    assertThatThrownBy(() -> QuiverServer.start(dir.resolve("nothing"), 0, Map.of()))
+        .isInstanceOf(dev.quiver.registry.load.DefinitionException.class)
+        .hasMessageContaining("not a feature repo: there is no feature_store.yaml here");
+  }
+
+  @Test
   void aRepoOnRedisIsServedAndPushedTo() throws Exception {
     TestRedis.require();
     Path repo = repo("{type: redis, url: \"" + TestRedis.URL + "\"}");
