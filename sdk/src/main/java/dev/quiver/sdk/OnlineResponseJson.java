@@ -1,59 +1,138 @@
 package dev.quiver.sdk;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Feast's online response body: {@code {"metadata": {"feature_names": [...]}, "results":
  * [{"values", "statuses", "event_timestamps"}, ...]}}. Values are plain JSON (int64 as numbers,
  * bytes as base64, lists as arrays, timestamps as RFC 3339); times are RFC 3339 UTC.
+ *
+ * <p>Written straight to bytes with Jackson's streaming generator: building maps for an object
+ * mapper, and {@code Instant.toString}, were a quarter of the feature server's allocation.
  */
 public final class OnlineResponseJson {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
 
   private OnlineResponseJson() {}
 
   public static String write(OnlineResponse response) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("metadata", Map.of("feature_names", response.featureNames()));
-    List<Object> results = new ArrayList<>();
-    for (OnlineResponse.Column column : response.results()) {
-      Map<String, Object> result = new LinkedHashMap<>();
-      List<Object> values = new ArrayList<>();
-      column.values().forEach(v -> values.add(plain(v)));
-      result.put("values", values);
-      result.put("statuses", column.statuses().stream().map(Enum::name).toList());
-      result.put(
-          "event_timestamps", column.eventTimestamps().stream().map(Instant::toString).toList());
-      results.add(result);
+    return new String(bytes(response), StandardCharsets.UTF_8);
+  }
+
+  /** The body as UTF-8. */
+  public static byte[] bytes(OnlineResponse response) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeObjectFieldStart("metadata");
+      json.writeArrayFieldStart("feature_names");
+      for (String name : response.featureNames()) {
+        json.writeString(name);
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+      json.writeArrayFieldStart("results");
+      for (OnlineResponse.Column column : response.results()) {
+        json.writeStartObject();
+        json.writeArrayFieldStart("values");
+        for (Object value : column.values()) {
+          value(json, value);
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("statuses");
+        for (FeatureStatus status : column.statuses()) {
+          json.writeString(status.name());
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("event_timestamps");
+        for (Instant time : column.eventTimestamps()) {
+          json.writeString(rfc3339(time));
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the online response", e);
     }
-    body.put("results", results);
-    try {
-      return JSON.writeValueAsString(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot write the online response", e);
+    return out.toByteArray();
+  }
+
+  private static void value(JsonGenerator json, Object value) throws IOException {
+    if (value == null) {
+      json.writeNull();
+    } else if (value instanceof Long v) {
+      json.writeNumber(v);
+    } else if (value instanceof Integer v) {
+      json.writeNumber(v);
+    } else if (value instanceof Double v) {
+      json.writeNumber(v);
+    } else if (value instanceof Float v) {
+      json.writeNumber(v);
+    } else if (value instanceof String v) {
+      json.writeString(v);
+    } else if (value instanceof Boolean v) {
+      json.writeBoolean(v);
+    } else if (value instanceof byte[] bytes) {
+      json.writeString(Base64.getEncoder().encodeToString(bytes));
+    } else if (value instanceof Instant instant) {
+      json.writeString(rfc3339(instant));
+    } else if (value instanceof List<?> list) {
+      json.writeStartArray();
+      for (Object item : list) {
+        value(json, item);
+      }
+      json.writeEndArray();
+    } else {
+      throw new IllegalArgumentException(
+          "Cannot write a " + value.getClass().getSimpleName() + " as an online value");
     }
   }
 
-  private static Object plain(Object value) {
-    if (value instanceof byte[] bytes) {
-      return Base64.getEncoder().encodeToString(bytes);
+  /**
+   * The same text as {@link Instant#toString} (RFC 3339 UTC, fractions only when present), with
+   * whole-second times, the common case, formatted without a formatter.
+   */
+  static String rfc3339(Instant time) {
+    if (time.getNano() != 0 || time.getEpochSecond() < 0) {
+      return time.toString();
     }
-    if (value instanceof Instant instant) {
-      return instant.toString();
+    LocalDateTime t = LocalDateTime.ofEpochSecond(time.getEpochSecond(), 0, ZoneOffset.UTC);
+    if (t.getYear() > 9999) {
+      return time.toString();
     }
-    if (value instanceof List<?> list) {
-      List<Object> items = new ArrayList<>(list.size());
-      list.forEach(item -> items.add(plain(item)));
-      return items;
+    char[] text = new char[20];
+    digits(text, 0, t.getYear(), 4);
+    text[4] = '-';
+    digits(text, 5, t.getMonthValue(), 2);
+    text[7] = '-';
+    digits(text, 8, t.getDayOfMonth(), 2);
+    text[10] = 'T';
+    digits(text, 11, t.getHour(), 2);
+    text[13] = ':';
+    digits(text, 14, t.getMinute(), 2);
+    text[16] = ':';
+    digits(text, 17, t.getSecond(), 2);
+    text[19] = 'Z';
+    return new String(text);
+  }
+
+  private static void digits(char[] text, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      text[i] = (char) ('0' + value % 10);
+      value /= 10;
     }
-    return value;
   }
 }

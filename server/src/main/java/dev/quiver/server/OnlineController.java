@@ -53,7 +53,7 @@ public class OnlineController {
   @Post(uri = "/get-online-features", produces = MediaType.APPLICATION_JSON)
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @Operation(summary = "Online feature values (Feast-compatible)")
-  public CompletableFuture<HttpResponse<String>> getOnlineFeatures(@Body String body) {
+  public CompletableFuture<HttpResponse<byte[]>> getOnlineFeatures(@Body String body) {
     // An in-process store answers on the event loop (a thread hop doubled the time of a
     // 1-entity request under load); a store over the network is waited for on the blocking pool.
     if (features.onlineInProcess()) {
@@ -62,7 +62,7 @@ public class OnlineController {
     return CompletableFuture.supplyAsync(() -> answer(body), blocking);
   }
 
-  private HttpResponse<String> answer(String body) {
+  private HttpResponse<byte[]> answer(String body) {
     JsonNode request = JsonBodies.object(body);
     List<String> references = JsonBodies.textList(request, "features");
     String service = JsonBodies.optionalText(request, "feature_service");
@@ -89,6 +89,6 @@ public class OnlineController {
     long started = System.nanoTime();
     OnlineResponse response = features.store().onlineFeatures(online);
     metrics.onlineLookups().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-    return HttpResponse.ok(OnlineResponseJson.write(response));
+    return HttpResponse.ok(OnlineResponseJson.bytes(response));
   }
 }

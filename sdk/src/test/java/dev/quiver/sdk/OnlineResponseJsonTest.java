@@ -1,0 +1,56 @@
+package dev.quiver.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class OnlineResponseJsonTest {
+
+  @Test
+  void timesReadAsInstantToStringDoes() {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    for (int i = 0; i < 10_000; i++) {
+      Instant time =
+          Instant.ofEpochSecond(
+              random.nextLong() % 253_402_300_799L,
+              random.nextInt(4) == 0 ? random.nextInt(1_000_000_000) : 0);
+      assertThat(OnlineResponseJson.rfc3339(time)).as("seed %d", seed).isEqualTo(time.toString());
+    }
+    for (Instant edge :
+        List.of(
+            Instant.EPOCH,
+            Instant.parse("9999-12-31T23:59:59Z"),
+            Instant.parse("2026-03-02T05:00:00Z"))) {
+      assertThat(OnlineResponseJson.rfc3339(edge)).isEqualTo(edge.toString());
+    }
+  }
+
+  @Test
+  void writesFeastsShapeWithPlainValues() {
+    OnlineResponse response =
+        new OnlineResponse(
+            List.of("driver_id", "f"),
+            List.of(
+                new OnlineResponse.Column(
+                    List.of(1001L, 1002L),
+                    List.of(FeatureStatus.PRESENT, FeatureStatus.PRESENT),
+                    List.of(OnlineResponse.NO_TIME, OnlineResponse.NO_TIME)),
+                new OnlineResponse.Column(
+                    Arrays.asList(List.of(1.5, 2), null),
+                    List.of(FeatureStatus.PRESENT, FeatureStatus.NOT_FOUND),
+                    List.of(Instant.parse("2026-03-02T05:00:00.5Z"), OnlineResponse.NO_TIME))));
+
+    assertThat(OnlineResponseJson.write(response))
+        .isEqualTo(
+            "{\"metadata\":{\"feature_names\":[\"driver_id\",\"f\"]},\"results\":[{\"values\":[1001,1002],"
+                + "\"statuses\":[\"PRESENT\",\"PRESENT\"],\"event_timestamps\":"
+                + "[\"1970-01-01T00:00:00Z\",\"1970-01-01T00:00:00Z\"]},{\"values\":[[1.5,2],null],"
+                + "\"statuses\":[\"PRESENT\",\"NOT_FOUND\"],\"event_timestamps\":"
+                + "[\"2026-03-02T05:00:00.500Z\",\"1970-01-01T00:00:00Z\"]}]}");
+  }
+}
