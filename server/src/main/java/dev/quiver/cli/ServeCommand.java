@@ -32,6 +32,12 @@ final class ServeCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--flight-port",
+      defaultValue = "6567",
+      description = "The Arrow Flight port for training sets (default: ${DEFAULT-VALUE}).")
+  int flightPort;
+
+  @Option(
       names = "--write-token",
       paramLabel = "TOKEN",
       description = "Require this bearer token on write endpoints (default: QUIVER_WRITE_TOKEN).")
@@ -58,6 +64,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Map<String, Object> settings = new HashMap<>();
     settings.put("quiver.server.max-entity-rows", maxEntityRows);
+    settings.put("quiver.server.flight-port", flightPort);
     settings.put("micronaut.server.max-request-size", maxBodyBytes);
     if (writeToken != null) {
       settings.put("quiver.server.write-token", writeToken);
@@ -65,7 +72,10 @@ final class ServeCommand implements Callable<Integer> {
     QuiverServer server = QuiverServer.start(repo.root(), port, settings);
     spec.commandLine()
         .getErr()
-        .printf("Serving %s on http://127.0.0.1:%d (Ctrl-C stops)%n", repo.root(), server.port());
+        .printf(
+            "Serving %s on http://127.0.0.1:%d, Arrow Flight on grpc://127.0.0.1:%d (Ctrl-C"
+                + " stops)%n",
+            repo.root(), server.port(), server.flightPort());
     spec.commandLine().getErr().flush();
     server.serveUntilStopped();
     return 0;

@@ -87,6 +87,11 @@ public final class QuiverServer implements AutoCloseable {
     return server.getPort();
   }
 
+  /** The Arrow Flight port for training sets. */
+  public int flightPort() {
+    return context.getBean(FlightEndpoint.class).port();
+  }
+
   public String url() {
     return "http://127.0.0.1:" + port();
   }

@@ -16,18 +16,26 @@ public final class ServerSettings {
   private final Optional<String> writeToken;
   private final int maxEntityRows;
   private final Duration registryPoll;
+  private final int flightPort;
 
   ServerSettings(
       @Value("${quiver.server.repo}") String repo,
       @Value("${quiver.server.write-token:}") String writeToken,
       @Value("${quiver.server.max-entity-rows:10000}") int maxEntityRows,
-      @Value("${quiver.server.registry-poll:2s}") Duration registryPoll) {
+      @Value("${quiver.server.registry-poll:2s}") Duration registryPoll,
+      @Value("${quiver.server.flight-port:6567}") int flightPort) {
     this.repo = Path.of(repo);
     String token =
         writeToken.isEmpty() ? System.getenv().getOrDefault("QUIVER_WRITE_TOKEN", "") : writeToken;
     this.writeToken = token.isBlank() ? Optional.empty() : Optional.of(token);
     this.maxEntityRows = maxEntityRows;
     this.registryPoll = registryPoll;
+    this.flightPort = flightPort;
+  }
+
+  /** The Arrow Flight port (0 picks a free one). */
+  public int flightPort() {
+    return flightPort;
   }
 
   public Path repo() {

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerLifecycleTest {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Map<String, Object> FREE_FLIGHT_PORT =
+      Map.of("quiver.server.flight-port", 0);
 
   @TempDir Path dir;
 
@@ -67,7 +69,7 @@ class ServerLifecycleTest {
   @Test
   void closingLetsARequestInFlightFinishThenFreesThePortAndTheStore() throws Exception {
     Path repo = repo(null);
-    QuiverServer server = QuiverServer.start(repo, 0, Map.of());
+    QuiverServer server = QuiverServer.start(repo, 0, FREE_FLIGHT_PORT);
     // A materialization of every view takes a while: it is in flight when the server closes.
     CompletableFuture<HttpResponse<String>> inFlight =
         HTTP.sendAsync(
@@ -93,7 +95,7 @@ class ServerLifecycleTest {
 
   @Test
   void aFolderThatIsNotARepoIsOneClearError() {
-    assertThatThrownBy(() -> QuiverServer.start(dir.resolve("nothing"), 0, Map.of()))
+    assertThatThrownBy(() -> QuiverServer.start(dir.resolve("nothing"), 0, FREE_FLIGHT_PORT))
         .isInstanceOf(dev.quiver.registry.load.DefinitionException.class)
         .hasMessageContaining("not a feature repo: there is no feature_store.yaml here");
   }
@@ -103,7 +105,7 @@ class ServerLifecycleTest {
     TestRedis.require();
     Path repo = repo("{type: redis, url: \"" + TestRedis.URL + "\"}");
     String project = dev.quiver.registry.load.FeatureRepo.loadConfig(repo, Map.of()).project();
-    try (QuiverServer server = QuiverServer.start(repo, 0, Map.of())) {
+    try (QuiverServer server = QuiverServer.start(repo, 0, FREE_FLIGHT_PORT)) {
       HttpResponse<String> materialized =
           HTTP.send(post(server, "/materialize", window(2)), HttpResponse.BodyHandlers.ofString());
       assertThat(materialized.statusCode()).as(materialized.body()).isEqualTo(200);

@@ -1,0 +1,57 @@
+package dev.quiver.server;
+
+import io.micronaut.context.annotation.Context;
+import jakarta.annotation.PreDestroy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * The Arrow Flight endpoint of {@code quiver serve} ({@code quiver.server.flight-port}, 6567 by
+ * default): training sets for remote clients, streamed as Arrow record batches. It runs beside
+ * Micronaut's HTTP server in the same process (gRPC's Netty and Micronaut's share Netty 4.2).
+ */
+@Context
+public final class FlightEndpoint implements AutoCloseable {
+
+  private final BufferAllocator allocator = new RootAllocator();
+  private final FlightServer server;
+
+  FlightEndpoint(FeatureService features, ServerSettings settings) {
+    try {
+      this.server =
+          FlightServer.builder(
+                  allocator,
+                  Location.forGrpcInsecure("0.0.0.0", settings.flightPort()),
+                  new TrainingSetProducer(features, allocator))
+              .build()
+              .start();
+    } catch (IOException e) {
+      allocator.close();
+      throw new UncheckedIOException(
+          "Cannot serve Arrow Flight on port " + settings.flightPort() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  @PreDestroy
+  public void close() {
+    // Calls in flight finish first: close waits for them.
+    server.shutdown();
+    try {
+      server.awaitTermination(30, TimeUnit.SECONDS);
+      server.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    allocator.close();
+  }
+}

@@ -1,0 +1,119 @@
+package dev.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiver.QuiverException;
+import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.NoSuchObjectException;
+import dev.quiver.sdk.HistoricalRequest;
+import dev.quiver.sdk.TrainingSet;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.NoOpFlightProducer;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.util.VectorSchemaRootAppender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Historical retrieval over Flight's {@code DoExchange}. The descriptor's command is JSON ({@code
+ * {"features": [...]}} or {@code {"feature_service": "..."}}, and {@code "full_feature_names"});
+ * the client streams its entity rows, then reads the training set back in batches of {@link
+ * #BATCH_ROWS} rows. Errors arrive as Flight statuses: NOT_FOUND for an unknown view, feature or
+ * service, INVALID_ARGUMENT for a bad request or bad entity rows.
+ */
+final class TrainingSetProducer extends NoOpFlightProducer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingSetProducer.class);
+  static final int BATCH_ROWS = 65_536;
+
+  private final FeatureService features;
+  private final BufferAllocator allocator;
+
+  TrainingSetProducer(FeatureService features, BufferAllocator allocator) {
+    this.features = features;
+    this.allocator = allocator;
+  }
+
+  @Override
+  public void doExchange(CallContext context, FlightStream reader, ServerStreamListener writer) {
+    try {
+      HistoricalRequest.Builder request = request(reader.getDescriptor().getCommand());
+      try (VectorSchemaRoot entities = entityRows(reader);
+          TrainingSet trainingSet =
+              features.store().historicalFeatures(request.entities(entities).build())) {
+        stream(trainingSet.table(), writer);
+      }
+    } catch (NoSuchObjectException e) {
+      writer.error(CallStatus.NOT_FOUND.withDescription(e.getMessage()).toRuntimeException());
+    } catch (InvalidRequestException | BadRequestException e) {
+      writer.error(
+          CallStatus.INVALID_ARGUMENT.withDescription(e.getMessage()).toRuntimeException());
+    } catch (QuiverException e) {
+      writer.error(
+          CallStatus.INVALID_ARGUMENT.withDescription(e.getMessage()).toRuntimeException());
+    } catch (RuntimeException e) {
+      LOG.error("A training set over Flight failed", e);
+      writer.error(
+          CallStatus.INTERNAL
+              .withDescription("The server failed to answer; its log has the details")
+              .toRuntimeException());
+    }
+  }
+
+  private static HistoricalRequest.Builder request(byte[] command) {
+    JsonNode body = JsonBodies.object(new String(command, StandardCharsets.UTF_8));
+    List<String> references = JsonBodies.textList(body, "features");
+    String service = JsonBodies.optionalText(body, "feature_service");
+    if (references.isEmpty() == (service == null)) {
+      throw new BadRequestException(
+          "Ask for \"features\" (a list of \"view:feature\") or for a \"feature_service\", not"
+              + " both");
+    }
+    HistoricalRequest.Builder request =
+        HistoricalRequest.builder()
+            .fullFeatureNames(JsonBodies.optionalBoolean(body, "full_feature_names"));
+    return service != null ? request.featureService(service) : request.features(references);
+  }
+
+  /** The client's entity rows, all batches in one table. */
+  private VectorSchemaRoot entityRows(FlightStream reader) {
+    VectorSchemaRoot all = VectorSchemaRoot.create(reader.getSchema(), allocator);
+    try {
+      while (reader.next()) {
+        VectorSchemaRootAppender.append(all, reader.getRoot());
+      }
+      return all;
+    } catch (RuntimeException e) {
+      all.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Sends the table in batches, each copied out of it only while it is being sent (the table
+   * belongs to the store's allocator, the batch to Flight's).
+   */
+  private void stream(VectorSchemaRoot table, ServerStreamListener writer) {
+    try (VectorSchemaRoot batch = VectorSchemaRoot.create(table.getSchema(), allocator)) {
+      writer.start(batch);
+      for (int from = 0; from < table.getRowCount(); from += BATCH_ROWS) {
+        int rows = Math.min(BATCH_ROWS, table.getRowCount() - from);
+        batch.allocateNew();
+        for (int column = 0; column < table.getFieldVectors().size(); column++) {
+          FieldVector source = table.getVector(column);
+          FieldVector target = batch.getVector(column);
+          for (int row = 0; row < rows; row++) {
+            target.copyFromSafe(from + row, row, source);
+          }
+        }
+        batch.setRowCount(rows);
+        writer.putNext();
+      }
+      writer.completed();
+    }
+  }
+}

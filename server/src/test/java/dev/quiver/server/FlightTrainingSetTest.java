@@ -1,0 +1,154 @@
+package dev.quiver.server;
+
+import static dev.quiver.cli.CliRun.quiver;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.cli.CliRun;
+import dev.quiver.example.ExampleData;
+import dev.quiver.example.ExampleRepo;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.VectorSchemaRootAppender;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training sets over Arrow Flight from the running server, in the same process as its HTTP server:
+ * the same rows as {@code quiver historical} on the same entity rows.
+ */
+class FlightTrainingSetTest {
+
+  @TempDir Path dir;
+
+  private static final Schema ENTITIES =
+      new Schema(
+          List.of(
+              Field.nullable("driver_id", new ArrowType.Int(64, true)),
+              new Field(
+                  "event_timestamp",
+                  FieldType.nullable(new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC")),
+                  null)));
+
+  /** Sends the entity rows, returns every batch of the answer in one table. */
+  private static VectorSchemaRoot exchange(
+      FlightClient client, String command, VectorSchemaRoot entities, BufferAllocator allocator)
+      throws Exception {
+    try (FlightClient.ExchangeReaderWriter exchange =
+        client.doExchange(FlightDescriptor.command(command.getBytes(StandardCharsets.UTF_8)))) {
+      exchange.getWriter().start(entities);
+      exchange.getWriter().putNext();
+      exchange.getWriter().completed();
+      FlightStream reader = exchange.getReader();
+      VectorSchemaRoot all = null;
+      while (reader.next()) {
+        if (all == null) {
+          all = VectorSchemaRoot.create(reader.getSchema(), allocator);
+        }
+        VectorSchemaRootAppender.append(all, reader.getRoot());
+      }
+      return all;
+    }
+  }
+
+  @Test
+  void aTrainingSetOverFlightHasTheRowsOfTheEmbeddedOne() throws Exception {
+    Path repo = dir.resolve("repo");
+    ExampleRepo.copyDefinitionsTo(repo);
+    Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    ExampleData.generate(repo, ExampleData.Options.defaults().withEnd(end));
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    long[] drivers = {1001, 1002, 1500, 9999};
+    Instant at = end.minus(3, ChronoUnit.HOURS);
+    StringBuilder csv = new StringBuilder("driver_id,event_timestamp\n");
+    for (long driver : drivers) {
+      csv.append(driver).append(',').append(at).append('\n');
+    }
+    Path entityFile = Files.writeString(dir.resolve("entities.csv"), csv.toString());
+    Path embedded = dir.resolve("embedded.arrow");
+    CliRun historical =
+        quiver(
+            "historical",
+            "--entities",
+            entityFile.toString(),
+            "--features",
+            "driver_hourly_stats:conv_rate,driver_hourly_stats:avg_daily_trips",
+            "--output",
+            embedded.toString(),
+            "--repo",
+            repo.toString());
+    assertThat(historical.exitCode()).as(historical.err()).isZero();
+
+    try (QuiverServer server = QuiverServer.start(repo, 0, Map.of("quiver.server.flight-port", 0));
+        BufferAllocator allocator = new RootAllocator();
+        FlightClient client =
+            FlightClient.builder(
+                    allocator, Location.forGrpcInsecure("127.0.0.1", server.flightPort()))
+                .build();
+        VectorSchemaRoot entities = VectorSchemaRoot.create(ENTITIES, allocator)) {
+      BigIntVector ids = (BigIntVector) entities.getVector("driver_id");
+      TimeStampNanoTZVector times = (TimeStampNanoTZVector) entities.getVector("event_timestamp");
+      for (int row = 0; row < drivers.length; row++) {
+        ids.setSafe(row, drivers[row]);
+        times.setSafe(row, at.getEpochSecond() * 1_000_000_000L);
+      }
+      entities.setRowCount(drivers.length);
+
+      try (VectorSchemaRoot remote =
+              exchange(
+                  client,
+                  "{\"features\": [\"driver_hourly_stats:conv_rate\","
+                      + " \"driver_hourly_stats:avg_daily_trips\"]}",
+                  entities,
+                  allocator);
+          ArrowFileReader file = new ArrowFileReader(Files.newByteChannel(embedded), allocator)) {
+        file.loadNextBatch();
+        VectorSchemaRoot local = file.getVectorSchemaRoot();
+        assertThat(remote.getSchema().getFields().stream().map(Field::getName).toList())
+            .isEqualTo(local.getSchema().getFields().stream().map(Field::getName).toList());
+        assertThat(remote.contentToTSVString()).isEqualTo(local.contentToTSVString());
+        assertThat(remote.getRowCount()).isEqualTo(drivers.length);
+      }
+
+      assertThatThrownBy(
+              () ->
+                  exchange(
+                      client,
+                      "{\"features\": [\"driver_hourly_stats:nope\"]}",
+                      entities,
+                      allocator))
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> {
+                assertThat(e.status().code()).isEqualTo(CallStatus.NOT_FOUND.code());
+                assertThat(e.getMessage()).contains("has no feature 'nope'");
+              });
+      assertThatThrownBy(() -> exchange(client, "{oops", entities, allocator))
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> assertThat(e.status().code()).isEqualTo(CallStatus.INVALID_ARGUMENT.code()));
+    }
+  }
+}
