@@ -139,6 +139,16 @@ public record FeatureSelection(List<Selected> features) {
     return List.copyOf(views.values());
   }
 
+  /** The type of every join key the selected views need. */
+  public Map<String, dev.quiver.registry.model.ScalarType> joinKeyTypes(
+      dev.quiver.registry.model.Definitions definitions) {
+    Map<String, dev.quiver.registry.model.ScalarType> keyTypes = new LinkedHashMap<>();
+    for (FeatureView view : views()) {
+      definitions.entitiesOf(view).forEach(e -> keyTypes.put(e.joinKey(), e.type()));
+    }
+    return keyTypes;
+  }
+
   /** The selected features of one view, in request order. */
   public List<Selected> of(FeatureView view) {
     return features.stream().filter(s -> s.view().name().equals(view.name())).toList();

@@ -395,12 +395,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
     Instant started = clock.instant();
     long startNanos = System.nanoTime();
     FeatureSelection selection = select(definitions, request);
-    Map<String, ScalarType> keyTypes = new HashMap<>();
-    for (FeatureView view : selection.views()) {
-      for (String name : view.entities()) {
-        definitions.entity(name).ifPresent(e -> keyTypes.put(e.joinKey(), e.type()));
-      }
-    }
+    Map<String, ScalarType> keyTypes = selection.joinKeyTypes(definitions);
     long readingEntities = System.nanoTime();
     VectorSchemaRoot rows;
     FileRead entityRead;
@@ -517,8 +512,13 @@ final class EmbeddedFeatureStore implements FeatureStore {
     return CanonicalForm.of(new Definitions(entities, sources, views, List.of()));
   }
 
-  /** Writes the table and its manifest under temporary names, then moves both into place. */
   private void commit(VectorSchemaRoot table, DatasetManifest manifest, Path output) {
+    commit(table, manifest, output, allocator);
+  }
+
+  /** Writes the table and its manifest under temporary names, then moves both into place. */
+  static void commit(
+      VectorSchemaRoot table, DatasetManifest manifest, Path output, BufferAllocator allocator) {
     long started = System.nanoTime();
     try (PendingFile data = PendingFile.beside(output);
         PendingFile meta = PendingFile.beside(DatasetManifest.pathFor(output.toAbsolutePath()))) {

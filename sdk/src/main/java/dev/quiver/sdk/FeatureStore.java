@@ -31,6 +31,17 @@ public interface FeatureStore extends AutoCloseable {
     return EmbeddedFeatureStore.open(repo, options);
   }
 
+  /**
+   * Connects to a running {@code quiver serve} at {@code server} (http://host:port): the same API,
+   * over HTTP for online lookups and writes and Arrow Flight for training sets. Writes send {@code
+   * QUIVER_WRITE_TOKEN} as the bearer token when it is set.
+   *
+   * @throws dev.quiver.QuiverException when the server cannot be reached
+   */
+  static FeatureStore connect(java.net.URI server) {
+    return RemoteFeatureStore.connect(server);
+  }
+
   /** The project's name. */
   String project();
 
@@ -72,6 +83,16 @@ public interface FeatureStore extends AutoCloseable {
    * @throws dev.quiver.registry.InvalidRequestException for an offline-only view or clashing names
    */
   OnlineResponse onlineFeatures(OnlineRequest request);
+
+  /** {@link #onlineFeatures}, without blocking the caller. */
+  default java.util.concurrent.CompletableFuture<OnlineResponse> onlineFeaturesAsync(
+      OnlineRequest request) {
+    try {
+      return java.util.concurrent.CompletableFuture.completedFuture(onlineFeatures(request));
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
 
   /**
    * Writes rows straight to the online store (Feast's push): checked against the view's schema

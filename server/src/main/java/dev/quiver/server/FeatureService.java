@@ -1,6 +1,8 @@
 package dev.quiver.server;
 
+import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.store.RegistrySnapshot;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreOptions;
 import io.micronaut.context.annotation.Context;
@@ -69,6 +71,20 @@ public final class FeatureService implements AutoCloseable {
 
   public Clock clock() {
     return clock;
+  }
+
+  /**
+   * The registry snapshot, when it is {@code project}'s.
+   *
+   * @throws NoSuchObjectException for another project
+   */
+  public RegistrySnapshot registryOf(String project) {
+    RegistrySnapshot snapshot = store.registry();
+    if (!snapshot.project().equals(project)) {
+      throw new NoSuchObjectException(
+          "This server serves project '" + snapshot.project() + "', not '" + project + "'");
+    }
+    return snapshot;
   }
 
   /** Why the last registry check failed, when it did; null once one succeeds. */

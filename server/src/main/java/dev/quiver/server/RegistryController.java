@@ -93,11 +93,6 @@ public class RegistryController {
   }
 
   private RegistrySnapshot snapshot(String project) {
-    RegistrySnapshot snapshot = features.store().registry();
-    if (!snapshot.project().equals(project)) {
-      throw new NoSuchObjectException(
-          "This server serves project '" + snapshot.project() + "', not '" + project + "'");
-    }
-    return snapshot;
+    return features.registryOf(project);
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.NoOpFlightProducer;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * Historical retrieval over Flight's {@code DoExchange}. The descriptor's command is JSON ({@code
  * {"features": [...]}} or {@code {"feature_service": "..."}}, and {@code "full_feature_names"});
  * the client streams its entity rows, then reads the training set back in batches of {@link
- * #BATCH_ROWS} rows. Errors arrive as Flight statuses: NOT_FOUND for an unknown view, feature or
- * service, INVALID_ARGUMENT for a bad request or bad entity rows.
+ * #BATCH_ROWS} rows, and last an empty batch whose application metadata is the manifest's JSON.
+ * Errors arrive as Flight statuses: NOT_FOUND for an unknown view, feature or service,
+ * INVALID_ARGUMENT for a bad request or bad entity rows.
  */
 final class TrainingSetProducer extends NoOpFlightProducer {
 
@@ -45,7 +47,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
       try (VectorSchemaRoot entities = entityRows(reader);
           TrainingSet trainingSet =
               features.store().historicalFeatures(request.entities(entities).build())) {
-        stream(trainingSet.table(), writer);
+        stream(trainingSet.table(), trainingSet.manifest().toJson(), writer);
       }
     } catch (NoSuchObjectException e) {
       writer.error(CallStatus.NOT_FOUND.withDescription(e.getMessage()).toRuntimeException());
@@ -97,7 +99,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
    * Sends the table in batches, each copied out of it only while it is being sent (the table
    * belongs to the store's allocator, the batch to Flight's).
    */
-  private void stream(VectorSchemaRoot table, ServerStreamListener writer) {
+  private void stream(VectorSchemaRoot table, String manifest, ServerStreamListener writer) {
     try (VectorSchemaRoot batch = VectorSchemaRoot.create(table.getSchema(), allocator)) {
       writer.start(batch);
       for (int from = 0; from < table.getRowCount(); from += BATCH_ROWS) {
@@ -113,6 +115,12 @@ final class TrainingSetProducer extends NoOpFlightProducer {
         batch.setRowCount(rows);
         writer.putNext();
       }
+      // Last, an empty batch whose metadata is the training set's manifest (JSON).
+      batch.setRowCount(0);
+      byte[] metadata = manifest.getBytes(StandardCharsets.UTF_8);
+      ArrowBuf buffer = allocator.buffer(metadata.length);
+      buffer.writeBytes(metadata);
+      writer.putNext(buffer);
       writer.completed();
     }
   }

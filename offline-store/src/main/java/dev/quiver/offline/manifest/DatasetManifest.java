@@ -75,7 +75,11 @@ public record DatasetManifest(
       sourceMaps.add(s);
     }
     map.put("sources", sourceMaps);
-    map.put("output", Map.of("path", output.toString(), "rows", outputRows));
+    // An in-memory training set has no output file yet.
+    Map<String, Object> outputMap = new LinkedHashMap<>();
+    outputMap.put("path", output == null ? null : output.toString());
+    outputMap.put("rows", outputRows);
+    map.put("output", outputMap);
     map.put("source_rows_read", sourceRowsRead);
     map.put("skipped_rows_null_key", skippedNullKeyRows);
     map.put("skipped_rows_null_timestamp", skippedNullTimestampRows);
@@ -102,17 +106,30 @@ public record DatasetManifest(
   /**
    * @throws QuiverException when the file is missing or is not a manifest this Quiver reads
    */
-  @SuppressWarnings("unchecked")
   public static DatasetManifest read(Path file) {
-    Map<String, Object> map;
+    String text;
     try {
-      map = JSON.readValue(Files.readString(file), new TypeReference<Map<String, Object>>() {});
+      text = Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new QuiverException("Cannot reproduce: there is no manifest " + file);
-    } catch (JsonProcessingException e) {
-      throw new QuiverException("Cannot reproduce: " + file + " is not valid JSON", e);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file, e);
+    }
+    return fromJson(text, file.toString());
+  }
+
+  /**
+   * A manifest from its JSON text ({@link #toJson}).
+   *
+   * @param file where the text came from, for messages
+   */
+  @SuppressWarnings("unchecked")
+  public static DatasetManifest fromJson(String text, String file) {
+    Map<String, Object> map;
+    try {
+      map = JSON.readValue(text, new TypeReference<Map<String, Object>>() {});
+    } catch (JsonProcessingException e) {
+      throw new QuiverException("Cannot reproduce: " + file + " is not valid JSON", e);
     }
     try {
       if (((Number) map.get("format")).intValue() != FORMAT) {
@@ -142,7 +159,7 @@ public record DatasetManifest(
           (Map<String, Object>) map.get("definitions"),
           file((Map<String, Object>) map.get("entities")),
           sources,
-          Path.of((String) output.get("path")),
+          output.get("path") == null ? null : Path.of((String) output.get("path")),
           ((Number) output.get("rows")).longValue(),
           ((Number) map.get("source_rows_read")).longValue(),
           ((Number) map.get("skipped_rows_null_key")).longValue(),

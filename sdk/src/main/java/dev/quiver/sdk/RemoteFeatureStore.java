@@ -1,0 +1,496 @@
+package dev.quiver.sdk;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.QuiverException;
+import dev.quiver.materializer.MaterializationProgress;
+import dev.quiver.materializer.Materializer;
+import dev.quiver.offline.io.EntityFiles;
+import dev.quiver.offline.manifest.DatasetManifest;
+import dev.quiver.online.OnlineStoreException;
+import dev.quiver.registry.FeatureSelection;
+import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.model.ValueType;
+import dev.quiver.registry.store.RegistrySnapshot;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.util.VectorSchemaRootAppender;
+
+/**
+ * A {@link FeatureStore} that works through a running {@code quiver serve}: online lookups, writes
+ * and materialization over HTTP (one reused HTTP/1.1 client, timeouts, a retry only for reads),
+ * training sets over Arrow Flight. Errors arrive as the exceptions the embedded store throws. The
+ * registry is read from the server and refreshed on demand.
+ */
+final class RemoteFeatureStore implements FeatureStore {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final int BATCH_ROWS = 65_536;
+
+  private final URI server;
+  private final HttpClient http;
+  private final String writeToken;
+  private final String project;
+  private final BufferAllocator allocator = new RootAllocator();
+  private final FlightClient flight;
+  private volatile RegistrySnapshot registry;
+
+  private RemoteFeatureStore(URI server) {
+    this.server = server;
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    this.writeToken = System.getenv("QUIVER_WRITE_TOKEN");
+    JsonNode info = get("/api/v1/info");
+    this.project = info.get("project").asText();
+    this.flight =
+        FlightClient.builder(
+                allocator,
+                Location.forGrpcInsecure(server.getHost(), info.get("flight_port").asInt()))
+            .build();
+    this.registry = fetchRegistry();
+  }
+
+  static FeatureStore connect(URI server) {
+    if (server.getHost() == null || !"http".equals(server.getScheme())) {
+      throw new QuiverException(
+          "Cannot connect to '" + server + "': give the server as http://host:port");
+    }
+    return new RemoteFeatureStore(server);
+  }
+
+  @Override
+  public String project() {
+    return project;
+  }
+
+  @Override
+  public RegistrySnapshot registry() {
+    return registry;
+  }
+
+  private RegistrySnapshot fetchRegistry() {
+    JsonNode body = get("/api/v1/projects/" + project + "/registry");
+    Definitions definitions =
+        FeatureRepo.definitionsFromData(
+            JSON.convertValue(body.get("definitions"), Map.class), server + " registry");
+    return new RegistrySnapshot(project, body.get("registry_version").asLong(), definitions);
+  }
+
+  @Override
+  public boolean refreshRegistry() {
+    long version = get("/api/v1/info").get("registry_version").asLong();
+    if (version == registry.version()) {
+      return false;
+    }
+    registry = fetchRegistry();
+    return true;
+  }
+
+  // Online lookups.
+
+  @Override
+  public OnlineResponse onlineFeatures(OnlineRequest request) {
+    try {
+      return onlineFeaturesAsync(request).join();
+    } catch (CompletionException e) {
+      throw unwrap(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<OnlineResponse> onlineFeaturesAsync(OnlineRequest request) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (request.featureService() != null) {
+      body.put("feature_service", request.featureService());
+    } else {
+      body.put("features", request.features());
+    }
+    Map<String, Object> entities = new LinkedHashMap<>();
+    request.entities().forEach((key, values) -> entities.put(key, RemoteValues.toJson(values)));
+    body.put("entities", entities);
+    body.put("full_feature_names", request.fullFeatureNames());
+    HttpRequest post = post("/get-online-features", write(body), false);
+    RegistrySnapshot snapshot = registry;
+    // A lookup is a read: one retry when the connection failed before an answer.
+    return http.sendAsync(post, HttpResponse.BodyHandlers.ofString())
+        .exceptionallyCompose(
+            e ->
+                unwrapCause(e) instanceof ConnectException || unwrapCause(e) instanceof IOException
+                    ? http.sendAsync(post, HttpResponse.BodyHandlers.ofString())
+                    : CompletableFuture.failedFuture(e))
+        .thenApply(response -> typed(request, check(response), snapshot));
+  }
+
+  /** The server's answer with the values typed as the registry declares them. */
+  private OnlineResponse typed(OnlineRequest request, JsonNode body, RegistrySnapshot snapshot) {
+    Definitions definitions = snapshot.definitions();
+    FeatureSelection selection =
+        selection(definitions, request.featureService(), request.features());
+    Map<String, ScalarType> keyTypes = selection.joinKeyTypes(definitions);
+    List<String> names = new ArrayList<>();
+    body.at("/metadata/feature_names").forEach(name -> names.add(name.asText()));
+    List<OnlineResponse.Column> columns = new ArrayList<>();
+    JsonNode results = body.get("results");
+    int keys = request.entities().size();
+    for (int c = 0; c < results.size(); c++) {
+      JsonNode result = results.get(c);
+      ValueType type =
+          c < keys
+              ? keyTypes.containsKey(names.get(c))
+                  ? ValueType.scalar(keyTypes.get(names.get(c)))
+                  : null
+              : selection.features().get(c - keys).feature().type();
+      List<Object> values = new ArrayList<>(result.get("values").size());
+      for (JsonNode value : result.get("values")) {
+        values.add(
+            type == null
+                ? JSON.convertValue(value, Object.class)
+                : RemoteValues.fromJson(value, type));
+      }
+      List<FeatureStatus> statuses = new ArrayList<>();
+      result.get("statuses").forEach(s -> statuses.add(FeatureStatus.valueOf(s.asText())));
+      List<Instant> times = new ArrayList<>();
+      result.get("event_timestamps").forEach(t -> times.add(Instant.parse(t.asText())));
+      columns.add(new OnlineResponse.Column(values, statuses, times));
+    }
+    return new OnlineResponse(names, columns);
+  }
+
+  // Writes and materialization: never retried (a retry could apply a write twice).
+
+  @Override
+  public long writeOnline(String view, Map<String, List<Object>> columns, Instant receivedAt) {
+    Map<String, Object> df = new LinkedHashMap<>();
+    columns.forEach((name, values) -> df.put(name, RemoteValues.toJson(values)));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("feature_view_name", view);
+    body.put("df", df);
+    return send(post("/write-to-online-store", write(body), true)).get("rows_written").asLong();
+  }
+
+  @Override
+  public List<Materializer.ViewResult> materialize(
+      Instant start, Instant end, List<String> views, MaterializationProgress progress) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("start_ts", start.toString());
+    body.put("end_ts", end.toString());
+    body.put("feature_views", views);
+    return results(send(post("/materialize", write(body), true)));
+  }
+
+  @Override
+  public List<Materializer.ViewResult> materializeIncremental(
+      Instant end, List<String> views, MaterializationProgress progress) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("end_ts", end.toString());
+    body.put("feature_views", views);
+    return results(send(post("/materialize-incremental", write(body), true)));
+  }
+
+  private static List<Materializer.ViewResult> results(JsonNode body) {
+    List<Materializer.ViewResult> results = new ArrayList<>();
+    for (JsonNode view : body.get("feature_views")) {
+      JsonNode start = view.get("start_ts");
+      results.add(
+          new Materializer.ViewResult(
+              view.get("feature_view").asText(),
+              new TimeInterval(
+                  start == null || start.isNull() ? null : Instant.parse(start.asText()),
+                  Instant.parse(view.get("end_ts").asText())),
+              view.get("source_rows_read").asLong(),
+              view.get("rows_in_window").asLong(),
+              view.get("rows_written").asLong(),
+              view.get("millis").asLong()));
+    }
+    return results;
+  }
+
+  @Override
+  public Map<String, List<TimeInterval>> materializedIntervals() {
+    Map<String, List<TimeInterval>> intervals = new LinkedHashMap<>();
+    get("/api/v1/projects/" + project + "/materialized")
+        .fields()
+        .forEachRemaining(
+            view -> {
+              List<TimeInterval> list = new ArrayList<>();
+              for (JsonNode interval : view.getValue()) {
+                JsonNode start = interval.get("start");
+                list.add(
+                    new TimeInterval(
+                        start == null || start.isNull() ? null : Instant.parse(start.asText()),
+                        Instant.parse(interval.get("end").asText())));
+              }
+              intervals.put(view.getKey(), list);
+            });
+    return intervals;
+  }
+
+  @Override
+  public void checkOnlineStore() {
+    send(HttpRequest.newBuilder(server.resolve("/health/ready")).timeout(TIMEOUT).GET().build());
+  }
+
+  // Training sets over Flight.
+
+  @Override
+  public TrainingSet historicalFeatures(HistoricalRequest request) {
+    Map<String, Object> command = new LinkedHashMap<>();
+    if (request.featureService() != null) {
+      command.put("feature_service", request.featureService());
+    } else {
+      command.put("features", request.features());
+    }
+    command.put("full_feature_names", request.fullFeatureNames());
+    try (VectorSchemaRoot entities = entityRows(request);
+        FlightClient.ExchangeReaderWriter exchange =
+            flight.doExchange(
+                FlightDescriptor.command(write(command).getBytes(StandardCharsets.UTF_8)))) {
+      FlightClient.ClientStreamListener writer = exchange.getWriter();
+      try (VectorSchemaRoot batch = VectorSchemaRoot.create(entities.getSchema(), allocator)) {
+        writer.start(batch);
+        for (int from = 0; from < Math.max(entities.getRowCount(), 1); from += BATCH_ROWS) {
+          int rows = Math.min(BATCH_ROWS, entities.getRowCount() - from);
+          batch.allocateNew();
+          for (int c = 0; c < entities.getFieldVectors().size(); c++) {
+            for (int row = 0; row < rows; row++) {
+              batch.getVector(c).copyFromSafe(from + row, row, entities.getVector(c));
+            }
+          }
+          batch.setRowCount(Math.max(rows, 0));
+          writer.putNext();
+        }
+        writer.completed();
+      }
+      FlightStream reader = exchange.getReader();
+      VectorSchemaRoot table = null;
+      String manifest = null;
+      try {
+        while (reader.next()) {
+          if (table == null) {
+            table = VectorSchemaRoot.create(reader.getSchema(), allocator);
+          }
+          if (reader.getRoot().getRowCount() > 0) {
+            VectorSchemaRootAppender.append(table, reader.getRoot());
+          }
+          ArrowBuf metadata = reader.getLatestMetadata();
+          if (metadata != null) {
+            byte[] bytes = new byte[(int) metadata.readableBytes()];
+            metadata.getBytes(0, bytes);
+            manifest = new String(bytes, StandardCharsets.UTF_8);
+          }
+        }
+        if (table == null || manifest == null) {
+          throw new QuiverException("The feature server at " + server + " sent no training set");
+        }
+        return new TrainingSet(table, DatasetManifest.fromJson(manifest, server.toString()));
+      } catch (RuntimeException e) {
+        if (table != null) {
+          table.close();
+        }
+        throw e;
+      }
+    } catch (FlightRuntimeException e) {
+      throw flightError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QuiverException("Interrupted while fetching a training set", e);
+    } catch (Exception e) {
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new QuiverException("Cannot fetch a training set from " + server + ": " + e, e);
+    }
+  }
+
+  /** The request's entity rows, read from its file here when it names one. */
+  private VectorSchemaRoot entityRows(HistoricalRequest request) {
+    if (request.entityFile() == null) {
+      VectorSchemaRoot rows = VectorSchemaRoot.create(request.entityRows().getSchema(), allocator);
+      VectorSchemaRootAppender.append(rows, request.entityRows());
+      return rows;
+    }
+    Definitions definitions = registry.definitions();
+    Map<String, ScalarType> keyTypes =
+        selection(definitions, request.featureService(), request.features())
+            .joinKeyTypes(definitions);
+    return EntityFiles.read(request.entityFile().toAbsolutePath(), keyTypes, allocator).root();
+  }
+
+  private static FeatureSelection selection(
+      Definitions definitions, String service, List<String> features) {
+    return service != null
+        ? FeatureSelection.ofService(definitions, service)
+        : FeatureSelection.of(definitions, features);
+  }
+
+  private static QuiverException flightError(FlightRuntimeException e) {
+    String detail = e.status().description();
+    if (e.status().code() == FlightStatusCode.NOT_FOUND) {
+      return new dev.quiver.registry.NoSuchObjectException(detail);
+    }
+    if (e.status().code() == FlightStatusCode.INVALID_ARGUMENT) {
+      return new dev.quiver.registry.InvalidRequestException(detail);
+    }
+    return new QuiverException("Arrow Flight failed: " + e.getMessage(), e);
+  }
+
+  @Override
+  public DatasetManifest writeHistoricalFeatures(HistoricalRequest request, Path output) {
+    dev.quiver.offline.io.TrainingSetFiles.formatOf(output);
+    try (TrainingSet trainingSet = historicalFeatures(request)) {
+      DatasetManifest received = trainingSet.manifest();
+      DatasetManifest manifest =
+          new DatasetManifest(
+              received.quiverVersion(),
+              received.createdAt(),
+              received.project(),
+              received.repoRoot(),
+              received.registryVersion(),
+              received.features(),
+              received.featureService(),
+              received.fullFeatureNames(),
+              received.definitions(),
+              received.entities(),
+              received.sources(),
+              output.toAbsolutePath(),
+              received.outputRows(),
+              received.sourceRowsRead(),
+              received.skippedNullKeyRows(),
+              received.skippedNullTimestampRows(),
+              received.durationMillis());
+      EmbeddedFeatureStore.commit(trainingSet.table(), manifest, output, allocator);
+      return manifest;
+    }
+  }
+
+  /**
+   * Reproducing reads the repo's source files and checks their checksums, which only the server's
+   * host has: run {@code quiver reproduce} there, or open the repo with {@link FeatureStore#open}.
+   */
+  @Override
+  public DatasetManifest reproduce(Path manifest, Path output) {
+    throw new QuiverException(
+        "Cannot reproduce through the feature server at "
+            + server
+            + ": reproducing checks the repo's source files, which are on the server's host; run"
+            + " 'quiver reproduce' there");
+  }
+
+  // HTTP plumbing.
+
+  private HttpRequest post(String path, String body, boolean write) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(server.resolve(path))
+            .timeout(TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (write && writeToken != null && !writeToken.isBlank()) {
+      request.header("Authorization", "Bearer " + writeToken);
+    }
+    return request.build();
+  }
+
+  private JsonNode get(String path) {
+    return send(HttpRequest.newBuilder(server.resolve(path)).timeout(TIMEOUT).GET().build());
+  }
+
+  private JsonNode send(HttpRequest request) {
+    try {
+      return check(http.send(request, HttpResponse.BodyHandlers.ofString()));
+    } catch (HttpTimeoutException e) {
+      throw new QuiverException(
+          "The feature server at "
+              + server
+              + " did not answer within "
+              + TIMEOUT.toSeconds()
+              + " s",
+          e);
+    } catch (IOException e) {
+      throw new QuiverException(
+          "Cannot reach the feature server at " + server + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QuiverException("Interrupted while waiting for " + server, e);
+    }
+  }
+
+  private JsonNode check(HttpResponse<String> response) {
+    if (response.statusCode() >= 300) {
+      if (response.statusCode() == 503 && response.body().contains("online_store")) {
+        throw new OnlineStoreException(
+            RemoteErrors.of(503, response.body(), server.toString()).getMessage());
+      }
+      throw RemoteErrors.of(response.statusCode(), response.body(), server.toString());
+    }
+    try {
+      return JSON.readTree(response.body());
+    } catch (JsonProcessingException e) {
+      throw new QuiverException("The feature server at " + server + " sent invalid JSON", e);
+    }
+  }
+
+  private static String write(Object body) {
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Throwable unwrapCause(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  private RuntimeException unwrap(CompletionException e) {
+    Throwable cause = unwrapCause(e);
+    if (cause instanceof RuntimeException runtime) {
+      return runtime;
+    }
+    return new QuiverException(
+        "Cannot reach the feature server at " + server + ": " + cause.getMessage(), cause);
+  }
+
+  @Override
+  public void close() {
+    try {
+      flight.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      allocator.close();
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.quiver.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.example.ExampleData;
+import dev.quiver.example.ExampleRepo;
+import dev.quiver.materializer.MaterializationProgress;
+import dev.quiver.materializer.Materializer;
+import dev.quiver.offline.manifest.DatasetManifest;
+import dev.quiver.registry.NoSuchObjectException;
+import dev.quiver.registry.RegistryPlan;
+import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.store.RegistryStore;
+import dev.quiver.registry.store.RegistryStores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every {@link FeatureStore} does, the embedded one and the remote one alike, on the example
+ * repo with data up to the current hour, registered and materialized through the store itself. A
+ * subclass supplies the store for a repo.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class FeatureStoreContract {
+
+  private static final List<String> DRIVER_FEATURES =
+      List.of("driver_hourly_stats:conv_rate", "driver_hourly_stats:avg_daily_trips");
+
+  protected Path repo;
+  protected FeatureStore store;
+  private Instant end;
+
+  /** A store working on {@code repo}; closed by the suite. */
+  protected abstract FeatureStore open(Path repo) throws Exception;
+
+  /** Called after the store is closed. */
+  protected void tearDown() throws Exception {}
+
+  @BeforeAll
+  void registerAndMaterialize() throws Exception {
+    repo = Files.createTempDirectory("quiver-contract").resolve("repo");
+    ExampleRepo.copyDefinitionsTo(repo);
+    end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    ExampleData.generate(repo, ExampleData.Options.defaults().withEnd(end));
+    FeatureRepo loaded = FeatureRepo.load(repo, Map.of());
+    try (RegistryStore registry = RegistryStores.open(loaded.config())) {
+      RegistryPlan.of(registry.load(), loaded.definitions()).apply(registry, "test", null);
+    }
+    store = open(repo);
+    List<Materializer.ViewResult> results =
+        store.materialize(
+            end.minus(Duration.ofDays(7)), end, List.of(), MaterializationProgress.NONE);
+    assertThat(results).extracting(Materializer.ViewResult::view).contains("driver_hourly_stats");
+  }
+
+  @AfterAll
+  void close() throws Exception {
+    if (store != null) {
+      store.close();
+    }
+    tearDown();
+  }
+
+  @Test
+  void knowsItsProjectAndRegistry() {
+    assertThat(store.project()).isEqualTo("driver_ranking");
+    assertThat(store.registry().version()).isPositive();
+    assertThat(store.registry().definitions().featureView("driver_hourly_stats")).isPresent();
+    assertThat(store.refreshRegistry()).isFalse();
+  }
+
+  @Test
+  void onlineValuesComeTypedAsTheViewDeclaresThem() {
+    OnlineResponse response =
+        store.onlineFeatures(
+            OnlineRequest.ofFeatures(
+                DRIVER_FEATURES, Map.of("driver_id", List.of(1001L, 1002L, 99_999L))));
+
+    assertThat(response.featureNames())
+        .containsExactly("driver_id", "conv_rate", "avg_daily_trips");
+    assertThat(response.column("driver_id").values()).containsExactly(1001L, 1002L, 99_999L);
+    OnlineResponse.Column rate = response.column("conv_rate");
+    assertThat(rate.statuses())
+        .containsExactly(FeatureStatus.PRESENT, FeatureStatus.PRESENT, FeatureStatus.NOT_FOUND);
+    assertThat(rate.values().get(0)).isInstanceOf(Float.class);
+    assertThat(response.column("avg_daily_trips").values().get(0)).isInstanceOf(Long.class);
+    assertThat(rate.eventTimestamps().get(2)).isEqualTo(OnlineResponse.NO_TIME);
+  }
+
+  @Test
+  void asyncLookupsAnswerAsSyncOnes() throws Exception {
+    OnlineRequest request =
+        OnlineRequest.ofService(
+                "driver_activity_v1",
+                Map.of("driver_id", List.of(1001L), "customer_id", List.of(5001L)))
+            .withFullFeatureNames(true);
+    assertThat(store.onlineFeaturesAsync(request).get()).isEqualTo(store.onlineFeatures(request));
+  }
+
+  @Test
+  void badRequestsFailWithTheSameExceptions() {
+    assertThatThrownBy(
+            () ->
+                store.onlineFeatures(
+                    OnlineRequest.ofFeatures(
+                        List.of("driver_hourly_stats:nope"), Map.of("driver_id", List.of(1L)))))
+        .isInstanceOf(NoSuchObjectException.class)
+        .hasMessageContaining("nope");
+    assertThatThrownBy(
+            () ->
+                store.onlineFeatures(
+                    OnlineRequest.ofFeatures(DRIVER_FEATURES, Map.of("rider", List.of(1L)))))
+        .isInstanceOf(InvalidEntityException.class)
+        .hasMessageContaining("driver_id");
+    assertThatThrownBy(
+            () ->
+                store.onlineFeatures(
+                    OnlineRequest.ofFeatures(
+                        DRIVER_FEATURES, Map.of("driver_id", List.<Object>of("x")))))
+        .isInstanceOf(InvalidEntityException.class);
+    assertThatThrownBy(
+            () ->
+                store.historicalFeatures(
+                    HistoricalRequest.builder()
+                        .entities(repo.resolve("data/no-such-entities.csv"))
+                        .features(List.of("driver_hourly_stats:nope"))
+                        .build()))
+        .isInstanceOf(dev.quiver.QuiverException.class);
+  }
+
+  @Test
+  void pushedRowsAreReadBack() {
+    Instant at = end.plusSeconds(60);
+    long written =
+        store.writeOnline(
+            "driver_hourly_stats",
+            Map.of(
+                "driver_id", List.of(66_001L),
+                "event_timestamp", List.of(at.toString()),
+                "conv_rate", List.of(0.25),
+                "acc_rate", List.of(0.5),
+                "avg_daily_trips", List.of(4L)),
+            at.plusSeconds(1));
+    assertThat(written).isEqualTo(1);
+    OnlineResponse response =
+        store.onlineFeatures(
+            OnlineRequest.ofFeatures(DRIVER_FEATURES, Map.of("driver_id", List.of(66_001L))));
+    assertThat(response.column("conv_rate").values()).containsExactly(0.25f);
+    assertThat(response.column("conv_rate").eventTimestamps()).containsExactly(at);
+    assertThatThrownBy(
+            () ->
+                store.writeOnline(
+                    "driver_hourly_stats", Map.of("driver_id", List.of(66_002L)), Instant.now()))
+        .isInstanceOf(InvalidEntityException.class)
+        .hasMessageContaining("lack the column");
+  }
+
+  @Test
+  void trainingSetsAndTheirFiles() throws Exception {
+    Path entities = repo.getParent().resolve("entities-" + getClass().getSimpleName() + ".csv");
+    Instant at = end.minus(Duration.ofHours(3));
+    Files.writeString(
+        entities,
+        "driver_id,event_timestamp\n1001," + at + "\n1002," + at + "\n99999," + at + "\n");
+    HistoricalRequest request =
+        HistoricalRequest.builder().entities(entities).features(DRIVER_FEATURES).build();
+    try (TrainingSet trainingSet = store.historicalFeatures(request)) {
+      assertThat(trainingSet.table().getRowCount()).isEqualTo(3);
+      assertThat(trainingSet.table().getSchema().getFields())
+          .extracting(f -> f.getName())
+          .containsExactly("driver_id", "event_timestamp", "conv_rate", "avg_daily_trips");
+      assertThat(trainingSet.manifest().outputRows()).isEqualTo(3);
+      assertThat(trainingSet.table().getVector("conv_rate").isNull(0)).isFalse();
+      assertThat(trainingSet.table().getVector("conv_rate").isNull(2)).isTrue();
+    }
+    Path output = repo.getParent().resolve("training-" + getClass().getSimpleName() + ".csv");
+    DatasetManifest manifest = store.writeHistoricalFeatures(request, output);
+    assertThat(manifest.output()).isEqualTo(output.toAbsolutePath());
+    assertThat(Files.readAllLines(output)).hasSize(4);
+    assertThat(Files.exists(DatasetManifest.pathFor(output.toAbsolutePath()))).isTrue();
+  }
+
+  @Test
+  void materializedIntervalsAndTheOnlineStoreAreVisible() {
+    assertThat(store.materializedIntervals()).containsKey("driver_hourly_stats");
+    store.checkOnlineStore();
+    assertThatThrownBy(
+            () ->
+                store.materialize(
+                    end, end.minusSeconds(1), List.of(), MaterializationProgress.NONE))
+        .isInstanceOf(dev.quiver.QuiverException.class);
+  }
+}

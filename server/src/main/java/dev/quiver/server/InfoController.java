@@ -1,0 +1,80 @@
+package dev.quiver.server;
+
+import dev.quiver.registry.model.CanonicalForm;
+import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.store.RegistrySnapshot;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a remote SDK asks first: the project served, its registry version and the Flight port
+ * ({@code GET /api/v1/info}), and the whole registered definitions ({@code GET
+ * /api/v1/projects/{project}/registry}).
+ */
+@Controller("/api/v1")
+@Tag(name = "registry")
+public class InfoController {
+
+  private final FeatureService features;
+  private final FlightEndpoint flight;
+
+  InfoController(FeatureService features, FlightEndpoint flight) {
+    this.features = features;
+    this.flight = flight;
+  }
+
+  @Get(uri = "/info", produces = MediaType.APPLICATION_JSON)
+  @Operation(summary = "The project served, its registry version and the Arrow Flight port")
+  public String info() {
+    RegistrySnapshot snapshot = features.store().registry();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("project", snapshot.project());
+    body.put("registry_version", snapshot.version());
+    body.put("flight_port", flight.port());
+    return JsonBodies.write(body);
+  }
+
+  @Get(uri = "/projects/{project}/registry", produces = MediaType.APPLICATION_JSON)
+  @Operation(summary = "Every registered definition, in canonical form, with the version")
+  public String registry(@PathVariable String project) {
+    RegistrySnapshot snapshot = features.registryOf(project);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("registry_version", snapshot.version());
+    body.put("definitions", CanonicalForm.of(snapshot.definitions()));
+    return JsonBodies.write(body);
+  }
+
+  /** Per view, the windows materialized so far: {@code {"view": [{"start", "end"}, ...]}}. */
+  @Get(uri = "/projects/{project}/materialized", produces = MediaType.APPLICATION_JSON)
+  @ExecuteOn(TaskExecutors.BLOCKING)
+  @Operation(summary = "The windows materialized into the online store, per view")
+  public String materialized(@PathVariable String project) {
+    features.registryOf(project);
+    Map<String, Object> body = new LinkedHashMap<>();
+    features
+        .store()
+        .materializedIntervals()
+        .forEach(
+            (view, intervals) -> {
+              List<Object> list = new ArrayList<>();
+              for (TimeInterval interval : intervals) {
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("start", interval.start() == null ? null : interval.start().toString());
+                item.put("end", interval.end().toString());
+                list.add(item);
+              }
+              body.put(view, list);
+            });
+    return JsonBodies.write(body);
+  }
+}
