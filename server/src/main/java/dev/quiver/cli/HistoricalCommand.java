@@ -2,6 +2,7 @@ package dev.quiver.cli;
 
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.sdk.FeatureStore;
+import dev.quiver.sdk.FeatureStoreOptions;
 import dev.quiver.sdk.HistoricalRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -48,6 +49,8 @@ final class HistoricalCommand implements Callable<Integer> {
 
   @Mixin RepoOption repo;
 
+  @Mixin ServerOption server;
+
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -59,7 +62,7 @@ final class HistoricalCommand implements Callable<Integer> {
     } else {
       request.featureService(features.featureService);
     }
-    try (FeatureStore store = FeatureStore.open(repo.root());
+    try (FeatureStore store = server.open(repo, FeatureStoreOptions.defaults());
         Progress progress = Progress.of("Reading sources")) {
       DatasetManifest manifest =
           store.writeHistoricalFeatures(request.progress(progress).build(), output);

@@ -54,12 +54,13 @@ final class OnlineCommand implements Callable<Integer> {
 
   @Mixin RepoOption repo;
 
+  @Mixin ServerOption server;
+
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    try (FeatureStore store =
-        FeatureStore.open(repo.root(), FeatureStoreOptions.defaults().readOnly())) {
+    try (FeatureStore store = server.open(repo, FeatureStoreOptions.defaults().readOnly())) {
       Map<String, List<Object>> rows = parseEntities(store);
       OnlineRequest request =
           (features.references() != null

@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,6 +145,83 @@ class FeatureServerTest {
     assertThat(body.at("/metadata/feature_names").toString())
         .isEqualTo("[\"driver_id\",\"conv_rate\",\"acc_rate\",\"avg_daily_trips\"]");
     assertThat(body.at("/results/1/statuses/0").asText()).isEqualTo("PRESENT");
+  }
+
+  @Test
+  void theCliThroughTheServerPrintsWhatItPrintsOnTheRepo() throws Exception {
+    String[] online = {
+      "online",
+      "--feature-service",
+      "driver_activity_v1",
+      "--entity",
+      "driver_id=1001,1002,9999",
+      "--entity",
+      "customer_id=5001,5002,5003"
+    };
+    for (boolean json : new boolean[] {true, false}) {
+      List<String> embedded = new ArrayList<>(List.of(online));
+      List<String> remote = new ArrayList<>(List.of(online));
+      if (json) {
+        embedded.add("--json");
+        remote.add("--json");
+      }
+      embedded.addAll(List.of("--repo", repo.toString()));
+      remote.addAll(List.of("--server", server.url()));
+      CliRun local = quiver(embedded.toArray(String[]::new));
+      CliRun through = quiver(remote.toArray(String[]::new));
+      assertThat(through.exitCode()).as(through.err()).isZero();
+      assertThat(through.out()).isEqualTo(local.out());
+    }
+
+    Path entities = repo.getParent().resolve("cli-entities.csv");
+    Instant at = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(2));
+    Files.writeString(
+        entities,
+        "driver_id,customer_id,event_timestamp\n1001,5001,"
+            + at
+            + "\n1002,5002,"
+            + at
+            + "\n9999,5003,"
+            + at
+            + "\n");
+    for (String format : List.of("csv", "parquet")) {
+      Path local = repo.getParent().resolve("local." + format);
+      Path through = repo.getParent().resolve("remote." + format);
+      CliRun embedded =
+          quiver(
+              "historical",
+              "--entities",
+              entities.toString(),
+              "--feature-service",
+              "driver_activity_v1",
+              "--output",
+              local.toString(),
+              "--repo",
+              repo.toString());
+      CliRun remote =
+          quiver(
+              "historical",
+              "--entities",
+              entities.toString(),
+              "--feature-service",
+              "driver_activity_v1",
+              "--output",
+              through.toString(),
+              "--server",
+              server.url());
+      assertThat(embedded.exitCode()).as(embedded.err()).isZero();
+      assertThat(remote.exitCode()).as(remote.err()).isZero();
+      if (format.equals("csv")) {
+        assertThat(Files.readString(through)).isEqualTo(Files.readString(local));
+      }
+      // The same summary but for the file name and how long the join took.
+      assertThat(remote.out().replaceAll("in [0-9.]+ s", "in _ s"))
+          .isEqualTo(
+              embedded
+                  .out()
+                  .replace(local.toString(), through.toString())
+                  .replaceAll("in [0-9.]+ s", "in _ s"));
+    }
   }
 
   @Test
