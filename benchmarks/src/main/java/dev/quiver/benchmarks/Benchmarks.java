@@ -8,7 +8,7 @@ public final class Benchmarks {
   public static void main(String[] args) throws Exception {
     if (args.length != 1) {
       System.err.println(
-          "usage: benchmarks/run.sh NAME   (names: historical, online, materialize, serve)");
+          "usage: benchmarks/run.sh NAME   (names: historical, online, materialize, serve, remote)");
       System.exit(1);
     }
     switch (args[0]) {
@@ -16,9 +16,12 @@ public final class Benchmarks {
       case "online" -> OnlineBenchmark.main(new String[0]);
       case "materialize" -> MaterializeBenchmark.main(new String[0]);
       case "serve" -> ServeBenchmark.main(new String[0]);
+      case "remote" -> RemoteBenchmark.main(new String[0]);
       default -> {
         System.err.println(
-            "unknown benchmark '" + args[0] + "'; names: historical, online, materialize, serve");
+            "unknown benchmark '"
+                + args[0]
+                + "'; names: historical, online, materialize, serve, remote");
         System.exit(1);
       }
     }

@@ -91,7 +91,7 @@ public final class HistoricalBenchmark {
         entities, features, keys, q, d, peakRss / 1024, q / d);
   }
 
-  private static Path prepare(Path dir, long entities, long features, int keys, int files)
+  static Path prepare(Path dir, long entities, long features, int keys, int files)
       throws IOException {
     Path done = dir.resolve(".generated");
     if (!Files.exists(done)) {

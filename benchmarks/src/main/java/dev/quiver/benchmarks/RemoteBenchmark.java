@@ -1,0 +1,145 @@
+package dev.quiver.benchmarks;
+
+import dev.quiver.sdk.FeatureStore;
+import dev.quiver.sdk.HistoricalRequest;
+import dev.quiver.sdk.TrainingSet;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code benchmarks/run.sh remote}: a training set of 1M entity rows (over 10M feature rows)
+ * retrieved through {@code quiver serve} over Arrow Flight ({@code FeatureStore.connect}) against
+ * the embedded store in this JVM, alternately, in the same run, after one warm-up each. {@code
+ * ratio} is the remote median over the embedded one.
+ *
+ * <p>Settings: {@code entities} (1000000), {@code features} (10000000), {@code keys} (500000),
+ * {@code runs} (3).
+ */
+public final class RemoteBenchmark {
+
+  private RemoteBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    long entities = Long.getLong("entities", 1_000_000);
+    long features = Long.getLong("features", 10_000_000);
+    int keys = Integer.getInteger("keys", 500_000);
+    int runs = Integer.getInteger("runs", 3);
+    Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
+    Path dir =
+        root.resolve(
+            "benchmarks/target/data/historical-" + entities + "-" + features + "-" + keys + "-8");
+    Path repo = HistoricalBenchmark.prepare(dir, entities, features, keys, 8);
+    HistoricalRequest request =
+        HistoricalRequest.builder()
+            .entities(dir.resolve("entities.parquet"))
+            .features(
+                List.of(
+                    "driver_stats:conv_rate",
+                    "driver_stats:acc_rate",
+                    "driver_stats:trips",
+                    "driver_stats:segment",
+                    "driver_stats:active"))
+            .build();
+    int port = Integer.getInteger("port", 6590);
+    int flightPort = port + 1;
+    Process server =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-jar",
+                root.resolve("server/target/quiver.jar").toString(),
+                "apply",
+                "--repo",
+                repo.toString())
+            .inheritIO()
+            .start();
+    if (server.waitFor() != 0) {
+      throw new IllegalStateException("quiver apply failed");
+    }
+    server =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-jar",
+                root.resolve("server/target/quiver.jar").toString(),
+                "serve",
+                "--repo",
+                repo.toString(),
+                "--port",
+                String.valueOf(port),
+                "--flight-port",
+                String.valueOf(flightPort))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("server.log").toFile())
+            .start();
+    double[] embedded = new double[runs];
+    double[] remote = new double[runs];
+    try (FeatureStore local = FeatureStore.open(repo)) {
+      awaitPort(port, server);
+      try (FeatureStore through = FeatureStore.connect(URI.create("http://127.0.0.1:" + port))) {
+        long rows = time(local, request, -1);
+        time(through, request, rows);
+        for (int r = 0; r < runs; r++) {
+          long start = System.nanoTime();
+          time(local, request, rows);
+          embedded[r] = (System.nanoTime() - start) / 1e9;
+          start = System.nanoTime();
+          time(through, request, rows);
+          remote[r] = (System.nanoTime() - start) / 1e9;
+          System.err.printf(
+              Locale.ROOT,
+              "run %d: embedded %.2f s, remote %.2f s%n",
+              r + 1,
+              embedded[r],
+              remote[r]);
+        }
+      }
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
+    double e = Measurements.median(embedded);
+    double q = Measurements.median(remote);
+    System.out.printf(
+        "embedded runs (s): %s%nremote runs (s): %s%n",
+        Measurements.format(embedded), Measurements.format(remote));
+    System.out.printf(
+        Locale.ROOT,
+        "remote: entities=%d features=%d embedded_s=%.2f remote_s=%.2f ratio=%.2f%n",
+        entities,
+        features,
+        e,
+        q,
+        q / e);
+  }
+
+  /** Retrieves the training set; checks it has {@code rows} rows unless that is negative. */
+  private static long time(FeatureStore store, HistoricalRequest request, long rows) {
+    try (TrainingSet set = store.historicalFeatures(request)) {
+      long got = set.table().getRowCount();
+      if (rows >= 0 && got != rows) {
+        throw new IllegalStateException("expected " + rows + " rows, got " + got);
+      }
+      return got;
+    }
+  }
+
+  private static void awaitPort(int port, Process server) throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException("quiver serve exited; see its server.log");
+      }
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        Thread.sleep(200);
+      }
+    }
+    throw new IllegalStateException("quiver serve did not listen on " + port + " within 60 s");
+  }
+}
