@@ -301,6 +301,8 @@ final class RemoteFeatureStore implements FeatureStore {
         while (reader.next()) {
           if (table == null) {
             table = VectorSchemaRoot.create(reader.getSchema(), allocator);
+            // Appending needs allocated buffers (offsets of text columns, for one).
+            table.allocateNew();
           }
           if (reader.getRoot().getRowCount() > 0) {
             VectorSchemaRootAppender.append(table, reader.getRoot());
@@ -339,6 +341,7 @@ final class RemoteFeatureStore implements FeatureStore {
   private VectorSchemaRoot entityRows(HistoricalRequest request) {
     if (request.entityFile() == null) {
       VectorSchemaRoot rows = VectorSchemaRoot.create(request.entityRows().getSchema(), allocator);
+      rows.allocateNew();
       VectorSchemaRootAppender.append(rows, request.entityRows());
       return rows;
     }

@@ -169,16 +169,24 @@ public abstract class FeatureStoreContract {
   void trainingSetsAndTheirFiles() throws Exception {
     Path entities = repo.getParent().resolve("entities-" + getClass().getSimpleName() + ".csv");
     Instant at = end.minus(Duration.ofHours(3));
+    // An extra text column travels with the rows into the training set.
     Files.writeString(
         entities,
-        "driver_id,event_timestamp\n1001," + at + "\n1002," + at + "\n99999," + at + "\n");
+        "driver_id,event_timestamp,note\n1001,"
+            + at
+            + ",first\n1002,"
+            + at
+            + ",second\n99999,"
+            + at
+            + ",third\n");
     HistoricalRequest request =
         HistoricalRequest.builder().entities(entities).features(DRIVER_FEATURES).build();
     try (TrainingSet trainingSet = store.historicalFeatures(request)) {
       assertThat(trainingSet.table().getRowCount()).isEqualTo(3);
       assertThat(trainingSet.table().getSchema().getFields())
           .extracting(f -> f.getName())
-          .containsExactly("driver_id", "event_timestamp", "conv_rate", "avg_daily_trips");
+          .containsExactly("driver_id", "event_timestamp", "note", "conv_rate", "avg_daily_trips");
+      assertThat(trainingSet.table().getVector("note").getObject(1).toString()).isEqualTo("second");
       assertThat(trainingSet.manifest().outputRows()).isEqualTo(3);
       assertThat(trainingSet.table().getVector("conv_rate").isNull(0)).isFalse();
       assertThat(trainingSet.table().getVector("conv_rate").isNull(2)).isTrue();

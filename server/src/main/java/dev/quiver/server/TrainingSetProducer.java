@@ -85,6 +85,8 @@ final class TrainingSetProducer extends NoOpFlightProducer {
   private VectorSchemaRoot entityRows(FlightStream reader) {
     VectorSchemaRoot all = VectorSchemaRoot.create(reader.getSchema(), allocator);
     try {
+      // Appending needs allocated buffers (offsets of text columns, for one).
+      all.allocateNew();
       while (reader.next()) {
         VectorSchemaRootAppender.append(all, reader.getRoot());
       }
