@@ -284,12 +284,11 @@ final class RemoteFeatureStore implements FeatureStore {
         for (int from = 0; from < Math.max(entities.getRowCount(), 1); from += BATCH_ROWS) {
           int rows = Math.min(BATCH_ROWS, entities.getRowCount() - from);
           batch.allocateNew();
-          for (int c = 0; c < entities.getFieldVectors().size(); c++) {
-            for (int row = 0; row < rows; row++) {
-              batch.getVector(c).copyFromSafe(from + row, row, entities.getVector(c));
+          if (rows > 0) {
+            try (VectorSchemaRoot slice = entities.slice(from, rows)) {
+              VectorSchemaRootAppender.append(batch, slice);
             }
           }
-          batch.setRowCount(Math.max(rows, 0));
           writer.putNext();
         }
         writer.completed();

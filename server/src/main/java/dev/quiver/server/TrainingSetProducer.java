@@ -13,7 +13,6 @@ import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 import org.slf4j.Logger;
@@ -107,14 +106,10 @@ final class TrainingSetProducer extends NoOpFlightProducer {
       for (int from = 0; from < table.getRowCount(); from += BATCH_ROWS) {
         int rows = Math.min(BATCH_ROWS, table.getRowCount() - from);
         batch.allocateNew();
-        for (int column = 0; column < table.getFieldVectors().size(); column++) {
-          FieldVector source = table.getVector(column);
-          FieldVector target = batch.getVector(column);
-          for (int row = 0; row < rows; row++) {
-            target.copyFromSafe(from + row, row, source);
-          }
+        // Buffers copied in bulk (a value at a time took a third of the remote overhead).
+        try (VectorSchemaRoot slice = table.slice(from, rows)) {
+          VectorSchemaRootAppender.append(batch, slice);
         }
-        batch.setRowCount(rows);
         writer.putNext();
       }
       // Last, an empty batch whose metadata is the training set's manifest (JSON).
