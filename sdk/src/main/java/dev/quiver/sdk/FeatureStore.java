@@ -33,13 +33,18 @@ public interface FeatureStore extends AutoCloseable {
 
   /**
    * Connects to a running {@code quiver serve} at {@code server} (http://host:port): the same API,
-   * over HTTP for online lookups and writes and Arrow Flight for training sets. Writes send {@code
-   * QUIVER_WRITE_TOKEN} as the bearer token when it is set.
+   * over HTTP for online lookups and writes and Arrow Flight for training sets. Reads send {@code
+   * QUIVER_READ_TOKEN} and writes {@code QUIVER_WRITE_TOKEN} as bearer tokens when they are set.
    *
    * @throws dev.quiver.QuiverException when the server cannot be reached
    */
   static FeatureStore connect(java.net.URI server) {
-    return RemoteFeatureStore.connect(server);
+    return RemoteFeatureStore.connect(server, RemoteOptions.fromEnvironment());
+  }
+
+  /** {@link #connect(java.net.URI)} with tokens of your choice. */
+  static FeatureStore connect(java.net.URI server, RemoteOptions options) {
+    return RemoteFeatureStore.connect(server, options);
   }
 
   /** The project's name. */

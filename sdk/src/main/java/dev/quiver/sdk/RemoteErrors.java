@@ -37,7 +37,7 @@ final class RemoteErrors {
       case "online_store" -> new OnlineStoreException(detail);
       case "unauthorized" ->
           new QuiverException(
-              detail + " (set QUIVER_WRITE_TOKEN to the server's write token for writes)");
+              detail + " (set QUIVER_READ_TOKEN and QUIVER_WRITE_TOKEN to the server's tokens)");
       default ->
           new QuiverException(
               "The feature server at " + server + " answered " + status + ": " + detail);

@@ -33,11 +33,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.FlightCallHeaders;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -59,20 +62,29 @@ final class RemoteFeatureStore implements FeatureStore {
 
   private final URI server;
   private final HttpClient http;
-  private final String writeToken;
+  private final RemoteOptions tokens;
+  private final CallOption[] flightAuth;
   private final String project;
   private final BufferAllocator allocator = new RootAllocator();
   private final FlightClient flight;
   private volatile RegistrySnapshot registry;
 
-  private RemoteFeatureStore(URI server) {
+  private RemoteFeatureStore(URI server, RemoteOptions tokens) {
     this.server = server;
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    this.writeToken = System.getenv("QUIVER_WRITE_TOKEN");
+    this.tokens = tokens;
+    String readToken = readToken();
+    if (readToken == null) {
+      this.flightAuth = new CallOption[0];
+    } else {
+      FlightCallHeaders headers = new FlightCallHeaders();
+      headers.insert("authorization", "Bearer " + readToken);
+      this.flightAuth = new CallOption[] {new HeaderCallOption(headers)};
+    }
     JsonNode info = get("/api/v1/info");
     this.project = info.get("project").asText();
     this.flight =
@@ -83,12 +95,17 @@ final class RemoteFeatureStore implements FeatureStore {
     this.registry = fetchRegistry();
   }
 
-  static FeatureStore connect(URI server) {
+  /** The token for reads: the read token, else the write token (the server takes both). */
+  private String readToken() {
+    return tokens.readToken() != null ? tokens.readToken() : tokens.writeToken();
+  }
+
+  static FeatureStore connect(URI server, RemoteOptions tokens) {
     if (server.getHost() == null || !"http".equals(server.getScheme())) {
       throw new QuiverException(
           "Cannot connect to '" + server + "': give the server as http://host:port");
     }
-    return new RemoteFeatureStore(server);
+    return new RemoteFeatureStore(server, tokens);
   }
 
   @Override
@@ -277,7 +294,8 @@ final class RemoteFeatureStore implements FeatureStore {
     try (VectorSchemaRoot entities = entityRows(request);
         FlightClient.ExchangeReaderWriter exchange =
             flight.doExchange(
-                FlightDescriptor.command(write(command).getBytes(StandardCharsets.UTF_8)))) {
+                FlightDescriptor.command(write(command).getBytes(StandardCharsets.UTF_8)),
+                flightAuth)) {
       FlightClient.ClientStreamListener writer = exchange.getWriter();
       try (VectorSchemaRoot batch = VectorSchemaRoot.create(entities.getSchema(), allocator)) {
         writer.start(batch);
@@ -419,14 +437,19 @@ final class RemoteFeatureStore implements FeatureStore {
             .timeout(TIMEOUT)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (write && writeToken != null && !writeToken.isBlank()) {
-      request.header("Authorization", "Bearer " + writeToken);
+    String token = write ? tokens.writeToken() : readToken();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
     }
     return request.build();
   }
 
   private JsonNode get(String path) {
-    return send(HttpRequest.newBuilder(server.resolve(path)).timeout(TIMEOUT).GET().build());
+    HttpRequest.Builder request = HttpRequest.newBuilder(server.resolve(path)).timeout(TIMEOUT);
+    if (readToken() != null) {
+      request.header("Authorization", "Bearer " + readToken());
+    }
+    return send(request.GET().build());
   }
 
   private JsonNode send(HttpRequest request) {

@@ -5,6 +5,7 @@ import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -22,14 +23,27 @@ public final class FlightEndpoint implements AutoCloseable {
   private final FlightServer server;
 
   FlightEndpoint(FeatureService features, ServerSettings settings) {
+    BearerTokens tokens = new BearerTokens(settings);
     try {
-      this.server =
+      FlightServer.Builder builder =
           FlightServer.builder(
-                  allocator,
-                  Location.forGrpcInsecure("0.0.0.0", settings.flightPort()),
-                  new TrainingSetProducer(features, allocator))
-              .build()
-              .start();
+              allocator,
+              Location.forGrpcInsecure("0.0.0.0", settings.flightPort()),
+              new TrainingSetProducer(features, allocator));
+      if (!tokens.readsOpen()) {
+        // Training sets are reads: the read token (or the write token) when one is set.
+        builder.headerAuthenticator(
+            headers -> {
+              if (!tokens.allowsRead(headers.get("authorization"))) {
+                throw CallStatus.UNAUTHENTICATED
+                    .withDescription(
+                        "This server needs its token: send 'authorization: Bearer <token>'")
+                    .toRuntimeException();
+              }
+              return () -> "token";
+            });
+      }
+      this.server = builder.build().start();
     } catch (IOException e) {
       allocator.close();
       throw new UncheckedIOException(

@@ -10,14 +10,14 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * What every request passes through: latency metrics per endpoint, and the bearer token the write
- * endpoints require when {@code quiver.server.write-token} (or {@code QUIVER_WRITE_TOKEN}) is set.
+ * What every request passes through: latency metrics per endpoint, and the bearer tokens: the write
+ * endpoints require {@code quiver.server.write-token} (or {@code QUIVER_WRITE_TOKEN}) when it is
+ * set, online lookups and the registry {@code quiver.server.read-token} (or {@code
+ * QUIVER_READ_TOKEN}, or the write token) when that is set.
  */
 @ServerFilter("/**")
 public class RequestFilters implements Ordered {
@@ -25,6 +25,7 @@ public class RequestFilters implements Ordered {
   private static final String STARTED = "quiver.started";
   private static final Set<String> WRITES =
       Set.of("/push", "/write-to-online-store", "/materialize", "/materialize-incremental");
+  private static final Set<String> READS = Set.of("/get-online-features");
   private static final Set<String> ENDPOINTS =
       Set.of(
           "/get-online-features",
@@ -38,11 +39,11 @@ public class RequestFilters implements Ordered {
           "/openapi.yml");
 
   private final ServerMetrics metrics;
-  private final Optional<byte[]> token;
+  private final BearerTokens tokens;
 
   RequestFilters(ServerMetrics metrics, ServerSettings settings) {
     this.metrics = metrics;
-    this.token = settings.writeToken().map(t -> t.getBytes(StandardCharsets.UTF_8));
+    this.tokens = new BearerTokens(settings);
   }
 
   @Override
@@ -50,21 +51,25 @@ public class RequestFilters implements Ordered {
     return HIGHEST_PRECEDENCE;
   }
 
-  /** Starts the clock; refuses a write without the right token (401). */
+  /**
+   * Starts the clock; refuses a write without the write token, or a read without the read token
+   * when one is set (401).
+   */
   @RequestFilter
   @Nullable
   public HttpResponse<?> before(HttpRequest<?> request) {
     request.setAttribute(STARTED, System.nanoTime());
-    if (token.isEmpty() || !WRITES.contains(request.getPath())) {
-      return null;
-    }
+    String path = request.getPath();
     String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
-    byte[] given =
-        header != null && header.startsWith("Bearer ")
-            ? header.substring("Bearer ".length()).strip().getBytes(StandardCharsets.UTF_8)
-            : null;
-    // Compared in constant time, so timing does not reveal how much of a guess was right.
-    if (given != null && MessageDigest.isEqual(given, token.get())) {
+    boolean allowed;
+    if (WRITES.contains(path)) {
+      allowed = tokens.allowsWrite(header);
+    } else if (READS.contains(path) || path.startsWith("/api/v1/")) {
+      allowed = tokens.allowsRead(header);
+    } else {
+      allowed = true;
+    }
+    if (allowed) {
       return null;
     }
     metrics.error("unauthorized");
@@ -72,10 +77,9 @@ public class RequestFilters implements Ordered {
         Problems.of(
             HttpStatus.UNAUTHORIZED,
             "unauthorized",
-            given == null
-                ? "This endpoint needs the server's write token: send 'Authorization: Bearer"
-                    + " <token>'"
-                : "The bearer token is not this server's write token");
+            BearerTokens.bearer(header) == null
+                ? "This endpoint needs the server's token: send 'Authorization: Bearer <token>'"
+                : "The bearer token is not this server's token for " + path);
     refused.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
     return refused;
   }

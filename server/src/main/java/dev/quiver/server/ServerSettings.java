@@ -14,6 +14,7 @@ public final class ServerSettings {
 
   private final Path repo;
   private final Optional<String> writeToken;
+  private final Optional<String> readToken;
   private final int maxEntityRows;
   private final Duration registryPoll;
   private final int flightPort;
@@ -21,13 +22,13 @@ public final class ServerSettings {
   ServerSettings(
       @Value("${quiver.server.repo}") String repo,
       @Value("${quiver.server.write-token:}") String writeToken,
+      @Value("${quiver.server.read-token:}") String readToken,
       @Value("${quiver.server.max-entity-rows:10000}") int maxEntityRows,
       @Value("${quiver.server.registry-poll:2s}") Duration registryPoll,
       @Value("${quiver.server.flight-port:6567}") int flightPort) {
     this.repo = Path.of(repo);
-    String token =
-        writeToken.isEmpty() ? System.getenv().getOrDefault("QUIVER_WRITE_TOKEN", "") : writeToken;
-    this.writeToken = token.isBlank() ? Optional.empty() : Optional.of(token);
+    this.writeToken = token(writeToken, "QUIVER_WRITE_TOKEN");
+    this.readToken = token(readToken, "QUIVER_READ_TOKEN");
     this.maxEntityRows = maxEntityRows;
     this.registryPoll = registryPoll;
     this.flightPort = flightPort;
@@ -40,6 +41,19 @@ public final class ServerSettings {
 
   public Path repo() {
     return repo;
+  }
+
+  private static Optional<String> token(String configured, String variable) {
+    String token = configured.isEmpty() ? System.getenv().getOrDefault(variable, "") : configured;
+    return token.isBlank() ? Optional.empty() : Optional.of(token);
+  }
+
+  /**
+   * The bearer token reads (online lookups, the registry, training sets over Flight) require, when
+   * one is set; the write token is accepted for reads too.
+   */
+  public Optional<String> readToken() {
+    return readToken;
   }
 
   /** The bearer token the write endpoints require, when one is set. */
