@@ -85,14 +85,25 @@ final class RemoteFeatureStore implements FeatureStore {
       headers.insert("authorization", "Bearer " + readToken);
       this.flightAuth = new CallOption[] {new HeaderCallOption(headers)};
     }
-    JsonNode info = get("/api/v1/info");
+    JsonNode info;
+    try {
+      info = get("/api/v1/info");
+    } catch (RuntimeException e) {
+      allocator.close();
+      throw e;
+    }
     this.project = info.get("project").asText();
     this.flight =
         FlightClient.builder(
                 allocator,
                 Location.forGrpcInsecure(server.getHost(), info.get("flight_port").asInt()))
             .build();
-    this.registry = fetchRegistry();
+    try {
+      this.registry = fetchRegistry();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /** The token for reads: the read token, else the write token (the server takes both). */

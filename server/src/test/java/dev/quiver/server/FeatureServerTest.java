@@ -66,6 +66,8 @@ class FeatureServerTest {
                 50,
                 "quiver.server.registry-poll",
                 "200ms",
+                "quiver.server.flight-port",
+                0,
                 "micronaut.server.max-request-size",
                 64 * 1024));
   }
