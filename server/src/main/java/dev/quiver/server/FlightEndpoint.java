@@ -3,7 +3,6 @@ package dev.quiver.server;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightServer;
@@ -46,8 +45,13 @@ public final class FlightEndpoint implements AutoCloseable {
       this.server = builder.build().start();
     } catch (IOException e) {
       allocator.close();
-      throw new UncheckedIOException(
-          "Cannot serve Arrow Flight on port " + settings.flightPort() + ": " + e.getMessage(), e);
+      throw new dev.quiver.QuiverException(
+          "Cannot serve Arrow Flight on port "
+              + settings.flightPort()
+              + ": "
+              + e.getMessage()
+              + " (another server there? pick one with --flight-port)",
+          e);
     }
   }
 
