@@ -17,10 +17,12 @@ import picocli.CommandLine.Spec;
       "Serve the repo's features over HTTP, with the API of Feast's feature server:",
       "POST /get-online-features, /push, /write-to-online-store, /materialize,",
       "/materialize-incremental; GET /health, /health/ready, /metrics (Prometheus),",
-      "/openapi.yml and the registry under /api/v1/projects/{project}/.",
+      "/openapi.yml and the registry under /api/v1/projects/{project}/; training sets",
+      "over Arrow Flight (--flight-port), for FeatureStore.connect and --server.",
       "",
       "A new 'quiver apply' is picked up without a restart. Write endpoints need",
-      "'Authorization: Bearer <token>' when QUIVER_WRITE_TOKEN (or --write-token) is set.",
+      "'Authorization: Bearer <token>' when QUIVER_WRITE_TOKEN (or --write-token) is set;",
+      "reads need QUIVER_READ_TOKEN (or --read-token, or the write token) when that is set.",
       "Ctrl-C stops it gracefully: requests in flight finish, the stores close."
     })
 final class ServeCommand implements Callable<Integer> {
@@ -42,6 +44,14 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "TOKEN",
       description = "Require this bearer token on write endpoints (default: QUIVER_WRITE_TOKEN).")
   String writeToken;
+
+  @Option(
+      names = "--read-token",
+      paramLabel = "TOKEN",
+      description =
+          "Require this bearer token on lookups, the registry and Flight (default:"
+              + " QUIVER_READ_TOKEN).")
+  String readToken;
 
   @Option(
       names = "--max-entity-rows",
@@ -68,6 +78,9 @@ final class ServeCommand implements Callable<Integer> {
     settings.put("micronaut.server.max-request-size", maxBodyBytes);
     if (writeToken != null) {
       settings.put("quiver.server.write-token", writeToken);
+    }
+    if (readToken != null) {
+      settings.put("quiver.server.read-token", readToken);
     }
     QuiverServer server = QuiverServer.start(repo.root(), port, settings);
     spec.commandLine()
