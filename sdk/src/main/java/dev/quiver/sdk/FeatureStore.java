@@ -102,8 +102,9 @@ public interface FeatureStore extends AutoCloseable {
   /**
    * Writes rows straight to the online store (Feast's push): checked against the view's schema
    * first (every join key, the source's timestamp field and every feature; nothing is written when
-   * a row is wrong), then written newer-wins with {@code receivedAt} as their created time. Rows
-   * dated more than five minutes after {@code receivedAt} are refused.
+   * a row is wrong), then written newer-wins with {@code receivedAt} as their created time (through
+   * a server: the time the server received them). Rows dated more than five minutes after it are
+   * refused; of rows with one key and one event time, the last given is kept.
    *
    * @param columns column name to one value per row
    * @return rows that replaced or added a stored row

@@ -86,7 +86,9 @@ final class OnlineWrites {
     entities.forEach(e -> keyTypes.put(e.joinKey(), e.type()));
     Instant latest = receivedAt.plus(MAX_FUTURE);
     long created = EpochNanos.of(receivedAt);
-    List<OnlineStore.Record> records = new ArrayList<>(Math.max(rows, 0));
+    // One row per key: the newest, and of equal event times the last given (they share one
+    // created time, so the store could not tell them apart).
+    Map<java.nio.ByteBuffer, OnlineStore.Record> records = new java.util.LinkedHashMap<>();
     for (int row = 0; row < rows; row++) {
       Map<String, Object> key = new HashMap<>();
       for (Entity entity : entities) {
@@ -124,13 +126,18 @@ final class OnlineWrites {
         }
         values.put(feature.name(), converted);
       }
-      records.add(
+      OnlineStore.Record record =
           new OnlineStore.Record(
               EntityKeyCodec.encode(key, keyTypes),
               ValueCodec.encode(
-                  new OnlineRow(EpochNanos.of(eventTime), created, values), view.features())));
+                  new OnlineRow(EpochNanos.of(eventTime), created, values), view.features()));
+      records.merge(
+          java.nio.ByteBuffer.wrap(record.entityKey()),
+          record,
+          (kept, next) ->
+              ValueCodec.eventTs(kept.value()) > ValueCodec.eventTs(next.value()) ? kept : next);
     }
-    return store.write(view.name(), records);
+    return store.write(view.name(), new ArrayList<>(records.values()));
   }
 
   private static Instant instant(Object value) {
@@ -165,8 +172,17 @@ final class OnlineWrites {
 
   private static Object scalar(ScalarType type, Object value) {
     return switch (type) {
-      case FLOAT64 -> value instanceof Number n ? (Object) n.doubleValue() : null;
-      case FLOAT32 -> value instanceof Number n ? (Object) n.floatValue() : null;
+      // Non-finite numbers (a JSON 1e400) and float32 overflow are refused, not stored as infinity.
+      case FLOAT64 ->
+          value instanceof Number n && Double.isFinite(n.doubleValue())
+              ? (Object) n.doubleValue()
+              : null;
+      case FLOAT32 ->
+          value instanceof Number n
+                  && Double.isFinite(n.doubleValue())
+                  && Math.abs(n.doubleValue()) <= Float.MAX_VALUE
+              ? (Object) n.floatValue()
+              : null;
       case TIMESTAMP -> instant(value);
       default -> OnlineReads.convert(type, value);
     };

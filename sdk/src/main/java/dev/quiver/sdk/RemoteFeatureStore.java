@@ -176,17 +176,42 @@ final class RemoteFeatureStore implements FeatureStore {
     return http.sendAsync(post, HttpResponse.BodyHandlers.ofString())
         .exceptionallyCompose(
             e ->
-                unwrapCause(e) instanceof ConnectException || unwrapCause(e) instanceof IOException
+                // Only when the request never reached the server: a timed-out one may have.
+                unwrapCause(e) instanceof ConnectException
                     ? http.sendAsync(post, HttpResponse.BodyHandlers.ofString())
                     : CompletableFuture.failedFuture(e))
-        .thenApply(response -> typed(request, check(response), snapshot));
+        .thenApply(response -> typed(request, check(response), snapshot, true));
   }
 
-  /** The server's answer with the values typed as the registry declares them. */
-  private OnlineResponse typed(OnlineRequest request, JsonNode body, RegistrySnapshot snapshot) {
+  /**
+   * The server's answer with the values typed as the registry declares them. When its columns are
+   * not the ones this registry version selects (a new apply changed the service or the view), the
+   * registry is read again once.
+   */
+  private OnlineResponse typed(
+      OnlineRequest request, JsonNode body, RegistrySnapshot snapshot, boolean mayRefresh) {
     Definitions definitions = snapshot.definitions();
     FeatureSelection selection =
         selection(definitions, request.featureService(), request.features());
+    List<String> keyNames = List.copyOf(request.entities().keySet());
+    List<String> expected = new ArrayList<>(keyNames);
+    expected.addAll(selection.outputNames(request.fullFeatureNames(), keyNames));
+    List<String> answered = new ArrayList<>();
+    body.at("/metadata/feature_names").forEach(name -> answered.add(name.asText()));
+    if (!answered.equals(expected)) {
+      if (mayRefresh) {
+        refreshRegistry();
+        return typed(request, body, registry, false);
+      }
+      throw new QuiverException(
+          "The feature server at "
+              + server
+              + " answered the columns "
+              + answered
+              + ", not the "
+              + expected
+              + " its registry selects");
+    }
     Map<String, ScalarType> keyTypes = selection.joinKeyTypes(definitions);
     List<String> names = new ArrayList<>();
     body.at("/metadata/feature_names").forEach(name -> names.add(name.asText()));

@@ -55,8 +55,9 @@ final class RemoteValues {
     return switch (type) {
       case INT64 -> node.longValue();
       case INT32 -> node.intValue();
-      case FLOAT64 -> node.doubleValue();
-      case FLOAT32 -> node.floatValue();
+      // NaN and infinities arrive as JSON strings ("NaN", "Infinity", "-Infinity").
+      case FLOAT64 -> node.isTextual() ? Double.parseDouble(node.textValue()) : node.doubleValue();
+      case FLOAT32 -> node.isTextual() ? Float.parseFloat(node.textValue()) : node.floatValue();
       case BOOL -> node.booleanValue();
       case STRING -> node.textValue();
       case BYTES -> Base64.getDecoder().decode(node.textValue());

@@ -37,7 +37,8 @@ final class BearerTokens {
 
   /** The token of an {@code Authorization} header, or null when it has no bearer token. */
   static byte[] bearer(String authorization) {
-    return authorization != null && authorization.startsWith("Bearer ")
+    // The scheme is case-insensitive (RFC 9110).
+    return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         ? authorization.substring("Bearer ".length()).strip().getBytes(StandardCharsets.UTF_8)
         : null;
   }

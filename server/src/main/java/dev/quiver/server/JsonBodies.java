@@ -14,7 +14,10 @@ import java.util.Map;
 /** Reading Feast's JSON bodies, with a 400 that says what is wrong for anything unexpected. */
 final class JsonBodies {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  /** Anything after the body's one JSON value is an error, not ignored. */
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private JsonBodies() {}
 

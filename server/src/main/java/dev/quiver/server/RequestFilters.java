@@ -25,7 +25,11 @@ public class RequestFilters implements Ordered {
   private static final String STARTED = "quiver.started";
   private static final Set<String> WRITES =
       Set.of("/push", "/write-to-online-store", "/materialize", "/materialize-incremental");
-  private static final Set<String> READS = Set.of("/get-online-features");
+
+  /** What needs no token: health, metrics and the API description. */
+  private static final Set<String> PUBLIC =
+      Set.of("/health", "/health/ready", "/metrics", "/openapi.yml");
+
   private static final Set<String> ENDPOINTS =
       Set.of(
           "/get-online-features",
@@ -59,16 +63,13 @@ public class RequestFilters implements Ordered {
   @Nullable
   public HttpResponse<?> before(HttpRequest<?> request) {
     request.setAttribute(STARTED, System.nanoTime());
-    String path = request.getPath();
+    String path = normalize(request.getPath());
     String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
-    boolean allowed;
-    if (WRITES.contains(path)) {
-      allowed = tokens.allowsWrite(header);
-    } else if (READS.contains(path) || path.startsWith("/api/v1/")) {
-      allowed = tokens.allowsRead(header);
-    } else {
-      allowed = true;
-    }
+    // Writes need the write token; everything else but a few public paths is a read.
+    boolean allowed =
+        WRITES.contains(path)
+            ? tokens.allowsWrite(header)
+            : PUBLIC.contains(path) || tokens.allowsRead(header);
     if (allowed) {
       return null;
     }
@@ -92,8 +93,21 @@ public class RequestFilters implements Ordered {
   private void recordLatency(HttpRequest<?> request, int status) {
     Optional<Long> started = request.getAttribute(STARTED, Long.class);
     if (started.isPresent()) {
-      metrics.request(endpoint(request.getPath()), status, System.nanoTime() - started.get());
+      metrics.request(
+          endpoint(normalize(request.getPath())), status, System.nanoTime() - started.get());
     }
+  }
+
+  /**
+   * The path as routes match it: repeated and trailing slashes dropped ({@code /push/} reaches the
+   * {@code /push} handler, so it must meet the same check).
+   */
+  static String normalize(String path) {
+    String collapsed = path.replaceAll("/{2,}", "/");
+    while (collapsed.length() > 1 && collapsed.endsWith("/")) {
+      collapsed = collapsed.substring(0, collapsed.length() - 1);
+    }
+    return collapsed;
   }
 
   /** The endpoint's name as a metric label: a few fixed values, never raw paths. */

@@ -31,6 +31,9 @@ final class TrainingSetProducer extends NoOpFlightProducer {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingSetProducer.class);
   static final int BATCH_ROWS = 65_536;
 
+  /** The most entity rows one request may send (a client cannot fill the server's memory). */
+  static final int MAX_ENTITY_ROWS = 50_000_000;
+
   private final FeatureService features;
   private final BufferAllocator allocator;
 
@@ -87,6 +90,10 @@ final class TrainingSetProducer extends NoOpFlightProducer {
       // Appending needs allocated buffers (offsets of text columns, for one).
       all.allocateNew();
       while (reader.next()) {
+        if ((long) all.getRowCount() + reader.getRoot().getRowCount() > MAX_ENTITY_ROWS) {
+          throw new BadRequestException(
+              "More than " + MAX_ENTITY_ROWS + " entity rows in one request: split it");
+        }
         VectorSchemaRootAppender.append(all, reader.getRoot());
       }
       return all;

@@ -245,6 +245,13 @@ class FeatureServerTest {
     problem(
         post(
             "/get-online-features",
+            "{\"features\": [\"driver_hourly_stats:conv_rate\"], \"entities\": {\"driver_id\":"
+                + " [1001]}} and more"),
+        400,
+        "bad_request");
+    problem(
+        post(
+            "/get-online-features",
             "{\"features\": [\"driver_hourly_stats:nope\"], \"entities\": {\"driver_id\": [1]}}"),
         404,
         "not_found");
@@ -295,6 +302,10 @@ class FeatureServerTest {
     problem(
         post("/write-to-online-store", body, "Authorization", "Bearer wrong"), 401, "unauthorized");
     problem(post("/materialize", body, "Authorization", "Basic " + TOKEN), 401, "unauthorized");
+    // The same handlers answer with a trailing or doubled slash: so does the check.
+    problem(post("/push/", body), 401, "unauthorized");
+    problem(post("//write-to-online-store", body), 401, "unauthorized");
+    problem(post("/materialize-incremental/", body), 401, "unauthorized");
   }
 
   private static String pushBody(String to, long driver, Instant at, double rate) {
@@ -382,6 +393,29 @@ class FeatureServerTest {
             auth),
         404,
         "not_found");
+    // Two rows of one key at one time: the last given wins.
+    HttpResponse<String> twice =
+        post(
+            "/push",
+            "{\"push_source_name\": \"driver_hourly_stats\", \"df\": {\"driver_id\": [77003,"
+                + " 77003], \"event_timestamp\": [\""
+                + now
+                + "\", \""
+                + now
+                + "\"], \"conv_rate\": [0.25, 0.75], \"acc_rate\": [0.5, 0.5],"
+                + " \"avg_daily_trips\": [7, 7]}}",
+            "Authorization",
+            auth);
+    assertThat(JSON.readTree(twice.body()).get("rows_written").asLong()).isEqualTo(1);
+    assertThat(online(77_003).at("/values/0").asDouble()).isEqualTo(0.75);
+    problem(
+        post(
+            "/push",
+            pushBody("online", 77_002, now, 0.1).replace("0.1]", "1e400]"),
+            "Authorization",
+            auth),
+        422,
+        "invalid_entity");
     assertThat(online(77_002).at("/statuses/0").asText())
         .as("nothing of a refused push was written")
         .isEqualTo("NOT_FOUND");

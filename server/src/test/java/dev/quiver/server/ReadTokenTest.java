@@ -43,7 +43,8 @@ class ReadTokenTest {
       throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + path));
     if (token != null) {
-      request.header("Authorization", "Bearer " + token);
+      // A token with a space is the whole header value.
+      request.header("Authorization", token.contains(" ") ? token : "Bearer " + token);
     }
     request =
         body == null ? request.GET() : request.POST(HttpRequest.BodyPublishers.ofString(body));
@@ -72,6 +73,10 @@ class ReadTokenTest {
                 "quiver.server.read-token", "r-token",
                 "quiver.server.write-token", "w-token"))) {
       assertThat(status(server, "/get-online-features", lookup, null)).isEqualTo(401);
+      assertThat(status(server, "/get-online-features/", lookup, null)).isEqualTo(401);
+      assertThat(status(server, "/get-online-features", lookup, "bearer r-token"))
+          .as("the scheme is case-insensitive")
+          .isEqualTo(200);
       assertThat(status(server, "/get-online-features", lookup, "wrong")).isEqualTo(401);
       assertThat(status(server, "/get-online-features", lookup, "r-token")).isEqualTo(200);
       assertThat(status(server, "/get-online-features", lookup, "w-token")).isEqualTo(200);
