@@ -121,7 +121,9 @@ class RedisClusterOnlineStoreTest extends OnlineStoreContract {
       while (good.get() < goodAtKill + 20 && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
-      assertThat(good.get()).as("complete reads after the failover").isGreaterThanOrEqualTo(goodAtKill + 20);
+      assertThat(good.get())
+          .as("complete reads after the failover")
+          .isGreaterThanOrEqualTo(goodAtKill + 20);
     } finally {
       stop.set(true);
       reader.join();
