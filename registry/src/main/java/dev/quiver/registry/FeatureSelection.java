@@ -68,6 +68,15 @@ public record FeatureSelection(List<Selected> features) {
   }
 
   /**
+   * The features of a service when {@code serviceName} is given, else the {@code references}: the
+   * two ways a request may ask.
+   */
+  public static FeatureSelection of(
+      Definitions definitions, String serviceName, List<String> references) {
+    return serviceName != null ? ofService(definitions, serviceName) : of(definitions, references);
+  }
+
+  /**
    * Resolves a feature service's features.
    *
    * @throws NoSuchObjectException when there is no such service

@@ -163,10 +163,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
                 : request.features());
     FeatureSelection selection = selections.get(shape);
     if (selection == null) {
-      selection =
-          request.featureService() != null
-              ? FeatureSelection.ofService(definitions, request.featureService())
-              : FeatureSelection.of(definitions, request.features());
+      selection = FeatureSelection.of(definitions, request.featureService(), request.features());
       if (selections.size() < 1_000) {
         selections.put(shape, selection);
       }
@@ -227,9 +224,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
   }
 
   private FeatureSelection select(Definitions definitions, HistoricalRequest request) {
-    return request.featureService() != null
-        ? FeatureSelection.ofService(definitions, request.featureService())
-        : FeatureSelection.of(definitions, request.features());
+    return FeatureSelection.of(definitions, request.featureService(), request.features());
   }
 
   @Override

@@ -192,7 +192,7 @@ final class RemoteFeatureStore implements FeatureStore {
       OnlineRequest request, JsonNode body, RegistrySnapshot snapshot, boolean mayRefresh) {
     Definitions definitions = snapshot.definitions();
     FeatureSelection selection =
-        selection(definitions, request.featureService(), request.features());
+        FeatureSelection.of(definitions, request.featureService(), request.features());
     List<String> keyNames = List.copyOf(request.entities().keySet());
     List<String> expected = new ArrayList<>(keyNames);
     expected.addAll(selection.outputNames(request.fullFeatureNames(), keyNames));
@@ -400,16 +400,9 @@ final class RemoteFeatureStore implements FeatureStore {
     }
     Definitions definitions = registry.definitions();
     Map<String, ScalarType> keyTypes =
-        selection(definitions, request.featureService(), request.features())
+        FeatureSelection.of(definitions, request.featureService(), request.features())
             .joinKeyTypes(definitions);
     return EntityFiles.read(request.entityFile().toAbsolutePath(), keyTypes, allocator).root();
-  }
-
-  private static FeatureSelection selection(
-      Definitions definitions, String service, List<String> features) {
-    return service != null
-        ? FeatureSelection.ofService(definitions, service)
-        : FeatureSelection.of(definitions, features);
   }
 
   private static QuiverException flightError(FlightRuntimeException e) {

@@ -81,6 +81,25 @@ final class JsonBodies {
     return value.booleanValue();
   }
 
+  /**
+   * What a request asks for: {@code "features"} (references) or a {@code "feature_service"}.
+   *
+   * @param service null when features are listed
+   */
+  record FeatureChoice(List<String> references, String service) {}
+
+  /** The request's {@code "features"} or {@code "feature_service"}, exactly one of them. */
+  static FeatureChoice featureChoice(JsonNode body) {
+    List<String> references = textList(body, "features");
+    String service = optionalText(body, "feature_service");
+    if (references.isEmpty() == (service == null)) {
+      throw new BadRequestException(
+          "Ask for \"features\" (a list of \"view:feature\") or for a \"feature_service\", not"
+              + " both");
+    }
+    return new FeatureChoice(references, service);
+  }
+
   /** A list of strings, or empty when the field is absent. */
   static List<String> textList(JsonNode body, String field) {
     JsonNode value = body.get(field);

@@ -64,13 +64,7 @@ public class OnlineController {
 
   private HttpResponse<byte[]> answer(String body) {
     JsonNode request = JsonBodies.object(body);
-    List<String> references = JsonBodies.textList(request, "features");
-    String service = JsonBodies.optionalText(request, "feature_service");
-    if (references.isEmpty() == (service == null)) {
-      throw new BadRequestException(
-          "Ask for \"features\" (a list of \"view:feature\") or for a \"feature_service\", not"
-              + " both");
-    }
+    JsonBodies.FeatureChoice choice = JsonBodies.featureChoice(request);
     Map<String, List<Object>> entities = JsonBodies.columns(request, "entities");
     int rows = entities.values().stream().mapToInt(List::size).max().orElse(0);
     if (rows > settings.maxEntityRows()) {
@@ -82,9 +76,9 @@ public class OnlineController {
               + " per request (quiver.server.max-entity-rows): split it");
     }
     OnlineRequest online =
-        (service != null
-                ? OnlineRequest.ofService(service, entities)
-                : OnlineRequest.ofFeatures(references, entities))
+        (choice.service() != null
+                ? OnlineRequest.ofService(choice.service(), entities)
+                : OnlineRequest.ofFeatures(choice.references(), entities))
             .withFullFeatureNames(JsonBodies.optionalBoolean(request, "full_feature_names"));
     long started = System.nanoTime();
     OnlineResponse response = features.store().onlineFeatures(online);

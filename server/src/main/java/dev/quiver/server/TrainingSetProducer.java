@@ -7,7 +7,6 @@ import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.sdk.HistoricalRequest;
 import dev.quiver.sdk.TrainingSet;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.NoOpFlightProducer;
@@ -70,17 +69,13 @@ final class TrainingSetProducer extends NoOpFlightProducer {
 
   private static HistoricalRequest.Builder request(byte[] command) {
     JsonNode body = JsonBodies.object(new String(command, StandardCharsets.UTF_8));
-    List<String> references = JsonBodies.textList(body, "features");
-    String service = JsonBodies.optionalText(body, "feature_service");
-    if (references.isEmpty() == (service == null)) {
-      throw new BadRequestException(
-          "Ask for \"features\" (a list of \"view:feature\") or for a \"feature_service\", not"
-              + " both");
-    }
+    JsonBodies.FeatureChoice choice = JsonBodies.featureChoice(body);
     HistoricalRequest.Builder request =
         HistoricalRequest.builder()
             .fullFeatureNames(JsonBodies.optionalBoolean(body, "full_feature_names"));
-    return service != null ? request.featureService(service) : request.features(references);
+    return choice.service() != null
+        ? request.featureService(choice.service())
+        : request.features(choice.references());
   }
 
   /** The client's entity rows, all batches in one table. */
