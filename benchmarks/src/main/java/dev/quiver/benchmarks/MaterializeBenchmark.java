@@ -115,29 +115,12 @@ public final class MaterializeBenchmark {
 
   /** Runs a CLI command on a repo, in its own JVM as a user would. */
   private static void quiver(String command, Path repo, String... args) throws Exception {
-    Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
-    List<String> line =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-jar",
-                root.resolve("server/target/quiver.jar").toString(),
-                command));
+    List<String> line = new ArrayList<>(List.of(command));
     line.addAll(List.of(args));
     line.addAll(List.of("--repo", repo.toString()));
-    run(line);
-  }
-
-  private static void run(List<String> command) throws Exception {
-    Process process =
-        new ProcessBuilder(command)
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    if (process.waitFor() != 0) {
-      throw new IllegalStateException("failed: " + String.join(" ", command));
-    }
+    QuiverProcess.run(
+        Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize(),
+        line.toArray(String[]::new));
   }
 
   private static void deleteOnline(Path online) throws Exception {

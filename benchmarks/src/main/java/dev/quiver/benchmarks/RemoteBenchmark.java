@@ -3,8 +3,6 @@ package dev.quiver.benchmarks;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.HistoricalRequest;
 import dev.quiver.sdk.TrainingSet;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,40 +44,19 @@ public final class RemoteBenchmark {
             .build();
     int port = Integer.getInteger("port", 6590);
     int flightPort = port + 1;
+    QuiverProcess.run(root, "apply", "--repo", repo.toString());
     Process server =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-jar",
-                root.resolve("server/target/quiver.jar").toString(),
-                "apply",
-                "--repo",
-                repo.toString())
-            .inheritIO()
-            .start();
-    if (server.waitFor() != 0) {
-      throw new IllegalStateException("quiver apply failed");
-    }
-    server =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-jar",
-                root.resolve("server/target/quiver.jar").toString(),
-                "serve",
-                "--repo",
-                repo.toString(),
-                "--port",
-                String.valueOf(port),
-                "--flight-port",
-                String.valueOf(flightPort))
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("server.log").toFile())
-            .start();
+        QuiverProcess.serve(
+            root,
+            dir.resolve("server.log"),
+            port,
+            "--repo",
+            repo.toString(),
+            "--flight-port",
+            String.valueOf(flightPort));
     double[] embedded = new double[runs];
     double[] remote = new double[runs];
     try (FeatureStore local = FeatureStore.open(repo)) {
-      awaitPort(port, server);
       try (FeatureStore through = FeatureStore.connect(URI.create("http://127.0.0.1:" + port))) {
         long rows = time(local, request, -1);
         time(through, request, rows);
@@ -126,20 +103,5 @@ public final class RemoteBenchmark {
       }
       return got;
     }
-  }
-
-  private static void awaitPort(int port, Process server) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        throw new IllegalStateException("quiver serve exited; see its server.log");
-      }
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException e) {
-        Thread.sleep(200);
-      }
-    }
-    throw new IllegalStateException("quiver serve did not listen on " + port + " within 60 s");
   }
 }

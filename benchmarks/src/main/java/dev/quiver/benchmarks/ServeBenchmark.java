@@ -3,7 +3,6 @@ package dev.quiver.benchmarks;
 import dev.quiver.online.rocksdb.RocksDbOnlineStore;
 import dev.quiver.registry.model.Feature;
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,21 +62,8 @@ public final class ServeBenchmark {
 
     int port = Integer.getInteger("port", 6580);
     Process server =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-jar",
-                root.resolve("server/target/quiver.jar").toString(),
-                "serve",
-                "--repo",
-                repo.toString(),
-                "--port",
-                String.valueOf(port))
-            .redirectErrorStream(true)
-            .redirectOutput(repo.resolve("server.log").toFile())
-            .start();
+        QuiverProcess.serve(root, repo.resolve("server.log"), port, "--repo", repo.toString());
     try {
-      awaitPort(port, server);
       String url = "http://127.0.0.1:" + port;
       Result fixed = wrk(url + "/health", null, seconds, connections, threads);
       Result quiverOne = wrk(url + "/get-online-features", one, seconds, connections, threads);
@@ -124,21 +110,6 @@ public final class ServeBenchmark {
             + "end\n";
     Files.writeString(file, lua);
     return file;
-  }
-
-  private static void awaitPort(int port, Process server) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        throw new IllegalStateException("quiver serve exited; see its server.log");
-      }
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException e) {
-        Thread.sleep(200);
-      }
-    }
-    throw new IllegalStateException("quiver serve did not listen on " + port + " within 60 s");
   }
 
   /** Warms up for 5 s, then measures. */

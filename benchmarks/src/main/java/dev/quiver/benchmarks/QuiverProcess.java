@@ -1,0 +1,63 @@
+package dev.quiver.benchmarks;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@code quiver} command in its own JVM, as a user runs it: to completion, or as a server. */
+final class QuiverProcess {
+
+  private QuiverProcess() {}
+
+  /** {@code java -jar server/target/quiver.jar ARGS...} of the project at {@code root}. */
+  static List<String> command(Path root, String... args) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-jar",
+                root.resolve("server/target/quiver.jar").toString()));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** Runs a command to completion; its stdout is dropped, its stderr shown. */
+  static void run(Path root, String... args) throws IOException, InterruptedException {
+    List<String> command = command(root, args);
+    Process process =
+        new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException("failed: " + String.join(" ", command));
+    }
+  }
+
+  /**
+   * Starts {@code quiver serve} (its output into {@code log}) and returns once it listens on {@code
+   * port}.
+   */
+  static Process serve(Path root, Path log, int port, String... args) throws Exception {
+    List<String> command = command(root, "serve", "--port", String.valueOf(port));
+    command.addAll(List.of(args));
+    Process server =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException("quiver serve exited; see " + log);
+      }
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        return server;
+      } catch (IOException e) {
+        Thread.sleep(200);
+      }
+    }
+    server.destroy();
+    throw new IllegalStateException("quiver serve did not listen on " + port + " within 60 s");
+  }
+}
