@@ -28,7 +28,9 @@ public final class FeatureService implements AutoCloseable {
   private final boolean onlineInProcess;
   private final Clock clock;
   private final ScheduledExecutorService poller;
-  private volatile Throwable lastRefreshFailure;
+
+  /** Whether the last registry check failed: its failure is logged once, not every poll. */
+  private volatile boolean refreshFailing;
 
   FeatureService(ServerSettings settings) {
     this.clock = Clock.systemUTC();
@@ -87,22 +89,17 @@ public final class FeatureService implements AutoCloseable {
     return snapshot;
   }
 
-  /** Why the last registry check failed, when it did; null once one succeeds. */
-  public Throwable lastRefreshFailure() {
-    return lastRefreshFailure;
-  }
-
   private void refresh() {
     try {
       if (store.refreshRegistry()) {
         LOG.warn("Now serving registry version {}", store.registry().version());
       }
-      lastRefreshFailure = null;
+      refreshFailing = false;
     } catch (RuntimeException e) {
-      if (lastRefreshFailure == null) {
+      if (!refreshFailing) {
         LOG.warn("Cannot check the registry for a new version: {}", e.getMessage());
       }
-      lastRefreshFailure = e;
+      refreshFailing = true;
     }
   }
 
