@@ -47,4 +47,13 @@ public final class ExampleRepo {
     copyDefinitionsTo(target);
     return ExampleData.generate(target, ExampleData.Options.defaults());
   }
+
+  /**
+   * As {@link #createAt(Path)}, with data ending at {@code end}: with the current hour, online
+   * values are within their views' ttl now.
+   */
+  public static ExampleData.Summary createAt(Path target, java.time.Instant end) {
+    copyDefinitionsTo(target);
+    return ExampleData.generate(target, ExampleData.Options.defaults().withEnd(end));
+  }
 }

@@ -3,7 +3,6 @@ package dev.quiver.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
@@ -49,9 +48,8 @@ public abstract class FeatureStoreContract {
   @BeforeAll
   void registerAndMaterialize() throws Exception {
     repo = Files.createTempDirectory("quiver-contract").resolve("repo");
-    ExampleRepo.copyDefinitionsTo(repo);
     end = Instant.now().truncatedTo(ChronoUnit.HOURS);
-    ExampleData.generate(repo, ExampleData.Options.defaults().withEnd(end));
+    ExampleRepo.createAt(repo, end);
     FeatureRepo loaded = FeatureRepo.load(repo, Map.of());
     try (RegistryStore registry = RegistryStores.open(loaded.config())) {
       RegistryPlan.of(registry.load(), loaded.definitions()).apply(registry, "test", null);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.cli.CliRun;
-import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,9 +41,7 @@ class FeatureServerTest {
   static void serveTheExampleRepo() throws Exception {
     repo = Files.createTempDirectory("quiver-server-test").resolve("repo");
     // Data up to now, so the rows served are within their views' ttl, as in the demo.
-    ExampleRepo.copyDefinitionsTo(repo);
-    ExampleData.generate(
-        repo, ExampleData.Options.defaults().withEnd(Instant.now().truncatedTo(ChronoUnit.HOURS)));
+    ExampleRepo.createAt(repo, Instant.now().truncatedTo(ChronoUnit.HOURS));
     assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     CliRun materialized =

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.cli.CliRun;
-import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,9 +75,8 @@ class FlightTrainingSetTest {
   @Test
   void aTrainingSetOverFlightHasTheRowsOfTheEmbeddedOne() throws Exception {
     Path repo = dir.resolve("repo");
-    ExampleRepo.copyDefinitionsTo(repo);
     Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
-    ExampleData.generate(repo, ExampleData.Options.defaults().withEnd(end));
+    ExampleRepo.createAt(repo, end);
     assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
     long[] drivers = {1001, 1002, 1500, 9999};
     Instant at = end.minus(3, ChronoUnit.HOURS);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.QuiverException;
-import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.HistoricalRequest;
@@ -54,9 +53,8 @@ class ReadTokenTest {
   @Test
   void readsNeedTheReadOrTheWriteToken() throws Exception {
     Path repo = dir.resolve("repo");
-    ExampleRepo.copyDefinitionsTo(repo);
     Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
-    ExampleData.generate(repo, ExampleData.Options.defaults().withEnd(end));
+    ExampleRepo.createAt(repo, end);
     assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
     Path entities =
         Files.writeString(

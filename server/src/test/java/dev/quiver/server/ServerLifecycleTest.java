@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.cli.CliRun;
-import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.online.redis.TestRedis;
 import java.io.IOException;
@@ -35,9 +34,7 @@ class ServerLifecycleTest {
 
   private Path repo(String onlineStore) throws IOException {
     Path repo = dir.resolve("repo");
-    ExampleRepo.copyDefinitionsTo(repo);
-    ExampleData.generate(
-        repo, ExampleData.Options.defaults().withEnd(Instant.now().truncatedTo(ChronoUnit.HOURS)));
+    ExampleRepo.createAt(repo, Instant.now().truncatedTo(ChronoUnit.HOURS));
     if (onlineStore != null) {
       Files.writeString(
           repo.resolve("feature_store.yaml"),
