@@ -3,6 +3,7 @@ package dev.quiver.benchmarks;
 import dev.quiver.online.rocksdb.RocksDbOnlineStore;
 import dev.quiver.registry.model.Feature;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +19,14 @@ import java.util.regex.Pattern;
  * run. Prints req/s, p50 and p99 for each; {@code ratio} is the fixed body's req/s over Quiver's
  * for 1 entity.
  *
+ * <p>Then the latency at a fixed load: the fixed body and 1 entity at {@code rate} requests a
+ * second, open loop (each connection on a schedule, latency from the due time; {@code
+ * wrk/fixed-rate.lua}). Saturation shows throughput; the fixed rate shows the latency a service
+ * sees at that load, where the saturated p99 is mostly time spent queued behind wrk itself on two
+ * shared cores.
+ *
  * <p>Settings: {@code keys} (1000000), {@code seconds} (15 per case, after 5 of warm-up), {@code
- * connections} (16), {@code threads} (2), {@code dir}.
+ * connections} (16), {@code threads} (2), {@code rate} (5000), {@code dir}.
  */
 public final class ServeBenchmark {
 
@@ -29,11 +36,16 @@ public final class ServeBenchmark {
 
   private record Result(double requestsPerSecond, double p50Millis, double p99Millis) {}
 
+  /** A run at a fixed rate; latencies from each request's due time. */
+  private record Paced(
+      double requestsPerSecond, double p50Millis, double p99Millis, double p999Millis) {}
+
   public static void main(String[] args) throws Exception {
     int keys = Integer.getInteger("keys", 1_000_000);
     int seconds = Integer.getInteger("seconds", 15);
     int connections = Integer.getInteger("connections", 16);
     int threads = Integer.getInteger("threads", 2);
+    int rate = Integer.getInteger("rate", 5000);
     Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
     Path repo =
         Path.of(
@@ -57,8 +69,12 @@ public final class ServeBenchmark {
           .append('"');
     }
     Path scripts = Files.createDirectories(repo.resolve("wrk"));
-    Path one = script(scripts.resolve("one.lua"), refs.toString(), 1, keys);
-    Path hundred = script(scripts.resolve("hundred.lua"), refs.toString(), 100, keys);
+    String oneLookup = lookups(refs.toString(), 1, keys);
+    Path one = write(scripts.resolve("one.lua"), oneLookup);
+    Path hundred = write(scripts.resolve("hundred.lua"), lookups(refs.toString(), 100, keys));
+    double intervalMicros = 1e6 * connections / rate;
+    Path fixedPaced = write(scripts.resolve("fixed-paced.lua"), paced("", intervalMicros));
+    Path onePaced = write(scripts.resolve("one-paced.lua"), paced(oneLookup, intervalMicros));
 
     int port = Integer.getInteger("port", 6580);
     Process server =
@@ -72,10 +88,15 @@ public final class ServeBenchmark {
       print("fixed body (GET /health)", fixed);
       print("quiver, 1 entity x " + FEATURES + " features", quiverOne);
       print("quiver, 100 entities x " + FEATURES + " features", quiverHundred);
+      Paced fixedAtRate = paced(url + "/health", fixedPaced, seconds, connections);
+      Paced oneAtRate = paced(url + "/get-online-features", onePaced, seconds, connections);
+      print("fixed body at " + rate + " req/s", fixedAtRate);
+      print("quiver, 1 entity x " + FEATURES + " features at " + rate + " req/s", oneAtRate);
       System.out.printf(
           Locale.ROOT,
           "serve: connections=%d fixed_rps=%.0f q1_rps=%.0f q1_p50_ms=%.2f q1_p99_ms=%.2f"
-              + " q100_rps=%.0f q100_p50_ms=%.2f q100_p99_ms=%.2f ratio=%.2f%n",
+              + " q100_rps=%.0f q100_p50_ms=%.2f q100_p99_ms=%.2f rate=%d fixed_rate_p99_ms=%.2f"
+              + " q1_rate_rps=%.0f q1_rate_p50_ms=%.2f q1_rate_p99_ms=%.2f ratio=%.2f%n",
           connections,
           fixed.requestsPerSecond(),
           quiverOne.requestsPerSecond(),
@@ -84,6 +105,11 @@ public final class ServeBenchmark {
           quiverHundred.requestsPerSecond(),
           quiverHundred.p50Millis(),
           quiverHundred.p99Millis(),
+          rate,
+          fixedAtRate.p99Millis(),
+          oneAtRate.requestsPerSecond(),
+          oneAtRate.p50Millis(),
+          oneAtRate.p99Millis(),
           fixed.requestsPerSecond() / quiverOne.requestsPerSecond());
     } finally {
       server.destroy();
@@ -92,22 +118,33 @@ public final class ServeBenchmark {
   }
 
   /** A wrk script posting online requests for {@code entities} random keys each. */
-  private static Path script(Path file, String refs, int entities, int keys) throws IOException {
-    String lua =
-        "wrk.method = \"POST\"\n"
-            + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
-            + "request = function()\n"
-            + "  local ids = {}\n"
-            + "  for i = 1, "
-            + entities
-            + " do ids[i] = math.random(0, "
-            + (keys - 1)
-            + ") end\n"
-            + "  local body = '{\"features\": ["
-            + refs
-            + "], \"entities\": {\"driver_id\": [' .. table.concat(ids, \",\") .. ']}}'\n"
-            + "  return wrk.format(nil, nil, nil, body)\n"
-            + "end\n";
+  private static String lookups(String refs, int entities, int keys) {
+    return "wrk.method = \"POST\"\n"
+        + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+        + "request = function()\n"
+        + "  local ids = {}\n"
+        + "  for i = 1, "
+        + entities
+        + " do ids[i] = math.random(0, "
+        + (keys - 1)
+        + ") end\n"
+        + "  local body = '{\"features\": ["
+        + refs
+        + "], \"entities\": {\"driver_id\": [' .. table.concat(ids, \",\") .. ']}}'\n"
+        + "  return wrk.format(nil, nil, nil, body)\n"
+        + "end\n";
+  }
+
+  /** {@code lua} paced to one request per connection every {@code intervalMicros}. */
+  private static String paced(String lua, double intervalMicros) throws IOException {
+    try (var pacing = ServeBenchmark.class.getResourceAsStream("/wrk/fixed-rate.lua")) {
+      return String.format(Locale.ROOT, "interval_us = %.1f%n", intervalMicros)
+          + lua
+          + new String(pacing.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static Path write(Path file, String lua) throws IOException {
     Files.writeString(file, lua);
     return file;
   }
@@ -122,6 +159,23 @@ public final class ServeBenchmark {
     }
     return new Result(
         number(output, "Requests/sec:\\s+([0-9.]+)"), millis(output, "50%"), millis(output, "99%"));
+  }
+
+  /**
+   * Runs a paced script: one wrk thread per connection (the script paces its thread's one
+   * connection), latencies as the script measured them.
+   */
+  private static Paced paced(String url, Path script, int seconds, int connections)
+      throws Exception {
+    String output = run(wrkCommand(url, script, seconds, connections, connections));
+    if (number(output, "fixed-rate: requests=[0-9]+ errors=([0-9]+)") > 0) {
+      throw new IllegalStateException("wrk saw errors:\n" + output);
+    }
+    return new Paced(
+        number(output, "fixed-rate: requests=([0-9]+)") / seconds,
+        number(output, "p50_us=([0-9.]+)") / 1000,
+        number(output, "p99_us=([0-9.]+)") / 1000,
+        number(output, "p999_us=([0-9.]+)") / 1000);
   }
 
   private static List<String> wrkCommand(
@@ -167,6 +221,17 @@ public final class ServeBenchmark {
       case "s" -> value * 1000;
       default -> value;
     };
+  }
+
+  private static void print(String what, Paced result) {
+    System.out.printf(
+        Locale.ROOT,
+        "%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (from each request's due time)%n",
+        what,
+        result.requestsPerSecond(),
+        result.p50Millis(),
+        result.p99Millis(),
+        result.p999Millis());
   }
 
   private static void print(String what, Result result) {

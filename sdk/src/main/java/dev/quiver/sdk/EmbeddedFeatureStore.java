@@ -7,7 +7,6 @@ import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.FileRead;
-import dev.quiver.offline.io.PendingFile;
 import dev.quiver.offline.io.TrainingSetFiles;
 import dev.quiver.offline.join.EntityTable;
 import dev.quiver.offline.join.JoinOptions;
@@ -32,11 +31,8 @@ import dev.quiver.registry.store.RegistryStore;
 import dev.quiver.registry.store.RegistryStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +41,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -230,18 +228,28 @@ final class EmbeddedFeatureStore implements FeatureStore {
   @Override
   public TrainingSet historicalFeatures(HistoricalRequest request) {
     Definitions definitions = definitions();
-    Run run = run(request, definitions, config.root(), request.entityFile());
-    return new TrainingSet(run.result.table(), run.manifest(null));
+    VectorSchemaRoot[] table = new VectorSchemaRoot[1];
+    Run run =
+        run(request, definitions, config.root(), request.entityFile(), null, t -> table[0] = t);
+    return new TrainingSet(table[0], run.manifest(null));
+  }
+
+  @Override
+  public DatasetManifest streamHistoricalFeatures(
+      HistoricalRequest request, Consumer<VectorSchemaRoot> batches) {
+    Objects.requireNonNull(batches, "batches");
+    Definitions definitions = definitions();
+    return run(request, definitions, config.root(), request.entityFile(), batches, null)
+        .manifest(null);
   }
 
   @Override
   public DatasetManifest writeHistoricalFeatures(HistoricalRequest request, Path output) {
-    TrainingSetFiles.formatOf(output);
-    Definitions definitions = definitions();
-    Run run = run(request, definitions, config.root(), request.entityFile());
-    try (PointInTimeJoin.Result result = run.result) {
-      DatasetManifest manifest = run.manifest(output.toAbsolutePath());
-      commit(result.table(), manifest, output);
+    try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
+      Definitions definitions = definitions();
+      Run run = run(request, definitions, config.root(), request.entityFile(), file, null);
+      DatasetManifest manifest = run.manifest(file.path());
+      file.commit(manifest);
       return manifest;
     }
   }
@@ -262,14 +270,15 @@ final class EmbeddedFeatureStore implements FeatureStore {
             .features(original.features())
             .fullFeatureNames(original.fullFeatureNames())
             .build();
-    Run run = run(request, definitions, original.repoRoot(), original.entities().path());
-    try (PointInTimeJoin.Result result = run.result) {
+    try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
+      Run run =
+          run(request, definitions, original.repoRoot(), original.entities().path(), file, null);
       changes.addAll(checksumChanges(original, run));
       if (!changes.isEmpty()) {
         throw new InputsChangedException(changes);
       }
-      DatasetManifest manifest = run.manifest(output.toAbsolutePath());
-      commit(result.table(), manifest, output);
+      DatasetManifest manifest = run.manifest(file.path());
+      file.commit(manifest);
       return manifest;
     }
   }
@@ -320,7 +329,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
       changes.add("entity file " + original.entities().path() + " has new content");
     }
     Map<String, SourceFileRead> now = new HashMap<>();
-    for (SourceFileRead read : run.result.sourceFiles()) {
+    for (SourceFileRead read : run.reads.sourceFiles()) {
       now.put(read.view() + "|" + read.file().path(), read);
     }
     for (SourceFileRead before : original.sources()) {
@@ -333,9 +342,10 @@ final class EmbeddedFeatureStore implements FeatureStore {
     return changes;
   }
 
-  /** One retrieval: the join's result, and what the manifest needs to describe it. */
+  /** One retrieval: what the manifest needs to describe it. */
   private final class Run {
-    final PointInTimeJoin.Result result;
+    final PointInTimeJoin.Reads reads;
+    final long rows;
     final FileRead entities;
     final FeatureSelection selection;
     final HistoricalRequest request;
@@ -345,7 +355,8 @@ final class EmbeddedFeatureStore implements FeatureStore {
     final Duration took;
 
     Run(
-        PointInTimeJoin.Result result,
+        PointInTimeJoin.Reads reads,
+        long rows,
         FileRead entities,
         FeatureSelection selection,
         HistoricalRequest request,
@@ -353,7 +364,8 @@ final class EmbeddedFeatureStore implements FeatureStore {
         Path repoRoot,
         Instant started,
         Duration took) {
-      this.result = result;
+      this.reads = reads;
+      this.rows = rows;
       this.entities = entities;
       this.selection = selection;
       this.request = request;
@@ -375,18 +387,27 @@ final class EmbeddedFeatureStore implements FeatureStore {
           request.fullFeatureNames(),
           usedDefinitions(definitions, selection),
           entities,
-          result.sourceFiles(),
+          reads.sourceFiles(),
           output,
-          result.table().getRowCount(),
-          result.sourceRowsRead(),
-          result.skippedNullKeyRows(),
-          result.skippedNullTimestampRows(),
+          rows,
+          reads.sourceRowsRead(),
+          reads.skippedNullKeyRows(),
+          reads.skippedNullTimestampRows(),
           took.toMillis());
     }
   }
 
+  /**
+   * Runs the join: in chunks, each handed to {@code chunks} and then released, or (with {@code
+   * chunks} null) all at once, the whole table handed to {@code whole}, which then owns it.
+   */
   private Run run(
-      HistoricalRequest request, Definitions definitions, Path repoRoot, Path entityFile) {
+      HistoricalRequest request,
+      Definitions definitions,
+      Path repoRoot,
+      Path entityFile,
+      Consumer<VectorSchemaRoot> chunks,
+      Consumer<VectorSchemaRoot> whole) {
     Instant started = clock.instant();
     long startNanos = System.nanoTime();
     FeatureSelection selection = select(definitions, request);
@@ -418,18 +439,37 @@ final class EmbeddedFeatureStore implements FeatureStore {
       throw e;
     }
     try (EntityTable table = entityTable) {
-      PointInTimeJoin.Result result =
-          PointInTimeJoin.run(
-              table,
-              selection,
-              definitions,
-              repoRoot,
-              request.fullFeatureNames(),
-              options,
-              allocator,
-              progress);
+      long outputRows = table.rowCount();
+      PointInTimeJoin.Reads reads;
+      if (chunks != null) {
+        reads =
+            PointInTimeJoin.runInChunks(
+                table,
+                selection,
+                definitions,
+                repoRoot,
+                request.fullFeatureNames(),
+                options,
+                allocator,
+                progress,
+                chunks);
+      } else {
+        PointInTimeJoin.Result result =
+            PointInTimeJoin.run(
+                table,
+                selection,
+                definitions,
+                repoRoot,
+                request.fullFeatureNames(),
+                options,
+                allocator,
+                progress);
+        reads = result.reads();
+        whole.accept(result.table());
+      }
       return new Run(
-          result,
+          reads,
+          outputRows,
           entityRead,
           selection,
           request,
@@ -505,31 +545,6 @@ final class EmbeddedFeatureStore implements FeatureStore {
       }
     }
     return CanonicalForm.of(new Definitions(entities, sources, views, List.of()));
-  }
-
-  private void commit(VectorSchemaRoot table, DatasetManifest manifest, Path output) {
-    commit(table, manifest, output, allocator);
-  }
-
-  /** Writes the table and its manifest under temporary names, then moves both into place. */
-  static void commit(
-      VectorSchemaRoot table, DatasetManifest manifest, Path output, BufferAllocator allocator) {
-    long started = System.nanoTime();
-    try (PendingFile data = PendingFile.beside(output);
-        PendingFile meta = PendingFile.beside(DatasetManifest.pathFor(output.toAbsolutePath()))) {
-      TrainingSetFiles.write(table, data, allocator);
-      try (FileChannel channel =
-          FileChannel.open(
-              meta.temp(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        channel.write(java.nio.ByteBuffer.wrap(manifest.toJson().getBytes(StandardCharsets.UTF_8)));
-        channel.force(true);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot write " + meta.target(), e);
-      }
-      data.commit();
-      meta.commit();
-    }
-    LOG.info("{} written in {} ms", output, (System.nanoTime() - started) / 1_000_000);
   }
 
   @Override

@@ -63,8 +63,27 @@ public interface FeatureStore extends AutoCloseable {
   TrainingSet historicalFeatures(HistoricalRequest request);
 
   /**
+   * Runs a point-in-time join and hands the training set to {@code batches} a part at a time, rows
+   * in entity-row order, so that it is never in memory whole: for training sets larger than memory,
+   * or to start on the first rows early. {@code batches} gets at least one batch (an empty one when
+   * there are no entity rows), all of one schema; a batch is valid only during the call, so copy
+   * what you keep. The embedded store makes the parts by joining a chunk of entity rows at a time
+   * ({@link dev.quiver.offline.join.JoinOptions#chunkRows()}); the remote one passes on the
+   * server's batches as they arrive.
+   *
+   * @return the manifest of the training set (without an output file)
+   * @throws dev.quiver.registry.NoSuchObjectException for an unknown view, feature or service
+   * @throws dev.quiver.registry.InvalidRequestException for clashing or repeated names, or bad
+   *     entity rows
+   */
+  DatasetManifest streamHistoricalFeatures(
+      HistoricalRequest request,
+      java.util.function.Consumer<org.apache.arrow.vector.VectorSchemaRoot> batches);
+
+  /**
    * Runs a point-in-time join and writes the training set to {@code output} (.parquet, .arrow or
-   * .csv) and its manifest beside it, both atomically.
+   * .csv) and its manifest beside it, both atomically. The training set is written as it is made
+   * ({@link #streamHistoricalFeatures}), not held in memory whole.
    *
    * @return the manifest written
    */

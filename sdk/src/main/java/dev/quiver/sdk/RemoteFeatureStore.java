@@ -31,8 +31,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightCallHeaders;
 import org.apache.arrow.flight.FlightClient;
@@ -320,6 +322,34 @@ final class RemoteFeatureStore implements FeatureStore {
 
   @Override
   public TrainingSet historicalFeatures(HistoricalRequest request) {
+    VectorSchemaRoot[] table = new VectorSchemaRoot[1];
+    try {
+      DatasetManifest manifest =
+          streamHistoricalFeatures(
+              request,
+              batch -> {
+                if (table[0] == null) {
+                  table[0] = VectorSchemaRoot.create(batch.getSchema(), allocator);
+                  // Appending needs allocated buffers (offsets of text columns, for one).
+                  table[0].allocateNew();
+                }
+                if (batch.getRowCount() > 0) {
+                  VectorSchemaRootAppender.append(table[0], batch);
+                }
+              });
+      return new TrainingSet(table[0], manifest);
+    } catch (RuntimeException e) {
+      if (table[0] != null) {
+        table[0].close();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public DatasetManifest streamHistoricalFeatures(
+      HistoricalRequest request, Consumer<VectorSchemaRoot> batches) {
+    Objects.requireNonNull(batches, "batches");
     Map<String, Object> command = new LinkedHashMap<>();
     if (request.featureService() != null) {
       command.put("feature_service", request.featureService());
@@ -348,35 +378,28 @@ final class RemoteFeatureStore implements FeatureStore {
         writer.completed();
       }
       FlightStream reader = exchange.getReader();
-      VectorSchemaRoot table = null;
+      boolean delivered = false;
       String manifest = null;
-      try {
-        while (reader.next()) {
-          if (table == null) {
-            table = VectorSchemaRoot.create(reader.getSchema(), allocator);
-            // Appending needs allocated buffers (offsets of text columns, for one).
-            table.allocateNew();
+      while (reader.next()) {
+        ArrowBuf metadata = reader.getLatestMetadata();
+        if (metadata != null) {
+          // The last batch: empty, its metadata the manifest.
+          byte[] bytes = new byte[(int) metadata.readableBytes()];
+          metadata.getBytes(0, bytes);
+          manifest = new String(bytes, StandardCharsets.UTF_8);
+          if (!delivered) {
+            batches.accept(reader.getRoot());
+            delivered = true;
           }
-          if (reader.getRoot().getRowCount() > 0) {
-            VectorSchemaRootAppender.append(table, reader.getRoot());
-          }
-          ArrowBuf metadata = reader.getLatestMetadata();
-          if (metadata != null) {
-            byte[] bytes = new byte[(int) metadata.readableBytes()];
-            metadata.getBytes(0, bytes);
-            manifest = new String(bytes, StandardCharsets.UTF_8);
-          }
+        } else if (reader.getRoot().getRowCount() > 0) {
+          batches.accept(reader.getRoot());
+          delivered = true;
         }
-        if (table == null || manifest == null) {
-          throw new QuiverException("The feature server at " + server + " sent no training set");
-        }
-        return new TrainingSet(table, DatasetManifest.fromJson(manifest, server.toString()));
-      } catch (RuntimeException e) {
-        if (table != null) {
-          table.close();
-        }
-        throw e;
       }
+      if (manifest == null) {
+        throw new QuiverException("The feature server at " + server + " sent no training set");
+      }
+      return DatasetManifest.fromJson(manifest, server.toString());
     } catch (FlightRuntimeException e) {
       throw flightError(e);
     } catch (InterruptedException e) {
@@ -418,9 +441,8 @@ final class RemoteFeatureStore implements FeatureStore {
 
   @Override
   public DatasetManifest writeHistoricalFeatures(HistoricalRequest request, Path output) {
-    dev.quiver.offline.io.TrainingSetFiles.formatOf(output);
-    try (TrainingSet trainingSet = historicalFeatures(request)) {
-      DatasetManifest received = trainingSet.manifest();
+    try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
+      DatasetManifest received = streamHistoricalFeatures(request, file);
       DatasetManifest manifest =
           new DatasetManifest(
               received.quiverVersion(),
@@ -434,13 +456,13 @@ final class RemoteFeatureStore implements FeatureStore {
               received.definitions(),
               received.entities(),
               received.sources(),
-              output.toAbsolutePath(),
+              file.path(),
               received.outputRows(),
               received.sourceRowsRead(),
               received.skippedNullKeyRows(),
               received.skippedNullTimestampRows(),
               received.durationMillis());
-      EmbeddedFeatureStore.commit(trainingSet.table(), manifest, output, allocator);
+      file.commit(manifest);
       return manifest;
     }
   }

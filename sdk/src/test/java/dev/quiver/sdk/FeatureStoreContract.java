@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
+import dev.quiver.offline.join.JoinOptions;
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.RegistryPlan;
@@ -17,8 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,12 @@ public abstract class FeatureStoreContract {
 
   private static final List<String> DRIVER_FEATURES =
       List.of("driver_hourly_stats:conv_rate", "driver_hourly_stats:avg_daily_trips");
+
+  /**
+   * Entity rows a chunk: the embedded store is asked for it, the remote one's server (its subclass)
+   * has to be started with it.
+   */
+  public static final int CHUNK_ROWS = 1_000;
 
   protected Path repo;
   protected FeatureStore store;
@@ -194,6 +203,56 @@ public abstract class FeatureStoreContract {
     assertThat(manifest.output()).isEqualTo(output.toAbsolutePath());
     assertThat(Files.readAllLines(output)).hasSize(4);
     assertThat(Files.exists(DatasetManifest.pathFor(output.toAbsolutePath()))).isTrue();
+  }
+
+  @Test
+  void aStreamedTrainingSetComesInPartsThatMakeUpTheWholeOne() throws Exception {
+    Path entities =
+        repo.getParent().resolve("many-entities-" + getClass().getSimpleName() + ".csv");
+    StringBuilder csv = new StringBuilder("driver_id,event_timestamp\n");
+    int rows = 4 * CHUNK_ROWS + 7;
+    for (int i = 0; i < rows; i++) {
+      csv.append(1001 + i % 12).append(',').append(end.minus(Duration.ofMinutes(i))).append('\n');
+    }
+    Files.writeString(entities, csv);
+    HistoricalRequest request =
+        HistoricalRequest.builder()
+            .entities(entities)
+            .features(DRIVER_FEATURES)
+            .joinOptions(JoinOptions.defaults().withChunkRows(CHUNK_ROWS))
+            .build();
+    List<Integer> sizes = new ArrayList<>();
+    List<List<Object>> streamed = new ArrayList<>();
+    DatasetManifest manifest =
+        store.streamHistoricalFeatures(
+            request,
+            batch -> {
+              sizes.add(batch.getRowCount());
+              streamed.addAll(rowsOf(batch));
+            });
+    assertThat(sizes).hasSizeGreaterThanOrEqualTo(5).allSatisfy(n -> assertThat(n).isPositive());
+    try (TrainingSet whole = store.historicalFeatures(request)) {
+      assertThat(streamed).isEqualTo(rowsOf(whole.table()));
+      assertThat(manifest.outputRows()).isEqualTo(rows);
+      assertThat(manifest.sources()).isEqualTo(whole.manifest().sources());
+      assertThat(manifest.sourceRowsRead()).isEqualTo(whole.manifest().sourceRowsRead());
+    }
+    Path output = repo.getParent().resolve("streamed-" + getClass().getSimpleName() + ".csv");
+    store.writeHistoricalFeatures(request, output);
+    assertThat(Files.readAllLines(output)).hasSize(rows + 1);
+  }
+
+  private static List<List<Object>> rowsOf(VectorSchemaRoot table) {
+    List<List<Object>> rows = new ArrayList<>();
+    for (int r = 0; r < table.getRowCount(); r++) {
+      List<Object> row = new ArrayList<>();
+      for (var vector : table.getFieldVectors()) {
+        Object value = vector.getObject(r);
+        row.add(value == null ? null : value.toString());
+      }
+      rows.add(row);
+    }
+    return rows;
   }
 
   @Test

@@ -28,7 +28,7 @@ public final class FlightEndpoint implements AutoCloseable {
           FlightServer.builder(
               allocator,
               Location.forGrpcInsecure("0.0.0.0", settings.flightPort()),
-              new TrainingSetProducer(features, allocator));
+              new TrainingSetProducer(features, settings, allocator));
       if (!tokens.readsOpen()) {
         // Training sets are reads: the read token (or the write token) when one is set.
         builder.headerAuthenticator(

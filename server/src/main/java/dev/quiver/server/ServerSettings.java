@@ -18,6 +18,7 @@ public final class ServerSettings {
   private final int maxEntityRows;
   private final Duration registryPoll;
   private final int flightPort;
+  private final int trainingSetChunkRows;
 
   ServerSettings(
       @Value("${quiver.server.repo}") String repo,
@@ -25,13 +26,27 @@ public final class ServerSettings {
       @Value("${quiver.server.read-token:}") String readToken,
       @Value("${quiver.server.max-entity-rows:10000}") int maxEntityRows,
       @Value("${quiver.server.registry-poll:2s}") Duration registryPoll,
-      @Value("${quiver.server.flight-port:6567}") int flightPort) {
+      @Value("${quiver.server.flight-port:6567}") int flightPort,
+      @Value("${quiver.server.training-set-chunk-rows:0}") int trainingSetChunkRows) {
     this.repo = Path.of(repo);
     this.writeToken = token(writeToken, "QUIVER_WRITE_TOKEN");
     this.readToken = token(readToken, "QUIVER_READ_TOKEN");
     this.maxEntityRows = maxEntityRows;
     this.registryPoll = registryPoll;
     this.flightPort = flightPort;
+    if (trainingSetChunkRows < 0) {
+      throw new IllegalArgumentException(
+          "quiver.server.training-set-chunk-rows cannot be negative: " + trainingSetChunkRows);
+    }
+    this.trainingSetChunkRows = trainingSetChunkRows;
+  }
+
+  /**
+   * Entity rows joined at a time for a training set over Flight, which bounds the memory one
+   * request holds; 0 for as many as take about half the join's memory budget.
+   */
+  public int trainingSetChunkRows() {
+    return trainingSetChunkRows;
   }
 
   /** The Arrow Flight port (0 picks a free one). */

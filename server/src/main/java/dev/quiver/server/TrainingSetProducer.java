@@ -2,11 +2,13 @@ package dev.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.QuiverException;
+import dev.quiver.offline.join.JoinOptions;
+import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.sdk.HistoricalRequest;
-import dev.quiver.sdk.TrainingSet;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.NoOpFlightProducer;
@@ -34,10 +36,12 @@ final class TrainingSetProducer extends NoOpFlightProducer {
   static final int MAX_ENTITY_ROWS = 50_000_000;
 
   private final FeatureService features;
+  private final JoinOptions joinOptions;
   private final BufferAllocator allocator;
 
-  TrainingSetProducer(FeatureService features, BufferAllocator allocator) {
+  TrainingSetProducer(FeatureService features, ServerSettings settings, BufferAllocator allocator) {
     this.features = features;
+    this.joinOptions = JoinOptions.defaults().withChunkRows(settings.trainingSetChunkRows());
     this.allocator = allocator;
   }
 
@@ -46,9 +50,10 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     try {
       HistoricalRequest.Builder request = request(reader.getDescriptor().getCommand());
       try (VectorSchemaRoot entities = entityRows(reader);
-          TrainingSet trainingSet =
-              features.store().historicalFeatures(request.entities(entities).build())) {
-        stream(trainingSet.table(), trainingSet.manifest().toJson(), writer);
+          Batches batches = new Batches(writer)) {
+        DatasetManifest manifest =
+            features.store().streamHistoricalFeatures(request.entities(entities).build(), batches);
+        batches.finish(manifest.toJson());
       }
     } catch (NoSuchObjectException e) {
       writer.error(CallStatus.NOT_FOUND.withDescription(e.getMessage()).toRuntimeException());
@@ -67,11 +72,12 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     }
   }
 
-  private static HistoricalRequest.Builder request(byte[] command) {
+  private HistoricalRequest.Builder request(byte[] command) {
     JsonNode body = JsonBodies.object(new String(command, StandardCharsets.UTF_8));
     JsonBodies.FeatureChoice choice = JsonBodies.featureChoice(body);
     HistoricalRequest.Builder request =
         HistoricalRequest.builder()
+            .joinOptions(joinOptions)
             .fullFeatureNames(JsonBodies.optionalBoolean(body, "full_feature_names"));
     return choice.service() != null
         ? request.featureService(choice.service())
@@ -99,28 +105,50 @@ final class TrainingSetProducer extends NoOpFlightProducer {
   }
 
   /**
-   * Sends the table in batches, each copied out of it only while it is being sent (the table
-   * belongs to the store's allocator, the batch to Flight's).
+   * Sends each chunk of the training set, as the join makes it, in batches of at most {@link
+   * #BATCH_ROWS} rows: memory holds one chunk (the store's) and one batch (Flight's), copied out of
+   * the chunk in bulk, as the chunk belongs to the store's allocator and the batch to Flight's.
    */
-  private void stream(VectorSchemaRoot table, String manifest, ServerStreamListener writer) {
-    try (VectorSchemaRoot batch = VectorSchemaRoot.create(table.getSchema(), allocator)) {
-      writer.start(batch);
-      for (int from = 0; from < table.getRowCount(); from += BATCH_ROWS) {
-        int rows = Math.min(BATCH_ROWS, table.getRowCount() - from);
+  private final class Batches implements Consumer<VectorSchemaRoot>, AutoCloseable {
+    private final ServerStreamListener writer;
+    private VectorSchemaRoot batch;
+
+    Batches(ServerStreamListener writer) {
+      this.writer = writer;
+    }
+
+    @Override
+    public void accept(VectorSchemaRoot chunk) {
+      if (batch == null) {
+        batch = VectorSchemaRoot.create(chunk.getSchema(), allocator);
+        writer.start(batch);
+      }
+      for (int from = 0; from < chunk.getRowCount(); from += BATCH_ROWS) {
+        int rows = Math.min(BATCH_ROWS, chunk.getRowCount() - from);
         batch.allocateNew();
         // Buffers copied in bulk (a value at a time took a third of the remote overhead).
-        try (VectorSchemaRoot slice = table.slice(from, rows)) {
+        try (VectorSchemaRoot slice = chunk.slice(from, rows)) {
           VectorSchemaRootAppender.append(batch, slice);
         }
         writer.putNext();
       }
-      // Last, an empty batch whose metadata is the training set's manifest (JSON).
+    }
+
+    /** Last, an empty batch whose metadata is the training set's manifest (JSON). */
+    void finish(String manifest) {
       batch.setRowCount(0);
       byte[] metadata = manifest.getBytes(StandardCharsets.UTF_8);
       ArrowBuf buffer = allocator.buffer(metadata.length);
       buffer.writeBytes(metadata);
       writer.putNext(buffer);
       writer.completed();
+    }
+
+    @Override
+    public void close() {
+      if (batch != null) {
+        batch.close();
+      }
     }
   }
 }

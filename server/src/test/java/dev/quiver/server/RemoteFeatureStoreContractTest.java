@@ -13,7 +13,15 @@ class RemoteFeatureStoreContractTest extends FeatureStoreContract {
 
   @Override
   protected FeatureStore open(Path repo) {
-    server = QuiverServer.start(repo, 0, Map.of("quiver.server.flight-port", 0));
+    server =
+        QuiverServer.start(
+            repo,
+            0,
+            Map.of(
+                "quiver.server.flight-port",
+                0,
+                "quiver.server.training-set-chunk-rows",
+                FeatureStoreContract.CHUNK_ROWS));
     return FeatureStore.connect(URI.create(server.url()));
   }
 

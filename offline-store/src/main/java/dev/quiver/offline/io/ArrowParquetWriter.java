@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -24,6 +25,8 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -40,20 +43,33 @@ import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
 /**
- * Writes an Arrow table as Parquet, row by row straight from the vectors. Timestamps become {@code
- * INT64 TIMESTAMP(NANOS, UTC)}, lists the standard three-level LIST.
+ * Writes Arrow batches as one Parquet file, row by row straight from the vectors. Timestamps become
+ * {@code INT64 TIMESTAMP(NANOS, UTC)}, lists the standard three-level LIST.
+ *
+ * <p>Encoding is the slow part and parquet-mr encodes on one thread, so rows are encoded in slices
+ * on several threads into temporary files whose row groups are then appended, byte for byte, to the
+ * output. Small batches are gathered (copied) until there are {@link #FLUSH_ROWS} rows or {@link
+ * #FLUSH_BYTES} bytes, so that row groups stay large; memory holds at most that much.
  */
-final class ArrowParquetWriter {
-
-  private ArrowParquetWriter() {}
+final class ArrowParquetWriter implements TrainingSetWriter {
 
   /** Tables smaller than two slices of this many rows are written on one thread. */
   private static final int MIN_SLICE_ROWS = 200_000;
 
-  static void write(VectorSchemaRoot table, Path file, int threads) throws IOException {
-    List<ValueType> types = new ArrayList<>();
+  static final int FLUSH_ROWS = 1_000_000;
+  static final long FLUSH_BYTES = 128L << 20;
+
+  private final Path file;
+  private final int threads;
+  private final List<ValueType> types = new ArrayList<>();
+  private final MessageType schema;
+  private final ParquetFileWriter output;
+  private final VectorSchemaRoot pending;
+
+  ArrowParquetWriter(Path file, Schema arrowSchema, int threads, BufferAllocator allocator)
+      throws IOException {
     List<Type> fields = new ArrayList<>();
-    for (Field field : table.getSchema().getFields()) {
+    for (Field field : arrowSchema.getFields()) {
       ValueType type = ArrowTypes.valueType(field);
       if (type == null) {
         throw new QuiverException(
@@ -66,15 +82,66 @@ final class ArrowParquetWriter {
       types.add(type);
       fields.add(parquetType(field.getName(), type));
     }
-    MessageType schema = new MessageType("training_set", fields);
-    int rows = table.getRowCount();
-    int slices = (int) Math.min(Math.max(1, threads), Math.max(1, rows / MIN_SLICE_ROWS));
-    if (slices == 1) {
-      writeRows(table, types, schema, 0, rows, file);
+    this.file = file;
+    this.threads = Math.max(1, threads);
+    this.schema = new MessageType("training_set", fields);
+    this.output =
+        new ParquetFileWriter(
+            new LocalOutputFile(file),
+            schema,
+            ParquetFileWriter.Mode.OVERWRITE,
+            ParquetWriter.DEFAULT_BLOCK_SIZE,
+            ParquetWriter.MAX_PADDING_SIZE_DEFAULT);
+    output.start();
+    this.pending = VectorSchemaRoot.create(arrowSchema, allocator);
+    // Appending needs allocated buffers (offsets of text columns, for one).
+    pending.allocateNew();
+  }
+
+  @Override
+  public void write(VectorSchemaRoot batch) throws IOException {
+    if (batch.getRowCount() >= FLUSH_ROWS) {
+      flush();
+      encode(batch);
       return;
     }
-    // Encoding is the slow part and parquet-mr encodes on one thread: encode slices in parallel
-    // into temporary files, then append their row groups, byte for byte, into the output.
+    VectorSchemaRootAppender.append(pending, batch);
+    if (pending.getRowCount() >= FLUSH_ROWS || bufferBytes(pending) >= FLUSH_BYTES) {
+      flush();
+    }
+  }
+
+  @Override
+  public void finish() throws IOException {
+    flush();
+    output.end(new HashMap<>());
+  }
+
+  @Override
+  public void close() {
+    pending.close();
+  }
+
+  private void flush() throws IOException {
+    if (pending.getRowCount() > 0) {
+      encode(pending);
+      pending.clear();
+      pending.allocateNew();
+    }
+  }
+
+  private static long bufferBytes(VectorSchemaRoot root) {
+    long bytes = 0;
+    for (FieldVector vector : root.getFieldVectors()) {
+      bytes += vector.getBufferSize();
+    }
+    return bytes;
+  }
+
+  /** Encodes the table's rows in parallel slices and appends them to the output. */
+  private void encode(VectorSchemaRoot table) throws IOException {
+    int rows = table.getRowCount();
+    int slices = (int) Math.min(threads, Math.max(1, rows / MIN_SLICE_ROWS));
     List<Path> parts = new ArrayList<>();
     try {
       List<ParallelTasks.Task> work = new ArrayList<>();
@@ -83,22 +150,12 @@ final class ArrowParquetWriter {
         int to = (int) ((long) rows * (i + 1) / slices);
         Path part = Files.createTempFile(file.toAbsolutePath().getParent(), ".slice-", ".parquet");
         parts.add(part);
-        work.add(() -> writeRows(table, types, schema, from, to, part));
+        work.add(() -> writeRows(table, from, to, part));
       }
       ParallelTasks.run(work, slices);
-      try (ParquetFileWriter writer =
-          new ParquetFileWriter(
-              new LocalOutputFile(file),
-              schema,
-              ParquetFileWriter.Mode.OVERWRITE,
-              ParquetWriter.DEFAULT_BLOCK_SIZE,
-              ParquetWriter.MAX_PADDING_SIZE_DEFAULT)) {
-        writer.start();
-        for (Path part : parts) {
-          // Parquet's LocalInputFile copies a byte at a time; this one reads in bulk.
-          writer.appendFile(new ChecksummedInputFile(part));
-        }
-        writer.end(new HashMap<>());
+      for (Path part : parts) {
+        // Parquet's LocalInputFile copies a byte at a time; this one reads in bulk.
+        output.appendFile(new ChecksummedInputFile(part));
       }
     } finally {
       for (Path part : parts) {
@@ -107,16 +164,9 @@ final class ArrowParquetWriter {
     }
   }
 
-  private static void writeRows(
-      VectorSchemaRoot table,
-      List<ValueType> types,
-      MessageType schema,
-      int from,
-      int to,
-      Path file)
-      throws IOException {
+  private void writeRows(VectorSchemaRoot table, int from, int to, Path part) throws IOException {
     try (ParquetWriter<Integer> writer =
-        new Builder(new LocalOutputFile(file), schema, table, types)
+        new Builder(new LocalOutputFile(part), schema, table, types)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .withCompressionCodec(CompressionCodecName.SNAPPY)
             .build()) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -16,25 +17,42 @@ import org.apache.commons.csv.CSVPrinter;
  * CSV as the entity reader reads it back: a header, null as an empty cell, timestamps as ISO-8601
  * UTC instants at full precision, bytes as base64, lists as JSON-style arrays.
  */
-final class CsvWriter {
+final class CsvWriter implements TrainingSetWriter {
 
-  private CsvWriter() {}
+  private final BufferedWriter out;
+  private final CSVPrinter printer;
+  private final List<String> record = new ArrayList<>();
 
-  static void write(VectorSchemaRoot table, Path file) throws IOException {
+  CsvWriter(Path file, Schema schema) throws IOException {
     List<String> header = new ArrayList<>();
-    table.getSchema().getFields().forEach(f -> header.add(f.getName()));
-    try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        CSVPrinter printer =
-            CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get().print(out)) {
-      List<FieldVector> vectors = table.getFieldVectors();
-      List<String> record = new ArrayList<>(vectors.size());
-      for (int row = 0; row < table.getRowCount(); row++) {
-        record.clear();
-        for (FieldVector vector : vectors) {
-          record.add(vector.isNull(row) ? "" : ValueText.format(vector, row));
-        }
-        printer.printRecord(record);
+    schema.getFields().forEach(f -> header.add(f.getName()));
+    out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    printer = CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get().print(out);
+  }
+
+  @Override
+  public void write(VectorSchemaRoot table) throws IOException {
+    List<FieldVector> vectors = table.getFieldVectors();
+    for (int row = 0; row < table.getRowCount(); row++) {
+      record.clear();
+      for (FieldVector vector : vectors) {
+        record.add(vector.isNull(row) ? "" : ValueText.format(vector, row));
       }
+      printer.printRecord(record);
+    }
+  }
+
+  @Override
+  public void finish() throws IOException {
+    printer.flush();
+  }
+
+  @Override
+  public void close() {
+    try {
+      printer.close();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot close a CSV file", e);
     }
   }
 }

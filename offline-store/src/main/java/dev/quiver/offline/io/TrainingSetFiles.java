@@ -13,6 +13,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Writes a training set to Parquet, an Arrow IPC file or CSV, chosen by the file extension. */
 public final class TrainingSetFiles {
@@ -49,44 +50,107 @@ public final class TrainingSetFiles {
 
   /** Writes {@code table} to the pending file's temporary path, in the target's format. */
   public static void write(VectorSchemaRoot table, PendingFile output, BufferAllocator allocator) {
-    try {
-      switch (formatOf(output.target())) {
-        case PARQUET ->
-            ArrowParquetWriter.write(
-                table, output.temp(), Runtime.getRuntime().availableProcessors());
-        case ARROW -> writeArrow(table, output.temp(), allocator);
-        case CSV -> CsvWriter.write(table, output.temp());
-      }
-      try (FileChannel written = FileChannel.open(output.temp(), StandardOpenOption.WRITE)) {
-        written.force(true);
-      }
+    try (TrainingSetWriter writer = open(output, table.getSchema(), allocator)) {
+      writer.write(table);
+      writer.finish();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + output.target(), e);
     }
   }
 
-  private static void writeArrow(VectorSchemaRoot table, Path file, BufferAllocator allocator)
-      throws IOException {
-    try (FileChannel channel =
-            FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        VectorSchemaRoot batch = VectorSchemaRoot.create(table.getSchema(), allocator);
-        ArrowFileWriter writer = new ArrowFileWriter(batch, null, channel)) {
+  /**
+   * A writer to the pending file's temporary path, in the target's format, for batches of {@code
+   * schema} from {@code allocator}. {@link TrainingSetWriter#finish} also forces the file to disk.
+   */
+  public static TrainingSetWriter open(
+      PendingFile output, Schema schema, BufferAllocator allocator) {
+    Format format = formatOf(output.target());
+    Path file = output.temp();
+    try {
+      TrainingSetWriter writer =
+          switch (format) {
+            case PARQUET ->
+                new ArrowParquetWriter(
+                    file, schema, Runtime.getRuntime().availableProcessors(), allocator);
+            case ARROW -> new ArrowIpcWriter(file, schema, allocator);
+            case CSV -> new CsvWriter(file, schema);
+          };
+      return new Durable(writer, file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + output.target(), e);
+    }
+  }
+
+  /** Forces the file to disk once it is finished. */
+  private record Durable(TrainingSetWriter writer, Path file) implements TrainingSetWriter {
+    @Override
+    public void write(VectorSchemaRoot batch) throws IOException {
+      writer.write(batch);
+    }
+
+    @Override
+    public void finish() throws IOException {
+      writer.finish();
+      try (FileChannel written = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        written.force(true);
+      }
+    }
+
+    @Override
+    public void close() {
+      writer.close();
+    }
+  }
+
+  /** The Arrow IPC file format, in batches of at most {@link #BATCH_ROWS} rows. */
+  private static final class ArrowIpcWriter implements TrainingSetWriter {
+    private final FileChannel channel;
+    private final VectorSchemaRoot batch;
+    private final ArrowFileWriter writer;
+    private final VectorLoader loader;
+    private boolean empty = true;
+
+    ArrowIpcWriter(Path file, Schema schema, BufferAllocator allocator) throws IOException {
+      channel =
+          FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+      batch = VectorSchemaRoot.create(schema, allocator);
+      writer = new ArrowFileWriter(batch, null, channel);
+      loader = new VectorLoader(batch);
       writer.start();
-      VectorLoader loader = new VectorLoader(batch);
+    }
+
+    @Override
+    public void write(VectorSchemaRoot table) throws IOException {
       int rows = table.getRowCount();
-      for (int start = 0; start < rows || start == 0; start += BATCH_ROWS) {
+      for (int start = 0; start < rows; start += BATCH_ROWS) {
         int length = Math.min(BATCH_ROWS, rows - start);
         try (VectorSchemaRoot slice = table.slice(start, length);
             ArrowRecordBatch records = new VectorUnloader(slice).getRecordBatch()) {
           loader.load(records);
           writer.writeBatch();
-        }
-        if (rows == 0) {
-          break;
+          empty = false;
         }
       }
+    }
+
+    @Override
+    public void finish() throws IOException {
+      if (empty) {
+        // One empty batch, as readers expect at least one.
+        batch.setRowCount(0);
+        writer.writeBatch();
+      }
       writer.end();
-      channel.force(true);
+    }
+
+    @Override
+    public void close() {
+      try (channel;
+          batch) {
+        writer.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot close an Arrow file", e);
+      }
     }
   }
 }

@@ -105,6 +105,14 @@ public final class EntityTable implements AutoCloseable {
     return timestamps;
   }
 
+  /** Rows {@code [from, from + length)} as a table of their own (sharing this one's buffers). */
+  EntityTable slice(int from, int length) {
+    return new EntityTable(
+        root.slice(from, length),
+        timestampColumn,
+        java.util.Arrays.copyOfRange(timestamps, from, from + length));
+  }
+
   public List<String> columnNames() {
     return root.getSchema().getFields().stream().map(Field::getName).toList();
   }

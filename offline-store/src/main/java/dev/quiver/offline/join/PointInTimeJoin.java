@@ -1,5 +1,6 @@
 package dev.quiver.offline.join;
 
+import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.FeatureSelection.Selected;
@@ -7,11 +8,13 @@ import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.ValueType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -27,6 +30,9 @@ public final class PointInTimeJoin {
 
   private PointInTimeJoin() {}
 
+  /** A chunked join's chunks have at least this many rows (the last excepted). */
+  static final int MIN_CHUNK_ROWS = 65_536;
+
   /** The training set and what was read to make it. The caller closes it. */
   public record Result(
       VectorSchemaRoot table,
@@ -35,11 +41,26 @@ public final class PointInTimeJoin {
       long skippedNullKeyRows,
       long skippedNullTimestampRows)
       implements AutoCloseable {
+
+    public Reads reads() {
+      return new Reads(sourceFiles, sourceRowsRead, skippedNullKeyRows, skippedNullTimestampRows);
+    }
+
     @Override
     public void close() {
       table.close();
     }
   }
+
+  /**
+   * What a join read. A chunked join reads the same row groups for every chunk, so this is what a
+   * join of all the rows at once would have read.
+   */
+  public record Reads(
+      List<SourceFileRead> sourceFiles,
+      long sourceRowsRead,
+      long skippedNullKeyRows,
+      long skippedNullTimestampRows) {}
 
   /**
    * Runs the join. The entity table's vectors move into the result; the table is left empty.
@@ -57,6 +78,140 @@ public final class PointInTimeJoin {
       JoinOptions options,
       BufferAllocator allocator,
       JoinProgress progress) {
+    return run(
+        entities,
+        selection,
+        definitions,
+        repoRoot,
+        fullFeatureNames,
+        options,
+        allocator,
+        progress,
+        timeRange(entities.timestamps()));
+  }
+
+  /**
+   * Runs the join a chunk of entity rows at a time, so that only one chunk's result is ever in
+   * memory: each chunk's table, its rows in input order, goes to {@code chunks} and is closed when
+   * it returns. Every chunk reads the sources again, planned for the time range of all the rows, so
+   * each reads the same row groups: a source file whose content changes between chunks fails the
+   * join. Chunks have {@link JoinOptions#chunkRows()} rows, or as many as take about half the
+   * memory budget; with no entity rows, {@code chunks} gets one empty table.
+   *
+   * @return what was read, the same as {@link #run} would have read
+   * @throws dev.quiver.QuiverException when a source file changed between chunks
+   */
+  public static Reads runInChunks(
+      EntityTable entities,
+      FeatureSelection selection,
+      Definitions definitions,
+      Path repoRoot,
+      boolean fullFeatureNames,
+      JoinOptions options,
+      BufferAllocator allocator,
+      JoinProgress progress,
+      Consumer<VectorSchemaRoot> chunks) {
+    int rows = entities.rowCount();
+    int chunkRows = chunkRows(entities, selection, options);
+    int chunkCount = (int) Math.max(1, ((long) rows + chunkRows - 1) / chunkRows);
+    long[] range = timeRange(entities.timestamps());
+    JoinProgress overAllChunks =
+        new JoinProgress() {
+          private boolean totalKnown;
+
+          @Override
+          public void totalSourceRows(long sourceRows) {
+            if (!totalKnown) {
+              totalKnown = true;
+              progress.totalSourceRows(sourceRows * chunkCount);
+            }
+          }
+
+          @Override
+          public void sourceRowsRead(long sourceRows) {
+            progress.sourceRowsRead(sourceRows);
+          }
+        };
+    Reads first = null;
+    for (int chunk = 0; chunk < chunkCount; chunk++) {
+      int from = chunk * chunkRows;
+      try (EntityTable part =
+              chunkCount == 1 ? null : entities.slice(from, Math.min(chunkRows, rows - from));
+          Result result =
+              run(
+                  part == null ? entities : part,
+                  selection,
+                  definitions,
+                  repoRoot,
+                  fullFeatureNames,
+                  options,
+                  allocator,
+                  overAllChunks,
+                  range)) {
+        if (first == null) {
+          first = result.reads();
+        } else if (!first.sourceFiles().equals(result.sourceFiles())) {
+          throw new QuiverException(
+              "A source file changed while the training set was being made (chunk "
+                  + (chunk + 1)
+                  + " of "
+                  + chunkCount
+                  + " read other content than chunk 1): run the retrieval again");
+        }
+        chunks.accept(result.table());
+      }
+    }
+    return first;
+  }
+
+  /** Rows per chunk: the chosen count, or about half the memory budget's worth of output. */
+  static int chunkRows(EntityTable entities, FeatureSelection selection, JoinOptions options) {
+    if (options.chunkRows() > 0) {
+      return options.chunkRows();
+    }
+    long rowBytes = 0;
+    if (entities.rowCount() > 0) {
+      for (FieldVector vector : entities.root().getFieldVectors()) {
+        rowBytes += vector.getBufferSize() / entities.rowCount() + 1;
+      }
+    }
+    for (Selected selected : selection.features()) {
+      ValueType type = selected.feature().type();
+      rowBytes +=
+          type.list()
+              ? 64
+              : switch (type.element()) {
+                case BOOL -> 1;
+                case INT32, FLOAT32 -> 5;
+                case STRING, BYTES -> 32;
+                default -> 9;
+              };
+    }
+    long fit = options.memoryBudget() / 2 / Math.max(1, rowBytes);
+    return (int) Math.max(MIN_CHUNK_ROWS, Math.min(Integer.MAX_VALUE / 2, fit));
+  }
+
+  private static long[] timeRange(long[] timestamps) {
+    long minTs = Long.MAX_VALUE;
+    long maxTs = Long.MIN_VALUE;
+    for (long ts : timestamps) {
+      minTs = Math.min(minTs, ts);
+      maxTs = Math.max(maxTs, ts);
+    }
+    return new long[] {minTs, maxTs};
+  }
+
+  /** The join, its source row groups planned for entity times in {@code range}. */
+  private static Result run(
+      EntityTable entities,
+      FeatureSelection selection,
+      Definitions definitions,
+      Path repoRoot,
+      boolean fullFeatureNames,
+      JoinOptions options,
+      BufferAllocator allocator,
+      JoinProgress progress,
+      long[] range) {
     List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
     int rows = entities.rowCount();
     Map<String, ViewJoin> joins = new LinkedHashMap<>();
@@ -77,16 +232,10 @@ public final class PointInTimeJoin {
               progress));
     }
 
-    long minTs = Long.MAX_VALUE;
-    long maxTs = Long.MIN_VALUE;
-    for (long ts : entities.timestamps()) {
-      minTs = Math.min(minTs, ts);
-      maxTs = Math.max(maxTs, ts);
-    }
     long planned = 0;
     if (rows > 0) {
       for (ViewJoin join : joins.values()) {
-        planned += join.plan(minTs, maxTs);
+        planned += join.plan(range[0], range[1]);
       }
     }
     progress.totalSourceRows(planned);

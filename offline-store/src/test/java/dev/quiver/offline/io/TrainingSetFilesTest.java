@@ -3,8 +3,11 @@ package dev.quiver.offline.io;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.offline.parquet.ParquetTableReader;
+import dev.quiver.registry.model.ScalarType;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.RootAllocator;
@@ -12,6 +15,8 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,23 +28,9 @@ class TrainingSetFilesTest {
   void aLargeTableIsEncodedInParallelSlicesAndReadsBackInOrder() {
     int rows = 450_000;
     try (RootAllocator allocator = new RootAllocator()) {
-      BigIntVector ids = new BigIntVector("id", allocator);
-      VarCharVector names = new VarCharVector("name", allocator);
-      TimeStampNanoTZVector times = new TimeStampNanoTZVector("event_timestamp", allocator, "UTC");
-      ids.allocateNew(rows);
-      names.allocateNew(rows);
-      times.allocateNew(rows);
-      for (int i = 0; i < rows; i++) {
-        ids.set(i, i);
-        if (i % 7 != 0) {
-          names.setSafe(i, ("n" + i).getBytes(StandardCharsets.UTF_8));
-        }
-        times.set(i, 1_772_000_000_000_000_001L + i);
-      }
       Path file = dir.resolve("big.parquet");
-      try (VectorSchemaRoot table = new VectorSchemaRoot(List.of(ids, names, times));
+      try (VectorSchemaRoot table = table(allocator, 0, rows);
           PendingFile out = PendingFile.beside(file)) {
-        table.setRowCount(rows);
         TrainingSetFiles.write(table, out, allocator);
         out.commit();
       }
@@ -59,5 +50,91 @@ class TrainingSetFilesTest {
       }
       assertThat(dir).isDirectoryNotContaining("glob:**.slice-*");
     }
+  }
+
+  @Test
+  void batchesWrittenOneAfterAnotherReadBackAsOneTableInOrder() throws Exception {
+    try (RootAllocator allocator = new RootAllocator()) {
+      // Parquet gathers small batches and encodes big ones at once: a small one before a big one
+      // must still come first.
+      int[] parquetBatches = {3, ArrowParquetWriter.FLUSH_ROWS + 1, 0, 5};
+      int[] otherBatches = {3, 0, 70_000, 5};
+      for (String name : List.of("out.parquet", "out.arrow", "out.csv")) {
+        int[] sizes = name.endsWith(".parquet") ? parquetBatches : otherBatches;
+        Path file = dir.resolve(name);
+        int rows = 0;
+        try (PendingFile out = PendingFile.beside(file)) {
+          try (TrainingSetWriter writer =
+              TrainingSetFiles.open(out, schemaOf(allocator), allocator)) {
+            for (int size : sizes) {
+              try (VectorSchemaRoot batch = table(allocator, rows, size)) {
+                writer.write(batch);
+              }
+              rows += size;
+            }
+            writer.finish();
+          }
+          out.commit();
+        }
+        List<Long> ids = readIds(file, allocator);
+        assertThat(ids).as(name).hasSize(rows);
+        for (int i = 0; i < rows; i++) {
+          if (ids.get(i) != i) {
+            throw new AssertionError(name + ": row " + i + " holds id " + ids.get(i));
+          }
+        }
+      }
+      assertThat(dir).isDirectoryNotContaining("glob:**.slice-*");
+    }
+  }
+
+  private static Schema schemaOf(RootAllocator allocator) {
+    try (VectorSchemaRoot empty = table(allocator, 0, 0)) {
+      return empty.getSchema();
+    }
+  }
+
+  /** Rows {@code from .. from + rows - 1}: id, a name (null every 7th row), a time. */
+  private static VectorSchemaRoot table(RootAllocator allocator, int from, int rows) {
+    BigIntVector ids = new BigIntVector("id", allocator);
+    VarCharVector names = new VarCharVector("name", allocator);
+    TimeStampNanoTZVector times = new TimeStampNanoTZVector("event_timestamp", allocator, "UTC");
+    ids.allocateNew(rows);
+    names.allocateNew(rows);
+    times.allocateNew(rows);
+    for (int i = 0; i < rows; i++) {
+      ids.set(i, from + i);
+      if ((from + i) % 7 != 0) {
+        names.setSafe(i, ("n" + (from + i)).getBytes(StandardCharsets.UTF_8));
+      }
+      times.set(i, 1_772_000_000_000_000_001L + from + i);
+    }
+    VectorSchemaRoot table = new VectorSchemaRoot(List.of(ids, names, times));
+    table.setRowCount(rows);
+    return table;
+  }
+
+  private static List<Long> readIds(Path file, RootAllocator allocator) throws Exception {
+    List<Long> ids = new ArrayList<>();
+    if (file.toString().endsWith(".arrow")) {
+      try (FileChannel channel = FileChannel.open(file);
+          ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
+        while (reader.loadNextBatch()) {
+          BigIntVector vector = (BigIntVector) reader.getVectorSchemaRoot().getVector("id");
+          for (int i = 0; i < vector.getValueCount(); i++) {
+            ids.add(vector.get(i));
+          }
+        }
+      }
+      return ids;
+    }
+    try (VectorSchemaRoot back =
+        EntityFiles.read(file, Map.of("id", ScalarType.INT64), allocator).root()) {
+      BigIntVector vector = (BigIntVector) back.getVector("id");
+      for (int i = 0; i < back.getRowCount(); i++) {
+        ids.add(vector.get(i));
+      }
+    }
+    return ids;
   }
 }

@@ -255,8 +255,44 @@ class PointInTimeJoinRandomizedTest {
           }
         }
         assertThat(result.sourceFiles()).hasSizeLessThanOrEqualTo(fileCountA + fileCountB);
+
+        // In chunks: the same schema, rows in the same order, and the same reads.
+        // (one to six chunks: each chunk reads the sources again)
+        int chunkRows = Math.max(1, -Math.floorDiv(-entityRows.size(), 1 + random.nextInt(6)));
+        List<List<Object>> chunked = new ArrayList<>();
+        try (EntityTable again = EntityTable.of(entityRoot(entityRows))) {
+          PointInTimeJoin.Reads reads =
+              PointInTimeJoin.runInChunks(
+                  again,
+                  selection,
+                  definitions,
+                  root,
+                  fullNames,
+                  options.withChunkRows(chunkRows),
+                  allocator,
+                  JoinProgress.NONE,
+                  chunk -> {
+                    assertThat(chunk.getSchema()).isEqualTo(out.getSchema());
+                    assertThat(chunk.getRowCount()).isLessThanOrEqualTo(chunkRows);
+                    chunked.addAll(rowsOf(chunk));
+                  });
+          assertThat(reads).as("reads in chunks of %d", chunkRows).isEqualTo(result.reads());
+        }
+        assertThat(chunked).as("rows in chunks of %d", chunkRows).isEqualTo(rowsOf(out));
       }
     }
+  }
+
+  private static List<List<Object>> rowsOf(VectorSchemaRoot table) {
+    List<List<Object>> rows = new ArrayList<>();
+    for (int r = 0; r < table.getRowCount(); r++) {
+      List<Object> row = new ArrayList<>();
+      for (var vector : table.getFieldVectors()) {
+        row.add(normalize(vector.getObject(r)));
+      }
+      rows.add(row);
+    }
+    return rows;
   }
 
   /** The brute-force winner: scan every row of every file. */

@@ -1,0 +1,99 @@
+package dev.quiver.sdk;
+
+import dev.quiver.offline.io.PendingFile;
+import dev.quiver.offline.io.TrainingSetFiles;
+import dev.quiver.offline.io.TrainingSetWriter;
+import dev.quiver.offline.manifest.DatasetManifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A training set file written batch by batch as the batches arrive, and its manifest, both under
+ * temporary names until {@link #commit}: readers never see half a training set, and a failure
+ * leaves any earlier output in place.
+ */
+final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingSetOutput.class);
+
+  private final Path output;
+  private final BufferAllocator allocator;
+  private final PendingFile data;
+  private final PendingFile meta;
+  private TrainingSetWriter writer;
+
+  /**
+   * @throws dev.quiver.QuiverException for an extension other than .parquet, .arrow or .csv
+   */
+  TrainingSetOutput(Path output, BufferAllocator allocator) {
+    TrainingSetFiles.formatOf(output);
+    this.output = output.toAbsolutePath();
+    this.allocator = allocator;
+    this.data = PendingFile.beside(this.output);
+    try {
+      this.meta = PendingFile.beside(DatasetManifest.pathFor(this.output));
+    } catch (RuntimeException e) {
+      data.close();
+      throw e;
+    }
+  }
+
+  Path path() {
+    return output;
+  }
+
+  /** Writes the next batch (from this output's allocator). */
+  @Override
+  public void accept(VectorSchemaRoot batch) {
+    try {
+      if (writer == null) {
+        writer = TrainingSetFiles.open(data, batch.getSchema(), allocator);
+      }
+      writer.write(batch);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + output, e);
+    }
+  }
+
+  /** Completes the file, writes the manifest, and moves both into place. */
+  void commit(DatasetManifest manifest) {
+    if (writer == null) {
+      throw new IllegalStateException("No batch was written to " + output);
+    }
+    try {
+      writer.finish();
+      try (FileChannel channel =
+          FileChannel.open(
+              meta.temp(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        channel.write(ByteBuffer.wrap(manifest.toJson().getBytes(StandardCharsets.UTF_8)));
+        channel.force(true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + output, e);
+    }
+    data.commit();
+    meta.commit();
+    LOG.info("{} and its manifest written", output);
+  }
+
+  /** Releases the writer; without a commit, removes the temporary files. */
+  @Override
+  public void close() {
+    try (data;
+        meta) {
+      if (writer != null) {
+        writer.close();
+      }
+    }
+  }
+}
