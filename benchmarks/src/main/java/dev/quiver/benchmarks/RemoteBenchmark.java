@@ -14,8 +14,11 @@ import java.util.Locale;
  * the embedded store in this JVM, alternately, in the same run, after one warm-up each. {@code
  * ratio} is the remote median over the embedded one.
  *
+ * <p>Prints the server's peak resident memory (VmHWM) at the end: with {@code chunkRows} set, the
+ * server joins and holds that many entity rows at a time ({@code quiver serve --chunk-rows}).
+ *
  * <p>Settings: {@code entities} (1000000), {@code features} (10000000), {@code keys} (500000),
- * {@code runs} (3).
+ * {@code runs} (3), {@code chunkRows} (0: the server's default).
  */
 public final class RemoteBenchmark {
 
@@ -26,6 +29,7 @@ public final class RemoteBenchmark {
     long features = Long.getLong("features", 10_000_000);
     int keys = Integer.getInteger("keys", 500_000);
     int runs = Integer.getInteger("runs", 3);
+    int chunkRows = Integer.getInteger("chunkRows", 0);
     Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
     Path dir =
         root.resolve(
@@ -53,7 +57,9 @@ public final class RemoteBenchmark {
             "--repo",
             repo.toString(),
             "--flight-port",
-            String.valueOf(flightPort));
+            String.valueOf(flightPort),
+            "--chunk-rows",
+            String.valueOf(chunkRows));
     double[] embedded = new double[runs];
     double[] remote = new double[runs];
     try (FeatureStore local = FeatureStore.open(repo)) {
@@ -75,6 +81,7 @@ public final class RemoteBenchmark {
               remote[r]);
         }
       }
+      System.out.println("server peak resident memory: " + peakResident(server));
     } finally {
       server.destroy();
       server.waitFor();
@@ -92,6 +99,17 @@ public final class RemoteBenchmark {
         e,
         q,
         q / e);
+  }
+
+  /** The process's peak resident set, from /proc (Linux). */
+  private static String peakResident(Process process) throws java.io.IOException {
+    for (String line :
+        java.nio.file.Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return line.substring("VmHWM:".length()).strip();
+      }
+    }
+    return "unknown";
   }
 
   /** Retrieves the training set; checks it has {@code rows} rows unless that is negative. */

@@ -66,6 +66,16 @@ final class ServeCommand implements Callable<Integer> {
       description = "The largest request body taken, in bytes (default: ${DEFAULT-VALUE}).")
   long maxBodyBytes;
 
+  @Option(
+      names = "--chunk-rows",
+      defaultValue = "0",
+      paramLabel = "ROWS",
+      description =
+          "Entity rows joined at a time for a training set over Flight: a request holds one"
+              + " chunk's result, and each chunk reads the sources again (default: as many as"
+              + " take about half the join's memory budget, 40% of the heap).")
+  int chunkRows;
+
   @Mixin RepoOption repo;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -75,6 +85,7 @@ final class ServeCommand implements Callable<Integer> {
     Map<String, Object> settings = new HashMap<>();
     settings.put("quiver.server.max-entity-rows", maxEntityRows);
     settings.put("quiver.server.flight-port", flightPort);
+    settings.put("quiver.server.training-set-chunk-rows", chunkRows);
     settings.put("micronaut.server.max-request-size", maxBodyBytes);
     if (writeToken != null) {
       settings.put("quiver.server.write-token", writeToken);

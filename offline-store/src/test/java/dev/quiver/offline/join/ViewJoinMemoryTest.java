@@ -71,12 +71,7 @@ class ViewJoinMemoryTest {
                 options,
                 allocator,
                 JoinProgress.NONE)) {
-      List<Object> values = new ArrayList<>();
-      for (int i = 0; i < result.table().getRowCount(); i++) {
-        Object value = result.table().getVector("text").getObject(i);
-        values.add(value == null ? null : value.toString());
-      }
-      return values;
+      return texts(result.table());
     }
   }
 
@@ -145,5 +140,76 @@ class ViewJoinMemoryTest {
         .hasMessageContaining("a-bad.parquet: a timestamp lies outside 1677..2262");
     // Closing fails if any buffer is still allocated, by this test or by a task still running.
     allocator.close();
+  }
+
+  @Test
+  void aChunkedJoinHoldsOneChunksOutputAtATime() {
+    // 5,000 keys with a 200-character value each; 200,000 entity rows make a 40 MB output.
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      rows.add(Map.of("driver_id", (long) i, "ts", T0, "text", String.format("%0200d", i)));
+    }
+    ParquetFixtures.write(
+        dir.resolve("data/wide.parquet"),
+        "message m { required int64 driver_id; required int64 ts (TIMESTAMP(NANOS,true));"
+            + " required binary text (STRING); }",
+        rows,
+        0);
+    Definitions definitions = definitions("data/wide.parquet");
+    FeatureSelection selection = FeatureSelection.of(definitions, List.of("v:text"));
+    JoinOptions options = new JoinOptions(2, Long.MAX_VALUE, dir.resolve("spill"));
+    int entityRows = 200_000;
+
+    long wholePeak;
+    List<Object> whole = new ArrayList<>();
+    try (RootAllocator allocator = new RootAllocator()) {
+      try (EntityTable table = EntityTable.of(entities(allocator, entityRows));
+          PointInTimeJoin.Result result =
+              PointInTimeJoin.run(
+                  table,
+                  selection,
+                  definitions,
+                  dir,
+                  false,
+                  options,
+                  allocator,
+                  JoinProgress.NONE)) {
+        whole.addAll(texts(result.table()));
+      }
+      wholePeak = allocator.getPeakMemoryAllocation();
+    }
+
+    long chunkedPeak;
+    List<Object> chunked = new ArrayList<>();
+    try (RootAllocator allocator = new RootAllocator()) {
+      try (EntityTable table = EntityTable.of(entities(allocator, entityRows))) {
+        PointInTimeJoin.runInChunks(
+            table,
+            selection,
+            definitions,
+            dir,
+            false,
+            options.withChunkRows(10_000),
+            allocator,
+            JoinProgress.NONE,
+            chunk -> chunked.addAll(texts(chunk)));
+      }
+      chunkedPeak = allocator.getPeakMemoryAllocation();
+    }
+
+    assertThat(chunked).hasSize(entityRows).isEqualTo(whole).doesNotContainNull();
+    assertThat(wholePeak).as("the whole output is in memory at once").isGreaterThan(40_000_000);
+    assertThat(chunkedPeak)
+        .as("peak Arrow memory in chunks of 10,000 rows (whole: %d bytes)", wholePeak)
+        .isLessThan(wholePeak / 4);
+  }
+
+  private static List<Object> texts(VectorSchemaRoot table) {
+    List<Object> values = new ArrayList<>();
+    for (int i = 0; i < table.getRowCount(); i++) {
+      Object value = table.getVector("text").getObject(i);
+      values.add(value == null ? null : value.toString());
+    }
+    return values;
   }
 }
