@@ -3,6 +3,7 @@ package dev.quiver.materializer;
 import dev.quiver.EpochNanos;
 import dev.quiver.QuiverException;
 import dev.quiver.online.OnlineStore;
+import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.load.Suggestions;
 import dev.quiver.registry.model.Definitions;
@@ -70,7 +71,7 @@ public final class Materializer {
   public List<ViewResult> materialize(
       Instant start, Instant end, List<String> views, MaterializationProgress progress) {
     if (start.isAfter(end)) {
-      throw new QuiverException(
+      throw new InvalidRequestException(
           "Cannot materialize: the start " + start + " is after the end " + end);
     }
     List<ViewResult> results = new ArrayList<>();
@@ -128,7 +129,7 @@ public final class Materializer {
     try {
       return EpochNanos.of(instant);
     } catch (ArithmeticException e) {
-      throw new QuiverException(
+      throw new InvalidRequestException(
           "Cannot materialize up to "
               + instant
               + ": Quiver's timestamps span the years 1677 to 2262");
@@ -154,7 +155,7 @@ public final class Materializer {
                               + Suggestions.hint(
                                   name, definitions.names(ObjectKind.FEATURE_VIEW))));
       if (!view.online()) {
-        throw new QuiverException(
+        throw new InvalidRequestException(
             "Cannot materialize feature view '" + name + "': it is offline only (online: false)");
       }
       views.add(view);

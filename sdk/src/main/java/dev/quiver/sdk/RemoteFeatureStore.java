@@ -428,13 +428,16 @@ final class RemoteFeatureStore implements FeatureStore {
     return EntityFiles.read(request.entityFile().toAbsolutePath(), keyTypes, allocator).root();
   }
 
-  private static QuiverException flightError(FlightRuntimeException e) {
+  private QuiverException flightError(FlightRuntimeException e) {
     String detail = e.status().description();
     if (e.status().code() == FlightStatusCode.NOT_FOUND) {
       return new dev.quiver.registry.NoSuchObjectException(detail);
     }
     if (e.status().code() == FlightStatusCode.INVALID_ARGUMENT) {
       return new dev.quiver.registry.InvalidRequestException(detail);
+    }
+    if (e.status().code() == FlightStatusCode.INTERNAL && detail != null) {
+      return new QuiverException("The feature server at " + server + " failed: " + detail, e);
     }
     return new QuiverException("Arrow Flight failed: " + e.getMessage(), e);
   }

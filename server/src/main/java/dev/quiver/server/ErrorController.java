@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Every error as problem details with the status DESIGN.md gives it: malformed or misshapen body
  * and too many entity rows 400, unknown feature, view or service 404, missing join key or wrong
- * value type 422, body over the limit 413, online store unreachable 503. Nothing else is shown to
- * clients: an unexpected failure is logged and answered with a bare 500.
+ * value type 422, body over the limit 413, online store unreachable 503, a failure of the server's
+ * own data 500 with its message. Nothing else is shown to clients: an unexpected failure is logged
+ * and answered with a bare 500.
  */
 @Controller
 @Hidden
@@ -70,9 +71,14 @@ public class ErrorController {
     return problem(HttpStatus.SERVICE_UNAVAILABLE, "online_store", e.getMessage());
   }
 
+  /**
+   * A failure of the server's own data or state (a source that matches no file, a project with
+   * nothing registered), not of the request: 500, with the message, which says what to fix.
+   */
   @Error(global = true)
   public HttpResponse<String> quiver(HttpRequest<?> request, QuiverException e) {
-    return problem(HttpStatus.BAD_REQUEST, "request_failed", e.getMessage());
+    LOG.warn("{} {} failed: {}", request.getMethod(), request.getPath(), e.getMessage());
+    return problem(HttpStatus.INTERNAL_SERVER_ERROR, "server_failed", e.getMessage());
   }
 
   @Error(global = true)

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * the client streams its entity rows, then reads the training set back in batches of {@link
  * #BATCH_ROWS} rows, and last an empty batch whose application metadata is the manifest's JSON.
  * Errors arrive as Flight statuses: NOT_FOUND for an unknown view, feature or service,
- * INVALID_ARGUMENT for a bad request or bad entity rows.
+ * INVALID_ARGUMENT for a bad request or bad entity rows, INTERNAL with its message for a failure of
+ * the server's data (a source file gone, say), INTERNAL without detail for anything unexpected.
  */
 final class TrainingSetProducer extends NoOpFlightProducer {
 
@@ -61,8 +62,9 @@ final class TrainingSetProducer extends NoOpFlightProducer {
       writer.error(
           CallStatus.INVALID_ARGUMENT.withDescription(e.getMessage()).toRuntimeException());
     } catch (QuiverException e) {
-      writer.error(
-          CallStatus.INVALID_ARGUMENT.withDescription(e.getMessage()).toRuntimeException());
+      // The server's own data failed (a source file gone, say): not the request's fault.
+      LOG.warn("A training set over Flight failed: {}", e.getMessage());
+      writer.error(CallStatus.INTERNAL.withDescription(e.getMessage()).toRuntimeException());
     } catch (RuntimeException e) {
       LOG.error("A training set over Flight failed", e);
       writer.error(

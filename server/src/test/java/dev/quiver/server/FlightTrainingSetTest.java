@@ -4,8 +4,17 @@ import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.QuiverException;
 import dev.quiver.cli.CliRun;
 import dev.quiver.example.ExampleRepo;
+import dev.quiver.materializer.MaterializationProgress;
+import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.sdk.FeatureStore;
+import dev.quiver.sdk.HistoricalRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,6 +156,57 @@ class FlightTrainingSetTest {
           .isInstanceOfSatisfying(
               FlightRuntimeException.class,
               e -> assertThat(e.status().code()).isEqualTo(CallStatus.INVALID_ARGUMENT.code()));
+    }
+  }
+
+  @Test
+  void aFailureOfTheServersOwnDataIsA500WithItsMessageNotTheClientsFault() throws Exception {
+    Path repo = dir.resolve("repo");
+    Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    ExampleRepo.createAt(repo, end);
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    Files.delete(repo.resolve("data/driver_stats.parquet"));
+    Path entityFile =
+        Files.writeString(
+            dir.resolve("entities.csv"),
+            "driver_id,event_timestamp\n1001," + end.minus(3, ChronoUnit.HOURS) + "\n");
+    try (QuiverServer server = QuiverServer.start(repo, 0, Map.of("quiver.server.flight-port", 0));
+        FeatureStore store = FeatureStore.connect(URI.create(server.url()))) {
+      HttpResponse<String> materialize =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(server.url() + "/materialize"))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"start_ts\": \""
+                                  + end.minus(1, ChronoUnit.DAYS)
+                                  + "\", \"end_ts\": \""
+                                  + end
+                                  + "\", \"feature_views\": [\"driver_hourly_stats\"]}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(materialize.statusCode()).as(materialize.body()).isEqualTo(500);
+      assertThat(materialize.body())
+          .contains("\"kind\":\"server_failed\"")
+          .contains("matches no Parquet file");
+
+      HistoricalRequest request =
+          HistoricalRequest.builder()
+              .entities(entityFile)
+              .features(List.of("driver_hourly_stats:conv_rate"))
+              .build();
+      assertThatThrownBy(() -> store.historicalFeatures(request))
+          .isExactlyInstanceOf(QuiverException.class)
+          .hasMessageContaining("The feature server at " + server.url() + " failed")
+          .hasMessageContaining("matches no Parquet file");
+      // The request's own mistakes stay the client's: 400, and the embedded store's exception.
+      assertThatThrownBy(
+              () ->
+                  store.materialize(
+                      end, end.minus(1, ChronoUnit.DAYS), List.of(), MaterializationProgress.NONE))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("is after the end");
     }
   }
 }
