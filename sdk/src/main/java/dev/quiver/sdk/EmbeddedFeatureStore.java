@@ -115,6 +115,10 @@ final class EmbeddedFeatureStore implements FeatureStore {
   public boolean refreshRegistry() {
     RegistrySnapshot latest;
     try (RegistryStore store = RegistryStores.open(config)) {
+      // Polled every few seconds by the server: the version alone, the definitions on a change.
+      if (store.version() == registry.version()) {
+        return false;
+      }
       latest = store.load();
     }
     if (latest.version() == registry.version()) {

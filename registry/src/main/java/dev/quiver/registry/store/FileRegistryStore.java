@@ -89,6 +89,12 @@ public final class FileRegistryStore implements RegistryStore {
   }
 
   @Override
+  public long version() {
+    Map<String, Object> document = readDocument();
+    return document == null ? 0 : version(document);
+  }
+
+  @Override
   public List<HistoryEntry> history() {
     Map<String, Object> document = readDocument();
     return document == null ? List.of() : history(document);

@@ -119,6 +119,23 @@ public final class PostgresRegistryStore implements RegistryStore {
   }
 
   @Override
+  public long version() {
+    try (Connection connection = connect();
+        PreparedStatement query =
+            connection.prepareStatement("SELECT version FROM quiver_registry WHERE project = ?")) {
+      query.setString(1, project);
+      try (ResultSet row = query.executeQuery()) {
+        return row.next() ? row.getLong(1) : 0;
+      }
+    } catch (SQLException e) {
+      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+        return 0;
+      }
+      throw failure("read", e);
+    }
+  }
+
+  @Override
   public List<HistoryEntry> history() {
     try (Connection connection = connect();
         PreparedStatement query =

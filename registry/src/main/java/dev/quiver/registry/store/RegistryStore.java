@@ -20,6 +20,16 @@ public interface RegistryStore extends AutoCloseable {
   RegistrySnapshot load();
 
   /**
+   * The latest version number alone, without reading the definitions: what polling for a new {@code
+   * quiver apply} needs. 0 when nothing was committed.
+   *
+   * @throws RegistryException when the registry cannot be read, or belongs to another project
+   */
+  default long version() {
+    return load().version();
+  }
+
+  /**
    * Commits {@code definitions} as version {@code expectedVersion + 1}, atomically, if and only if
    * the registry is still at {@code expectedVersion}.
    *

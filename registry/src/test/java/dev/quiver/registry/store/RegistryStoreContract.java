@@ -73,6 +73,7 @@ public abstract class RegistryStoreContract {
     try (RegistryStore store = newStore(CLOCK)) {
       RegistrySnapshot snapshot = store.load();
       assertThat(snapshot.version()).isZero();
+      assertThat(store.version()).isZero();
       assertThat(snapshot.definitions().isEmpty()).isTrue();
       assertThat(store.history()).isEmpty();
     }
@@ -86,6 +87,7 @@ public abstract class RegistryStoreContract {
       assertThat(entry.version()).isEqualTo(1);
     }
     try (RegistryStore other = newStore(CLOCK)) {
+      assertThat(other.version()).isEqualTo(1);
       RegistrySnapshot snapshot = other.load();
       assertThat(snapshot.version()).isEqualTo(1);
       assertThat(CanonicalForm.of(snapshot.definitions())).isEqualTo(CanonicalForm.of(definitions));
@@ -166,6 +168,7 @@ public abstract class RegistryStoreContract {
 
       // A commit keeps the run-time state beside the definitions.
       store.commit(1, withTtl(exampleDefinitions(), Duration.ZERO), info("v2"));
+      assertThat(store.version()).isEqualTo(2);
       assertThat(store.materializedIntervals().get("other"))
           .containsExactly(new TimeInterval(null, t1));
     }
