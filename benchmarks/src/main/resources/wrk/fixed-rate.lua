@@ -1,5 +1,5 @@
--- Open-loop pacing for wrk (appended to a case's script, after "interval_us = N"): run wrk with
--- as many threads as connections, so each thread's Lua state paces exactly one connection. Each
+-- Open-loop pacing for wrk, appended to "interval_us = N", seeded.lua and a case's script. Run wrk
+-- with as many threads as connections, so each thread's Lua state paces exactly one connection. Each
 -- connection sends on a fixed schedule, one request every interval_us; a request's latency runs
 -- from the time it was due, so a stall that delays the following requests counts against them too
 -- (the coordinated omission wrk2 corrects). done() prints one line:
@@ -14,11 +14,6 @@ local clock = ffi.new("quiver_timespec")
 local function now_us()
   ffi.C.clock_gettime(1, clock) -- CLOCK_MONOTONIC
   return tonumber(clock.tv_sec) * 1e6 + tonumber(clock.tv_nsec) / 1e3
-end
-
-local threads = {}
-function setup(thread)
-  table.insert(threads, thread)
 end
 
 local due = nil
@@ -65,6 +60,9 @@ function done(summary, latency, requests)
     end
     failed = failed + thread:get("errors")
   end
+  -- Requests that never got an answer count as errors too.
+  failed = failed + summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout
   table.sort(all)
   local function at(q)
     if #all == 0 then

@@ -69,9 +69,11 @@ public final class ServeBenchmark {
           .append('"');
     }
     Path scripts = Files.createDirectories(repo.resolve("wrk"));
+    String seeded = resource("seeded.lua");
     String oneLookup = lookups(refs.toString(), 1, keys);
-    Path one = write(scripts.resolve("one.lua"), oneLookup);
-    Path hundred = write(scripts.resolve("hundred.lua"), lookups(refs.toString(), 100, keys));
+    Path one = write(scripts.resolve("one.lua"), seeded + oneLookup);
+    Path hundred =
+        write(scripts.resolve("hundred.lua"), seeded + lookups(refs.toString(), 100, keys));
     double intervalMicros = 1e6 * connections / rate;
     Path fixedPaced = write(scripts.resolve("fixed-paced.lua"), paced("", intervalMicros));
     Path onePaced = write(scripts.resolve("one-paced.lua"), paced(oneLookup, intervalMicros));
@@ -137,10 +139,15 @@ public final class ServeBenchmark {
 
   /** {@code lua} paced to one request per connection every {@code intervalMicros}. */
   private static String paced(String lua, double intervalMicros) throws IOException {
-    try (var pacing = ServeBenchmark.class.getResourceAsStream("/wrk/fixed-rate.lua")) {
-      return String.format(Locale.ROOT, "interval_us = %.1f%n", intervalMicros)
-          + lua
-          + new String(pacing.readAllBytes(), StandardCharsets.UTF_8);
+    return String.format(Locale.ROOT, "interval_us = %.1f%n", intervalMicros)
+        + resource("seeded.lua")
+        + lua
+        + resource("fixed-rate.lua");
+  }
+
+  private static String resource(String name) throws IOException {
+    try (var in = ServeBenchmark.class.getResourceAsStream("/wrk/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

@@ -64,11 +64,13 @@ public interface FeatureStore extends AutoCloseable {
 
   /**
    * Runs a point-in-time join and hands the training set to {@code batches} a part at a time, rows
-   * in entity-row order, so that it is never in memory whole: for training sets larger than memory,
-   * or to start on the first rows early. {@code batches} gets at least one batch (an empty one when
-   * there are no entity rows), all of one schema; a batch is valid only during the call, so copy
-   * what you keep. The embedded store makes the parts by joining a chunk of entity rows at a time
-   * ({@link dev.quiver.offline.join.JoinOptions#chunkRows()}); the remote one passes on the
+   * in entity-row order, so that memory holds one part, not the whole: for training sets larger
+   * than memory, or to start on the first rows early. {@code batches} gets at least one batch (an
+   * empty one when there are no entity rows), all of one schema; a batch is valid only during the
+   * call, so copy what you keep. If the retrieval fails midway (a source file changed between
+   * chunks, the connection dropped), the batches already handed over are an incomplete training
+   * set: discard them. The embedded store makes the parts by joining a chunk of entity rows at a
+   * time ({@link dev.quiver.offline.join.JoinOptions#chunkRows()}); the remote one passes on the
    * server's batches as they arrive.
    *
    * @return the manifest of the training set (without an output file)

@@ -383,15 +383,14 @@ final class RemoteFeatureStore implements FeatureStore {
       while (reader.next()) {
         ArrowBuf metadata = reader.getLatestMetadata();
         if (metadata != null) {
-          // The last batch: empty, its metadata the manifest.
+          // The last batch (empty from this server): its metadata is the manifest.
           byte[] bytes = new byte[(int) metadata.readableBytes()];
           metadata.getBytes(0, bytes);
           manifest = new String(bytes, StandardCharsets.UTF_8);
-          if (!delivered) {
-            batches.accept(reader.getRoot());
-            delivered = true;
-          }
-        } else if (reader.getRoot().getRowCount() > 0) {
+        }
+        boolean last = metadata != null;
+        if (reader.getRoot().getRowCount() > 0 || (last && !delivered)) {
+          // Every batch with rows; an empty one only when nothing else came (for the schema).
           batches.accept(reader.getRoot());
           delivered = true;
         }

@@ -68,10 +68,14 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
   /** Completes the file, writes the manifest, and moves both into place. */
   void commit(DatasetManifest manifest) {
     if (writer == null) {
-      throw new IllegalStateException("No batch was written to " + output);
+      throw new IllegalStateException(
+          "No batch was written to " + output + ", or it was committed");
     }
     try {
       writer.finish();
+      // Closed before the move, which some platforms refuse for open files.
+      writer.close();
+      writer = null;
       try (FileChannel channel =
           FileChannel.open(
               meta.temp(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -8,7 +8,9 @@ import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.sdk.HistoricalRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.function.Consumer;
+import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.NoOpFlightProducer;
@@ -33,6 +35,16 @@ final class TrainingSetProducer extends NoOpFlightProducer {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingSetProducer.class);
   static final int BATCH_ROWS = 65_536;
 
+  /** How long a client may take no batch before the server gives up on it. */
+  static final Duration CLIENT_TIMEOUT = Duration.ofMinutes(10);
+
+  /** The client cancelled: there is nobody to send an error to. */
+  private static final class ClientGone extends RuntimeException {
+    ClientGone(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** The most entity rows one request may send (a client cannot fill the server's memory). */
   static final int MAX_ENTITY_ROWS = 50_000_000;
 
@@ -56,6 +68,8 @@ final class TrainingSetProducer extends NoOpFlightProducer {
             features.store().streamHistoricalFeatures(request.entities(entities).build(), batches);
         batches.finish(manifest.toJson());
       }
+    } catch (ClientGone e) {
+      LOG.info("A training set over Flight stopped: {}", e.getMessage());
     } catch (NoSuchObjectException e) {
       writer.error(CallStatus.NOT_FOUND.withDescription(e.getMessage()).toRuntimeException());
     } catch (InvalidRequestException | BadRequestException e) {
@@ -113,10 +127,27 @@ final class TrainingSetProducer extends NoOpFlightProducer {
    */
   private final class Batches implements Consumer<VectorSchemaRoot>, AutoCloseable {
     private final ServerStreamListener writer;
+    private final BackpressureStrategy backpressure =
+        new BackpressureStrategy.CallbackBackpressureStrategy();
     private VectorSchemaRoot batch;
 
     Batches(ServerStreamListener writer) {
       this.writer = writer;
+      backpressure.register(writer);
+    }
+
+    /**
+     * Waits until the client can take another batch: batches are not piled up in gRPC's queue for a
+     * slow client, and a client that went away stops the join (the exception ends it).
+     */
+    private void awaitClient() {
+      switch (backpressure.waitForListener(CLIENT_TIMEOUT.toMillis())) {
+        case READY, OTHER -> {}
+        case CANCELLED -> throw new ClientGone("the client cancelled the call");
+        case TIMEOUT ->
+            throw new QuiverException(
+                "The client took no batch for " + CLIENT_TIMEOUT.toMinutes() + " minutes");
+      }
     }
 
     @Override
@@ -132,6 +163,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
         try (VectorSchemaRoot slice = chunk.slice(from, rows)) {
           VectorSchemaRootAppender.append(batch, slice);
         }
+        awaitClient();
         writer.putNext();
       }
     }
@@ -142,6 +174,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
       byte[] metadata = manifest.getBytes(StandardCharsets.UTF_8);
       ArrowBuf buffer = allocator.buffer(metadata.length);
       buffer.writeBytes(metadata);
+      awaitClient();
       writer.putNext(buffer);
       writer.completed();
     }

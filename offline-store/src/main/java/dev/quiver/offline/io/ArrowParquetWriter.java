@@ -48,8 +48,9 @@ import org.apache.parquet.schema.Types;
  *
  * <p>Encoding is the slow part and parquet-mr encodes on one thread, so rows are encoded in slices
  * on several threads into temporary files whose row groups are then appended, byte for byte, to the
- * output. Small batches are gathered (copied) until there are {@link #FLUSH_ROWS} rows or {@link
- * #FLUSH_BYTES} bytes, so that row groups stay large; memory holds at most that much.
+ * output. Small batches are gathered (copied) until they reach {@link #FLUSH_ROWS} rows or {@link
+ * #FLUSH_BYTES} bytes, so that row groups stay large; a batch that reaches either alone is encoded
+ * as it is, so the copies never hold more than that.
  */
 final class ArrowParquetWriter implements TrainingSetWriter {
 
@@ -65,6 +66,7 @@ final class ArrowParquetWriter implements TrainingSetWriter {
   private final MessageType schema;
   private final ParquetFileWriter output;
   private final VectorSchemaRoot pending;
+  private boolean ended;
 
   ArrowParquetWriter(Path file, Schema arrowSchema, int threads, BufferAllocator allocator)
       throws IOException {
@@ -92,34 +94,59 @@ final class ArrowParquetWriter implements TrainingSetWriter {
             ParquetFileWriter.Mode.OVERWRITE,
             ParquetWriter.DEFAULT_BLOCK_SIZE,
             ParquetWriter.MAX_PADDING_SIZE_DEFAULT);
-    output.start();
-    this.pending = VectorSchemaRoot.create(arrowSchema, allocator);
-    // Appending needs allocated buffers (offsets of text columns, for one).
-    pending.allocateNew();
+    VectorSchemaRoot root = null;
+    try {
+      output.start();
+      root = VectorSchemaRoot.create(arrowSchema, allocator);
+      // Appending needs allocated buffers (offsets of text columns, for one).
+      root.allocateNew();
+    } catch (IOException | RuntimeException e) {
+      if (root != null) {
+        root.close();
+      }
+      closeQuietly(output);
+      throw e;
+    }
+    this.pending = root;
   }
 
   @Override
   public void write(VectorSchemaRoot batch) throws IOException {
-    if (batch.getRowCount() >= FLUSH_ROWS) {
+    long bytes = bufferBytes(batch);
+    if (batch.getRowCount() >= FLUSH_ROWS || bytes >= FLUSH_BYTES) {
       flush();
       encode(batch);
       return;
     }
-    VectorSchemaRootAppender.append(pending, batch);
-    if (pending.getRowCount() >= FLUSH_ROWS || bufferBytes(pending) >= FLUSH_BYTES) {
+    if (pending.getRowCount() + batch.getRowCount() > FLUSH_ROWS
+        || bufferBytes(pending) + bytes > FLUSH_BYTES) {
       flush();
     }
+    VectorSchemaRootAppender.append(pending, batch);
   }
 
   @Override
   public void finish() throws IOException {
     flush();
     output.end(new HashMap<>());
+    ended = true;
   }
 
+  /** Releases the gathered rows and, if the file was not finished, its open stream. */
   @Override
   public void close() {
     pending.close();
+    if (!ended) {
+      closeQuietly(output);
+    }
+  }
+
+  private static void closeQuietly(ParquetFileWriter writer) {
+    try {
+      writer.close();
+    } catch (IOException e) {
+      // An unfinished file is abandoned anyway.
+    }
   }
 
   private void flush() throws IOException {

@@ -27,7 +27,13 @@ final class CsvWriter implements TrainingSetWriter {
     List<String> header = new ArrayList<>();
     schema.getFields().forEach(f -> header.add(f.getName()));
     out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-    printer = CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get().print(out);
+    try {
+      printer =
+          CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get().print(out);
+    } catch (IOException | RuntimeException e) {
+      out.close();
+      throw e;
+    }
   }
 
   @Override

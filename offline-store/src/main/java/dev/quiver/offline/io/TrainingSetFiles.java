@@ -113,10 +113,20 @@ public final class TrainingSetFiles {
     ArrowIpcWriter(Path file, Schema schema, BufferAllocator allocator) throws IOException {
       channel =
           FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-      batch = VectorSchemaRoot.create(schema, allocator);
+      try {
+        batch = VectorSchemaRoot.create(schema, allocator);
+      } catch (RuntimeException e) {
+        channel.close();
+        throw e;
+      }
       writer = new ArrowFileWriter(batch, null, channel);
       loader = new VectorLoader(batch);
-      writer.start();
+      try {
+        writer.start();
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw e;
+      }
     }
 
     @Override

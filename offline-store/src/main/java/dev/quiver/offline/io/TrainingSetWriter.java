@@ -6,7 +6,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * A training set file written a batch at a time ({@link TrainingSetFiles#open}): {@link #write}
  * each batch in order, then {@link #finish}; {@link #close} releases what the writer holds,
- * finished or not. Batches must come from the allocator the writer was opened with.
+ * finished or not (an unfinished file is left incomplete, for the caller to delete). Batches must
+ * come from the root allocator the writer was opened with (the Arrow IPC writer shares their
+ * buffers).
  */
 public interface TrainingSetWriter extends AutoCloseable {
 

@@ -6,6 +6,7 @@ import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.registry.model.ScalarType;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,32 @@ class TrainingSetFilesTest {
         }
       }
       assertThat(dir).isDirectoryNotContaining("glob:**.slice-*");
+    }
+  }
+
+  @Test
+  void aWriterClosedUnfinishedLeavesNoOpenFileBehind() throws Exception {
+    Path descriptors = Path.of("/proc/self/fd");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isDirectory(descriptors), "needs /proc to count open files");
+    try (RootAllocator allocator = new RootAllocator()) {
+      for (String name : List.of("a.parquet", "a.arrow", "a.csv")) {
+        long before = openFiles(descriptors);
+        try (PendingFile out = PendingFile.beside(dir.resolve(name));
+            TrainingSetWriter writer = TrainingSetFiles.open(out, schemaOf(allocator), allocator);
+            VectorSchemaRoot batch = table(allocator, 0, 10)) {
+          writer.write(batch);
+          // A failure here: no finish, no commit.
+        }
+        assertThat(openFiles(descriptors)).as(name).isEqualTo(before);
+      }
+      assertThat(dir).isEmptyDirectory();
+    }
+  }
+
+  private static long openFiles(Path descriptors) throws Exception {
+    try (var entries = Files.list(descriptors)) {
+      return entries.count();
     }
   }
 

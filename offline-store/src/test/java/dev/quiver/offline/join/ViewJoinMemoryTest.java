@@ -204,6 +204,109 @@ class ViewJoinMemoryTest {
         .isLessThan(wholePeak / 4);
   }
 
+  /** The 5,000-key source of the chunked tests, its values tagged {@code tag}. */
+  private Definitions smallSource(String tag) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      rows.add(Map.of("driver_id", (long) i, "ts", T0, "text", tag + i));
+    }
+    ParquetFixtures.write(
+        dir.resolve("data/small.parquet"),
+        "message m { required int64 driver_id; required int64 ts (TIMESTAMP(NANOS,true));"
+            + " required binary text (STRING); }",
+        rows,
+        0);
+    return definitions("data/small.parquet");
+  }
+
+  private void runInChunks(
+      RootAllocator allocator,
+      Definitions definitions,
+      int chunkRows,
+      java.util.function.Consumer<VectorSchemaRoot> chunks) {
+    try (EntityTable table = EntityTable.of(entities(allocator, 20_000))) {
+      PointInTimeJoin.runInChunks(
+          table,
+          FeatureSelection.of(definitions, List.of("v:text")),
+          definitions,
+          dir,
+          false,
+          new JoinOptions(2, Long.MAX_VALUE, dir.resolve("spill")).withChunkRows(chunkRows),
+          allocator,
+          JoinProgress.NONE,
+          chunks);
+    }
+  }
+
+  @Test
+  void aConsumerFailingMidwayStopsTheJoinAndLeavesNoMemoryBehind() {
+    Definitions definitions = smallSource("a");
+    RootAllocator allocator = new RootAllocator();
+    List<Integer> seen = new ArrayList<>();
+    assertThatThrownBy(
+            () ->
+                runInChunks(
+                    allocator,
+                    definitions,
+                    4_000,
+                    chunk -> {
+                      seen.add(chunk.getRowCount());
+                      if (seen.size() == 2) {
+                        throw new IllegalStateException("the consumer gave up");
+                      }
+                    }))
+        .hasMessage("the consumer gave up");
+    assertThat(seen).containsExactly(4_000, 4_000);
+    allocator.close();
+  }
+
+  @Test
+  void aSourceFileChangedBetweenChunksFailsTheJoin() {
+    Definitions definitions = smallSource("a");
+    RootAllocator allocator = new RootAllocator();
+    List<Object> firstChunk = new ArrayList<>();
+    assertThatThrownBy(
+            () ->
+                runInChunks(
+                    allocator,
+                    definitions,
+                    10_000,
+                    chunk -> {
+                      if (firstChunk.isEmpty()) {
+                        firstChunk.addAll(texts(chunk));
+                        smallSource("b"); // the same rows, other values
+                      }
+                    }))
+        .isInstanceOf(dev.quiver.QuiverException.class)
+        .hasMessageContaining("A source file changed while the training set was being made")
+        .hasMessageContaining("chunk 2 of 2");
+    assertThat(firstChunk).hasSize(10_000).startsWith("a0", "a1");
+    allocator.close();
+  }
+
+  @Test
+  void chunksHoldAboutHalfTheMemoryBudgetUnlessChosen() {
+    Definitions definitions = smallSource("a");
+    FeatureSelection selection = FeatureSelection.of(definitions, List.of("v:text"));
+    try (RootAllocator allocator = new RootAllocator();
+        EntityTable table = EntityTable.of(entities(allocator, 20_000))) {
+      JoinOptions options = new JoinOptions(2, 1L << 30, dir);
+      // Per row: the entity columns' bytes (8 + 8, each + 1 for validity) and a text's 32.
+      long rowBytes = 0;
+      for (var vector : table.root().getFieldVectors()) {
+        rowBytes += vector.getBufferSize() / 20_000 + 1;
+      }
+      rowBytes += 32;
+      assertThat(PointInTimeJoin.chunkRows(table, selection, options))
+          .isEqualTo((int) ((1L << 29) / rowBytes));
+      assertThat(PointInTimeJoin.chunkRows(table, selection, options.withMemoryBudget(1_000)))
+          .as("never below the minimum")
+          .isEqualTo(PointInTimeJoin.MIN_CHUNK_ROWS);
+      assertThat(PointInTimeJoin.chunkRows(table, selection, options.withChunkRows(123)))
+          .isEqualTo(123);
+    }
+  }
+
   private static List<Object> texts(VectorSchemaRoot table) {
     List<Object> values = new ArrayList<>();
     for (int i = 0; i < table.getRowCount(); i++) {
