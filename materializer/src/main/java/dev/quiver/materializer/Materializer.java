@@ -28,13 +28,18 @@ import org.apache.arrow.memory.BufferAllocator;
  */
 public final class Materializer {
 
-  /** What one view's materialization did. */
+  /**
+   * What one view's materialization did.
+   *
+   * @param newestEvent the newest event time among the window's rows; null when it had none
+   */
   public record ViewResult(
       String view,
       TimeInterval interval,
       long sourceRowsRead,
       long rowsInWindow,
       long rowsWritten,
+      Instant newestEvent,
       long millis) {}
 
   private final Definitions definitions;
@@ -96,7 +101,7 @@ public final class Materializer {
               ? (view.hasTtl() ? end.minus(view.ttl()) : null)
               : intervals.get(intervals.size() - 1).end();
       if (start != null && start.isAfter(end)) {
-        results.add(new ViewResult(view.name(), null, 0, 0, 0, 0));
+        results.add(new ViewResult(view.name(), null, 0, 0, 0, null, 0));
         continue;
       }
       results.add(run(view, new TimeInterval(start, end), progress));
@@ -115,13 +120,18 @@ public final class Materializer {
             .run(
                 interval.start() == null ? Long.MIN_VALUE : nanos(interval.start()),
                 nanos(interval.end()));
-    registry.recordMaterialized(view.name(), interval);
+    Instant newestEvent =
+        outcome.newestEventNanos() == Long.MIN_VALUE
+            ? null
+            : EpochNanos.toInstant(outcome.newestEventNanos());
+    registry.recordMaterialized(view.name(), interval, newestEvent);
     return new ViewResult(
         view.name(),
         interval,
         outcome.sourceRowsRead(),
         outcome.rowsInWindow(),
         outcome.rowsWritten(),
+        newestEvent,
         (System.nanoTime() - started) / 1_000_000);
   }
 

@@ -68,6 +68,7 @@ final class ViewMaterialization {
   private final List<KeptRows> allKept = new ArrayList<>();
   private final ReadWriteLock flushing = new ReentrantReadWriteLock();
   private final AtomicLong rowsInWindow = new AtomicLong();
+  private final AtomicLong newestEvent = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong rowsWritten = new AtomicLong();
   private volatile long lastFlushRows;
   private long estimatedBytes;
@@ -76,7 +77,11 @@ final class ViewMaterialization {
   private final ValueCodec.ColumnEncoder encoder;
 
   /** What a view's materialization did. */
-  record Outcome(long sourceRowsRead, long rowsInWindow, long rowsWritten) {}
+  /**
+   * @param newestEventNanos the newest event time among the window's rows, {@link Long#MIN_VALUE}
+   *     when it had none
+   */
+  record Outcome(long sourceRowsRead, long rowsInWindow, long rowsWritten, long newestEventNanos) {}
 
   ViewMaterialization(
       FeatureView view,
@@ -225,7 +230,7 @@ final class ViewMaterialization {
         (writing - reading) / 1_000_000,
         lastFlushRows,
         (System.nanoTime() - writing) / 1_000_000);
-    return new Outcome(planned, rowsInWindow.get(), rowsWritten.get());
+    return new Outcome(planned, rowsInWindow.get(), rowsWritten.get(), newestEvent.get());
   }
 
   private void read(Task task, long start, long end) {
@@ -294,6 +299,7 @@ final class ViewMaterialization {
     Map<String, Object> keyValues = new HashMap<>();
     ColumnRow features = featureColumns(root);
     long inWindow = 0;
+    long newest = Long.MIN_VALUE;
     for (int row = 0; row < root.getRowCount(); row++) {
       if (ts.isNull(row)) {
         continue;
@@ -306,6 +312,7 @@ final class ViewMaterialization {
         continue;
       }
       inWindow++;
+      newest = Math.max(newest, at);
       long createdAt =
           created == null || created.isNull(row) ? OnlineRow.NO_CREATED : created.get(row);
       long order = base + row;
@@ -333,6 +340,7 @@ final class ViewMaterialization {
       }
     }
     rowsInWindow.addAndGet(inWindow);
+    newestEvent.accumulateAndGet(newest, Math::max);
     return any;
   }
 

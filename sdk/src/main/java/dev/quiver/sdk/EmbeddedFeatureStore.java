@@ -107,6 +107,13 @@ final class EmbeddedFeatureStore implements FeatureStore {
   }
 
   @Override
+  public Map<String, Instant> newestMaterializedEvents() {
+    try (RegistryStore store = RegistryStores.open(config)) {
+      return store.newestMaterializedEvents();
+    }
+  }
+
+  @Override
   public void checkOnlineStore() {
     online().read(List.of(new OnlineStore.Key("__quiver_health", new byte[] {0})));
   }

@@ -138,6 +138,12 @@ public interface FeatureStore extends AutoCloseable {
   Map<String, List<dev.quiver.registry.model.TimeInterval>> materializedIntervals();
 
   /**
+   * Per view, the newest event time materialized into the online store so far: its online rows are
+   * at most this fresh. Views with nothing materialized are absent.
+   */
+  Map<String, Instant> newestMaterializedEvents();
+
+  /**
    * Opens the online store when it is not open yet and reads one key from it.
    *
    * @throws dev.quiver.online.OnlineStoreException when it cannot be opened or read

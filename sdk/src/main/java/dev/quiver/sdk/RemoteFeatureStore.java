@@ -279,6 +279,7 @@ final class RemoteFeatureStore implements FeatureStore {
     List<Materializer.ViewResult> results = new ArrayList<>();
     for (JsonNode view : body.get("feature_views")) {
       JsonNode start = view.get("start_ts");
+      JsonNode newestEvent = view.path("newest_event_ts");
       results.add(
           new Materializer.ViewResult(
               view.get("feature_view").asText(),
@@ -288,6 +289,7 @@ final class RemoteFeatureStore implements FeatureStore {
               view.get("source_rows_read").asLong(),
               view.get("rows_in_window").asLong(),
               view.get("rows_written").asLong(),
+              newestEvent.isNull() ? null : Instant.parse(newestEvent.asText()),
               view.get("millis").asLong()));
     }
     return results;
@@ -301,7 +303,7 @@ final class RemoteFeatureStore implements FeatureStore {
         .forEachRemaining(
             view -> {
               List<TimeInterval> list = new ArrayList<>();
-              for (JsonNode interval : view.getValue()) {
+              for (JsonNode interval : view.getValue().path("intervals")) {
                 JsonNode start = interval.get("start");
                 list.add(
                     new TimeInterval(
@@ -311,6 +313,21 @@ final class RemoteFeatureStore implements FeatureStore {
               intervals.put(view.getKey(), list);
             });
     return intervals;
+  }
+
+  @Override
+  public Map<String, Instant> newestMaterializedEvents() {
+    Map<String, Instant> newest = new LinkedHashMap<>();
+    get("/api/v1/projects/" + project + "/materialized")
+        .fields()
+        .forEachRemaining(
+            view -> {
+              JsonNode at = view.getValue().get("newest_event");
+              if (at != null && !at.isNull()) {
+                newest.put(view.getKey(), Instant.parse(at.asText()));
+              }
+            });
+    return newest;
   }
 
   @Override

@@ -258,6 +258,9 @@ public abstract class FeatureStoreContract {
   @Test
   void materializedIntervalsAndTheOnlineStoreAreVisible() {
     assertThat(store.materializedIntervals()).containsKey("driver_hourly_stats");
+    assertThat(store.newestMaterializedEvents().get("driver_hourly_stats"))
+        .isBefore(end.plusNanos(1))
+        .isAfter(end.minus(Duration.ofDays(7)));
     store.checkOnlineStore();
     assertThatThrownBy(
             () ->

@@ -75,6 +75,14 @@ class OnlineFeaturesTest {
               T0,
               T2,
               FEATURES);
+      // The newest event of the union: the latest winner's (the newest row wins its key).
+      Instant newest =
+          expected.values().stream()
+              .map(OnlineReference.Winner::eventTime)
+              .max(Instant::compareTo)
+              .orElseThrow();
+      assertThat(store.newestMaterializedEvents()).containsEntry("driver_hourly_stats", newest);
+      assertThat(later.get(0).newestEvent()).isEqualTo(newest);
       List<Object> drivers = new ArrayList<>();
       for (long id = 1001; id <= 3001; id++) {
         drivers.add(id); // 3001 has no data

@@ -11,6 +11,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,13 +55,17 @@ public class InfoController {
     return JsonBodies.write(body);
   }
 
-  /** Per view, the windows materialized so far: {@code {"view": [{"start", "end"}, ...]}}. */
+  /**
+   * Per view, the windows materialized so far and the newest event time materialized: {@code
+   * {"view": {"intervals": [{"start", "end"}, ...], "newest_event": "..." or null}}}.
+   */
   @Get(uri = "/projects/{project}/materialized", produces = MediaType.APPLICATION_JSON)
   @ExecuteOn(TaskExecutors.BLOCKING)
   @Operation(summary = "The windows materialized into the online store, per view")
   public String materialized(@PathVariable String project) {
     features.registryOf(project);
     Map<String, Object> body = new LinkedHashMap<>();
+    Map<String, Instant> newest = features.store().newestMaterializedEvents();
     features
         .store()
         .materializedIntervals()
@@ -73,7 +78,11 @@ public class InfoController {
                 item.put("end", interval.end().toString());
                 list.add(item);
               }
-              body.put(view, list);
+              Map<String, Object> state = new LinkedHashMap<>();
+              state.put("intervals", list);
+              Instant at = newest.get(view);
+              state.put("newest_event", at == null ? null : at.toString());
+              body.put(view, state);
             });
     return JsonBodies.write(body);
   }

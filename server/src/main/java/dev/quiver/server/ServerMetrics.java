@@ -1,6 +1,5 @@
 package dev.quiver.server;
 
-import dev.quiver.registry.model.TimeInterval;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -9,7 +8,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,13 +70,8 @@ public final class ServerMetrics {
   /** The metrics in Prometheus' text format, staleness brought up to date first. */
   String scrape() {
     Instant now = features.clock().instant();
-    for (Map.Entry<String, List<TimeInterval>> view :
-        features.store().materializedIntervals().entrySet()) {
-      Instant newest =
-          view.getValue().stream().map(TimeInterval::end).max(Instant::compareTo).orElse(null);
-      if (newest == null) {
-        continue;
-      }
+    for (Map.Entry<String, Instant> view : features.store().newestMaterializedEvents().entrySet()) {
+      Instant newest = view.getValue();
       staleness
           .computeIfAbsent(
               view.getKey(),
@@ -86,8 +79,8 @@ public final class ServerMetrics {
                 AtomicLong seconds = new AtomicLong();
                 Gauge.builder("quiver_view_staleness_seconds", seconds, AtomicLong::get)
                     .description(
-                        "Now minus the end of the view's newest materialized window: the online"
-                            + " store holds its rows up to that time")
+                        "Now minus the newest event time materialized into the online store:"
+                            + " how old the view's freshest online row is")
                     .tag("view", name)
                     .register(registry);
                 return seconds;

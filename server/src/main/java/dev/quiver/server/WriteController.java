@@ -123,6 +123,8 @@ public class WriteController {
       view.put("source_rows_read", result.sourceRowsRead());
       view.put("rows_in_window", result.rowsInWindow());
       view.put("rows_written", result.rowsWritten());
+      view.put(
+          "newest_event_ts", result.newestEvent() == null ? null : result.newestEvent().toString());
       view.put("millis", result.millis());
       views.add(view);
     }

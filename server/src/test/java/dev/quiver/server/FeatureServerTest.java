@@ -2,6 +2,7 @@ package dev.quiver.server;
 
 import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -490,6 +491,19 @@ class FeatureServerTest {
             "quiver_online_lookup_seconds_count",
             "quiver_errors_total{kind=\"bad_request\"}",
             "quiver_view_staleness_seconds{view=\"driver_hourly_stats\"}");
+    // Staleness: now minus the newest event time materialized (as /materialized reports it).
+    Instant newest =
+        Instant.parse(
+            JSON.readTree(get("/api/v1/projects/driver_ranking/materialized").body())
+                .at("/driver_hourly_stats/newest_event")
+                .asText());
+    java.util.regex.Matcher gauge =
+        java.util.regex.Pattern.compile(
+                "quiver_view_staleness_seconds\\{view=\"driver_hourly_stats\"} ([0-9.E]+)")
+            .matcher(metrics.body());
+    assertThat(gauge.find()).as(metrics.body()).isTrue();
+    assertThat(Double.parseDouble(gauge.group(1)))
+        .isCloseTo(Duration.between(newest, Instant.now()).toSeconds(), within(5.0));
 
     HttpResponse<String> openApi = get("/openapi.yml");
     assertThat(openApi.statusCode()).isEqualTo(200);

@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   static final int FORMAT = 1;
   private static final String MATERIALIZED = "materialized";
+  private static final String NEWEST_EVENTS = "newest_materialized_events";
   private static final Map<Path, ReentrantLock> LOCKS_IN_THIS_JVM = new ConcurrentHashMap<>();
 
   private final Path file;
@@ -141,30 +143,46 @@ public final class FileRegistryStore implements RegistryStore {
   }
 
   @Override
-  public void recordMaterialized(String view, TimeInterval interval) {
-    updateIntervals(
-        intervals -> {
+  public Map<String, Instant> newestMaterializedEvents() {
+    Map<String, Object> document = readDocument();
+    return document == null ? Map.of() : RegistryJson.instants(document.get(NEWEST_EVENTS));
+  }
+
+  @Override
+  public void recordMaterialized(String view, TimeInterval interval, Instant newestEvent) {
+    updateMaterialized(
+        (intervals, newest) -> {
           List<TimeInterval> list = new ArrayList<>(intervals.getOrDefault(view, List.of()));
           list.add(interval);
           intervals.put(view, TimeInterval.merge(list));
+          if (newestEvent != null) {
+            newest.merge(view, newestEvent, (a, b) -> a.isAfter(b) ? a : b);
+          }
         });
   }
 
   @Override
   public void forgetMaterialized(String view) {
-    updateIntervals(intervals -> intervals.remove(view));
+    updateMaterialized(
+        (intervals, newest) -> {
+          intervals.remove(view);
+          newest.remove(view);
+        });
   }
 
-  private void updateIntervals(
-      java.util.function.Consumer<Map<String, List<TimeInterval>>> change) {
+  private void updateMaterialized(
+      java.util.function.BiConsumer<Map<String, List<TimeInterval>>, Map<String, Instant>> change) {
     update(
         current -> {
           Map<String, Object> next =
               current == null ? emptyDocument() : new LinkedHashMap<>(current);
           Map<String, List<TimeInterval>> intervals =
               new java.util.TreeMap<>(RegistryJson.intervals(next.get(MATERIALIZED)));
-          change.accept(intervals);
+          Map<String, Instant> newest =
+              new java.util.TreeMap<>(RegistryJson.instants(next.get(NEWEST_EVENTS)));
+          change.accept(intervals, newest);
           next.put(MATERIALIZED, RegistryJson.intervalsData(intervals));
+          next.put(NEWEST_EVENTS, RegistryJson.instantsData(newest));
           return new Update<>(next, null);
         });
   }

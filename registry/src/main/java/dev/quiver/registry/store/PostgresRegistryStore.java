@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,73 +96,49 @@ public final class PostgresRegistryStore implements RegistryStore {
 
   @Override
   public RegistrySnapshot load() {
-    try (Connection connection = connect();
-        PreparedStatement query =
-            connection.prepareStatement(
-                "SELECT version, definitions::text FROM quiver_registry WHERE project = ?")) {
-      query.setString(1, project);
-      try (ResultSet row = query.executeQuery()) {
-        if (!row.next()) {
-          return RegistrySnapshot.empty(project);
-        }
-        Definitions definitions =
-            RegistryJson.definitions(
-                RegistryJson.readObject(row.getString(2), description()), description());
-        return new RegistrySnapshot(project, row.getLong(1), definitions);
-      }
-    } catch (SQLException e) {
-      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
-        // Nothing was ever committed to this database; reading needs no DDL rights.
-        return RegistrySnapshot.empty(project);
-      }
-      throw failure("read", e);
-    }
+    // Before any commit there is no table: nothing was ever committed to this database, and
+    // reading needs no DDL rights.
+    return read(
+        "SELECT version, definitions::text FROM quiver_registry WHERE project = ?",
+        RegistrySnapshot.empty(project),
+        row -> {
+          if (!row.next()) {
+            return RegistrySnapshot.empty(project);
+          }
+          Definitions definitions =
+              RegistryJson.definitions(
+                  RegistryJson.readObject(row.getString(2), description()), description());
+          return new RegistrySnapshot(project, row.getLong(1), definitions);
+        });
   }
 
   @Override
   public long version() {
-    try (Connection connection = connect();
-        PreparedStatement query =
-            connection.prepareStatement("SELECT version FROM quiver_registry WHERE project = ?")) {
-      query.setString(1, project);
-      try (ResultSet row = query.executeQuery()) {
-        return row.next() ? row.getLong(1) : 0;
-      }
-    } catch (SQLException e) {
-      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
-        return 0;
-      }
-      throw failure("read", e);
-    }
+    return read(
+        "SELECT version FROM quiver_registry WHERE project = ?",
+        0L,
+        row -> row.next() ? row.getLong(1) : 0L);
   }
 
   @Override
   public List<HistoryEntry> history() {
-    try (Connection connection = connect();
-        PreparedStatement query =
-            connection.prepareStatement(
-                "SELECT version, committed_at, committed_by, git_commit, changes::text"
-                    + " FROM quiver_registry_history WHERE project = ? ORDER BY version")) {
-      query.setString(1, project);
-      List<HistoryEntry> entries = new ArrayList<>();
-      try (ResultSet row = query.executeQuery()) {
-        while (row.next()) {
-          entries.add(
-              new HistoryEntry(
-                  row.getLong(1),
-                  row.getTimestamp(2).toInstant(),
-                  row.getString(3),
-                  row.getString(4),
-                  RegistryJson.changes(row.getString(5), description())));
-        }
-      }
-      return entries;
-    } catch (SQLException e) {
-      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
-        return List.of();
-      }
-      throw failure("read", e);
-    }
+    return read(
+        "SELECT version, committed_at, committed_by, git_commit, changes::text"
+            + " FROM quiver_registry_history WHERE project = ? ORDER BY version",
+        List.of(),
+        row -> {
+          List<HistoryEntry> entries = new ArrayList<>();
+          while (row.next()) {
+            entries.add(
+                new HistoryEntry(
+                    row.getLong(1),
+                    row.getTimestamp(2).toInstant(),
+                    row.getString(3),
+                    row.getString(4),
+                    RegistryJson.changes(row.getString(5), description())));
+          }
+          return entries;
+        });
   }
 
   @Override
@@ -215,46 +192,115 @@ public final class PostgresRegistryStore implements RegistryStore {
 
   @Override
   public Map<String, List<TimeInterval>> materializedIntervals() {
+    return read(
+        "SELECT view_name, start_nanos, end_nanos FROM quiver_materialized_intervals"
+            + " WHERE project = ? ORDER BY view_name, start_nanos NULLS FIRST",
+        Map.of(),
+        row -> {
+          Map<String, List<TimeInterval>> intervals = new TreeMap<>();
+          while (row.next()) {
+            intervals
+                .computeIfAbsent(row.getString(1), v -> new ArrayList<>())
+                .add(interval(row, 2));
+          }
+          return intervals;
+        });
+  }
+
+  @Override
+  public Map<String, Instant> newestMaterializedEvents() {
+    return read(
+        "SELECT view_name, newest_event_nanos FROM quiver_materialized_newest WHERE project = ?",
+        Map.of(),
+        row -> {
+          Map<String, Instant> newest = new TreeMap<>();
+          while (row.next()) {
+            newest.put(row.getString(1), EpochNanos.toInstant(row.getLong(2)));
+          }
+          return newest;
+        });
+  }
+
+  /** Reads a query's rows. */
+  private interface Rows<T> {
+    T read(ResultSet rows) throws SQLException;
+  }
+
+  /**
+   * Runs {@code sql} (its one parameter: this project) and reads its rows; answers {@code
+   * whenNoTable} when the table does not exist yet (nothing was ever written to this database).
+   */
+  private <T> T read(String sql, T whenNoTable, Rows<T> rows) {
     try (Connection connection = connect();
-        PreparedStatement query =
-            connection.prepareStatement(
-                "SELECT view_name, start_nanos, end_nanos FROM quiver_materialized_intervals"
-                    + " WHERE project = ? ORDER BY view_name, start_nanos NULLS FIRST")) {
+        PreparedStatement query = connection.prepareStatement(sql)) {
       query.setString(1, project);
-      Map<String, List<TimeInterval>> intervals = new TreeMap<>();
-      try (ResultSet row = query.executeQuery()) {
-        while (row.next()) {
-          intervals.computeIfAbsent(row.getString(1), v -> new ArrayList<>()).add(interval(row, 2));
-        }
+      try (ResultSet result = query.executeQuery()) {
+        return rows.read(result);
       }
-      return intervals;
     } catch (SQLException e) {
       if (UNDEFINED_TABLE.equals(e.getSQLState())) {
-        return Map.of();
+        return whenNoTable;
       }
       throw failure("read", e);
     }
   }
 
   @Override
-  public void recordMaterialized(String view, TimeInterval interval) {
+  public void recordMaterialized(String view, TimeInterval interval, Instant newestEvent) {
     replaceIntervals(
         view,
         current -> {
           List<TimeInterval> all = new ArrayList<>(current);
           all.add(interval);
           return TimeInterval.merge(all);
+        },
+        connection -> {
+          if (newestEvent == null) {
+            return;
+          }
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  "INSERT INTO quiver_materialized_newest (project, view_name, newest_event_nanos)"
+                      + " VALUES (?, ?, ?) ON CONFLICT (project, view_name) DO UPDATE SET"
+                      + " newest_event_nanos = GREATEST(quiver_materialized_newest"
+                      + ".newest_event_nanos, EXCLUDED.newest_event_nanos)")) {
+            upsert.setString(1, project);
+            upsert.setString(2, view);
+            upsert.setLong(3, EpochNanos.of(newestEvent));
+            upsert.executeUpdate();
+          }
         });
   }
 
   @Override
   public void forgetMaterialized(String view) {
-    replaceIntervals(view, current -> List.of());
+    replaceIntervals(
+        view,
+        current -> List.of(),
+        connection -> {
+          try (PreparedStatement delete =
+              connection.prepareStatement(
+                  "DELETE FROM quiver_materialized_newest WHERE project = ? AND view_name = ?")) {
+            delete.setString(1, project);
+            delete.setString(2, view);
+            delete.executeUpdate();
+          }
+        });
   }
 
-  /** Rewrites a view's intervals in one transaction, serialised per project and view. */
+  /** More work in the transaction of {@link #replaceIntervals}. */
+  private interface InTransaction {
+    void run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Rewrites a view's intervals, and does {@code alsoDo}, in one transaction, serialised per
+   * project and view.
+   */
   private void replaceIntervals(
-      String view, java.util.function.UnaryOperator<List<TimeInterval>> change) {
+      String view,
+      java.util.function.UnaryOperator<List<TimeInterval>> change,
+      InTransaction alsoDo) {
     try (Connection connection = connect()) {
       if (!schemaReady) {
         createSchema(connection);
@@ -304,6 +350,7 @@ public final class PostgresRegistryStore implements RegistryStore {
           }
           insert.executeBatch();
         }
+        alsoDo.run(connection);
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
@@ -383,6 +430,12 @@ public final class PostgresRegistryStore implements RegistryStore {
               + " view_name text NOT NULL,"
               + " start_nanos bigint,"
               + " end_nanos bigint NOT NULL)");
+      ddl.execute(
+          "CREATE TABLE IF NOT EXISTS quiver_materialized_newest ("
+              + " project text NOT NULL,"
+              + " view_name text NOT NULL,"
+              + " newest_event_nanos bigint NOT NULL,"
+              + " PRIMARY KEY (project, view_name))");
       connection.commit();
     } catch (SQLException e) {
       connection.rollback();

@@ -120,6 +120,21 @@ final class RegistryJson {
     return intervals;
   }
 
+  /** Instants by view as stored: view to an ISO-8601 instant. */
+  static Map<String, Instant> instants(Object data) {
+    Map<String, Instant> instants = new java.util.TreeMap<>();
+    if (data instanceof Map<?, ?> byView) {
+      byView.forEach((view, at) -> instants.put(String.valueOf(view), Instant.parse((String) at)));
+    }
+    return instants;
+  }
+
+  static Map<String, Object> instantsData(Map<String, Instant> instants) {
+    Map<String, Object> data = new java.util.TreeMap<>();
+    instants.forEach((view, at) -> data.put(view, at.toString()));
+    return data;
+  }
+
   static Map<String, Object> intervalsData(Map<String, List<TimeInterval>> intervals) {
     Map<String, Object> data = new java.util.TreeMap<>();
     intervals.forEach(

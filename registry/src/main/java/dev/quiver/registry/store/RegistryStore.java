@@ -2,6 +2,7 @@ package dev.quiver.registry.store;
 
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.TimeInterval;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -48,10 +49,21 @@ public interface RegistryStore extends AutoCloseable {
    */
   Map<String, List<TimeInterval>> materializedIntervals();
 
-  /** Adds an interval to a view's materialized intervals, merging overlaps. */
-  void recordMaterialized(String view, TimeInterval interval);
+  /**
+   * Adds an interval to a view's materialized intervals, merging overlaps, and raises the view's
+   * newest materialized event time to {@code newestEvent} if it is later.
+   *
+   * @param newestEvent the newest event time among the rows written, or null when none were
+   */
+  void recordMaterialized(String view, TimeInterval interval, Instant newestEvent);
 
-  /** Forgets a view's intervals, when its online data is deleted. */
+  /**
+   * Per view, the newest event time ever materialized into the online store: how fresh its online
+   * rows are. Views with no row materialized yet are absent.
+   */
+  Map<String, Instant> newestMaterializedEvents();
+
+  /** Forgets a view's intervals and newest event time, when its online data is deleted. */
   void forgetMaterialized(String view);
 
   /** Names this registry for people, e.g. {@code file data/registry.json}. */

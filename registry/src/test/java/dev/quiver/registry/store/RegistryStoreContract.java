@@ -71,6 +71,7 @@ public abstract class RegistryStoreContract {
   @Test
   void anEmptyRegistryIsAtVersionZero() {
     try (RegistryStore store = newStore(CLOCK)) {
+      assertThat(store.newestMaterializedEvents()).isEmpty();
       RegistrySnapshot snapshot = store.load();
       assertThat(snapshot.version()).isZero();
       assertThat(store.version()).isZero();
@@ -152,17 +153,21 @@ public abstract class RegistryStoreContract {
     Instant t4 = Instant.parse("2026-03-04T00:00:00.000000001Z");
     try (RegistryStore store = newStore(CLOCK)) {
       store.commit(0, exampleDefinitions(), info("v1"));
-      store.recordMaterialized("stats", new TimeInterval(t3, t4));
-      store.recordMaterialized("stats", new TimeInterval(t1, t2));
-      store.recordMaterialized("other", new TimeInterval(null, t1));
+      Instant newest = t4.minusNanos(7); // to the nanosecond
+      store.recordMaterialized("stats", new TimeInterval(t3, t4), newest);
+      store.recordMaterialized("stats", new TimeInterval(t1, t2), t2.minusSeconds(1));
+      store.recordMaterialized("other", new TimeInterval(null, t1), null);
       assertThat(store.materializedIntervals().get("stats"))
           .containsExactly(new TimeInterval(t1, t2), new TimeInterval(t3, t4));
-      store.recordMaterialized("stats", new TimeInterval(t2, t3));
+      store.recordMaterialized("stats", new TimeInterval(t2, t3), t3.minusSeconds(1));
       assertThat(store.materializedIntervals().get("stats"))
           .containsExactly(new TimeInterval(t1, t4));
+      // The newest event only ever rises; a window with no rows leaves none.
+      assertThat(store.newestMaterializedEvents()).isEqualTo(Map.of("stats", newest));
 
       store.forgetMaterialized("stats");
       assertThat(store.materializedIntervals()).containsOnlyKeys("other");
+      assertThat(store.newestMaterializedEvents()).isEmpty();
       assertThat(store.load().version()).isEqualTo(1);
       assertThat(store.history()).hasSize(1);
 
