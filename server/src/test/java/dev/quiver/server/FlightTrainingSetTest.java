@@ -209,4 +209,72 @@ class FlightTrainingSetTest {
           .hasMessageContaining("is after the end");
     }
   }
+
+  @Test
+  void aClientThatCancelsStopsTheJoinAtTheNextBatch() throws Exception {
+    Path repo = dir.resolve("repo");
+    Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    ExampleRepo.createAt(repo, end);
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    ch.qos.logback.classic.Logger producerLog =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(TrainingSetProducer.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+        new ch.qos.logback.core.read.ListAppender<>();
+    events.start();
+    producerLog.addAppender(events);
+    ch.qos.logback.classic.Level level = producerLog.getLevel();
+    producerLog.setLevel(ch.qos.logback.classic.Level.INFO);
+    int rows = 50_000;
+    try (QuiverServer server =
+            QuiverServer.start(
+                repo,
+                0,
+                Map.of(
+                    "quiver.server.flight-port", 0,
+                    "quiver.server.training-set-chunk-rows", 1_000));
+        BufferAllocator allocator = new RootAllocator();
+        FlightClient client =
+            FlightClient.builder(
+                    allocator, Location.forGrpcInsecure("127.0.0.1", server.flightPort()))
+                .build();
+        VectorSchemaRoot entities = VectorSchemaRoot.create(ENTITIES, allocator)) {
+      BigIntVector ids = (BigIntVector) entities.getVector("driver_id");
+      TimeStampNanoTZVector times = (TimeStampNanoTZVector) entities.getVector("event_timestamp");
+      long at = end.minus(3, ChronoUnit.HOURS).getEpochSecond() * 1_000_000_000L;
+      for (int row = 0; row < rows; row++) {
+        ids.setSafe(row, 1001 + row % 50);
+        times.setSafe(row, at);
+      }
+      entities.setRowCount(rows);
+      int received = 0;
+      try (FlightClient.ExchangeReaderWriter exchange =
+          client.doExchange(
+              FlightDescriptor.command(
+                  "{\"features\": [\"driver_hourly_stats:conv_rate\"]}"
+                      .getBytes(StandardCharsets.UTF_8)))) {
+        exchange.getWriter().start(entities);
+        exchange.getWriter().putNext();
+        exchange.getWriter().completed();
+        FlightStream reader = exchange.getReader();
+        assertThat(reader.next()).isTrue();
+        received += reader.getRoot().getRowCount();
+        reader.cancel("enough", null);
+      } catch (Exception e) {
+        // Closing a cancelled exchange reports the cancellation.
+      }
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (System.nanoTime() < deadline
+          && events.list.stream().noneMatch(e -> e.getFormattedMessage().contains("stopped"))) {
+        Thread.sleep(50);
+      }
+      assertThat(received).isEqualTo(1_000);
+      assertThat(events.list)
+          .extracting(e -> e.getFormattedMessage())
+          .anyMatch(m -> m.contains("A training set over Flight stopped: the client cancelled"));
+    } finally {
+      producerLog.detachAppender(events);
+      producerLog.setLevel(level);
+    }
+  }
 }
