@@ -61,7 +61,9 @@ public class InfoController {
    */
   @Get(uri = "/projects/{project}/materialized", produces = MediaType.APPLICATION_JSON)
   @ExecuteOn(TaskExecutors.BLOCKING)
-  @Operation(summary = "The windows materialized into the online store, per view")
+  @Operation(
+      summary =
+          "The windows materialized into the online store, and the newest event time, per view")
   public String materialized(@PathVariable String project) {
     features.registryOf(project);
     Map<String, Object> body = new LinkedHashMap<>();
