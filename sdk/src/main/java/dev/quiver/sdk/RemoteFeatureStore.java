@@ -278,21 +278,24 @@ final class RemoteFeatureStore implements FeatureStore {
   private static List<Materializer.ViewResult> results(JsonNode body) {
     List<Materializer.ViewResult> results = new ArrayList<>();
     for (JsonNode view : body.get("feature_views")) {
-      JsonNode start = view.get("start_ts");
-      JsonNode newestEvent = view.path("newest_event_ts");
       results.add(
           new Materializer.ViewResult(
               view.get("feature_view").asText(),
-              new TimeInterval(
-                  start == null || start.isNull() ? null : Instant.parse(start.asText()),
-                  Instant.parse(view.get("end_ts").asText())),
+              view.hasNonNull("end_ts")
+                  ? new TimeInterval(instantOrNull(view, "start_ts"), instantOrNull(view, "end_ts"))
+                  : null,
               view.get("source_rows_read").asLong(),
               view.get("rows_in_window").asLong(),
               view.get("rows_written").asLong(),
-              newestEvent.isNull() ? null : Instant.parse(newestEvent.asText()),
+              instantOrNull(view, "newest_event_ts"),
               view.get("millis").asLong()));
     }
     return results;
+  }
+
+  /** The instant in {@code node}'s {@code field}, or null when it is null or absent. */
+  private static Instant instantOrNull(JsonNode node, String field) {
+    return node.hasNonNull(field) ? Instant.parse(node.get(field).asText()) : null;
   }
 
   @Override
@@ -303,12 +306,13 @@ final class RemoteFeatureStore implements FeatureStore {
         .forEachRemaining(
             view -> {
               List<TimeInterval> list = new ArrayList<>();
-              for (JsonNode interval : view.getValue().path("intervals")) {
-                JsonNode start = interval.get("start");
+              // {"intervals": [...], "newest_event": ...}; an earlier server sent the list alone.
+              JsonNode items =
+                  view.getValue().isArray() ? view.getValue() : view.getValue().path("intervals");
+              for (JsonNode interval : items) {
                 list.add(
                     new TimeInterval(
-                        start == null || start.isNull() ? null : Instant.parse(start.asText()),
-                        Instant.parse(interval.get("end").asText())));
+                        instantOrNull(interval, "start"), instantOrNull(interval, "end")));
               }
               intervals.put(view.getKey(), list);
             });
@@ -322,9 +326,9 @@ final class RemoteFeatureStore implements FeatureStore {
         .fields()
         .forEachRemaining(
             view -> {
-              JsonNode at = view.getValue().get("newest_event");
-              if (at != null && !at.isNull()) {
-                newest.put(view.getKey(), Instant.parse(at.asText()));
+              Instant at = instantOrNull(view.getValue(), "newest_event");
+              if (at != null) {
+                newest.put(view.getKey(), at);
               }
             });
     return newest;

@@ -258,9 +258,27 @@ public abstract class FeatureStoreContract {
   @Test
   void materializedIntervalsAndTheOnlineStoreAreVisible() {
     assertThat(store.materializedIntervals()).containsKey("driver_hourly_stats");
+    // The newest event time of the source's rows in the materialized window, read here.
+    long from = dev.quiver.EpochNanos.of(end.minus(Duration.ofDays(7)));
+    long to = dev.quiver.EpochNanos.of(end);
+    long newest = Long.MIN_VALUE;
+    try (var allocator = new org.apache.arrow.memory.RootAllocator();
+        VectorSchemaRoot rows =
+            dev.quiver.offline.io.EntityFiles.read(
+                    repo.resolve("data/driver_stats.parquet"), Map.of(), allocator)
+                .root()) {
+      var times = (org.apache.arrow.vector.TimeStampNanoTZVector) rows.getVector("event_timestamp");
+      for (int row = 0; row < rows.getRowCount(); row++) {
+        if (!times.isNull(row) && !rows.getVector("driver_id").isNull(row)) {
+          long at = times.get(row);
+          if (at >= from && at <= to) {
+            newest = Math.max(newest, at);
+          }
+        }
+      }
+    }
     assertThat(store.newestMaterializedEvents().get("driver_hourly_stats"))
-        .isBefore(end.plusNanos(1))
-        .isAfter(end.minus(Duration.ofDays(7)));
+        .isEqualTo(dev.quiver.EpochNanos.toInstant(newest));
     store.checkOnlineStore();
     assertThatThrownBy(
             () ->

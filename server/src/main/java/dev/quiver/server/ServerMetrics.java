@@ -9,6 +9,8 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,7 +25,7 @@ public final class ServerMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Timer> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong> staleness = new ConcurrentHashMap<>();
+  private final Map<String, Staleness> staleness = new ConcurrentHashMap<>();
   private final Timer onlineLookups;
   private final FeatureService features;
 
@@ -67,26 +69,52 @@ public final class ServerMetrics {
         .increment();
   }
 
-  /** The metrics in Prometheus' text format, staleness brought up to date first. */
-  String scrape() {
+  /**
+   * The metrics in Prometheus' text format, staleness brought up to date first: for every view
+   * materialized so far, now minus the newest event time materialized, or +Inf when no window held
+   * a row yet (or it was materialized before Quiver recorded event times): its online data is of
+   * unknown age, which should alarm rather than vanish. Views whose online data was deleted lose
+   * their gauge.
+   */
+  synchronized String scrape() {
     Instant now = features.clock().instant();
-    for (Map.Entry<String, Instant> view : features.store().newestMaterializedEvents().entrySet()) {
-      Instant newest = view.getValue();
+    Map<String, Instant> newest = features.store().newestMaterializedEvents();
+    Set<String> views = new TreeSet<>(features.store().materializedIntervals().keySet());
+    views.addAll(newest.keySet());
+    for (String view : views) {
+      Instant at = newest.get(view);
+      double seconds =
+          at == null ? Double.POSITIVE_INFINITY : Duration.between(at, now).toMillis() / 1000.0;
       staleness
-          .computeIfAbsent(
-              view.getKey(),
-              name -> {
-                AtomicLong seconds = new AtomicLong();
-                Gauge.builder("quiver_view_staleness_seconds", seconds, AtomicLong::get)
-                    .description(
-                        "Now minus the newest event time materialized into the online store:"
-                            + " how old the view's freshest online row is")
-                    .tag("view", name)
-                    .register(registry);
-                return seconds;
-              })
-          .set(Duration.between(newest, now).toSeconds());
+          .computeIfAbsent(view, this::stalenessGauge)
+          .value
+          .set(Double.doubleToLongBits(seconds));
     }
+    staleness
+        .entrySet()
+        .removeIf(
+            gauge -> {
+              if (views.contains(gauge.getKey())) {
+                return false;
+              }
+              registry.remove(gauge.getValue().gauge);
+              return true;
+            });
     return registry.scrape();
+  }
+
+  /** A view's staleness gauge and the value it reads (a double's bits). */
+  private record Staleness(Gauge gauge, AtomicLong value) {}
+
+  private Staleness stalenessGauge(String view) {
+    AtomicLong bits = new AtomicLong();
+    Gauge gauge =
+        Gauge.builder("quiver_view_staleness_seconds", bits, b -> Double.longBitsToDouble(b.get()))
+            .description(
+                "Now minus the newest event time materialized into the online store (how old the"
+                    + " view's freshest online row is); +Inf when none is known")
+            .tag("view", view)
+            .register(registry);
+    return new Staleness(gauge, bits);
   }
 }

@@ -130,6 +130,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     private final BackpressureStrategy backpressure =
         new BackpressureStrategy.CallbackBackpressureStrategy();
     private VectorSchemaRoot batch;
+    private long sent;
 
     Batches(ServerStreamListener writer) {
       this.writer = writer;
@@ -143,7 +144,8 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     private void awaitClient() {
       switch (backpressure.waitForListener(CLIENT_TIMEOUT.toMillis())) {
         case READY, OTHER -> {}
-        case CANCELLED -> throw new ClientGone("the client cancelled the call");
+        case CANCELLED ->
+            throw new ClientGone("the client cancelled the call after " + sent + " batches");
         case TIMEOUT ->
             throw new QuiverException(
                 "The client took no batch for " + CLIENT_TIMEOUT.toMinutes() + " minutes");
@@ -165,6 +167,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
         }
         awaitClient();
         writer.putNext();
+        sent++;
       }
     }
 

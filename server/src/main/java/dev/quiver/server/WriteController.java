@@ -3,6 +3,7 @@ package dev.quiver.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
+import dev.quiver.registry.model.TimeInterval;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
@@ -116,10 +117,12 @@ public class WriteController {
     for (Materializer.ViewResult result : results) {
       Map<String, Object> view = new LinkedHashMap<>();
       view.put("feature_view", result.view());
+      // A view already materialized past the end has no interval: nothing was done.
+      TimeInterval interval = result.interval();
       view.put(
           "start_ts",
-          result.interval().start() == null ? null : result.interval().start().toString());
-      view.put("end_ts", result.interval().end().toString());
+          interval == null || interval.start() == null ? null : interval.start().toString());
+      view.put("end_ts", interval == null ? null : interval.end().toString());
       view.put("source_rows_read", result.sourceRowsRead());
       view.put("rows_in_window", result.rowsInWindow());
       view.put("rows_written", result.rowsWritten());

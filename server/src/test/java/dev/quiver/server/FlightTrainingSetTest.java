@@ -225,7 +225,9 @@ class FlightTrainingSetTest {
     producerLog.addAppender(events);
     ch.qos.logback.classic.Level level = producerLog.getLevel();
     producerLog.setLevel(ch.qos.logback.classic.Level.INFO);
-    int rows = 50_000;
+    // 200 chunks of 1,000 rows, each reading the source again: seconds of work, far more than
+    // the time the cancellation takes to arrive.
+    int rows = 200_000;
     try (QuiverServer server =
             QuiverServer.start(
                 repo,
@@ -247,31 +249,42 @@ class FlightTrainingSetTest {
         times.setSafe(row, at);
       }
       entities.setRowCount(rows);
-      int received = 0;
-      try (FlightClient.ExchangeReaderWriter exchange =
+      FlightClient.ExchangeReaderWriter exchange =
           client.doExchange(
               FlightDescriptor.command(
                   "{\"features\": [\"driver_hourly_stats:conv_rate\"]}"
-                      .getBytes(StandardCharsets.UTF_8)))) {
-        exchange.getWriter().start(entities);
-        exchange.getWriter().putNext();
-        exchange.getWriter().completed();
-        FlightStream reader = exchange.getReader();
-        assertThat(reader.next()).isTrue();
-        received += reader.getRoot().getRowCount();
-        reader.cancel("enough", null);
+                      .getBytes(StandardCharsets.UTF_8)));
+      exchange.getWriter().start(entities);
+      exchange.getWriter().putNext();
+      exchange.getWriter().completed();
+      FlightStream reader = exchange.getReader();
+      assertThat(reader.next()).isTrue();
+      assertThat(reader.getRoot().getRowCount()).isEqualTo(1_000);
+      reader.cancel("enough", null);
+      try {
+        exchange.close();
       } catch (Exception e) {
         // Closing a cancelled exchange reports the cancellation.
       }
+
+      String stopped = null;
       long deadline = System.nanoTime() + 30_000_000_000L;
-      while (System.nanoTime() < deadline
-          && events.list.stream().noneMatch(e -> e.getFormattedMessage().contains("stopped"))) {
+      while (stopped == null && System.nanoTime() < deadline) {
+        synchronized (events) {
+          stopped =
+              events.list.stream()
+                  .map(e -> e.getFormattedMessage())
+                  .filter(m -> m.contains("stopped"))
+                  .findFirst()
+                  .orElse(null);
+        }
         Thread.sleep(50);
       }
-      assertThat(received).isEqualTo(1_000);
-      assertThat(events.list)
-          .extracting(e -> e.getFormattedMessage())
-          .anyMatch(m -> m.contains("A training set over Flight stopped: the client cancelled"));
+      assertThat(stopped).contains("the client cancelled the call after");
+      java.util.regex.Matcher batches =
+          java.util.regex.Pattern.compile("after ([0-9]+) batches").matcher(stopped);
+      assertThat(batches.find()).isTrue();
+      assertThat(Integer.parseInt(batches.group(1))).as(stopped).isLessThan(50);
     } finally {
       producerLog.detachAppender(events);
       producerLog.setLevel(level);
