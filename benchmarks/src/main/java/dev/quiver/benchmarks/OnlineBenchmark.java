@@ -262,7 +262,7 @@ public final class OnlineBenchmark {
         .setTableFormatConfig(
             new BlockBasedTableConfig()
                 .setFilterPolicy(new BloomFilter(10, false))
-                .setBlockCache(new LRUCache(64L << 20))
+                .setBlockCache(new LRUCache(RocksDbOnlineStore.DEFAULT_BLOCK_CACHE_BYTES))
                 .setCacheIndexAndFilterBlocks(true)
                 .setPinL0FilterAndIndexBlocksInCache(true));
   }

@@ -39,9 +39,10 @@ public final class OnlineStores {
           @Override
           public OnlineStore open(StoreConfig config, ProjectConfig project, Access access) {
             var path = project.resolve(config.option("path").orElse("data/online"));
+            long cache = blockCacheBytes(config);
             return access == Access.READ_ONLY
-                ? RocksDbOnlineStore.openReadOnly(project.project(), path)
-                : RocksDbOnlineStore.open(project.project(), path);
+                ? RocksDbOnlineStore.openReadOnly(project.project(), path, cache)
+                : RocksDbOnlineStore.open(project.project(), path, cache);
           }
         });
     // Redis serves many processes at once: readers and writers open the same store.
@@ -62,6 +63,27 @@ public final class OnlineStores {
   }
 
   private OnlineStores() {}
+
+  /**
+   * RocksDB's {@code block_cache_mb}: the block cache's capacity, 512 by default. Size it to the
+   * store's hot data: a lookup that misses reads and decompresses a block.
+   */
+  static long blockCacheBytes(StoreConfig config) {
+    String text = config.option("block_cache_mb").orElse(null);
+    if (text == null) {
+      return RocksDbOnlineStore.DEFAULT_BLOCK_CACHE_BYTES;
+    }
+    try {
+      long megabytes = Long.parseLong(text.trim());
+      if (megabytes > 0 && megabytes <= (1L << 40)) {
+        return megabytes << 20;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new OnlineStoreException(
+        "online_store block_cache_mb must be a positive number of megabytes, got '" + text + "'");
+  }
 
   private static void register(Factory factory) {
     FACTORIES.put(factory.type(), factory);

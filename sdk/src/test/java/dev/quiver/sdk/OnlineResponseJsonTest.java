@@ -21,6 +21,12 @@ class OnlineResponseJsonTest {
               random.nextInt(4) == 0 ? random.nextInt(1_000_000_000) : 0);
       assertThat(OnlineResponseJson.rfc3339(time)).as("seed %d", seed).isEqualTo(time.toString());
     }
+    // Many times over a few days: formatted dates come from the cache of recent days.
+    long base = 1_772_000_000L;
+    for (int i = 0; i < 10_000; i++) {
+      Instant time = Instant.ofEpochSecond(base + random.nextInt(3 * 86_400));
+      assertThat(OnlineResponseJson.rfc3339(time)).as("seed %d", seed).isEqualTo(time.toString());
+    }
     for (Instant edge :
         List.of(
             Instant.EPOCH,
@@ -52,5 +58,33 @@ class OnlineResponseJsonTest {
                 + "[\"1970-01-01T00:00:00Z\",\"1970-01-01T00:00:00Z\"]},{\"values\":[[1.5,2],null],"
                 + "\"statuses\":[\"PRESENT\",\"NOT_FOUND\"],\"event_timestamps\":"
                 + "[\"2026-03-02T05:00:00.500Z\",\"1970-01-01T00:00:00Z\"]}]}");
+  }
+
+  @Test
+  void doublesAndFloatsReadBackExactly() throws Exception {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    List<Object> values = new java.util.ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      double d = Double.longBitsToDouble(random.nextLong());
+      if (Double.isFinite(d)) {
+        values.add(i % 3 == 0 ? random.nextDouble() * 100 : d);
+      }
+    }
+    List<FeatureStatus> statuses =
+        java.util.Collections.nCopies(values.size(), FeatureStatus.PRESENT);
+    List<Instant> times = java.util.Collections.nCopies(values.size(), OnlineResponse.NO_TIME);
+    OnlineResponse response =
+        new OnlineResponse(
+            List.of("f"), List.of(new OnlineResponse.Column(values, statuses, times)));
+    var written =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(OnlineResponseJson.bytes(response))
+            .at("/results/0/values");
+    for (int i = 0; i < values.size(); i++) {
+      assertThat(written.get(i).doubleValue())
+          .as("seed %d, value %d", seed, i)
+          .isEqualTo(values.get(i));
+    }
   }
 }

@@ -42,7 +42,12 @@ public final class RocksDbOnlineStore implements SupportsRowCount, SupportsBulkW
     RocksDB.loadLibrary();
   }
 
-  private static final long BLOCK_CACHE_BYTES = 64L << 20;
+  /**
+   * The block cache's default capacity (filled as blocks are read, so a small store takes little):
+   * lookups of random keys in a 92 MB store ran 2.7 times faster with 512 MB than with 64 MB, where
+   * every miss read and decompressed a block.
+   */
+  public static final long DEFAULT_BLOCK_CACHE_BYTES = 512L << 20;
 
   private final String project;
   private final Path path;
@@ -61,11 +66,11 @@ public final class RocksDbOnlineStore implements SupportsRowCount, SupportsBulkW
 
   private boolean closed;
 
-  private RocksDbOnlineStore(String project, Path path, boolean readOnly) {
+  private RocksDbOnlineStore(String project, Path path, boolean readOnly, long blockCacheBytes) {
     this.project = project;
     this.path = path;
     this.readOnly = readOnly;
-    this.cache = new LRUCache(BLOCK_CACHE_BYTES);
+    this.cache = new LRUCache(blockCacheBytes);
     BlockBasedTableConfig table =
         new BlockBasedTableConfig()
             .setFilterPolicy(bloom)
@@ -121,12 +126,22 @@ public final class RocksDbOnlineStore implements SupportsRowCount, SupportsBulkW
 
   /** Opens the store for reads and writes, creating it when missing. */
   public static RocksDbOnlineStore open(String project, Path path) {
-    return new RocksDbOnlineStore(project, path, false);
+    return open(project, path, DEFAULT_BLOCK_CACHE_BYTES);
+  }
+
+  /** {@link #open(String, Path)} with a block cache of {@code blockCacheBytes}. */
+  public static RocksDbOnlineStore open(String project, Path path, long blockCacheBytes) {
+    return new RocksDbOnlineStore(project, path, false, blockCacheBytes);
   }
 
   /** Opens the store for reads only; works while another process writes to it. */
   public static RocksDbOnlineStore openReadOnly(String project, Path path) {
-    return new RocksDbOnlineStore(project, path, true);
+    return openReadOnly(project, path, DEFAULT_BLOCK_CACHE_BYTES);
+  }
+
+  /** {@link #openReadOnly(String, Path)} with a block cache of {@code blockCacheBytes}. */
+  public static RocksDbOnlineStore openReadOnly(String project, Path path, long blockCacheBytes) {
+    return new RocksDbOnlineStore(project, path, true, blockCacheBytes);
   }
 
   /** RocksDB's words when another process holds the folder's LOCK file. */

@@ -26,7 +26,7 @@ final class ProjectConfigParser {
   private static final Map<String, StoreKeys> ONLINE_STORES =
       Map.of(
           "rocksdb",
-          new StoreKeys(List.of(), List.of("path")),
+          new StoreKeys(List.of(), List.of("path", "block_cache_mb")),
           "redis",
           new StoreKeys(List.of("url"), List.of("connect_timeout_ms", "command_timeout_ms")),
           "redis-cluster",

@@ -371,7 +371,7 @@ class FeatureRepoLoadTest {
             "feature_store.yaml:2: unknown registry type 'postgre' (did you mean 'postgres'?);"
                 + " known types: file, postgres",
             "feature_store.yaml:3: unknown key 'pth' in 'online_store' of type 'rocksdb' (did you"
-                + " mean 'path'?); allowed keys: type, path");
+                + " mean 'path'?); allowed keys: type, path, block_cache_mb");
   }
 
   @Test
