@@ -239,10 +239,8 @@ final class EmbeddedFeatureStore implements FeatureStore {
   @Override
   public TrainingSet historicalFeatures(HistoricalRequest request) {
     Definitions definitions = definitions();
-    VectorSchemaRoot[] table = new VectorSchemaRoot[1];
-    Run run =
-        run(request, definitions, config.root(), request.entityFile(), null, t -> table[0] = t);
-    return new TrainingSet(table[0], run.manifest(null));
+    Run run = run(request, definitions, config.root(), request.entityFile(), null);
+    return new TrainingSet(run.table, run.manifest(null));
   }
 
   @Override
@@ -250,15 +248,14 @@ final class EmbeddedFeatureStore implements FeatureStore {
       HistoricalRequest request, Consumer<VectorSchemaRoot> batches) {
     Objects.requireNonNull(batches, "batches");
     Definitions definitions = definitions();
-    return run(request, definitions, config.root(), request.entityFile(), batches, null)
-        .manifest(null);
+    return run(request, definitions, config.root(), request.entityFile(), batches).manifest(null);
   }
 
   @Override
   public DatasetManifest writeHistoricalFeatures(HistoricalRequest request, Path output) {
     try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
       Definitions definitions = definitions();
-      Run run = run(request, definitions, config.root(), request.entityFile(), file, null);
+      Run run = run(request, definitions, config.root(), request.entityFile(), file);
       DatasetManifest manifest = run.manifest(file.path());
       file.commit(manifest);
       return manifest;
@@ -282,8 +279,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
             .fullFeatureNames(original.fullFeatureNames())
             .build();
     try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
-      Run run =
-          run(request, definitions, original.repoRoot(), original.entities().path(), file, null);
+      Run run = run(request, definitions, original.repoRoot(), original.entities().path(), file);
       changes.addAll(checksumChanges(original, run));
       if (!changes.isEmpty()) {
         throw new InputsChangedException(changes);
@@ -355,6 +351,9 @@ final class EmbeddedFeatureStore implements FeatureStore {
 
   /** One retrieval: what the manifest needs to describe it. */
   private final class Run {
+    /** The whole training set, when the join ran all at once; the caller closes it. */
+    final VectorSchemaRoot table;
+
     final PointInTimeJoin.Reads reads;
     final long rows;
     final FileRead entities;
@@ -366,6 +365,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
     final Duration took;
 
     Run(
+        VectorSchemaRoot table,
         PointInTimeJoin.Reads reads,
         long rows,
         FileRead entities,
@@ -375,6 +375,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
         Path repoRoot,
         Instant started,
         Duration took) {
+      this.table = table;
       this.reads = reads;
       this.rows = rows;
       this.entities = entities;
@@ -410,15 +411,15 @@ final class EmbeddedFeatureStore implements FeatureStore {
 
   /**
    * Runs the join: in chunks, each handed to {@code chunks} and then released, or (with {@code
-   * chunks} null) all at once, the whole table handed to {@code whole}, which then owns it.
+   * chunks} null) all at once, the whole table in the returned run's {@code table}, which the
+   * caller then owns.
    */
   private Run run(
       HistoricalRequest request,
       Definitions definitions,
       Path repoRoot,
       Path entityFile,
-      Consumer<VectorSchemaRoot> chunks,
-      Consumer<VectorSchemaRoot> whole) {
+      Consumer<VectorSchemaRoot> chunks) {
     Instant started = clock.instant();
     long startNanos = System.nanoTime();
     FeatureSelection selection = select(definitions, request);
@@ -452,6 +453,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
     try (EntityTable table = entityTable) {
       long outputRows = table.rowCount();
       PointInTimeJoin.Reads reads;
+      VectorSchemaRoot whole = null;
       if (chunks != null) {
         reads =
             PointInTimeJoin.runInChunks(
@@ -476,9 +478,10 @@ final class EmbeddedFeatureStore implements FeatureStore {
                 allocator,
                 progress);
         reads = result.reads();
-        whole.accept(result.table());
+        whole = result.table();
       }
       return new Run(
+          whole,
           reads,
           outputRows,
           entityRead,
