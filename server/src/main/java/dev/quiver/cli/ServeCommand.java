@@ -73,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Entity rows joined at a time for a training set over Flight: a request holds one"
               + " chunk's result, and each chunk reads the sources again (default: as many as"
-              + " take about half the join's memory budget, 40% of the heap).")
+              + " take about half the join's memory budget, 40%% of the heap).")
   int chunkRows;
 
   @Mixin RepoOption repo;
