@@ -116,6 +116,23 @@ public final class PointInTimeJoin {
     int chunkRows = chunkRows(entities, selection, options);
     int chunkCount = (int) Math.max(1, ((long) rows + chunkRows - 1) / chunkRows);
     long[] range = timeRange(entities.timestamps());
+    if (chunkCount > 1) {
+      Reads once =
+          readOnce(
+              entities,
+              selection,
+              definitions,
+              repoRoot,
+              fullFeatureNames,
+              options,
+              allocator,
+              progress,
+              chunkRows,
+              chunks);
+      if (once != null) {
+        return once;
+      }
+    }
     JoinProgress overAllChunks =
         new JoinProgress() {
           private boolean totalKnown;
@@ -163,6 +180,89 @@ public final class PointInTimeJoin {
       }
     }
     return first;
+  }
+
+  /**
+   * The chunked join reading each source once: when every view's source rows fit the memory budget
+   * together, each view searches all entity rows and keeps its source rows, and each chunk's values
+   * are gathered from them. Returns null, having handed over no chunk, when they do not fit (then
+   * every chunk reads the sources again).
+   */
+  private static Reads readOnce(
+      EntityTable entities,
+      FeatureSelection selection,
+      Definitions definitions,
+      Path repoRoot,
+      boolean fullFeatureNames,
+      JoinOptions options,
+      BufferAllocator allocator,
+      JoinProgress progress,
+      int chunkRows,
+      Consumer<VectorSchemaRoot> chunks) {
+    List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
+    int rows = entities.rowCount();
+    Map<String, ViewJoin> joins =
+        viewJoins(entities, selection, definitions, repoRoot, options, allocator, progress);
+    long[] range = timeRange(entities.timestamps());
+    long planned = 0;
+    long estimated = 0;
+    for (ViewJoin join : joins.values()) {
+      planned += join.plan(range[0], range[1]);
+      estimated += join.estimatedBytes();
+    }
+    if (estimated > options.memoryBudget()) {
+      return null;
+    }
+    progress.totalSourceRows(planned);
+    Map<String, ViewJoin.Searched> searched = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, ViewJoin> join : joins.entrySet()) {
+        ViewJoin.Searched one = join.getValue().searchInMemory();
+        if (one == null) {
+          return null;
+        }
+        searched.put(join.getKey(), one);
+      }
+      List<SourceFileRead> reads = new ArrayList<>();
+      long nullKeys = 0;
+      long nullTimes = 0;
+      for (ViewJoin join : joins.values()) {
+        reads.addAll(join.reads());
+        nullKeys += join.nullKeyRows.get();
+        nullTimes += join.nullTimestampRows.get();
+      }
+      for (int from = 0; from < rows; from += chunkRows) {
+        int length = Math.min(chunkRows, rows - from);
+        List<FieldVector> columns = new ArrayList<>();
+        try {
+          try (VectorSchemaRoot slice = entities.root().slice(from, length)) {
+            for (FieldVector vector : slice.getFieldVectors()) {
+              TransferPair transfer = vector.getTransferPair(allocator);
+              transfer.transfer();
+              columns.add((FieldVector) transfer.getTo());
+            }
+          }
+          List<FieldVector> outputs = outputVectors(selection, names, length, allocator);
+          columns.addAll(outputs);
+          for (FeatureView view : selection.views()) {
+            searched.get(view.name()).gather(from, length, outputsOf(selection, view, outputs));
+          }
+          for (FieldVector output : outputs) {
+            output.setValueCount(length);
+          }
+        } catch (RuntimeException | Error e) {
+          columns.forEach(FieldVector::close);
+          throw e;
+        }
+        try (VectorSchemaRoot chunk = new VectorSchemaRoot(columns)) {
+          chunk.setRowCount(length);
+          chunks.accept(chunk);
+        }
+      }
+      return new Reads(reads, planned, nullKeys, nullTimes);
+    } finally {
+      searched.values().forEach(ViewJoin.Searched::close);
+    }
   }
 
   /** Rows per chunk: the chosen count, or about half the memory budget's worth of output. */
@@ -215,24 +315,8 @@ public final class PointInTimeJoin {
       long[] range) {
     List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
     int rows = entities.rowCount();
-    Map<String, ViewJoin> joins = new LinkedHashMap<>();
-    for (FeatureView view : selection.views()) {
-      ParquetSource source = definitions.sourceOf(view);
-      List<Entity> keys = definitions.entitiesOf(view);
-      joins.put(
-          view.name(),
-          new ViewJoin(
-              view,
-              source,
-              keys,
-              selection.of(view),
-              entities,
-              repoRoot,
-              options,
-              allocator,
-              progress));
-    }
-
+    Map<String, ViewJoin> joins =
+        viewJoins(entities, selection, definitions, repoRoot, options, allocator, progress);
     long planned = 0;
     if (rows > 0) {
       for (ViewJoin join : joins.values()) {
@@ -243,27 +327,14 @@ public final class PointInTimeJoin {
 
     List<FieldVector> outputs = new ArrayList<>();
     try {
-      for (int i = 0; i < selection.features().size(); i++) {
-        Selected selected = selection.features().get(i);
-        FieldVector vector =
-            ArrowTypes.field(names.get(i), selected.feature().type()).createVector(allocator);
-        vector.setInitialCapacity(rows);
-        vector.allocateNew();
-        outputs.add(vector);
-      }
+      outputs.addAll(outputVectors(selection, names, rows, allocator));
       long nullKeys = 0;
       long nullTimes = 0;
       List<SourceFileRead> reads = new ArrayList<>();
       if (rows > 0) {
         for (FeatureView view : selection.views()) {
           ViewJoin join = joins.get(view.name());
-          List<FieldVector> viewOutputs = new ArrayList<>();
-          for (int i = 0; i < selection.features().size(); i++) {
-            if (selection.features().get(i).view().name().equals(view.name())) {
-              viewOutputs.add(outputs.get(i));
-            }
-          }
-          join.run(viewOutputs);
+          join.run(outputsOf(selection, view, outputs));
           reads.addAll(join.reads());
           nullKeys += join.nullKeyRows.get();
           nullTimes += join.nullTimestampRows.get();
@@ -286,5 +357,66 @@ public final class PointInTimeJoin {
       outputs.forEach(FieldVector::close);
       throw e;
     }
+  }
+
+  /** One join per selected view, over all of {@code entities}. */
+  private static Map<String, ViewJoin> viewJoins(
+      EntityTable entities,
+      FeatureSelection selection,
+      Definitions definitions,
+      Path repoRoot,
+      JoinOptions options,
+      BufferAllocator allocator,
+      JoinProgress progress) {
+    Map<String, ViewJoin> joins = new LinkedHashMap<>();
+    for (FeatureView view : selection.views()) {
+      ParquetSource source = definitions.sourceOf(view);
+      List<Entity> keys = definitions.entitiesOf(view);
+      joins.put(
+          view.name(),
+          new ViewJoin(
+              view,
+              source,
+              keys,
+              selection.of(view),
+              entities,
+              repoRoot,
+              options,
+              allocator,
+              progress));
+    }
+    return joins;
+  }
+
+  /** Empty output vectors for {@code rows} rows, one per selected feature, in request order. */
+  private static List<FieldVector> outputVectors(
+      FeatureSelection selection, List<String> names, int rows, BufferAllocator allocator) {
+    List<FieldVector> outputs = new ArrayList<>();
+    try {
+      for (int i = 0; i < selection.features().size(); i++) {
+        Selected selected = selection.features().get(i);
+        FieldVector vector =
+            ArrowTypes.field(names.get(i), selected.feature().type()).createVector(allocator);
+        outputs.add(vector);
+        vector.setInitialCapacity(rows);
+        vector.allocateNew();
+      }
+      return outputs;
+    } catch (RuntimeException | Error e) {
+      outputs.forEach(FieldVector::close);
+      throw e;
+    }
+  }
+
+  /** The outputs of {@code view}'s features, in request order. */
+  private static List<FieldVector> outputsOf(
+      FeatureSelection selection, FeatureView view, List<FieldVector> outputs) {
+    List<FieldVector> viewOutputs = new ArrayList<>();
+    for (int i = 0; i < selection.features().size(); i++) {
+      if (selection.features().get(i).view().name().equals(view.name())) {
+        viewOutputs.add(outputs.get(i));
+      }
+    }
+    return viewOutputs;
   }
 }

@@ -176,38 +176,67 @@ final class ViewJoin {
   }
 
   /**
+   * The entity rows' keys as dictionary ids, and per key the first and last entity times. Holds the
+   * converted key columns the dictionary may refer to until closed.
+   */
+  private final class Keys implements AutoCloseable {
+    final int[] keyIds;
+    final KeyDictionary dictionary;
+    final long[] window;
+    private final List<FieldVector> owned = new ArrayList<>();
+
+    Keys() {
+      int rows = table.rowCount();
+      List<FieldVector> entityKeys = new ArrayList<>();
+      try {
+        for (Entity entity : entities) {
+          FieldVector key = table.keyColumn(entity.joinKey(), entity.type(), view.name());
+          entityKeys.add(key);
+          if (key != table.root().getVector(entity.joinKey())) {
+            owned.add(key);
+          }
+        }
+        keyIds = new int[rows];
+        dictionary = KeyDictionary.build(entityKeys, rows, keyIds);
+        long[] entityTs = table.timestamps();
+        int keyCount = dictionary.size();
+        // Per key, the first and last entity times, side by side: one cache line per lookup.
+        window = new long[2 * keyCount];
+        for (int k = 0; k < keyCount; k++) {
+          window[2 * k] = Long.MAX_VALUE;
+          window[2 * k + 1] = Long.MIN_VALUE;
+        }
+        for (int row = 0; row < rows; row++) {
+          int k = keyIds[row];
+          if (k >= 0) {
+            window[2 * k] = Math.min(window[2 * k], entityTs[row]);
+            window[2 * k + 1] = Math.max(window[2 * k + 1], entityTs[row]);
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      owned.forEach(FieldVector::close);
+    }
+  }
+
+  /**
    * Runs the join, filling slot {@code i} of each output vector (one per selected feature, in
    * order) for every entity row {@code i} that has a winner.
    */
   void run(List<FieldVector> outputs) {
     int rows = table.rowCount();
-    List<FieldVector> entityKeys = new ArrayList<>();
-    List<FieldVector> owned = new ArrayList<>();
-    try {
-      for (Entity entity : entities) {
-        FieldVector key = table.keyColumn(entity.joinKey(), entity.type(), view.name());
-        entityKeys.add(key);
-        if (key != table.root().getVector(entity.joinKey())) {
-          owned.add(key);
-        }
-      }
-      int[] keyIds = new int[rows];
-      KeyDictionary dictionary = KeyDictionary.build(entityKeys, rows, keyIds);
+    try (Keys keys = new Keys()) {
+      int[] keyIds = keys.keyIds;
+      KeyDictionary dictionary = keys.dictionary;
+      long[] window = keys.window;
       long[] entityTs = table.timestamps();
       int keyCount = dictionary.size();
-      // Per key, the first and last entity times, side by side: one cache line per lookup.
-      long[] window = new long[2 * keyCount];
-      for (int k = 0; k < keyCount; k++) {
-        window[2 * k] = Long.MAX_VALUE;
-        window[2 * k + 1] = Long.MIN_VALUE;
-      }
-      for (int row = 0; row < rows; row++) {
-        int k = keyIds[row];
-        if (k >= 0) {
-          window[2 * k] = Math.min(window[2 * k], entityTs[row]);
-          window[2 * k + 1] = Math.max(window[2 * k + 1], entityTs[row]);
-        }
-      }
       long[] winners = new long[rows];
       Arrays.fill(winners, WinnerSearch.NO_WINNER);
       boolean spill = estimatedBytes > options.memoryBudget();
@@ -246,8 +275,72 @@ final class ViewJoin {
           scan.close();
         }
       }
-    } finally {
-      owned.forEach(FieldVector::close);
+    }
+  }
+
+  /** Bytes the planned row groups are estimated to take once read. */
+  long estimatedBytes() {
+    return estimatedBytes;
+  }
+
+  /**
+   * The join's search over every entity row with the source rows held in memory, for gathering the
+   * values of any range of rows later ({@link Searched#gather}): the sources are read once however
+   * many chunks the output is cut into. Returns null, having read nothing or released what it read,
+   * when the source rows do not fit the memory budget; then use {@link #run}.
+   */
+  Searched searchInMemory() {
+    if (estimatedBytes > options.memoryBudget()) {
+      return null;
+    }
+    Keys keys = new Keys();
+    Scan scan = null;
+    try {
+      long[] winners = new long[table.rowCount()];
+      Arrays.fill(winners, WinnerSearch.NO_WINNER);
+      scan = new Scan(keys.dictionary, keys.window, options.threads(), null);
+      scan.readAll();
+      if (scan.overBudget) {
+        nullKeyRows.set(0);
+        nullTimestampRows.set(0);
+        resetChecksums();
+        scan.close();
+        keys.close();
+        return null;
+      }
+      scan.searchInMemory(keys.keyIds, table.timestamps(), keys.dictionary.size(), winners);
+      return new Searched(keys, scan, winners);
+    } catch (RuntimeException | Error e) {
+      if (scan != null) {
+        scan.close();
+      }
+      keys.close();
+      throw e;
+    }
+  }
+
+  /** A view's winners for every entity row, and the source rows they point into. */
+  final class Searched implements AutoCloseable {
+    private final Keys keys;
+    private final Scan scan;
+    private final long[] winners;
+
+    private Searched(Keys keys, Scan scan, long[] winners) {
+      this.keys = keys;
+      this.scan = scan;
+      this.winners = winners;
+    }
+
+    /** Copies the winners' values of entity rows {@code [from, from + length)} to slots from 0. */
+    void gather(int from, int length, List<FieldVector> outputs) {
+      ViewJoin.this.gather(winners, from, length, Arrays.asList(scan.chunks), outputs);
+    }
+
+    @Override
+    public void close() {
+      try (keys) {
+        scan.close();
+      }
     }
   }
 
@@ -411,23 +504,15 @@ final class ViewJoin {
       // its winners into a result of its own, merged into the outputs in row order at the end.
       VectorSchemaRoot[] partitionResults = new VectorSchemaRoot[partitions];
       List<ParallelTasks.Task> work = new ArrayList<>();
+      if (spill == null) {
+        searchInMemory(keyIds, entityTs, keyCount, winners);
+        gather(winners, 0, winners.length, Arrays.asList(chunks), outputs);
+        return;
+      }
       for (int p = 0; p < partitions; p++) {
         int partition = p;
         work.add(
             () -> {
-              if (spill == null) {
-                WinnerSearch.search(
-                    entityRows[partition],
-                    keyIds,
-                    entityTs,
-                    inMemory[partition],
-                    keyCount,
-                    partitions,
-                    ttl,
-                    winners);
-                inMemory[partition] = null;
-                return;
-              }
               try (SpillPartitions.Loaded loaded = spill.load(partition)) {
                 WinnerSearch.search(
                     entityRows[partition],
@@ -445,11 +530,7 @@ final class ViewJoin {
       }
       try {
         ParallelTasks.run(work, options.threads());
-        if (spill == null) {
-          gather(winners, Arrays.asList(chunks), outputs);
-        } else {
-          merge(keyIds, partitionResults, outputs);
-        }
+        merge(keyIds, partitionResults, outputs);
       } finally {
         for (VectorSchemaRoot result : partitionResults) {
           if (result != null) {
@@ -457,6 +538,29 @@ final class ViewJoin {
           }
         }
       }
+    }
+
+    /** Finds every entity row's winner among the partitions in memory, which it then frees. */
+    void searchInMemory(int[] keyIds, long[] entityTs, int keyCount, long[] winners) {
+      int[][] entityRows = entityRowsByPartition(keyIds, partitions);
+      List<ParallelTasks.Task> work = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        int partition = p;
+        work.add(
+            () -> {
+              WinnerSearch.search(
+                  entityRows[partition],
+                  keyIds,
+                  entityTs,
+                  inMemory[partition],
+                  keyCount,
+                  partitions,
+                  ttl,
+                  winners);
+              inMemory[partition] = null;
+            });
+      }
+      ParallelTasks.run(work, options.threads());
     }
 
     @Override
@@ -495,8 +599,16 @@ final class ViewJoin {
     return rows;
   }
 
-  /** Copies each winner's feature values to its entity row's slot, in row order. */
-  private void gather(long[] winners, List<VectorSchemaRoot> chunks, List<FieldVector> outputs) {
+  /**
+   * Copies the winners' feature values of entity rows {@code [from, from + length)} to output slots
+   * {@code 0 .. length - 1}, in row order.
+   */
+  private void gather(
+      long[] winners,
+      int from,
+      int length,
+      List<VectorSchemaRoot> chunks,
+      List<FieldVector> outputs) {
     // One task per output column: each fills its own vector in row order.
     List<ParallelTasks.Task> work = new ArrayList<>();
     for (int f = 0; f < outputs.size(); f++) {
@@ -508,11 +620,11 @@ final class ViewJoin {
       }
       work.add(
           () -> {
-            for (int row = 0; row < winners.length; row++) {
+            for (int row = from; row < from + length; row++) {
               long winner = winners[row];
               if (winner != WinnerSearch.NO_WINNER) {
                 output.copyFromSafe(
-                    SourceRows.rowOf(winner), row, sources[SourceRows.chunkOf(winner)]);
+                    SourceRows.rowOf(winner), row - from, sources[SourceRows.chunkOf(winner)]);
               }
             }
           });

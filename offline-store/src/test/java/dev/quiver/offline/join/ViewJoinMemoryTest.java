@@ -24,6 +24,8 @@ import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** How the join holds to its memory budget, and cleans up after failures. */
 class ViewJoinMemoryTest {
@@ -219,9 +221,11 @@ class ViewJoinMemoryTest {
     return definitions("data/small.parquet");
   }
 
+  /** A chunked join of 20,000 entity rows within {@code budget} bytes. */
   private void runInChunks(
       RootAllocator allocator,
       Definitions definitions,
+      long budget,
       int chunkRows,
       java.util.function.Consumer<VectorSchemaRoot> chunks) {
     try (EntityTable table = EntityTable.of(entities(allocator, 20_000))) {
@@ -231,15 +235,16 @@ class ViewJoinMemoryTest {
           definitions,
           dir,
           false,
-          new JoinOptions(2, Long.MAX_VALUE, dir.resolve("spill")).withChunkRows(chunkRows),
+          new JoinOptions(2, budget, dir.resolve("spill")).withChunkRows(chunkRows),
           allocator,
           JoinProgress.NONE,
           chunks);
     }
   }
 
-  @Test
-  void aConsumerFailingMidwayStopsTheJoinAndLeavesNoMemoryBehind() {
+  @ParameterizedTest(name = "budget {0}")
+  @ValueSource(longs = {Long.MAX_VALUE, 1})
+  void aConsumerFailingMidwayStopsTheJoinAndLeavesNoMemoryBehind(long budget) {
     Definitions definitions = smallSource("a");
     RootAllocator allocator = new RootAllocator();
     List<Integer> seen = new ArrayList<>();
@@ -248,6 +253,7 @@ class ViewJoinMemoryTest {
                 runInChunks(
                     allocator,
                     definitions,
+                    budget,
                     4_000,
                     chunk -> {
                       seen.add(chunk.getRowCount());
@@ -261,7 +267,27 @@ class ViewJoinMemoryTest {
   }
 
   @Test
-  void aSourceFileChangedBetweenChunksFailsTheJoin() {
+  void sourcesThatFitAreReadOnceForAllChunks() {
+    Definitions definitions = smallSource("a");
+    RootAllocator allocator = new RootAllocator();
+    List<Object> values = new ArrayList<>();
+    runInChunks(
+        allocator,
+        definitions,
+        Long.MAX_VALUE,
+        5_000,
+        chunk -> {
+          if (values.isEmpty()) {
+            smallSource("b"); // read once already: later chunks do not see it
+          }
+          values.addAll(texts(chunk));
+        });
+    assertThat(values).hasSize(20_000).allMatch(v -> v.toString().startsWith("a"));
+    allocator.close();
+  }
+
+  @Test
+  void aSourceFileChangedBetweenChunksFailsAJoinThatReadsItAgain() {
     Definitions definitions = smallSource("a");
     RootAllocator allocator = new RootAllocator();
     List<Object> firstChunk = new ArrayList<>();
@@ -270,6 +296,7 @@ class ViewJoinMemoryTest {
                 runInChunks(
                     allocator,
                     definitions,
+                    1, // the sources do not fit: each chunk reads them again
                     10_000,
                     chunk -> {
                       if (firstChunk.isEmpty()) {
