@@ -72,7 +72,8 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "ROWS",
       description =
           "Entity rows joined at a time for a training set over Flight: a request holds one"
-              + " chunk's result, and each chunk reads the sources again (default: as many as"
+              + " chunk's result; sources that do not fit in memory are read again for each"
+              + " chunk (default: as many as"
               + " take about half the join's memory budget, 40%% of the heap).")
   int chunkRows;
 

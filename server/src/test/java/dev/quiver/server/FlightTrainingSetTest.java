@@ -225,8 +225,8 @@ class FlightTrainingSetTest {
     producerLog.addAppender(events);
     ch.qos.logback.classic.Level level = producerLog.getLevel();
     producerLog.setLevel(ch.qos.logback.classic.Level.INFO);
-    // 200 chunks of 1,000 rows, each reading the source again: seconds of work, far more than
-    // the time the cancellation takes to arrive.
+    // 200 chunks of 1,000 rows; waiting for the client, the server runs ahead of it only by what
+    // gRPC's flow control lets it queue (about ten batches here), so it must stop long before.
     int rows = 200_000;
     try (QuiverServer server =
             QuiverServer.start(
@@ -284,7 +284,7 @@ class FlightTrainingSetTest {
       java.util.regex.Matcher batches =
           java.util.regex.Pattern.compile("after ([0-9]+) batches").matcher(stopped);
       assertThat(batches.find()).isTrue();
-      assertThat(Integer.parseInt(batches.group(1))).as(stopped).isLessThan(50);
+      assertThat(Integer.parseInt(batches.group(1))).as(stopped).isLessThan(100);
     } finally {
       producerLog.detachAppender(events);
       producerLog.setLevel(level);

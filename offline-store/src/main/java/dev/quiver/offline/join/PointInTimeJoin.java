@@ -93,11 +93,13 @@ public final class PointInTimeJoin {
   /**
    * Runs the join a chunk of entity rows at a time, so that only one chunk's result is ever in
    * memory: each chunk's table, its rows in input order, goes to {@code chunks} and is closed when
-   * it returns. Every chunk reads the sources again, planned for the time range of all the rows, so
-   * each reads the same row groups: a source file whose content changes between chunks fails the
-   * join. Chunks have {@link JoinOptions#chunkRows()} rows, or as many as take about half the
-   * memory budget; with no entity rows, {@code chunks} gets one empty table. As with {@link #run},
-   * the entity table's vectors may move into the result: do not read the table afterwards.
+   * it returns. When every view's source rows fit the memory budget together, the sources are read
+   * once and each chunk's values gathered from them; otherwise every chunk reads the sources again,
+   * planned for the time range of all the rows, so each reads the same row groups: a source file
+   * whose content changes between chunks fails the join. Chunks have {@link
+   * JoinOptions#chunkRows()} rows, or as many as take about half the memory budget; with no entity
+   * rows, {@code chunks} gets one empty table. As with {@link #run}, the entity table's vectors may
+   * move into the result: do not read the table afterwards.
    *
    * @return what was read, the same as {@link #run} would have read
    * @throws dev.quiver.QuiverException when a source file changed between chunks

@@ -257,7 +257,7 @@ class PointInTimeJoinRandomizedTest {
         assertThat(result.sourceFiles()).hasSizeLessThanOrEqualTo(fileCountA + fileCountB);
 
         // In chunks: the same schema, rows in the same order, and the same reads.
-        // (one to six chunks: each chunk reads the sources again)
+        // (one to six chunks: with the 1-byte budget each chunk reads the sources again)
         int chunkRows = Math.max(1, -Math.floorDiv(-entityRows.size(), 1 + random.nextInt(6)));
         List<List<Object>> chunked = new ArrayList<>();
         try (EntityTable again = EntityTable.of(entityRoot(entityRows))) {
