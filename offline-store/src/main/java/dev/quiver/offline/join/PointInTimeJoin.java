@@ -210,7 +210,8 @@ public final class PointInTimeJoin {
     long estimated = 0;
     for (ViewJoin join : joins.values()) {
       planned += join.plan(range[0], range[1]);
-      estimated += join.estimatedBytes();
+      // The source rows, and a winner (8 bytes) per entity row.
+      estimated += join.estimatedBytes() + 8L * rows;
     }
     if (estimated > options.memoryBudget()) {
       return null;
@@ -218,12 +219,15 @@ public final class PointInTimeJoin {
     progress.totalSourceRows(planned);
     Map<String, ViewJoin.Searched> searched = new LinkedHashMap<>();
     try {
+      // One budget for all the views together: each gets what the ones before left.
+      long left = options.memoryBudget();
       for (Map.Entry<String, ViewJoin> join : joins.entrySet()) {
-        ViewJoin.Searched one = join.getValue().searchInMemory();
+        ViewJoin.Searched one = join.getValue().searchInMemory(left);
         if (one == null) {
           return null;
         }
         searched.put(join.getKey(), one);
+        left -= one.heldBytes();
       }
       List<SourceFileRead> reads = new ArrayList<>();
       long nullKeys = 0;

@@ -176,8 +176,8 @@ final class ViewJoin {
   }
 
   /**
-   * The entity rows' keys as dictionary ids, and per key the first and last entity times. Holds the
-   * converted key columns the dictionary may refer to until closed.
+   * The entity rows' keys as dictionary ids, and per key the first and last entity times; closing
+   * it frees the key columns converted to the declared types (the dictionary copies the keys).
    */
   private final class Keys implements AutoCloseable {
     final int[] keyIds;
@@ -244,7 +244,12 @@ final class ViewJoin {
       while (true) {
         int partitions = spill ? spillPartitions(estimate) : options.threads();
         Scan scan =
-            new Scan(dictionary, window, partitions, spill ? createSpill(partitions) : null);
+            new Scan(
+                dictionary,
+                window,
+                partitions,
+                spill ? createSpill(partitions) : null,
+                options.memoryBudget());
         try {
           long started = System.nanoTime();
           scan.readAll();
@@ -287,48 +292,52 @@ final class ViewJoin {
    * The join's search over every entity row with the source rows held in memory, for gathering the
    * values of any range of rows later ({@link Searched#gather}): the sources are read once however
    * many chunks the output is cut into. Returns null, having read nothing or released what it read,
-   * when the source rows do not fit the memory budget; then use {@link #run}.
+   * when the source rows do not fit {@code budget} bytes; then use {@link #run}.
    */
-  Searched searchInMemory() {
-    if (estimatedBytes > options.memoryBudget()) {
+  Searched searchInMemory(long budget) {
+    if (estimatedBytes > budget) {
       return null;
     }
-    Keys keys = new Keys();
-    Scan scan = null;
-    try {
-      long[] winners = new long[table.rowCount()];
-      Arrays.fill(winners, WinnerSearch.NO_WINNER);
-      scan = new Scan(keys.dictionary, keys.window, options.threads(), null);
-      scan.readAll();
-      if (scan.overBudget) {
-        nullKeyRows.set(0);
-        nullTimestampRows.set(0);
-        resetChecksums();
-        scan.close();
-        keys.close();
-        return null;
+    // The key dictionary copies the keys: it and the converted key columns are needed while the
+    // sources are read and searched, not while chunks are gathered.
+    try (Keys keys = new Keys()) {
+      Scan scan = new Scan(keys.dictionary, keys.window, options.threads(), null, budget);
+      boolean kept = false;
+      try {
+        long[] winners = new long[table.rowCount()];
+        Arrays.fill(winners, WinnerSearch.NO_WINNER);
+        scan.readAll();
+        if (scan.overBudget) {
+          nullKeyRows.set(0);
+          nullTimestampRows.set(0);
+          resetChecksums();
+          return null;
+        }
+        scan.searchInMemory(keys.keyIds, table.timestamps(), keys.dictionary.size(), winners);
+        Searched searched = new Searched(scan, winners);
+        kept = true;
+        return searched;
+      } finally {
+        if (!kept) {
+          scan.close();
+        }
       }
-      scan.searchInMemory(keys.keyIds, table.timestamps(), keys.dictionary.size(), winners);
-      return new Searched(keys, scan, winners);
-    } catch (RuntimeException | Error e) {
-      if (scan != null) {
-        scan.close();
-      }
-      keys.close();
-      throw e;
     }
   }
 
   /** A view's winners for every entity row, and the source rows they point into. */
   final class Searched implements AutoCloseable {
-    private final Keys keys;
     private final Scan scan;
     private final long[] winners;
 
-    private Searched(Keys keys, Scan scan, long[] winners) {
-      this.keys = keys;
+    private Searched(Scan scan, long[] winners) {
       this.scan = scan;
       this.winners = winners;
+    }
+
+    /** What it holds: the source rows read, and a winner per entity row. */
+    long heldBytes() {
+      return scan.heldBytes() + 8L * winners.length;
     }
 
     /** Copies the winners' values of entity rows {@code [from, from + length)} to slots from 0. */
@@ -338,9 +347,7 @@ final class ViewJoin {
 
     @Override
     public void close() {
-      try (keys) {
-        scan.close();
-      }
+      scan.close();
     }
   }
 
@@ -386,7 +393,16 @@ final class ViewJoin {
       return allocator.getAllocatedMemory() - baseline + rowsHeld.get() * 36;
     }
 
-    Scan(KeyDictionary dictionary, long[] window, int partitions, SpillPartitions spill) {
+    /** Past this many bytes held in memory, reading stops ({@link #overBudget}). */
+    private final long budget;
+
+    Scan(
+        KeyDictionary dictionary,
+        long[] window,
+        int partitions,
+        SpillPartitions spill,
+        long budget) {
+      this.budget = budget;
       this.dictionary = dictionary;
       this.window = window;
       this.partitions = partitions;
@@ -491,7 +507,7 @@ final class ViewJoin {
       }
       if (kept) {
         chunks[task.index()] = root;
-        if (heldBytes() > options.memoryBudget()) {
+        if (heldBytes() > budget) {
           overBudget = true;
         }
       }
@@ -499,16 +515,16 @@ final class ViewJoin {
 
     void searchAndGather(
         int[] keyIds, long[] entityTs, int keyCount, long[] winners, List<FieldVector> outputs) {
-      int[][] entityRows = entityRowsByPartition(keyIds, partitions);
-      // Variable-width Arrow vectors must be written in row order, so a spilled partition copies
-      // its winners into a result of its own, merged into the outputs in row order at the end.
-      VectorSchemaRoot[] partitionResults = new VectorSchemaRoot[partitions];
-      List<ParallelTasks.Task> work = new ArrayList<>();
       if (spill == null) {
         searchInMemory(keyIds, entityTs, keyCount, winners);
         gather(winners, 0, winners.length, Arrays.asList(chunks), outputs);
         return;
       }
+      int[][] entityRows = entityRowsByPartition(keyIds, partitions);
+      // Variable-width Arrow vectors must be written in row order, so a spilled partition copies
+      // its winners into a result of its own, merged into the outputs in row order at the end.
+      VectorSchemaRoot[] partitionResults = new VectorSchemaRoot[partitions];
+      List<ParallelTasks.Task> work = new ArrayList<>();
       for (int p = 0; p < partitions; p++) {
         int partition = p;
         work.add(

@@ -144,8 +144,10 @@ class ViewJoinMemoryTest {
     allocator.close();
   }
 
-  @Test
-  void aChunkedJoinHoldsOneChunksOutputAtATime() {
+  /** Unlimited: the source is read once; 500 KB: it spills, and each chunk reads it again. */
+  @ParameterizedTest(name = "budget {0}")
+  @ValueSource(longs = {Long.MAX_VALUE, 500_000})
+  void aChunkedJoinHoldsOneChunksOutputAtATime(long budget) {
     // 5,000 keys with a 200-character value each; 200,000 entity rows make a 40 MB output.
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
@@ -191,7 +193,7 @@ class ViewJoinMemoryTest {
             definitions,
             dir,
             false,
-            options.withChunkRows(10_000),
+            options.withMemoryBudget(budget).withChunkRows(10_000),
             allocator,
             JoinProgress.NONE,
             chunk -> chunked.addAll(texts(chunk)));
