@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -118,6 +119,8 @@ public final class PointInTimeJoin {
     int chunkRows = chunkRows(entities, selection, options);
     int chunkCount = (int) Math.max(1, ((long) rows + chunkRows - 1) / chunkRows);
     long[] range = timeRange(entities.timestamps());
+    // Rows a read-once attempt read before giving up stay counted: the total grows by them.
+    AtomicLong readBefore = new AtomicLong();
     if (chunkCount > 1) {
       Reads once =
           readOnce(
@@ -128,7 +131,18 @@ public final class PointInTimeJoin {
               fullFeatureNames,
               options,
               allocator,
-              progress,
+              new JoinProgress() {
+                @Override
+                public void totalSourceRows(long sourceRows) {
+                  progress.totalSourceRows(sourceRows);
+                }
+
+                @Override
+                public void sourceRowsRead(long sourceRows) {
+                  readBefore.addAndGet(sourceRows);
+                  progress.sourceRowsRead(sourceRows);
+                }
+              },
               chunkRows,
               chunks);
       if (once != null) {
@@ -143,7 +157,7 @@ public final class PointInTimeJoin {
           public void totalSourceRows(long sourceRows) {
             if (!totalKnown) {
               totalKnown = true;
-              progress.totalSourceRows(sourceRows * chunkCount);
+              progress.totalSourceRows(sourceRows * chunkCount + readBefore.get());
             }
           }
 
