@@ -79,16 +79,8 @@ public final class PointInTimeJoin {
       JoinOptions options,
       BufferAllocator allocator,
       JoinProgress progress) {
-    return run(
-        entities,
-        selection,
-        definitions,
-        repoRoot,
-        fullFeatureNames,
-        options,
-        allocator,
-        progress,
-        timeRange(entities.timestamps()));
+    return new Join(selection, definitions, repoRoot, fullFeatureNames, options, allocator)
+        .run(entities, progress, timeRange(entities.timestamps()));
   }
 
   /**
@@ -115,6 +107,7 @@ public final class PointInTimeJoin {
       BufferAllocator allocator,
       JoinProgress progress,
       Consumer<VectorSchemaRoot> chunks) {
+    Join join = new Join(selection, definitions, repoRoot, fullFeatureNames, options, allocator);
     int rows = entities.rowCount();
     int chunkRows = chunkRows(entities, selection, options);
     int chunkCount = (int) Math.max(1, ((long) rows + chunkRows - 1) / chunkRows);
@@ -123,14 +116,8 @@ public final class PointInTimeJoin {
     AtomicLong readBefore = new AtomicLong();
     if (chunkCount > 1) {
       Reads once =
-          readOnce(
+          join.readOnce(
               entities,
-              selection,
-              definitions,
-              repoRoot,
-              fullFeatureNames,
-              options,
-              allocator,
               new JoinProgress() {
                 @Override
                 public void totalSourceRows(long sourceRows) {
@@ -143,6 +130,7 @@ public final class PointInTimeJoin {
                   progress.sourceRowsRead(sourceRows);
                 }
               },
+              range,
               chunkRows,
               chunks);
       if (once != null) {
@@ -171,17 +159,7 @@ public final class PointInTimeJoin {
       int from = chunk * chunkRows;
       try (EntityTable part =
               chunkCount == 1 ? null : entities.slice(from, Math.min(chunkRows, rows - from));
-          Result result =
-              run(
-                  part == null ? entities : part,
-                  selection,
-                  definitions,
-                  repoRoot,
-                  fullFeatureNames,
-                  options,
-                  allocator,
-                  overAllChunks,
-                  range)) {
+          Result result = join.run(part == null ? entities : part, overAllChunks, range)) {
         if (first == null) {
           first = result.reads();
         } else if (!first.sourceFiles().equals(result.sourceFiles())) {
@@ -196,93 +174,6 @@ public final class PointInTimeJoin {
       }
     }
     return first;
-  }
-
-  /**
-   * The chunked join reading each source once: when every view's source rows fit the memory budget
-   * together, each view searches all entity rows and keeps its source rows, and each chunk's values
-   * are gathered from them. Returns null, having handed over no chunk, when they do not fit (then
-   * every chunk reads the sources again).
-   */
-  private static Reads readOnce(
-      EntityTable entities,
-      FeatureSelection selection,
-      Definitions definitions,
-      Path repoRoot,
-      boolean fullFeatureNames,
-      JoinOptions options,
-      BufferAllocator allocator,
-      JoinProgress progress,
-      int chunkRows,
-      Consumer<VectorSchemaRoot> chunks) {
-    List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
-    int rows = entities.rowCount();
-    Map<String, ViewJoin> joins =
-        viewJoins(entities, selection, definitions, repoRoot, options, allocator, progress);
-    long[] range = timeRange(entities.timestamps());
-    long planned = 0;
-    long estimated = 0;
-    for (ViewJoin join : joins.values()) {
-      planned += join.plan(range[0], range[1]);
-      // The source rows, and a winner (8 bytes) per entity row.
-      estimated += join.estimatedBytes() + 8L * rows;
-    }
-    if (estimated > options.memoryBudget()) {
-      return null;
-    }
-    progress.totalSourceRows(planned);
-    Map<String, ViewJoin.Searched> searched = new LinkedHashMap<>();
-    try {
-      // One budget for all the views together: each gets what the ones before left.
-      long left = options.memoryBudget();
-      for (Map.Entry<String, ViewJoin> join : joins.entrySet()) {
-        ViewJoin.Searched one = join.getValue().searchInMemory(left);
-        if (one == null) {
-          return null;
-        }
-        searched.put(join.getKey(), one);
-        left -= one.heldBytes();
-      }
-      List<SourceFileRead> reads = new ArrayList<>();
-      long nullKeys = 0;
-      long nullTimes = 0;
-      for (ViewJoin join : joins.values()) {
-        reads.addAll(join.reads());
-        nullKeys += join.nullKeyRows.get();
-        nullTimes += join.nullTimestampRows.get();
-      }
-      for (int from = 0; from < rows; from += chunkRows) {
-        int length = Math.min(chunkRows, rows - from);
-        List<FieldVector> columns = new ArrayList<>();
-        try {
-          try (VectorSchemaRoot slice = entities.root().slice(from, length)) {
-            for (FieldVector vector : slice.getFieldVectors()) {
-              TransferPair transfer = vector.getTransferPair(allocator);
-              transfer.transfer();
-              columns.add((FieldVector) transfer.getTo());
-            }
-          }
-          List<FieldVector> outputs = outputVectors(selection, names, length, allocator);
-          columns.addAll(outputs);
-          for (FeatureView view : selection.views()) {
-            searched.get(view.name()).gather(from, length, outputsOf(selection, view, outputs));
-          }
-          for (FieldVector output : outputs) {
-            output.setValueCount(length);
-          }
-        } catch (RuntimeException | Error e) {
-          columns.forEach(FieldVector::close);
-          throw e;
-        }
-        try (VectorSchemaRoot chunk = new VectorSchemaRoot(columns)) {
-          chunk.setRowCount(length);
-          chunks.accept(chunk);
-        }
-      }
-      return new Reads(reads, planned, nullKeys, nullTimes);
-    } finally {
-      searched.values().forEach(ViewJoin.Searched::close);
-    }
   }
 
   /** Rows per chunk: the chosen count, or about half the memory budget's worth of output. */
@@ -322,121 +213,198 @@ public final class PointInTimeJoin {
     return new long[] {minTs, maxTs};
   }
 
-  /** The join, its source row groups planned for entity times in {@code range}. */
-  private static Result run(
-      EntityTable entities,
+  /** What a join reads and how, the same for every chunk: all but the entity rows. */
+  private record Join(
       FeatureSelection selection,
       Definitions definitions,
       Path repoRoot,
       boolean fullFeatureNames,
       JoinOptions options,
-      BufferAllocator allocator,
-      JoinProgress progress,
-      long[] range) {
-    List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
-    int rows = entities.rowCount();
-    Map<String, ViewJoin> joins =
-        viewJoins(entities, selection, definitions, repoRoot, options, allocator, progress);
-    long planned = 0;
-    if (rows > 0) {
-      for (ViewJoin join : joins.values()) {
-        planned += join.plan(range[0], range[1]);
-      }
-    }
-    progress.totalSourceRows(planned);
+      BufferAllocator allocator) {
 
-    List<FieldVector> outputs = new ArrayList<>();
-    try {
-      outputs.addAll(outputVectors(selection, names, rows, allocator));
-      long nullKeys = 0;
-      long nullTimes = 0;
-      List<SourceFileRead> reads = new ArrayList<>();
+    /** The join, its source row groups planned for entity times in {@code range}. */
+    Result run(EntityTable entities, JoinProgress progress, long[] range) {
+      List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
+      int rows = entities.rowCount();
+      Map<String, ViewJoin> joins = viewJoins(entities, progress);
+      long planned = 0;
       if (rows > 0) {
-        for (FeatureView view : selection.views()) {
-          ViewJoin join = joins.get(view.name());
-          join.run(outputsOf(selection, view, outputs));
-          reads.addAll(join.reads());
-          nullKeys += join.nullKeyRows.get();
-          nullTimes += join.nullTimestampRows.get();
+        for (ViewJoin join : joins.values()) {
+          planned += join.plan(range[0], range[1]);
         }
       }
-      for (FieldVector output : outputs) {
-        output.setValueCount(rows);
-      }
-      List<FieldVector> columns = new ArrayList<>();
-      for (FieldVector vector : entities.root().getFieldVectors()) {
-        TransferPair transfer = vector.getTransferPair(allocator);
-        transfer.transfer();
-        columns.add((FieldVector) transfer.getTo());
-      }
-      columns.addAll(outputs);
-      VectorSchemaRoot table = new VectorSchemaRoot(columns);
-      table.setRowCount(rows);
-      return new Result(table, reads, planned, nullKeys, nullTimes);
-    } catch (RuntimeException | Error e) {
-      outputs.forEach(FieldVector::close);
-      throw e;
-    }
-  }
+      progress.totalSourceRows(planned);
 
-  /** One join per selected view, over all of {@code entities}. */
-  private static Map<String, ViewJoin> viewJoins(
-      EntityTable entities,
-      FeatureSelection selection,
-      Definitions definitions,
-      Path repoRoot,
-      JoinOptions options,
-      BufferAllocator allocator,
-      JoinProgress progress) {
-    Map<String, ViewJoin> joins = new LinkedHashMap<>();
-    for (FeatureView view : selection.views()) {
-      ParquetSource source = definitions.sourceOf(view);
-      List<Entity> keys = definitions.entitiesOf(view);
-      joins.put(
-          view.name(),
-          new ViewJoin(
-              view,
-              source,
-              keys,
-              selection.of(view),
-              entities,
-              repoRoot,
-              options,
-              allocator,
-              progress));
+      List<FieldVector> outputs = new ArrayList<>();
+      try {
+        outputs.addAll(outputVectors(names, rows));
+        if (rows > 0) {
+          for (FeatureView view : selection.views()) {
+            joins.get(view.name()).run(outputsOf(view, outputs));
+          }
+        }
+        for (FieldVector output : outputs) {
+          output.setValueCount(rows);
+        }
+        List<FieldVector> columns = transferred(entities.root(), allocator);
+        columns.addAll(outputs);
+        VectorSchemaRoot table = new VectorSchemaRoot(columns);
+        table.setRowCount(rows);
+        Reads reads = readsOf(joins.values(), planned);
+        return new Result(
+            table,
+            reads.sourceFiles(),
+            reads.sourceRowsRead(),
+            reads.skippedNullKeyRows(),
+            reads.skippedNullTimestampRows());
+      } catch (RuntimeException | Error e) {
+        outputs.forEach(FieldVector::close);
+        throw e;
+      }
     }
-    return joins;
-  }
 
-  /** Empty output vectors for {@code rows} rows, one per selected feature, in request order. */
-  private static List<FieldVector> outputVectors(
-      FeatureSelection selection, List<String> names, int rows, BufferAllocator allocator) {
-    List<FieldVector> outputs = new ArrayList<>();
-    try {
+    /**
+     * The chunked join reading each source once: when every view's source rows fit the memory
+     * budget together, each view searches all entity rows and keeps its source rows, and each
+     * chunk's values are gathered from them. Returns null, having handed over no chunk, when they
+     * do not fit (then every chunk reads the sources again).
+     */
+    Reads readOnce(
+        EntityTable entities,
+        JoinProgress progress,
+        long[] range,
+        int chunkRows,
+        Consumer<VectorSchemaRoot> chunks) {
+      List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
+      int rows = entities.rowCount();
+      Map<String, ViewJoin> joins = viewJoins(entities, progress);
+      long planned = 0;
+      long estimated = 0;
+      for (ViewJoin join : joins.values()) {
+        planned += join.plan(range[0], range[1]);
+        // The source rows, and a winner (8 bytes) per entity row.
+        estimated += join.estimatedBytes() + 8L * rows;
+      }
+      if (estimated > options.memoryBudget()) {
+        return null;
+      }
+      progress.totalSourceRows(planned);
+      Map<String, ViewJoin.Searched> searched = new LinkedHashMap<>();
+      try {
+        // One budget for all the views together: each gets what the ones before left.
+        long left = options.memoryBudget();
+        for (Map.Entry<String, ViewJoin> join : joins.entrySet()) {
+          ViewJoin.Searched one = join.getValue().searchInMemory(left);
+          if (one == null) {
+            return null;
+          }
+          searched.put(join.getKey(), one);
+          left -= one.heldBytes();
+        }
+        for (int from = 0; from < rows; from += chunkRows) {
+          int length = Math.min(chunkRows, rows - from);
+          List<FieldVector> columns = new ArrayList<>();
+          try {
+            try (VectorSchemaRoot slice = entities.root().slice(from, length)) {
+              columns.addAll(transferred(slice, allocator));
+            }
+            List<FieldVector> outputs = outputVectors(names, length);
+            columns.addAll(outputs);
+            for (FeatureView view : selection.views()) {
+              searched.get(view.name()).gather(from, length, outputsOf(view, outputs));
+            }
+            for (FieldVector output : outputs) {
+              output.setValueCount(length);
+            }
+          } catch (RuntimeException | Error e) {
+            columns.forEach(FieldVector::close);
+            throw e;
+          }
+          try (VectorSchemaRoot chunk = new VectorSchemaRoot(columns)) {
+            chunk.setRowCount(length);
+            chunks.accept(chunk);
+          }
+        }
+        return readsOf(joins.values(), planned);
+      } finally {
+        searched.values().forEach(ViewJoin.Searched::close);
+      }
+    }
+
+    /** One join per selected view, over all of {@code entities}. */
+    private Map<String, ViewJoin> viewJoins(EntityTable entities, JoinProgress progress) {
+      Map<String, ViewJoin> joins = new LinkedHashMap<>();
+      for (FeatureView view : selection.views()) {
+        ParquetSource source = definitions.sourceOf(view);
+        List<Entity> keys = definitions.entitiesOf(view);
+        joins.put(
+            view.name(),
+            new ViewJoin(
+                view,
+                source,
+                keys,
+                selection.of(view),
+                entities,
+                repoRoot,
+                options,
+                allocator,
+                progress));
+      }
+      return joins;
+    }
+
+    /** Empty output vectors for {@code rows} rows, one per selected feature, in request order. */
+    private List<FieldVector> outputVectors(List<String> names, int rows) {
+      List<FieldVector> outputs = new ArrayList<>();
+      try {
+        for (int i = 0; i < selection.features().size(); i++) {
+          Selected selected = selection.features().get(i);
+          FieldVector vector =
+              ArrowTypes.field(names.get(i), selected.feature().type()).createVector(allocator);
+          outputs.add(vector);
+          vector.setInitialCapacity(rows);
+          vector.allocateNew();
+        }
+        return outputs;
+      } catch (RuntimeException | Error e) {
+        outputs.forEach(FieldVector::close);
+        throw e;
+      }
+    }
+
+    /** The outputs of {@code view}'s features, in request order. */
+    private List<FieldVector> outputsOf(FeatureView view, List<FieldVector> outputs) {
+      List<FieldVector> viewOutputs = new ArrayList<>();
       for (int i = 0; i < selection.features().size(); i++) {
-        Selected selected = selection.features().get(i);
-        FieldVector vector =
-            ArrowTypes.field(names.get(i), selected.feature().type()).createVector(allocator);
-        outputs.add(vector);
-        vector.setInitialCapacity(rows);
-        vector.allocateNew();
+        if (selection.features().get(i).view().name().equals(view.name())) {
+          viewOutputs.add(outputs.get(i));
+        }
       }
-      return outputs;
-    } catch (RuntimeException | Error e) {
-      outputs.forEach(FieldVector::close);
-      throw e;
+      return viewOutputs;
     }
   }
 
-  /** The outputs of {@code view}'s features, in request order. */
-  private static List<FieldVector> outputsOf(
-      FeatureSelection selection, FeatureView view, List<FieldVector> outputs) {
-    List<FieldVector> viewOutputs = new ArrayList<>();
-    for (int i = 0; i < selection.features().size(); i++) {
-      if (selection.features().get(i).view().name().equals(view.name())) {
-        viewOutputs.add(outputs.get(i));
-      }
+  /** What the views' joins read, {@code planned} source rows in all. */
+  private static Reads readsOf(Iterable<ViewJoin> joins, long planned) {
+    List<SourceFileRead> reads = new ArrayList<>();
+    long nullKeys = 0;
+    long nullTimes = 0;
+    for (ViewJoin join : joins) {
+      reads.addAll(join.reads());
+      nullKeys += join.nullKeyRows.get();
+      nullTimes += join.nullTimestampRows.get();
     }
-    return viewOutputs;
+    return new Reads(reads, planned, nullKeys, nullTimes);
+  }
+
+  /** The root's vectors, moved into new ones of {@code allocator}: the root is left empty. */
+  private static List<FieldVector> transferred(VectorSchemaRoot root, BufferAllocator allocator) {
+    List<FieldVector> vectors = new ArrayList<>();
+    for (FieldVector vector : root.getFieldVectors()) {
+      TransferPair transfer = vector.getTransferPair(allocator);
+      transfer.transfer();
+      vectors.add((FieldVector) transfer.getTo());
+    }
+    return vectors;
   }
 }
