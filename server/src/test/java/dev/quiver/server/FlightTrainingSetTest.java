@@ -60,6 +60,21 @@ class FlightTrainingSetTest {
                   FieldType.nullable(new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC")),
                   null)));
 
+  /** {@code rows} entity rows, row {@code i} of driver {@code driver(i)}, all at {@code at}. */
+  private static void fill(
+      VectorSchemaRoot entities,
+      int rows,
+      java.util.function.IntToLongFunction driver,
+      Instant at) {
+    BigIntVector ids = (BigIntVector) entities.getVector("driver_id");
+    TimeStampNanoTZVector times = (TimeStampNanoTZVector) entities.getVector("event_timestamp");
+    for (int row = 0; row < rows; row++) {
+      ids.setSafe(row, driver.applyAsLong(row));
+      times.setSafe(row, at.getEpochSecond() * 1_000_000_000L);
+    }
+    entities.setRowCount(rows);
+  }
+
   /** Sends the entity rows, returns every batch of the answer in one table. */
   private static VectorSchemaRoot exchange(
       FlightClient client, String command, VectorSchemaRoot entities, BufferAllocator allocator)
@@ -115,13 +130,7 @@ class FlightTrainingSetTest {
                     allocator, Location.forGrpcInsecure("127.0.0.1", server.flightPort()))
                 .build();
         VectorSchemaRoot entities = VectorSchemaRoot.create(ENTITIES, allocator)) {
-      BigIntVector ids = (BigIntVector) entities.getVector("driver_id");
-      TimeStampNanoTZVector times = (TimeStampNanoTZVector) entities.getVector("event_timestamp");
-      for (int row = 0; row < drivers.length; row++) {
-        ids.setSafe(row, drivers[row]);
-        times.setSafe(row, at.getEpochSecond() * 1_000_000_000L);
-      }
-      entities.setRowCount(drivers.length);
+      fill(entities, drivers.length, row -> drivers[row], at);
 
       try (VectorSchemaRoot remote =
               exchange(
@@ -241,14 +250,7 @@ class FlightTrainingSetTest {
                     allocator, Location.forGrpcInsecure("127.0.0.1", server.flightPort()))
                 .build();
         VectorSchemaRoot entities = VectorSchemaRoot.create(ENTITIES, allocator)) {
-      BigIntVector ids = (BigIntVector) entities.getVector("driver_id");
-      TimeStampNanoTZVector times = (TimeStampNanoTZVector) entities.getVector("event_timestamp");
-      long at = end.minus(3, ChronoUnit.HOURS).getEpochSecond() * 1_000_000_000L;
-      for (int row = 0; row < rows; row++) {
-        ids.setSafe(row, 1001 + row % 50);
-        times.setSafe(row, at);
-      }
-      entities.setRowCount(rows);
+      fill(entities, rows, row -> 1001 + row % 50, end.minus(3, ChronoUnit.HOURS));
       FlightClient.ExchangeReaderWriter exchange =
           client.doExchange(
               FlightDescriptor.command(

@@ -77,9 +77,11 @@ class ViewJoinMemoryTest {
     }
   }
 
-  @Test
-  void aSourceLargerDecodedThanItsFootersSaySpillsInsteadOfOverrunningTheBudget() {
-    // Long strings with few distinct values: dictionary encoding makes them tiny on disk.
+  /**
+   * {@code data/text.parquet}: 30,000 rows of 5,000 keys, each with one of three 2,000-character
+   * strings. Dictionary encoding makes them tiny on disk, so the footers understate them.
+   */
+  private void writeLongStrings() {
     List<Map<String, Object>> rows = new ArrayList<>();
     String[] texts = {"a".repeat(2_000), "b".repeat(2_000), "c".repeat(2_000)};
     for (int i = 0; i < 30_000; i++) {
@@ -91,6 +93,11 @@ class ViewJoinMemoryTest {
             + " required binary text (STRING); }",
         rows,
         0);
+  }
+
+  @Test
+  void aSourceLargerDecodedThanItsFootersSaySpillsInsteadOfOverrunningTheBudget() {
+    writeLongStrings();
     try (ParquetTableReader reader = ParquetTableReader.open(dir.resolve("data/text.parquet"))) {
       assertThat(Files.exists(dir.resolve("data/text.parquet"))).isTrue();
       assertThat(reader.rowCount()).isEqualTo(30_000);
@@ -113,18 +120,8 @@ class ViewJoinMemoryTest {
 
   @Test
   void aReadOnceAttemptOverItsBudgetMidwayFallsBackToTheSameRows() {
-    // Long strings under a dictionary: the footers say the source fits 8 MB, decoded it does not.
-    List<Map<String, Object>> rows = new ArrayList<>();
-    String[] texts = {"a".repeat(2_000), "b".repeat(2_000), "c".repeat(2_000)};
-    for (int i = 0; i < 30_000; i++) {
-      rows.add(Map.of("driver_id", (long) (i % 5_000), "ts", T0 + i, "text", texts[i % 3]));
-    }
-    ParquetFixtures.write(
-        dir.resolve("data/text.parquet"),
-        "message m { required int64 driver_id; required int64 ts (TIMESTAMP(NANOS,true));"
-            + " required binary text (STRING); }",
-        rows,
-        0);
+    // The footers say the source fits 8 MB, decoded it does not.
+    writeLongStrings();
     Definitions definitions = definitions("data/text.parquet");
     FeatureSelection selection = FeatureSelection.of(definitions, List.of("v:text"));
     try (RootAllocator allocator = new RootAllocator()) {
