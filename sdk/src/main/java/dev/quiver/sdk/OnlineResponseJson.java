@@ -8,7 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 
@@ -29,11 +30,6 @@ public final class OnlineResponseJson {
    */
   private static final JsonFactory JSON =
       JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
-
-  /** Recently formatted dates ("2026-03-02T"), by epoch day: most values share a few days. */
-  private static final DayText[] DAYS = new DayText[64];
-
-  private record DayText(long epochDay, char[] text) {}
 
   private OnlineResponseJson() {}
 
@@ -117,36 +113,25 @@ public final class OnlineResponseJson {
    * whole-second times, the common case, formatted without a formatter.
    */
   static String rfc3339(Instant time) {
-    long seconds = time.getEpochSecond();
-    if (time.getNano() != 0 || seconds < 0) {
+    if (time.getNano() != 0 || time.getEpochSecond() < 0) {
       return time.toString();
     }
-    long epochDay = seconds / 86_400;
-    int secondOfDay = (int) (seconds % 86_400);
-    DayText day = DAYS[(int) (epochDay & (DAYS.length - 1))];
-    if (day == null || day.epochDay() != epochDay) {
-      LocalDate date = LocalDate.ofEpochDay(epochDay);
-      if (date.getYear() > 9999) {
-        return time.toString();
-      }
-      char[] text = new char[11];
-      digits(text, 0, date.getYear(), 4);
-      text[4] = '-';
-      digits(text, 5, date.getMonthValue(), 2);
-      text[7] = '-';
-      digits(text, 8, date.getDayOfMonth(), 2);
-      text[10] = 'T';
-      day = new DayText(epochDay, text);
-      // Racing threads may each store a day: every entry is whole and immutable.
-      DAYS[(int) (epochDay & (DAYS.length - 1))] = day;
+    LocalDateTime t = LocalDateTime.ofEpochSecond(time.getEpochSecond(), 0, ZoneOffset.UTC);
+    if (t.getYear() > 9999) {
+      return time.toString();
     }
     char[] text = new char[20];
-    System.arraycopy(day.text(), 0, text, 0, 11);
-    digits(text, 11, secondOfDay / 3600, 2);
+    digits(text, 0, t.getYear(), 4);
+    text[4] = '-';
+    digits(text, 5, t.getMonthValue(), 2);
+    text[7] = '-';
+    digits(text, 8, t.getDayOfMonth(), 2);
+    text[10] = 'T';
+    digits(text, 11, t.getHour(), 2);
     text[13] = ':';
-    digits(text, 14, secondOfDay / 60 % 60, 2);
+    digits(text, 14, t.getMinute(), 2);
     text[16] = ':';
-    digits(text, 17, secondOfDay % 60, 2);
+    digits(text, 17, t.getSecond(), 2);
     text[19] = 'Z';
     return new String(text);
   }

@@ -21,7 +21,7 @@ class OnlineResponseJsonTest {
               random.nextInt(4) == 0 ? random.nextInt(1_000_000_000) : 0);
       assertThat(OnlineResponseJson.rfc3339(time)).as("seed %d", seed).isEqualTo(time.toString());
     }
-    // Many times over a few days: formatted dates come from the cache of recent days.
+    // Many times over a few days, as feature data has them.
     long base = 1_772_000_000L;
     for (int i = 0; i < 10_000; i++) {
       Instant time = Instant.ofEpochSecond(base + random.nextInt(3 * 86_400));
