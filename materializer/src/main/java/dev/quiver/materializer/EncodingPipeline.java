@@ -1,22 +1,21 @@
 package dev.quiver.materializer;
 
-import dev.quiver.QuiverException;
-import dev.quiver.offline.ParallelTasks;
+import dev.quiver.offline.resources.WorkerPool;
 import dev.quiver.online.OnlineStore;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The records of kept rows, in their order, encoded batch by batch on a few threads a few batches
- * ahead of the writer that iterates them: the store's single writer and the encoding then overlap
- * (timed apart, they were about 1.8 s and 1.1 s for a million rows).
+ * The records of kept rows, in their order, encoded batch by batch on the process's worker pool a
+ * few batches ahead of the writer that iterates them: the store's single writer and the encoding
+ * then overlap (timed apart, they were about 1.8 s and 1.1 s for a million rows). A batch no worker
+ * has started when the writer needs it is encoded by the writer itself, so the pipeline never waits
+ * on workers busy elsewhere.
  *
  * <p>{@link #close} returns only when no encoding runs any more, so the chunks the rows point into
  * can be freed right after.
@@ -32,8 +31,7 @@ final class EncodingPipeline implements Iterator<OnlineStore.Record>, AutoClosea
   private final BatchEncoder encoder;
   private final int batchSize;
   private final int ahead;
-  private final ExecutorService pool;
-  private final Deque<CompletableFuture<byte[][]>> pending = new ArrayDeque<>();
+  private final Deque<Batch> pending = new ArrayDeque<>();
   private int submitted;
   private int next;
   private byte[][] current;
@@ -44,7 +42,6 @@ final class EncodingPipeline implements Iterator<OnlineStore.Record>, AutoClosea
     this.encoder = encoder;
     this.batchSize = batchSize;
     this.ahead = threads * 2;
-    this.pool = Executors.newFixedThreadPool(threads);
     fill();
   }
 
@@ -52,8 +49,57 @@ final class EncodingPipeline implements Iterator<OnlineStore.Record>, AutoClosea
     while (pending.size() < ahead && submitted < keys.size()) {
       int from = submitted;
       int to = Math.min(keys.size(), from + batchSize);
-      pending.add(CompletableFuture.supplyAsync(() -> encoder.encode(from, to), pool));
+      pending.add(new Batch(from, to));
       submitted = to;
+    }
+  }
+
+  /**
+   * One batch's encoding, run by the first to claim it: a worker, the writer, or {@link #close},
+   * which claims it so that it never runs.
+   */
+  private final class Batch {
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final WorkerPool.Claimable<byte[][]> result;
+
+    Batch(int from, int to) {
+      this.result =
+          WorkerPool.shared()
+              .submit(
+                  () -> {
+                    if (!claimed.compareAndSet(false, true)) {
+                      return null;
+                    }
+                    try {
+                      return encoder.encode(from, to);
+                    } finally {
+                      done.countDown();
+                    }
+                  });
+    }
+
+    byte[][] join() {
+      return result.join();
+    }
+
+    /** Keeps the batch from starting, or waits for it to end when it has. */
+    void cancel() {
+      if (claimed.compareAndSet(false, true)) {
+        return;
+      }
+      boolean interrupted = false;
+      while (true) {
+        try {
+          done.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -69,7 +115,8 @@ final class EncodingPipeline implements Iterator<OnlineStore.Record>, AutoClosea
     }
     if (current == null || next - currentStart == current.length) {
       currentStart = next;
-      current = take();
+      current = pending.remove().join();
+      fill();
     }
     OnlineStore.Record record =
         new OnlineStore.Record(keys.get(next), current[next - currentStart]);
@@ -77,26 +124,10 @@ final class EncodingPipeline implements Iterator<OnlineStore.Record>, AutoClosea
     return record;
   }
 
-  private byte[][] take() {
-    try {
-      byte[][] batch = pending.remove().join();
-      fill();
-      return batch;
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new QuiverException("Encoding rows failed: " + e.getCause(), e.getCause());
-    }
-  }
-
   @Override
   public void close() {
-    pending.forEach(batch -> batch.cancel(false));
-    pool.shutdown();
-    ParallelTasks.awaitQuietly(pool);
+    // Batches not started never will be; the running ones end before this returns.
+    pending.forEach(Batch::cancel);
+    pending.clear();
   }
 }

@@ -2,6 +2,7 @@ package dev.quiver.materializer;
 
 import dev.quiver.EpochNanos;
 import dev.quiver.QuiverException;
+import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * Copies the latest feature values of a time window from the offline sources into the online store,
@@ -46,25 +46,25 @@ public final class Materializer {
   private final Path repoRoot;
   private final OnlineStore store;
   private final RegistryStore registry;
-  private final int threads;
-  private final long memoryBudget;
-  private final BufferAllocator allocator;
+  private final MaterializationOptions options;
+  private final MemoryBudget memory;
 
+  /**
+   * @param memory each view's materialization reserves its memory here
+   */
   public Materializer(
       Definitions definitions,
       Path repoRoot,
       OnlineStore store,
       RegistryStore registry,
-      int threads,
-      long memoryBudget,
-      BufferAllocator allocator) {
+      MaterializationOptions options,
+      MemoryBudget memory) {
     this.definitions = definitions;
     this.repoRoot = repoRoot;
     this.store = store;
     this.registry = registry;
-    this.threads = threads;
-    this.memoryBudget = memoryBudget;
-    this.allocator = allocator;
+    this.options = options;
+    this.memory = memory;
   }
 
   /**
@@ -115,8 +115,7 @@ public final class Materializer {
     ParquetSource source = definitions.sourceOf(view);
     List<Entity> entities = definitions.entitiesOf(view);
     ViewMaterialization.Outcome outcome =
-        new ViewMaterialization(
-                view, source, entities, repoRoot, store, threads, memoryBudget, allocator, progress)
+        new ViewMaterialization(view, source, entities, repoRoot, store, options, memory, progress)
             .run(
                 interval.start() == null ? Long.MIN_VALUE : nanos(interval.start()),
                 nanos(interval.end()));

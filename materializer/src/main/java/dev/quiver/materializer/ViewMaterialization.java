@@ -1,28 +1,27 @@
 package dev.quiver.materializer;
 
 import dev.quiver.QuiverException;
-import dev.quiver.offline.ParallelTasks;
-import dev.quiver.offline.parquet.ColumnSpec;
-import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.RowGroupStatistics;
-import dev.quiver.offline.parquet.SourceFiles;
+import dev.quiver.offline.resources.MemoryBudget;
+import dev.quiver.offline.resources.Reservation;
+import dev.quiver.offline.resources.WorkerPool;
+import dev.quiver.offline.scan.ScanPlan;
+import dev.quiver.offline.scan.SourceScan;
+import dev.quiver.offline.scan.ViewColumns;
 import dev.quiver.online.EntityKeyCodec;
 import dev.quiver.online.OnlineRow;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.online.SupportsBulkWrite;
 import dev.quiver.online.ValueCodec;
 import dev.quiver.registry.model.Entity;
-import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
-import dev.quiver.registry.model.ValueType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +31,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,43 +39,48 @@ import org.slf4j.LoggerFactory;
  * would pick at {@code end} among source rows in the window (latest event time, then created time,
  * then file and row order), whatever its age, written to the online store.
  *
- * <p>Row groups are read in parallel and each row is kept only while it is its key's best so far;
- * when the kept rows outgrow the memory budget they are written out (newer-wins makes that safe)
- * and the map starts again, so memory stays bounded whatever the number of keys.
+ * <p>The source's {@link ScanPlan} (row groups whose timestamps may lie in the window) is read in
+ * parallel on the process's worker pool, within a reservation of the process's memory. Each row is
+ * kept only while it is its key's best so far; when the kept rows outgrow the memory they may take
+ * they are written out (newer-wins makes that safe) and the tables start again, so memory stays
+ * bounded whatever the number of keys.
  */
 final class ViewMaterialization {
 
   private static final Logger LOG = LoggerFactory.getLogger(ViewMaterialization.class);
 
   static final int WRITE_BATCH = 50_000;
-  private static final String TS = "__quiver_event_ts";
-  private static final String CREATED = "__quiver_created_ts";
+
+  /** Bytes a kept row takes, roughly, when sizing the reservation before any row is read. */
+  private static final long KEPT_ROW_BYTES = 64;
+
+  private static final long SLACK_BYTES = 16L << 20;
 
   private final FeatureView view;
   private final ParquetSource source;
   private final List<Entity> entities;
   private final Path repoRoot;
   private final OnlineStore store;
-  private final int threads;
-  private final long memoryBudget;
-  private final BufferAllocator allocator;
+  private final MaterializationOptions options;
+  private final MemoryBudget memory;
   private final MaterializationProgress progress;
   private final Map<String, ScalarType> keyTypes = new HashMap<>();
-  private final List<ColumnSpec> columns = new ArrayList<>();
   private final BlockingQueue<KeptRows> keptRows;
   private final List<KeptRows> allKept = new ArrayList<>();
   private final ReadWriteLock flushing = new ReentrantReadWriteLock();
   private final AtomicLong rowsInWindow = new AtomicLong();
   private final AtomicLong newestEvent = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong rowsWritten = new AtomicLong();
+  private final ValueCodec.ColumnEncoder encoder;
   private volatile long lastFlushRows;
-  private long estimatedBytes;
+  private BufferAllocator allocator;
+  private long budget;
   private boolean deferEncoding;
   private VectorSchemaRoot[] chunks;
-  private final ValueCodec.ColumnEncoder encoder;
 
-  /** What a view's materialization did. */
   /**
+   * What a view's materialization did.
+   *
    * @param newestEventNanos the newest event time among the window's rows, {@link Long#MIN_VALUE}
    *     when it had none
    */
@@ -89,40 +92,23 @@ final class ViewMaterialization {
       List<Entity> entities,
       Path repoRoot,
       OnlineStore store,
-      int threads,
-      long memoryBudget,
-      BufferAllocator allocator,
+      MaterializationOptions options,
+      MemoryBudget memory,
       MaterializationProgress progress) {
     this.view = view;
     this.source = source;
     this.entities = entities;
     this.repoRoot = repoRoot;
     this.store = store;
-    this.threads = threads;
-    this.memoryBudget = memoryBudget;
-    this.allocator = allocator;
+    this.options = options;
+    this.memory = memory;
     this.progress = progress;
     for (Entity entity : entities) {
       keyTypes.put(entity.joinKey(), entity.type());
-      columns.add(
-          new ColumnSpec(
-              source.columnFor(entity.joinKey()),
-              entity.joinKey(),
-              ValueType.scalar(entity.type())));
-    }
-    columns.add(
-        new ColumnSpec(source.timestampField(), TS, ValueType.scalar(ScalarType.TIMESTAMP)));
-    if (source.createdTimestampField() != null) {
-      columns.add(
-          new ColumnSpec(
-              source.createdTimestampField(), CREATED, ValueType.scalar(ScalarType.TIMESTAMP)));
-    }
-    for (Feature feature : view.features()) {
-      columns.add(new ColumnSpec(source.columnFor(feature.name()), feature.name(), feature.type()));
     }
     ValueCodec.checkDistinctHashes(view.features());
     this.encoder = ValueCodec.columnEncoder(view.features());
-    this.keptRows = new ArrayBlockingQueue<>(threads);
+    this.keptRows = new ArrayBlockingQueue<>(options.threads());
   }
 
   /**
@@ -131,6 +117,7 @@ final class ViewMaterialization {
    * cache line per row); as in a perfect-hash aggregate.
    */
   private void createKeptRows(RowGroupStatistics.LongRange keyRange, long plannedRows) {
+    int threads = options.threads();
     boolean singleLongKey =
         entities.size() == 1
             && (entities.get(0).type() == ScalarType.INT64
@@ -140,7 +127,7 @@ final class ViewMaterialization {
       long slots = KeptRows.ByLong.denseSlots(keyRange);
       if (slots > 0
           && slots <= 2 * plannedRows
-          && KeptRows.ByLong.denseBytes(slots) * threads <= memoryBudget / 4) {
+          && KeptRows.ByLong.denseBytes(slots) * threads <= budget / 4) {
         dense = keyRange;
       }
     }
@@ -158,65 +145,48 @@ final class ViewMaterialization {
     return EntityKeyCodec.encode(Map.of(entity.joinKey(), value), keyTypes);
   }
 
-  private record Task(
-      int index, Path file, int fileIndex, int rowGroup, long firstRow, long rows) {}
-
   /**
    * @param start nanoseconds, or {@link Long#MIN_VALUE} for the beginning of the data
    * @param end nanoseconds, inclusive
    */
   Outcome run(long start, long end) {
-    List<Path> files = SourceFiles.resolve(repoRoot, source.path());
-    if (files.isEmpty()) {
-      throw new QuiverException(
-          "Cannot materialize feature view '"
-              + view.name()
-              + "': the path '"
-              + source.path()
-              + "' of source '"
-              + source.name()
-              + "' matches no Parquet file");
+    ScanPlan plan =
+        ScanPlan.builder(
+                "feature view '" + view.name() + "'",
+                ViewColumns.files(view, source, repoRoot, "materialize"),
+                ViewColumns.of(source, entities, view.features()))
+            .timeRange(source.timestampField(), start, end)
+            .integerRangeOf(source.columnFor(entities.get(0).joinKey()))
+            .build();
+    long largest = plan.tasks().stream().mapToLong(ScanPlan.Task::estimatedBytes).max().orElse(0);
+    // The row groups being decoded (one per thread, with room for Arrow's power-of-two buffers)
+    // are needed whatever happens; the chunks and kept rows are what the rest is for.
+    long reading = 2 * largest * options.threads() + SLACK_BYTES;
+    long wanted = reading + plan.estimatedBytes() + plan.rows() * KEPT_ROW_BYTES;
+    try (Reservation reservation =
+        memory.reserve(
+            "materialize-" + view.name(),
+            Math.min(wanted, memory.limit()),
+            Math.min(reading, memory.limit()))) {
+      allocator = reservation.allocator();
+      budget = Math.max(1, Math.min(options.memoryBudget(), reservation.bytes() - reading));
+      return run(plan, start, end);
     }
-    List<Task> tasks = new ArrayList<>();
-    long planned = 0;
-    String keyColumn = source.columnFor(entities.get(0).joinKey());
-    Optional<RowGroupStatistics.LongRange> keyRange = null;
-    for (int f = 0; f < files.size(); f++) {
-      try (ParquetTableReader reader = ParquetTableReader.open(files.get(f))) {
-        reader.resolve(columns, "feature view '" + view.name() + "'");
-        long firstRow = 0;
-        List<BlockMetaData> groups = reader.rowGroups();
-        for (int g = 0; g < groups.size(); g++) {
-          BlockMetaData group = groups.get(g);
-          if (group.getRowCount() > 0
-              && RowGroupStatistics.mayHold(group, source.timestampField(), start, end)) {
-            tasks.add(new Task(tasks.size(), files.get(f), f, g, firstRow, group.getRowCount()));
-            planned += group.getRowCount();
-            estimatedBytes += estimateBytes(group);
-            Optional<RowGroupStatistics.LongRange> range =
-                RowGroupStatistics.integerRange(group, keyColumn);
-            keyRange =
-                keyRange == null ? range : keyRange.flatMap(known -> range.map(known::union));
-          }
-          firstRow += group.getRowCount();
-        }
-      }
-    }
+  }
+
+  private Outcome run(ScanPlan plan, long start, long end) {
     // Keeping row references (and the chunks they point into) instead of encoded rows saves
     // encoding the rows later beaten by newer ones, about two of every three: only when the
     // chunks fit in the budget.
-    deferEncoding = estimatedBytes <= memoryBudget / 2;
-    createKeptRows(keyRange == null ? null : keyRange.orElse(null), planned);
-    chunks = new VectorSchemaRoot[tasks.size()];
-    progress.viewStarted(view.name(), planned);
-    List<ParallelTasks.Task> work = new ArrayList<>();
-    for (Task task : tasks) {
-      work.add(() -> read(task, start, end));
-    }
+    deferEncoding = plan.estimatedBytes() <= budget / 2;
+    createKeptRows(plan.integerRange().orElse(null), plan.rows());
+    chunks = new VectorSchemaRoot[plan.tasks().size()];
+    progress.viewStarted(view.name(), plan.rows());
+    SourceScan scan = new SourceScan(plan, allocator);
     long reading = System.nanoTime();
     long writing;
     try {
-      ParallelTasks.run(work, threads);
+      scan.run(WorkerPool.shared(), options.threads(), batch -> read(batch, start, end));
       writing = System.nanoTime();
       flush();
     } finally {
@@ -226,33 +196,23 @@ final class ViewMaterialization {
     LOG.info(
         "{}: {} row groups read in {} ms, the last {} rows written in {} ms",
         view.name(),
-        tasks.size(),
+        plan.tasks().size(),
         (writing - reading) / 1_000_000,
         lastFlushRows,
         (System.nanoTime() - writing) / 1_000_000);
-    return new Outcome(planned, rowsInWindow.get(), rowsWritten.get(), newestEvent.get());
+    return new Outcome(plan.rows(), rowsInWindow.get(), rowsWritten.get(), newestEvent.get());
   }
 
-  private void read(Task task, long start, long end) {
-    VectorSchemaRoot root;
-    try (ParquetTableReader reader = ParquetTableReader.open(task.file())) {
-      root =
-          reader
-              .read(
-                  task.rowGroup(),
-                  columns,
-                  reader.resolve(columns, "feature view '" + view.name() + "'"),
-                  allocator)
-              .root();
-    }
+  /** Keeps a batch's best rows; returns whether its vectors are kept (rows kept by reference). */
+  private boolean read(SourceScan.ScanBatch batch, long start, long end) {
     boolean retained = false;
     flushing.readLock().lock();
     KeptRows rows = null;
     try {
       rows = keptRows.take();
-      boolean kept = keepBest(task, root, start, end, rows);
+      boolean kept = keepBest(batch, start, end, rows);
       if (deferEncoding && kept) {
-        chunks[task.index()] = root;
+        chunks[batch.task().index()] = batch.root();
         retained = true;
       }
     } catch (InterruptedException e) {
@@ -263,41 +223,31 @@ final class ViewMaterialization {
         keptRows.add(rows);
       }
       flushing.readLock().unlock();
-      if (!retained) {
-        root.close();
-      }
     }
-    progress.rowsRead(view.name(), task.rows());
+    progress.rowsRead(view.name(), batch.task().rows());
     long held = deferEncoding ? allocator.getAllocatedMemory() : 0;
     for (KeptRows kept : allKept) {
       held += kept.bytes();
     }
-    if (held > memoryBudget) {
+    if (held > budget) {
       flush();
     }
+    return retained;
   }
 
-  /** Bytes a row group's columns take once decoded, roughly. */
-  private long estimateBytes(BlockMetaData group) {
-    long bytes = 0;
-    for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData column : group.getColumns()) {
-      bytes += Math.max(column.getTotalUncompressedSize(), group.getRowCount() * 9);
-    }
-    return bytes;
-  }
-
-  /** Keeps the rows of a chunk that beat the kept ones; whether any did. */
-  private boolean keepBest(Task task, VectorSchemaRoot root, long start, long end, KeptRows rows) {
+  /** Keeps the rows of a batch that beat the kept ones; whether any did. */
+  private boolean keepBest(SourceScan.ScanBatch batch, long start, long end, KeptRows rows) {
+    VectorSchemaRoot root = batch.root();
     boolean any = false;
     List<FieldVector> keys = new ArrayList<>();
     for (Entity entity : entities) {
       keys.add(root.getVector(entity.joinKey()));
     }
-    TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector(TS);
-    TimeStampNanoTZVector created = (TimeStampNanoTZVector) root.getVector(CREATED);
-    long base = ((long) task.fileIndex() << 40) + task.firstRow();
+    TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector(ViewColumns.EVENT_TS);
+    TimeStampNanoTZVector created = (TimeStampNanoTZVector) root.getVector(ViewColumns.CREATED_TS);
     Map<String, Object> keyValues = new HashMap<>();
     ColumnRow features = featureColumns(root);
+    int chunk = batch.task().index();
     long inWindow = 0;
     long newest = Long.MIN_VALUE;
     for (int row = 0; row < root.getRowCount(); row++) {
@@ -315,12 +265,12 @@ final class ViewMaterialization {
       newest = Math.max(newest, at);
       long createdAt =
           created == null || created.isNull(row) ? OnlineRow.NO_CREATED : created.get(row);
-      long order = base + row;
+      long order = batch.ordinal(row);
       if (rows instanceof KeptRows.ByLong byLong) {
         int slot = byLong.offer(KeyColumns.longValue(keys.get(0), row), at, createdAt, order);
         if (slot >= 0) {
           if (deferEncoding) {
-            byLong.keepRef(slot, ref(task, row));
+            byLong.keepRef(slot, ref(chunk, row));
           } else {
             byLong.keepValue(slot, encode(features, row, at, createdAt));
           }
@@ -334,7 +284,12 @@ final class ViewMaterialization {
         byte[] key = EntityKeyCodec.encode(keyValues, keyTypes);
         KeptRows.ByBytes byBytes = (KeptRows.ByBytes) rows;
         if (byBytes.wants(key, at, createdAt, order)) {
-          byBytes.keep(key, kept(task, features, row, at, createdAt, order));
+          byBytes.keep(
+              key,
+              deferEncoding
+                  ? new KeptRows.Kept(at, createdAt, order, null, ref(chunk, row))
+                  : new KeptRows.Kept(
+                      at, createdAt, order, encode(features, row, at, createdAt), 0));
           any = true;
         }
       }
@@ -344,16 +299,9 @@ final class ViewMaterialization {
     return any;
   }
 
-  private KeptRows.Kept kept(
-      Task task, ColumnRow features, int row, long at, long createdAt, long order) {
-    return deferEncoding
-        ? new KeptRows.Kept(at, createdAt, order, null, ref(task, row))
-        : new KeptRows.Kept(at, createdAt, order, encode(features, row, at, createdAt), 0);
-  }
-
   /** A row kept by reference: its chunk and row. */
-  private static long ref(Task task, int row) {
-    return ((long) task.index() << 32) | row;
+  private static long ref(int chunk, int row) {
+    return ((long) chunk << 32) | row;
   }
 
   private void closeChunks() {
@@ -416,7 +364,7 @@ final class ViewMaterialization {
               keys.add(key);
               kept.add(row);
             });
-        // Rows kept by reference are encoded now, on every thread, while the store writes.
+        // Rows kept by reference are encoded now, on the worker pool, while the store writes.
         EncodingPipeline.BatchEncoder encoding =
             (from, to) -> {
               ColumnRow[] rowsOfChunk = new ColumnRow[chunks.length];
@@ -427,7 +375,7 @@ final class ViewMaterialization {
               return values;
             };
         try (EncodingPipeline records =
-            new EncodingPipeline(keys, encoding, threads, WRITE_BATCH)) {
+            new EncodingPipeline(keys, encoding, options.threads(), WRITE_BATCH)) {
           rowsWritten.addAndGet(bulk.writeSorted(view.name(), records));
         }
         return;

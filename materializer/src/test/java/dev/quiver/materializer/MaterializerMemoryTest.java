@@ -3,6 +3,7 @@ package dev.quiver.materializer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.example.ExampleRepo;
+import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.online.EntityKeyCodec;
 import dev.quiver.online.InMemoryOnlineStore;
 import dev.quiver.online.OnlineStore;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,14 +31,19 @@ class MaterializerMemoryTest {
   private List<byte[]> materialize(long memoryBudget, int threads) {
     FeatureRepo loaded = FeatureRepo.load(repo, Map.of());
     InMemoryOnlineStore store = new InMemoryOnlineStore("driver_ranking");
-    try (RootAllocator allocator = new RootAllocator();
+    try (MemoryBudget memory = new MemoryBudget(Long.MAX_VALUE);
         FileRegistryStore registry =
             new FileRegistryStore(
                 repo.resolve("data/registry-" + memoryBudget + ".json"),
                 "driver_ranking",
                 Clock.systemUTC())) {
       new Materializer(
-              loaded.definitions(), repo, store, registry, threads, memoryBudget, allocator)
+              loaded.definitions(),
+              repo,
+              store,
+              registry,
+              new MaterializationOptions(threads, memoryBudget),
+              memory)
           .materialize(
               Instant.parse("2026-03-01T00:00:00Z"),
               Instant.parse("2026-03-08T00:00:00Z"),

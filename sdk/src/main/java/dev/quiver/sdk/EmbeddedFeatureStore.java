@@ -2,6 +2,7 @@ package dev.quiver.sdk;
 
 import dev.quiver.QuiverException;
 import dev.quiver.QuiverVersion;
+import dev.quiver.materializer.MaterializationOptions;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.ArrowTypes;
@@ -9,12 +10,13 @@ import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.FileRead;
 import dev.quiver.offline.io.TrainingSetFiles;
 import dev.quiver.offline.join.EntityTable;
-import dev.quiver.offline.join.JoinOptions;
-import dev.quiver.offline.join.JoinProgress;
 import dev.quiver.offline.join.PointInTimeJoin;
 import dev.quiver.offline.join.SourceFileRead;
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.offline.parquet.SourceFiles;
+import dev.quiver.offline.resources.MemoryBudget;
+import dev.quiver.offline.resources.MemoryLimitException;
+import dev.quiver.offline.resources.Reservation;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.online.OnlineStores;
 import dev.quiver.registry.FeatureSelection;
@@ -45,7 +47,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.TimeStampVector;
@@ -62,12 +64,21 @@ final class EmbeddedFeatureStore implements FeatureStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFeatureStore.class);
 
+  /** The least a retrieval waits for: its entity rows and a join that spills. */
+  private static final long MIN_HISTORICAL_BYTES = 64L << 20;
+
   private final ProjectConfig config;
 
   /** Swapped whole by {@link #refreshRegistry}: each call reads it once. */
   private volatile RegistrySnapshot registry;
 
-  private final BufferAllocator allocator = new RootAllocator();
+  /**
+   * Holds what outlives an operation (training sets handed to the caller, files being written);
+   * each operation works in a reservation of the process's {@link MemoryBudget}.
+   */
+  private final BufferAllocator allocator =
+      MemoryBudget.process().root().newChildAllocator("feature-store", 0, Long.MAX_VALUE);
+
   private final Clock clock;
 
   private final OnlineStores.Access onlineAccess;
@@ -197,15 +208,13 @@ final class EmbeddedFeatureStore implements FeatureStore {
   }
 
   private Materializer materializer(RegistryStore store) {
-    JoinOptions options = JoinOptions.defaults();
     return new Materializer(
         definitions(),
         config.root(),
         online(),
         store,
-        options.threads(),
-        options.memoryBudget(),
-        allocator);
+        MaterializationOptions.defaults(),
+        MemoryBudget.process());
   }
 
   @Override
@@ -424,83 +433,82 @@ final class EmbeddedFeatureStore implements FeatureStore {
     long startNanos = System.nanoTime();
     FeatureSelection selection = select(definitions, request);
     Map<String, ScalarType> keyTypes = selection.joinKeyTypes(definitions);
-    long readingEntities = System.nanoTime();
-    VectorSchemaRoot rows;
-    FileRead entityRead;
-    if (entityFile != null) {
-      EntityFiles.Loaded loaded =
-          EntityFiles.read(entityFile.toAbsolutePath(), keyTypes, allocator);
-      rows = loaded.root();
-      entityRead = loaded.read();
-    } else {
-      rows = copyRows(request.entityRows());
-      entityRead =
-          new FileRead(Path.of("(arrow table)"), 0, Instant.EPOCH, 0, 0, rows.getRowCount());
-    }
-    LOG.info(
-        "{} entity rows read in {} ms",
-        rows.getRowCount(),
-        (System.nanoTime() - readingEntities) / 1_000_000);
-    JoinProgress progress = request.progress();
-    JoinOptions options = request.joinOptions();
-    EntityTable entityTable;
-    try {
-      entityTable = EntityTable.of(rows);
-    } catch (RuntimeException e) {
-      rows.close();
-      throw e;
-    }
-    try (EntityTable table = entityTable) {
-      long outputRows = table.rowCount();
-      PointInTimeJoin.Reads reads;
-      VectorSchemaRoot whole = null;
-      // The manifest's duration is the join's: time spent by the consumer (writing a file,
-      // sending batches) is left out, as it was when the whole table was returned first.
-      long[] consumerNanos = {0};
-      if (chunks != null) {
-        reads =
+    MemoryBudget budget = MemoryBudget.process();
+    // As much of the process's budget as is free (the join gives back what its plan shows it will
+    // not need), once at least enough for the entity rows and a spilling join is.
+    try (Reservation memory =
+        budget.reserve(
+            "historical", budget.limit(), Math.min(budget.limit(), MIN_HISTORICAL_BYTES))) {
+      long readingEntities = System.nanoTime();
+      VectorSchemaRoot rows;
+      FileRead entityRead;
+      if (entityFile != null) {
+        EntityFiles.Loaded loaded =
+            EntityFiles.read(entityFile.toAbsolutePath(), keyTypes, memory.allocator());
+        rows = loaded.root();
+        entityRead = loaded.read();
+      } else {
+        rows = copyRows(request.entityRows(), memory.allocator());
+        entityRead =
+            new FileRead(Path.of("(arrow table)"), 0, Instant.EPOCH, 0, 0, rows.getRowCount());
+      }
+      LOG.info(
+          "{} entity rows read in {} ms",
+          rows.getRowCount(),
+          (System.nanoTime() - readingEntities) / 1_000_000);
+      EntityTable entityTable;
+      try {
+        entityTable = EntityTable.of(rows);
+      } catch (RuntimeException e) {
+        rows.close();
+        throw e;
+      }
+      try (EntityTable table = entityTable;
+          TableCollector whole = chunks == null ? new TableCollector(allocator) : null) {
+        long outputRows = table.rowCount();
+        Consumer<VectorSchemaRoot> consumer = chunks == null ? whole : chunks;
+        // The manifest's duration is the join's: time spent by the consumer (writing a file,
+        // sending batches) is left out, as it was when the whole table was returned first.
+        long[] consumerNanos = {0};
+        PointInTimeJoin.Reads reads =
             PointInTimeJoin.runInChunks(
                 table,
                 selection,
                 definitions,
                 repoRoot,
                 request.fullFeatureNames(),
-                options,
-                allocator,
-                progress,
+                request.joinOptions(),
+                memory,
+                request.progress(),
                 chunk -> {
                   long handing = System.nanoTime();
                   try {
-                    chunks.accept(chunk);
+                    consumer.accept(chunk);
                   } finally {
                     consumerNanos[0] += System.nanoTime() - handing;
                   }
                 });
-      } else {
-        PointInTimeJoin.Result result =
-            PointInTimeJoin.run(
-                table,
-                selection,
-                definitions,
-                repoRoot,
-                request.fullFeatureNames(),
-                options,
-                allocator,
-                progress);
-        reads = result.reads();
-        whole = result.table();
+        return new Run(
+            whole == null ? null : whole.take(),
+            reads,
+            outputRows,
+            entityRead,
+            selection,
+            request,
+            definitions,
+            repoRoot,
+            started,
+            Duration.ofNanos(System.nanoTime() - startNanos - consumerNanos[0]));
       }
-      return new Run(
-          whole,
-          reads,
-          outputRows,
-          entityRead,
-          selection,
-          request,
-          definitions,
-          repoRoot,
-          started,
-          Duration.ofNanos(System.nanoTime() - startNanos - consumerNanos[0]));
+    } catch (OutOfMemoryException e) {
+      throw new MemoryLimitException(
+          "Cannot retrieve features: the retrieval needed more memory than it could reserve of"
+              + " the process's limit of "
+              + (budget.limit() >> 20)
+              + " MB; raise "
+              + MemoryBudget.LIMIT_VARIABLE
+              + " or the JVM's -Xmx, or send fewer entity rows at a time",
+          e);
     }
   }
 
@@ -508,7 +516,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
    * A copy of the caller's table in this store's memory: the caller's table stays untouched, and
    * may come from any allocator (Arrow cannot share buffers across root allocators).
    */
-  private VectorSchemaRoot copyRows(VectorSchemaRoot rows) {
+  private static VectorSchemaRoot copyRows(VectorSchemaRoot rows, BufferAllocator allocator) {
     List<FieldVector> vectors = new ArrayList<>();
     try {
       for (FieldVector vector : rows.getFieldVectors()) {
@@ -516,7 +524,7 @@ final class EmbeddedFeatureStore implements FeatureStore {
             && !(vector instanceof TimeStampNanoTZVector
                 && ArrowTypes.UTC.equals(
                     ((ArrowType.Timestamp) vector.getField().getType()).getTimezone()))) {
-          vectors.add(toUtcNanos(timestamps, rows.getRowCount()));
+          vectors.add(toUtcNanos(timestamps, rows.getRowCount(), allocator));
           continue;
         }
         FieldVector copy = vector.getField().createVector(allocator);
@@ -541,7 +549,8 @@ final class EmbeddedFeatureStore implements FeatureStore {
    * A timestamp column in UTC nanoseconds, Quiver's one timestamp type. Arrow stores instants from
    * the epoch in UTC whatever the zone; a zone-less one is taken as UTC.
    */
-  private TimeStampNanoTZVector toUtcNanos(TimeStampVector vector, int rows) {
+  private static TimeStampNanoTZVector toUtcNanos(
+      TimeStampVector vector, int rows, BufferAllocator allocator) {
     ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
     long factor = ArrowTypes.nanosPerUnit(type.getUnit());
     TimeStampNanoTZVector nanos =

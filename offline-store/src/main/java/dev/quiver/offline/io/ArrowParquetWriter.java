@@ -2,8 +2,8 @@ package dev.quiver.offline.io;
 
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
-import dev.quiver.offline.ParallelTasks;
 import dev.quiver.offline.parquet.ChecksummedInputFile;
+import dev.quiver.offline.resources.WorkerPool;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.IOException;
@@ -171,7 +171,7 @@ final class ArrowParquetWriter implements TrainingSetWriter {
     int slices = (int) Math.min(threads, Math.max(1, rows / MIN_SLICE_ROWS));
     List<Path> parts = new ArrayList<>();
     try {
-      List<ParallelTasks.Task> work = new ArrayList<>();
+      List<WorkerPool.Task> work = new ArrayList<>();
       for (int i = 0; i < slices; i++) {
         int from = (int) ((long) rows * i / slices);
         int to = (int) ((long) rows * (i + 1) / slices);
@@ -179,7 +179,7 @@ final class ArrowParquetWriter implements TrainingSetWriter {
         parts.add(part);
         work.add(() -> writeRows(table, from, to, part));
       }
-      ParallelTasks.run(work, slices);
+      WorkerPool.shared().runAll(work, slices);
       for (Path part : parts) {
         // Parquet's LocalInputFile copies a byte at a time; this one reads in bulk.
         output.appendFile(new ChecksummedInputFile(part));

@@ -1,6 +1,7 @@
 package dev.quiver.offline.io;
 
 import dev.quiver.QuiverException;
+import dev.quiver.offline.resources.WorkerPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -70,8 +71,7 @@ public final class TrainingSetFiles {
       TrainingSetWriter writer =
           switch (format) {
             case PARQUET ->
-                new ArrowParquetWriter(
-                    file, schema, Runtime.getRuntime().availableProcessors(), allocator);
+                new ArrowParquetWriter(file, schema, WorkerPool.shared().threads(), allocator);
             case ARROW -> new ArrowIpcWriter(file, schema, allocator);
             case CSV -> new CsvWriter(file, schema);
           };

@@ -1,17 +1,21 @@
 package dev.quiver.offline.join;
 
+import dev.quiver.offline.resources.WorkerPool;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * How a point-in-time join may use the machine.
+ * How a point-in-time join may use the machine. Its memory comes from the operation's {@link
+ * dev.quiver.offline.resources.Reservation}; {@code memoryBudget} can only lower what that gives.
  *
- * @param threads threads reading Parquet and searching partitions
- * @param memoryBudget bytes of source data held in memory per view before the join spills to disk,
- *     partitioned by key
+ * @param threads how many of the process's {@link WorkerPool} threads (the caller's included) read
+ *     Parquet and search partitions at once
+ * @param memoryBudget the most bytes the join holds beside its entity rows ({@link Long#MAX_VALUE}:
+ *     as much as its reservation allows); source rows beyond their share spill to disk, partitioned
+ *     by key
  * @param spillDirectory where spill files go; they are deleted when the join ends
  * @param chunkRows entity rows per chunk when the result is streamed ({@link
- *     PointInTimeJoin#runInChunks}); 0 for as many as take about half the memory budget
+ *     PointInTimeJoin#runInChunks}); 0 for as many as take about half the working memory
  */
 public record JoinOptions(int threads, long memoryBudget, Path spillDirectory, int chunkRows) {
 
@@ -32,11 +36,14 @@ public record JoinOptions(int threads, long memoryBudget, Path spillDirectory, i
     }
   }
 
-  /** Every core; a budget of 40% of the heap limit; spill files in the system temp folder. */
+  /**
+   * Every thread of the process's worker pool, the memory the operation's reservation gives, spill
+   * files in the system temp folder.
+   */
   public static JoinOptions defaults() {
     return new JoinOptions(
-        Runtime.getRuntime().availableProcessors(),
-        (long) (Runtime.getRuntime().maxMemory() * 0.4),
+        WorkerPool.shared().threads(),
+        Long.MAX_VALUE,
         Path.of(System.getProperty("java.io.tmpdir")));
   }
 

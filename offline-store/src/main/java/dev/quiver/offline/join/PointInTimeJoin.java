@@ -2,12 +2,11 @@ package dev.quiver.offline.join;
 
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.resources.Reservation;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.FeatureSelection.Selected;
 import dev.quiver.registry.model.Definitions;
-import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
-import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ValueType;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +25,11 @@ import org.apache.arrow.vector.util.TransferPair;
  * the latest source row of the same key at or before the row's timestamp, within the view's ttl
  * (DESIGN.md, "Point-in-time semantics"). The output holds every entity row once, in input order,
  * with all its columns, then the features in request order.
+ *
+ * <p>A join works within one {@link Reservation} of the process's memory: the entity rows are
+ * already in it, the rest is split between the output (one chunk) and the source rows held for the
+ * search, which spill to disk past their share. What the plan shows it will not need is given back
+ * before reading starts.
  */
 public final class PointInTimeJoin {
 
@@ -33,6 +37,9 @@ public final class PointInTimeJoin {
 
   /** A chunked join's chunks have at least this many rows (the last excepted). */
   static final int MIN_CHUNK_ROWS = 65_536;
+
+  /** Kept beyond the estimates: Arrow rounds buffers up to powers of two. */
+  private static final long SLACK_BYTES = 16L << 20;
 
   /** The training set and what was read to make it. The caller closes it. */
   public record Result(
@@ -64,7 +71,9 @@ public final class PointInTimeJoin {
       long skippedNullTimestampRows) {}
 
   /**
-   * Runs the join. The entity table's vectors move into the result; the table is left empty.
+   * Runs the join. The entity table's vectors move into the result, which is allocated in {@code
+   * memory}'s allocator; the table is left empty. The output is not bounded by the reservation (it
+   * is all of it at once): use {@link #runInChunks} to bound it.
    *
    * @throws dev.quiver.registry.InvalidRequestException for clashing names or bad entity columns
    * @throws dev.quiver.offline.parquet.ParquetTableReader.SourceDataException when a source file
@@ -77,22 +86,30 @@ public final class PointInTimeJoin {
       Path repoRoot,
       boolean fullFeatureNames,
       JoinOptions options,
-      BufferAllocator allocator,
+      Reservation memory,
       JoinProgress progress) {
-    return new Join(selection, definitions, repoRoot, fullFeatureNames, options, allocator)
-        .run(entities, progress, timeRange(entities.timestamps()));
+    Join join =
+        Join.plan(
+            entities,
+            selection,
+            definitions,
+            repoRoot,
+            fullFeatureNames,
+            options,
+            memory.allocator());
+    progress.totalSourceRows(join.plannedRows());
+    return join.run(entities, workingMemory(options, memory), progress);
   }
 
   /**
    * Runs the join a chunk of entity rows at a time, so that only one chunk's result is ever in
    * memory: each chunk's table, its rows in input order, goes to {@code chunks} and is closed when
-   * it returns. When every view's source rows fit the memory budget together, the sources are read
-   * once and each chunk's values gathered from them; otherwise every chunk reads the sources again,
-   * planned for the time range of all the rows, so each reads the same row groups: a source file
-   * whose content changes between chunks fails the join. Chunks have {@link
-   * JoinOptions#chunkRows()} rows, or as many as take about half the memory budget; with no entity
-   * rows, {@code chunks} gets one empty table. As with {@link #run}, the entity table's vectors may
-   * move into the result: do not read the table afterwards.
+   * it returns. When every view's source rows fit the memory left beside a chunk, the sources are
+   * read once and each chunk's values gathered from them; otherwise every chunk reads the sources
+   * again (the same planned row groups), so a source file whose content changes between chunks
+   * fails the join. Chunks have {@link JoinOptions#chunkRows()} rows, or as many as take about half
+   * the working memory; with no entity rows, {@code chunks} gets one empty table. As with {@link
+   * #run}, the entity table's vectors may move into the result: do not read the table afterwards.
    *
    * @return what was read, the same as {@link #run} would have read
    * @throws dev.quiver.QuiverException when a source file changed between chunks
@@ -104,14 +121,39 @@ public final class PointInTimeJoin {
       Path repoRoot,
       boolean fullFeatureNames,
       JoinOptions options,
-      BufferAllocator allocator,
+      Reservation memory,
       JoinProgress progress,
       Consumer<VectorSchemaRoot> chunks) {
-    Join join = new Join(selection, definitions, repoRoot, fullFeatureNames, options, allocator);
+    Join join =
+        Join.plan(
+            entities,
+            selection,
+            definitions,
+            repoRoot,
+            fullFeatureNames,
+            options,
+            memory.allocator());
     int rows = entities.rowCount();
-    int chunkRows = chunkRows(entities, selection, options);
+    long rowBytes = outputRowBytes(entities, selection);
+    long working = workingMemory(options, memory);
+    int chunkRows = chunkRows(options, working, rowBytes);
     int chunkCount = (int) Math.max(1, ((long) rows + chunkRows - 1) / chunkRows);
-    long[] range = timeRange(entities.timestamps());
+    long chunkBytes = Math.min(rows, chunkRows) * rowBytes;
+    // Held all at once: every view's source rows, and with several chunks a winner per entity row
+    // and view (8 bytes), beside one chunk and the row groups being read.
+    long sources = join.inMemoryBytes() + (chunkCount > 1 ? 8L * rows * join.views.size() : 0);
+    long reading = join.readingBytes();
+    if (sources + sources / 4 + chunkBytes + reading + SLACK_BYTES < working) {
+      memory.shrinkTo(
+          memory.allocator().getAllocatedMemory()
+              + sources
+              + sources / 4
+              + chunkBytes
+              + reading
+              + SLACK_BYTES);
+      working = workingMemory(options, memory);
+    }
+    long sourceBudget = Math.max(Math.max(1, working / 4), working - chunkBytes - reading);
     // Rows a read-once attempt read before giving up stay counted: the total grows by them.
     AtomicLong readBefore = new AtomicLong();
     if (chunkCount > 1) {
@@ -130,36 +172,20 @@ public final class PointInTimeJoin {
                   progress.sourceRowsRead(sourceRows);
                 }
               },
-              range,
               chunkRows,
+              sourceBudget,
               chunks);
       if (once != null) {
         return once;
       }
     }
-    JoinProgress overAllChunks =
-        new JoinProgress() {
-          private boolean totalKnown;
-
-          @Override
-          public void totalSourceRows(long sourceRows) {
-            if (!totalKnown) {
-              totalKnown = true;
-              progress.totalSourceRows(sourceRows * chunkCount + readBefore.get());
-            }
-          }
-
-          @Override
-          public void sourceRowsRead(long sourceRows) {
-            progress.sourceRowsRead(sourceRows);
-          }
-        };
+    progress.totalSourceRows(join.plannedRows() * chunkCount + readBefore.get());
     Reads first = null;
     for (int chunk = 0; chunk < chunkCount; chunk++) {
       int from = chunk * chunkRows;
       try (EntityTable part =
               chunkCount == 1 ? null : entities.slice(from, Math.min(chunkRows, rows - from));
-          Result result = join.run(part == null ? entities : part, overAllChunks, range)) {
+          Result result = join.run(part == null ? entities : part, sourceBudget, progress)) {
         if (first == null) {
           first = result.reads();
         } else if (!first.sourceFiles().equals(result.sourceFiles())) {
@@ -176,11 +202,25 @@ public final class PointInTimeJoin {
     return first;
   }
 
-  /** Rows per chunk: the chosen count, or about half the memory budget's worth of output. */
-  static int chunkRows(EntityTable entities, FeatureSelection selection, JoinOptions options) {
+  /**
+   * What a join may hold beyond its entity rows: what its reservation has not allocated yet, or
+   * less when the options cap it.
+   */
+  private static long workingMemory(JoinOptions options, Reservation memory) {
+    return Math.max(1, Math.min(options.memoryBudget(), memory.unallocated()));
+  }
+
+  /** Rows per chunk: the chosen count, or about half the working memory's worth of output. */
+  static int chunkRows(JoinOptions options, long working, long rowBytes) {
     if (options.chunkRows() > 0) {
       return options.chunkRows();
     }
+    long fit = working / 2 / Math.max(1, rowBytes);
+    return (int) Math.max(MIN_CHUNK_ROWS, Math.min(Integer.MAX_VALUE / 2, fit));
+  }
+
+  /** Bytes one output row takes, roughly: its entity columns and its features. */
+  static long outputRowBytes(EntityTable entities, FeatureSelection selection) {
     long rowBytes = 0;
     if (entities.rowCount() > 0) {
       for (FieldVector vector : entities.root().getFieldVectors()) {
@@ -199,8 +239,7 @@ public final class PointInTimeJoin {
                 default -> 9;
               };
     }
-    long fit = options.memoryBudget() / 2 / Math.max(1, rowBytes);
-    return (int) Math.max(MIN_CHUNK_ROWS, Math.min(Integer.MAX_VALUE / 2, fit));
+    return rowBytes;
   }
 
   private static long[] timeRange(long[] timestamps) {
@@ -213,34 +252,73 @@ public final class PointInTimeJoin {
     return new long[] {minTs, maxTs};
   }
 
-  /** What a join reads and how, the same for every chunk: all but the entity rows. */
+  /**
+   * A join planned once for the time range of all the entity rows: each view's plan, shared by
+   * every chunk and attempt.
+   */
   private record Join(
       FeatureSelection selection,
-      Definitions definitions,
-      Path repoRoot,
       boolean fullFeatureNames,
-      JoinOptions options,
-      BufferAllocator allocator) {
+      BufferAllocator allocator,
+      Map<String, ViewJoin> views) {
 
-    /** The join, its source row groups planned for entity times in {@code range}. */
-    Result run(EntityTable entities, JoinProgress progress, long[] range) {
-      List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
-      int rows = entities.rowCount();
-      Map<String, ViewJoin> joins = viewJoins(entities, progress);
-      long planned = 0;
-      if (rows > 0) {
-        for (ViewJoin join : joins.values()) {
-          planned += join.plan(range[0], range[1]);
+    /** Plans every view's scan; with no entity rows nothing is read, so nothing is planned. */
+    static Join plan(
+        EntityTable entities,
+        FeatureSelection selection,
+        Definitions definitions,
+        Path repoRoot,
+        boolean fullFeatureNames,
+        JoinOptions options,
+        BufferAllocator allocator) {
+      Map<String, ViewJoin> views = new LinkedHashMap<>();
+      if (entities.rowCount() > 0) {
+        long[] range = timeRange(entities.timestamps());
+        for (FeatureView view : selection.views()) {
+          views.put(
+              view.name(),
+              ViewJoin.plan(
+                  view,
+                  definitions.sourceOf(view),
+                  definitions.entitiesOf(view),
+                  selection.of(view),
+                  repoRoot,
+                  range[0],
+                  range[1],
+                  options));
         }
       }
-      progress.totalSourceRows(planned);
+      return new Join(selection, fullFeatureNames, allocator, views);
+    }
 
+    long plannedRows() {
+      return views.values().stream().mapToLong(ViewJoin::plannedRows).sum();
+    }
+
+    /** What holding every view's planned source rows takes. */
+    long inMemoryBytes() {
+      return views.values().stream().mapToLong(ViewJoin::inMemoryBytes).sum();
+    }
+
+    /** What the row groups being read at one time take, at most. */
+    long readingBytes() {
+      return views.values().stream().mapToLong(ViewJoin::readingBytes).max().orElse(0);
+    }
+
+    /** The join of {@code entities}, each view's source rows held within {@code budget}. */
+    Result run(EntityTable entities, long budget, JoinProgress progress) {
+      List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
+      int rows = entities.rowCount();
       List<FieldVector> outputs = new ArrayList<>();
       try {
         outputs.addAll(outputVectors(names, rows));
+        List<ViewReads> reads = new ArrayList<>();
         if (rows > 0) {
           for (FeatureView view : selection.views()) {
-            joins.get(view.name()).run(outputsOf(view, outputs));
+            reads.add(
+                views
+                    .get(view.name())
+                    .run(entities, outputsOf(view, outputs), allocator, budget, progress));
           }
         }
         for (FieldVector output : outputs) {
@@ -250,13 +328,13 @@ public final class PointInTimeJoin {
         columns.addAll(outputs);
         VectorSchemaRoot table = new VectorSchemaRoot(columns);
         table.setRowCount(rows);
-        Reads reads = readsOf(joins.values(), planned);
+        Reads all = readsOf(reads, plannedRows());
         return new Result(
             table,
-            reads.sourceFiles(),
-            reads.sourceRowsRead(),
-            reads.skippedNullKeyRows(),
-            reads.skippedNullTimestampRows());
+            all.sourceFiles(),
+            all.sourceRowsRead(),
+            all.skippedNullKeyRows(),
+            all.skippedNullTimestampRows());
       } catch (RuntimeException | Error e) {
         outputs.forEach(FieldVector::close);
         throw e;
@@ -264,41 +342,39 @@ public final class PointInTimeJoin {
     }
 
     /**
-     * The chunked join reading each source once: when every view's source rows fit the memory
-     * budget together, each view searches all entity rows and keeps its source rows, and each
-     * chunk's values are gathered from them. Returns null, having handed over no chunk, when they
-     * do not fit (then every chunk reads the sources again).
+     * The chunked join reading each source once: when every view's source rows fit {@code budget}
+     * together, each view searches all entity rows and keeps its source rows, and each chunk's
+     * values are gathered from them. Returns null, having handed over no chunk, when they do not
+     * fit (then every chunk reads the sources again).
      */
     Reads readOnce(
         EntityTable entities,
         JoinProgress progress,
-        long[] range,
         int chunkRows,
+        long budget,
         Consumer<VectorSchemaRoot> chunks) {
       List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
       int rows = entities.rowCount();
-      Map<String, ViewJoin> joins = viewJoins(entities, progress);
-      long planned = 0;
       long estimated = 0;
-      for (ViewJoin join : joins.values()) {
-        planned += join.plan(range[0], range[1]);
+      for (ViewJoin view : views.values()) {
         // The source rows, and a winner (8 bytes) per entity row.
-        estimated += join.estimatedBytes() + 8L * rows;
+        estimated += view.inMemoryBytes() + 8L * rows;
       }
-      if (estimated > options.memoryBudget()) {
+      if (estimated > budget) {
         return null;
       }
-      progress.totalSourceRows(planned);
+      progress.totalSourceRows(plannedRows());
       Map<String, ViewJoin.Searched> searched = new LinkedHashMap<>();
       try {
         // One budget for all the views together: each gets what the ones before left.
-        long left = options.memoryBudget();
-        for (Map.Entry<String, ViewJoin> join : joins.entrySet()) {
-          ViewJoin.Searched one = join.getValue().searchInMemory(left);
+        long left = budget;
+        for (Map.Entry<String, ViewJoin> view : views.entrySet()) {
+          ViewJoin.Searched one =
+              view.getValue().searchInMemory(entities, allocator, left, progress);
           if (one == null) {
             return null;
           }
-          searched.put(join.getKey(), one);
+          searched.put(view.getKey(), one);
           left -= one.heldBytes();
         }
         for (int from = 0; from < rows; from += chunkRows) {
@@ -325,32 +401,11 @@ public final class PointInTimeJoin {
             chunks.accept(chunk);
           }
         }
-        return readsOf(joins.values(), planned);
+        return readsOf(
+            searched.values().stream().map(ViewJoin.Searched::reads).toList(), plannedRows());
       } finally {
         searched.values().forEach(ViewJoin.Searched::close);
       }
-    }
-
-    /** One join per selected view, over all of {@code entities}. */
-    private Map<String, ViewJoin> viewJoins(EntityTable entities, JoinProgress progress) {
-      Map<String, ViewJoin> joins = new LinkedHashMap<>();
-      for (FeatureView view : selection.views()) {
-        ParquetSource source = definitions.sourceOf(view);
-        List<Entity> keys = definitions.entitiesOf(view);
-        joins.put(
-            view.name(),
-            new ViewJoin(
-                view,
-                source,
-                keys,
-                selection.of(view),
-                entities,
-                repoRoot,
-                options,
-                allocator,
-                progress));
-      }
-      return joins;
     }
 
     /** Empty output vectors for {@code rows} rows, one per selected feature, in request order. */
@@ -385,14 +440,14 @@ public final class PointInTimeJoin {
   }
 
   /** What the views' joins read, {@code planned} source rows in all. */
-  private static Reads readsOf(Iterable<ViewJoin> joins, long planned) {
+  private static Reads readsOf(List<ViewReads> views, long planned) {
     List<SourceFileRead> reads = new ArrayList<>();
     long nullKeys = 0;
     long nullTimes = 0;
-    for (ViewJoin join : joins) {
-      reads.addAll(join.reads());
-      nullKeys += join.nullKeyRows.get();
-      nullTimes += join.nullTimestampRows.get();
+    for (ViewReads view : views) {
+      reads.addAll(view.files());
+      nullKeys += view.skippedNullKeyRows();
+      nullTimes += view.skippedNullTimestampRows();
     }
     return new Reads(reads, planned, nullKeys, nullTimes);
   }

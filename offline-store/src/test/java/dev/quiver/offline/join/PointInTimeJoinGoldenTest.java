@@ -6,7 +6,9 @@ import dev.quiver.EpochNanos;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.PendingFile;
 import dev.quiver.offline.io.TrainingSetFiles;
+import dev.quiver.offline.resources.Reservation;
 import dev.quiver.offline.testing.ParquetFixtures;
+import dev.quiver.offline.testing.TestMemory;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
@@ -24,7 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -218,7 +220,13 @@ class PointInTimeJoinGoldenTest {
     }
   }
 
-  private final RootAllocator allocator = new RootAllocator();
+  private final Reservation memory = TestMemory.reserve("golden join");
+  private final BufferAllocator allocator = memory.allocator();
+
+  @org.junit.jupiter.api.AfterEach
+  void freeMemory() {
+    memory.close();
+  }
 
   private PointInTimeJoin.Result join(
       Definitions definitions, List<String> features, Path entities) {
@@ -232,7 +240,7 @@ class PointInTimeJoinGoldenTest {
           dir,
           false,
           new JoinOptions(2, Long.MAX_VALUE, dir.resolve("spill")),
-          allocator,
+          memory,
           JoinProgress.NONE);
     }
   }

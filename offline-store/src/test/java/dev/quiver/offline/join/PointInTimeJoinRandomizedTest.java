@@ -2,7 +2,9 @@ package dev.quiver.offline.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.offline.resources.Reservation;
 import dev.quiver.offline.testing.ParquetFixtures;
+import dev.quiver.offline.testing.TestMemory;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
@@ -23,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
@@ -49,11 +50,12 @@ class PointInTimeJoinRandomizedTest {
   private static final String[] UNITS = {"MILLIS", "MICROS", "NANOS", "INT96"};
 
   @TempDir Path dir;
-  private final BufferAllocator allocator = new RootAllocator();
+  private final Reservation memory = TestMemory.reserve("randomized join");
+  private final BufferAllocator allocator = memory.allocator();
 
   @AfterEach
   void close() {
-    allocator.close();
+    memory.close();
   }
 
   @Test
@@ -216,7 +218,7 @@ class PointInTimeJoinRandomizedTest {
                   root,
                   fullNames,
                   options,
-                  allocator,
+                  memory,
                   JoinProgress.NONE)) {
         VectorSchemaRoot out = result.table();
         assertThat(out.getRowCount()).isEqualTo(entityRows.size());
@@ -269,7 +271,7 @@ class PointInTimeJoinRandomizedTest {
                   root,
                   fullNames,
                   options.withChunkRows(chunkRows),
-                  allocator,
+                  memory,
                   JoinProgress.NONE,
                   chunk -> {
                     assertThat(chunk.getSchema()).isEqualTo(out.getSchema());

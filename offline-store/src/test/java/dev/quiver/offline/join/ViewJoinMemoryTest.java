@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.offline.parquet.ParquetTableReader;
+import dev.quiver.offline.resources.Reservation;
 import dev.quiver.offline.testing.ParquetFixtures;
+import dev.quiver.offline.testing.TestMemory;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
@@ -18,7 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -47,7 +49,7 @@ class ViewJoinMemoryTest {
         List.of());
   }
 
-  private static VectorSchemaRoot entities(RootAllocator allocator, int rows) {
+  private static VectorSchemaRoot entities(BufferAllocator allocator, int rows) {
     BigIntVector ids = new BigIntVector("driver_id", allocator);
     TimeStampNanoTZVector times = new TimeStampNanoTZVector("event_timestamp", allocator, "UTC");
     ids.allocateNew(rows);
@@ -61,8 +63,8 @@ class ViewJoinMemoryTest {
     return root;
   }
 
-  private List<Object> run(RootAllocator allocator, Definitions definitions, JoinOptions options) {
-    try (EntityTable table = EntityTable.of(entities(allocator, 20_000));
+  private List<Object> run(Reservation memory, Definitions definitions, JoinOptions options) {
+    try (EntityTable table = EntityTable.of(entities(memory.allocator(), 20_000));
         PointInTimeJoin.Result result =
             PointInTimeJoin.run(
                 table,
@@ -71,7 +73,7 @@ class ViewJoinMemoryTest {
                 dir,
                 false,
                 options,
-                allocator,
+                memory,
                 JoinProgress.NONE)) {
       return texts(result.table());
     }
@@ -103,11 +105,11 @@ class ViewJoinMemoryTest {
       assertThat(reader.rowCount()).isEqualTo(30_000);
     }
     Definitions definitions = definitions("data/text.parquet");
-    try (RootAllocator allocator = new RootAllocator()) {
+    try (Reservation memory = TestMemory.reserve("long strings")) {
       List<Object> inMemory =
-          run(allocator, definitions, new JoinOptions(2, Long.MAX_VALUE, dir.resolve("unused")));
+          run(memory, definitions, new JoinOptions(2, Long.MAX_VALUE, dir.resolve("unused")));
       List<Object> bounded =
-          run(allocator, definitions, new JoinOptions(2, 8_000_000, dir.resolve("spill")));
+          run(memory, definitions, new JoinOptions(2, 8_000_000, dir.resolve("spill")));
       assertThat(bounded).isEqualTo(inMemory);
       assertThat(inMemory).doesNotContainNull();
       assertThat(dir.resolve("unused")).doesNotExist();
@@ -124,8 +126,8 @@ class ViewJoinMemoryTest {
     writeLongStrings();
     Definitions definitions = definitions("data/text.parquet");
     FeatureSelection selection = FeatureSelection.of(definitions, List.of("v:text"));
-    try (RootAllocator allocator = new RootAllocator()) {
-      List<Object> whole = run(allocator, definitions, new JoinOptions(2, Long.MAX_VALUE, dir));
+    try (Reservation memory = TestMemory.reserve("read once over budget")) {
+      List<Object> whole = run(memory, definitions, new JoinOptions(2, Long.MAX_VALUE, dir));
       long[] total = {0};
       java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
       JoinProgress progress =
@@ -141,7 +143,7 @@ class ViewJoinMemoryTest {
             }
           };
       List<Object> chunked = new ArrayList<>();
-      try (EntityTable table = EntityTable.of(entities(allocator, 20_000))) {
+      try (EntityTable table = EntityTable.of(entities(memory.allocator(), 20_000))) {
         PointInTimeJoin.runInChunks(
             table,
             selection,
@@ -149,7 +151,7 @@ class ViewJoinMemoryTest {
             dir,
             false,
             new JoinOptions(2, 8_000_000, dir.resolve("spill")).withChunkRows(10_000),
-            allocator,
+            memory,
             progress,
             chunk -> chunked.addAll(texts(chunk)));
       }
@@ -181,17 +183,14 @@ class ViewJoinMemoryTest {
         good,
         50_000);
     Definitions definitions = definitions("data");
-    RootAllocator allocator = new RootAllocator();
+    Reservation memory = TestMemory.reserve("failing file");
     assertThatThrownBy(
             () ->
-                run(
-                    allocator,
-                    definitions,
-                    new JoinOptions(2, Long.MAX_VALUE, dir.resolve("spill"))))
+                run(memory, definitions, new JoinOptions(2, Long.MAX_VALUE, dir.resolve("spill"))))
         .isInstanceOf(ParquetTableReader.SourceDataException.class)
         .hasMessageContaining("a-bad.parquet: a timestamp lies outside 1677..2262");
     // Closing fails if any buffer is still allocated, by this test or by a task still running.
-    allocator.close();
+    memory.close();
   }
 
   /** Unlimited: the source is read once; 500 KB: it spills, and each chunk reads it again. */
@@ -216,27 +215,20 @@ class ViewJoinMemoryTest {
 
     long wholePeak;
     List<Object> whole = new ArrayList<>();
-    try (RootAllocator allocator = new RootAllocator()) {
-      try (EntityTable table = EntityTable.of(entities(allocator, entityRows));
+    try (Reservation memory = TestMemory.reserve("whole")) {
+      try (EntityTable table = EntityTable.of(entities(memory.allocator(), entityRows));
           PointInTimeJoin.Result result =
               PointInTimeJoin.run(
-                  table,
-                  selection,
-                  definitions,
-                  dir,
-                  false,
-                  options,
-                  allocator,
-                  JoinProgress.NONE)) {
+                  table, selection, definitions, dir, false, options, memory, JoinProgress.NONE)) {
         whole.addAll(texts(result.table()));
       }
-      wholePeak = allocator.getPeakMemoryAllocation();
+      wholePeak = memory.allocator().getPeakMemoryAllocation();
     }
 
     long chunkedPeak;
     List<Object> chunked = new ArrayList<>();
-    try (RootAllocator allocator = new RootAllocator()) {
-      try (EntityTable table = EntityTable.of(entities(allocator, entityRows))) {
+    try (Reservation memory = TestMemory.reserve("chunked")) {
+      try (EntityTable table = EntityTable.of(entities(memory.allocator(), entityRows))) {
         PointInTimeJoin.runInChunks(
             table,
             selection,
@@ -244,11 +236,11 @@ class ViewJoinMemoryTest {
             dir,
             false,
             options.withMemoryBudget(budget).withChunkRows(10_000),
-            allocator,
+            memory,
             JoinProgress.NONE,
             chunk -> chunked.addAll(texts(chunk)));
       }
-      chunkedPeak = allocator.getPeakMemoryAllocation();
+      chunkedPeak = memory.allocator().getPeakMemoryAllocation();
     }
 
     assertThat(chunked).hasSize(entityRows).isEqualTo(whole).doesNotContainNull();
@@ -275,12 +267,12 @@ class ViewJoinMemoryTest {
 
   /** A chunked join of 20,000 entity rows within {@code budget} bytes. */
   private void runInChunks(
-      RootAllocator allocator,
+      Reservation memory,
       Definitions definitions,
       long budget,
       int chunkRows,
       java.util.function.Consumer<VectorSchemaRoot> chunks) {
-    try (EntityTable table = EntityTable.of(entities(allocator, 20_000))) {
+    try (EntityTable table = EntityTable.of(entities(memory.allocator(), 20_000))) {
       PointInTimeJoin.runInChunks(
           table,
           FeatureSelection.of(definitions, List.of("v:text")),
@@ -288,7 +280,7 @@ class ViewJoinMemoryTest {
           dir,
           false,
           new JoinOptions(2, budget, dir.resolve("spill")).withChunkRows(chunkRows),
-          allocator,
+          memory,
           JoinProgress.NONE,
           chunks);
     }
@@ -298,12 +290,12 @@ class ViewJoinMemoryTest {
   @ValueSource(longs = {Long.MAX_VALUE, 1})
   void aConsumerFailingMidwayStopsTheJoinAndLeavesNoMemoryBehind(long budget) {
     Definitions definitions = smallSource("a");
-    RootAllocator allocator = new RootAllocator();
+    Reservation memory = TestMemory.reserve("failing consumer");
     List<Integer> seen = new ArrayList<>();
     assertThatThrownBy(
             () ->
                 runInChunks(
-                    allocator,
+                    memory,
                     definitions,
                     budget,
                     4_000,
@@ -315,16 +307,16 @@ class ViewJoinMemoryTest {
                     }))
         .hasMessage("the consumer gave up");
     assertThat(seen).containsExactly(4_000, 4_000);
-    allocator.close();
+    memory.close();
   }
 
   @Test
   void sourcesThatFitAreReadOnceForAllChunks() {
     Definitions definitions = smallSource("a");
-    RootAllocator allocator = new RootAllocator();
+    Reservation memory = TestMemory.reserve("read once");
     List<Object> values = new ArrayList<>();
     runInChunks(
-        allocator,
+        memory,
         definitions,
         Long.MAX_VALUE,
         5_000,
@@ -335,18 +327,18 @@ class ViewJoinMemoryTest {
           values.addAll(texts(chunk));
         });
     assertThat(values).hasSize(20_000).allMatch(v -> v.toString().startsWith("a"));
-    allocator.close();
+    memory.close();
   }
 
   @Test
   void aSourceFileChangedBetweenChunksFailsAJoinThatReadsItAgain() {
     Definitions definitions = smallSource("a");
-    RootAllocator allocator = new RootAllocator();
+    Reservation memory = TestMemory.reserve("changed source");
     List<Object> firstChunk = new ArrayList<>();
     assertThatThrownBy(
             () ->
                 runInChunks(
-                    allocator,
+                    memory,
                     definitions,
                     1, // the sources do not fit: each chunk reads them again
                     10_000,
@@ -360,28 +352,29 @@ class ViewJoinMemoryTest {
         .hasMessageContaining("A source file changed while the training set was being made")
         .hasMessageContaining("chunk 2 of 2");
     assertThat(firstChunk).hasSize(10_000).startsWith("a0", "a1");
-    allocator.close();
+    memory.close();
   }
 
   @Test
-  void chunksHoldAboutHalfTheMemoryBudgetUnlessChosen() {
+  void chunksHoldAboutHalfTheWorkingMemoryUnlessChosen() {
     Definitions definitions = smallSource("a");
     FeatureSelection selection = FeatureSelection.of(definitions, List.of("v:text"));
-    try (RootAllocator allocator = new RootAllocator();
-        EntityTable table = EntityTable.of(entities(allocator, 20_000))) {
-      JoinOptions options = new JoinOptions(2, 1L << 30, dir);
+    try (Reservation memory = TestMemory.reserve("chunk rows");
+        EntityTable table = EntityTable.of(entities(memory.allocator(), 20_000))) {
+      JoinOptions options = new JoinOptions(2, Long.MAX_VALUE, dir);
       // Per row: the entity columns' bytes (8 + 8, each + 1 for validity) and a text's 32.
       long rowBytes = 0;
       for (var vector : table.root().getFieldVectors()) {
         rowBytes += vector.getBufferSize() / 20_000 + 1;
       }
       rowBytes += 32;
-      assertThat(PointInTimeJoin.chunkRows(table, selection, options))
+      assertThat(PointInTimeJoin.outputRowBytes(table, selection)).isEqualTo(rowBytes);
+      assertThat(PointInTimeJoin.chunkRows(options, 1L << 30, rowBytes))
           .isEqualTo((int) ((1L << 29) / rowBytes));
-      assertThat(PointInTimeJoin.chunkRows(table, selection, options.withMemoryBudget(1_000)))
+      assertThat(PointInTimeJoin.chunkRows(options, 1_000, rowBytes))
           .as("never below the minimum")
           .isEqualTo(PointInTimeJoin.MIN_CHUNK_ROWS);
-      assertThat(PointInTimeJoin.chunkRows(table, selection, options.withChunkRows(123)))
+      assertThat(PointInTimeJoin.chunkRows(options.withChunkRows(123), 1L << 30, rowBytes))
           .isEqualTo(123);
     }
   }

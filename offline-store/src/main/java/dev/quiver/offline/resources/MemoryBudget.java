@@ -1,0 +1,191 @@
+package dev.quiver.offline.resources;
+
+import dev.quiver.QuiverException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * The memory the process lets its operations hold (training sets, materializations), shared by all
+ * of them: each operation reserves a part before it allocates, and gets a child allocator whose
+ * limit is its reservation, so N concurrent operations never hold more than the budget together and
+ * a leak or an overrun names the operation that caused it. An operation that cannot get the least
+ * it needs waits (first come, first served) until others release enough.
+ *
+ * <p>The process's budget ({@link #process}) is {@code -Dquiver.memory.limit}, else {@code
+ * QUIVER_MEMORY_LIMIT} (bytes, or with a unit: {@code 512m}, {@code 2g}), else half the JVM's
+ * maximum heap. Arrow's buffers live outside the heap; the heap's size is the measure of the memory
+ * the user gave the process.
+ */
+public final class MemoryBudget implements AutoCloseable {
+
+  /** The system property that sets the process's budget. */
+  public static final String LIMIT_PROPERTY = "quiver.memory.limit";
+
+  /** The environment variable that sets the process's budget when the property is not set. */
+  public static final String LIMIT_VARIABLE = "QUIVER_MEMORY_LIMIT";
+
+  private static final class Process {
+    static final MemoryBudget BUDGET =
+        new MemoryBudget(
+            limit(
+                System.getProperty(LIMIT_PROPERTY),
+                System.getenv(),
+                Runtime.getRuntime().maxMemory()));
+  }
+
+  private final long limit;
+  private final RootAllocator root = new RootAllocator();
+  private final Deque<Object> waiting = new ArrayDeque<>();
+  private final AtomicLong sequence = new AtomicLong();
+  private long reserved;
+
+  /**
+   * A budget of its own, for tests and tools; the process should use {@link #process}.
+   *
+   * @param limit bytes, at least 1
+   */
+  public MemoryBudget(long limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("A memory budget must be positive: " + limit);
+    }
+    this.limit = limit;
+  }
+
+  /** The process's budget. */
+  public static MemoryBudget process() {
+    return Process.BUDGET;
+  }
+
+  public long limit() {
+    return limit;
+  }
+
+  /** Bytes reserved now, by every operation together. */
+  public synchronized long reserved() {
+    return reserved;
+  }
+
+  /** Operations waiting for memory now. */
+  synchronized int waiting() {
+    return waiting.size();
+  }
+
+  /**
+   * The root of this budget's allocators, for memory that outlives an operation (a training set
+   * handed to the caller): reservations' buffers can be transferred to its children.
+   */
+  public BufferAllocator root() {
+    return root;
+  }
+
+  /**
+   * Reserves memory for an operation: {@code wanted} bytes when that much is free, else as much as
+   * is free once at least {@code atLeast} is, waiting for other operations to release it.
+   *
+   * @param operation names the operation in messages and in its allocator's name
+   * @throws MemoryLimitException when {@code atLeast} exceeds the whole budget, or the wait is
+   *     interrupted (the interrupt flag is kept)
+   */
+  public Reservation reserve(String operation, long wanted, long atLeast) {
+    if (atLeast > limit) {
+      throw new MemoryLimitException(
+          "Cannot start "
+              + operation
+              + ": it needs at least "
+              + megabytes(atLeast)
+              + " of memory and the process's memory limit is "
+              + megabytes(limit)
+              + "; raise it with "
+              + LIMIT_VARIABLE
+              + " (for example "
+              + LIMIT_VARIABLE
+              + "=2g) or the JVM's -Xmx");
+    }
+    long granted;
+    Object ticket = new Object();
+    synchronized (this) {
+      waiting.addLast(ticket);
+      try {
+        while (waiting.peekFirst() != ticket || limit - reserved < Math.max(atLeast, 1)) {
+          wait();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new MemoryLimitException(
+            "Interrupted while " + operation + " waited for memory to be released", e);
+      } finally {
+        waiting.remove(ticket);
+        notifyAll();
+      }
+      granted = Math.max(1, Math.min(Math.max(wanted, atLeast), limit - reserved));
+      reserved += granted;
+    }
+    String name = operation + "-" + sequence.incrementAndGet();
+    try {
+      return new Reservation(this, name, granted, root.newChildAllocator(name, 0, granted));
+    } catch (RuntimeException | Error e) {
+      release(granted);
+      throw e;
+    }
+  }
+
+  synchronized void release(long bytes) {
+    reserved -= bytes;
+    notifyAll();
+  }
+
+  /** Frees the root allocator; every reservation must be closed first. */
+  @Override
+  public void close() {
+    root.close();
+  }
+
+  static String megabytes(long bytes) {
+    return String.format(Locale.ROOT, "%,d MB", (bytes + (1 << 20) - 1) >> 20);
+  }
+
+  /**
+   * The budget the property, else the environment, sets; half of {@code maxHeap} when neither does.
+   *
+   * @throws QuiverException for a value that is not a size
+   */
+  static long limit(String property, Map<String, String> environment, long maxHeap) {
+    String text = property != null ? property : environment.get(LIMIT_VARIABLE);
+    if (text == null || text.isBlank()) {
+      return Math.max(1, maxHeap / 2);
+    }
+    String source = property != null ? "-D" + LIMIT_PROPERTY : LIMIT_VARIABLE;
+    return parseSize(text, source);
+  }
+
+  /** {@code 1048576}, {@code 64k}, {@code 512m}, {@code 2g}, {@code 1t} (case-insensitive). */
+  static long parseSize(String text, String source) {
+    String value = text.trim().toLowerCase(Locale.ROOT);
+    long unit = 1;
+    if (!value.isEmpty() && "kmgt".indexOf(value.charAt(value.length() - 1)) >= 0) {
+      unit = 1L << (10 * ("kmgt".indexOf(value.charAt(value.length() - 1)) + 1));
+      value = value.substring(0, value.length() - 1);
+    } else if (value.endsWith("b")) {
+      value = value.substring(0, value.length() - 1);
+    }
+    try {
+      long number = Long.parseLong(value);
+      if (number > 0 && number <= Long.MAX_VALUE / unit) {
+        return number * unit;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new QuiverException(
+        "Cannot read the memory limit: "
+            + source
+            + " must be a positive size such as 512m or 2g, got '"
+            + text
+            + "'");
+  }
+}
