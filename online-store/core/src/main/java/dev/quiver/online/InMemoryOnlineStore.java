@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The reference store: a map in this process. Tests and embedded users that need no persistence use
- * it; every backend must behave as it does ({@code OnlineStoreContract}).
+ * The reference store: a map in this object, selected as {@code online_store: {type: memory}}
+ * ({@link InMemoryOnlineStoreFactory}). Tests and embedded users that need no persistence use it;
+ * every backend must behave as it does ({@code OnlineStoreContract}).
  */
 public final class InMemoryOnlineStore implements SupportsRowCount {
 

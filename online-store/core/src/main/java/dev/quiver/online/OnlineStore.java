@@ -6,9 +6,10 @@ import java.util.Objects;
 /**
  * Where materialized feature rows live for low-latency reads. Keys are namespaced by project:
  * stores of different projects never see each other's rows. Rows are the encoded form of {@link
- * ValueCodec}; their event and created times decide which row a key keeps. Backends are found by
- * the {@code type} of {@code online_store} through {@link OnlineStores}; optional abilities are
- * mix-in interfaces such as {@link SupportsRowCount}.
+ * ValueCodec}; their event and created times decide which row a key keeps. Each backend has an
+ * {@link OnlineStoreFactory}, found by the {@code type} of {@code online_store} through {@link
+ * OnlineStores}; optional abilities are mix-in interfaces such as {@link SupportsRowCount}, and
+ * what a type of store can do beyond this contract its factory declares as capabilities.
  */
 public interface OnlineStore extends AutoCloseable {
 
