@@ -7,6 +7,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 name="${1:?usage: benchmarks/run.sh NAME [-Dkey=value ...]}"
 shift
 log="$(mktemp "${TMPDIR:-/tmp}/quiver-bench-build.XXXXXX")"
+# The classpath is lib/*: copied afresh, so a jar the build no longer uses (a renamed module's)
+# cannot linger there and shadow the current classes.
+rm -rf "$root/benchmarks/target/lib"
 if ! (cd "$root" && mvn -B -ntp -q -DskipTests package -pl server,benchmarks -am) >"$log" 2>&1; then
   cat "$log" >&2
   exit 1

@@ -52,6 +52,9 @@ final class MaterializeCommand implements Callable<Integer> {
   public Integer call() {
     Instant from = instant(spec, start, "START");
     Instant to = instant(spec, end, "END");
+    repo.requireDurableOnlineStore(
+        "materialize",
+        "materialize through the server that serves it ('quiver serve', POST /materialize)");
     try (FeatureStore store = FeatureStore.open(repo.root())) {
       print(store.materialize(from, to, views, new ViewProgress()), spec.commandLine().getOut());
     }

@@ -37,6 +37,9 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    repo.requireDurableOnlineStore(
+        "materialize",
+        "materialize through the server that serves it ('quiver serve', POST /materialize-incremental)");
     try (FeatureStore store = FeatureStore.open(repo.root())) {
       MaterializeCommand.print(
           store.materializeIncremental(

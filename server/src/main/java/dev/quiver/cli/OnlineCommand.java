@@ -60,6 +60,10 @@ final class OnlineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (server.server == null) {
+      repo.requireDurableOnlineStore(
+          "read online features", "read through the server that serves it (--server URL)");
+    }
     try (FeatureStore store = server.open(repo, FeatureStoreOptions.defaults().readOnly())) {
       Map<String, List<Object>> rows = parseEntities(store);
       OnlineRequest request =

@@ -1,7 +1,11 @@
 package dev.quiver.cli;
 
+import dev.quiver.online.OnlineStoreException;
+import dev.quiver.online.OnlineStoreFactory;
+import dev.quiver.online.OnlineStores;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.load.Problem;
+import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.sdk.SourceValidation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,5 +40,27 @@ final class RepoOption {
     }
     err.flush();
     return repo;
+  }
+
+  /**
+   * Refuses to {@code action} in this process when the repo's online store keeps its rows only in
+   * the process that opens it ({@code type: memory}): the rows would be gone when the command ends,
+   * and a materialization would still be recorded in the registry.
+   *
+   * @param instead what to do instead, for the message
+   */
+  void requireDurableOnlineStore(String action, String instead) {
+    ProjectConfig config = FeatureRepo.loadConfig(root(), System.getenv());
+    if (!OnlineStores.factory(config)
+        .capabilities()
+        .contains(OnlineStoreFactory.Capability.DURABLE)) {
+      throw new OnlineStoreException(
+          "Cannot "
+              + action
+              + " from the command line: the online store is of type '"
+              + config.onlineStore().type()
+              + "', whose rows live only in the process that opens it; "
+              + instead);
+    }
   }
 }

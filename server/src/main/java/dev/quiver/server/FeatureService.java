@@ -1,5 +1,7 @@
 package dev.quiver.server;
 
+import dev.quiver.online.OnlineStoreFactory;
+import dev.quiver.online.OnlineStores;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -35,10 +37,9 @@ public final class FeatureService implements AutoCloseable {
   FeatureService(ServerSettings settings) {
     this.clock = Clock.systemUTC();
     this.onlineInProcess =
-        FeatureRepo.loadConfig(settings.repo(), System.getenv())
-            .onlineStore()
-            .type()
-            .equals("rocksdb");
+        OnlineStores.factory(FeatureRepo.loadConfig(settings.repo(), System.getenv()))
+            .capabilities()
+            .contains(OnlineStoreFactory.Capability.IN_PROCESS_READS);
     this.store =
         FeatureStore.open(settings.repo(), FeatureStoreOptions.defaults().withClock(clock));
     // Open the online store now: a store another process holds fails the start, not a request.
@@ -64,8 +65,9 @@ public final class FeatureService implements AutoCloseable {
   }
 
   /**
-   * Whether online reads stay in this process (RocksDB: microseconds, no waiting on a network), so
-   * they may run on the server's event loop.
+   * Whether online reads stay in this process (the store's type declares {@link
+   * OnlineStoreFactory.Capability#IN_PROCESS_READS}: RocksDB, memory; microseconds, no waiting on a
+   * network), so they may run on the server's event loop.
    */
   public boolean onlineInProcess() {
     return onlineInProcess;

@@ -100,6 +100,11 @@ public final class QuiverServer implements AutoCloseable {
     return server.isRunning();
   }
 
+  /** The repo being served, for tests of this package. */
+  FeatureService features() {
+    return context.getBean(FeatureService.class);
+  }
+
   @Override
   public void close() {
     server.stop();

@@ -18,12 +18,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Starting and stopping the server, and serving a repo whose online store is Redis. */
+/** Starting and stopping the server, and serving repos whose online store is Redis or memory. */
 class ServerLifecycleTest {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -54,6 +56,42 @@ class ServerLifecycleTest {
         .build();
   }
 
+  /** Materializes the last {@code days} of every view through the server. */
+  private static HttpResponse<String> materialize(QuiverServer server, int days)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        post(server, "/materialize", window(days)), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Looks up {@code driver_hourly_stats:conv_rate} of some drivers through the server. */
+  private static HttpResponse<String> convRates(QuiverServer server, String driverIds)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        post(
+            server,
+            "/get-online-features",
+            "{\"features\": [\"driver_hourly_stats:conv_rate\"], \"entities\":"
+                + " {\"driver_id\": ["
+                + driverIds
+                + "]}}"),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code quiver online} of driver 1001's conv_rate, from the repo or a server. */
+  private static CliRun cliConvRate(String... where) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "online",
+                "--features",
+                "driver_hourly_stats:conv_rate",
+                "--entity",
+                "driver_id=1001",
+                "--json"));
+    args.addAll(List.of(where));
+    return quiver(args.toArray(String[]::new));
+  }
+
   private static String window(int days) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     return "{\"start_ts\": \""
@@ -67,6 +105,7 @@ class ServerLifecycleTest {
   void closingLetsARequestInFlightFinishThenFreesThePortAndTheStore() throws Exception {
     Path repo = repo(null);
     QuiverServer server = QuiverServer.start(repo, 0, FREE_FLIGHT_PORT);
+    assertThat(server.features().onlineInProcess()).as("RocksDB, the example's store").isTrue();
     // A materialization of every view takes a while: it is in flight when the server closes.
     CompletableFuture<HttpResponse<String>> inFlight =
         HTTP.sendAsync(
@@ -91,6 +130,44 @@ class ServerLifecycleTest {
   }
 
   @Test
+  void aRepoOnTheMemoryStoreServesWhatTheServerMaterializedAndOnlyThere() throws Exception {
+    Path repo = repo("{type: memory}");
+    try (QuiverServer server = QuiverServer.start(repo, 0, FREE_FLIGHT_PORT)) {
+      assertThat(server.features().onlineInProcess())
+          .as("memory reads are in process: answered on the event loop")
+          .isTrue();
+      HttpResponse<String> materialized = materialize(server, 2);
+      assertThat(materialized.statusCode()).as(materialized.body()).isEqualTo(200);
+      HttpResponse<String> read = convRates(server, "1001");
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      // The feature's column: present, with the materialized row's time (the join key's is 1970).
+      assertThat(read.body()).contains("\"statuses\":[\"PRESENT\"],\"event_timestamps\":[\"20");
+
+      // The command line's own process has no rows: it says so instead of answering NOT_FOUND.
+      CliRun local = cliConvRate("--repo", repo.toString());
+      assertThat(local.exitCode()).isEqualTo(1);
+      assertThat(local.err())
+          .contains(
+              "Cannot read online features from the command line: the online store is of type"
+                  + " 'memory', whose rows live only in the process that opens it; read through"
+                  + " the server that serves it (--server URL)");
+      CliRun remote = cliConvRate("--server", server.url());
+      assertThat(remote.exitCode()).as(remote.err()).isZero();
+      assertThat(remote.out()).isEqualTo(read.body() + "\n");
+    }
+    assertThat(repo.resolve("data/online")).doesNotExist();
+    // Rows materialized here would vanish with the command, while the registry recorded them.
+    CliRun materialize =
+        quiver("materialize-incremental", Instant.now().toString(), "--repo", repo.toString());
+    assertThat(materialize.exitCode()).isEqualTo(1);
+    assertThat(materialize.err())
+        .contains(
+            "Cannot materialize from the command line: the online store is of type 'memory',"
+                + " whose rows live only in the process that opens it; materialize through the"
+                + " server that serves it ('quiver serve', POST /materialize-incremental)");
+  }
+
+  @Test
   void aFolderThatIsNotARepoIsOneClearError() {
     assertThatThrownBy(() -> QuiverServer.start(dir.resolve("nothing"), 0, FREE_FLIGHT_PORT))
         .isInstanceOf(dev.quiver.registry.load.DefinitionException.class)
@@ -103,8 +180,10 @@ class ServerLifecycleTest {
     Path repo = repo("{type: redis, url: \"" + TestRedis.URL + "\"}");
     String project = dev.quiver.registry.load.FeatureRepo.loadConfig(repo, Map.of()).project();
     try (QuiverServer server = QuiverServer.start(repo, 0, FREE_FLIGHT_PORT)) {
-      HttpResponse<String> materialized =
-          HTTP.send(post(server, "/materialize", window(2)), HttpResponse.BodyHandlers.ofString());
+      assertThat(server.features().onlineInProcess())
+          .as("Redis reads cross the network: answered on the blocking pool")
+          .isFalse();
+      HttpResponse<String> materialized = materialize(server, 2);
       assertThat(materialized.statusCode()).as(materialized.body()).isEqualTo(200);
       Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
       HttpResponse<String> pushed =
@@ -119,14 +198,7 @@ class ServerLifecycleTest {
                       + " [3]}}"),
               HttpResponse.BodyHandlers.ofString());
       assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(200);
-      HttpResponse<String> read =
-          HTTP.send(
-              post(
-                  server,
-                  "/get-online-features",
-                  "{\"features\": [\"driver_hourly_stats:conv_rate\"], \"entities\":"
-                      + " {\"driver_id\": [88001, 1001]}}"),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> read = convRates(server, "88001, 1001");
       assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
       assertThat(read.body()).contains("\"values\":[0.125,").contains("\"PRESENT\",\"PRESENT\"");
       HttpResponse<String> unknown =

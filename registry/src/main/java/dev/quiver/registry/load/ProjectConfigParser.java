@@ -3,7 +3,9 @@ package dev.quiver.registry.load;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.SourceLocation;
 import dev.quiver.registry.model.StoreConfig;
-import dev.quiver.registry.store.RegistryStores;
+import dev.quiver.registry.plugin.StoreKind;
+import dev.quiver.registry.plugin.StoreType;
+import dev.quiver.registry.plugin.StoreTypes;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +14,11 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads {@code feature_store.yaml}: the project name and where its stores live. */
+/**
+ * Reads {@code feature_store.yaml}: the project name and where its stores live. Each store's {@code
+ * type} and keys are checked against the {@link StoreType} declarations on the class path, so the
+ * artifact that provides a backend is the one place its options are declared.
+ */
 final class ProjectConfigParser {
 
   static final String FILE_NAME = "feature_store.yaml";
@@ -21,21 +27,6 @@ final class ProjectConfigParser {
       List.of("project", "registry", "online_store", "offline_store");
   private static final Pattern VARIABLE =
       Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-
-  /** Keys each online and offline store type takes; the first of each list is required. */
-  private static final Map<String, StoreKeys> ONLINE_STORES =
-      Map.of(
-          "rocksdb",
-          new StoreKeys(List.of(), List.of("path", "block_cache_mb")),
-          "redis",
-          new StoreKeys(List.of("url"), List.of("connect_timeout_ms", "command_timeout_ms")),
-          "redis-cluster",
-          new StoreKeys(List.of("urls"), List.of("connect_timeout_ms", "command_timeout_ms")));
-
-  private static final Map<String, StoreKeys> OFFLINE_STORES =
-      Map.of("file", new StoreKeys(List.of(), List.of()));
-
-  record StoreKeys(List<String> required, List<String> optional) {}
 
   private final Problems problems;
   private final Map<String, String> environment;
@@ -55,10 +46,11 @@ final class ProjectConfigParser {
     r.rejectUnknownKeys(TOP_KEYS);
     Optional<String> project = r.requiredName("project", "project name");
     Optional<StoreConfig> registry = registry(r, mapping);
+    // The defaults are DESIGN.md's; they need no declaration on the class path until opened.
     Optional<StoreConfig> online =
-        store(r, "online_store", ONLINE_STORES, defaultStore("rocksdb", "path", "data/online", r));
+        store(r, StoreKind.ONLINE_STORE, defaultStore("rocksdb", "path", "data/online", r));
     Optional<StoreConfig> offline =
-        store(r, "offline_store", OFFLINE_STORES, new StoreConfig("file", Map.of(), r.location()));
+        store(r, StoreKind.OFFLINE_STORE, new StoreConfig("file", Map.of(), r.location()));
     if (project.isEmpty() || registry.isEmpty() || online.isEmpty() || offline.isEmpty()) {
       return Optional.empty();
     }
@@ -77,15 +69,11 @@ final class ProjectConfigParser {
       // The short form names the file of a file registry, as in Feast.
       return Optional.of(new StoreConfig("file", Map.of("path", scalar.text()), scalar.location()));
     }
-    Map<String, StoreKeys> types = new LinkedHashMap<>();
-    RegistryStores.factories()
-        .forEach(
-            (type, f) -> types.put(type, new StoreKeys(f.requiredOptions(), f.optionalOptions())));
-    return store(r, "registry", types, defaultStore("file", "path", "data/registry.json", r));
+    return store(r, StoreKind.REGISTRY, defaultStore("file", "path", "data/registry.json", r));
   }
 
-  private Optional<StoreConfig> store(
-      MappingReader r, String key, Map<String, StoreKeys> types, StoreConfig fallback) {
+  private Optional<StoreConfig> store(MappingReader r, StoreKind kind, StoreConfig fallback) {
+    String key = kind.key();
     Optional<Node> node = r.node(key);
     if (node.isEmpty() || node.get() instanceof Node.Scalar scalar && scalar.isNull()) {
       return Optional.of(fallback);
@@ -101,7 +89,8 @@ final class ProjectConfigParser {
     if (type.isEmpty()) {
       return Optional.empty();
     }
-    StoreKeys keys = types.get(type.get());
+    Map<String, StoreType> types = StoreTypes.declared(kind);
+    StoreType keys = types.get(type.get());
     if (keys == null) {
       problems.add(
           store.at("type"),
@@ -111,13 +100,12 @@ final class ProjectConfigParser {
               + type.get()
               + "'"
               + Suggestions.hint(type.get(), types.keySet())
-              + "; known types: "
-              + String.join(", ", types.keySet().stream().sorted().toList()));
+              + StoreTypes.knownTypesNote(kind, type.get()));
       return Optional.empty();
     }
     store.subject("'" + key + "' of type '" + type.get() + "'");
     List<String> allowed =
-        java.util.stream.Stream.of(List.of("type"), keys.required(), keys.optional())
+        java.util.stream.Stream.of(List.of("type"), keys.requiredOptions(), keys.optionalOptions())
             .flatMap(List::stream)
             .toList();
     store.rejectUnknownKeys(allowed);
@@ -125,7 +113,7 @@ final class ProjectConfigParser {
     boolean complete = true;
     for (String option : allowed.subList(1, allowed.size())) {
       Optional<Node> value = store.node(option);
-      boolean required = keys.required().contains(option);
+      boolean required = keys.requiredOptions().contains(option);
       if (value.isEmpty() || value.get() instanceof Node.Scalar s && s.isNull()) {
         if (required) {
           problems.add(

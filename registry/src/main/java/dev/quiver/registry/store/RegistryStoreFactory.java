@@ -2,18 +2,20 @@ package dev.quiver.registry.store;
 
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.StoreConfig;
+import dev.quiver.registry.plugin.StoreKind;
+import dev.quiver.registry.plugin.StoreType;
 import java.time.Clock;
-import java.util.List;
 
-/** Opens one type of registry store, and says which keys its configuration takes. */
-public interface RegistryStoreFactory {
+/**
+ * Opens one type of registry store; as a {@link StoreType} it declares the keys its configuration
+ * takes. Found through {@link java.util.ServiceLoader} (see {@link RegistryStores}).
+ */
+public interface RegistryStoreFactory extends StoreType {
 
-  /** The {@code type} in {@code feature_store.yaml} that selects this store. */
-  String type();
-
-  List<String> requiredOptions();
-
-  List<String> optionalOptions();
+  @Override
+  default StoreKind kind() {
+    return StoreKind.REGISTRY;
+  }
 
   /**
    * @param clock stamps the time of each commit

@@ -1,28 +1,22 @@
 package dev.quiver.registry.store;
 
 import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.plugin.StoreKind;
+import dev.quiver.registry.plugin.StoreTypes;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The registry store types, by the {@code type} key that selects them. */
+/**
+ * The registry store types, by the {@code type} key that selects them: the {@link
+ * RegistryStoreFactory} implementations on the class path ({@link StoreTypes}).
+ */
 public final class RegistryStores {
-
-  private static final Map<String, RegistryStoreFactory> FACTORIES = new LinkedHashMap<>();
-
-  static {
-    register(new FileRegistryStore.Factory());
-    register(new PostgresRegistryStore.Factory());
-  }
 
   private RegistryStores() {}
 
-  private static void register(RegistryStoreFactory factory) {
-    FACTORIES.put(factory.type(), factory);
-  }
-
+  /** The factories on the class path, by type in alphabetical order. */
   public static Map<String, RegistryStoreFactory> factories() {
-    return java.util.Collections.unmodifiableMap(FACTORIES);
+    return StoreTypes.declared(StoreKind.REGISTRY, RegistryStoreFactory.class);
   }
 
   /** Opens the registry a repo's {@code feature_store.yaml} names. */
@@ -31,13 +25,14 @@ public final class RegistryStores {
   }
 
   public static RegistryStore open(ProjectConfig project, Clock clock) {
-    RegistryStoreFactory factory = FACTORIES.get(project.registry().type());
+    Map<String, RegistryStoreFactory> factories = factories();
+    RegistryStoreFactory factory = factories.get(project.registry().type());
     if (factory == null) {
       throw new RegistryException(
           "Cannot open the registry: unknown type '"
               + project.registry().type()
               + "'; known types: "
-              + String.join(", ", FACTORIES.keySet()));
+              + String.join(", ", factories.keySet()));
     }
     return factory.open(project.registry(), project, clock);
   }

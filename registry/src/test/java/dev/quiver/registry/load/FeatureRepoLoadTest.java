@@ -343,16 +343,19 @@ class FeatureRepoLoadTest {
                 registry:
                   type: postgres
                   url: jdbc:postgresql://${PG_HOST}:5432/test?user=${PG_USER:-postgres}
-                online_store: {type: rocksdb, path: "${ONLINE_PATH}"}
+                online_store: {type: test-kv, url: "kv://${KV_PASSWORD}@kv", path: "${ONLINE_PATH}"}
                 """);
 
     FeatureRepo loaded =
-        FeatureRepo.load(repo.root(), Map.of("PG_HOST", "db", "ONLINE_PATH", "/srv/online"));
+        FeatureRepo.load(
+            repo.root(),
+            Map.of("PG_HOST", "db", "ONLINE_PATH", "/srv/online", "KV_PASSWORD", "s3cret"));
     assertThat(loaded.config().registry().option("url"))
         .contains("jdbc:postgresql://db:5432/test?user=postgres");
+    assertThat(loaded.config().onlineStore().option("url")).contains("kv://s3cret@kv");
     assertThat(loaded.config().onlineStore().option("path")).contains("/srv/online");
 
-    assertThat(problems(repo, Map.of("PG_HOST", "db")))
+    assertThat(problems(repo, Map.of("PG_HOST", "db", "KV_PASSWORD", "s3cret")))
         .containsExactly(
             "feature_store.yaml:5: environment variable 'ONLINE_PATH' is not set (used as"
                 + " ${ONLINE_PATH}); set it, or give a default as ${ONLINE_PATH:-value}");
@@ -364,18 +367,39 @@ class FeatureRepoLoadTest {
         RepoFixture.valid(root)
             .write(
                 "feature_store.yaml",
-                "project: rides\nregistry: {type: postgre, url: x}\nonline_store: {type: rocksdb, pth: x}\n");
+                """
+                project: rides
+                registry: {type: postgre, url: x}
+                online_store: {type: test-kb}
+                offline_store: {type: parquet}
+                """);
 
     assertThat(problems(repo))
         .containsExactly(
             "feature_store.yaml:2: unknown registry type 'postgre' (did you mean 'postgres'?);"
                 + " known types: file, postgres",
-            "feature_store.yaml:3: unknown key 'pth' in 'online_store' of type 'rocksdb' (did you"
-                + " mean 'path'?); allowed keys: type, path, block_cache_mb");
+            "feature_store.yaml:3: unknown online_store type 'test-kb' (did you mean 'test-kv'?);"
+                + " known types: test-kv",
+            "feature_store.yaml:4: unknown offline_store type 'parquet'; known types: file");
   }
 
   @Test
-  void readsRedisOnlineStores() {
+  void namesTheArtifactThatProvidesAStoreTypeNotOnTheClassPath() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write("feature_store.yaml", "project: rides\nonline_store: {type: test-remote}\n");
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "feature_store.yaml:2: unknown online_store type 'test-remote'; known types: test-kv"
+                + " (type 'test-remote' comes with dev.quiver:quiver-test-remote, which is not on"
+                + " the class path)");
+  }
+
+  @Test
+  void checksTheKeysTheStoreTypeDeclares() {
+    // test-kv is declared by this module's test service file: url required, path and timeout_ms
+    // optional.
     RepoFixture repo =
         RepoFixture.valid(root)
             .write(
@@ -383,31 +407,32 @@ class FeatureRepoLoadTest {
                 """
                 project: rides
                 online_store:
-                  type: redis
-                  url: redis://:${REDIS_PASSWORD}@cache:6379/2
-                  command_timeout_ms: 250
+                  type: test-kv
+                  url: [kv://a, kv://b]
+                  timeout_ms: 250
                 """);
-    FeatureRepo loaded = FeatureRepo.load(repo.root(), Map.of("REDIS_PASSWORD", "s3cret"));
-    assertThat(loaded.config().onlineStore().type()).isEqualTo("redis");
-    assertThat(loaded.config().onlineStore().option("url"))
-        .contains("redis://:s3cret@cache:6379/2");
-    assertThat(loaded.config().onlineStore().option("command_timeout_ms")).contains("250");
+    FeatureRepo loaded = FeatureRepo.load(repo.root(), Map.of());
+    assertThat(loaded.config().onlineStore().type()).isEqualTo("test-kv");
+    assertThat(loaded.config().onlineStore().listOption("url")).containsExactly("kv://a", "kv://b");
+    assertThat(loaded.config().onlineStore().option("timeout_ms")).contains("250");
+    assertThat(loaded.config().onlineStore().options()).containsOnlyKeys("url", "timeout_ms");
 
-    repo.write(
-        "feature_store.yaml",
-        """
-        project: rides
-        online_store: {type: redis-cluster, urls: [redis://a:7000, redis://b:7000]}
-        """);
-    assertThat(FeatureRepo.load(repo.root(), Map.of()).config().onlineStore().listOption("urls"))
-        .containsExactly("redis://a:7000", "redis://b:7000");
-
-    repo.write("feature_store.yaml", "project: rides\nonline_store: {type: redis, urls: [x]}\n");
+    repo.write("feature_store.yaml", "project: rides\nonline_store: {type: test-kv, pth: x}\n");
     assertThat(problems(repo))
         .containsExactlyInAnyOrder(
-            "feature_store.yaml:2: unknown key 'urls' in 'online_store' of type 'redis' (did you"
-                + " mean 'url'?); allowed keys: type, url, connect_timeout_ms, command_timeout_ms",
-            "feature_store.yaml:2: 'online_store' of type 'redis' is missing required key 'url'");
+            "feature_store.yaml:2: unknown key 'pth' in 'online_store' of type 'test-kv' (did you"
+                + " mean 'path'?); allowed keys: type, url, path, timeout_ms",
+            "feature_store.yaml:2: 'online_store' of type 'test-kv' is missing required key"
+                + " 'url'");
+  }
+
+  @Test
+  void theDefaultOnlineStoreNeedsNoDeclarationUntilOpened() {
+    // DESIGN.md's default; RocksDB is not on this module's class path.
+    FeatureRepo loaded = FeatureRepo.load(RepoFixture.valid(root).root(), Map.of());
+    assertThat(loaded.config().onlineStore().type()).isEqualTo("rocksdb");
+    assertThat(loaded.config().onlineStore().option("path")).contains("data/online");
+    assertThat(loaded.config().offlineStore().type()).isEqualTo("file");
   }
 
   @Test
