@@ -64,9 +64,6 @@ final class EmbeddedFeatureStore implements FeatureStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFeatureStore.class);
 
-  /** The least a retrieval waits for: its entity rows and a join that spills. */
-  private static final long MIN_HISTORICAL_BYTES = 64L << 20;
-
   private final ProjectConfig config;
 
   /** Swapped whole by {@link #refreshRegistry}: each call reads it once. */
@@ -434,11 +431,15 @@ final class EmbeddedFeatureStore implements FeatureStore {
     FeatureSelection selection = select(definitions, request);
     Map<String, ScalarType> keyTypes = selection.joinKeyTypes(definitions);
     MemoryBudget budget = MemoryBudget.process();
+    long entityBytes =
+        entityFile != null
+            ? EntityFiles.estimateBytes(entityFile.toAbsolutePath())
+            : bufferBytes(request.entityRows());
     // As much of the process's budget as is free (the join gives back what its plan shows it will
-    // not need), once at least enough for the entity rows and a spilling join is.
-    try (Reservation memory =
-        budget.reserve(
-            "historical", budget.limit(), Math.min(budget.limit(), MIN_HISTORICAL_BYTES))) {
+    // not need), once at least the entity rows (and their converted keys) and a join that reads a
+    // row group at a time and spills the rest fit.
+    long least = 2 * entityBytes + PointInTimeJoin.leastMemory(selection, definitions, repoRoot);
+    try (Reservation memory = budget.reserve("historical", budget.limit(), least)) {
       long readingEntities = System.nanoTime();
       VectorSchemaRoot rows;
       FileRead entityRead;
@@ -510,6 +511,14 @@ final class EmbeddedFeatureStore implements FeatureStore {
               + " or the JVM's -Xmx, or send fewer entity rows at a time",
           e);
     }
+  }
+
+  private static long bufferBytes(VectorSchemaRoot rows) {
+    long bytes = 0;
+    for (FieldVector vector : rows.getFieldVectors()) {
+      bytes += vector.getBufferSize();
+    }
+    return bytes;
   }
 
   /**

@@ -73,8 +73,8 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Entity rows joined at a time for a training set over Flight: a request holds one"
               + " chunk's result; sources that do not fit in memory are read again for each"
-              + " chunk (default: as many as"
-              + " take about half the join's memory budget, 40%% of the heap).")
+              + " chunk (default: as many as take about half the memory the request could"
+              + " reserve; requests share QUIVER_MEMORY_LIMIT, by default half the heap).")
   int chunkRows;
 
   @Mixin RepoOption repo;

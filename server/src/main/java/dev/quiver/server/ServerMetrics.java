@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.offline.resources.MemoryBudget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -36,6 +37,27 @@ public final class ServerMetrics {
             .description("Online lookups through the SDK: checks, one store round trip, decoding")
             .publishPercentileHistogram()
             .register(registry);
+    registerMemory(MemoryBudget.process());
+  }
+
+  /** The process's memory budget: its limit, what operations reserved and allocated of it. */
+  private void registerMemory(MemoryBudget memory) {
+    Gauge.builder("quiver_memory_limit_bytes", memory, MemoryBudget::limit)
+        .description("The memory operations may reserve together (QUIVER_MEMORY_LIMIT)")
+        .register(registry);
+    Gauge.builder("quiver_memory_reserved_bytes", memory, MemoryBudget::reserved)
+        .description("Memory reserved by the training sets and materializations running")
+        .register(registry);
+    Gauge.builder("quiver_memory_allocated_bytes", memory, m -> m.root().getAllocatedMemory())
+        .description("Arrow memory allocated within the budget now")
+        .register(registry);
+    Gauge.builder(
+            "quiver_memory_peak_allocated_bytes", memory, m -> m.root().getPeakMemoryAllocation())
+        .description("The most Arrow memory allocated within the budget at once since start")
+        .register(registry);
+    Gauge.builder("quiver_memory_waiting_operations", memory, MemoryBudget::waitingOperations)
+        .description("Operations waiting for memory that others hold")
+        .register(registry);
   }
 
   /** Records one request's latency. */

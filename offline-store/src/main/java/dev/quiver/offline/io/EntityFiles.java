@@ -80,6 +80,39 @@ public final class EntityFiles {
         "Cannot read entity rows from " + file + ": use a .parquet or a .csv file");
   }
 
+  /**
+   * About the most memory {@link #read} takes for {@code file}, known before reading it: for
+   * Parquet, from its footer (every row group decoded, and the largest once more while it is
+   * appended); for CSV, twice the file's size. 0 for a file it cannot size (reading it will say
+   * why).
+   */
+  public static long estimateBytes(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    try {
+      if (name.endsWith(".csv")) {
+        return 2 * Files.size(file);
+      }
+      if (name.endsWith(".parquet")) {
+        try (ParquetTableReader reader = ParquetTableReader.open(file)) {
+          long total = 0;
+          long largest = 0;
+          for (var group : reader.rowGroups()) {
+            long bytes = 0;
+            for (var column : group.getColumns()) {
+              bytes += Math.max(column.getTotalUncompressedSize(), group.getRowCount() * 8);
+            }
+            total += bytes;
+            largest = Math.max(largest, bytes);
+          }
+          return total + largest;
+        }
+      }
+    } catch (IOException | QuiverException e) {
+      // Reading the file reports it.
+    }
+    return 0;
+  }
+
   private static Loaded readParquet(Path file, BufferAllocator allocator) {
     try (ParquetTableReader reader = ParquetTableReader.open(file)) {
       List<ColumnSpec> columns = new ArrayList<>();

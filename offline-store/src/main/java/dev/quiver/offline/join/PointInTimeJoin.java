@@ -136,6 +136,8 @@ public final class PointInTimeJoin {
     int rows = entities.rowCount();
     long rowBytes = outputRowBytes(entities, selection);
     long working = workingMemory(options, memory);
+    // Fewer threads when the row groups they would decode at once do not fit beside a chunk.
+    join = join.withThreads(threadsThatFit(options, working, join.readingBytes()));
     int chunkRows = chunkRows(options, working, rowBytes);
     int chunkCount = (int) Math.max(1, ((long) rows + chunkRows - 1) / chunkRows);
     long chunkBytes = Math.min(rows, chunkRows) * rowBytes;
@@ -203,11 +205,49 @@ public final class PointInTimeJoin {
   }
 
   /**
+   * The least memory a join of {@code selection} needs beside its entity rows: each view's largest
+   * row group decoded on one thread, and one small output chunk. A request waits until this much is
+   * free before it starts. Reads the sources' footers.
+   */
+  public static long leastMemory(
+      FeatureSelection selection, Definitions definitions, Path repoRoot) {
+    long largest = 0;
+    long rowBytes = 0;
+    for (FeatureView view : selection.views()) {
+      largest =
+          Math.max(
+              largest,
+              ViewJoin.leastBytes(
+                  view,
+                  definitions.sourceOf(view),
+                  definitions.entitiesOf(view),
+                  selection.of(view),
+                  repoRoot));
+    }
+    for (Selected selected : selection.features()) {
+      rowBytes += featureBytes(selected.feature().type());
+    }
+    return largest + MIN_CHUNK_ROWS * (rowBytes + 32) + SLACK_BYTES;
+  }
+
+  /**
    * What a join may hold beyond its entity rows: what its reservation has not allocated yet, or
    * less when the options cap it.
    */
   private static long workingMemory(JoinOptions options, Reservation memory) {
     return Math.max(1, Math.min(options.memoryBudget(), memory.unallocated()));
+  }
+
+  /**
+   * The options' threads, or fewer: as many as can each decode a row group within half the working
+   * memory ({@code reading} is what all of them take together).
+   */
+  static int threadsThatFit(JoinOptions options, long working, long reading) {
+    if (reading <= working / 2) {
+      return options.threads();
+    }
+    long perThread = Math.max(1, reading / options.threads());
+    return (int) Math.max(1, Math.min(options.threads(), working / 2 / perThread));
   }
 
   /** Rows per chunk: the chosen count, or about half the working memory's worth of output. */
@@ -228,18 +268,21 @@ public final class PointInTimeJoin {
       }
     }
     for (Selected selected : selection.features()) {
-      ValueType type = selected.feature().type();
-      rowBytes +=
-          type.list()
-              ? 64
-              : switch (type.element()) {
-                case BOOL -> 1;
-                case INT32, FLOAT32 -> 5;
-                case STRING, BYTES -> 32;
-                default -> 9;
-              };
+      rowBytes += featureBytes(selected.feature().type());
     }
     return rowBytes;
+  }
+
+  /** Bytes one value of a feature takes in the output, roughly. */
+  private static long featureBytes(ValueType type) {
+    return type.list()
+        ? 64
+        : switch (type.element()) {
+          case BOOL -> 1;
+          case INT32, FLOAT32 -> 5;
+          case STRING, BYTES -> 32;
+          default -> 9;
+        };
   }
 
   private static long[] timeRange(long[] timestamps) {
@@ -293,6 +336,12 @@ public final class PointInTimeJoin {
 
     long plannedRows() {
       return views.values().stream().mapToLong(ViewJoin::plannedRows).sum();
+    }
+
+    Join withThreads(int threads) {
+      Map<String, ViewJoin> adjusted = new LinkedHashMap<>();
+      views.forEach((name, view) -> adjusted.put(name, view.withThreads(threads)));
+      return new Join(selection, fullFeatureNames, allocator, adjusted);
     }
 
     /** What holding every view's planned source rows takes. */

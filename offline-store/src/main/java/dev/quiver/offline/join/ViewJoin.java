@@ -115,8 +115,39 @@ final class ViewJoin {
    * rounding buffers up to powers of two.
    */
   long readingBytes() {
-    long largest = plan.tasks().stream().mapToLong(ScanPlan.Task::estimatedBytes).max().orElse(0);
-    return 2 * largest * options.threads();
+    return 2 * plan.largestTaskBytes() * options.threads();
+  }
+
+  /** This join with {@code threads} reading and searching at once instead. */
+  ViewJoin withThreads(int threads) {
+    return threads == options.threads()
+        ? this
+        : new ViewJoin(view, entities, features, keyColumns, plan, options.withThreads(threads));
+  }
+
+  /**
+   * The least memory a join of {@code view} can run in beside its entity rows: its largest row
+   * group decoded, on one thread. Reads the footers only; a source it cannot read counts as 0 (the
+   * join itself reports it).
+   */
+  static long leastBytes(
+      FeatureView view,
+      ParquetSource source,
+      List<Entity> entities,
+      List<Selected> features,
+      Path repoRoot) {
+    try {
+      ScanPlan plan =
+          ScanPlan.builder(
+                  ViewColumns.describe(view, source),
+                  ViewColumns.files(view, source, repoRoot, "read"),
+                  ViewColumns.of(
+                      source, entities, features.stream().map(Selected::feature).toList()))
+              .build();
+      return 2 * plan.largestTaskBytes();
+    } catch (dev.quiver.QuiverException e) {
+      return 0;
+    }
   }
 
   /**

@@ -71,7 +71,7 @@ public final class MemoryBudget implements AutoCloseable {
   }
 
   /** Operations waiting for memory now. */
-  synchronized int waiting() {
+  public synchronized int waitingOperations() {
     return waiting.size();
   }
 

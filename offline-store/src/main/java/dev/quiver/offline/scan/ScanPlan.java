@@ -109,6 +109,11 @@ public final class ScanPlan {
     return estimatedBytes;
   }
 
+  /** What the largest planned row group takes once decoded, roughly; 0 with none planned. */
+  public long largestTaskBytes() {
+    return tasks.stream().mapToLong(Task::estimatedBytes).max().orElse(0);
+  }
+
   /**
    * The smallest and largest value of the column {@link Builder#integerRangeOf} named, over the
    * planned row groups, when every one of them has statistics for it.

@@ -82,7 +82,7 @@ class MemoryBudgetTest {
   }
 
   private static int queued(MemoryBudget budget) {
-    return budget.waiting();
+    return budget.waitingOperations();
   }
 
   @Test
