@@ -242,7 +242,8 @@ public abstract class FeatureStoreContract {
     assertThat(Files.readAllLines(output)).hasSize(rows + 1);
   }
 
-  private static List<List<Object>> rowsOf(VectorSchemaRoot table) {
+  /** A table's rows, each value as text (null stays null), for comparing training sets. */
+  public static List<List<Object>> rowsOf(VectorSchemaRoot table) {
     List<List<Object>> rows = new ArrayList<>();
     for (int r = 0; r < table.getRowCount(); r++) {
       List<Object> row = new ArrayList<>();

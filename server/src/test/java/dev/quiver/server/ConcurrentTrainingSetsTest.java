@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.quiver.cli.QuiverCli;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.sdk.FeatureStore;
+import dev.quiver.sdk.FeatureStoreContract;
 import dev.quiver.sdk.HistoricalRequest;
 import dev.quiver.sdk.TrainingSet;
 import java.io.IOException;
@@ -29,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +66,7 @@ class ConcurrentTrainingSetsTest {
     try (FeatureStore embedded = FeatureStore.open(repo)) {
       for (Path file : entityFiles) {
         try (TrainingSet set = embedded.historicalFeatures(request(file))) {
-          expected.add(rows(set.table()));
+          expected.add(FeatureStoreContract.rowsOf(set.table()));
         }
       }
     }
@@ -85,7 +85,7 @@ class ConcurrentTrainingSetsTest {
                   () -> {
                     try (FeatureStore remote = FeatureStore.connect(url);
                         TrainingSet set = remote.historicalFeatures(request(file))) {
-                      return rows(set.table());
+                      return FeatureStoreContract.rowsOf(set.table());
                     }
                   },
                   clients));
@@ -136,19 +136,6 @@ class ConcurrentTrainingSetsTest {
       csv.append(driver).append(',').append(at).append('\n');
     }
     return Files.writeString(file, csv);
-  }
-
-  private static List<List<Object>> rows(VectorSchemaRoot table) {
-    List<List<Object>> rows = new ArrayList<>();
-    for (int r = 0; r < table.getRowCount(); r++) {
-      List<Object> row = new ArrayList<>();
-      for (var vector : table.getFieldVectors()) {
-        Object value = vector.getObject(r);
-        row.add(value == null ? null : value.toString());
-      }
-      rows.add(row);
-    }
-    return rows;
   }
 
   /** {@code quiver serve} in a JVM of its own, with a small heap and memory limit. */
