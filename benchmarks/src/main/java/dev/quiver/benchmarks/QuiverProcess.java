@@ -13,13 +13,18 @@ final class QuiverProcess {
 
   /** {@code java -jar server/target/quiver.jar ARGS...} of the project at {@code root}. */
   static List<String> command(Path root, String... args) {
+    return command(root, List.of(), args);
+  }
+
+  /** {@link #command(Path, String...)} with JVM options ({@code -Xmx1g}, say). */
+  static List<String> command(Path root, List<String> jvmOptions, String... args) {
     List<String> command =
         new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-jar",
-                root.resolve("server/target/quiver.jar").toString()));
+                "--add-opens=java.base/java.nio=ALL-UNNAMED"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", root.resolve("server/target/quiver.jar").toString()));
     command.addAll(List.of(args));
     return command;
   }
@@ -42,7 +47,13 @@ final class QuiverProcess {
    * port}.
    */
   static Process serve(Path root, Path log, int port, String... args) throws Exception {
-    List<String> command = command(root, "serve", "--port", String.valueOf(port));
+    return serve(root, List.of(), log, port, args);
+  }
+
+  /** {@link #serve(Path, Path, int, String...)} with JVM options. */
+  static Process serve(Path root, List<String> jvmOptions, Path log, int port, String... args)
+      throws Exception {
+    List<String> command = command(root, jvmOptions, "serve", "--port", String.valueOf(port));
     command.addAll(List.of(args));
     Process server =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -59,5 +70,16 @@ final class QuiverProcess {
     }
     server.destroy();
     throw new IllegalStateException("quiver serve did not listen on " + port + " within 60 s");
+  }
+
+  /** A process's peak resident set in MB, from /proc (Linux). */
+  static long peakResidentMegabytes(Process process) throws IOException {
+    for (String line :
+        java.nio.file.Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    throw new IllegalStateException("no VmHWM in /proc/" + process.pid() + "/status");
   }
 }
