@@ -2,7 +2,8 @@ package dev.quiver;
 
 /**
  * The root of every failure Quiver reports to a caller. Each failure a caller can act on has its
- * own subtype; the message always says what could not be done and why.
+ * own subtype, whose {@link #kind} says whether the request or the server is at fault; the message
+ * always says what could not be done and why.
  */
 public class QuiverException extends RuntimeException {
 
@@ -12,5 +13,15 @@ public class QuiverException extends RuntimeException {
 
   public QuiverException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /** What kind of failure this is; {@link ErrorKind#SERVER_FAILED} unless a subtype says. */
+  public ErrorKind kind() {
+    return ErrorKind.SERVER_FAILED;
+  }
+
+  /** Whether the request or the server is at fault. */
+  public final ErrorKind.Fault fault() {
+    return kind().fault();
   }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.registry;
 
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
 
 /** A request that cannot be answered as asked: a repeated feature, clashing output names. */
@@ -7,5 +8,10 @@ public class InvalidRequestException extends QuiverException {
 
   public InvalidRequestException(String message) {
     super(message);
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return ErrorKind.INVALID_REQUEST;
   }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.registry;
 
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
 
 /**
@@ -10,5 +11,10 @@ public class NoSuchObjectException extends QuiverException {
 
   public NoSuchObjectException(String message) {
     super(message);
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return ErrorKind.NOT_FOUND;
   }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.sdk;
 
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
 import java.util.List;
 
@@ -20,5 +21,10 @@ public class InputsChangedException extends QuiverException {
   /** One line per changed input, naming it. */
   public List<String> changes() {
     return changes;
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return ErrorKind.CONFLICT;
   }
 }

@@ -2,15 +2,18 @@ package dev.quiver.sdk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
+import dev.quiver.offline.resources.MemoryLimitException;
 import dev.quiver.online.OnlineStoreException;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
 import java.io.IOException;
+import org.apache.arrow.flight.FlightRuntimeException;
 
 /**
- * The server's problem details as the exceptions the embedded store throws, so callers handle both
- * stores alike.
+ * The server's problem details as the exceptions the embedded store throws, by the {@link
+ * ErrorKind} the server labelled them with, so callers handle both stores alike.
  */
 final class RemoteErrors {
 
@@ -18,6 +21,12 @@ final class RemoteErrors {
 
   private RemoteErrors() {}
 
+  /** The gRPC header of a Flight error that carries its kind's label. */
+  static final String FLIGHT_KIND = "quiver-kind";
+
+  /**
+   * An HTTP answer of {@code server} with a status of 300 or more, as the exception it stands for.
+   */
   static QuiverException of(int status, String body, String server) {
     String kind = "";
     String detail = body;
@@ -30,17 +39,51 @@ final class RemoteErrors {
     } catch (IOException e) {
       // Not problem details: keep the body as the message.
     }
+    if (kind.equals("no_route")) {
+      return new NoSuchObjectException(detail);
+    }
+    return of(
+        ErrorKind.ofLabel(kind).orElse(ErrorKind.SERVER_FAILED),
+        detail,
+        "The feature server at " + server + " answered " + status + ": " + detail,
+        null);
+  }
+
+  /** A Flight call's failure, by the kind the server put in its metadata (else its status). */
+  static QuiverException of(FlightRuntimeException e, String server) {
+    String detail = e.status().description();
+    String label = e.status().metadata() == null ? null : e.status().metadata().get(FLIGHT_KIND);
+    ErrorKind kind =
+        label != null
+            ? ErrorKind.ofLabel(label).orElse(ErrorKind.SERVER_FAILED)
+            : switch (e.status().code()) {
+              case NOT_FOUND -> ErrorKind.NOT_FOUND;
+              case INVALID_ARGUMENT -> ErrorKind.INVALID_REQUEST;
+              case UNAUTHENTICATED, UNAUTHORIZED -> ErrorKind.UNAUTHORIZED;
+              default -> ErrorKind.SERVER_FAILED;
+            };
+    if (detail == null || detail.isEmpty()) {
+      return new QuiverException("Arrow Flight failed: " + e.getMessage(), e);
+    }
+    return of(kind, detail, "The feature server at " + server + " failed: " + detail, e);
+  }
+
+  private static QuiverException of(
+      ErrorKind kind, String detail, String serverFailed, Throwable cause) {
     return switch (kind) {
-      case "not_found", "no_route" -> new NoSuchObjectException(detail);
-      case "invalid_entity" -> new InvalidEntityException(detail);
-      case "bad_request", "invalid_request", "too_many_rows" -> new InvalidRequestException(detail);
-      case "online_store" -> new OnlineStoreException(detail);
-      case "unauthorized" ->
-          new QuiverException(
+      case NOT_FOUND -> new NoSuchObjectException(detail);
+      case INVALID_ENTITY -> new InvalidEntityException(detail);
+      case BAD_REQUEST, INVALID_REQUEST, TOO_MANY_ROWS, INVALID_DEFINITION ->
+          new InvalidRequestException(detail);
+      case ONLINE_STORE -> new OnlineStoreException(detail);
+      case MEMORY_LIMIT -> new MemoryLimitException(detail);
+      case UNAUTHORIZED ->
+          new UnauthorizedException(
               detail + " (set QUIVER_READ_TOKEN and QUIVER_WRITE_TOKEN to the server's tokens)");
-      default ->
-          new QuiverException(
-              "The feature server at " + server + " answered " + status + ": " + detail);
+      case CONFLICT, REGISTRY, SOURCE_DATA, CONFIGURATION, SERVER_FAILED ->
+          cause == null
+              ? new QuiverException(serverFailed)
+              : new QuiverException(serverFailed, cause);
     };
   }
 }

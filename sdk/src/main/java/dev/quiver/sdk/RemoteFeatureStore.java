@@ -8,7 +8,6 @@ import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.manifest.DatasetManifest;
-import dev.quiver.online.OnlineStoreException;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.Definitions;
@@ -40,7 +39,6 @@ import org.apache.arrow.flight.FlightCallHeaders;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.Location;
@@ -449,17 +447,7 @@ final class RemoteFeatureStore implements FeatureStore {
   }
 
   private QuiverException flightError(FlightRuntimeException e) {
-    String detail = e.status().description();
-    if (e.status().code() == FlightStatusCode.NOT_FOUND) {
-      return new dev.quiver.registry.NoSuchObjectException(detail);
-    }
-    if (e.status().code() == FlightStatusCode.INVALID_ARGUMENT) {
-      return new dev.quiver.registry.InvalidRequestException(detail);
-    }
-    if (e.status().code() == FlightStatusCode.INTERNAL && detail != null) {
-      return new QuiverException("The feature server at " + server + " failed: " + detail, e);
-    }
-    return new QuiverException("Arrow Flight failed: " + e.getMessage(), e);
+    return RemoteErrors.of(e, server.toString());
   }
 
   @Override
@@ -548,10 +536,6 @@ final class RemoteFeatureStore implements FeatureStore {
 
   private JsonNode check(HttpResponse<String> response) {
     if (response.statusCode() >= 300) {
-      if (response.statusCode() == 503 && response.body().contains("online_store")) {
-        throw new OnlineStoreException(
-            RemoteErrors.of(503, response.body(), server.toString()).getMessage());
-      }
       throw RemoteErrors.of(response.statusCode(), response.body(), server.toString());
     }
     try {

@@ -1,10 +1,7 @@
 package dev.quiver.server;
 
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
-import dev.quiver.online.OnlineStoreException;
-import dev.quiver.registry.InvalidRequestException;
-import dev.quiver.registry.NoSuchObjectException;
-import dev.quiver.sdk.InvalidEntityException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -18,11 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every error as problem details with the status DESIGN.md gives it: malformed or misshapen body
- * and too many entity rows 400, unknown feature, view or service 404, missing join key or wrong
- * value type 422, body over the limit 413, online store unreachable 503, a failure of the server's
- * own data 500 with its message. Nothing else is shown to clients: an unexpected failure is logged
- * and answered with a bare 500.
+ * Every error as problem details with the status DESIGN.md gives it, from the failure's {@link
+ * ErrorKind}: malformed or misshapen body and too many entity rows 400, unknown feature, view or
+ * service 404, a registry conflict 409, missing join key or wrong value type 422, body over the
+ * limit 413, online store unreachable or memory exhausted 503, a failure of the server's own data
+ * 500 with its message. Nothing else is shown to clients: an unexpected failure is logged and
+ * answered with a bare 500.
  */
 @Controller
 @Hidden
@@ -41,44 +39,18 @@ public class ErrorController {
     return Problems.of(status, kind, detail);
   }
 
-  @Error(global = true)
-  public HttpResponse<String> tooManyRows(HttpRequest<?> request, TooManyRowsException e) {
-    return problem(HttpStatus.BAD_REQUEST, "too_many_rows", e.getMessage());
-  }
-
-  @Error(global = true)
-  public HttpResponse<String> badRequest(HttpRequest<?> request, BadRequestException e) {
-    return problem(HttpStatus.BAD_REQUEST, "bad_request", e.getMessage());
-  }
-
-  @Error(global = true)
-  public HttpResponse<String> noSuchObject(HttpRequest<?> request, NoSuchObjectException e) {
-    return problem(HttpStatus.NOT_FOUND, "not_found", e.getMessage());
-  }
-
-  @Error(global = true)
-  public HttpResponse<String> invalidEntity(HttpRequest<?> request, InvalidEntityException e) {
-    return problem(HttpStatus.UNPROCESSABLE_ENTITY, "invalid_entity", e.getMessage());
-  }
-
-  @Error(global = true)
-  public HttpResponse<String> invalidRequest(HttpRequest<?> request, InvalidRequestException e) {
-    return problem(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
-  }
-
-  @Error(global = true)
-  public HttpResponse<String> onlineStore(HttpRequest<?> request, OnlineStoreException e) {
-    return problem(HttpStatus.SERVICE_UNAVAILABLE, "online_store", e.getMessage());
-  }
-
   /**
-   * A failure of the server's own data or state (a source that matches no file, a project with
-   * nothing registered), not of the request: 500, with the message, which says what to fix.
+   * Every Quiver failure by its kind: the status and label the kind gives, and its message, which
+   * says what to fix. A failure of the server's own data or state (a source that matches no file, a
+   * project with nothing registered) is logged too: the operator has to act, not the caller.
    */
   @Error(global = true)
   public HttpResponse<String> quiver(HttpRequest<?> request, QuiverException e) {
-    LOG.warn("{} {} failed: {}", request.getMethod(), request.getPath(), e.getMessage());
-    return problem(HttpStatus.INTERNAL_SERVER_ERROR, "server_failed", e.getMessage());
+    ErrorKind kind = e.kind();
+    if (kind.fault() == ErrorKind.Fault.SERVER) {
+      LOG.warn("{} {} failed: {}", request.getMethod(), request.getPath(), e.getMessage());
+    }
+    return problem(HttpStatus.valueOf(kind.httpStatus()), kind.label(), e.getMessage());
   }
 
   @Error(global = true)

@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.ErrorKind;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
@@ -73,11 +74,11 @@ public class RequestFilters implements Ordered {
     if (allowed) {
       return null;
     }
-    metrics.error("unauthorized");
+    metrics.error(ErrorKind.UNAUTHORIZED.label());
     MutableHttpResponse<String> refused =
         Problems.of(
             HttpStatus.UNAUTHORIZED,
-            "unauthorized",
+            ErrorKind.UNAUTHORIZED.label(),
             BearerTokens.bearer(header) == null
                 ? "This endpoint needs the server's token: send 'Authorization: Bearer <token>'"
                 : "The bearer token is not this server's token for " + path);

@@ -1,17 +1,17 @@
 package dev.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.join.JoinOptions;
 import dev.quiver.offline.manifest.DatasetManifest;
-import dev.quiver.registry.InvalidRequestException;
-import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.sdk.HistoricalRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.ErrorFlightMetadata;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.memory.ArrowBuf;
@@ -45,6 +45,9 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     }
   }
 
+  /** The metadata key of a failure's kind (read by the SDK's remote store). */
+  static final String KIND_METADATA = "quiver-kind";
+
   /** The most entity rows one request may send (a client cannot fill the server's memory). */
   static final int MAX_ENTITY_ROWS = 50_000_000;
 
@@ -70,15 +73,8 @@ final class TrainingSetProducer extends NoOpFlightProducer {
       }
     } catch (ClientGone e) {
       LOG.info("A training set over Flight stopped: {}", e.getMessage());
-    } catch (NoSuchObjectException e) {
-      writer.error(CallStatus.NOT_FOUND.withDescription(e.getMessage()).toRuntimeException());
-    } catch (InvalidRequestException | BadRequestException e) {
-      writer.error(
-          CallStatus.INVALID_ARGUMENT.withDescription(e.getMessage()).toRuntimeException());
     } catch (QuiverException e) {
-      // The server's own data failed (a source file gone, say): not the request's fault.
-      LOG.warn("A training set over Flight failed: {}", e.getMessage());
-      writer.error(CallStatus.INTERNAL.withDescription(e.getMessage()).toRuntimeException());
+      writer.error(status(e).toRuntimeException());
     } catch (RuntimeException e) {
       LOG.error("A training set over Flight failed", e);
       writer.error(
@@ -86,6 +82,30 @@ final class TrainingSetProducer extends NoOpFlightProducer {
               .withDescription("The server failed to answer; its log has the details")
               .toRuntimeException());
     }
+  }
+
+  /**
+   * A failure as a Flight status by its kind, the kind's label in the metadata (the remote client
+   * maps it back to the same exception); failures of the server's own data are logged.
+   */
+  private static CallStatus status(QuiverException e) {
+    ErrorKind kind = e.kind();
+    CallStatus status =
+        switch (kind) {
+          case NOT_FOUND -> CallStatus.NOT_FOUND;
+          case UNAUTHORIZED -> CallStatus.UNAUTHENTICATED;
+          case ONLINE_STORE, MEMORY_LIMIT -> CallStatus.UNAVAILABLE;
+          default ->
+              kind.fault() == ErrorKind.Fault.REQUEST
+                  ? CallStatus.INVALID_ARGUMENT
+                  : CallStatus.INTERNAL;
+        };
+    if (kind.fault() == ErrorKind.Fault.SERVER) {
+      LOG.warn("A training set over Flight failed: {}", e.getMessage());
+    }
+    ErrorFlightMetadata metadata = new ErrorFlightMetadata();
+    metadata.insert(KIND_METADATA, kind.label());
+    return status.withDescription(e.getMessage()).withMetadata(metadata);
   }
 
   private HistoricalRequest.Builder request(byte[] command) {

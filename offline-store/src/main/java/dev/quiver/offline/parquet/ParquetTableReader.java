@@ -1,5 +1,6 @@
 package dev.quiver.offline.parquet;
 
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
 import java.io.IOException;
@@ -184,6 +185,11 @@ public final class ParquetTableReader implements AutoCloseable {
 
     public SourceDataException(String message, Throwable cause) {
       super(message, cause);
+    }
+
+    @Override
+    public ErrorKind kind() {
+      return ErrorKind.SOURCE_DATA;
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.offline.resources;
 
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
 
 /** An operation that cannot get the memory it needs within the process's memory limit. */
@@ -11,5 +12,10 @@ public class MemoryLimitException extends QuiverException {
 
   public MemoryLimitException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return ErrorKind.MEMORY_LIMIT;
   }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.online;
 
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
 
 /** An online store that cannot be opened, read or written. */
@@ -11,5 +12,10 @@ public class OnlineStoreException extends QuiverException {
 
   public OnlineStoreException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return ErrorKind.ONLINE_STORE;
   }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.registry.load;
 
+import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -21,5 +22,10 @@ public class DefinitionException extends QuiverException {
   /** The problems, ordered by file and line. */
   public List<Problem> problems() {
     return problems;
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return ErrorKind.INVALID_DEFINITION;
   }
 }

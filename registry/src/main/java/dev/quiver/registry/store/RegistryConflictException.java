@@ -1,5 +1,7 @@
 package dev.quiver.registry.store;
 
+import dev.quiver.ErrorKind;
+
 /**
  * A commit refused because the registry moved on after the commit was planned: someone else applied
  * in between. Nothing was written; planning again against the new version is safe.
@@ -28,5 +30,10 @@ public class RegistryConflictException extends RegistryException {
 
   public long actualVersion() {
     return actualVersion;
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return ErrorKind.CONFLICT;
   }
 }
