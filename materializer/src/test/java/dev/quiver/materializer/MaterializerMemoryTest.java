@@ -38,7 +38,13 @@ class MaterializerMemoryTest {
                 "driver_ranking",
                 Clock.systemUTC())) {
       new Materializer(
-              loaded.definitions(), repo, store, registry, threads, memoryBudget, allocator)
+              loaded.definitions(),
+              repo,
+              store,
+              registry.materializationLog("memory:test"),
+              threads,
+              memoryBudget,
+              allocator)
           .materialize(
               Instant.parse("2026-03-01T00:00:00Z"),
               Instant.parse("2026-03-08T00:00:00Z"),

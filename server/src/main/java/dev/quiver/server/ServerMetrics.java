@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.registry.store.MaterializationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -78,11 +78,10 @@ public final class ServerMetrics {
    */
   synchronized String scrape() {
     Instant now = features.clock().instant();
-    Map<String, Instant> newest = features.store().newestMaterializedEvents();
-    Set<String> views = new TreeSet<>(features.store().materializedIntervals().keySet());
-    views.addAll(newest.keySet());
+    Map<String, MaterializationState> materialized = features.store().materialization();
+    Set<String> views = materialized.keySet();
     for (String view : views) {
-      Instant at = newest.get(view);
+      Instant at = materialized.get(view).newestEvent();
       double seconds =
           at == null ? Double.POSITIVE_INFINITY : Duration.between(at, now).toMillis() / 1000.0;
       staleness
