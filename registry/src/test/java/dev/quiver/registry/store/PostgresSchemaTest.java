@@ -313,26 +313,13 @@ class PostgresSchemaTest {
     }
   }
 
-  private static int connectionsNamed(String applicationName) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(TestPostgres.URL);
-        PreparedStatement query =
-            connection.prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
-      query.setString(1, applicationName);
-      try (ResultSet row = query.executeQuery()) {
-        row.next();
-        return row.getInt(1);
-      }
-    }
-  }
-
   @Test
   void aStoreReusesAFewConnectionsAndClosesThemWhenClosed() throws SQLException {
     String applicationName = TestPostgres.uniqueProject("pool");
     String pooled = url + "&ApplicationName=" + applicationName;
     try (RegistryStore store = new PostgresRegistryStore(pooled, PROJECT, CLOCK)) {
       // Opening a store connects to nothing.
-      assertThat(connectionsNamed(applicationName)).isZero();
+      assertThat(TestPostgres.connectionsNamed(applicationName)).isZero();
       store.commit(0, definitions(), info("first"));
       MaterializationLog log = store.materializationLog(ROCKSDB);
       for (int call = 0; call < 20; call++) {
@@ -340,18 +327,18 @@ class PostgresSchemaTest {
         log.record("stats", new TimeInterval(null, CLOCK.instant().plusSeconds(call)), null);
         log.states();
       }
-      assertThat(connectionsNamed(applicationName)).isBetween(1, 4);
+      assertThat(TestPostgres.connectionsNamed(applicationName)).isBetween(1, 4);
     }
     await()
         .atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(connectionsNamed(applicationName)).isZero());
+        .untilAsserted(() -> assertThat(TestPostgres.connectionsNamed(applicationName)).isZero());
   }
 
   @Test
   void aStoreNamesItsConnectionsByDefault() throws SQLException {
     try (RegistryStore store = new PostgresRegistryStore(url, PROJECT, CLOCK)) {
       store.version();
-      assertThat(connectionsNamed(PostgresConnections.APPLICATION_NAME)).isPositive();
+      assertThat(TestPostgres.connectionsNamed(PostgresConnections.APPLICATION_NAME)).isPositive();
     }
   }
 

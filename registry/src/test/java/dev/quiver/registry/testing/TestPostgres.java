@@ -94,4 +94,18 @@ public final class TestPostgres {
       statement.execute(sql);
     }
   }
+
+  /** How many connections whose application_name is {@code applicationName} are open. */
+  public static int connectionsNamed(String applicationName) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(URL);
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+      query.setString(1, applicationName);
+      try (java.sql.ResultSet row = query.executeQuery()) {
+        row.next();
+        return row.getInt(1);
+      }
+    }
+  }
 }
