@@ -2,6 +2,7 @@ package dev.quiver.registry.store;
 
 import dev.quiver.registry.model.TimeInterval;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,8 @@ final class FileMaterializationLog implements MaterializationLog {
     if (document == null || !(document.get(LOGS) instanceof Map<?, ?> logs)) {
       return Map.of();
     }
-    return RegistryJson.states(logs.get(onlineStore), file.path().toString());
+    return Collections.unmodifiableMap(
+        RegistryJson.states(logs.get(onlineStore), file.path().toString()));
   }
 
   @Override

@@ -9,9 +9,11 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A materialization log in PostgreSQL: the rows of {@code quiver_materialization_log} and {@code
@@ -61,10 +63,11 @@ final class PostgresMaterializationLog implements MaterializationLog {
             newest.put(view, row.wasNull() ? null : EpochNanos.toInstant(nanos));
             intervals.computeIfAbsent(view, v -> new ArrayList<>()).add(interval(row, 3));
           }
-          Map<String, MaterializationState> states = new LinkedHashMap<>();
+          // Java's order of names, not the database's collation: both stores list views alike.
+          Map<String, MaterializationState> states = new TreeMap<>();
           intervals.forEach(
               (view, list) -> states.put(view, new MaterializationState(list, newest.get(view))));
-          return states;
+          return Collections.unmodifiableMap(states);
         });
   }
 
