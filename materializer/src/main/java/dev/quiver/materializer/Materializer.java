@@ -13,7 +13,8 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.TimeInterval;
-import dev.quiver.registry.store.RegistryStore;
+import dev.quiver.registry.store.MaterializationLog;
+import dev.quiver.registry.store.MaterializationState;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,9 +23,9 @@ import java.util.Map;
 
 /**
  * Copies the latest feature values of a time window from the offline sources into the online store,
- * view by view, and records each materialized interval in the registry (beside the definitions; it
- * makes no new registry version). A run killed midway leaves every written row valid (newer-wins)
- * and its interval unrecorded; running it again completes it.
+ * view by view, and records each materialized interval in that online store's materialization log
+ * (beside the registry's definitions; it makes no new registry version). A run killed midway leaves
+ * every written row valid (newer-wins) and its interval unrecorded; running it again completes it.
  */
 public final class Materializer {
 
@@ -45,7 +46,7 @@ public final class Materializer {
   private final Definitions definitions;
   private final Path repoRoot;
   private final OnlineStore store;
-  private final RegistryStore registry;
+  private final MaterializationLog log;
   private final MaterializationOptions options;
   private final MemoryBudget memory;
 
@@ -56,13 +57,13 @@ public final class Materializer {
       Definitions definitions,
       Path repoRoot,
       OnlineStore store,
-      RegistryStore registry,
+      MaterializationLog log,
       MaterializationOptions options,
       MemoryBudget memory) {
     this.definitions = definitions;
     this.repoRoot = repoRoot;
     this.store = store;
-    this.registry = registry;
+    this.log = log;
     this.options = options;
     this.memory = memory;
   }
@@ -87,19 +88,17 @@ public final class Materializer {
   }
 
   /**
-   * Materializes each view from where its last materialization ended (else {@code end - ttl}, else
-   * the beginning of the data) to {@code end}.
+   * Materializes each view from where its last materialization into this online store ended (else
+   * {@code end - ttl}, else the beginning of the data) to {@code end}.
    */
   public List<ViewResult> materializeIncremental(
       Instant end, List<String> views, MaterializationProgress progress) {
-    Map<String, List<TimeInterval>> done = registry.materializedIntervals();
+    Map<String, MaterializationState> done = log.states();
     List<ViewResult> results = new ArrayList<>();
     for (FeatureView view : select(views)) {
-      List<TimeInterval> intervals = done.getOrDefault(view.name(), List.of());
+      MaterializationState state = done.get(view.name());
       Instant start =
-          intervals.isEmpty()
-              ? (view.hasTtl() ? end.minus(view.ttl()) : null)
-              : intervals.get(intervals.size() - 1).end();
+          state == null ? (view.hasTtl() ? end.minus(view.ttl()) : null) : state.materializedUpTo();
       if (start != null && start.isAfter(end)) {
         results.add(new ViewResult(view.name(), null, 0, 0, 0, null, 0));
         continue;
@@ -123,7 +122,7 @@ public final class Materializer {
         outcome.newestEventNanos() == Long.MIN_VALUE
             ? null
             : EpochNanos.toInstant(outcome.newestEventNanos());
-    registry.recordMaterialized(view.name(), interval, newestEvent);
+    log.record(view.name(), interval, newestEvent);
     return new ViewResult(
         view.name(),
         interval,

@@ -41,7 +41,7 @@ class MaterializerMemoryTest {
               loaded.definitions(),
               repo,
               store,
-              registry,
+              registry.materializationLog("memory:test"),
               new MaterializationOptions(threads, memoryBudget),
               memory)
           .materialize(

@@ -28,6 +28,8 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.store.MaterializationLog;
+import dev.quiver.registry.store.MaterializationState;
 import dev.quiver.registry.store.RegistrySnapshot;
 import dev.quiver.registry.store.RegistryStore;
 import dev.quiver.registry.store.RegistryStores;
@@ -58,13 +60,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The in-process store: reads the repo's registry when opened (and again on {@link
- * #refreshRegistry}), and its Parquet data per request.
+ * #refreshRegistry}), and its Parquet data per request. It holds one registry store (for a
+ * PostgreSQL registry, one connection pool) and the online store's materialization log from open to
+ * close.
  */
 final class EmbeddedFeatureStore implements FeatureStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFeatureStore.class);
 
   private final ProjectConfig config;
+  private final RegistryStore registryStore;
+  private MaterializationLog materializationLog;
 
   /** Swapped whole by {@link #refreshRegistry}: each call reads it once. */
   private volatile RegistrySnapshot registry;
@@ -82,18 +88,34 @@ final class EmbeddedFeatureStore implements FeatureStore {
   private OnlineStore online;
 
   private EmbeddedFeatureStore(
-      ProjectConfig config, RegistrySnapshot registry, FeatureStoreOptions options) {
+      ProjectConfig config, RegistryStore registryStore, FeatureStoreOptions options) {
     this.config = config;
-    this.registry = registry;
+    this.registryStore = registryStore;
+    this.registry = registryStore.load();
     this.clock = options.clock();
     this.onlineAccess = options.onlineAccess();
   }
 
   static FeatureStore open(Path repo, FeatureStoreOptions options) {
     ProjectConfig config = FeatureRepo.loadConfig(repo, System.getenv());
-    try (RegistryStore store = RegistryStores.open(config)) {
-      return new EmbeddedFeatureStore(config, store.load(), options);
+    RegistryStore registryStore = RegistryStores.open(config);
+    try {
+      return new EmbeddedFeatureStore(config, registryStore, options);
+    } catch (RuntimeException e) {
+      registryStore.close();
+      throw e;
     }
+  }
+
+  /**
+   * The online store's materialization log, found on first use: an application that only retrieves
+   * training sets needs no online store's artifact.
+   */
+  private synchronized MaterializationLog materializationLog() {
+    if (materializationLog == null) {
+      materializationLog = MaterializationLogs.of(config, registryStore);
+    }
+    return materializationLog;
   }
 
   /** The online store, opened on first use. */
@@ -108,17 +130,8 @@ final class EmbeddedFeatureStore implements FeatureStore {
   private final Map<Object, FeatureSelection> selections = new ConcurrentHashMap<>();
 
   @Override
-  public Map<String, List<dev.quiver.registry.model.TimeInterval>> materializedIntervals() {
-    try (RegistryStore store = RegistryStores.open(config)) {
-      return store.materializedIntervals();
-    }
-  }
-
-  @Override
-  public Map<String, Instant> newestMaterializedEvents() {
-    try (RegistryStore store = RegistryStores.open(config)) {
-      return store.newestMaterializedEvents();
-    }
+  public Map<String, MaterializationState> materialization() {
+    return materializationLog().states();
   }
 
   @Override
@@ -128,14 +141,11 @@ final class EmbeddedFeatureStore implements FeatureStore {
 
   @Override
   public boolean refreshRegistry() {
-    RegistrySnapshot latest;
-    try (RegistryStore store = RegistryStores.open(config)) {
-      // Polled every few seconds by the server: the version alone, the definitions on a change.
-      if (store.version() == registry.version()) {
-        return false;
-      }
-      latest = store.load();
+    // Polled every few seconds by the server: the version alone, the definitions on a change.
+    if (registryStore.version() == registry.version()) {
+      return false;
     }
+    RegistrySnapshot latest = registryStore.load();
     if (latest.version() == registry.version()) {
       return false;
     }
@@ -191,25 +201,21 @@ final class EmbeddedFeatureStore implements FeatureStore {
   @Override
   public List<Materializer.ViewResult> materialize(
       Instant start, Instant end, List<String> views, MaterializationProgress progress) {
-    try (RegistryStore store = RegistryStores.open(config)) {
-      return materializer(store).materialize(start, end, views, progress);
-    }
+    return materializer().materialize(start, end, views, progress);
   }
 
   @Override
   public List<Materializer.ViewResult> materializeIncremental(
       Instant end, List<String> views, MaterializationProgress progress) {
-    try (RegistryStore store = RegistryStores.open(config)) {
-      return materializer(store).materializeIncremental(end, views, progress);
-    }
+    return materializer().materializeIncremental(end, views, progress);
   }
 
-  private Materializer materializer(RegistryStore store) {
+  private Materializer materializer() {
     return new Materializer(
         definitions(),
         config.root(),
         online(),
-        store,
+        materializationLog(),
         MaterializationOptions.defaults(),
         MemoryBudget.process());
   }
@@ -591,10 +597,14 @@ final class EmbeddedFeatureStore implements FeatureStore {
 
   @Override
   public synchronized void close() {
-    if (online != null) {
-      online.close();
-      online = null;
+    try {
+      if (online != null) {
+        online.close();
+        online = null;
+      }
+    } finally {
+      registryStore.close();
+      allocator.close();
     }
-    allocator.close();
   }
 }

@@ -3,11 +3,14 @@ package dev.quiver.sdk;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.manifest.DatasetManifest;
+import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.store.MaterializationState;
 import dev.quiver.registry.store.RegistrySnapshot;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Quiver's Java API. {@link #open} gives the embedded store, working in this process on a feature
@@ -134,14 +137,38 @@ public interface FeatureStore extends AutoCloseable {
    */
   long writeOnline(String view, Map<String, List<Object>> columns, Instant receivedAt);
 
+  /**
+   * Per view, what was materialized into the online store so far, read at once: the windows
+   * (merged, oldest first) and the newest event time written (its online rows are at most this
+   * fresh; null when no window held a row). Views never materialized into this online store are
+   * absent: each online store has its own log, so a repo switched to another store starts empty.
+   *
+   * @throws dev.quiver.registry.store.RegistryException when the registry cannot be read
+   */
+  Map<String, MaterializationState> materialization();
+
   /** Per view, the windows materialized into the online store so far, merged, oldest first. */
-  Map<String, List<dev.quiver.registry.model.TimeInterval>> materializedIntervals();
+  default Map<String, List<TimeInterval>> materializedIntervals() {
+    Map<String, List<TimeInterval>> intervals = new TreeMap<>();
+    materialization().forEach((view, state) -> intervals.put(view, state.intervals()));
+    return intervals;
+  }
 
   /**
    * Per view, the newest event time materialized into the online store so far: its online rows are
-   * at most this fresh. Views with nothing materialized are absent.
+   * at most this fresh. Views with nothing materialized, or no row yet, are absent.
    */
-  Map<String, Instant> newestMaterializedEvents();
+  default Map<String, Instant> newestMaterializedEvents() {
+    Map<String, Instant> newest = new TreeMap<>();
+    materialization()
+        .forEach(
+            (view, state) -> {
+              if (state.newestEvent() != null) {
+                newest.put(view, state.newestEvent());
+              }
+            });
+    return newest;
+  }
 
   /**
    * Opens the online store when it is not open yet and reads one key from it.

@@ -14,6 +14,7 @@ import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.TimeInterval;
 import dev.quiver.registry.model.ValueType;
+import dev.quiver.registry.store.MaterializationState;
 import dev.quiver.registry.store.RegistrySnapshot;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -297,39 +298,27 @@ final class RemoteFeatureStore implements FeatureStore {
   }
 
   @Override
-  public Map<String, List<TimeInterval>> materializedIntervals() {
-    Map<String, List<TimeInterval>> intervals = new LinkedHashMap<>();
+  public Map<String, MaterializationState> materialization() {
+    Map<String, MaterializationState> states = new LinkedHashMap<>();
     get("/api/v1/projects/" + project + "/materialized")
         .fields()
         .forEachRemaining(
             view -> {
-              List<TimeInterval> list = new ArrayList<>();
+              List<TimeInterval> intervals = new ArrayList<>();
               // {"intervals": [...], "newest_event": ...}; an earlier server sent the list alone.
               JsonNode items =
                   view.getValue().isArray() ? view.getValue() : view.getValue().path("intervals");
               for (JsonNode interval : items) {
-                list.add(
+                intervals.add(
                     new TimeInterval(
                         instantOrNull(interval, "start"), instantOrNull(interval, "end")));
               }
-              intervals.put(view.getKey(), list);
+              states.put(
+                  view.getKey(),
+                  new MaterializationState(
+                      intervals, instantOrNull(view.getValue(), "newest_event")));
             });
-    return intervals;
-  }
-
-  @Override
-  public Map<String, Instant> newestMaterializedEvents() {
-    Map<String, Instant> newest = new LinkedHashMap<>();
-    get("/api/v1/projects/" + project + "/materialized")
-        .fields()
-        .forEachRemaining(
-            view -> {
-              Instant at = instantOrNull(view.getValue(), "newest_event");
-              if (at != null) {
-                newest.put(view.getKey(), at);
-              }
-            });
-    return newest;
+    return states;
   }
 
   @Override

@@ -52,4 +52,26 @@ class MemoryOnlineFeaturesTest extends OnlineFeaturesTest {
           .containsExactly(FeatureStatus.NOT_FOUND);
     }
   }
+
+  @Test
+  void whatWasMaterializedIsForgottenWithTheStore() {
+    try (FeatureStore writer = FeatureStore.open(repo)) {
+      writer.materializeIncremental(
+          Instant.parse("2026-03-08T00:00:00Z"),
+          List.of("driver_hourly_stats"),
+          MaterializationProgress.NONE);
+      assertThat(writer.materialization()).containsOnlyKeys("driver_hourly_stats");
+    }
+    try (FeatureStore reopened = FeatureStore.open(repo)) {
+      assertThat(reopened.materialization())
+          .as("a new memory store is empty, and its log says so")
+          .isEmpty();
+      List<dev.quiver.materializer.Materializer.ViewResult> again =
+          reopened.materializeIncremental(
+              Instant.parse("2026-03-08T00:00:00Z"),
+              List.of("driver_hourly_stats"),
+              MaterializationProgress.NONE);
+      assertThat(again.get(0).rowsWritten()).as("written again, not skipped").isPositive();
+    }
+  }
 }

@@ -10,6 +10,7 @@ import dev.quiver.materializer.Materializer;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.RegistryPlan;
 import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.TimeInterval;
 import dev.quiver.registry.store.RegistryStore;
 import dev.quiver.registry.store.RegistryStores;
@@ -142,10 +143,11 @@ class OnlineFeaturesTest {
           store.materializeIncremental(
               T2, List.of("driver_hourly_stats"), MaterializationProgress.NONE);
       assertThat(second.get(0).interval()).isEqualTo(new TimeInterval(T1, T2));
-      try (RegistryStore registry = RegistryStores.open(FeatureRepo.loadConfig(repo, Map.of()))) {
-        assertThat(registry.materializedIntervals().get("driver_hourly_stats"))
-            .containsExactly(new TimeInterval(T1.minus(Duration.ofDays(1)), T2));
-        assertThat(registry.load().version()).isEqualTo(1);
+      assertThat(store.materialization().get("driver_hourly_stats").intervals())
+          .containsExactly(new TimeInterval(T1.minus(Duration.ofDays(1)), T2));
+      ProjectConfig config = FeatureRepo.loadConfig(repo, Map.of());
+      try (RegistryStore registry = RegistryStores.open(config)) {
+        assertThat(registry.load().version()).as("no new registry version").isEqualTo(1);
       }
     }
   }

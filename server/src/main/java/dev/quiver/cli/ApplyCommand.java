@@ -66,7 +66,7 @@ final class ApplyCommand implements Callable<Integer> {
       // rows left behind by a committed deletion would never be retried.
       if (!deletedViews.isEmpty()) {
         try {
-          OnlineMaintenance.deleteViews(featureRepo.config(), deletedViews);
+          OnlineMaintenance.deleteViews(featureRepo.config(), store, deletedViews);
         } catch (QuiverException e) {
           throw new QuiverException(
               "Cannot apply: the online rows of "

@@ -67,14 +67,13 @@ public class InfoController {
   public String materialized(@PathVariable String project) {
     features.registryOf(project);
     Map<String, Object> body = new LinkedHashMap<>();
-    Map<String, Instant> newest = features.store().newestMaterializedEvents();
     features
         .store()
-        .materializedIntervals()
+        .materialization()
         .forEach(
-            (view, intervals) -> {
+            (view, materialized) -> {
               List<Object> list = new ArrayList<>();
-              for (TimeInterval interval : intervals) {
+              for (TimeInterval interval : materialized.intervals()) {
                 Map<String, Object> item = new LinkedHashMap<>();
                 item.put("start", interval.start() == null ? null : interval.start().toString());
                 item.put("end", interval.end().toString());
@@ -82,7 +81,7 @@ public class InfoController {
               }
               Map<String, Object> state = new LinkedHashMap<>();
               state.put("intervals", list);
-              Instant at = newest.get(view);
+              Instant at = materialized.newestEvent();
               state.put("newest_event", at == null ? null : at.toString());
               body.put(view, state);
             });

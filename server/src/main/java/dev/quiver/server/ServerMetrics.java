@@ -1,6 +1,7 @@
 package dev.quiver.server;
 
 import dev.quiver.offline.resources.MemoryBudget;
+import dev.quiver.registry.store.MaterializationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -100,11 +100,10 @@ public final class ServerMetrics {
    */
   synchronized String scrape() {
     Instant now = features.clock().instant();
-    Map<String, Instant> newest = features.store().newestMaterializedEvents();
-    Set<String> views = new TreeSet<>(features.store().materializedIntervals().keySet());
-    views.addAll(newest.keySet());
+    Map<String, MaterializationState> materialized = features.store().materialization();
+    Set<String> views = materialized.keySet();
     for (String view : views) {
-      Instant at = newest.get(view);
+      Instant at = materialized.get(view).newestEvent();
       double seconds =
           at == null ? Double.POSITIVE_INFINITY : Duration.between(at, now).toMillis() / 1000.0;
       staleness

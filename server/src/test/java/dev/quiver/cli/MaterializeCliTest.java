@@ -110,6 +110,12 @@ class MaterializeCliTest {
       assertThat(store.rowCount("driver_customer_stats")).isZero();
       assertThat(store.rowCount("driver_hourly_stats")).isEqualTo(2_000);
     }
+    // The online store's materialization log forgets the view, so materializing it again after
+    // it comes back starts from scratch.
+    try (dev.quiver.sdk.FeatureStore store = dev.quiver.sdk.FeatureStore.open(repo)) {
+      assertThat(store.materialization())
+          .containsOnlyKeys("customer_profile", "driver_hourly_stats");
+    }
   }
 
   @Test

@@ -45,13 +45,7 @@ class RedisCliTest {
   private Path repo(String name, String project, String onlineStore) throws IOException {
     Path repo = dir.resolve(name);
     ExampleRepo.createAt(repo);
-    Files.writeString(
-        repo.resolve("feature_store.yaml"),
-        "project: "
-            + project
-            + "\nregistry: data/registry.json\nonline_store: "
-            + onlineStore
-            + "\n");
+    OnlineStoreSwitchCliTest.useOnlineStore(repo, project, onlineStore);
     assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
     return repo;
   }

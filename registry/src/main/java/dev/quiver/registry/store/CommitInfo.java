@@ -1,5 +1,7 @@
 package dev.quiver.registry.store;
 
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,5 +16,24 @@ public record CommitInfo(String user, String gitCommit, List<String> changes) {
   public CommitInfo {
     Objects.requireNonNull(user, "user");
     changes = List.copyOf(changes);
+  }
+
+  /**
+   * The history entry of committing as version {@code actualVersion + 1}, timed to the millisecond
+   * (so both stores print identical history), when the registry is still at the version the commit
+   * was planned against.
+   *
+   * @throws RegistryConflictException when it is not
+   */
+  HistoryEntry entryAfter(long expectedVersion, long actualVersion, Clock clock, String registry) {
+    if (actualVersion != expectedVersion) {
+      throw new RegistryConflictException(registry, expectedVersion, actualVersion);
+    }
+    return new HistoryEntry(
+        actualVersion + 1,
+        clock.instant().truncatedTo(ChronoUnit.MILLIS),
+        user,
+        gitCommit,
+        changes);
   }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The JSON both registry stores keep: definitions in their canonical form (the keys of the
@@ -99,54 +100,56 @@ final class RegistryJson {
     }
   }
 
-  /** Materialized intervals as stored: view to a list of {start, end} (start null = open). */
-  static Map<String, List<TimeInterval>> intervals(Object data) {
-    Map<String, List<TimeInterval>> intervals = new java.util.TreeMap<>();
-    if (!(data instanceof Map<?, ?> byView)) {
-      return intervals;
+  /**
+   * One materialization log as stored: view to {@code {"intervals": [{"start", "end"}, ...],
+   * "newest_event": ...}}, instants in ISO-8601 (start null = open, newest event null = unknown).
+   */
+  static Map<String, MaterializationState> states(Object data, String origin) {
+    Map<String, MaterializationState> states = new TreeMap<>();
+    if (data == null) {
+      return states;
     }
-    for (Map.Entry<?, ?> view : byView.entrySet()) {
-      List<TimeInterval> list = new ArrayList<>();
-      for (Object item : (List<?>) view.getValue()) {
-        Map<?, ?> interval = (Map<?, ?>) item;
-        Object start = interval.get("start");
-        list.add(
-            new TimeInterval(
-                start == null ? null : Instant.parse((String) start),
-                Instant.parse((String) interval.get("end"))));
+    try {
+      for (Map.Entry<?, ?> view : ((Map<?, ?>) data).entrySet()) {
+        Map<?, ?> state = (Map<?, ?>) view.getValue();
+        List<TimeInterval> intervals = new ArrayList<>();
+        for (Object item : (List<?>) state.get("intervals")) {
+          Map<?, ?> interval = (Map<?, ?>) item;
+          intervals.add(
+              new TimeInterval(instant(interval.get("start")), instant(interval.get("end"))));
+        }
+        states.put(
+            String.valueOf(view.getKey()),
+            new MaterializationState(intervals, instant(state.get("newest_event"))));
       }
-      intervals.put(String.valueOf(view.getKey()), list);
+    } catch (RuntimeException e) {
+      throw new RegistryException(
+          "Cannot read the registry " + origin + ": a materialization log is malformed: " + data,
+          e);
     }
-    return intervals;
+    return states;
   }
 
-  /** Instants by view as stored: view to an ISO-8601 instant. */
-  static Map<String, Instant> instants(Object data) {
-    Map<String, Instant> instants = new java.util.TreeMap<>();
-    if (data instanceof Map<?, ?> byView) {
-      byView.forEach((view, at) -> instants.put(String.valueOf(view), Instant.parse((String) at)));
-    }
-    return instants;
+  private static Instant instant(Object text) {
+    return text == null ? null : Instant.parse((String) text);
   }
 
-  static Map<String, Object> instantsData(Map<String, Instant> instants) {
-    Map<String, Object> data = new java.util.TreeMap<>();
-    instants.forEach((view, at) -> data.put(view, at.toString()));
-    return data;
-  }
-
-  static Map<String, Object> intervalsData(Map<String, List<TimeInterval>> intervals) {
-    Map<String, Object> data = new java.util.TreeMap<>();
-    intervals.forEach(
-        (view, list) -> {
+  static Map<String, Object> statesData(Map<String, MaterializationState> states) {
+    Map<String, Object> data = new TreeMap<>();
+    states.forEach(
+        (view, state) -> {
           List<Object> items = new ArrayList<>();
-          for (TimeInterval interval : list) {
+          for (TimeInterval interval : state.intervals()) {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("start", interval.start() == null ? null : interval.start().toString());
             item.put("end", interval.end().toString());
             items.add(item);
           }
-          data.put(view, items);
+          Map<String, Object> stateData = new LinkedHashMap<>();
+          stateData.put("intervals", items);
+          stateData.put(
+              "newest_event", state.newestEvent() == null ? null : state.newestEvent().toString());
+          data.put(view, stateData);
         });
     return data;
   }

@@ -1,14 +1,13 @@
 package dev.quiver.registry.store;
 
 import dev.quiver.registry.model.Definitions;
-import dev.quiver.registry.model.TimeInterval;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Where a project's registered definitions live, as a sequence of versions. Implementations are
- * found by the {@code type} of {@code registry} in {@code feature_store.yaml}, through {@link
+ * Where a project's registered definitions live, as a sequence of versions with their history.
+ * Run-time state (what was materialized into each online store) lives beside them, in the {@link
+ * MaterializationLog}s this store hands out, and never makes a version. Implementations are found
+ * by the {@code type} of {@code registry} in {@code feature_store.yaml}, through {@link
  * RegistryStores}.
  */
 public interface RegistryStore extends AutoCloseable {
@@ -44,31 +43,19 @@ public interface RegistryStore extends AutoCloseable {
   List<HistoryEntry> history();
 
   /**
-   * The intervals materialized into the online store, per view, merged. This is run-time state kept
-   * beside the definitions: it never makes a new registry version.
-   */
-  Map<String, List<TimeInterval>> materializedIntervals();
-
-  /**
-   * Adds an interval to a view's materialized intervals, merging overlaps, and raises the view's
-   * newest materialized event time to {@code newestEvent} if it is later.
+   * The materialization log of the online store whose identity is {@code onlineStore}, kept beside
+   * this registry's definitions (it never makes a registry version). Each online store has its own
+   * log; one never materialized into has an empty one. The log shares this store's resources and is
+   * valid until this store is closed.
    *
-   * @param newestEvent the newest event time among the rows written, or null when none were
+   * @param onlineStore the online store's identity: its type and location, without credentials
    */
-  void recordMaterialized(String view, TimeInterval interval, Instant newestEvent);
-
-  /**
-   * Per view, the newest event time ever materialized into the online store: how fresh its online
-   * rows are. Views with no row materialized yet are absent.
-   */
-  Map<String, Instant> newestMaterializedEvents();
-
-  /** Forgets a view's intervals and newest event time, when its online data is deleted. */
-  void forgetMaterialized(String view);
+  MaterializationLog materializationLog(String onlineStore);
 
   /** Names this registry for people, e.g. {@code file data/registry.json}. */
   String description();
 
+  /** Releases what the store holds (a PostgreSQL store's connection pool), and its logs with it. */
   @Override
   void close();
 }

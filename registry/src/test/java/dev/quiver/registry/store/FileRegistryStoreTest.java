@@ -3,19 +3,27 @@ package dev.quiver.registry.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.TimeInterval;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileRegistryStoreTest extends RegistryStoreContract {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path registryDir;
 
@@ -100,6 +108,80 @@ class FileRegistryStoreTest extends RegistryStoreContract {
       assertThatThrownBy(store::load)
           .isInstanceOf(RegistryException.class)
           .hasMessageStartingWith("Cannot read the registry " + file() + ": it is not valid JSON");
+    }
+  }
+
+  /** The log contract on the same file, and what only the file registry's log does. */
+  @Nested
+  class Log extends MaterializationLogContract {
+
+    @Override
+    protected RegistryStore newStore(Clock clock) {
+      return FileRegistryStoreTest.this.newStore(clock);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> document() throws Exception {
+      return JSON.readValue(Files.readString(file()), Map.class);
+    }
+
+    /**
+     * A registry written before logs were kept per online store holds one log for the project at
+     * the top level. It tells nothing of which store the rows went to, so no online store's log
+     * includes it (incremental runs re-materialize); the first record drops it, and definitions and
+     * history are untouched.
+     */
+    @Test
+    void theProjectWideLogOfAnOlderRegistryBelongsToNoOnlineStore() throws Exception {
+      Definitions definitions = exampleDefinitions();
+      try (RegistryStore store = newStore(CLOCK)) {
+        store.commit(0, definitions, RegistryStoreContract.info("create all"));
+      }
+      Map<String, Object> old = document();
+      old.put(
+          "materialized",
+          Map.of(
+              "driver_hourly_stats",
+              List.of(Map.of("start", "2026-03-01T00:00:00Z", "end", "2026-03-08T00:00:00Z"))));
+      old.put("newest_materialized_events", Map.of("driver_hourly_stats", "2026-03-07T23:00:00Z"));
+      Files.writeString(file(), JSON.writeValueAsString(old));
+
+      Instant end = Instant.parse("2026-03-09T00:00:00Z");
+      try (RegistryStore store = newStore(CLOCK)) {
+        MaterializationLog log = store.materializationLog(ROCKSDB);
+        assertThat(log.states()).isEmpty();
+        assertThat(store.version()).isEqualTo(1);
+        // A commit keeps the old log as it keeps any run-time state it does not read.
+        store.commit(1, definitions, RegistryStoreContract.info("again"));
+        assertThat(document()).containsKeys("materialized", "newest_materialized_events");
+
+        log.record("driver_hourly_stats", new TimeInterval(null, end), end.minusSeconds(1));
+        assertThat(log.states())
+            .isEqualTo(
+                Map.of(
+                    "driver_hourly_stats",
+                    MaterializationState.of(new TimeInterval(null, end), end.minusSeconds(1))));
+        assertThat(document()).doesNotContainKeys("materialized", "newest_materialized_events");
+        assertThat(CanonicalForm.of(store.load().definitions()))
+            .isEqualTo(CanonicalForm.of(definitions));
+        assertThat(store.history()).hasSize(2);
+      }
+    }
+
+    @Test
+    void logsAreKeptUnderTheirOnlineStoreInTheRegistryDocument() throws Exception {
+      Instant end = Instant.parse("2026-03-09T00:00:00Z");
+      try (RegistryStore store = newStore(CLOCK)) {
+        store.materializationLog(REDIS).record("stats", new TimeInterval(null, end), null);
+        store.materializationLog(ROCKSDB).record("stats", new TimeInterval(null, end), end);
+      }
+      assertThat(JSON.writeValueAsString(document().get("materialization_logs")))
+          .isEqualTo(
+              ("{'redis:redis://127.0.0.1:6379':{'stats':{'intervals':[{'start':null,"
+                      + "'end':'2026-03-09T00:00:00Z'}],'newest_event':null}},"
+                      + "'rocksdb:/srv/repo/data/online':{'stats':{'intervals':[{'start':null,"
+                      + "'end':'2026-03-09T00:00:00Z'}],'newest_event':'2026-03-09T00:00:00Z'}}}")
+                  .replace('\'', '"'));
     }
   }
 }

@@ -9,12 +9,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the contract against a real PostgreSQL at {@code QUIVER_PG_URL} (default: the local test
- * database). Outside CI a missing server skips these tests with the reason; with {@code CI=true} it
- * fails them.
+ * Runs the registry store and materialization log contracts against a real PostgreSQL at {@code
+ * QUIVER_PG_URL} (default: the local test database). Outside CI a missing server skips these tests
+ * with the reason; with {@code CI=true} it fails them.
  */
 class PostgresRegistryStoreTest extends RegistryStoreContract {
 
@@ -42,6 +43,15 @@ class PostgresRegistryStoreTest extends RegistryStoreContract {
     return new PostgresRegistryStore(URL, project, clock);
   }
 
+  /** The log contract on the same database, each test under its own project. */
+  @Nested
+  class Log extends MaterializationLogContract {
+    @Override
+    protected RegistryStore newStore(Clock clock) {
+      return PostgresRegistryStoreTest.this.newStore(clock);
+    }
+  }
+
   @Test
   void projectsSharingADatabaseDoNotSeeEachOther() {
     try (RegistryStore store = newStore(CLOCK)) {
@@ -57,10 +67,10 @@ class PostgresRegistryStoreTest extends RegistryStoreContract {
   @Test
   void messagesNeverShowThePassword() {
     assertThat(
-            PostgresRegistryStore.redacted(
+            PostgresConnections.redacted(
                 "jdbc:postgresql://db:5432/test?user=quiver&password=s3cret&ssl=true"))
         .isEqualTo("jdbc:postgresql://db:5432/test?user=quiver&password=***&ssl=true");
-    assertThat(PostgresRegistryStore.redacted("postgresql://quiver:s3cret@db:5432/test"))
+    assertThat(PostgresConnections.redacted("postgresql://quiver:s3cret@db:5432/test"))
         .isEqualTo("postgresql://quiver:***@db:5432/test");
   }
 
@@ -68,7 +78,7 @@ class PostgresRegistryStoreTest extends RegistryStoreContract {
   void acceptsLibpqStyleUrlsWithCredentials() {
     java.util.Properties credentials = new java.util.Properties();
     assertThat(
-            PostgresRegistryStore.jdbcUrl(
+            PostgresConnections.jdbcUrl(
                 "postgresql://quiver:s%40cret@db.example:6543/features?sslmode=require",
                 credentials))
         .isEqualTo("jdbc:postgresql://db.example:6543/features?sslmode=require");

@@ -9,7 +9,6 @@ import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
-import dev.quiver.registry.model.TimeInterval;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +44,7 @@ public abstract class RegistryStoreContract {
     return FeatureRepo.load(RepoFixture.valid(repoDir).root(), Map.of()).definitions();
   }
 
-  private static Definitions withTtl(Definitions definitions, Duration ttl) {
+  static Definitions withTtl(Definitions definitions, Duration ttl) {
     List<FeatureView> views = new ArrayList<>();
     for (FeatureView view : definitions.featureViews()) {
       views.add(
@@ -64,14 +63,13 @@ public abstract class RegistryStoreContract {
         definitions.entities(), definitions.sources(), views, definitions.featureServices());
   }
 
-  private static CommitInfo info(String... changes) {
+  static CommitInfo info(String... changes) {
     return new CommitInfo("alice", "0123456789abcdef0123456789abcdef01234567", List.of(changes));
   }
 
   @Test
   void anEmptyRegistryIsAtVersionZero() {
     try (RegistryStore store = newStore(CLOCK)) {
-      assertThat(store.newestMaterializedEvents()).isEmpty();
       RegistrySnapshot snapshot = store.load();
       assertThat(snapshot.version()).isZero();
       assertThat(store.version()).isZero();
@@ -142,40 +140,6 @@ public abstract class RegistryStoreContract {
       assertThat(store.load().definitions().featureViews().get(0).ttl())
           .isEqualTo(Duration.ofDays(1));
       assertThat(store.history()).hasSize(1);
-    }
-  }
-
-  @Test
-  void materializedIntervalsMergeAndNeverMakeAVersion() {
-    Instant t1 = Instant.parse("2026-03-01T00:00:00Z");
-    Instant t2 = Instant.parse("2026-03-02T00:00:00Z");
-    Instant t3 = Instant.parse("2026-03-03T00:00:00Z");
-    Instant t4 = Instant.parse("2026-03-04T00:00:00.000000001Z");
-    try (RegistryStore store = newStore(CLOCK)) {
-      store.commit(0, exampleDefinitions(), info("v1"));
-      Instant newest = t4.minusNanos(7); // to the nanosecond
-      store.recordMaterialized("stats", new TimeInterval(t3, t4), newest);
-      store.recordMaterialized("stats", new TimeInterval(t1, t2), t2.minusSeconds(1));
-      store.recordMaterialized("other", new TimeInterval(null, t1), null);
-      assertThat(store.materializedIntervals().get("stats"))
-          .containsExactly(new TimeInterval(t1, t2), new TimeInterval(t3, t4));
-      store.recordMaterialized("stats", new TimeInterval(t2, t3), t3.minusSeconds(1));
-      assertThat(store.materializedIntervals().get("stats"))
-          .containsExactly(new TimeInterval(t1, t4));
-      // The newest event only ever rises; a window with no rows leaves none.
-      assertThat(store.newestMaterializedEvents()).isEqualTo(Map.of("stats", newest));
-
-      store.forgetMaterialized("stats");
-      assertThat(store.materializedIntervals()).containsOnlyKeys("other");
-      assertThat(store.newestMaterializedEvents()).isEmpty();
-      assertThat(store.load().version()).isEqualTo(1);
-      assertThat(store.history()).hasSize(1);
-
-      // A commit keeps the run-time state beside the definitions.
-      store.commit(1, withTtl(exampleDefinitions(), Duration.ZERO), info("v2"));
-      assertThat(store.version()).isEqualTo(2);
-      assertThat(store.materializedIntervals().get("other"))
-          .containsExactly(new TimeInterval(null, t1));
     }
   }
 

@@ -46,6 +46,9 @@ public final class TestPostgres {
           List.of(
               "quiver_registry",
               "quiver_registry_history",
+              "quiver_materialization_log_intervals",
+              "quiver_materialization_log",
+              // The project-wide log of Quiver before migrations, which upgrade tests fill.
               "quiver_materialized_intervals",
               "quiver_materialized_newest")) {
         try (PreparedStatement delete =
@@ -57,6 +60,51 @@ public final class TestPostgres {
             throw e;
           }
         }
+      }
+    }
+  }
+
+  /**
+   * {@link #URL} with one more parameter, e.g. {@code currentSchema=s} or {@code
+   * ApplicationName=a}.
+   */
+  public static String urlWith(String parameter) {
+    return URL + (URL.contains("?") ? "&" : "?") + parameter;
+  }
+
+  /**
+   * Creates an empty schema no other test uses, for tests that need a database of their own shape
+   * (an empty one, one an older Quiver made); reach it with {@code urlWith("currentSchema=" +
+   * name)}, and drop it with {@link #dropSchema}.
+   */
+  public static String createSchema(String prefix) throws SQLException {
+    String schema = uniqueProject(prefix);
+    execute("CREATE SCHEMA " + schema);
+    return schema;
+  }
+
+  public static void dropSchema(String schema) throws SQLException {
+    execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  }
+
+  /** Runs one statement with a connection of its own. */
+  public static void execute(String sql) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(URL);
+        java.sql.Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  /** How many connections whose application_name is {@code applicationName} are open. */
+  public static int connectionsNamed(String applicationName) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(URL);
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+      query.setString(1, applicationName);
+      try (java.sql.ResultSet row = query.executeQuery()) {
+        row.next();
+        return row.getInt(1);
       }
     }
   }
