@@ -60,10 +60,10 @@ class MemoryOnlineFeaturesTest extends OnlineFeaturesTest {
           Instant.parse("2026-03-08T00:00:00Z"),
           List.of("driver_hourly_stats"),
           MaterializationProgress.NONE);
-      assertThat(writer.materialization()).containsOnlyKeys("driver_hourly_stats");
+      assertThat(writer.materializationStates()).containsOnlyKeys("driver_hourly_stats");
     }
     try (FeatureStore reopened = FeatureStore.open(repo)) {
-      assertThat(reopened.materialization())
+      assertThat(reopened.materializationStates())
           .as("a new memory store is empty, and its log says so")
           .isEmpty();
       List<dev.quiver.materializer.Materializer.ViewResult> again =

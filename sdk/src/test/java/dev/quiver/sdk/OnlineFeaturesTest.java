@@ -143,7 +143,7 @@ class OnlineFeaturesTest {
           store.materializeIncremental(
               T2, List.of("driver_hourly_stats"), MaterializationProgress.NONE);
       assertThat(second.get(0).interval()).isEqualTo(new TimeInterval(T1, T2));
-      assertThat(store.materialization().get("driver_hourly_stats").intervals())
+      assertThat(store.materializationStates().get("driver_hourly_stats").intervals())
           .containsExactly(new TimeInterval(T1.minus(Duration.ofDays(1)), T2));
       ProjectConfig config = FeatureRepo.loadConfig(repo, Map.of());
       try (RegistryStore registry = RegistryStores.open(config)) {

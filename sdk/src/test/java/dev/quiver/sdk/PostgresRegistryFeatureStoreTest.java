@@ -84,7 +84,7 @@ class PostgresRegistryFeatureStoreTest {
       store.materializeIncremental(END, HOURLY_STATS, MaterializationProgress.NONE);
       for (int poll = 0; poll < 20; poll++) {
         assertThat(store.refreshRegistry()).isFalse();
-        assertThat(store.materialization()).containsOnlyKeys("driver_hourly_stats");
+        assertThat(store.materializationStates()).containsOnlyKeys("driver_hourly_stats");
       }
       // A connection per call would leave none open between calls.
       assertThat(TestPostgres.connectionsNamed(applicationName)).isBetween(1, 4);
@@ -103,7 +103,7 @@ class PostgresRegistryFeatureStoreTest {
     }
     useOnlineStore("data/online-b");
     try (FeatureStore store = open()) {
-      assertThat(store.materialization()).isEmpty();
+      assertThat(store.materializationStates()).isEmpty();
       List<Materializer.ViewResult> second =
           store.materializeIncremental(END, HOURLY_STATS, MaterializationProgress.NONE);
       assertThat(second.get(0).interval())

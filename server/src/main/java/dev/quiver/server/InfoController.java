@@ -69,7 +69,7 @@ public class InfoController {
     Map<String, Object> body = new LinkedHashMap<>();
     features
         .store()
-        .materialization()
+        .materializationStates()
         .forEach(
             (view, materialized) -> {
               List<Object> list = new ArrayList<>();

@@ -21,6 +21,13 @@ final class Problems {
    * @param kind a short, stable name of the error, also the label of the error counter
    */
   static MutableHttpResponse<String> of(HttpStatus status, String kind, String detail) {
+    return HttpResponse.<String>status(status)
+        .contentType(PROBLEM_JSON)
+        .body(body(status, kind, detail));
+  }
+
+  /** The problem details alone, as JSON text: for an error inside a streamed answer. */
+  static String body(HttpStatus status, String kind, String detail) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "about:blank");
     body.put("title", status.getReason());
@@ -28,11 +35,9 @@ final class Problems {
     body.put("kind", kind);
     body.put("detail", detail);
     try {
-      return HttpResponse.<String>status(status)
-          .contentType(PROBLEM_JSON)
-          .body(JSON.writeValueAsString(body));
+      return JSON.writeValueAsString(body);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("Cannot write problem details as JSON", e);
     }
   }
 }

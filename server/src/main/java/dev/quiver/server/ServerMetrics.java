@@ -100,7 +100,7 @@ public final class ServerMetrics {
    */
   synchronized String scrape() {
     Instant now = features.clock().instant();
-    Map<String, MaterializationState> materialized = features.store().materialization();
+    Map<String, MaterializationState> materialized = features.store().materializationStates();
     Set<String> views = materialized.keySet();
     for (String view : views) {
       Instant at = materialized.get(view).newestEvent();

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.join.JoinOptions;
+import dev.quiver.offline.join.JoinProgress;
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.sdk.HistoricalRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
@@ -45,6 +48,12 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     }
   }
 
+  /** The key of a progress message's JSON (read by the SDK's remote store). */
+  static final String PROGRESS = "quiver_progress";
+
+  /** Rows read are reported at most this often. */
+  static final Duration PROGRESS_EVERY = Duration.ofMillis(200);
+
   /** The metadata key of a failure's kind (read by the SDK's remote store). */
   static final String KIND_METADATA = "quiver-kind";
 
@@ -64,9 +73,17 @@ final class TrainingSetProducer extends NoOpFlightProducer {
   @Override
   public void doExchange(CallContext context, FlightStream reader, ServerStreamListener writer) {
     try {
-      HistoricalRequest.Builder request = request(reader.getDescriptor().getCommand());
+      JsonNode command =
+          JsonBodies.object(
+              new String(reader.getDescriptor().getCommand(), StandardCharsets.UTF_8));
+      HistoricalRequest.Builder request = request(command);
       try (VectorSchemaRoot entities = entityRows(reader);
           Batches batches = new Batches(writer)) {
+        // Progress goes only to clients that ask for it: others may not expect messages with
+        // metadata alone.
+        if (JsonBodies.optionalBoolean(command, "progress")) {
+          request.progress(batches.progress());
+        }
         DatasetManifest manifest =
             features.store().streamHistoricalFeatures(request.entities(entities).build(), batches);
         batches.finish(manifest.toJson());
@@ -108,8 +125,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     return status.withDescription(e.getMessage()).withMetadata(metadata);
   }
 
-  private HistoricalRequest.Builder request(byte[] command) {
-    JsonNode body = JsonBodies.object(new String(command, StandardCharsets.UTF_8));
+  private HistoricalRequest.Builder request(JsonNode body) {
     JsonBodies.FeatureChoice choice = JsonBodies.featureChoice(body);
     HistoricalRequest.Builder request =
         HistoricalRequest.builder()
@@ -172,8 +188,47 @@ final class TrainingSetProducer extends NoOpFlightProducer {
       }
     }
 
+    /**
+     * The join's progress, sent to the client as metadata-only messages ({@code {"quiver_progress":
+     * {...}}}) as the remote store's roles read them: the total at once, the rows read at most
+     * every {@link #PROGRESS_EVERY}.
+     */
+    JoinProgress progress() {
+      AtomicLong unsent = new AtomicLong();
+      AtomicLong lastSent = new AtomicLong(System.nanoTime());
+      return new JoinProgress() {
+        @Override
+        public void totalSourceRows(long rows) {
+          sendProgress(Map.of("total_source_rows", rows));
+        }
+
+        @Override
+        public void sourceRowsRead(long rows) {
+          unsent.addAndGet(rows);
+          long now = System.nanoTime();
+          long last = lastSent.get();
+          if (now - last >= PROGRESS_EVERY.toNanos() && lastSent.compareAndSet(last, now)) {
+            sendProgress(Map.of("source_rows_read", unsent.getAndSet(0)));
+          }
+        }
+      };
+    }
+
+    private synchronized void sendProgress(Map<String, Object> progress) {
+      byte[] message =
+          JsonBodies.write(Map.of(PROGRESS, progress)).getBytes(StandardCharsets.UTF_8);
+      ArrowBuf buffer = allocator.buffer(message.length);
+      buffer.writeBytes(message);
+      try {
+        writer.putMetadata(buffer);
+      } catch (RuntimeException e) {
+        // Progress is not worth failing for: a client gone is noticed at the next batch.
+        LOG.debug("Progress not sent: {}", e.getMessage());
+      }
+    }
+
     @Override
-    public void accept(VectorSchemaRoot chunk) {
+    public synchronized void accept(VectorSchemaRoot chunk) {
       if (batch == null) {
         batch = VectorSchemaRoot.create(chunk.getSchema(), allocator);
         writer.start(batch);
@@ -192,7 +247,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     }
 
     /** Last, an empty batch whose metadata is the training set's manifest (JSON). */
-    void finish(String manifest) {
+    synchronized void finish(String manifest) {
       batch.setRowCount(0);
       byte[] metadata = manifest.getBytes(StandardCharsets.UTF_8);
       ArrowBuf buffer = allocator.buffer(metadata.length);

@@ -1,23 +1,39 @@
 package dev.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiver.ErrorKind;
+import dev.quiver.QuiverException;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.registry.model.TimeInterval;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.inject.Named;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The write endpoints, in Feast's shapes: {@code /push} and {@code /write-to-online-store} (rows
@@ -29,10 +45,25 @@ import java.util.Map;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class WriteController {
 
-  private final FeatureService features;
+  private static final Logger LOG = LoggerFactory.getLogger(WriteController.class);
 
-  WriteController(FeatureService features) {
+  /** The media type of answers streamed as lines of JSON. */
+  static final String NDJSON = "application/x-ndjson";
+
+  /** The key of a progress line (the result, the last line, has none). */
+  static final String PROGRESS = "quiver_progress";
+
+  private final FeatureService features;
+  private final ServerMetrics metrics;
+  private final ExecutorService blocking;
+
+  WriteController(
+      FeatureService features,
+      ServerMetrics metrics,
+      @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
     this.features = features;
+    this.metrics = metrics;
+    this.blocking = blocking;
   }
 
   /**
@@ -79,37 +110,114 @@ public class WriteController {
     return JsonBodies.write(body);
   }
 
-  /** Feast's {@code {"start_ts": "...", "end_ts": "...", "feature_views": [...]}}. */
-  @Post(uri = "/materialize", produces = MediaType.APPLICATION_JSON)
+  /**
+   * Feast's {@code {"start_ts": "...", "end_ts": "...", "feature_views": [...]}}. With {@code
+   * Accept: application/x-ndjson} the answer streams the run's progress, one JSON object a line
+   * ({@code {"quiver_progress": {...}}}), then the result.
+   */
+  @Post(
+      uri = "/materialize",
+      produces = {MediaType.APPLICATION_JSON, NDJSON})
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @Operation(summary = "Materialize a window into the online store (Feast-compatible)")
-  public String materialize(@Body String body) {
+  public HttpResponse<?> materialize(
+      @Body String body, @Header(value = HttpHeaders.ACCEPT, defaultValue = "") String accept) {
     JsonNode request = JsonBodies.object(body);
     Instant start = JsonBodies.instant(request, "start_ts");
     Instant end = JsonBodies.instant(request, "end_ts");
-    return results(
-        features
-            .store()
-            .materialize(
-                start,
-                end,
-                JsonBodies.textList(request, "feature_views"),
-                MaterializationProgress.NONE));
+    List<String> views = JsonBodies.textList(request, "feature_views");
+    return answer(accept, progress -> features.store().materialize(start, end, views, progress));
   }
 
-  /** Feast's {@code {"end_ts": "...", "feature_views": [...]}}. */
-  @Post(uri = "/materialize-incremental", produces = MediaType.APPLICATION_JSON)
+  /**
+   * Feast's {@code {"end_ts": "...", "feature_views": [...]}}; streams like {@link #materialize}.
+   */
+  @Post(
+      uri = "/materialize-incremental",
+      produces = {MediaType.APPLICATION_JSON, NDJSON})
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @Operation(summary = "Materialize each view from where it last ended (Feast-compatible)")
-  public String materializeIncremental(@Body String body) {
+  public HttpResponse<?> materializeIncremental(
+      @Body String body, @Header(value = HttpHeaders.ACCEPT, defaultValue = "") String accept) {
     JsonNode request = JsonBodies.object(body);
-    return results(
-        features
-            .store()
-            .materializeIncremental(
-                JsonBodies.instant(request, "end_ts"),
-                JsonBodies.textList(request, "feature_views"),
-                MaterializationProgress.NONE));
+    Instant end = JsonBodies.instant(request, "end_ts");
+    List<String> views = JsonBodies.textList(request, "feature_views");
+    return answer(
+        accept, progress -> features.store().materializeIncremental(end, views, progress));
+  }
+
+  /**
+   * The materialization's answer: its result as JSON, or, when the client takes lines of JSON, a
+   * stream of its progress and then its result, run on the blocking pool while the lines go out. An
+   * error before the first line is an ordinary problem answer; one after it, a problem line.
+   */
+  private HttpResponse<?> answer(
+      String accept, Function<MaterializationProgress, List<Materializer.ViewResult>> run) {
+    if (!accept.contains(NDJSON)) {
+      return HttpResponse.ok(results(run.apply(MaterializationProgress.NONE)))
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+    Flux<byte[]> lines =
+        Flux.<byte[]>create(
+                sink -> {
+                  try {
+                    List<Materializer.ViewResult> results =
+                        run.apply(new StreamedProgress(line -> sink.next(line(line))));
+                    sink.next(line(results(results)));
+                  } catch (QuiverException e) {
+                    ErrorKind kind = e.kind();
+                    metrics.error(kind.label());
+                    if (kind.fault() == ErrorKind.Fault.SERVER) {
+                      LOG.warn("A streamed materialization failed: {}", e.getMessage());
+                    }
+                    sink.next(
+                        line(
+                            Problems.body(
+                                HttpStatus.valueOf(kind.httpStatus()),
+                                kind.label(),
+                                e.getMessage())));
+                  } catch (RuntimeException e) {
+                    LOG.error("A streamed materialization failed", e);
+                    metrics.error("internal");
+                    sink.next(
+                        line(
+                            Problems.body(
+                                HttpStatus.INTERNAL_SERVER_ERROR,
+                                "internal",
+                                "The server failed to answer; its log has the details")));
+                  }
+                  sink.complete();
+                },
+                FluxSink.OverflowStrategy.BUFFER)
+            .subscribeOn(Schedulers.fromExecutorService(blocking));
+    return HttpResponse.ok(lines).contentType(MediaType.of(NDJSON));
+  }
+
+  private static byte[] line(String json) {
+    return (json + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A materialization's progress as lines of JSON: {@code {"quiver_progress": {...}}}. */
+  private record StreamedProgress(Consumer<String> lines) implements MaterializationProgress {
+
+    @Override
+    public void viewStarted(String view, long sourceRows) {
+      send(Map.of("event", "view_started", "view", view, "source_rows", sourceRows));
+    }
+
+    @Override
+    public void rowsRead(String view, long rows) {
+      send(Map.of("event", "rows_read", "view", view, "rows", rows));
+    }
+
+    @Override
+    public void viewFinished(String view) {
+      send(Map.of("event", "view_finished", "view", view));
+    }
+
+    private void send(Map<String, Object> event) {
+      lines.accept(JsonBodies.write(Map.of(PROGRESS, event)));
+    }
   }
 
   private static String results(List<Materializer.ViewResult> results) {

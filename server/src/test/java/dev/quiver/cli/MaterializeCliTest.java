@@ -113,7 +113,7 @@ class MaterializeCliTest {
     // The online store's materialization log forgets the view, so materializing it again after
     // it comes back starts from scratch.
     try (dev.quiver.sdk.FeatureStore store = dev.quiver.sdk.FeatureStore.open(repo)) {
-      assertThat(store.materialization())
+      assertThat(store.materializationStates())
           .containsOnlyKeys("customer_profile", "driver_hourly_stats");
     }
   }

@@ -48,6 +48,28 @@ public record DatasetManifest(
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** This manifest, describing the same training set written to {@code file}. */
+  public DatasetManifest withOutput(Path file) {
+    return new DatasetManifest(
+        quiverVersion,
+        createdAt,
+        project,
+        repoRoot,
+        registryVersion,
+        features,
+        featureService,
+        fullFeatureNames,
+        definitions,
+        entities,
+        sources,
+        file,
+        outputRows,
+        sourceRowsRead,
+        skippedNullKeyRows,
+        skippedNullTimestampRows,
+        durationMillis);
+  }
+
   /** The manifest path of an output file. */
   public static Path pathFor(Path output) {
     return output.resolveSibling(output.getFileName() + ".manifest.json");

@@ -1,0 +1,84 @@
+package dev.quiver.sdk;
+
+import dev.quiver.online.OnlineStore;
+import dev.quiver.online.OnlineStores;
+import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.NoSuchObjectException;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.store.RegistrySnapshot;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The embedded store's online role: lookups and pushes against the repo's online store. */
+final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
+
+  private final EmbeddedRegistry registry;
+  private final Clock clock;
+  private final OnlineStores.Access access;
+  private OnlineStore store;
+
+  EmbeddedOnline(EmbeddedRegistry registry, Clock clock, OnlineStores.Access access) {
+    this.registry = registry;
+    this.clock = clock;
+    this.access = access;
+  }
+
+  /** The online store, opened on first use. */
+  synchronized OnlineStore store() {
+    if (store == null) {
+      store = OnlineStores.open(registry.config(), access);
+    }
+    return store;
+  }
+
+  @Override
+  public OnlineResponse onlineFeatures(OnlineRequest request) {
+    RegistrySnapshot snapshot = registry.snapshot();
+    return OnlineReads.read(
+        request,
+        registry.selection(snapshot, request.featureService(), request.features()),
+        registry.definitions(snapshot),
+        store(),
+        clock.instant());
+  }
+
+  @Override
+  public long writeOnline(String view, Map<String, List<Object>> columns, Instant receivedAt) {
+    RegistrySnapshot snapshot = registry.snapshot();
+    Definitions definitions = registry.definitions(snapshot);
+    FeatureView definition =
+        definitions
+            .featureView(view)
+            .orElseThrow(
+                () ->
+                    new NoSuchObjectException(
+                        "Cannot write to feature view '"
+                            + view
+                            + "': there is no such feature view in project '"
+                            + registry.project()
+                            + "' (registry version "
+                            + snapshot.version()
+                            + ")"));
+    if (!definition.online()) {
+      throw new InvalidRequestException(
+          "Cannot write to feature view '" + view + "': it is offline only (online: false)");
+    }
+    return OnlineWrites.write(definition, definitions, store(), columns, receivedAt);
+  }
+
+  @Override
+  public void checkOnlineStore() {
+    store().read(List.of(new OnlineStore.Key("__quiver_health", new byte[] {0})));
+  }
+
+  @Override
+  public synchronized void close() {
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+}
