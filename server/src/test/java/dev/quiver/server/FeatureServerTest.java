@@ -3,6 +3,7 @@ package dev.quiver.server;
 import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -513,10 +514,7 @@ class FeatureServerTest {
 
   @Test
   void aNewApplyIsServedWithoutARestart() throws Exception {
-    long before =
-        JSON.readTree(get("/api/v1/projects/driver_ranking/entities").body())
-            .get("registry_version")
-            .asLong();
+    long before = servedRegistryVersion();
     Path definitions = repo.resolve("entities.yaml");
     Files.writeString(
         definitions,
@@ -527,17 +525,19 @@ class FeatureServerTest {
     CliRun apply = quiver("apply", "--repo", repo.toString());
     assertThat(apply.exitCode()).as(apply.err()).isZero();
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    long version = before;
-    while (version == before && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      version =
-          JSON.readTree(get("/api/v1/projects/driver_ranking/entities").body())
-              .get("registry_version")
-              .asLong();
-    }
+    long version =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .until(FeatureServerTest::servedRegistryVersion, v -> v != before);
     assertThat(version).isEqualTo(before + 1);
     assertThat(get("/api/v1/projects/driver_ranking/entities/driver").body())
         .contains("A driver of the fleet, renamed");
+  }
+
+  private static long servedRegistryVersion() throws Exception {
+    return JSON.readTree(get("/api/v1/projects/driver_ranking/entities").body())
+        .get("registry_version")
+        .asLong();
   }
 }
