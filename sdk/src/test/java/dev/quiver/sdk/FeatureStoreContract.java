@@ -2,6 +2,7 @@ package dev.quiver.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.materializer.MaterializationProgress;
@@ -21,6 +22,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +33,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * What every {@link FeatureStore} does, the embedded one and the remote one alike, on the example
  * repo with data up to the current hour, registered and materialized through the store itself. A
- * subclass supplies the store for a repo.
+ * subclass supplies the store for a repo. What only some stores can do is asked of the {@code
+ * supports...} hooks: a case that needs what the store lacks is skipped by an assumption, so the
+ * report shows it as skipped, never as passed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class FeatureStoreContract {
@@ -53,6 +58,19 @@ public abstract class FeatureStoreContract {
 
   /** Called after the store is closed. */
   protected void tearDown() throws Exception {}
+
+  /**
+   * Whether the store reproduces a training set from its manifest, which needs the repo's source
+   * files at hand.
+   */
+  protected boolean supportsReproduce() {
+    return true;
+  }
+
+  /** Whether the store tells the caller's {@link MaterializationProgress} how a run goes. */
+  protected boolean supportsMaterializationProgress() {
+    return true;
+  }
 
   @BeforeAll
   void registerAndMaterialize() throws Exception {
@@ -122,19 +140,25 @@ public abstract class FeatureStoreContract {
                     OnlineRequest.ofFeatures(
                         List.of("driver_hourly_stats:nope"), Map.of("driver_id", List.of(1L)))))
         .isInstanceOf(NoSuchObjectException.class)
-        .hasMessageContaining("nope");
+        .hasMessage(
+            "Cannot retrieve features: feature view 'driver_hourly_stats' has no feature 'nope'");
     assertThatThrownBy(
             () ->
                 store.onlineFeatures(
                     OnlineRequest.ofFeatures(DRIVER_FEATURES, Map.of("rider", List.of(1L)))))
         .isInstanceOf(InvalidEntityException.class)
-        .hasMessageContaining("driver_id");
+        .hasMessage(
+            "Cannot read online features: the entity rows have no 'driver_id' (the join key of"
+                + " entity 'driver', needed by feature view 'driver_hourly_stats')");
     assertThatThrownBy(
             () ->
                 store.onlineFeatures(
                     OnlineRequest.ofFeatures(
                         DRIVER_FEATURES, Map.of("driver_id", List.<Object>of("x")))))
-        .isInstanceOf(InvalidEntityException.class);
+        .isInstanceOf(InvalidEntityException.class)
+        .hasMessage(
+            "Cannot read online features: entity row 1 has driver_id = 'x', which is not a valid"
+                + " int64");
     assertThatThrownBy(
             () ->
                 store.historicalFeatures(
@@ -142,7 +166,9 @@ public abstract class FeatureStoreContract {
                         .entities(repo.resolve("data/no-such-entities.csv"))
                         .features(List.of("driver_hourly_stats:nope"))
                         .build()))
-        .isInstanceOf(dev.quiver.QuiverException.class);
+        .isInstanceOf(dev.quiver.QuiverException.class)
+        .hasMessage(
+            "Cannot retrieve features: feature view 'driver_hourly_stats' has no feature 'nope'");
   }
 
   @Test
@@ -169,7 +195,9 @@ public abstract class FeatureStoreContract {
                 store.writeOnline(
                     "driver_hourly_stats", Map.of("driver_id", List.of(66_002L)), Instant.now()))
         .isInstanceOf(InvalidEntityException.class)
-        .hasMessageContaining("lack the column");
+        .hasMessage(
+            "Cannot write to feature view 'driver_hourly_stats': the rows lack the column(s)"
+                + " event_timestamp, conv_rate, acc_rate, avg_daily_trips");
   }
 
   @Test
@@ -285,6 +313,57 @@ public abstract class FeatureStoreContract {
             () ->
                 store.materialize(
                     end, end.minusSeconds(1), List.of(), MaterializationProgress.NONE))
-        .isInstanceOf(dev.quiver.QuiverException.class);
+        .isInstanceOf(dev.quiver.QuiverException.class)
+        .hasMessage(
+            "Cannot materialize: the start " + end + " is after the end " + end.minusSeconds(1));
+  }
+
+  @Test
+  void reproducingATrainingSetWritesItsRowsAgain() throws Exception {
+    assumeTrue(supportsReproduce(), "the store cannot reproduce training sets");
+    Path entities = repo.getParent().resolve("reproduced-" + getClass().getSimpleName() + ".csv");
+    Files.writeString(
+        entities, "driver_id,event_timestamp\n1001," + end.minus(Duration.ofHours(2)) + "\n");
+    Path first = repo.getParent().resolve("first-" + getClass().getSimpleName() + ".csv");
+    DatasetManifest written =
+        store.writeHistoricalFeatures(
+            HistoricalRequest.builder().entities(entities).features(DRIVER_FEATURES).build(),
+            first);
+    Path again = repo.getParent().resolve("again-" + getClass().getSimpleName() + ".csv");
+    DatasetManifest reproduced = store.reproduce(DatasetManifest.pathFor(first), again);
+    assertThat(reproduced.outputRows()).isEqualTo(written.outputRows()).isEqualTo(1);
+    assertThat(Files.readAllLines(again)).isEqualTo(Files.readAllLines(first));
+  }
+
+  @Test
+  void materializationReportsItsProgressViewByView() {
+    assumeTrue(supportsMaterializationProgress(), "the store reports no materialization progress");
+    List<String> events = new CopyOnWriteArrayList<>();
+    AtomicLong rowsRead = new AtomicLong();
+    MaterializationProgress progress =
+        new MaterializationProgress() {
+          @Override
+          public void viewStarted(String view, long rows) {
+            events.add("started " + view + " " + rows);
+          }
+
+          @Override
+          public void rowsRead(String view, long rows) {
+            rowsRead.addAndGet(rows);
+          }
+
+          @Override
+          public void viewFinished(String view) {
+            events.add("finished " + view);
+          }
+        };
+    List<Materializer.ViewResult> results =
+        store.materialize(
+            end.minus(Duration.ofDays(1)), end, List.of("driver_hourly_stats"), progress);
+    long rows = results.get(0).sourceRowsRead();
+    assertThat(rows).isPositive();
+    assertThat(events)
+        .containsExactly("started driver_hourly_stats " + rows, "finished driver_hourly_stats");
+    assertThat(rowsRead).hasValue(rows);
   }
 }

@@ -2,11 +2,13 @@ package dev.quiver.cli;
 
 import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.quiver.example.ExampleRepo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,10 +139,13 @@ class MaterializeCliTest {
             .redirectOutput(dir.resolve("killed.log").toFile())
             .start();
     // Kill it as soon as it has started writing: RocksDB's write-ahead log appears.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline && process.isAlive() && !hasLog(online)) {
-      Thread.onSpinWait();
-    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(1))
+        .failFast(
+            "the materialization ended before it was killed; see killed.log",
+            () -> !process.isAlive())
+        .until(() -> hasLog(online));
     process.destroyForcibly();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 

@@ -3,6 +3,7 @@ package dev.quiver.server;
 import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.quiver.QuiverException;
 import dev.quiver.cli.CliRun;
@@ -18,10 +19,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -164,7 +167,10 @@ class FlightTrainingSetTest {
       assertThatThrownBy(() -> exchange(client, "{oops", entities, allocator))
           .isInstanceOfSatisfying(
               FlightRuntimeException.class,
-              e -> assertThat(e.status().code()).isEqualTo(CallStatus.INVALID_ARGUMENT.code()));
+              e -> {
+                assertThat(e.status().code()).isEqualTo(CallStatus.INVALID_ARGUMENT.code());
+                assertThat(e).hasMessageStartingWith("The request body is not valid JSON: ");
+              });
     }
   }
 
@@ -269,19 +275,22 @@ class FlightTrainingSetTest {
         // Closing a cancelled exchange reports the cancellation.
       }
 
-      String stopped = null;
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (stopped == null && System.nanoTime() < deadline) {
-        synchronized (events) {
-          stopped =
-              events.list.stream()
-                  .map(e -> e.getFormattedMessage())
-                  .filter(m -> m.contains("stopped"))
-                  .findFirst()
-                  .orElse(null);
-        }
-        Thread.sleep(50);
-      }
+      String stopped =
+          await()
+              .alias("the producer's log line that it stopped")
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(50))
+              .until(
+                  () -> {
+                    synchronized (events) {
+                      return events.list.stream()
+                          .map(e -> e.getFormattedMessage())
+                          .filter(m -> m.contains("stopped"))
+                          .findFirst()
+                          .orElse(null);
+                    }
+                  },
+                  Objects::nonNull);
       assertThat(stopped).contains("the client cancelled the call after");
       java.util.regex.Matcher batches =
           java.util.regex.Pattern.compile("after ([0-9]+) batches").matcher(stopped);

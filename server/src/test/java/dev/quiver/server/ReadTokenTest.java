@@ -103,7 +103,12 @@ class ReadTokenTest {
                 })
             .isInstanceOfSatisfying(
                 FlightRuntimeException.class,
-                e -> assertThat(e.status().code()).isEqualTo(CallStatus.UNAUTHENTICATED.code()));
+                e -> {
+                  assertThat(e.status().code()).isEqualTo(CallStatus.UNAUTHENTICATED.code());
+                  assertThat(e)
+                      .hasMessage(
+                          "This server needs its token: send 'authorization: Bearer <token>'");
+                });
       }
 
       URI url = URI.create(server.url());

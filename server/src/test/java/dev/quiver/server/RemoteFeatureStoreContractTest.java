@@ -1,10 +1,14 @@
 package dev.quiver.server;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.QuiverException;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreContract;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The same contract on the remote store, talking to a real server started for it. */
 class RemoteFeatureStoreContractTest extends FeatureStoreContract {
@@ -23,6 +27,30 @@ class RemoteFeatureStoreContractTest extends FeatureStoreContract {
                 "quiver.server.training-set-chunk-rows",
                 FeatureStoreContract.CHUNK_ROWS));
     return FeatureStore.connect(URI.create(server.url()));
+  }
+
+  /** Reproducing reads the repo's source files, which are on the server's host. */
+  @Override
+  protected boolean supportsReproduce() {
+    return false;
+  }
+
+  /** The remote store does not pass the server's progress on (issue 12, point 5). */
+  @Override
+  protected boolean supportsMaterializationProgress() {
+    return false;
+  }
+
+  @Test
+  void reproducingIsRefusedWithWhereToRunIt() {
+    assertThatThrownBy(
+            () -> store.reproduce(Path.of("training.csv.manifest.json"), Path.of("out.csv")))
+        .isExactlyInstanceOf(QuiverException.class)
+        .hasMessage(
+            "Cannot reproduce through the feature server at "
+                + server.url()
+                + ": reproducing checks the repo's source files, which are on the server's host;"
+                + " run 'quiver reproduce' there");
   }
 
   @Override

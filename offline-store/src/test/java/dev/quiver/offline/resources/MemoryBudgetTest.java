@@ -90,7 +90,9 @@ class MemoryBudgetTest {
     try (MemoryBudget budget = new MemoryBudget(100 * MB);
         Reservation small = budget.reserve("small", 2 * MB, 1)) {
       assertThatThrownBy(() -> small.allocator().buffer(4 * MB))
-          .isInstanceOf(OutOfMemoryException.class);
+          .isInstanceOf(OutOfMemoryException.class)
+          .hasMessageStartingWith(
+              "Unable to allocate buffer of size " + 4 * MB + " due to memory limit");
       try (ArrowBuf fits = small.allocator().buffer(MB)) {
         assertThat(small.unallocated()).isEqualTo(MB);
       }

@@ -2,10 +2,12 @@ package dev.quiver.offline.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.quiver.QuiverException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +84,10 @@ class WorkerPoolTest {
         () -> {
           started.incrementAndGet();
           slowStarted.countDown();
-          while (!failed.get()) {
-            Thread.onSpinWait();
-          }
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(1))
+              .untilTrue(failed);
           // Still working well after the failure was raised: runAll must wait for this.
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
           slowFinished.incrementAndGet();
@@ -144,6 +147,7 @@ class WorkerPoolTest {
         .hasMessageStartingWith("Cannot size the worker pool: -Dquiver.worker.threads must be");
   }
 
+  /** Work, not a wait: keeps a task running long enough for others to start beside it. */
   private static void busyWait() {
     long until = System.nanoTime() + 200_000;
     while (System.nanoTime() < until) {

@@ -1,11 +1,13 @@
 package dev.quiver.registry.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.quiver.registry.RepoFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,11 +51,13 @@ class FileRegistryStoreProcessRaceTest {
               .redirectOutput(dir.resolve("out" + i).toFile())
               .start());
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!ready.stream().allMatch(Files::exists) && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertThat(ready).allMatch(Files::exists);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(10))
+        .failFast(
+            "a racer exited before it planned",
+            () -> !processes.stream().allMatch(Process::isAlive))
+        .until(() -> ready.stream().allMatch(Files::exists));
     Files.createFile(go);
 
     List<Integer> exits = new ArrayList<>();

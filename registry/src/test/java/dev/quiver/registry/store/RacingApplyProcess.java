@@ -1,10 +1,13 @@
 package dev.quiver.registry.store;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.quiver.registry.RegistryPlan;
 import dev.quiver.registry.load.FeatureRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * One applier of {@link FileRegistryStoreProcessRaceTest}, run as its own JVM: plans the repo at
@@ -20,13 +23,11 @@ public final class RacingApplyProcess {
         new FileRegistryStore(Path.of(args[1]), repo.config().project(), Clock.systemUTC())) {
       RegistryPlan plan = RegistryPlan.of(store.load(), repo.definitions());
       Files.createFile(Path.of(args[2]));
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (!Files.exists(Path.of(args[3]))) {
-        if (System.nanoTime() > deadline) {
-          System.exit(4);
-        }
-        Thread.onSpinWait();
-      }
+      // Polled often, so that the racers commit at nearly the same moment.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(1))
+          .until(() -> Files.exists(Path.of(args[3])));
       try {
         plan.apply(store, "process", null);
         System.exit(0);

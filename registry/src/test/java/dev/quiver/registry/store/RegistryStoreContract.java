@@ -185,7 +185,16 @@ public abstract class RegistryStoreContract {
           assertThat(result.get(60, TimeUnit.SECONDS)).isEqualTo(baseVersion + 1);
           committed++;
         } catch (java.util.concurrent.ExecutionException e) {
-          assertThat(e.getCause()).isInstanceOf(RegistryConflictException.class);
+          assertThat(e.getCause())
+              .isInstanceOf(RegistryConflictException.class)
+              .hasMessageStartingWith("Cannot commit to the ")
+              .hasMessageEndingWith(
+                  ": it is at version "
+                      + (baseVersion + 1)
+                      + ", but this change was planned against version "
+                      + baseVersion
+                      + " (another apply committed in between); nothing was written, plan and"
+                      + " apply again");
           conflicts++;
         }
       }

@@ -1,5 +1,7 @@
 package dev.quiver.online.redis;
 
+import static org.awaitility.Awaitility.await;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -9,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real Redis Cluster of three masters, each with one replica, started from {@code redis-server}
@@ -16,6 +20,8 @@ import java.util.function.Function;
  * #close}. A master that dies is replaced by its replica within about two seconds.
  */
 public final class RedisClusterProcesses implements AutoCloseable {
+
+  private static final Pattern MASTER_PORT = Pattern.compile("master_port:([0-9]+)");
 
   private final List<RedisProcess> nodes;
 
@@ -84,28 +90,43 @@ public final class RedisClusterProcesses implements AutoCloseable {
 
   /**
    * Waits until every live node reports the cluster healthy (all slots served) and every live
-   * replica is in sync with its master (a replica that never synced cannot take over).
+   * replica is in sync with its master (a replica that never synced cannot take over) and holds as
+   * many keys as its master (replicas copy asynchronously).
    */
-  public void awaitHealthy() throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      boolean ok = true;
-      for (RedisProcess node : nodes) {
-        String state = clusterInfo(node);
-        String replication = info(node, "replication");
-        if (state != null && !state.contains("cluster_state:ok")
-            || replication != null
-                && replication.contains("role:slave")
-                && !replication.contains("master_link_status:up")) {
-          ok = false;
+  public void awaitHealthy() {
+    await()
+        .alias("the Redis Cluster healthy, every replica in sync with its master")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(this::healthy);
+  }
+
+  private boolean healthy() {
+    for (RedisProcess node : nodes) {
+      String state = clusterInfo(node);
+      String replication = info(node, "replication");
+      if (state != null && !state.contains("cluster_state:ok")) {
+        return false;
+      }
+      if (replication != null && replication.contains("role:slave")) {
+        RedisProcess master = masterOf(replication);
+        if (!replication.contains("master_link_status:up")
+            || master != null && keyCount(master) != keyCount(node)) {
+          return false;
         }
       }
-      if (ok) {
-        return;
-      }
-      Thread.sleep(100);
     }
-    throw new IllegalStateException("the Redis Cluster did not become healthy within 30 s");
+    return true;
+  }
+
+  /** The node a replica's {@code INFO replication} names as its master. */
+  private RedisProcess masterOf(String replication) {
+    Matcher port = MASTER_PORT.matcher(replication);
+    if (!port.find()) {
+      return null;
+    }
+    int masterPort = Integer.parseInt(port.group(1));
+    return nodes.stream().filter(n -> n.port() == masterPort).findFirst().orElse(null);
   }
 
   /** The number of keys a node holds, or -1 when it is down. */

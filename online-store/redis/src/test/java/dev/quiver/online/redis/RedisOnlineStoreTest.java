@@ -2,6 +2,7 @@ package dev.quiver.online.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.quiver.online.OnlineStore;
 import dev.quiver.online.OnlineStoreContract;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,16 +125,20 @@ class RedisOnlineStoreTest extends OnlineStoreContract {
 
         redis.start();
         // The same store, never reopened, reads again once the client has reconnected.
-        byte[] row = null;
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (row == null && System.nanoTime() < deadline) {
-          try {
-            row = store.read(List.of(new OnlineStore.Key("stats", key(1)))).get(0);
-          } catch (OnlineStoreException e) {
-            Thread.sleep(100);
-          }
-        }
-        assertThat(row).as("the row written before the restart, read after it").isNotNull();
+        byte[] row =
+            await()
+                .alias("the row written before the restart, read after it")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsMatching(
+                    e ->
+                        e instanceof OnlineStoreException
+                            && e.getMessage()
+                                .startsWith(
+                                    "Cannot read the Redis online store at " + redis.url() + ": "))
+                .until(
+                    () -> store.read(List.of(new OnlineStore.Key("stats", key(1)))).get(0),
+                    Objects::nonNull);
         assertThat(ValueCodec.eventTs(row)).isEqualTo(5);
         assertThat(store.write("stats", List.of(new OnlineStore.Record(key(1), row(6, 0, 2.5, 2)))))
             .isEqualTo(1);

@@ -1,14 +1,18 @@
 package dev.quiver.online.redis;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * A {@code redis-server} process a test starts on a spare loopback port, in its own folder, and can
@@ -78,22 +82,26 @@ public final class RedisProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("redis.log").toFile())
             .start();
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException(
-            "redis-server on port "
-                + port
-                + " exited: "
-                + Files.readString(dir.resolve("redis.log")));
-      }
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException e) {
-        sleep(50);
-      }
+    try {
+      await()
+          .alias("redis-server on port " + port + " accepting connections")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .failFast("redis-server exited", () -> !process.isAlive())
+          .until(this::acceptsConnections);
+    } catch (TerminalFailureException e) {
+      throw new IOException(
+          "redis-server on port " + port + " exited: " + Files.readString(dir.resolve("redis.log")),
+          e);
     }
-    throw new IOException("redis-server on port " + port + " did not start within 10 s");
+  }
+
+  private boolean acceptsConnections() {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Kills the server as {@code kill -9} would. */
@@ -109,15 +117,6 @@ public final class RedisProcess implements AutoCloseable {
 
   public String url() {
     return "redis://127.0.0.1:" + port;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

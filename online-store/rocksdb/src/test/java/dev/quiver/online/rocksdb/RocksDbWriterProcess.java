@@ -37,6 +37,7 @@ public final class RocksDbWriterProcess {
     }
     System.out.print("ready");
     System.out.flush();
+    // Not a wait for anything: the store stays open until the test kills this process.
     Thread.sleep(Long.MAX_VALUE);
   }
 }
