@@ -286,4 +286,87 @@ class EmbeddedFeatureStoreTest {
       }
     }
   }
+
+  @Test
+  void aManifestRecordsTheRegistryVersionTheRetrievalUsedNotTheOneCurrentWhenItEnded()
+      throws IOException {
+    Path other = out.resolve("repo");
+    ExampleRepo.createAt(other);
+    FeatureRepo loaded = FeatureRepo.load(other, Map.of());
+    try (RegistryStore registry = RegistryStores.open(loaded.config())) {
+      RegistryPlan.of(registry.load(), loaded.definitions()).apply(registry, "test", null);
+    }
+    try (FeatureStore mine = FeatureStore.open(other)) {
+      long started = mine.registry().version();
+      DatasetManifest manifest =
+          mine.streamHistoricalFeatures(
+              HistoricalRequest.builder()
+                  .entities(entities)
+                  .featureService("driver_activity_v1")
+                  .build(),
+              batch -> {
+                // Another apply lands while the training set is being made.
+                try {
+                  Files.writeString(
+                      other.resolve("extra.yaml"),
+                      "entities:\n  - {name: rider, join_key: rider_id, type: int64}\n");
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+                FeatureRepo changed = FeatureRepo.load(other, Map.of());
+                try (RegistryStore registry = RegistryStores.open(changed.config())) {
+                  RegistryPlan.of(registry.load(), changed.definitions())
+                      .apply(registry, "test", null);
+                }
+                assertThat(mine.refreshRegistry()).isTrue();
+              });
+      assertThat(mine.registry().version()).isEqualTo(started + 1);
+      assertThat(manifest.registryVersion()).isEqualTo(started);
+    }
+  }
+
+  @Test
+  void anEntityTableIsRecordedWithAChecksumOfItsContent() {
+    try (RootAllocator allocator = new RootAllocator();
+        VectorSchemaRoot rows = entityTable(allocator, 1001);
+        VectorSchemaRoot same = entityTable(allocator, 1001);
+        VectorSchemaRoot changed = entityTable(allocator, 1002);
+        TrainingSet first = store.historicalFeatures(tableRequest(rows));
+        TrainingSet second = store.historicalFeatures(tableRequest(same));
+        TrainingSet third = store.historicalFeatures(tableRequest(changed))) {
+      var recorded = first.manifest().entities();
+      assertThat(recorded.path()).isEqualTo(Path.of("(arrow table)"));
+      assertThat(recorded.rows()).isEqualTo(2);
+      assertThat(recorded.size()).isPositive();
+      assertThat(second.manifest().entities().checksum()).isEqualTo(recorded.checksum());
+      assertThat(third.manifest().entities().checksum())
+          .as("one key changed")
+          .isNotEqualTo(recorded.checksum());
+    }
+  }
+
+  private static HistoricalRequest tableRequest(VectorSchemaRoot rows) {
+    return HistoricalRequest.builder()
+        .entities(rows)
+        .features(List.of("driver_hourly_stats:conv_rate"))
+        .build();
+  }
+
+  /** Two entity rows, of drivers {@code driver} and 1500, at the example's last day. */
+  private static VectorSchemaRoot entityTable(RootAllocator allocator, long driver) {
+    BigIntVector ids = new BigIntVector("driver_id", allocator);
+    TimeStampNanoTZVector times = new TimeStampNanoTZVector("event_timestamp", allocator, "UTC");
+    ids.allocateNew(2);
+    times.allocateNew(2);
+    ids.set(0, driver);
+    ids.set(1, 1500);
+    long at = java.time.Instant.parse("2026-03-07T12:00:00Z").getEpochSecond() * 1_000_000_000L;
+    times.set(0, at);
+    times.set(1, at);
+    ids.setValueCount(2);
+    times.setValueCount(2);
+    VectorSchemaRoot root = new VectorSchemaRoot(List.of(ids, times));
+    root.setRowCount(2);
+    return root;
+  }
 }

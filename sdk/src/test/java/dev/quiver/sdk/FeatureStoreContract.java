@@ -8,6 +8,7 @@ import dev.quiver.example.ExampleRepo;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.join.JoinOptions;
+import dev.quiver.offline.join.JoinProgress;
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.RegistryPlan;
@@ -333,6 +334,38 @@ public abstract class FeatureStoreContract {
     DatasetManifest reproduced = store.reproduce(DatasetManifest.pathFor(first), again);
     assertThat(reproduced.outputRows()).isEqualTo(written.outputRows()).isEqualTo(1);
     assertThat(Files.readAllLines(again)).isEqualTo(Files.readAllLines(first));
+  }
+
+  @Test
+  void aTrainingSetReportsItsProgress() throws Exception {
+    Path entities = repo.getParent().resolve("progress-" + getClass().getSimpleName() + ".csv");
+    Files.writeString(
+        entities, "driver_id,event_timestamp\n1001," + end.minus(Duration.ofHours(2)) + "\n");
+    AtomicLong total = new AtomicLong(-1);
+    AtomicLong read = new AtomicLong();
+    JoinProgress progress =
+        new JoinProgress() {
+          @Override
+          public void totalSourceRows(long rows) {
+            total.set(rows);
+          }
+
+          @Override
+          public void sourceRowsRead(long rows) {
+            read.addAndGet(rows);
+          }
+        };
+    DatasetManifest manifest =
+        store.streamHistoricalFeatures(
+            HistoricalRequest.builder()
+                .entities(entities)
+                .features(DRIVER_FEATURES)
+                .progress(progress)
+                .build(),
+            batch -> {});
+    assertThat(manifest.sourceRowsRead()).isPositive();
+    assertThat(total).as("the total, told first").hasValue(manifest.sourceRowsRead());
+    assertThat(read).as("every row read, told by the end").hasValue(manifest.sourceRowsRead());
   }
 
   @Test

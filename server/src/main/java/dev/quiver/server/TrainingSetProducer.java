@@ -167,6 +167,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
         new BackpressureStrategy.CallbackBackpressureStrategy();
     private VectorSchemaRoot batch;
     private long sent;
+    private ProgressSender progress;
 
     Batches(ServerStreamListener writer) {
       this.writer = writer;
@@ -191,27 +192,39 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     /**
      * The join's progress, sent to the client as metadata-only messages ({@code {"quiver_progress":
      * {...}}}) as the remote store's roles read them: the total at once, the rows read at most
-     * every {@link #PROGRESS_EVERY}.
+     * every {@link #PROGRESS_EVERY} and before each batch of rows.
      */
     JoinProgress progress() {
-      AtomicLong unsent = new AtomicLong();
-      AtomicLong lastSent = new AtomicLong(System.nanoTime());
-      return new JoinProgress() {
-        @Override
-        public void totalSourceRows(long rows) {
-          sendProgress(Map.of("total_source_rows", rows));
-        }
+      progress = new ProgressSender();
+      return progress;
+    }
 
-        @Override
-        public void sourceRowsRead(long rows) {
-          unsent.addAndGet(rows);
-          long now = System.nanoTime();
-          long last = lastSent.get();
-          if (now - last >= PROGRESS_EVERY.toNanos() && lastSent.compareAndSet(last, now)) {
-            sendProgress(Map.of("source_rows_read", unsent.getAndSet(0)));
-          }
+    private final class ProgressSender implements JoinProgress {
+      private final AtomicLong unsent = new AtomicLong();
+      private final AtomicLong lastSent = new AtomicLong(System.nanoTime());
+
+      @Override
+      public void totalSourceRows(long rows) {
+        sendProgress(Map.of("total_source_rows", rows));
+      }
+
+      @Override
+      public void sourceRowsRead(long rows) {
+        unsent.addAndGet(rows);
+        long now = System.nanoTime();
+        long last = lastSent.get();
+        if (now - last >= PROGRESS_EVERY.toNanos() && lastSent.compareAndSet(last, now)) {
+          flush();
         }
-      };
+      }
+
+      /** Sends the rows read not yet told. */
+      void flush() {
+        long rows = unsent.getAndSet(0);
+        if (rows > 0) {
+          sendProgress(Map.of("source_rows_read", rows));
+        }
+      }
     }
 
     private synchronized void sendProgress(Map<String, Object> progress) {
@@ -229,6 +242,9 @@ final class TrainingSetProducer extends NoOpFlightProducer {
 
     @Override
     public synchronized void accept(VectorSchemaRoot chunk) {
+      if (progress != null) {
+        progress.flush();
+      }
       if (batch == null) {
         batch = VectorSchemaRoot.create(chunk.getSchema(), allocator);
         writer.start(batch);
@@ -248,6 +264,9 @@ final class TrainingSetProducer extends NoOpFlightProducer {
 
     /** Last, an empty batch whose metadata is the training set's manifest (JSON). */
     synchronized void finish(String manifest) {
+      if (progress != null) {
+        progress.flush();
+      }
       batch.setRowCount(0);
       byte[] metadata = manifest.getBytes(StandardCharsets.UTF_8);
       ArrowBuf buffer = allocator.buffer(metadata.length);

@@ -2,7 +2,6 @@ package dev.quiver.server;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quiver.QuiverException;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreContract;
 import java.net.URI;
@@ -35,17 +34,11 @@ class RemoteFeatureStoreContractTest extends FeatureStoreContract {
     return false;
   }
 
-  /** The remote store does not pass the server's progress on (issue 12, point 5). */
-  @Override
-  protected boolean supportsMaterializationProgress() {
-    return false;
-  }
-
   @Test
   void reproducingIsRefusedWithWhereToRunIt() {
     assertThatThrownBy(
             () -> store.reproduce(Path.of("training.csv.manifest.json"), Path.of("out.csv")))
-        .isExactlyInstanceOf(QuiverException.class)
+        .isExactlyInstanceOf(UnsupportedOperationException.class)
         .hasMessage(
             "Cannot reproduce through the feature server at "
                 + server.url()
