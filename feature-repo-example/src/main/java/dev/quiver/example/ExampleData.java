@@ -1,7 +1,7 @@
 package dev.quiver.example;
 
+import dev.quiver.OutputException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -120,7 +120,11 @@ public final class ExampleData {
 
   private ExampleData() {}
 
-  /** Writes the data files under {@code repoRoot/data}, replacing earlier ones atomically. */
+  /**
+   * Writes the data files under {@code repoRoot/data}, replacing earlier ones atomically.
+   *
+   * @throws OutputException when a file cannot be written
+   */
   public static Summary generate(Path repoRoot, Options options) {
     Path data = repoRoot.resolve("data");
     Map<String, Long> rows = new LinkedHashMap<>();
@@ -130,7 +134,7 @@ public final class ExampleData {
       rows.put("data/customer_profile.parquet", writeCustomerProfiles(data, options));
       rows.put("data/driver_customer_stats.parquet", writeDriverCustomerStats(data, options));
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the example data under " + data, e);
+      throw new OutputException("Cannot write the example data under " + data + ": " + e, e);
     }
     return new Summary(rows);
   }
@@ -250,6 +254,7 @@ public final class ExampleData {
    * a booking, and whether it completed), spread over the generated period, in time order.
    *
    * @return the file written
+   * @throws OutputException when the file cannot be written
    */
   public static Path writeEntityRows(Path repoRoot, Options options, int rows) {
     Random random = new Random(options.seed() + 3);
@@ -284,7 +289,7 @@ public final class ExampleData {
       Files.writeString(temp, csv);
       Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + file, e);
+      throw new OutputException("Cannot write " + file + ": " + e, e);
     }
     return file;
   }

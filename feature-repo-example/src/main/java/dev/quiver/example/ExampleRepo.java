@@ -1,8 +1,8 @@
 package dev.quiver.example;
 
+import dev.quiver.OutputException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,7 +25,11 @@ public final class ExampleRepo {
 
   private ExampleRepo() {}
 
-  /** Copies the definition files into {@code target}, creating it; no data is generated. */
+  /**
+   * Copies the definition files into {@code target}, creating it; no data is generated.
+   *
+   * @throws OutputException when a file cannot be written
+   */
   public static void copyDefinitionsTo(Path target) {
     try {
       Files.createDirectories(target);
@@ -38,7 +42,7 @@ public final class ExampleRepo {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot copy the example repo to " + target, e);
+      throw new OutputException("Cannot copy the example repo to " + target + ": " + e, e);
     }
   }
 

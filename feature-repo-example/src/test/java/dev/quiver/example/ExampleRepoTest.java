@@ -1,7 +1,9 @@
 package dev.quiver.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.OutputException;
 import dev.quiver.registry.load.FeatureRepo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ExampleRepoTest {
 
   @TempDir Path dir;
+
+  @Test
+  void aRepoThatCannotBeWrittenIsAnOutputExceptionWithItsCause() throws IOException {
+    Path notAFolder = Files.writeString(dir.resolve("taken"), "a file");
+    Path target = notAFolder.resolve("repo");
+    assertThatThrownBy(() -> ExampleRepo.copyDefinitionsTo(target))
+        .isInstanceOf(OutputException.class)
+        .hasMessageStartingWith("Cannot copy the example repo to " + target + ": ")
+        .hasCauseInstanceOf(java.nio.file.FileSystemException.class);
+  }
 
   @Test
   void thePackagedFileListMatchesTheModuleFolder() throws IOException {

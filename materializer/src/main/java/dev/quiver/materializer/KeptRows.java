@@ -1,7 +1,7 @@
 package dev.quiver.materializer;
 
-import dev.quiver.QuiverException;
 import dev.quiver.offline.ByteArrayKey;
+import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.parquet.RowGroupStatistics;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2ObjectMap;
@@ -119,14 +119,15 @@ abstract class KeptRows {
       int slot;
       if (range != null) {
         if (key < range.min() || key > range.max()) {
-          throw new QuiverException(
-              "Join key value "
+          throw new SourceDataException(
+              "Cannot materialize: join key value "
                   + key
                   + " lies outside the range ["
                   + range.min()
                   + ", "
                   + range.max()
-                  + "] the Parquet statistics give: the source file's statistics are wrong");
+                  + "] the Parquet statistics give; the source file's statistics are wrong, or it"
+                  + " changed while it was read (rewrite the file, or materialize again)");
         }
         slot = (int) (key - range.min());
       } else {

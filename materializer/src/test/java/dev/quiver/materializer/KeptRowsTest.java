@@ -1,7 +1,9 @@
 package dev.quiver.materializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.parquet.RowGroupStatistics;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -25,6 +27,17 @@ class KeptRowsTest {
 
   private static byte[] encodeKey(long key) {
     return ByteBuffer.allocate(8).putLong(key).array();
+  }
+
+  @Test
+  void aKeyOutsideTheStatisticsRangeIsASourceDataFailure() {
+    KeptRows.ByLong table =
+        new KeptRows.ByLong(KeptRowsTest::encodeKey, new RowGroupStatistics.LongRange(10, 20));
+    assertThatThrownBy(() -> table.offer(21, 0, 0, 0))
+        .isInstanceOf(SourceDataException.class)
+        .hasMessageStartingWith(
+            "Cannot materialize: join key value 21 lies outside the range [10, 20] the Parquet"
+                + " statistics give");
   }
 
   @Test

@@ -150,7 +150,7 @@ public final class SourceChecks {
                       + ")"));
         }
       }
-    } catch (ParquetTableReader.SourceDataException e) {
+    } catch (SourceDataException e) {
       errors.add(
           new Problem(
               locationOf(source.location()), "source '" + source.name() + "': " + e.getMessage()));

@@ -10,6 +10,10 @@ public class InvalidRequestException extends QuiverException {
     super(message);
   }
 
+  public InvalidRequestException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
   @Override
   public ErrorKind kind() {
     return ErrorKind.INVALID_REQUEST;

@@ -1,6 +1,7 @@
 package dev.quiver.cli;
 
 import dev.quiver.QuiverException;
+import dev.quiver.online.OnlineStoreException;
 import dev.quiver.registry.GitCommit;
 import dev.quiver.registry.RegistryPlan;
 import dev.quiver.registry.diff.ChangeType;
@@ -68,7 +69,7 @@ final class ApplyCommand implements Callable<Integer> {
         try {
           OnlineMaintenance.deleteViews(featureRepo.config(), store, deletedViews);
         } catch (QuiverException e) {
-          throw new QuiverException(
+          throw new OnlineStoreException(
               "Cannot apply: the online rows of "
                   + String.join(", ", deletedViews)
                   + ", which the repo no longer declares, cannot be deleted ("

@@ -1,10 +1,10 @@
 package dev.quiver.cli;
 
-import dev.quiver.QuiverException;
 import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.ValueText;
+import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.sdk.SourceValidation;
 import dev.quiver.server.QuiverServer;
@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path repo = dir != null ? dir.toAbsolutePath() : Files.createTempDirectory("quiver-demo-");
     if (!isEmptyOrAbsent(repo)) {
-      throw new QuiverException(
+      throw new InvalidRequestException(
           "Cannot run the demo in " + repo + ": the folder is not empty; pick a new or empty one");
     }
     step(err, "Copying the example repo to " + repo);

@@ -97,17 +97,22 @@ public final class QuiverCli implements Runnable {
     return commandLine;
   }
 
-  /** One clear line per problem; the stack trace only when asked for. */
+  /**
+   * One clear line per problem; the stack trace only when asked for. Every {@link QuiverException},
+   * whatever its kind and however deep a library wrapped it, is its message on one line; anything
+   * else is an unexpected error.
+   */
   static void report(Exception exception, PrintWriter err, boolean verbose) {
-    if (exception instanceof DefinitionException definitions) {
+    QuiverException quiver = QuiverException.in(exception).orElse(null);
+    if (quiver instanceof DefinitionException definitions) {
       for (Problem problem : definitions.problems()) {
         err.println(problem);
       }
       int count = definitions.problems().size();
       err.println(
           "quiver: " + count + (count == 1 ? " problem" : " problems") + "; nothing was written");
-    } else if (exception instanceof QuiverException) {
-      err.println("quiver: " + exception.getMessage());
+    } else if (quiver != null) {
+      err.println("quiver: " + quiver.getMessage());
     } else {
       err.println(
           "quiver: unexpected error: "

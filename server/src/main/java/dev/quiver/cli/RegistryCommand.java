@@ -1,6 +1,6 @@
 package dev.quiver.cli;
 
-import dev.quiver.QuiverException;
+import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.load.DefinitionYaml;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.load.Suggestions;
@@ -123,7 +123,7 @@ final class RegistryCommand implements Runnable {
         }
       }
       if (documents.isEmpty()) {
-        throw new QuiverException(
+        throw new NoSuchObjectException(
             "Cannot show '"
                 + name
                 + "': nothing of that name is registered in project '"

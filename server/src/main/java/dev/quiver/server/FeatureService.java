@@ -8,18 +8,20 @@ import dev.quiver.registry.store.RegistrySnapshot;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreOptions;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.TaskScheduler;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Named;
 import java.time.Clock;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The repo the server serves: its embedded {@link FeatureStore}, opened (with the online store, for
  * writing) when the server starts, and the registry polling that picks up a new {@code quiver
- * apply} without a restart.
+ * apply} without a restart: a task on Micronaut's scheduler ({@link TaskExecutors#SCHEDULED}) every
+ * {@code quiver.server.registry-poll}, cancelled when the context closes.
  */
 @Context
 public final class FeatureService implements AutoCloseable {
@@ -29,12 +31,12 @@ public final class FeatureService implements AutoCloseable {
   private final FeatureStore store;
   private final boolean onlineInProcess;
   private final Clock clock;
-  private final ScheduledExecutorService poller;
+  private final ScheduledFuture<?> poll;
 
   /** Whether the last registry check failed: its failure is logged once, not every poll. */
   private volatile boolean refreshFailing;
 
-  FeatureService(ServerSettings settings) {
+  FeatureService(ServerSettings settings, @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler) {
     this.clock = Clock.systemUTC();
     this.onlineInProcess =
         OnlineStores.factory(FeatureRepo.loadConfig(settings.repo(), System.getenv()))
@@ -49,15 +51,9 @@ public final class FeatureService implements AutoCloseable {
       store.close();
       throw e;
     }
-    this.poller =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "quiver-registry-poll");
-              thread.setDaemon(true);
-              return thread;
-            });
-    long every = settings.registryPoll().toMillis();
-    poller.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+    this.poll =
+        scheduler.scheduleWithFixedDelay(
+            settings.registryPoll(), settings.registryPoll(), this::refresh);
   }
 
   public FeatureStore store() {
@@ -91,7 +87,8 @@ public final class FeatureService implements AutoCloseable {
     return snapshot;
   }
 
-  private void refresh() {
+  /** One check for a newer registry version; a failing check is logged once until one passes. */
+  void refresh() {
     try {
       if (store.refreshRegistry()) {
         LOG.warn("Now serving registry version {}", store.registry().version());
@@ -108,7 +105,7 @@ public final class FeatureService implements AutoCloseable {
   @Override
   @PreDestroy
   public void close() {
-    poller.shutdownNow();
+    poll.cancel(false);
     store.close();
   }
 }

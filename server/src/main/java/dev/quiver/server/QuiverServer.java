@@ -1,10 +1,13 @@
 package dev.quiver.server;
 
+import dev.quiver.ConfigurationException;
+import dev.quiver.QuiverException;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -26,6 +29,8 @@ public final class QuiverServer implements AutoCloseable {
    * Starts serving {@code repo} on {@code port} (0 picks a free one).
    *
    * @param settings more {@code quiver.server.*} or {@code micronaut.*} settings
+   * @throws ConfigurationException naming the key of a setting that is not valid
+   * @throws dev.quiver.QuiverException when the repo or its stores cannot be opened
    */
   public static QuiverServer start(Path repo, int port, Map<String, Object> settings) {
     Map<String, Object> properties = new HashMap<>();
@@ -55,15 +60,14 @@ public final class QuiverServer implements AutoCloseable {
 
   /**
    * Quiver's own error behind Micronaut's wrapping (a repo that cannot be read, a store another
-   * process holds), so the command line prints its one clear line.
+   * process holds, a setting out of range), so the command line prints its one clear line.
    */
   private static RuntimeException quiverCause(RuntimeException e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof dev.quiver.QuiverException quiver) {
-        return quiver;
-      }
+    Optional<ConfigurationException> setting = ServerSettingsCheck.of(e);
+    if (setting.isPresent()) {
+      return setting.get();
     }
-    return e;
+    return QuiverException.in(e).<RuntimeException>map(quiver -> quiver).orElse(e);
   }
 
   /**

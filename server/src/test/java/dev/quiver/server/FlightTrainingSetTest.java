@@ -203,7 +203,7 @@ class FlightTrainingSetTest {
                   HttpResponse.BodyHandlers.ofString());
       assertThat(materialize.statusCode()).as(materialize.body()).isEqualTo(500);
       assertThat(materialize.body())
-          .contains("\"kind\":\"server_failed\"")
+          .contains("\"kind\":\"source_data\"")
           .contains("matches no Parquet file");
 
       HistoricalRequest request =

@@ -7,6 +7,7 @@ import dev.quiver.offline.resources.WorkerPool;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -179,7 +180,12 @@ final class ArrowParquetWriter implements TrainingSetWriter {
         parts.add(part);
         work.add(() -> writeRows(table, from, to, part));
       }
-      WorkerPool.shared().runAll(work, slices);
+      try {
+        WorkerPool.shared().runAll(work, slices);
+      } catch (UncheckedIOException e) {
+        // The pool carries a slice's IOException so; writers report theirs as IOException.
+        throw e.getCause();
+      }
       for (Path part : parts) {
         // Parquet's LocalInputFile copies a byte at a time; this one reads in bulk.
         output.appendFile(new ChecksummedInputFile(part));

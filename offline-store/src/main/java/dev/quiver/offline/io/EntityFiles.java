@@ -3,11 +3,13 @@ package dev.quiver.offline.io;
 import dev.quiver.EpochNanos;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.join.EntityTable;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetField;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.ReadChecksum;
+import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.BufferedReader;
@@ -61,13 +63,16 @@ public final class EntityFiles {
   public record Loaded(VectorSchemaRoot root, FileRead read) {}
 
   /**
+   * The entity file is the request's: everything wrong with it is the caller's to fix.
+   *
    * @param keyTypes the declared type of each join key the request needs (for CSV)
-   * @throws QuiverException for a missing file, an unknown extension or a value that does not parse
+   * @throws InvalidRequestException for a missing or unreadable file, an unknown extension, a file
+   *     that is not Parquet or CSV, or a value that does not parse
    */
   public static Loaded read(
       Path file, Map<String, ScalarType> keyTypes, BufferAllocator allocator) {
     if (!Files.isRegularFile(file)) {
-      throw new QuiverException("Cannot read entity rows: there is no file " + file);
+      throw noFile(file);
     }
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".parquet")) {
@@ -76,8 +81,12 @@ public final class EntityFiles {
     if (name.endsWith(".csv")) {
       return readCsv(file, keyTypes, allocator);
     }
-    throw new QuiverException(
+    throw new InvalidRequestException(
         "Cannot read entity rows from " + file + ": use a .parquet or a .csv file");
+  }
+
+  private static InvalidRequestException noFile(Path file) {
+    return new InvalidRequestException("Cannot read entity rows: there is no file " + file);
   }
 
   /**
@@ -114,13 +123,22 @@ public final class EntityFiles {
   }
 
   private static Loaded readParquet(Path file, BufferAllocator allocator) {
+    try {
+      return readParquetFile(file, allocator);
+    } catch (SourceDataException e) {
+      // The reader speaks of sources; this file is the request's.
+      throw new InvalidRequestException(e.getMessage(), e);
+    }
+  }
+
+  private static Loaded readParquetFile(Path file, BufferAllocator allocator) {
     try (ParquetTableReader reader = ParquetTableReader.open(file)) {
       List<ColumnSpec> columns = new ArrayList<>();
       for (Type field : reader.schema().getFields()) {
         Optional<ValueType> type =
             ParquetField.find(reader.schema(), field.getName()).flatMap(ParquetField::naturalType);
         if (type.isEmpty()) {
-          throw new QuiverException(
+          throw new InvalidRequestException(
               "Cannot read entity rows from "
                   + file
                   + ": column '"
@@ -176,7 +194,7 @@ public final class EntityFiles {
             CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(text)) {
       List<String> header = parser.getHeaderNames();
       if (!header.contains(EntityTable.DEFAULT_TIMESTAMP_COLUMN)) {
-        throw new QuiverException(
+        throw new InvalidRequestException(
             "Cannot read entity rows from "
                 + file
                 + ": a CSV file needs an '"
@@ -200,7 +218,7 @@ public final class EntityFiles {
       int row = 0;
       for (CSVRecord record : parser) {
         if (record.size() != header.size()) {
-          throw new QuiverException(
+          throw new InvalidRequestException(
               "Cannot read entity rows from "
                   + file
                   + ": line "
@@ -216,7 +234,7 @@ public final class EntityFiles {
             try {
               set(vectors.get(c), types.get(c), row, value);
             } catch (IllegalArgumentException | DateTimeParseException | ArithmeticException e) {
-              throw new QuiverException(
+              throw new InvalidRequestException(
                   "Cannot read entity rows from "
                       + file
                       + ": line "
@@ -250,10 +268,13 @@ public final class EntityFiles {
               row));
     } catch (NoSuchFileException e) {
       vectors.forEach(FieldVector::close);
-      throw new QuiverException("Cannot read entity rows: there is no file " + file);
-    } catch (IOException e) {
+      throw noFile(file);
+    } catch (IOException | UncheckedIOException e) {
+      // Commons CSV reports a failed read while iterating as UncheckedIOException.
       vectors.forEach(FieldVector::close);
-      throw new UncheckedIOException("Cannot read entity rows from " + file, e);
+      Throwable io = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e;
+      throw new InvalidRequestException(
+          "Cannot read entity rows from " + file + ": " + io.getMessage(), io);
     } catch (RuntimeException e) {
       vectors.forEach(FieldVector::close);
       throw e;

@@ -1,7 +1,7 @@
 package dev.quiver.offline.io;
 
+import dev.quiver.OutputException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +24,11 @@ public final class PendingFile implements AutoCloseable {
     this.temp = temp;
   }
 
+  /**
+   * A new temporary file beside {@code target}, creating its folder if needed.
+   *
+   * @throws OutputException when the folder or the file cannot be created
+   */
   public static PendingFile beside(Path target) {
     Path absolute = target.toAbsolutePath();
     try {
@@ -36,7 +41,13 @@ public final class PendingFile implements AutoCloseable {
       }
       return new PendingFile(absolute, temp);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a temporary file beside " + absolute, e);
+      throw new OutputException(
+          "Cannot write "
+              + absolute
+              + ": a temporary file cannot be created beside it ("
+              + e
+              + "); is its folder writable?",
+          e);
     }
   }
 
@@ -49,7 +60,11 @@ public final class PendingFile implements AutoCloseable {
     return target;
   }
 
-  /** Moves the written file into place, replacing any file there. */
+  /**
+   * Moves the written file into place, replacing any file there.
+   *
+   * @throws OutputException when the file cannot be moved
+   */
   public void commit() {
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -61,7 +76,9 @@ public final class PendingFile implements AutoCloseable {
         // The rename is still atomic there.
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot move the output into place at " + target, e);
+      throw new OutputException(
+          "Cannot write " + target + ": the finished file cannot be moved into place (" + e + ")",
+          e);
     }
   }
 

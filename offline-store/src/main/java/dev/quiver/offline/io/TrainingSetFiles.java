@@ -1,9 +1,9 @@
 package dev.quiver.offline.io;
 
-import dev.quiver.QuiverException;
+import dev.quiver.OutputException;
 import dev.quiver.offline.resources.WorkerPool;
+import dev.quiver.registry.InvalidRequestException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -31,8 +31,8 @@ public final class TrainingSetFiles {
   private TrainingSetFiles() {}
 
   /**
-   * @throws QuiverException for an extension other than .parquet, .arrow (or .feather, .ipc) and
-   *     .csv
+   * @throws InvalidRequestException for an extension other than .parquet, .arrow (or .feather,
+   *     .ipc) and .csv
    */
   public static Format formatOf(Path file) {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -45,23 +45,37 @@ public final class TrainingSetFiles {
     if (name.endsWith(".csv")) {
       return Format.CSV;
     }
-    throw new QuiverException(
+    throw new InvalidRequestException(
         "Cannot write " + file + ": name the output .parquet, .arrow or .csv");
   }
 
-  /** Writes {@code table} to the pending file's temporary path, in the target's format. */
+  /**
+   * Writes {@code table} to the pending file's temporary path, in the target's format.
+   *
+   * @throws OutputException when the file cannot be written
+   */
   public static void write(VectorSchemaRoot table, PendingFile output, BufferAllocator allocator) {
     try (TrainingSetWriter writer = open(output, table.getSchema(), allocator)) {
       writer.write(table);
       writer.finish();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + output.target(), e);
+      throw cannotWrite(output.target(), e);
     }
+  }
+
+  /** The failure to write the output {@code target}, for writers of training sets and manifests. */
+  public static OutputException cannotWrite(Path target, IOException e) {
+    return new OutputException(
+        "Cannot write " + target + ": " + e + " (is the disk full, or the folder not writable?)",
+        e);
   }
 
   /**
    * A writer to the pending file's temporary path, in the target's format, for batches of {@code
    * schema} from {@code allocator}. {@link TrainingSetWriter#finish} also forces the file to disk.
+   *
+   * @throws InvalidRequestException for a target of no known format
+   * @throws OutputException when the file cannot be created
    */
   public static TrainingSetWriter open(
       PendingFile output, Schema schema, BufferAllocator allocator) {
@@ -77,7 +91,7 @@ public final class TrainingSetFiles {
           };
       return new Durable(writer, file);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + output.target(), e);
+      throw cannotWrite(output.target(), e);
     }
   }
 
@@ -104,6 +118,7 @@ public final class TrainingSetFiles {
 
   /** The Arrow IPC file format, in batches of at most {@link #BATCH_ROWS} rows. */
   private static final class ArrowIpcWriter implements TrainingSetWriter {
+    private final Path file;
     private final FileChannel channel;
     private final VectorSchemaRoot batch;
     private final ArrowFileWriter writer;
@@ -111,6 +126,7 @@ public final class TrainingSetFiles {
     private boolean empty = true;
 
     ArrowIpcWriter(Path file, Schema schema, BufferAllocator allocator) throws IOException {
+      this.file = file;
       channel =
           FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
       try {
@@ -159,7 +175,7 @@ public final class TrainingSetFiles {
           batch) {
         writer.close();
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot close an Arrow file", e);
+        throw new OutputException("Cannot close the Arrow file " + file + ": " + e, e);
       }
     }
   }

@@ -1,7 +1,7 @@
 package dev.quiver.offline.join;
 
-import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.resources.Reservation;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.FeatureSelection.Selected;
@@ -76,8 +76,7 @@ public final class PointInTimeJoin {
    * is all of it at once): use {@link #runInChunks} to bound it.
    *
    * @throws dev.quiver.registry.InvalidRequestException for clashing names or bad entity columns
-   * @throws dev.quiver.offline.parquet.ParquetTableReader.SourceDataException when a source file
-   *     lacks a column or holds one of another type
+   * @throws SourceDataException when a source file lacks a column or holds one of another type
    */
   public static Result run(
       EntityTable entities,
@@ -112,7 +111,7 @@ public final class PointInTimeJoin {
    * #run}, the entity table's vectors may move into the result: do not read the table afterwards.
    *
    * @return what was read, the same as {@link #run} would have read
-   * @throws dev.quiver.QuiverException when a source file changed between chunks
+   * @throws SourceDataException when a source file changed between chunks
    */
   public static Reads runInChunks(
       EntityTable entities,
@@ -191,12 +190,14 @@ public final class PointInTimeJoin {
         if (first == null) {
           first = result.reads();
         } else if (!first.sourceFiles().equals(result.sourceFiles())) {
-          throw new QuiverException(
-              "A source file changed while the training set was being made (chunk "
+          throw new SourceDataException(
+              "Cannot make the training set: a source file changed while it was being made"
+                  + " (chunk "
                   + (chunk + 1)
                   + " of "
                   + chunkCount
-                  + " read other content than chunk 1): run the retrieval again");
+                  + " read other content than chunk 1); run the retrieval again once the"
+                  + " source's files stop changing");
         }
         chunks.accept(result.table());
       }

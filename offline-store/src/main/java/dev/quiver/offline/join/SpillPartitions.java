@@ -1,8 +1,8 @@
 package dev.quiver.offline.join;
 
+import dev.quiver.OutputException;
 import dev.quiver.offline.ArrowTypes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +81,7 @@ final class SpillPartitions implements AutoCloseable {
       Files.createDirectories(parent);
       this.directory = Files.createTempDirectory(parent, "quiver-join-");
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a spill folder in " + parent, e);
+      throw spillFailed("create a spill folder in", parent, e);
     }
     this.writers = new Writer[partitions];
     for (int p = 0; p < partitions; p++) {
@@ -117,7 +117,7 @@ final class SpillPartitions implements AutoCloseable {
         root.setRowCount(rows.size);
         writer.stream.writeBatch();
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot write the spill file " + writer.file, e);
+        throw spillFailed("write the spill file", writer.file, e);
       }
     }
   }
@@ -173,7 +173,7 @@ final class SpillPartitions implements AutoCloseable {
         Files.deleteIfExists(writer.file);
       } catch (IOException e) {
         chunks.forEach(VectorSchemaRoot::close);
-        throw new UncheckedIOException("Cannot read the spill file " + writer.file, e);
+        throw spillFailed("read the spill file", writer.file, e);
       }
     }
     return new Loaded(rows, chunks);
@@ -205,7 +205,24 @@ final class SpillPartitions implements AutoCloseable {
     try (Stream<Path> files = Files.walk(directory)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete the spill folder " + directory, e);
+      throw spillFailed("delete the spill folder", directory, e);
     }
+  }
+
+  /**
+   * A spill file or folder the file system refused: the join cannot go on, and the operator has to
+   * give it room (the folder is the JVM's {@code java.io.tmpdir} unless the caller chose one).
+   */
+  private static OutputException spillFailed(String action, Path path, IOException e) {
+    return new OutputException(
+        "Cannot "
+            + action
+            + " "
+            + path
+            + ": "
+            + e
+            + " (spilling needs free space there; is the disk full or the folder not writable?"
+            + " -Djava.io.tmpdir moves it)",
+        e);
   }
 }

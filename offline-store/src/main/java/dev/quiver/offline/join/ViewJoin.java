@@ -64,8 +64,8 @@ final class ViewJoin {
    * matter ({@code [minEntityTs - ttl, maxEntityTs]}).
    *
    * @throws dev.quiver.QuiverException when the source's path matches no file
-   * @throws dev.quiver.offline.parquet.ParquetTableReader.SourceDataException for a file without a
-   *     needed column, or with one of another type
+   * @throws dev.quiver.offline.SourceDataException for a file without a needed column, or with one
+   *     of another type
    */
   static ViewJoin plan(
       FeatureView view,

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.quiver.QuiverException;
 import dev.quiver.offline.io.FileRead;
 import dev.quiver.offline.join.SourceFileRead;
+import dev.quiver.registry.InvalidRequestException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -126,16 +125,18 @@ public record DatasetManifest(
   }
 
   /**
-   * @throws QuiverException when the file is missing or is not a manifest this Quiver reads
+   * @throws InvalidRequestException when the file is missing, unreadable or not a manifest this
+   *     Quiver reads
    */
   public static DatasetManifest read(Path file) {
     String text;
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new QuiverException("Cannot reproduce: there is no manifest " + file);
+      throw new InvalidRequestException("Cannot reproduce: there is no manifest " + file);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file, e);
+      throw new InvalidRequestException(
+          "Cannot reproduce: the manifest " + file + " cannot be read (" + e + ")", e);
     }
     return fromJson(text, file.toString());
   }
@@ -144,6 +145,7 @@ public record DatasetManifest(
    * A manifest from its JSON text ({@link #toJson}).
    *
    * @param file where the text came from, for messages
+   * @throws InvalidRequestException when the text is not a manifest this Quiver reads
    */
   @SuppressWarnings("unchecked")
   public static DatasetManifest fromJson(String text, String file) {
@@ -151,11 +153,11 @@ public record DatasetManifest(
     try {
       map = JSON.readValue(text, new TypeReference<Map<String, Object>>() {});
     } catch (JsonProcessingException e) {
-      throw new QuiverException("Cannot reproduce: " + file + " is not valid JSON", e);
+      throw new InvalidRequestException("Cannot reproduce: " + file + " is not valid JSON", e);
     }
     try {
       if (((Number) map.get("format")).intValue() != FORMAT) {
-        throw new QuiverException(
+        throw new InvalidRequestException(
             "Cannot reproduce: " + file + " is a manifest of format " + map.get("format"));
       }
       List<SourceFileRead> sources = new ArrayList<>();
@@ -190,7 +192,8 @@ public record DatasetManifest(
     } catch (ClassCastException
         | NullPointerException
         | java.time.format.DateTimeParseException e) {
-      throw new QuiverException("Cannot reproduce: " + file + " is not a complete manifest", e);
+      throw new InvalidRequestException(
+          "Cannot reproduce: " + file + " is not a complete manifest", e);
     }
   }
 

@@ -1,10 +1,8 @@
 package dev.quiver.offline.parquet;
 
-import dev.quiver.ErrorKind;
-import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.SourceDataException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +122,8 @@ public final class ParquetTableReader implements AutoCloseable {
    * Reads one row group's columns; the caller owns (and closes) the returned vectors.
    *
    * @param fields from {@link #resolve}, in the same order as {@code columns}
+   * @throws SourceDataException when the file cannot be read, or holds a timestamp outside
+   *     1677..2262
    */
   public RowGroup read(
       int rowGroup,
@@ -156,7 +156,15 @@ public final class ParquetTableReader implements AutoCloseable {
       return new RowGroup(root, input.resetChecksum(), input.bytesRead() - bytesBefore);
     } catch (IOException e) {
       vectors.forEach(FieldVector::close);
-      throw new UncheckedIOException("Cannot read " + path, e);
+      throw new SourceDataException(
+          "Cannot read row group "
+              + rowGroup
+              + " of "
+              + path
+              + ": "
+              + e.getMessage()
+              + " (was the file replaced or damaged while it was read?)",
+          e);
     } catch (ArithmeticException e) {
       vectors.forEach(FieldVector::close);
       throw new SourceDataException(
@@ -173,23 +181,7 @@ public final class ParquetTableReader implements AutoCloseable {
     try {
       reader.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot close " + path, e);
-    }
-  }
-
-  /** A Parquet file that cannot serve a request: missing columns, wrong types, bad bytes. */
-  public static final class SourceDataException extends QuiverException {
-    public SourceDataException(String message) {
-      super(message);
-    }
-
-    public SourceDataException(String message, Throwable cause) {
-      super(message, cause);
-    }
-
-    @Override
-    public ErrorKind kind() {
-      return ErrorKind.SOURCE_DATA;
+      throw new SourceDataException("Cannot close " + path + ": " + e.getMessage(), e);
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.quiver.offline.parquet;
 
+import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.io.FileRead;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,11 @@ public final class ReadChecksum {
     return rowGroupChecksums.length;
   }
 
-  /** The fingerprint of everything read so far. */
+  /**
+   * The fingerprint of everything read so far.
+   *
+   * @throws SourceDataException when the file's size or modification time cannot be read
+   */
   public synchronized FileRead result() {
     CRC32C combined = new CRC32C();
     ByteBuffer value = ByteBuffer.allocate(8);
@@ -71,7 +75,13 @@ public final class ReadChecksum {
           bytes,
           rows);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the attributes of " + path, e);
+      throw new SourceDataException(
+          "Cannot record what was read of "
+              + path
+              + ": its size and modification time cannot be read ("
+              + e
+              + "); was it removed while it was read?",
+          e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.offline.parquet;
 
+import dev.quiver.offline.SourceDataException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
@@ -23,6 +24,7 @@ public final class SourceFiles {
   /**
    * @param repoRoot relative paths are taken from here
    * @return the files, sorted by path; empty when nothing matches yet
+   * @throws SourceDataException when a folder to search cannot be listed
    */
   public static List<Path> resolve(Path repoRoot, String path) {
     if (isGlob(path)) {
@@ -37,8 +39,8 @@ public final class SourceFiles {
             .filter(f -> f.getFileName().toString().endsWith(".parquet"))
             .sorted()
             .toList();
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot list " + resolved, e);
+      } catch (IOException | UncheckedIOException e) {
+        throw cannotList(resolved, e);
       }
     }
     return Files.isRegularFile(resolved) ? List.of(resolved) : List.of();
@@ -72,10 +74,17 @@ public final class SourceFiles {
           .filter(f -> isData(walkRoot, f))
           .sorted()
           .forEach(matches::add);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list " + walkRoot, e);
+    } catch (IOException | UncheckedIOException e) {
+      throw cannotList(walkRoot, e);
     }
     return matches;
+  }
+
+  /** {@link Files#walk} reports a folder it cannot enter while walking as UncheckedIOException. */
+  private static SourceDataException cannotList(Path folder, Exception e) {
+    Throwable io = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e;
+    return new SourceDataException(
+        "Cannot list the source files in " + folder + ": " + io + " (check its permissions)", io);
   }
 
   /** Hidden and underscore-prefixed files and folders below {@code root} are not data. */

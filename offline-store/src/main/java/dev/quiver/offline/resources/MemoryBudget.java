@@ -1,6 +1,6 @@
 package dev.quiver.offline.resources;
 
-import dev.quiver.QuiverException;
+import dev.quiver.ConfigurationException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
@@ -29,14 +29,11 @@ public final class MemoryBudget implements AutoCloseable {
   /** The environment variable that sets the process's budget when the property is not set. */
   public static final String LIMIT_VARIABLE = "QUIVER_MEMORY_LIMIT";
 
-  private static final class Process {
-    static final MemoryBudget BUDGET =
-        new MemoryBudget(
-            limit(
-                System.getProperty(LIMIT_PROPERTY),
-                System.getenv(),
-                Runtime.getRuntime().maxMemory()));
-  }
+  /**
+   * Made on first use. Not a holder class: a bad setting would fail its static initializer, after
+   * which every use throws NoClassDefFoundError instead of the setting's message.
+   */
+  private static MemoryBudget process;
 
   private final long limit;
   private final RootAllocator root = new RootAllocator();
@@ -56,9 +53,22 @@ public final class MemoryBudget implements AutoCloseable {
     this.limit = limit;
   }
 
-  /** The process's budget. */
-  public static MemoryBudget process() {
-    return Process.BUDGET;
+  /**
+   * The process's budget.
+   *
+   * @throws ConfigurationException when {@code -Dquiver.memory.limit} or {@code
+   *     QUIVER_MEMORY_LIMIT} is not a size
+   */
+  public static synchronized MemoryBudget process() {
+    if (process == null) {
+      process =
+          new MemoryBudget(
+              limit(
+                  System.getProperty(LIMIT_PROPERTY),
+                  System.getenv(),
+                  Runtime.getRuntime().maxMemory()));
+    }
+    return process;
   }
 
   public long limit() {
@@ -152,7 +162,7 @@ public final class MemoryBudget implements AutoCloseable {
   /**
    * The budget the property, else the environment, sets; half of {@code maxHeap} when neither does.
    *
-   * @throws QuiverException for a value that is not a size
+   * @throws ConfigurationException for a value that is not a size
    */
   static long limit(String property, Map<String, String> environment, long maxHeap) {
     String text = property != null ? property : environment.get(LIMIT_VARIABLE);
@@ -181,7 +191,7 @@ public final class MemoryBudget implements AutoCloseable {
     } catch (NumberFormatException e) {
       // Reported below.
     }
-    throw new QuiverException(
+    throw new ConfigurationException(
         "Cannot read the memory limit: "
             + source
             + " must be a positive size such as 512m or 2g, got '"

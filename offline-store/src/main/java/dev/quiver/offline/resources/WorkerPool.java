@@ -1,5 +1,6 @@
 package dev.quiver.offline.resources;
 
+import dev.quiver.ConfigurationException;
 import dev.quiver.QuiverException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,12 +33,11 @@ public final class WorkerPool {
   /** The environment variable that sizes the shared pool when the property is not set. */
   public static final String THREADS_VARIABLE = "QUIVER_WORKER_THREADS";
 
-  private static final class Shared {
-    static final WorkerPool POOL =
-        new WorkerPool(
-            threads(System.getProperty(THREADS_PROPERTY), System.getenv(), availableCores()),
-            "quiver-worker");
-  }
+  /**
+   * Made on first use. Not a holder class: a bad setting would fail its static initializer, after
+   * which every use throws NoClassDefFoundError instead of the setting's message.
+   */
+  private static WorkerPool shared;
 
   /** A task that may throw an {@link IOException}. */
   @FunctionalInterface
@@ -74,9 +74,20 @@ public final class WorkerPool {
     this.executor = pool;
   }
 
-  /** The process's pool. */
-  public static WorkerPool shared() {
-    return Shared.POOL;
+  /**
+   * The process's pool.
+   *
+   * @throws ConfigurationException when {@code -Dquiver.worker.threads} or {@code
+   *     QUIVER_WORKER_THREADS} is not a number of threads
+   */
+  public static synchronized WorkerPool shared() {
+    if (shared == null) {
+      shared =
+          new WorkerPool(
+              threads(System.getProperty(THREADS_PROPERTY), System.getenv(), availableCores()),
+              "quiver-worker");
+    }
+    return shared;
   }
 
   /** How many threads work on one {@link #runAll} call at most, the caller included. */
@@ -268,7 +279,7 @@ public final class WorkerPool {
     } catch (NumberFormatException e) {
       // Reported below.
     }
-    throw new QuiverException(
+    throw new ConfigurationException(
         "Cannot size the worker pool: "
             + source
             + " must be a number of threads from 1 to 1024, got '"

@@ -161,7 +161,7 @@ public final class ScanPlan {
     /**
      * Reads every file's footer, checks that it holds the columns, and picks the row groups.
      *
-     * @throws ParquetTableReader.SourceDataException naming the file and each missing or
+     * @throws dev.quiver.offline.SourceDataException naming the file and each missing or
      *     incompatible column, or a file that is not Parquet
      */
     public ScanPlan build() {

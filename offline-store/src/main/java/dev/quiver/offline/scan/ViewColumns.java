@@ -1,6 +1,6 @@
 package dev.quiver.offline.scan;
 
-import dev.quiver.QuiverException;
+import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.SourceFiles;
 import dev.quiver.registry.model.Entity;
@@ -62,13 +62,13 @@ public final class ViewColumns {
    * The source's Parquet files, in path order.
    *
    * @param action what the caller cannot do without them, e.g. {@code materialize}
-   * @throws QuiverException when the source's path matches no file
+   * @throws SourceDataException when the source's path matches no file
    */
   public static List<Path> files(
       FeatureView view, ParquetSource source, Path repoRoot, String action) {
     List<Path> files = SourceFiles.resolve(repoRoot, source.path());
     if (files.isEmpty()) {
-      throw new QuiverException(
+      throw new SourceDataException(
           "Cannot "
               + action
               + " feature view '"

@@ -1,11 +1,16 @@
 package dev.quiver.offline.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.ErrorKind;
+import dev.quiver.OutputException;
 import dev.quiver.offline.parquet.ParquetTableReader;
+import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.ScalarType;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,6 +112,30 @@ class TrainingSetFilesTest {
       }
       assertThat(dir).isEmptyDirectory();
     }
+  }
+
+  @Test
+  void anOutputWhoseFolderCannotBeMadeIsAnOutputExceptionWithItsCause() throws Exception {
+    // A regular file where the output's folder should be: the file system refuses, even to root.
+    Path notAFolder = Files.writeString(dir.resolve("taken"), "a file");
+    Path output = notAFolder.resolve("training.parquet");
+    assertThatThrownBy(() -> PendingFile.beside(output))
+        .isInstanceOfSatisfying(
+            OutputException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.SERVER_FAILED))
+        .hasMessageStartingWith(
+            "Cannot write " + output + ": a temporary file cannot be created beside it (")
+        .hasMessageEndingWith("); is its folder writable?")
+        .hasCauseInstanceOf(FileSystemException.class);
+  }
+
+  @Test
+  void anOutputOfNoKnownFormatIsTheRequestsFault() {
+    assertThatThrownBy(() -> TrainingSetFiles.formatOf(dir.resolve("training.xlsx")))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage(
+            "Cannot write "
+                + dir.resolve("training.xlsx")
+                + ": name the output .parquet, .arrow or .csv");
   }
 
   private static long openFiles(Path descriptors) throws Exception {

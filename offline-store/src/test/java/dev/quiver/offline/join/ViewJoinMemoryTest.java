@@ -187,7 +187,7 @@ class ViewJoinMemoryTest {
     assertThatThrownBy(
             () ->
                 run(memory, definitions, new JoinOptions(2, Long.MAX_VALUE, dir.resolve("spill"))))
-        .isInstanceOf(ParquetTableReader.SourceDataException.class)
+        .isInstanceOf(dev.quiver.offline.SourceDataException.class)
         .hasMessageContaining("a-bad.parquet: a timestamp lies outside 1677..2262");
     // Closing fails if any buffer is still allocated, by this test or by a task still running.
     memory.close();
@@ -348,8 +348,9 @@ class ViewJoinMemoryTest {
                         smallSource("b"); // the same rows, other values
                       }
                     }))
-        .isInstanceOf(dev.quiver.QuiverException.class)
-        .hasMessageContaining("A source file changed while the training set was being made")
+        .isInstanceOf(dev.quiver.offline.SourceDataException.class)
+        .hasMessageStartingWith(
+            "Cannot make the training set: a source file changed while it was being made")
         .hasMessageContaining("chunk 2 of 2");
     assertThat(firstChunk).hasSize(10_000).startsWith("a0", "a1");
     memory.close();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.quiver.QuiverException;
+import dev.quiver.ConfigurationException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,7 +135,7 @@ class MemoryBudgetTest {
         .isEqualTo(65536);
     assertThat(MemoryBudget.limit(null, Map.of("QUIVER_MEMORY_LIMIT", "64k"), 1)).isEqualTo(65536);
     assertThatThrownBy(() -> MemoryBudget.limit(null, Map.of("QUIVER_MEMORY_LIMIT", "lots"), 1))
-        .isInstanceOf(QuiverException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessage(
             "Cannot read the memory limit: QUIVER_MEMORY_LIMIT must be a positive size such as"
                 + " 512m or 2g, got 'lots'");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.quiver.QuiverException;
+import dev.quiver.ConfigurationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -139,7 +139,7 @@ class WorkerPoolTest {
     assertThat(WorkerPool.threads(null, Map.of("QUIVER_WORKER_THREADS", "3"), 6)).isEqualTo(3);
     assertThat(WorkerPool.threads("5", Map.of("QUIVER_WORKER_THREADS", "3"), 6)).isEqualTo(5);
     assertThatThrownBy(() -> WorkerPool.threads(null, Map.of("QUIVER_WORKER_THREADS", "many"), 2))
-        .isInstanceOf(QuiverException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessage(
             "Cannot size the worker pool: QUIVER_WORKER_THREADS must be a number of threads from 1"
                 + " to 1024, got 'many'");

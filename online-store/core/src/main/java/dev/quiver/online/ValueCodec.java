@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 
 /**
  * Encodes an online row compactly. Each value is stored under a 32-bit hash of its feature's name
@@ -38,13 +37,7 @@ public final class ValueCodec {
 
   /** The stable 32-bit id of a feature name in encoded rows. */
   public static int nameHash(String name) {
-    return NAME_HASHES.computeIfAbsent(
-        name,
-        n -> {
-          CRC32C crc = new CRC32C();
-          crc.update(n.getBytes(StandardCharsets.UTF_8));
-          return (int) crc.getValue();
-        });
+    return NAME_HASHES.computeIfAbsent(name, Feature::nameHash);
   }
 
   /** Feature names are few and hashed on every row written or read. */
@@ -52,7 +45,8 @@ public final class ValueCodec {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * Checks that no two features of a view share a name hash.
+   * Checks that no two features of a view share a name hash. Definitions are validated so (see
+   * {@link Feature#nameHash}), so a clash here means definitions that skipped validation.
    *
    * @throws IllegalArgumentException naming both when they do
    */

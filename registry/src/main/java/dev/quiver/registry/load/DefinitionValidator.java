@@ -90,11 +90,26 @@ final class DefinitionValidator {
           unknownReference(subject, ObjectKind.SOURCE, view.source()));
     }
     Set<String> seenFeatures = new HashSet<>();
+    Map<Integer, String> featureByHash = new HashMap<>();
     for (Feature feature : view.features()) {
       if (!seenFeatures.add(feature.name())) {
         problems.add(
             featureLocation(view, feature.name()),
             "duplicate feature '" + feature.name() + "' in " + subject);
+        continue;
+      }
+      String other = featureByHash.putIfAbsent(Feature.nameHash(feature.name()), feature.name());
+      if (other != null) {
+        // Online rows store values under the hash: the two would read as one.
+        problems.add(
+            featureLocation(view, feature.name()),
+            "features '"
+                + other
+                + "' and '"
+                + feature.name()
+                + "' of "
+                + subject
+                + " have the same name hash in online rows; rename one of them");
       }
     }
   }

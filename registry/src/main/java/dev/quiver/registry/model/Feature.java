@@ -1,7 +1,9 @@
 package dev.quiver.registry.model;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import java.util.zip.CRC32C;
 
 /** One typed column of a feature view. */
 public record Feature(String name, ValueType type, String description, Map<String, String> tags) {
@@ -14,5 +16,15 @@ public record Feature(String name, ValueType type, String description, Map<Strin
 
   public static Feature of(String name, ValueType type) {
     return new Feature(name, type, null, Map.of());
+  }
+
+  /**
+   * The 32-bit id of a feature name in encoded online rows (CRC32C of its UTF-8 bytes): values are
+   * stored under it, so two features of one view must not share it, which validation checks.
+   */
+  public static int nameHash(String name) {
+    CRC32C crc = new CRC32C();
+    crc.update(name.getBytes(StandardCharsets.UTF_8));
+    return (int) crc.getValue();
   }
 }

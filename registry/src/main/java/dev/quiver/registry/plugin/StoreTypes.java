@@ -1,6 +1,6 @@
 package dev.quiver.registry.plugin;
 
-import dev.quiver.QuiverException;
+import dev.quiver.ConfigurationException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -32,8 +32,8 @@ public final class StoreTypes {
   /**
    * The types of {@code kind} on the class path, by type name in alphabetical order.
    *
-   * @throws QuiverException when two artifacts declare the same type, or a declaration cannot be
-   *     loaded
+   * @throws ConfigurationException when two artifacts declare the same type, or a declaration
+   *     cannot be loaded
    */
   public static Map<String, StoreType> declared(StoreKind kind) {
     Map<StoreKind, Map<String, StoreType>> known = types;
@@ -43,8 +43,8 @@ public final class StoreTypes {
   /**
    * The types of {@code kind} that implement {@code factory}, by type name in alphabetical order.
    *
-   * @throws QuiverException when a type of {@code kind} does not implement {@code factory}, two
-   *     artifacts declare the same type, or a declaration cannot be loaded
+   * @throws ConfigurationException when a type of {@code kind} does not implement {@code factory},
+   *     two artifacts declare the same type, or a declaration cannot be loaded
    */
   public static <T extends StoreType> Map<String, T> declared(StoreKind kind, Class<T> factory) {
     Map<String, T> typed = new TreeMap<>();
@@ -52,7 +52,7 @@ public final class StoreTypes {
         .forEach(
             (type, declaration) -> {
               if (!factory.isInstance(declaration)) {
-                throw new QuiverException(
+                throw new ConfigurationException(
                     "Cannot load the "
                         + kind.key()
                         + " types: "
@@ -105,7 +105,7 @@ public final class StoreTypes {
       StoreType earlier =
           byKind.get(declaration.kind()).putIfAbsent(declaration.type(), declaration);
       if (earlier != null) {
-        throw new QuiverException(
+        throw new ConfigurationException(
             "Cannot load the "
                 + declaration.kind().key()
                 + " types: both "
@@ -126,7 +126,7 @@ public final class StoreTypes {
     try {
       ServiceLoader.load(service, StoreTypes.class.getClassLoader()).forEach(found::add);
     } catch (ServiceConfigurationError e) {
-      throw new QuiverException("Cannot load the store types: " + e.getMessage(), e);
+      throw new ConfigurationException("Cannot load the store types: " + e.getMessage(), e);
     }
     return List.copyOf(found);
   }

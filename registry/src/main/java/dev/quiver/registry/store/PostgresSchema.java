@@ -100,8 +100,8 @@ final class PostgresSchema {
    *
    * @throws SQLException when the lock cannot be taken
    * @throws org.flywaydb.core.api.FlywayException when a migration fails
-   * @throws IllegalStateException when the migrations applied differ from this Quiver's (a newer
-   *     Quiver having migrated the database further is fine)
+   * @throws RegistryException when the migrations applied differ from this Quiver's (a newer Quiver
+   *     having migrated the database further is fine)
    */
   static void migrate(DataSource dataSource) throws SQLException {
     Flyway flyway =
@@ -121,7 +121,7 @@ final class PostgresSchema {
       } catch (FlywayValidateException e) {
         // Flyway's first line says only that validation failed; the next one says what differs.
         List<String> lines = e.getMessage().lines().filter(l -> !l.isBlank()).toList();
-        throw new IllegalStateException(
+        throw new RegistryException(
             "the migrations applied to the database differ from this Quiver's: "
                 + (lines.size() > 1 ? lines.get(1).strip() : lines.get(0).strip()),
             e);

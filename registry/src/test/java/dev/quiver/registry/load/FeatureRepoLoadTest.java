@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.registry.RepoFixture;
 import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureReference;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ScalarType;
@@ -290,6 +291,30 @@ class FeatureRepoLoadTest {
             "v.yaml:6: feature 'driver_id' of feature view 'pairs' has the same name as the join"
                 + " key of entity 'driver'; rename the feature",
             "v.yaml:8: duplicate feature 'rating' in feature view 'pairs'");
+  }
+
+  @Test
+  void refusesTwoFeaturesWhoseNamesHashAlikeInOnlineRows() {
+    // CRC32C("feature_1371838") == CRC32C("feature_2000402"), found by search.
+    assertThat(Feature.nameHash("feature_1371838")).isEqualTo(Feature.nameHash("feature_2000402"));
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "v.yaml",
+                """
+                feature_views:
+                  - name: clashing
+                    entities: [driver]
+                    source: driver_stats_source
+                    features:
+                      - {name: feature_1371838, type: float64}
+                      - {name: feature_2000402, type: float64}
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "v.yaml:7: features 'feature_1371838' and 'feature_2000402' of feature view"
+                + " 'clashing' have the same name hash in online rows; rename one of them");
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.quiver.registry.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quiver.QuiverException;
+import dev.quiver.ConfigurationException;
 import dev.quiver.registry.store.RegistryStoreFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class StoreTypesTest {
   void aDeclarationThatIsNotTheKindsFactoryIsRefused() {
     assertThatThrownBy(
             () -> StoreTypes.declared(StoreKind.ONLINE_STORE, RegistryStoreFactory.class))
-        .isInstanceOf(QuiverException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessage(
             "Cannot load the online_store types: dev.quiver.registry.plugin.TestOnlineStoreType"
                 + " declares type 'test-kv' but is not a RegistryStoreFactory");
@@ -39,7 +39,7 @@ class StoreTypesTest {
                         new TestOnlineStoreType(),
                         new FileOfflineStoreType(),
                         new TestOnlineStoreType())))
-        .isInstanceOf(QuiverException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessage(
             "Cannot load the online_store types: both"
                 + " dev.quiver.registry.plugin.TestOnlineStoreType and"

@@ -5,7 +5,6 @@ import dev.quiver.online.SupportsBulkWrite;
 import dev.quiver.online.SupportsRowCount;
 import dev.quiver.online.ValueCodec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -117,7 +116,13 @@ public final class RocksDbOnlineStore implements SupportsRowCount, SupportsBulkW
           "Cannot open the RocksDB online store at " + path + ": " + e.getMessage(), e);
     } catch (IOException e) {
       close(options, cache);
-      throw new UncheckedIOException("Cannot create " + path, e);
+      throw new OnlineStoreException(
+          "Cannot open the RocksDB online store at "
+              + path
+              + ": its folder cannot be created ("
+              + e
+              + "); check the online_store path in feature_store.yaml",
+          e);
     } catch (RuntimeException e) {
       close(options, cache);
       throw e;

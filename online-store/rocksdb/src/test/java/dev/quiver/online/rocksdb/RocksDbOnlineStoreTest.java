@@ -36,6 +36,18 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
   }
 
   @Test
+  void aStoreFolderThatCannotBeMadeIsAnOnlineStoreExceptionWithItsCause() throws Exception {
+    Path notAFolder = java.nio.file.Files.writeString(dir.resolve("taken"), "a file");
+    Path path = notAFolder.resolve("online");
+    assertThatThrownBy(() -> RocksDbOnlineStore.open("rides", path))
+        .isInstanceOf(OnlineStoreException.class)
+        .hasMessageStartingWith(
+            "Cannot open the RocksDB online store at " + path + ": its folder cannot be created (")
+        .hasMessageEndingWith("); check the online_store path in feature_store.yaml")
+        .hasCauseInstanceOf(java.nio.file.FileSystemException.class);
+  }
+
+  @Test
   void aSecondWriterIsToldWhoHoldsTheStore() throws Exception {
     Path path = dir.resolve("locked");
     Process holder =
