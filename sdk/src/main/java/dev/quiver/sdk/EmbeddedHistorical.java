@@ -2,6 +2,7 @@ package dev.quiver.sdk;
 
 import dev.quiver.QuiverVersion;
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.FileRead;
 import dev.quiver.offline.io.TableChecksum;
@@ -24,7 +25,6 @@ import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.store.RegistrySnapshot;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -171,7 +171,8 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
       }
       return java.util.Optional.empty();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the attributes of " + path, e);
+      throw new SourceDataException(
+          "Cannot reproduce: the attributes of " + path + " cannot be read (" + e + ")", e);
     }
   }
 

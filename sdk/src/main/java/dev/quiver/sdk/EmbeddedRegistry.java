@@ -1,10 +1,10 @@
 package dev.quiver.sdk;
 
-import dev.quiver.QuiverException;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.store.MaterializationLog;
+import dev.quiver.registry.store.RegistryException;
 import dev.quiver.registry.store.RegistrySnapshot;
 import dev.quiver.registry.store.RegistryStore;
 import java.util.List;
@@ -52,11 +52,11 @@ final class EmbeddedRegistry implements AutoCloseable {
   /**
    * The definitions of {@code snapshot}.
    *
-   * @throws QuiverException when nothing is registered yet
+   * @throws RegistryException when nothing is registered yet
    */
   Definitions definitions(RegistrySnapshot snapshot) {
     if (snapshot.definitions().isEmpty()) {
-      throw new QuiverException(
+      throw new RegistryException(
           "Cannot retrieve features: nothing is registered in project '"
               + config.project()
               + "' yet; run 'quiver apply' first");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -72,7 +71,8 @@ public final class OnlineResponseJson {
       json.writeEndArray();
       json.writeEndObject();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the online response", e);
+      // Written to memory: it cannot fail.
+      throw new IllegalStateException("Cannot write the online response", e);
     }
     return out.toByteArray();
   }

@@ -2,12 +2,15 @@ package dev.quiver.sdk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.ConfigurationException;
 import dev.quiver.ErrorKind;
 import dev.quiver.QuiverException;
+import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.resources.MemoryLimitException;
 import dev.quiver.online.OnlineStoreException;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
+import dev.quiver.registry.store.RegistryException;
 import java.io.IOException;
 import org.apache.arrow.flight.FlightRuntimeException;
 
@@ -80,10 +83,10 @@ final class RemoteErrors {
       case UNAUTHORIZED ->
           new UnauthorizedException(
               detail + " (set QUIVER_READ_TOKEN and QUIVER_WRITE_TOKEN to the server's tokens)");
-      case CONFLICT, REGISTRY, SOURCE_DATA, CONFIGURATION, SERVER_FAILED ->
-          cause == null
-              ? new QuiverException(serverFailed)
-              : new QuiverException(serverFailed, cause);
+      case SOURCE_DATA -> new SourceDataException(serverFailed, cause);
+      case REGISTRY -> new RegistryException(serverFailed, cause);
+      case CONFIGURATION -> new ConfigurationException(serverFailed, cause);
+      case CONFLICT, SERVER_FAILED -> new QuiverException(serverFailed, cause);
     };
   }
 }

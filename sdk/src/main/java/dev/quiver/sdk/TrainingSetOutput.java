@@ -5,7 +5,6 @@ import dev.quiver.offline.io.TrainingSetFiles;
 import dev.quiver.offline.io.TrainingSetWriter;
 import dev.quiver.offline.manifest.DatasetManifest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +60,7 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
       }
       writer.write(batch);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + output, e);
+      throw TrainingSetFiles.cannotWrite(output, e);
     }
   }
 
@@ -83,7 +82,7 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
         channel.force(true);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + output, e);
+      throw TrainingSetFiles.cannotWrite(output, e);
     }
     data.commit();
     meta.commit();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.quiver.QuiverException;
 import dev.quiver.cli.CliRun;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.materializer.MaterializationProgress;
@@ -211,8 +210,9 @@ class FlightTrainingSetTest {
               .entities(entityFile)
               .features(List.of("driver_hourly_stats:conv_rate"))
               .build();
+      // The server's own data failed: the same kind on the client, with the server named.
       assertThatThrownBy(() -> store.historicalFeatures(request))
-          .isExactlyInstanceOf(QuiverException.class)
+          .isExactlyInstanceOf(dev.quiver.offline.SourceDataException.class)
           .hasMessageContaining("The feature server at " + server.url() + " failed")
           .hasMessageContaining("matches no Parquet file");
       // The request's own mistakes stay the client's: 400, and the embedded store's exception.
