@@ -3,6 +3,7 @@ package dev.quiver.materializer;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.parquet.RowGroupStatistics;
 import dev.quiver.offline.resources.MemoryBudget;
+import dev.quiver.offline.resources.MemoryLimitException;
 import dev.quiver.offline.resources.Reservation;
 import dev.quiver.offline.resources.WorkerPool;
 import dev.quiver.offline.scan.ScanPlan;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -171,6 +173,16 @@ final class ViewMaterialization {
       allocator = reservation.allocator();
       budget = Math.max(1, Math.min(options.memoryBudget(), reservation.bytes() - reading));
       return run(plan, start, end);
+    } catch (OutOfMemoryException e) {
+      throw new MemoryLimitException(
+          "Cannot materialize feature view '"
+              + view.name()
+              + "': it needed more memory than the process's limit of "
+              + MemoryBudget.megabytes(memory.limit())
+              + " leaves free; raise "
+              + MemoryBudget.LIMIT_VARIABLE
+              + " or the JVM's -Xmx, or run it when fewer operations are",
+          e);
     }
   }
 

@@ -341,12 +341,12 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
       }
     } catch (OutOfMemoryException e) {
       throw new MemoryLimitException(
-          "Cannot retrieve features: the retrieval needed more memory than it could reserve of"
-              + " the process's limit of "
-              + (budget.limit() >> 20)
-              + " MB; raise "
+          "Cannot retrieve features: the retrieval needed more memory than the process's limit of "
+              + MemoryBudget.megabytes(budget.limit())
+              + " leaves free; raise "
               + MemoryBudget.LIMIT_VARIABLE
-              + " or the JVM's -Xmx, or send fewer entity rows at a time",
+              + " or the JVM's -Xmx, send fewer entity rows at a time, or run it when fewer"
+              + " operations are",
           e);
     }
   }

@@ -83,7 +83,7 @@ final class EmbeddedRegistry implements AutoCloseable {
    *
    * @return whether the version changed
    */
-  boolean refresh() {
+  synchronized boolean refresh() {
     // Polled every few seconds by the server: the version alone, the definitions on a change.
     if (store.version() == snapshot.version()) {
       return false;

@@ -40,9 +40,6 @@ final class FeatureServerClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  /** The media type of answers streamed as lines of JSON. */
-  static final String NDJSON = "application/x-ndjson";
-
   private final URI server;
   private final HttpClient http;
   private final RemoteOptions tokens;
@@ -67,19 +64,25 @@ final class FeatureServerClient implements AutoCloseable {
       headers.insert("authorization", "Bearer " + readToken);
       this.flightAuth = new CallOption[] {new HeaderCallOption(headers)};
     }
-    JsonNode info;
     try {
-      info = get("/api/v1/info");
+      JsonNode info = get("/api/v1/info");
+      if (!info.path("project").isTextual() || !info.path("flight_port").canConvertToInt()) {
+        throw new QuiverException(
+            "Cannot connect to "
+                + server
+                + ": it is not a Quiver feature server (its /api/v1/info has no project and"
+                + " flight_port)");
+      }
+      this.project = info.get("project").asText();
+      this.flight =
+          FlightClient.builder(
+                  allocator,
+                  Location.forGrpcInsecure(server.getHost(), info.get("flight_port").asInt()))
+              .build();
     } catch (RuntimeException e) {
       allocator.close();
       throw e;
     }
-    this.project = info.get("project").asText();
-    this.flight =
-        FlightClient.builder(
-                allocator,
-                Location.forGrpcInsecure(server.getHost(), info.get("flight_port").asInt()))
-            .build();
   }
 
   /**
@@ -139,7 +142,7 @@ final class FeatureServerClient implements AutoCloseable {
   JsonNode writeStreamed(String path, Object body, Predicate<JsonNode> lines) {
     HttpRequest request =
         HttpRequest.newBuilder(post(path, body, true), (name, value) -> true)
-            .header("Accept", NDJSON + ", application/json")
+            .header("Accept", ServerProtocol.NDJSON + ", application/json")
             .build();
     HttpResponse<Stream<String>> response;
     try {

@@ -55,6 +55,7 @@ public interface HistoricalFeatures {
    *
    * @throws InputsChangedException naming each input that differs from the manifest; nothing is
    *     written then
+   * @throws UnsupportedOperationException through a server, which has the source files on its host
    */
   DatasetManifest reproduce(Path manifest, Path output);
 }

@@ -19,6 +19,12 @@ public interface Materialization {
   /**
    * Copies the latest values of source rows with {@code start <= ts <= end} into the online store,
    * for the named views (every online view when {@code views} is empty).
+   *
+   * @throws dev.quiver.registry.NoSuchObjectException for an unknown view
+   * @throws dev.quiver.offline.SourceDataException when a source's files are missing or unreadable
+   * @throws dev.quiver.online.OnlineStoreException when the online store cannot be written
+   * @throws dev.quiver.offline.resources.MemoryLimitException when the process's memory limit
+   *     leaves too little free
    */
   List<Materializer.ViewResult> materialize(
       Instant start, Instant end, List<String> views, MaterializationProgress progress);

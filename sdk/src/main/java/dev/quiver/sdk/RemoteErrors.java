@@ -24,9 +24,6 @@ final class RemoteErrors {
 
   private RemoteErrors() {}
 
-  /** The gRPC header of a Flight error that carries its kind's label. */
-  static final String FLIGHT_KIND = "quiver-kind";
-
   /**
    * An HTTP answer of {@code server} with a status of 300 or more, as the exception it stands for.
    */
@@ -55,7 +52,10 @@ final class RemoteErrors {
   /** A Flight call's failure, by the kind the server put in its metadata (else its status). */
   static QuiverException of(FlightRuntimeException e, String server) {
     String detail = e.status().description();
-    String label = e.status().metadata() == null ? null : e.status().metadata().get(FLIGHT_KIND);
+    String label =
+        e.status().metadata() == null
+            ? null
+            : e.status().metadata().get(ServerProtocol.FLIGHT_KIND);
     ErrorKind kind =
         label != null
             ? ErrorKind.ofLabel(label).orElse(ErrorKind.SERVER_FAILED)

@@ -34,9 +34,6 @@ final class RemoteHistorical implements HistoricalFeatures {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int BATCH_ROWS = 65_536;
 
-  /** The key of a progress message's JSON (the manifest, the last message, has none). */
-  static final String PROGRESS = "quiver_progress";
-
   private final FeatureServerClient client;
   private final RemoteRegistry registry;
 
@@ -157,11 +154,11 @@ final class RemoteHistorical implements HistoricalFeatures {
 
   /** Passes a progress message on; false when {@code text} is not one. */
   private static boolean reportProgress(String text, JoinProgress progress) {
-    if (!text.startsWith("{\"" + PROGRESS + "\"")) {
+    if (!text.startsWith("{\"" + ServerProtocol.PROGRESS + "\"")) {
       return false;
     }
     try {
-      JsonNode node = JSON.readTree(text).get(PROGRESS);
+      JsonNode node = JSON.readTree(text).get(ServerProtocol.PROGRESS);
       if (node.has("total_source_rows")) {
         progress.totalSourceRows(node.get("total_source_rows").asLong());
       }

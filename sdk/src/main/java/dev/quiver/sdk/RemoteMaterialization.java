@@ -19,9 +19,6 @@ import java.util.Map;
  */
 final class RemoteMaterialization implements Materialization {
 
-  /** The key of a progress line (the result, the last line, has none). */
-  static final String PROGRESS = "quiver_progress";
-
   private final FeatureServerClient client;
 
   RemoteMaterialization(FeatureServerClient client) {
@@ -50,7 +47,7 @@ final class RemoteMaterialization implements Materialization {
 
   /** Passes a progress line on; false when {@code line} is not one (the result). */
   private static boolean report(JsonNode line, MaterializationProgress progress) {
-    JsonNode event = line.get(PROGRESS);
+    JsonNode event = line.get(ServerProtocol.PROGRESS);
     if (event == null) {
       return false;
     }

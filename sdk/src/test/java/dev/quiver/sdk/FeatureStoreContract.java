@@ -68,11 +68,6 @@ public abstract class FeatureStoreContract {
     return true;
   }
 
-  /** Whether the store tells the caller's {@link MaterializationProgress} how a run goes. */
-  protected boolean supportsMaterializationProgress() {
-    return true;
-  }
-
   @BeforeAll
   void registerAndMaterialize() throws Exception {
     repo = Files.createTempDirectory("quiver-contract").resolve("repo");
@@ -370,7 +365,6 @@ public abstract class FeatureStoreContract {
 
   @Test
   void materializationReportsItsProgressViewByView() {
-    assumeTrue(supportsMaterializationProgress(), "the store reports no materialization progress");
     List<String> events = new CopyOnWriteArrayList<>();
     AtomicLong rowsRead = new AtomicLong();
     MaterializationProgress progress =

@@ -45,7 +45,7 @@ final class RepoOption {
   /**
    * Refuses to {@code action} in this process when the repo's online store keeps its rows only in
    * the process that opens it ({@code type: memory}): the rows would be gone when the command ends,
-   * and a materialization would still be recorded in the registry.
+   * with nothing to show for the work.
    *
    * @param instead what to do instead, for the message
    */

@@ -3,6 +3,7 @@ package dev.quiver.server;
 import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.registry.store.MaterializationState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -57,6 +58,9 @@ public final class ServerMetrics {
         .register(registry);
     Gauge.builder("quiver_memory_waiting_operations", memory, MemoryBudget::waitingOperations)
         .description("Operations waiting for memory that others hold")
+        .register(registry);
+    FunctionCounter.builder("quiver_memory_waits", memory, MemoryBudget::waits)
+        .description("Operations that had to wait for memory others held, since start")
         .register(registry);
   }
 

@@ -7,10 +7,12 @@ import dev.quiver.offline.join.JoinOptions;
 import dev.quiver.offline.join.JoinProgress;
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.sdk.HistoricalRequest;
+import dev.quiver.sdk.ServerProtocol;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
@@ -48,14 +50,8 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     }
   }
 
-  /** The key of a progress message's JSON (read by the SDK's remote store). */
-  static final String PROGRESS = "quiver_progress";
-
   /** Rows read are reported at most this often. */
   static final Duration PROGRESS_EVERY = Duration.ofMillis(200);
-
-  /** The metadata key of a failure's kind (read by the SDK's remote store). */
-  static final String KIND_METADATA = "quiver-kind";
 
   /** The most entity rows one request may send (a client cannot fill the server's memory). */
   static final int MAX_ENTITY_ROWS = 50_000_000;
@@ -121,7 +117,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
       LOG.warn("A training set over Flight failed: {}", e.getMessage());
     }
     ErrorFlightMetadata metadata = new ErrorFlightMetadata();
-    metadata.insert(KIND_METADATA, kind.label());
+    metadata.insert(ServerProtocol.FLIGHT_KIND, kind.label());
     return status.withDescription(e.getMessage()).withMetadata(metadata);
   }
 
@@ -165,6 +161,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     private final ServerStreamListener writer;
     private final BackpressureStrategy backpressure =
         new BackpressureStrategy.CallbackBackpressureStrategy();
+    private final ReentrantLock sending = new ReentrantLock();
     private VectorSchemaRoot batch;
     private long sent;
     private ProgressSender progress;
@@ -205,7 +202,7 @@ final class TrainingSetProducer extends NoOpFlightProducer {
 
       @Override
       public void totalSourceRows(long rows) {
-        sendProgress(Map.of("total_source_rows", rows));
+        sendProgress(Map.of("total_source_rows", rows), true);
       }
 
       @Override
@@ -214,36 +211,60 @@ final class TrainingSetProducer extends NoOpFlightProducer {
         long now = System.nanoTime();
         long last = lastSent.get();
         if (now - last >= PROGRESS_EVERY.toNanos() && lastSent.compareAndSet(last, now)) {
-          flush();
+          flush(false);
         }
       }
 
-      /** Sends the rows read not yet told. */
-      void flush() {
+      /** Sends the rows read not yet told (kept for later when a batch is being sent). */
+      void flush(boolean wait) {
         long rows = unsent.getAndSet(0);
-        if (rows > 0) {
-          sendProgress(Map.of("source_rows_read", rows));
+        if (rows > 0 && !sendProgress(Map.of("source_rows_read", rows), wait)) {
+          unsent.addAndGet(rows);
         }
       }
     }
 
-    private synchronized void sendProgress(Map<String, Object> progress) {
-      byte[] message =
-          JsonBodies.write(Map.of(PROGRESS, progress)).getBytes(StandardCharsets.UTF_8);
-      ArrowBuf buffer = allocator.buffer(message.length);
-      buffer.writeBytes(message);
+    /**
+     * Sends a progress message, unless {@code wait} is false and a batch is being sent (which may
+     * wait minutes for a slow client: the join's workers must not wait with it).
+     *
+     * @return whether it was sent
+     */
+    private boolean sendProgress(Map<String, Object> progress, boolean wait) {
+      if (wait) {
+        sending.lock();
+      } else if (!sending.tryLock()) {
+        return false;
+      }
       try {
+        byte[] message =
+            JsonBodies.write(Map.of(ServerProtocol.PROGRESS, progress))
+                .getBytes(StandardCharsets.UTF_8);
+        ArrowBuf buffer = allocator.buffer(message.length);
+        buffer.writeBytes(message);
         writer.putMetadata(buffer);
       } catch (RuntimeException e) {
         // Progress is not worth failing for: a client gone is noticed at the next batch.
         LOG.debug("Progress not sent: {}", e.getMessage());
+      } finally {
+        sending.unlock();
       }
+      return true;
     }
 
     @Override
-    public synchronized void accept(VectorSchemaRoot chunk) {
+    public void accept(VectorSchemaRoot chunk) {
+      sending.lock();
+      try {
+        send(chunk);
+      } finally {
+        sending.unlock();
+      }
+    }
+
+    private void send(VectorSchemaRoot chunk) {
       if (progress != null) {
-        progress.flush();
+        progress.flush(true);
       }
       if (batch == null) {
         batch = VectorSchemaRoot.create(chunk.getSchema(), allocator);
@@ -263,9 +284,18 @@ final class TrainingSetProducer extends NoOpFlightProducer {
     }
 
     /** Last, an empty batch whose metadata is the training set's manifest (JSON). */
-    synchronized void finish(String manifest) {
+    void finish(String manifest) {
+      sending.lock();
+      try {
+        last(manifest);
+      } finally {
+        sending.unlock();
+      }
+    }
+
+    private void last(String manifest) {
       if (progress != null) {
-        progress.flush();
+        progress.flush(true);
       }
       batch.setRowCount(0);
       byte[] metadata = manifest.getBytes(StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import dev.quiver.QuiverException;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.sdk.ServerProtocol;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -21,8 +22,10 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.inject.Named;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,11 +50,7 @@ public class WriteController {
 
   private static final Logger LOG = LoggerFactory.getLogger(WriteController.class);
 
-  /** The media type of answers streamed as lines of JSON. */
-  static final String NDJSON = "application/x-ndjson";
-
-  /** The key of a progress line (the result, the last line, has none). */
-  static final String PROGRESS = "quiver_progress";
+  private static final String NDJSON = ServerProtocol.NDJSON;
 
   private final FeatureService features;
   private final ServerMetrics metrics;
@@ -162,8 +161,19 @@ public class WriteController {
                 sink -> {
                   try {
                     List<Materializer.ViewResult> results =
-                        run.apply(new StreamedProgress(line -> sink.next(line(line))));
+                        run.apply(
+                            new StreamedProgress(
+                                line -> {
+                                  if (sink.isCancelled()) {
+                                    // The client went away: stop rather than work for nobody.
+                                    throw new ClientGoneException(
+                                        "The client of a streamed materialization went away");
+                                  }
+                                  sink.next(line(line));
+                                }));
                     sink.next(line(results(results)));
+                  } catch (ClientGoneException e) {
+                    LOG.info("{}; it stopped at the next progress event", e.getMessage());
                   } catch (QuiverException e) {
                     ErrorKind kind = e.kind();
                     metrics.error(kind.label());
@@ -176,7 +186,8 @@ public class WriteController {
                                 HttpStatus.valueOf(kind.httpStatus()),
                                 kind.label(),
                                 e.getMessage())));
-                  } catch (RuntimeException e) {
+                  } catch (RuntimeException | Error e) {
+                    // Whatever ends the run, the stream ends with a line saying so.
                     LOG.error("A streamed materialization failed", e);
                     metrics.error("internal");
                     sink.next(
@@ -197,26 +208,61 @@ public class WriteController {
     return (json + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A materialization's progress as lines of JSON: {@code {"quiver_progress": {...}}}. */
-  private record StreamedProgress(Consumer<String> lines) implements MaterializationProgress {
+  /** A streamed answer's client that is no longer there. */
+  private static final class ClientGoneException extends RuntimeException {
+    ClientGoneException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * A materialization's progress as lines of JSON: {@code {"quiver_progress": {...}}}; rows read at
+   * most every {@link #EVERY} per view, and before the view's end.
+   */
+  private static final class StreamedProgress implements MaterializationProgress {
+    static final Duration EVERY = Duration.ofMillis(200);
+
+    private final Consumer<String> lines;
+    private final Map<String, long[]> unsent = new HashMap<>();
+
+    StreamedProgress(Consumer<String> lines) {
+      this.lines = lines;
+    }
 
     @Override
-    public void viewStarted(String view, long sourceRows) {
+    public synchronized void viewStarted(String view, long sourceRows) {
+      unsent.put(view, new long[] {0, System.nanoTime()});
       send(Map.of("event", "view_started", "view", view, "source_rows", sourceRows));
     }
 
     @Override
-    public void rowsRead(String view, long rows) {
-      send(Map.of("event", "rows_read", "view", view, "rows", rows));
+    public synchronized void rowsRead(String view, long rows) {
+      long[] rowsAndTime = unsent.computeIfAbsent(view, v -> new long[] {0, System.nanoTime()});
+      rowsAndTime[0] += rows;
+      if (System.nanoTime() - rowsAndTime[1] >= EVERY.toNanos()) {
+        flush(view, rowsAndTime);
+      }
     }
 
     @Override
-    public void viewFinished(String view) {
+    public synchronized void viewFinished(String view) {
+      long[] rowsAndTime = unsent.remove(view);
+      if (rowsAndTime != null) {
+        flush(view, rowsAndTime);
+      }
       send(Map.of("event", "view_finished", "view", view));
     }
 
+    private void flush(String view, long[] rowsAndTime) {
+      if (rowsAndTime[0] > 0) {
+        send(Map.of("event", "rows_read", "view", view, "rows", rowsAndTime[0]));
+      }
+      rowsAndTime[0] = 0;
+      rowsAndTime[1] = System.nanoTime();
+    }
+
     private void send(Map<String, Object> event) {
-      lines.accept(JsonBodies.write(Map.of(PROGRESS, event)));
+      lines.accept(JsonBodies.write(Map.of(ServerProtocol.PROGRESS, event)));
     }
   }
 

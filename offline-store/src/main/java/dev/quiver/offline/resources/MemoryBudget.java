@@ -39,7 +39,9 @@ public final class MemoryBudget implements AutoCloseable {
   private final RootAllocator root = new RootAllocator();
   private final Deque<Object> waiting = new ArrayDeque<>();
   private final AtomicLong sequence = new AtomicLong();
+  private final ThreadLocal<int[]> heldByThisThread = ThreadLocal.withInitial(() -> new int[1]);
   private long reserved;
+  private long waits;
 
   /**
    * A budget of its own, for tests and tools; the process should use {@link #process}.
@@ -78,6 +80,11 @@ public final class MemoryBudget implements AutoCloseable {
   /** Bytes reserved now, by every operation together. */
   public synchronized long reserved() {
     return reserved;
+  }
+
+  /** How many operations have had to wait for memory since the budget was made. */
+  public synchronized long waits() {
+    return waits;
   }
 
   /** Operations waiting for memory now. */
@@ -119,6 +126,20 @@ public final class MemoryBudget implements AutoCloseable {
     long granted;
     Object ticket = new Object();
     synchronized (this) {
+      boolean mustWait =
+          !waiting.isEmpty() || limit - reserved < Math.max(Math.min(atLeast, limit), 1);
+      if (mustWait && heldByThisThread.get()[0] > 0) {
+        // Waiting here would never end if the memory this thread holds is what is missing.
+        throw new MemoryLimitException(
+            "Cannot start "
+                + operation
+                + ": this thread already holds memory for another operation that has not"
+                + " ended (one started from inside another, such as a training set's consumer),"
+                + " and waiting for more could wait for itself; start it after the first ends");
+      }
+      if (mustWait) {
+        waits++;
+      }
       waiting.addLast(ticket);
       try {
         while (waiting.peekFirst() != ticket || limit - reserved < Math.max(atLeast, 1)) {
@@ -137,16 +158,40 @@ public final class MemoryBudget implements AutoCloseable {
     }
     String name = operation + "-" + sequence.incrementAndGet();
     try {
-      return new Reservation(this, name, granted, root.newChildAllocator(name, 0, granted));
+      Reservation reservation = new Reservation(this, name, granted);
+      heldByThisThread.get()[0]++;
+      return reservation;
     } catch (RuntimeException | Error e) {
       release(granted);
       throw e;
     }
   }
 
+  /**
+   * Takes at least {@code least} and at most {@code most} bytes of what is free now, for a
+   * reservation that grows; 0 when not even {@code least} is free. Never waits.
+   */
+  synchronized long tryTake(long least, long most) {
+    long free = limit - reserved;
+    if (free < least) {
+      return 0;
+    }
+    long taken = Math.min(most, free);
+    reserved += taken;
+    return taken;
+  }
+
   synchronized void release(long bytes) {
     reserved -= bytes;
     notifyAll();
+  }
+
+  /** Counts a closed reservation off the thread that made it (when that thread closes it). */
+  void released(Reservation reservation) {
+    int[] held = heldByThisThread.get();
+    if (held[0] > 0) {
+      held[0]--;
+    }
   }
 
   /** Frees the root allocator; every reservation must be closed first. */
@@ -155,7 +200,8 @@ public final class MemoryBudget implements AutoCloseable {
     root.close();
   }
 
-  static String megabytes(long bytes) {
+  /** {@code bytes} in megabytes, rounded up, for messages: {@code 1,024 MB}. */
+  public static String megabytes(long bytes) {
     return String.format(Locale.ROOT, "%,d MB", (bytes + (1 << 20) - 1) >> 20);
   }
 

@@ -250,6 +250,39 @@ class ViewJoinMemoryTest {
         .isLessThan(wholePeak / 4);
   }
 
+  /**
+   * Within a real, bounded budget: the join gives back what its estimates say it will not need, and
+   * the footers understate the decoded strings sixtyfold; the reservation grows from the free
+   * budget instead of failing the allocation.
+   */
+  @Test
+  void aJoinWhoseEstimatesRunLowGrowsItsReservationFromTheFreeBudget() {
+    writeLongStrings();
+    Definitions definitions = definitions("data/text.parquet");
+    List<Object> expected;
+    try (Reservation unlimited = TestMemory.reserve("reference")) {
+      expected = run(unlimited, definitions, new JoinOptions(2, Long.MAX_VALUE, dir));
+    }
+    List<Object> chunked = new ArrayList<>();
+    try (dev.quiver.offline.resources.MemoryBudget budget =
+            new dev.quiver.offline.resources.MemoryBudget(1L << 30);
+        Reservation memory = budget.reserve("historical", budget.limit(), 1);
+        EntityTable table = EntityTable.of(entities(memory.allocator(), 20_000))) {
+      PointInTimeJoin.runInChunks(
+          table,
+          FeatureSelection.of(definitions, List.of("v:text")),
+          definitions,
+          dir,
+          false,
+          new JoinOptions(2, Long.MAX_VALUE, dir.resolve("spill")),
+          memory,
+          JoinProgress.NONE,
+          chunk -> chunked.addAll(texts(chunk)));
+      assertThat(budget.reserved()).isLessThanOrEqualTo(budget.limit());
+    }
+    assertThat(chunked).isEqualTo(expected).doesNotContainNull();
+  }
+
   /** The 5,000-key source of the chunked tests, its values tagged {@code tag}. */
   private Definitions smallSource(String tag) {
     List<Map<String, Object>> rows = new ArrayList<>();

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.junit.jupiter.api.Test;
@@ -35,8 +37,9 @@ class MemoryBudgetTest {
   void anOperationWaitsUntilOthersReleaseTheLeastItNeeds() {
     MemoryBudget budget = new MemoryBudget(100 * MB);
     Reservation holder = budget.reserve("holder", 100 * MB, 1);
+    ExecutorService threads = Executors.newFixedThreadPool(1);
     CompletableFuture<Reservation> waiting =
-        CompletableFuture.supplyAsync(() -> budget.reserve("waiting", 50 * MB, 40 * MB));
+        CompletableFuture.supplyAsync(() -> budget.reserve("waiting", 50 * MB, 40 * MB), threads);
     await()
         .during(Duration.ofMillis(200))
         .atMost(Duration.ofSeconds(5))
@@ -50,9 +53,10 @@ class MemoryBudgetTest {
     Reservation granted = waiting.join();
     assertThat(granted.bytes()).isEqualTo(45 * MB);
     assertThat(budget.reserved()).isEqualTo(100 * MB);
-    granted.close();
+    threads.submit(granted::close);
     holder.close();
-    assertThat(budget.reserved()).isZero();
+    threads.shutdown();
+    await().atMost(Duration.ofSeconds(5)).until(() -> budget.reserved() == 0);
     budget.close();
   }
 
@@ -62,6 +66,8 @@ class MemoryBudgetTest {
     Reservation holder = budget.reserve("holder", 10 * MB, 1);
     List<String> order = new CopyOnWriteArrayList<>();
     List<CompletableFuture<Reservation>> waiting = new ArrayList<>();
+    // A thread each: the common pool may have fewer threads than there are waiters.
+    ExecutorService threads = Executors.newFixedThreadPool(3);
     for (String name : List.of("a", "b", "c")) {
       waiting.add(
           CompletableFuture.supplyAsync(
@@ -69,7 +75,8 @@ class MemoryBudgetTest {
                 Reservation r = budget.reserve(name, 10 * MB, 10 * MB);
                 order.add(name);
                 return r;
-              }));
+              },
+              threads));
       // Each asks only once the one before is queued.
       await().atMost(Duration.ofSeconds(5)).until(() -> queued(budget) == waiting.size());
     }
@@ -77,7 +84,9 @@ class MemoryBudgetTest {
     for (CompletableFuture<Reservation> next : waiting) {
       next.join().close();
     }
+    threads.shutdown();
     assertThat(order).containsExactly("a", "b", "c");
+    assertThat(budget.waits()).as("every one of them waited").isEqualTo(3);
     budget.close();
   }
 
@@ -86,15 +95,33 @@ class MemoryBudgetTest {
   }
 
   @Test
-  void anOperationsAllocatorCannotGoPastItsReservation() {
+  void anAllocationPastTheReservationGrowsItFromWhatIsFreeAndFailsOnlyPastTheBudget() {
     try (MemoryBudget budget = new MemoryBudget(100 * MB);
-        Reservation small = budget.reserve("small", 2 * MB, 1)) {
-      assertThatThrownBy(() -> small.allocator().buffer(4 * MB))
+        Reservation small = budget.reserve("small", 2 * MB, 1);
+        Reservation other = budget.reserve("other", 80 * MB, 1)) {
+      try (ArrowBuf grown = small.allocator().buffer(4 * MB)) {
+        assertThat(small.bytes()).as("grown from the 18 MB free").isGreaterThanOrEqualTo(4 * MB);
+        assertThat(budget.reserved()).isLessThanOrEqualTo(100 * MB);
+      }
+      long free = budget.limit() - budget.reserved();
+      assertThatThrownBy(() -> small.allocator().buffer(free + small.bytes() + MB))
           .isInstanceOf(OutOfMemoryException.class)
+          .hasMessageStartingWith("Unable to allocate buffer of size");
+      assertThat(budget.reserved()).isLessThanOrEqualTo(100 * MB);
+    }
+  }
+
+  @Test
+  void anOperationStartedInsideAnotherOnTheSameThreadFailsInsteadOfWaitingForItself() {
+    try (MemoryBudget budget = new MemoryBudget(100 * MB);
+        Reservation outer = budget.reserve("historical", 100 * MB, 1)) {
+      assertThatThrownBy(() -> budget.reserve("materialize", 10 * MB, 10 * MB))
+          .isInstanceOf(MemoryLimitException.class)
           .hasMessageStartingWith(
-              "Unable to allocate buffer of size " + 4 * MB + " due to memory limit");
-      try (ArrowBuf fits = small.allocator().buffer(MB)) {
-        assertThat(small.unallocated()).isEqualTo(MB);
+              "Cannot start materialize: this thread already holds memory for another operation");
+      outer.shrinkTo(50 * MB);
+      try (Reservation inner = budget.reserve("materialize", 10 * MB, 10 * MB)) {
+        assertThat(inner.bytes()).as("free now: no wait, so no refusal").isEqualTo(10 * MB);
       }
     }
   }
