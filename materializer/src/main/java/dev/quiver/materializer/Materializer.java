@@ -10,6 +10,7 @@ import dev.quiver.registry.load.Suggestions;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.TimeInterval;
@@ -97,8 +98,12 @@ public final class Materializer {
     List<ViewResult> results = new ArrayList<>();
     for (FeatureView view : select(views)) {
       MaterializationState state = done.get(view.name());
+      // A view known by its created time starts from the beginning the first time: a row whose
+      // event lies within the ttl may have been known long before END - ttl.
       Instant start =
-          state == null ? (view.hasTtl() ? end.minus(view.ttl()) : null) : state.materializedUpTo();
+          state != null
+              ? state.materializedUpTo()
+              : view.hasTtl() && view.knownTime() == KnownTime.EVENT ? end.minus(view.ttl()) : null;
       if (start != null && start.isAfter(end)) {
         results.add(new ViewResult(view.name(), null, 0, 0, 0, null, 0));
         continue;

@@ -16,6 +16,7 @@ import dev.quiver.online.SupportsBulkWrite;
 import dev.quiver.online.ValueCodec;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import java.nio.file.Path;
@@ -157,7 +158,9 @@ final class ViewMaterialization {
                 "feature view '" + view.name() + "'",
                 ViewColumns.files(view, source, repoRoot, "materialize"),
                 ViewColumns.of(source, entities, view.features()))
-            .timeRange(source.timestampField(), start, end)
+            // A view known by its created time takes rows known in the window, whatever their
+            // event time before its end: their event times prune nothing below it.
+            .timeRange(source.timestampField(), knownByCreated() ? Long.MIN_VALUE : start, end)
             .integerRangeOf(source.columnFor(entities.get(0).joinKey()))
             .build();
     long largest = plan.tasks().stream().mapToLong(ScanPlan.Task::estimatedBytes).max().orElse(0);
@@ -267,7 +270,9 @@ final class ViewMaterialization {
         continue;
       }
       long at = ts.get(row);
-      if (at < start || at > end) {
+      long createdAt =
+          created == null || created.isNull(row) ? OnlineRow.NO_CREATED : created.get(row);
+      if (!inWindow(at, createdAt, start, end)) {
         continue;
       }
       if (KeyColumns.hasNull(keys, row)) {
@@ -275,8 +280,6 @@ final class ViewMaterialization {
       }
       inWindow++;
       newest = Math.max(newest, at);
-      long createdAt =
-          created == null || created.isNull(row) ? OnlineRow.NO_CREATED : created.get(row);
       long order = batch.ordinal(row);
       if (rows instanceof KeptRows.ByLong byLong) {
         int slot = byLong.offer(KeyColumns.longValue(keys.get(0), row), at, createdAt, order);
@@ -309,6 +312,24 @@ final class ViewMaterialization {
     rowsInWindow.addAndGet(inWindow);
     newestEvent.accumulateAndGet(newest, Math::max);
     return any;
+  }
+
+  private boolean knownByCreated() {
+    return view.knownTime() == KnownTime.CREATED;
+  }
+
+  /**
+   * Whether a row belongs to the window {@code [start, end]}: by its event time, or, for a view
+   * known by its created time, by when it became known (its created time, else its event time), its
+   * event time also at or before {@code end}. So an incremental run takes the corrections made
+   * since the last one, whatever their event time.
+   */
+  private boolean inWindow(long at, long createdAt, long start, long end) {
+    if (at > end) {
+      return false;
+    }
+    long known = knownByCreated() && createdAt != OnlineRow.NO_CREATED ? createdAt : at;
+    return known >= start && known <= end;
   }
 
   /** A row kept by reference: its chunk and row. */

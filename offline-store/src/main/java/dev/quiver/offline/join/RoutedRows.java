@@ -6,6 +6,7 @@ import dev.quiver.offline.scan.ScanPlan;
 import dev.quiver.offline.scan.SourceScan;
 import dev.quiver.offline.scan.ViewColumns;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KnownTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +34,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
   private final long budget;
   private final JoinProgress progress;
   private final long ttl;
+  private final boolean knownByCreated;
   private final SourceScan scan;
   private final SpillPartitions spill;
   private final SourceRows[] inMemory;
@@ -65,6 +67,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
     this.budget = budget;
     this.progress = progress;
     this.ttl = view.ttl().toNanos();
+    this.knownByCreated = view.knownTime() == KnownTime.CREATED;
     this.scan = new SourceScan(plan, allocator);
     this.chunks = new VectorSchemaRoot[plan.tasks().size()];
     this.baseline = allocator.getAllocatedMemory();
@@ -152,6 +155,10 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       }
       long createdAt =
           created == null || created.isNull(row) ? SourceRows.NULL_CREATED : created.get(row);
+      // Nor do rows known only after every entity row of the key.
+      if (knownByCreated && createdAt != SourceRows.NULL_CREATED && createdAt > keys.last(k)) {
+        continue;
+      }
       int p = k % partitions;
       if (local[p] == null) {
         local[p] = new SourceRows(Math.max(16, rows / partitions));
@@ -220,6 +227,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
                   keyCount,
                   partitions,
                   ttl,
+                  knownByCreated,
                   winners);
               partitionResults[partition] =
                   collect(entityRows[partition], winners, loaded.chunks(), outputs);
@@ -257,6 +265,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
                 keyCount,
                 partitions,
                 ttl,
+                knownByCreated,
                 winners);
             inMemory[partition] = null;
           });

@@ -50,6 +50,11 @@ final class SourceRows {
     }
   }
 
+  /** When row {@code i} became known: its created time, or its event time when it has none. */
+  long knownAt(int i) {
+    return created[i] == NULL_CREATED ? ts[i] : created[i];
+  }
+
   /** A reference to row {@code row} of chunk {@code chunk}. */
   static long reference(int chunk, int row) {
     return ((long) chunk << 32) | (row & 0xFFFF_FFFFL);

@@ -14,6 +14,7 @@ import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
@@ -172,6 +173,89 @@ class PointInTimeJoinGoldenTest {
       assertThat(result.skippedNullKeyRows()).isEqualTo(1);
       assertThat(result.skippedNullTimestampRows()).isEqualTo(1);
       assertGolden("point_in_time_edges.csv", result);
+    }
+  }
+
+  /**
+   * A view known by its created time: a correction written after an entity row's time is not seen
+   * by it, whatever its event time; a row without a created time is known from its event time.
+   */
+  @Test
+  void aViewKnownByItsCreatedTimeDoesNotSeeLaterCorrections() throws IOException {
+    ParquetFixtures.write(
+        dir.resolve("scores.parquet"),
+        "message scores { optional int64 driver_id; optional int64 ts (TIMESTAMP(MICROS,true));"
+            + " optional int64 created (TIMESTAMP(MICROS,true)); optional int64 value; }",
+        List.of(
+            // Driver 1: a value, corrected two days later with the same event time.
+            row(
+                "driver_id",
+                1L,
+                "ts",
+                at("2026-03-02T10:00:00Z"),
+                "created",
+                at("2026-03-02T10:00:00Z"),
+                "value",
+                100L),
+            row(
+                "driver_id",
+                1L,
+                "ts",
+                at("2026-03-02T10:00:00Z"),
+                "created",
+                at("2026-03-04T09:00:00Z"),
+                "value",
+                101L),
+            // Driver 2: an older row known in time, a newer one written late.
+            row(
+                "driver_id",
+                2L,
+                "ts",
+                at("2026-03-02T08:00:00Z"),
+                "created",
+                at("2026-03-02T08:00:00Z"),
+                "value",
+                200L),
+            row(
+                "driver_id",
+                2L,
+                "ts",
+                at("2026-03-02T11:00:00Z"),
+                "created",
+                at("2026-03-03T00:00:00Z"),
+                "value",
+                201L),
+            // Driver 3: no created time: known from its event time.
+            row("driver_id", 3L, "ts", at("2026-03-02T10:00:00Z"), "value", 300L)),
+        0);
+    Definitions definitions =
+        new Definitions(
+            List.of(DRIVER),
+            List.of(
+                new ParquetSource(
+                    "scores_source", "scores.parquet", "ts", "created", Map.of(), null, null)),
+            List.of(
+                FeatureView.builder("scores")
+                    .entities("driver")
+                    .source("scores_source")
+                    .knownTime(KnownTime.CREATED)
+                    .features(Feature.of("value", ValueType.scalar(ScalarType.INT64)))
+                    .build()),
+            List.of());
+    Files.writeString(
+        dir.resolve("entities.csv"),
+        """
+        case,driver_id,event_timestamp
+        before the correction was made: the first value,1,2026-03-03T12:00:00Z
+        after the correction was made: the correction,1,2026-03-04T09:00:00Z
+        the late row not known yet: the older row,2,2026-03-02T12:00:00Z
+        the late row known: it wins,2,2026-03-03T00:00:00Z
+        no created time: known at its event time,3,2026-03-02T10:00:00Z
+        """);
+
+    try (PointInTimeJoin.Result result =
+        join(definitions, List.of("scores:value"), dir.resolve("entities.csv"))) {
+      assertGolden("known_time_created.csv", result);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.quiver.registry.diff;
 
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -46,13 +47,21 @@ public final class RegistryDiff {
     return changes;
   }
 
+  /**
+   * Keys the canonical form leaves out when they hold their default (so that registries written
+   * before the key existed read back unchanged), with that default, shown in a change.
+   */
+  private static final Map<String, Object> OMITTED_DEFAULTS =
+      Map.of("known_time", KnownTime.EVENT.yaml());
+
   private static void compareMaps(
       String prefix, Map<?, ?> before, Map<?, ?> after, List<String> details) {
     Set<Object> keys = new LinkedHashSet<>(after.keySet());
     keys.addAll(before.keySet());
     for (Object key : keys) {
-      Object was = before.get(key);
-      Object is = after.get(key);
+      Object fallback = prefix.isEmpty() ? OMITTED_DEFAULTS.get(key) : null;
+      Object was = before.containsKey(key) ? before.get(key) : fallback;
+      Object is = after.containsKey(key) ? after.get(key) : fallback;
       if (Objects.equals(was, is)) {
         continue;
       }

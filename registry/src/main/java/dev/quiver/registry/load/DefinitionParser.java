@@ -7,6 +7,7 @@ import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureReference;
 import dev.quiver.registry.model.FeatureService;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
@@ -49,6 +50,7 @@ final class DefinitionParser {
           "source",
           "ttl",
           "online",
+          "known_time",
           "features",
           "description",
           "owner",
@@ -294,6 +296,25 @@ final class DefinitionParser {
                   return parsed.orElse(null);
                 });
     boolean online = r.bool("online").orElse(true);
+    KnownTime knownTime =
+        r.string("known_time")
+            .map(
+                text -> {
+                  Optional<KnownTime> parsed = KnownTime.ofYaml(text);
+                  if (parsed.isEmpty()) {
+                    problems.add(
+                        r.at("known_time"),
+                        "invalid known_time '"
+                            + text
+                            + "' of "
+                            + r.subject()
+                            + ": use 'event' (a row is known from its event time) or 'created'"
+                            + " (from its created time)"
+                            + Suggestions.hint(text, List.of("event", "created")));
+                  }
+                  return parsed.orElse(KnownTime.EVENT);
+                })
+            .orElse(KnownTime.EVENT);
     List<Feature> features = new ArrayList<>();
     Optional<List<Node.Mapping>> featureNodes = r.mappingList("features");
     if (featureNodes.isEmpty() && r.node("features").isEmpty()
@@ -312,6 +333,7 @@ final class DefinitionParser {
             .source(source.orElse(""))
             .ttl(ttl.orElse(Duration.ZERO))
             .online(online)
+            .knownTime(knownTime)
             .features(features)
             .description(description)
             .owner(owner)

@@ -6,6 +6,7 @@ import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureReference;
 import dev.quiver.registry.model.FeatureService;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.SourceLocation;
 import java.util.HashMap;
@@ -88,6 +89,20 @@ final class DefinitionValidator {
       problems.add(
           valueLocation(ObjectKind.FEATURE_VIEW, view.name(), "source"),
           unknownReference(subject, ObjectKind.SOURCE, view.source()));
+    }
+    if (view.knownTime() == KnownTime.CREATED) {
+      definitions
+          .source(view.source())
+          .filter(source -> source.createdTimestampField() == null)
+          .ifPresent(
+              source ->
+                  problems.add(
+                      valueLocation(ObjectKind.FEATURE_VIEW, view.name(), "known_time"),
+                      subject
+                          + " has known_time: created, but its source '"
+                          + source.name()
+                          + "' has no created_timestamp_field to know rows by; add one, or use"
+                          + " known_time: event"));
     }
     Set<String> seenFeatures = new HashSet<>();
     Map<Integer, String> featureByHash = new HashMap<>();

@@ -66,6 +66,10 @@ public final class CanonicalForm {
     map.put("source", view.source());
     map.put("ttl", DurationText.format(view.ttl()));
     map.put("online", view.online());
+    // Only when not the default, so that registries written before the key read back unchanged.
+    if (view.knownTime() != KnownTime.EVENT) {
+      map.put("known_time", view.knownTime().yaml());
+    }
     map.put("features", view.features().stream().map(CanonicalForm::of).toList());
     putDescribing(map, view.description(), view.owner(), view.tags());
     return map;

@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param ttl how far back a value stays valid; {@link Duration#ZERO} means no limit
  * @param online whether the view is materialized into the online store
+ * @param knownTime when a row counts as known: from its event time, or from its created time
  */
 public record FeatureView(
     String name,
@@ -18,6 +19,7 @@ public record FeatureView(
     String source,
     Duration ttl,
     boolean online,
+    KnownTime knownTime,
     List<Feature> features,
     String description,
     String owner,
@@ -29,6 +31,7 @@ public record FeatureView(
     Objects.requireNonNull(source, "source");
     entities = List.copyOf(entities);
     ttl = ttl == null ? Duration.ZERO : ttl;
+    knownTime = knownTime == null ? KnownTime.EVENT : knownTime;
     features = List.copyOf(features);
     tags = tags == null ? Map.of() : Map.copyOf(tags);
   }
@@ -56,6 +59,7 @@ public record FeatureView(
     private String source;
     private Duration ttl = Duration.ZERO;
     private boolean online = true;
+    private KnownTime knownTime = KnownTime.EVENT;
     private List<Feature> features = List.of();
     private String description;
     private String owner;
@@ -91,6 +95,11 @@ public record FeatureView(
       return this;
     }
 
+    public Builder knownTime(KnownTime value) {
+      this.knownTime = value;
+      return this;
+    }
+
     public Builder features(Feature... values) {
       this.features = List.of(values);
       return this;
@@ -123,7 +132,17 @@ public record FeatureView(
 
     public FeatureView build() {
       return new FeatureView(
-          name, entities, source, ttl, online, features, description, owner, tags, location);
+          name,
+          entities,
+          source,
+          ttl,
+          online,
+          knownTime,
+          features,
+          description,
+          owner,
+          tags,
+          location);
     }
   }
 }

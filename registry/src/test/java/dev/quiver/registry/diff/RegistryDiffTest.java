@@ -58,6 +58,18 @@ class RegistryDiffTest {
   }
 
   @Test
+  void aViewKnownByItsCreatedTimeShowsTheChangeFromTheDefault() {
+    Definitions before = load(RepoFixture.valid(root));
+    String known = RepoFixture.DRIVER_STATS.replace("ttl: 1d", "ttl: 1d\n    known_time: created");
+    Definitions after = load(RepoFixture.valid(root).write("driver_stats.yaml", known));
+
+    assertThat(pendingSummaries(before, after))
+        .containsExactly("update feature view driver_hourly_stats: known_time event -> created");
+    assertThat(pendingSummaries(after, before))
+        .containsExactly("update feature view driver_hourly_stats: known_time created -> event");
+  }
+
+  @Test
   void objectsMissingFromTheRepoAreDeleted() {
     Definitions before = load(RepoFixture.valid(root));
     String withoutService =

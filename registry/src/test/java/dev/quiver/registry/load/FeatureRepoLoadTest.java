@@ -8,6 +8,7 @@ import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureReference;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.SourceLocation;
 import dev.quiver.registry.model.ValueType;
@@ -511,5 +512,40 @@ class FeatureRepoLoadTest {
 
     assertThat(problems(repo)).hasSize(1);
     assertThat(problems(repo).get(0)).startsWith(".quiverignore:3: invalid pattern '[oops': ");
+  }
+
+  @Test
+  void knownTimeIsEventOrCreatedAndCreatedNeedsACreatedTimestamp() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "driver_stats.yaml",
+                RepoFixture.DRIVER_STATS.replace("ttl: 1d", "ttl: 1d\n    known_time: created"));
+    FeatureView view =
+        FeatureRepo.load(repo.root(), Map.of())
+            .definitions()
+            .featureView("driver_hourly_stats")
+            .orElseThrow();
+    assertThat(view.knownTime()).isEqualTo(KnownTime.CREATED);
+
+    repo.write(
+        "driver_stats.yaml",
+        RepoFixture.DRIVER_STATS.replace("ttl: 1d", "ttl: 1d\n    known_time: creatd"));
+    assertThat(problems(repo))
+        .containsExactly(
+            "driver_stats.yaml:11: invalid known_time 'creatd' of feature view"
+                + " 'driver_hourly_stats': use 'event' (a row is known from its event time) or"
+                + " 'created' (from its created time) (did you mean 'created'?)");
+
+    repo.write(
+        "driver_stats.yaml",
+        RepoFixture.DRIVER_STATS
+            .replace("ttl: 1d", "ttl: 1d\n    known_time: created")
+            .replace("    created_timestamp_field: created\n", ""));
+    assertThat(problems(repo))
+        .containsExactly(
+            "driver_stats.yaml:10: feature view 'driver_hourly_stats' has known_time: created, but"
+                + " its source 'driver_stats_source' has no created_timestamp_field to know rows"
+                + " by; add one, or use known_time: event");
   }
 }
