@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.QuiverException;
+import dev.quiver.offline.ArrowAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -96,6 +97,8 @@ final class FeatureServerClient implements AutoCloseable {
       throw new InvalidServerAddressException(
           "Cannot connect to '" + server + "': give the server as http://host:port");
     }
+    // Training sets come over Arrow Flight: fail here, not in the middle of the first one.
+    ArrowAccess.require("connect to the feature server at " + server);
     return new FeatureServerClient(server, tokens);
   }
 

@@ -1,5 +1,6 @@
 package dev.quiver.sdk;
 
+import dev.quiver.offline.ArrowAccess;
 import dev.quiver.offline.io.PendingFile;
 import dev.quiver.offline.io.TrainingSetFiles;
 import dev.quiver.offline.io.TrainingSetWriter;
@@ -35,7 +36,10 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
    * @throws dev.quiver.QuiverException for an extension other than .parquet, .arrow or .csv
    */
   TrainingSetOutput(Path output, BufferAllocator allocator) {
-    TrainingSetFiles.formatOf(output);
+    if (TrainingSetFiles.formatOf(output) == TrainingSetFiles.Format.ARROW) {
+      // Before the join runs, not after.
+      ArrowAccess.require("write the Arrow IPC file " + output);
+    }
     this.output = output.toAbsolutePath();
     this.allocator = allocator;
     this.data = PendingFile.beside(this.output);

@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.offline.ArrowAccess;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
@@ -22,6 +23,7 @@ public final class FlightEndpoint implements AutoCloseable {
   private final FlightServer server;
 
   FlightEndpoint(FeatureService features, ServerSettings settings) {
+    ArrowAccess.require("serve training sets over Arrow Flight");
     BearerTokens tokens = new BearerTokens(settings);
     try {
       FlightServer.Builder builder =

@@ -17,6 +17,8 @@ import java.util.function.Consumer;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.ErrorFlightMetadata;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.memory.ArrowBuf;
@@ -88,6 +90,17 @@ final class TrainingSetProducer extends NoOpFlightProducer {
       LOG.info("A training set over Flight stopped: {}", e.getMessage());
     } catch (QuiverException e) {
       writer.error(status(e).toRuntimeException());
+    } catch (FlightRuntimeException e) {
+      if (e.status().code() == FlightStatusCode.CANCELLED) {
+        // The client went away while a batch was being sent: nobody to answer, nothing broken.
+        LOG.info("A training set over Flight stopped: the client cancelled ({})", e.getMessage());
+      } else {
+        LOG.error("A training set over Flight failed", e);
+        writer.error(
+            CallStatus.INTERNAL
+                .withDescription("The server failed to answer; its log has the details")
+                .toRuntimeException());
+      }
     } catch (RuntimeException e) {
       LOG.error("A training set over Flight failed", e);
       writer.error(

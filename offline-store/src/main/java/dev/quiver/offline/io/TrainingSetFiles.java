@@ -1,6 +1,7 @@
 package dev.quiver.offline.io;
 
 import dev.quiver.OutputException;
+import dev.quiver.offline.ArrowAccess;
 import dev.quiver.offline.resources.WorkerPool;
 import dev.quiver.registry.InvalidRequestException;
 import java.io.IOException;
@@ -86,7 +87,10 @@ public final class TrainingSetFiles {
           switch (format) {
             case PARQUET ->
                 new ArrowParquetWriter(file, schema, WorkerPool.shared().threads(), allocator);
-            case ARROW -> new ArrowIpcWriter(file, schema, allocator);
+            case ARROW -> {
+              ArrowAccess.require("write the Arrow IPC file " + output.target());
+              yield new ArrowIpcWriter(file, schema, allocator);
+            }
             case CSV -> new CsvWriter(file, schema);
           };
       return new Durable(writer, file);

@@ -1,6 +1,7 @@
 package dev.quiver.offline.join;
 
 import dev.quiver.OutputException;
+import dev.quiver.offline.ArrowAccess;
 import dev.quiver.offline.ArrowTypes;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -66,6 +67,7 @@ final class SpillPartitions implements AutoCloseable {
       int partitions,
       List<ViewJoin.FieldVectorSpec> features,
       BufferAllocator allocator) {
+    ArrowAccess.require("spill the join of a source larger than memory to disk");
     this.features = features;
     this.allocator = allocator;
     List<Field> fields = new ArrayList<>();
