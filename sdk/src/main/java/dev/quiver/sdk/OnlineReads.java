@@ -60,7 +60,8 @@ final class OnlineReads {
                   + entity.name()
                   + "', needed by feature view '"
                   + view.name()
-                  + "')");
+                  + "')"
+                  + givenInstead(entity, request.entities().keySet()));
         }
         keyValues.computeIfAbsent(entity.joinKey(), k -> normalize(entity, given));
       }
@@ -223,5 +224,22 @@ final class OnlineReads {
     } catch (IllegalArgumentException | DateTimeParseException e) {
       return null;
     }
+  }
+
+  /**
+   * A hint when the request names the entity instead of its join key ({@code card} for {@code
+   * card_id}), or a key spelled close to it.
+   */
+  private static String givenInstead(Entity entity, java.util.Set<String> given) {
+    if (given.contains(entity.name())) {
+      return "; '"
+          + entity.name()
+          + "' is the entity's name: give its join key '"
+          + entity.joinKey()
+          + "' instead";
+    }
+    return dev.quiver.registry.load.Suggestions.closest(entity.joinKey(), given)
+        .map(key -> "; the rows have '" + key + "': is it '" + entity.joinKey() + "' misspelled?")
+        .orElse("");
   }
 }

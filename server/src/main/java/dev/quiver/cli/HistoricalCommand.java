@@ -77,7 +77,7 @@ final class HistoricalCommand implements Callable<Integer> {
             + manifest.outputRows()
             + " rows with "
             + manifest.features().size()
-            + " features to "
+            + (manifest.features().size() == 1 ? " feature to " : " features to ")
             + manifest.output()
             + " ("
             + manifest.sourceRowsRead()

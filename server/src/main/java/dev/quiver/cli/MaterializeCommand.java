@@ -4,7 +4,10 @@ import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.sdk.FeatureStore;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,10 +34,10 @@ final class MaterializeCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "START",
-      description = "ISO-8601 instant, e.g. 2026-03-01T00:00:00Z.")
+      description = WINDOW_INSTANT + " e.g. 2026-03-01T00:00:00Z.")
   String start;
 
-  @Parameters(index = "1", paramLabel = "END", description = "ISO-8601 instant.")
+  @Parameters(index = "1", paramLabel = "END", description = WINDOW_INSTANT)
   String end;
 
   @Option(
@@ -61,14 +64,37 @@ final class MaterializeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** An ISO-8601 instant argument; a bad one is a usage error naming the argument. */
+  /** How a window's instants are given, for --help. */
+  static final String WINDOW_INSTANT =
+      "An ISO-8601 instant (no offset is UTC), a date (its midnight, UTC), or now.";
+
+  /**
+   * A window's instant: ISO-8601 (without an offset, UTC), a date alone (its midnight, UTC), or
+   * {@code now}; a bad one is a usage error naming the argument.
+   */
   static Instant instant(CommandLine.Model.CommandSpec spec, String text, String name) {
+    return instant(spec, text, name, Clock.systemUTC());
+  }
+
+  static Instant instant(
+      CommandLine.Model.CommandSpec spec, String text, String name, Clock clock) {
+    String value = text.strip();
+    if (value.equalsIgnoreCase("now")) {
+      return clock.instant();
+    }
     try {
-      return EntityFiles.parseInstant(text);
+      if (value.length() == 10) {
+        return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+      }
+      return EntityFiles.parseInstant(value);
     } catch (DateTimeParseException e) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
-          name + " '" + text + "' is not an ISO-8601 instant (e.g. 2026-03-01T00:00:00Z)");
+          name
+              + " '"
+              + text
+              + "' is not an ISO-8601 instant, a date or now (e.g. 2026-03-01T00:00:00Z,"
+              + " 2026-03-01)");
     }
   }
 

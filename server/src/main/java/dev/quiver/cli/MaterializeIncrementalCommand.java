@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     })
 final class MaterializeIncrementalCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "END", description = "ISO-8601 instant.")
+  @Parameters(index = "0", paramLabel = "END", description = MaterializeCommand.WINDOW_INSTANT)
   String end;
 
   @Option(

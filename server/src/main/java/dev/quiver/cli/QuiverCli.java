@@ -41,6 +41,13 @@ import picocli.CommandLine.ScopeType;
     footer = {"", "Run 'quiver COMMAND --help' for the options of a command."})
 public final class QuiverCli implements Runnable {
 
+  /** The width help is laid out in; every description line is written to fit it. */
+  static final int USAGE_WIDTH = 100;
+
+  /** Commands that write, whose refusal says that nothing was written. */
+  static final java.util.Set<String> WRITING_COMMANDS =
+      java.util.Set.of("apply", "materialize", "materialize-incremental", "rollback");
+
   /** Exit code of a refused command: bad input, a failed check, an unreachable store. */
   public static final int EXIT_ERROR = 1;
 
@@ -83,6 +90,9 @@ public final class QuiverCli implements Runnable {
   public static CommandLine commandLine() {
     QuiverCli cli = new QuiverCli();
     CommandLine commandLine = new CommandLine(cli);
+    // Descriptions are written as lines of up to USAGE_WIDTH: at picocli's 80 columns they would
+    // be wrapped again, mid-phrase.
+    commandLine.setUsageHelpWidth(USAGE_WIDTH);
     CommandLine.IParameterExceptionHandler usage = commandLine.getParameterExceptionHandler();
     commandLine.setParameterExceptionHandler(
         (exception, args) -> {
@@ -91,7 +101,11 @@ public final class QuiverCli implements Runnable {
         });
     commandLine.setExecutionExceptionHandler(
         (exception, failed, parseResult) -> {
-          report(exception, failed.getErr(), cli.verbose);
+          report(
+              exception,
+              failed.getErr(),
+              cli.verbose,
+              WRITING_COMMANDS.contains(failed.getCommandName()));
           return EXIT_ERROR;
         });
     return commandLine;
@@ -102,15 +116,19 @@ public final class QuiverCli implements Runnable {
    * whatever its kind and however deep a library wrapped it, is its message on one line; anything
    * else is an unexpected error.
    */
-  static void report(Exception exception, PrintWriter err, boolean verbose) {
+  static void report(Exception exception, PrintWriter err, boolean verbose, boolean writes) {
     QuiverException quiver = QuiverException.in(exception).orElse(null);
     if (quiver instanceof DefinitionException definitions) {
       for (Problem problem : definitions.problems()) {
         err.println(problem);
       }
       int count = definitions.problems().size();
+      // Only a command that writes says that it did not.
       err.println(
-          "quiver: " + count + (count == 1 ? " problem" : " problems") + "; nothing was written");
+          "quiver: "
+              + count
+              + (count == 1 ? " problem" : " problems")
+              + (writes ? "; nothing was written" : ""));
     } else if (quiver != null) {
       err.println("quiver: " + quiver.getMessage());
     } else {

@@ -91,7 +91,8 @@ public final class FeatureService implements AutoCloseable {
   void refresh() {
     try {
       if (store.refreshRegistry()) {
-        LOG.warn("Now serving registry version {}", store.registry().version());
+        // A normal event: an apply was picked up.
+        LOG.info("Now serving registry version {}", store.registry().version());
       }
       refreshFailing = false;
     } catch (RuntimeException e) {

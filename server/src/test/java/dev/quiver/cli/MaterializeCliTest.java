@@ -88,7 +88,58 @@ class MaterializeCliTest {
     CliRun bad =
         quiver("materialize", "yesterday", "2026-03-01T00:00:00Z", "--repo", repo.toString());
     assertThat(bad.exitCode()).isEqualTo(1);
-    assertThat(bad.err()).startsWith("START 'yesterday' is not an ISO-8601 instant");
+    assertThat(bad.err())
+        .startsWith(
+            "START 'yesterday' is not an ISO-8601 instant, a date or now (e.g."
+                + " 2026-03-01T00:00:00Z, 2026-03-01)");
+  }
+
+  @Test
+  void aWindowMayBeGivenAsDatesAndNow() {
+    CliRun dates =
+        quiver(
+            "materialize",
+            "2026-03-01",
+            "2026-03-08",
+            "--views",
+            "driver_hourly_stats",
+            "--repo",
+            repo.toString());
+    assertThat(dates.exitCode()).as(dates.err()).isZero();
+    assertThat(dates.out())
+        .startsWith("driver_hourly_stats: 2026-03-01T00:00:00Z to 2026-03-08T00:00:00Z: ");
+    CliRun now =
+        quiver(
+            "materialize-incremental",
+            "now",
+            "--views",
+            "driver_hourly_stats",
+            "--repo",
+            repo.toString());
+    assertThat(now.exitCode()).as(now.err()).isZero();
+    assertThat(now.out()).startsWith("driver_hourly_stats: 2026-03-08T00:00:00Z to 20");
+  }
+
+  @Test
+  void anEntityGivenByItsNameIsToldItsJoinKey() {
+    assertThat(
+            quiver("materialize", "2026-03-01", "2026-03-08", "--repo", repo.toString()).exitCode())
+        .isZero();
+    CliRun run =
+        quiver(
+            "online",
+            "--features",
+            "driver_hourly_stats:conv_rate",
+            "--entity",
+            "driver=1001",
+            "--repo",
+            repo.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err())
+        .isEqualTo(
+            "quiver: Cannot read online features: the entity rows have no 'driver_id' (the join"
+                + " key of entity 'driver', needed by feature view 'driver_hourly_stats');"
+                + " 'driver' is the entity's name: give its join key 'driver_id' instead\n");
   }
 
   @Test

@@ -32,7 +32,7 @@ class QuiverCliErrorsTest {
     for (Exception thrown :
         new Exception[] {failure, new IllegalStateException("wrapped", failure)}) {
       StringWriter err = new StringWriter();
-      QuiverCli.report(thrown, new PrintWriter(err), false);
+      QuiverCli.report(thrown, new PrintWriter(err), false, true);
       assertThat(err).hasToString("quiver: Cannot do it: a " + kind.label() + " failure\n");
     }
   }
@@ -40,7 +40,7 @@ class QuiverCliErrorsTest {
   @Test
   void anythingElseIsAnUnexpectedError() {
     StringWriter err = new StringWriter();
-    QuiverCli.report(new IllegalStateException("broken"), new PrintWriter(err), false);
+    QuiverCli.report(new IllegalStateException("broken"), new PrintWriter(err), false, true);
     assertThat(err)
         .hasToString(
             "quiver: unexpected error: java.lang.IllegalStateException: broken (run with"

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 class QuiverCliTest {
 
@@ -96,7 +97,11 @@ class QuiverCliTest {
                 + " string, bytes, timestamp and list<T> of each",
             "quiver: 3 problems; nothing was written");
     assertThat(Files.readAllBytes(registry)).isEqualTo(before);
-    assertThat(quiver("plan", "--exit-code", "--repo", repo.toString()).exitCode()).isEqualTo(1);
+    CliRun plan = quiver("plan", "--exit-code", "--repo", repo.toString());
+    assertThat(plan.exitCode()).isEqualTo(1);
+    assertThat(plan.err().lines().toList())
+        .as("plan writes nothing anyway: it does not say so")
+        .endsWith("quiver: 3 problems");
   }
 
   @Test
@@ -180,7 +185,7 @@ class QuiverCliTest {
             missing
                 + ": not a feature repo: there is no feature_store.yaml here (run from a repo, or"
                 + " pass --repo DIR)",
-            "quiver: 1 problem; nothing was written");
+            "quiver: 1 problem");
 
     CliRun verbose = quiver("plan", "--verbose", "--repo", missing.toString());
     assertThat(verbose.exitCode()).isEqualTo(1);
@@ -241,6 +246,14 @@ class QuiverCliTest {
     }
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).startsWith("Usage: quiver" + (command.isEmpty() ? "" : " " + command));
+    // Every line fits the width, so none was wrapped again mid-phrase.
+    assertThat(run.out().lines()).allMatch(line -> line.length() <= QuiverCli.USAGE_WIDTH);
+    CommandLine target = QuiverCli.commandLine();
+    for (String name : command.isEmpty() ? List.<String>of() : List.of(command.split(" "))) {
+      target = target.getSubcommands().get(name);
+    }
+    assertThat(target.getCommandSpec().usageMessage().description())
+        .allMatch(line -> line.length() <= QuiverCli.USAGE_WIDTH);
     assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8))
         .doesNotContain("picocli WARN");
   }

@@ -32,6 +32,9 @@ class RegistryPollTest {
     ListAppender<ILoggingEvent> events = new ListAppender<>();
     events.start();
     log.addAppender(events);
+    // A reload is logged at INFO (it is normal); the failure at WARN.
+    ch.qos.logback.classic.Level level = log.getLevel();
+    log.setLevel(ch.qos.logback.classic.Level.INFO);
     try (QuiverServer server =
         QuiverServer.start(
             repo,
@@ -75,6 +78,7 @@ class RegistryPollTest {
       assertThat(serving.getThreadName()).startsWith("scheduled-executor-thread");
     } finally {
       log.detachAppender(events);
+      log.setLevel(level);
     }
   }
 

@@ -10,6 +10,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -162,12 +163,20 @@ public final class RedisOnlineStore implements OnlineStore, SupportsRowCount, Su
   }
 
   private OnlineStoreException cannotConnect(RedisException e) {
+    // A server that answered with an error is running: say what it refused instead.
+    boolean answered = false;
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      answered |= cause instanceof RedisCommandExecutionException;
+    }
     return new OnlineStoreException(
         "Cannot connect to the Redis online store at "
             + settings.describe()
             + ": "
             + rootMessage(e)
-            + " (is Redis running there?)",
+            + (answered
+                ? " (the server refused the connection's settings: check the database number"
+                    + " and the credentials in the URL)"
+                : " (is Redis running there?)"),
         e);
   }
 

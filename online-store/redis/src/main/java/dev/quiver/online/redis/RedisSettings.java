@@ -86,6 +86,11 @@ public record RedisSettings(
 
   /** The servers, for messages: no passwords. */
   public String describe() {
+    if (!cluster) {
+      // The database is part of where the rows are: a message must not drop it.
+      RedisURI uri = uris.get(0);
+      return server(uri) + (uri.getDatabase() == 0 ? "" : "/" + uri.getDatabase());
+    }
     return uris.stream().map(RedisSettings::server).collect(Collectors.joining(", "));
   }
 

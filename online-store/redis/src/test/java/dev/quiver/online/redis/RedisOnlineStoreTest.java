@@ -160,4 +160,17 @@ class RedisOnlineStoreTest extends OnlineStoreContract {
             "Cannot connect to the Redis online store at redis://127.0.0.1:" + port + ": ")
         .hasMessageEndingWith("(is Redis running there?)");
   }
+
+  @Test
+  void aDatabaseTheServerDoesNotHaveIsNamedWithTheServersAnswer() {
+    String url = TestRedis.URL.replaceAll("/\\d+$", "") + "/99";
+    assertThatThrownBy(() -> RedisOnlineStore.open("rides", RedisSettings.standalone(url)).close())
+        .isInstanceOf(OnlineStoreException.class)
+        .hasMessageStartingWith("Cannot connect to the Redis online store at ")
+        .hasMessageContaining("/99: ")
+        .hasMessageContaining("DB index is out of range")
+        .hasMessageEndingWith(
+            "(the server refused the connection's settings: check the database number and the"
+                + " credentials in the URL)");
+  }
 }

@@ -42,7 +42,9 @@ class RedisSettingsTest {
     assertThat(settings.uris().get(0).getDatabase()).isEqualTo(2);
     assertThat(settings.connectTimeout()).isEqualTo(Duration.ofMillis(300));
     assertThat(settings.commandTimeout()).isEqualTo(Duration.ofMillis(150));
-    assertThat(settings.describe()).isEqualTo("redis://cache:6380");
+    assertThat(settings.describe())
+        .as("the database, not the password")
+        .isEqualTo("redis://cache:6380/2");
   }
 
   @Test
