@@ -10,12 +10,19 @@ import java.util.Objects;
  *
  * @param gitCommit the repo's Git commit, or null when the repo is not a Git checkout
  * @param changes one line per changed object, as plans print them
+ * @param restoredVersion the version a rollback restores, or null for an apply
  */
-public record CommitInfo(String user, String gitCommit, List<String> changes) {
+public record CommitInfo(
+    String user, String gitCommit, List<String> changes, Long restoredVersion) {
 
   public CommitInfo {
     Objects.requireNonNull(user, "user");
     changes = List.copyOf(changes);
+  }
+
+  /** Committing what {@code quiver apply} planned. */
+  public CommitInfo(String user, String gitCommit, List<String> changes) {
+    this(user, gitCommit, changes, null);
   }
 
   /**
@@ -34,6 +41,7 @@ public record CommitInfo(String user, String gitCommit, List<String> changes) {
         clock.instant().truncatedTo(ChronoUnit.MILLIS),
         user,
         gitCommit,
-        changes);
+        changes,
+        restoredVersion);
   }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The default registry: one JSON document holding the latest definitions, the history of every
@@ -79,11 +80,11 @@ public final class FileRegistryStore implements RegistryStore {
         current -> {
           long actual = current == null ? 0 : version(current);
           HistoryEntry entry = info.entryAfter(expectedVersion, actual, clock, description());
-          List<Object> history = new ArrayList<>();
-          if (current != null) {
-            history(current).forEach(h -> history.add(RegistryJson.historyData(h)));
-          }
-          history.add(RegistryJson.historyData(entry));
+          // Earlier entries are kept as stored, each with the definitions it committed.
+          List<Object> history = new ArrayList<>(historyData(current));
+          Map<String, Object> added = RegistryJson.historyData(entry);
+          added.put("definitions", RegistryJson.definitionsData(definitions));
+          history.add(added);
           Map<String, Object> next = new LinkedHashMap<>();
           next.put("format", RegistryFile.FORMAT);
           next.put("project", file.project());
@@ -111,14 +112,42 @@ public final class FileRegistryStore implements RegistryStore {
     throw new RegistryException("Cannot read the " + description() + ": it has no version");
   }
 
+  @Override
+  public Optional<Definitions> definitionsAt(long version) {
+    Map<String, Object> document = file.read();
+    if (document == null) {
+      return Optional.empty();
+    }
+    if (version(document) == version) {
+      return Optional.of(
+          RegistryJson.definitions(document.get("definitions"), file.path().toString()));
+    }
+    for (Map<?, ?> item : historyData(document)) {
+      if (item.get("version") instanceof Number n && n.longValue() == version) {
+        Object definitions = item.get("definitions");
+        return definitions == null
+            ? Optional.empty()
+            : Optional.of(RegistryJson.definitions(definitions, file.path().toString()));
+      }
+    }
+    return Optional.empty();
+  }
+
   private List<HistoryEntry> history(Map<String, Object> document) {
-    List<HistoryEntry> entries = new ArrayList<>();
-    if (document.get("history") instanceof List<?> list) {
+    return historyData(document).stream()
+        .map(map -> RegistryJson.historyEntry(map, file.path().toString()))
+        .toList();
+  }
+
+  /** The history entries as stored; none for a registry nothing was committed to. */
+  private List<Map<?, ?>> historyData(Map<String, Object> document) {
+    List<Map<?, ?>> entries = new ArrayList<>();
+    if (document != null && document.get("history") instanceof List<?> list) {
       for (Object item : list) {
         if (!(item instanceof Map<?, ?> map)) {
           throw new RegistryException("Cannot read the " + description() + ": bad history entry");
         }
-        entries.add(RegistryJson.historyEntry(map, file.path().toString()));
+        entries.add(map);
       }
     }
     return entries;

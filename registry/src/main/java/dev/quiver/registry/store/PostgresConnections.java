@@ -144,17 +144,46 @@ final class PostgresConnections implements AutoCloseable {
    * @throws RegistryException when the database cannot be read
    */
   <T> T read(String what, String sql, Parameters parameters, T whenNoTable, Rows<T> rows) {
+    return read(what, sql, sql, parameters, whenNoTable, rows);
+  }
+
+  /**
+   * Runs one query as {@link #read(String, String, Parameters, Object, Rows)} does, or {@code
+   * sqlBeforeMigration} when a column {@code sql} reads is not there yet: reads do not migrate, so
+   * a database only an older Quiver wrote to keeps its older tables until the first write.
+   */
+  <T> T read(
+      String what,
+      String sql,
+      String sqlBeforeMigration,
+      Parameters parameters,
+      T whenNoTable,
+      Rows<T> rows) {
+    try {
+      return query(sql, parameters, rows);
+    } catch (SQLException e) {
+      if (PostgresSchema.UNDEFINED_COLUMN.equals(e.getSQLState())
+          && !sql.equals(sqlBeforeMigration)) {
+        try {
+          return query(sqlBeforeMigration, parameters, rows);
+        } catch (SQLException before) {
+          e = before;
+        }
+      }
+      if (PostgresSchema.UNDEFINED_TABLE.equals(e.getSQLState())) {
+        return whenNoTable;
+      }
+      throw failure("read", what, e);
+    }
+  }
+
+  private <T> T query(String sql, Parameters parameters, Rows<T> rows) throws SQLException {
     try (Connection connection = pool.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       parameters.bind(statement);
       try (ResultSet result = statement.executeQuery()) {
         return rows.read(result);
       }
-    } catch (SQLException e) {
-      if (PostgresSchema.UNDEFINED_TABLE.equals(e.getSQLState())) {
-        return whenNoTable;
-      }
-      throw failure("read", what, e);
     }
   }
 

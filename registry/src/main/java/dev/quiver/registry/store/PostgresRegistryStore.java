@@ -11,6 +11,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A registry in PostgreSQL, shared by everyone who applies to the same project from any machine.
@@ -97,6 +98,7 @@ public final class PostgresRegistryStore implements RegistryStore {
     return connections.read(
         description(),
         PostgresSchema.HISTORY,
+        PostgresSchema.HISTORY_BEFORE_V3,
         this::bindProject,
         List.of(),
         row -> {
@@ -108,9 +110,43 @@ public final class PostgresRegistryStore implements RegistryStore {
                     row.getTimestamp(2).toInstant(),
                     row.getString(3),
                     row.getString(4),
-                    RegistryJson.changes(row.getString(5), description())));
+                    RegistryJson.changes(row.getString(5), description()),
+                    (Long) row.getObject(6)));
           }
           return entries;
+        });
+  }
+
+  @Override
+  public Optional<Definitions> definitionsAt(long version) {
+    Optional<Definitions> kept = keptDefinitions(version);
+    if (kept.isPresent()) {
+      return kept;
+    }
+    // A registry an older Quiver committed to kept only the latest version's definitions.
+    RegistrySnapshot latest = load();
+    return latest.version() == version && version > 0
+        ? Optional.of(latest.definitions())
+        : Optional.empty();
+  }
+
+  private Optional<Definitions> keptDefinitions(long version) {
+    return connections.read(
+        description(),
+        PostgresSchema.DEFINITIONS_AT,
+        PostgresSchema.DEFINITIONS_AT_BEFORE_V3,
+        statement -> {
+          bindProject(statement);
+          statement.setLong(2, version);
+        },
+        Optional.empty(),
+        row -> {
+          String json = row.next() ? row.getString(1) : null;
+          return json == null
+              ? Optional.empty()
+              : Optional.of(
+                  RegistryJson.definitions(
+                      RegistryJson.readObject(json, description()), description()));
         });
   }
 
@@ -125,8 +161,9 @@ public final class PostgresRegistryStore implements RegistryStore {
         connection -> {
           long actual = lockedVersion(connection);
           HistoryEntry entry = info.entryAfter(expectedVersion, actual, clock, description());
+          String json = RegistryJson.write(RegistryJson.definitionsData(definitions));
           try {
-            writeLatest(connection, actual, definitions, entry);
+            writeLatest(connection, actual, json, entry);
           } catch (SQLException e) {
             if (PostgresSchema.UNIQUE_VIOLATION.equals(e.getSQLState())) {
               // Two first commits raced to insert the project's row; the other one won.
@@ -143,6 +180,12 @@ public final class PostgresRegistryStore implements RegistryStore {
             insert.setString(4, entry.user());
             insert.setString(5, entry.gitCommit());
             insert.setString(6, RegistryJson.changesJson(entry.changes()));
+            insert.setString(7, json);
+            if (entry.restoredVersion() == null) {
+              insert.setNull(8, java.sql.Types.BIGINT);
+            } else {
+              insert.setLong(8, entry.restoredVersion());
+            }
             insert.executeUpdate();
           }
           return entry;
@@ -158,10 +201,8 @@ public final class PostgresRegistryStore implements RegistryStore {
     }
   }
 
-  private void writeLatest(
-      Connection connection, long previous, Definitions definitions, HistoryEntry entry)
+  private void writeLatest(Connection connection, long previous, String json, HistoryEntry entry)
       throws SQLException {
-    String json = RegistryJson.write(RegistryJson.definitionsData(definitions));
     try (PreparedStatement write =
         connection.prepareStatement(
             previous == 0 ? PostgresSchema.INSERT_LATEST : PostgresSchema.UPDATE_LATEST)) {

@@ -22,6 +22,7 @@ import org.flywaydb.core.api.exception.FlywayValidateException;
  *   <li>V2: the materialization logs, one per project and online store: {@code
  *       quiver_materialization_log} (a row per view: its newest event, and the row a record locks)
  *       and {@code quiver_materialization_log_intervals}.
+ *   <li>V3: each history entry's definitions and restored version, for rollbacks.
  * </ul>
  */
 final class PostgresSchema {
@@ -34,6 +35,7 @@ final class PostgresSchema {
 
   static final String UNIQUE_VIOLATION = "23505";
   static final String UNDEFINED_TABLE = "42P01";
+  static final String UNDEFINED_COLUMN = "42703";
 
   static final String LATEST =
       "SELECT version, definitions::text FROM quiver_registry WHERE project = ?";
@@ -47,12 +49,22 @@ final class PostgresSchema {
       "UPDATE quiver_registry SET definitions = ?::jsonb, version = ?, updated_at = ?"
           + " WHERE project = ?";
   static final String HISTORY =
-      "SELECT version, committed_at, committed_by, git_commit, changes::text"
+      "SELECT version, committed_at, committed_by, git_commit, changes::text, restored_version"
           + " FROM quiver_registry_history WHERE project = ? ORDER BY version";
+
+  /** The history of a database only an older Quiver wrote to: reads do not migrate. */
+  static final String HISTORY_BEFORE_V3 =
+      "SELECT version, committed_at, committed_by, git_commit, changes::text, NULL::bigint"
+          + " FROM quiver_registry_history WHERE project = ? ORDER BY version";
+
+  static final String DEFINITIONS_AT =
+      "SELECT definitions::text FROM quiver_registry_history WHERE project = ? AND version = ?";
+  static final String DEFINITIONS_AT_BEFORE_V3 =
+      "SELECT NULL::text FROM quiver_registry_history WHERE project = ? AND version = ?";
   static final String INSERT_HISTORY =
-      "INSERT INTO quiver_registry_history"
-          + " (project, version, committed_at, committed_by, git_commit, changes)"
-          + " VALUES (?, ?, ?, ?, ?, ?::jsonb)";
+      "INSERT INTO quiver_registry_history (project, version, committed_at, committed_by,"
+          + " git_commit, changes, definitions, restored_version)"
+          + " VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)";
 
   /** A log's views with their intervals in one statement, so the two agree. */
   static final String LOG_STATES =

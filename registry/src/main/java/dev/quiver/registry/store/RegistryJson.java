@@ -78,6 +78,9 @@ final class RegistryJson {
     map.put("user", entry.user());
     map.put("git_commit", entry.gitCommit());
     map.put("changes", entry.changes());
+    if (entry.restoredVersion() != null) {
+      map.put("restored_version", entry.restoredVersion());
+    }
     return map;
   }
 
@@ -88,12 +91,14 @@ final class RegistryJson {
         changes.add(String.valueOf(change));
       }
       Object commit = map.get("git_commit");
+      Object restored = map.get("restored_version");
       return new HistoryEntry(
           ((Number) map.get("version")).longValue(),
           Instant.parse((String) map.get("committed_at")),
           (String) map.get("user"),
           commit == null ? null : commit.toString(),
-          changes);
+          changes,
+          restored == null ? null : ((Number) restored).longValue());
     } catch (RuntimeException e) {
       throw new RegistryException(
           "Cannot read the registry " + origin + ": a history entry is malformed: " + map, e);

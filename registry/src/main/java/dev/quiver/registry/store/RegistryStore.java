@@ -2,6 +2,7 @@ package dev.quiver.registry.store;
 
 import dev.quiver.registry.model.Definitions;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where a project's registered definitions live, as a sequence of versions with their history.
@@ -41,6 +42,16 @@ public interface RegistryStore extends AutoCloseable {
 
   /** Every committed version, oldest first. */
   List<HistoryEntry> history();
+
+  /**
+   * The definitions committed as {@code version}, which is what {@code quiver registry rollback}
+   * restores. Empty when there is no such version, or when it was committed by a Quiver that kept
+   * only the latest version's definitions (before rollback existed); the latest version's are
+   * always there.
+   *
+   * @throws RegistryException when the registry cannot be read
+   */
+  Optional<Definitions> definitionsAt(long version);
 
   /**
    * The materialization log of the online store whose identity is {@code onlineStore}, kept beside

@@ -85,6 +85,32 @@ class FileRegistryStoreTest extends RegistryStoreContract {
     }
   }
 
+  /** Registries written before rollback existed kept only the latest version's definitions. */
+  @Test
+  void versionsAnOlderQuiverCommittedCannotBeRestoredButTheLatestCan() throws Exception {
+    Definitions definitions = exampleDefinitions();
+    try (RegistryStore store = newStore(CLOCK)) {
+      store.commit(0, definitions, new CommitInfo("w", null, List.of("v1")));
+      store.commit(1, definitions, new CommitInfo("w", null, List.of("v2")));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> document = JSON.readValue(file().toFile(), Map.class);
+    for (Object entry : (List<?>) document.get("history")) {
+      ((Map<?, ?>) entry).remove("definitions");
+    }
+    JSON.writeValue(file().toFile(), document);
+
+    try (RegistryStore store = newStore(CLOCK)) {
+      assertThat(store.definitionsAt(1)).isEmpty();
+      assertThat(store.definitionsAt(2).map(CanonicalForm::of))
+          .contains(CanonicalForm.of(definitions));
+      store.commit(2, definitions, new CommitInfo("w", null, List.of("v3")));
+      assertThat(store.definitionsAt(1)).isEmpty();
+      assertThat(store.definitionsAt(3)).isPresent();
+      assertThat(store.history()).extracting(HistoryEntry::version).containsExactly(1L, 2L, 3L);
+    }
+  }
+
   @Test
   void refusesARegistryOfAnotherProject() {
     try (RegistryStore store = newStore(CLOCK)) {

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,6 +122,32 @@ public abstract class RegistryStoreContract {
                   List.of("update feature view v: ttl 1d -> 2d")));
       assertThat(store.load().definitions().featureViews().get(0).ttl())
           .isEqualTo(Duration.ofDays(2));
+    }
+  }
+
+  @Test
+  void everyVersionsDefinitionsAreKeptAndARollbackNamesTheVersionItRestored() {
+    Definitions first = exampleDefinitions();
+    Definitions second = withTtl(first, Duration.ofDays(2));
+    try (RegistryStore store = newStore(CLOCK)) {
+      assertThat(store.definitionsAt(1)).isEmpty();
+      store.commit(0, first, info("create all"));
+      store.commit(1, second, info("update feature view v: ttl 1d -> 2d"));
+      store.commit(
+          2,
+          store.definitionsAt(1).orElseThrow(),
+          new CommitInfo("carol", null, List.of("update feature view v: ttl 2d -> 1d"), 1L));
+    }
+    try (RegistryStore store = newStore(CLOCK)) {
+      assertThat(store.definitionsAt(1).map(CanonicalForm::of)).contains(CanonicalForm.of(first));
+      assertThat(store.definitionsAt(2).map(CanonicalForm::of)).contains(CanonicalForm.of(second));
+      assertThat(store.definitionsAt(3).map(CanonicalForm::of)).contains(CanonicalForm.of(first));
+      assertThat(store.definitionsAt(4)).isEmpty();
+      assertThat(store.definitionsAt(0)).isEmpty();
+      assertThat(store.history())
+          .extracting(HistoryEntry::version, HistoryEntry::restoredVersion)
+          .containsExactly(Tuple.tuple(1L, null), Tuple.tuple(2L, null), Tuple.tuple(3L, 1L));
+      assertThat(CanonicalForm.of(store.load().definitions())).isEqualTo(CanonicalForm.of(first));
     }
   }
 
