@@ -50,10 +50,28 @@ public record RegistryPlan(RegistrySnapshot base, Definitions desired, List<Obje
    * @throws dev.quiver.registry.store.RegistryConflictException when someone committed in between
    */
   public HistoryEntry apply(RegistryStore store, String user, String gitCommit) {
+    return commit(store, new CommitInfo(user, gitCommit, summary()));
+  }
+
+  /**
+   * Commits the desired definitions, which are those of the earlier version {@code restored}, as
+   * the next version, whose history entry names {@code restored}; with the same check as {@link
+   * #apply}.
+   *
+   * @param gitCommit the Git commit the restored version was applied from, or null
+   */
+  public HistoryEntry restore(RegistryStore store, String user, String gitCommit, long restored) {
+    return commit(store, new CommitInfo(user, gitCommit, summary(), restored));
+  }
+
+  private List<String> summary() {
+    return pending().stream().map(ObjectChange::summary).toList();
+  }
+
+  private HistoryEntry commit(RegistryStore store, CommitInfo info) {
     if (!hasChanges()) {
       throw new IllegalStateException("Cannot apply a plan without changes");
     }
-    List<String> summary = pending().stream().map(ObjectChange::summary).toList();
-    return store.commit(base.version(), desired, new CommitInfo(user, gitCommit, summary));
+    return store.commit(base.version(), desired, info);
   }
 }

@@ -8,6 +8,7 @@ import dev.quiver.registry.diff.ChangeType;
 import dev.quiver.registry.diff.ObjectChange;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistryStore;
 import dev.quiver.registry.store.RegistryStores;
@@ -15,6 +16,7 @@ import dev.quiver.sdk.OnlineMaintenance;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,31 +60,66 @@ final class ApplyCommand implements Callable<Integer> {
       }
       String user = System.getProperty("user.name", "unknown");
       String commit = GitCommit.of(featureRepo.config().root()).orElse(null);
-      List<String> deletedViews =
-          plan.pending().stream()
-              .filter(c -> c.type() == ChangeType.DELETE && c.kind() == ObjectKind.FEATURE_VIEW)
-              .map(ObjectChange::name)
-              .toList();
-      // Online rows go first: if the commit then fails they can be materialized again, while
-      // rows left behind by a committed deletion would never be retried.
-      if (!deletedViews.isEmpty()) {
-        try {
-          OnlineMaintenance.deleteViews(featureRepo.config(), store, deletedViews);
-        } catch (QuiverException e) {
-          throw new OnlineStoreException(
-              "Cannot apply: the online rows of "
-                  + String.join(", ", deletedViews)
-                  + ", which the repo no longer declares, cannot be deleted ("
-                  + e.getMessage()
-                  + "); nothing was committed",
-              e);
-        }
-      }
-      HistoryEntry entry = plan.apply(store, user, commit);
+      HistoryEntry entry =
+          commit(
+              featureRepo.config(),
+              store,
+              plan,
+              () -> plan.apply(store, user, commit),
+              "apply",
+              "the repo");
       out.println("Applied: the registry is now at version " + entry.version() + ".");
-      if (!deletedViews.isEmpty()) {
-        out.println("Deleted the online rows of " + String.join(", ", deletedViews) + ".");
+      printDeletedViews(plan, out);
+    }
+  }
+
+  /**
+   * Commits a plan that has changes: the online rows of the views it deletes go first, since if the
+   * commit then fails they can be materialized again, while rows left behind by a committed
+   * deletion would never be retried.
+   *
+   * @param verb names the command in messages: apply, roll back
+   * @param desired names what the plan's definitions come from: the repo, version 3
+   */
+  static HistoryEntry commit(
+      ProjectConfig config,
+      RegistryStore store,
+      RegistryPlan plan,
+      Supplier<HistoryEntry> commit,
+      String verb,
+      String desired) {
+    List<String> deletedViews = deletedViews(plan);
+    if (!deletedViews.isEmpty()) {
+      try {
+        OnlineMaintenance.deleteViews(config, store, deletedViews);
+      } catch (QuiverException e) {
+        throw new OnlineStoreException(
+            "Cannot "
+                + verb
+                + ": the online rows of "
+                + String.join(", ", deletedViews)
+                + ", which "
+                + desired
+                + " does not have, cannot be deleted ("
+                + e.getMessage()
+                + "); nothing was committed",
+            e);
       }
     }
+    return commit.get();
+  }
+
+  static void printDeletedViews(RegistryPlan plan, PrintWriter out) {
+    List<String> deletedViews = deletedViews(plan);
+    if (!deletedViews.isEmpty()) {
+      out.println("Deleted the online rows of " + String.join(", ", deletedViews) + ".");
+    }
+  }
+
+  private static List<String> deletedViews(RegistryPlan plan) {
+    return plan.pending().stream()
+        .filter(c -> c.type() == ChangeType.DELETE && c.kind() == ObjectKind.FEATURE_VIEW)
+        .map(ObjectChange::name)
+        .toList();
   }
 }

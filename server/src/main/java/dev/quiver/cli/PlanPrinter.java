@@ -13,9 +13,18 @@ final class PlanPrinter {
   private PlanPrinter() {}
 
   static void print(RegistryPlan plan, String registry, PrintWriter out, boolean colour) {
+    print(plan, registry, "the repo", out, colour);
+  }
+
+  /**
+   * Prints the plan of changing the registry into {@code desired}, which names what the plan's
+   * definitions come from ("the repo", "version 3").
+   */
+  static void print(
+      RegistryPlan plan, String registry, String desired, PrintWriter out, boolean colour) {
     out.println("Plan against the " + registry + " at version " + plan.base().version() + ":");
     if (!plan.hasChanges()) {
-      out.println("No changes: the registry matches the repo.");
+      out.println("No changes: the registry matches " + desired + ".");
       return;
     }
     out.println();

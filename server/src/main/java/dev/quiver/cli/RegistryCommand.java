@@ -1,6 +1,8 @@
 package dev.quiver.cli;
 
+import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
+import dev.quiver.registry.RegistryPlan;
 import dev.quiver.registry.load.DefinitionYaml;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.load.Suggestions;
@@ -14,6 +16,7 @@ import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.store.HistoryEntry;
+import dev.quiver.registry.store.RegistryException;
 import dev.quiver.registry.store.RegistrySnapshot;
 import dev.quiver.registry.store.RegistryStore;
 import dev.quiver.registry.store.RegistryStores;
@@ -25,6 +28,7 @@ import java.util.TreeSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -44,7 +48,7 @@ final class RegistryCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing a command: list, show or history");
+        spec.commandLine(), "Missing a command: list, show, history or rollback");
   }
 
   @Command(
@@ -156,7 +160,14 @@ final class RegistryCommand implements Runnable {
       java.util.Collections.reverse(history);
       TextTable table = new TextTable("VERSION", "COMMITTED", "USER", "GIT COMMIT", "CHANGES");
       for (HistoryEntry entry : history) {
-        List<String> changes = entry.changes().isEmpty() ? List.of("") : entry.changes();
+        List<String> changes = new ArrayList<>();
+        if (entry.restoredVersion() != null) {
+          changes.add("rollback to version " + entry.restoredVersion());
+        }
+        changes.addAll(entry.changes());
+        if (changes.isEmpty()) {
+          changes.add("");
+        }
         for (int i = 0; i < changes.size(); i++) {
           boolean first = i == 0;
           table.add(
@@ -170,6 +181,97 @@ final class RegistryCommand implements Runnable {
       table.print(out, false);
     }
     return 0;
+  }
+
+  @Command(
+      name = "rollback",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Commit a new registry version equal to an earlier one.",
+        "",
+        "Prints the plan from the latest version to VERSION, then commits it as apply does:",
+        "nothing is written when someone else committed since the plan was made, and feature",
+        "views VERSION does not have lose their online rows. The new version's history entry",
+        "names VERSION and the Git commit VERSION was applied from. The repo's files are not",
+        "read or changed: check out that commit too, or the next apply undoes the rollback."
+      })
+  int rollback(
+      @Parameters(paramLabel = "VERSION", description = "The version to restore.") long version,
+      @Option(names = "--dry-run", description = "Print the plan without committing it.")
+          boolean dryRun,
+      @Mixin RepoOption repo) {
+    PrintWriter out = spec.commandLine().getOut();
+    ProjectConfig config = FeatureRepo.loadConfig(repo.root(), System.getenv());
+    try (RegistryStore store = RegistryStores.open(config)) {
+      RegistrySnapshot latest = store.load();
+      HistoryEntry restored = versionToRestore(store, latest, version);
+      Definitions definitions =
+          store
+              .definitionsAt(version)
+              .orElseThrow(
+                  () ->
+                      new RegistryException(
+                          "Cannot roll back to version "
+                              + version
+                              + ": it was committed by a Quiver that kept only the latest"
+                              + " definitions, so its own are not in the "
+                              + store.description()
+                              + (restored.gitCommit() == null
+                                  ? ""
+                                  : "; apply its Git commit, "
+                                      + shortCommit(restored.gitCommit())
+                                      + ", instead")));
+      RegistryPlan plan = RegistryPlan.of(latest, definitions);
+      String desired = "version " + version;
+      PlanPrinter.print(plan, store.description(), desired, out, Terminal.colour());
+      if (!plan.hasChanges() || dryRun) {
+        return 0;
+      }
+      String user = System.getProperty("user.name", "unknown");
+      HistoryEntry entry =
+          ApplyCommand.commit(
+              config,
+              store,
+              plan,
+              () -> plan.restore(store, user, restored.gitCommit(), version),
+              "roll back",
+              desired);
+      out.println(
+          "Rolled back: the registry is now at version "
+              + entry.version()
+              + ", equal to version "
+              + version
+              + ".");
+      ApplyCommand.printDeletedViews(plan, out);
+    }
+    return 0;
+  }
+
+  /** The history entry of {@code version}, an earlier version of the registry. */
+  private static HistoryEntry versionToRestore(
+      RegistryStore store, RegistrySnapshot latest, long version) {
+    if (latest.version() == 0) {
+      throw new NoSuchObjectException(
+          "Cannot roll back: nothing was ever applied to the " + store.description());
+    }
+    if (version == latest.version()) {
+      throw new InvalidRequestException(
+          "Cannot roll back to version "
+              + version
+              + ": it is the latest version; 'quiver registry history' lists the earlier ones");
+    }
+    return store.history().stream()
+        .filter(entry -> entry.version() == version)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new NoSuchObjectException(
+                    "Cannot roll back to version "
+                        + version
+                        + ": the "
+                        + store.description()
+                        + " has versions 1 to "
+                        + latest.version()));
   }
 
   private static String shortCommit(String commit) {

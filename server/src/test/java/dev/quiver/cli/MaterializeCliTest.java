@@ -172,6 +172,36 @@ class MaterializeCliTest {
   }
 
   @Test
+  void rollingBackToAVersionWithoutAViewDeletesItsOnlineRows() throws IOException {
+    Path definitions = repo.resolve("driver_customer.yaml");
+    Path services = repo.resolve("services.yaml");
+    String view = Files.readString(definitions);
+    String service = Files.readString(services);
+    Files.delete(definitions);
+    Files.writeString(
+        services, service.replace("      - driver_customer_stats:trips_together\n", ""));
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    Files.writeString(definitions, view);
+    Files.writeString(services, service);
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    quiver(
+        "materialize", "2026-03-01T00:00:00Z", "2026-03-08T00:00:00Z", "--repo", repo.toString());
+
+    CliRun rollback = quiver("registry", "rollback", "2", "--repo", repo.toString());
+
+    assertThat(rollback.exitCode()).as(rollback.err()).isZero();
+    assertThat(rollback.out())
+        .contains("delete  feature view     driver_customer_stats")
+        .endsWith("Deleted the online rows of driver_customer_stats.\n");
+    try (var store =
+        dev.quiver.online.rocksdb.RocksDbOnlineStore.openReadOnly(
+            "driver_ranking", repo.resolve("data/online"))) {
+      assertThat(store.rowCount("driver_customer_stats")).isZero();
+      assertThat(store.rowCount("driver_hourly_stats")).isEqualTo(2_000);
+    }
+  }
+
+  @Test
   void aMaterializationKilledMidwayIsCompletedByRunningItAgain() throws Exception {
     Path online = repo.resolve("data/online");
     Process process =

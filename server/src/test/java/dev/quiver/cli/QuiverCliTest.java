@@ -288,7 +288,7 @@ class QuiverCliTest {
 
     CliRun registry = quiver("registry");
     assertThat(registry.exitCode()).isEqualTo(1);
-    assertThat(registry.err()).startsWith("Missing a command: list, show or history");
+    assertThat(registry.err()).startsWith("Missing a command: list, show, history or rollback");
   }
 
   @Test

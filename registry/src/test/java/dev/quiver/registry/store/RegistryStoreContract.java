@@ -152,6 +152,23 @@ public abstract class RegistryStoreContract {
   }
 
   @Test
+  void aRollbackPlannedBeforeAnotherCommitIsRefusedAndWritesNothing() {
+    Definitions first = exampleDefinitions();
+    try (RegistryStore store = newStore(CLOCK)) {
+      store.commit(0, first, info("create all"));
+      store.commit(1, withTtl(first, Duration.ofDays(2)), info("ttl 2d"));
+      RegistryPlan rollback = RegistryPlan.of(store.load(), store.definitionsAt(1).orElseThrow());
+      Definitions third = withTtl(first, Duration.ofDays(3));
+      store.commit(2, third, info("ttl 3d"));
+
+      assertThatThrownBy(() -> rollback.restore(store, "carol", null, 1))
+          .isInstanceOf(RegistryConflictException.class);
+      assertThat(store.version()).isEqualTo(3);
+      assertThat(CanonicalForm.of(store.load().definitions())).isEqualTo(CanonicalForm.of(third));
+    }
+  }
+
+  @Test
   void aCommitAgainstAStaleVersionIsRefusedAndWritesNothing() {
     Definitions definitions = exampleDefinitions();
     try (RegistryStore store = newStore(CLOCK)) {
