@@ -35,6 +35,7 @@ import picocli.CommandLine.ScopeType;
       HistoricalCommand.class,
       ReproduceCommand.class,
       ServeCommand.class,
+      SchemaCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

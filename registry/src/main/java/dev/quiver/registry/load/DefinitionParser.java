@@ -32,32 +32,6 @@ import java.util.Optional;
  */
 final class DefinitionParser {
 
-  private static final List<String> ENTITY_KEYS =
-      List.of("name", "join_key", "type", "description", "owner", "tags");
-  private static final List<String> SOURCE_KEYS =
-      List.of(
-          "name",
-          "type",
-          "path",
-          "timestamp_field",
-          "created_timestamp_field",
-          "field_mapping",
-          "description");
-  private static final List<String> VIEW_KEYS =
-      List.of(
-          "name",
-          "entities",
-          "source",
-          "ttl",
-          "online",
-          "known_time",
-          "features",
-          "description",
-          "owner",
-          "tags");
-  private static final List<String> FEATURE_KEYS = List.of("name", "type", "description", "tags");
-  private static final List<String> SERVICE_KEYS =
-      List.of("name", "features", "description", "owner", "tags");
   private static final List<String> SECTION_KEYS =
       Arrays.stream(ObjectKind.values()).map(ObjectKind::sectionKey).toList();
 
@@ -138,12 +112,11 @@ final class DefinitionParser {
     return new Definitions(entities, sources, views, services);
   }
 
-  private Optional<MappingReader> startObject(
-      Node.Mapping node, ObjectKind kind, List<String> allowedKeys) {
+  private Optional<MappingReader> startObject(Node.Mapping node, ObjectKind kind) {
     MappingReader reader = new MappingReader(node, kind.displayName(), problems);
     Optional<String> name = reader.requiredName("name", kind.displayName() + " name");
     name.ifPresent(n -> reader.subject(kind.displayName() + " '" + n + "'"));
-    reader.rejectUnknownKeys(allowedKeys);
+    reader.rejectUnknownKeys(DefinitionModel.of(kind).names());
     if (name.isEmpty()) {
       return Optional.empty();
     }
@@ -165,7 +138,7 @@ final class DefinitionParser {
   }
 
   private void parseEntity(Node.Mapping node) {
-    Optional<MappingReader> started = startObject(node, ObjectKind.ENTITY, ENTITY_KEYS);
+    Optional<MappingReader> started = startObject(node, ObjectKind.ENTITY);
     if (started.isEmpty()) {
       return;
     }
@@ -209,7 +182,7 @@ final class DefinitionParser {
   }
 
   private void parseSource(Node.Mapping node) {
-    Optional<MappingReader> started = startObject(node, ObjectKind.SOURCE, SOURCE_KEYS);
+    Optional<MappingReader> started = startObject(node, ObjectKind.SOURCE);
     if (started.isEmpty()) {
       return;
     }
@@ -269,7 +242,7 @@ final class DefinitionParser {
   }
 
   private void parseView(Node.Mapping node) {
-    Optional<MappingReader> started = startObject(node, ObjectKind.FEATURE_VIEW, VIEW_KEYS);
+    Optional<MappingReader> started = startObject(node, ObjectKind.FEATURE_VIEW);
     if (started.isEmpty()) {
       return;
     }
@@ -357,7 +330,7 @@ final class DefinitionParser {
     MappingReader r = new MappingReader(node, "a feature of '" + viewName + "'", problems);
     Optional<String> name = r.requiredName("name", "feature name");
     name.ifPresent(n -> r.subject("feature '" + n + "' of feature view '" + viewName + "'"));
-    r.rejectUnknownKeys(FEATURE_KEYS);
+    r.rejectUnknownKeys(DefinitionModel.FEATURE.names());
     Optional<ValueType> type =
         r.requiredString("type")
             .flatMap(
@@ -386,7 +359,7 @@ final class DefinitionParser {
   }
 
   private void parseService(Node.Mapping node) {
-    Optional<MappingReader> started = startObject(node, ObjectKind.FEATURE_SERVICE, SERVICE_KEYS);
+    Optional<MappingReader> started = startObject(node, ObjectKind.FEATURE_SERVICE);
     if (started.isEmpty()) {
       return;
     }

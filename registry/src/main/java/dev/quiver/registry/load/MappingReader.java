@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 final class MappingReader {
 
-  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern IDENTIFIER = Pattern.compile(DefinitionModel.IDENTIFIER);
 
   private final Node.Mapping mapping;
   private final Problems problems;

@@ -23,7 +23,7 @@ final class ProjectConfigParser {
 
   static final String FILE_NAME = "feature_store.yaml";
 
-  private static final List<String> TOP_KEYS =
+  static final List<String> TOP_KEYS =
       List.of("project", "registry", "online_store", "offline_store");
   private static final Pattern VARIABLE =
       Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");

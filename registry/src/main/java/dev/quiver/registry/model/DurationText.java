@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
  */
 public final class DurationText {
 
-  private static final Pattern WHOLE = Pattern.compile("(?:\\d+[smhd])+");
+  /** The syntax of a duration other than 0, as a regular expression. */
+  public static final String SYNTAX = "(?:\\d+[smhd])+";
+
+  private static final Pattern WHOLE = Pattern.compile(SYNTAX);
   private static final Pattern PART = Pattern.compile("(\\d+)([smhd])");
 
   private DurationText() {}

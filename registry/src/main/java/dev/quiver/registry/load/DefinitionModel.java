@@ -1,0 +1,192 @@
+package dev.quiver.registry.load;
+
+import dev.quiver.registry.model.DurationText;
+import dev.quiver.registry.model.KnownTime;
+import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The keys each object of a definition file takes, with their shapes: the keys the parser allows
+ * (and names in messages), and what the JSON Schema of the files ({@link JsonSchemas}) is generated
+ * from, so an editor checks a file against the rules the loader applies. The parser checks the
+ * rules between keys and objects on top (references, duplicate names, Parquet columns).
+ */
+public final class DefinitionModel {
+
+  /** The syntax of names: objects, join keys, features. */
+  public static final String IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*";
+
+  /** What a key's value must be. */
+  public enum Shape {
+    /** Any scalar, read as text: descriptions, owners, paths. */
+    TEXT,
+    /** A name: letters, digits and underscores, not starting with a digit. */
+    NAME,
+    /** {@code true} or {@code false}. */
+    BOOLEAN,
+    /** A duration as {@link DurationText} writes it, or 0. */
+    DURATION,
+    /** One of {@link Key#choices()}. */
+    CHOICE,
+    /** A list of names of other objects ({@link Key#choices()}: none). */
+    NAMES,
+    /** A list of feature references: {@code view} or {@code view:feature}. */
+    FEATURE_REFERENCES,
+    /** A list of objects, each as {@link Key#items()} describes. */
+    OBJECTS,
+    /** A mapping of text to text, such as tags. */
+    TEXT_MAP
+  }
+
+  /**
+   * One key of an object.
+   *
+   * @param choices the values a {@link Shape#CHOICE} takes, else empty
+   * @param items the objects an {@link Shape#OBJECTS} list holds, else null
+   */
+  public record Key(
+      String name,
+      Shape shape,
+      boolean required,
+      String description,
+      List<String> choices,
+      ObjectModel items) {
+
+    public Key {
+      Objects.requireNonNull(name, "name");
+      choices = List.copyOf(choices);
+    }
+  }
+
+  /** An object's keys, in the order files write them. */
+  public record ObjectModel(String title, List<Key> keys) {
+
+    public ObjectModel {
+      keys = List.copyOf(keys);
+    }
+
+    /** Every key's name: the keys a file may write. */
+    public List<String> names() {
+      return keys.stream().map(Key::name).toList();
+    }
+  }
+
+  public static final ObjectModel ENTITY =
+      new ObjectModel(
+          "entity",
+          List.of(
+              required("name", Shape.NAME, "The entity's name, unique in the project."),
+              required(
+                  "join_key", Shape.NAME, "The column that holds the entity's key, in every row."),
+              choice(
+                  "type",
+                  true,
+                  "The join key's type.",
+                  Arrays.stream(ScalarType.values())
+                      .filter(ScalarType::canBeJoinKey)
+                      .map(ScalarType::yamlName)
+                      .toList()),
+              optional("description", Shape.TEXT, "What the entity is."),
+              optional("owner", Shape.TEXT, "Who to ask about it."),
+              optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
+
+  public static final ObjectModel SOURCE =
+      new ObjectModel(
+          "source",
+          List.of(
+              required("name", Shape.NAME, "The source's name, unique in the project."),
+              choice("type", false, "The kind of source (default parquet).", List.of("parquet")),
+              required(
+                  "path",
+                  Shape.TEXT,
+                  "A Parquet file, a folder of them or a glob, relative to the repo."),
+              required("timestamp_field", Shape.TEXT, "The column of each row's event time."),
+              optional(
+                  "created_timestamp_field",
+                  Shape.TEXT,
+                  "The column of each row's created time: it breaks ties between rows of equal"
+                      + " event time, and known_time: created uses it."),
+              optional(
+                  "field_mapping",
+                  Shape.TEXT_MAP,
+                  "Renames Parquet columns: column name -> name in definitions."),
+              optional("description", Shape.TEXT, "What the data is.")));
+
+  public static final ObjectModel FEATURE =
+      new ObjectModel(
+          "feature",
+          List.of(
+              required("name", Shape.NAME, "The feature's name: its Parquet column."),
+              choice("type", true, "The feature's type.", ValueType.allNames()),
+              optional("description", Shape.TEXT, "What the feature means."),
+              optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
+
+  public static final ObjectModel FEATURE_VIEW =
+      new ObjectModel(
+          "feature view",
+          List.of(
+              required("name", Shape.NAME, "The view's name, unique in the project."),
+              required(
+                  "entities", Shape.NAMES, "The entities whose join keys key the view's rows."),
+              required("source", Shape.NAME, "The source the view's rows come from."),
+              optional(
+                  "ttl",
+                  Shape.DURATION,
+                  "How old a row may be and still be used (90m, 2h, 1d12h); 0 for no limit."),
+              optional("online", Shape.BOOLEAN, "Whether the view is materialized (default true)."),
+              choice(
+                  "known_time",
+                  false,
+                  "When a row counts as known for point-in-time joins: event (its event time, the"
+                      + " default) or created (its created time).",
+                  Arrays.stream(KnownTime.values()).map(KnownTime::yaml).toList()),
+              new Key("features", Shape.OBJECTS, true, "The view's features.", List.of(), FEATURE),
+              optional("description", Shape.TEXT, "What the view holds."),
+              optional("owner", Shape.TEXT, "Who to ask about it."),
+              optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
+
+  public static final ObjectModel FEATURE_SERVICE =
+      new ObjectModel(
+          "feature service",
+          List.of(
+              required("name", Shape.NAME, "The service's name, unique in the project."),
+              required(
+                  "features",
+                  Shape.FEATURE_REFERENCES,
+                  "'view' for a whole feature view, 'view:feature' for one feature."),
+              optional("description", Shape.TEXT, "What the service serves."),
+              optional("owner", Shape.TEXT, "Who to ask about it."),
+              optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
+
+  /** The pattern of a valid duration, as {@link DurationText#parse} reads it. */
+  static final String DURATION = "^\\s*(0|" + DurationText.SYNTAX + ")\\s*$";
+
+  private DefinitionModel() {}
+
+  /** The objects of one top-level section. */
+  public static ObjectModel of(ObjectKind kind) {
+    return switch (kind) {
+      case ENTITY -> ENTITY;
+      case SOURCE -> SOURCE;
+      case FEATURE_VIEW -> FEATURE_VIEW;
+      case FEATURE_SERVICE -> FEATURE_SERVICE;
+    };
+  }
+
+  private static Key required(String name, Shape shape, String description) {
+    return new Key(name, shape, true, description, List.of(), null);
+  }
+
+  private static Key optional(String name, Shape shape, String description) {
+    return new Key(name, shape, false, description, List.of(), null);
+  }
+
+  private static Key choice(
+      String name, boolean required, String description, List<String> choices) {
+    return new Key(name, Shape.CHOICE, required, description, choices, null);
+  }
+}
