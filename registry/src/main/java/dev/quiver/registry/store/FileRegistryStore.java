@@ -3,7 +3,11 @@ package dev.quiver.registry.store;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.StoreConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +24,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   private final RegistryFile file;
   private final Clock clock;
+  private volatile VersionRead lastVersionRead;
 
   public FileRegistryStore(Path file, String project, Clock clock) {
     this.file = new RegistryFile(file, project);
@@ -62,10 +67,53 @@ public final class FileRegistryStore implements RegistryStore {
         RegistryJson.definitions(document.get("definitions"), file.path().toString()));
   }
 
+  /**
+   * The version, read again only when the file was replaced since the last call: every change
+   * renames a new file into place, so an unchanged identity (inode), size and time means an
+   * unchanged document. Polling (the server asks every 2 s) then costs a stat, not a parse of the
+   * whole history.
+   */
   @Override
   public long version() {
+    Optional<BasicFileAttributes> before = attributes();
+    VersionRead cached = lastVersionRead;
+    if (before.isPresent() && cached != null && cached.sameFile(before.get())) {
+      return cached.version();
+    }
     Map<String, Object> document = file.read();
-    return document == null ? 0 : version(document);
+    long version = document == null ? 0 : version(document);
+    Optional<BasicFileAttributes> after = attributes();
+    // Kept only when the file did not change while it was read.
+    lastVersionRead =
+        before.isPresent()
+                && after.isPresent()
+                && new VersionRead(before.get(), 0).sameFile(after.get())
+            ? new VersionRead(before.get(), version)
+            : null;
+    return version;
+  }
+
+  private Optional<BasicFileAttributes> attributes() {
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(file.path(), BasicFileAttributes.class);
+      return attributes.fileKey() == null ? Optional.empty() : Optional.of(attributes);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The version read from the file with these attributes. */
+  private record VersionRead(Object fileKey, FileTime modified, long size, long version) {
+
+    VersionRead(BasicFileAttributes attributes, long version) {
+      this(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size(), version);
+    }
+
+    boolean sameFile(BasicFileAttributes attributes) {
+      return fileKey.equals(attributes.fileKey())
+          && modified.equals(attributes.lastModifiedTime())
+          && size == attributes.size();
+    }
   }
 
   @Override

@@ -85,6 +85,21 @@ class FileRegistryStoreTest extends RegistryStoreContract {
     }
   }
 
+  /** version() answers from the file's identity while it is unchanged: commits must show. */
+  @Test
+  void aPollingStoreSeesEveryCommitOfAnotherAtOnce() {
+    Definitions definitions = exampleDefinitions();
+    try (RegistryStore poller = newStore(CLOCK);
+        RegistryStore writer = newStore(CLOCK)) {
+      assertThat(poller.version()).isZero();
+      for (long version = 0; version < 30; version++) {
+        writer.commit(version, definitions, new CommitInfo("w", null, List.of("same size")));
+        assertThat(poller.version()).isEqualTo(version + 1);
+        assertThat(poller.version()).isEqualTo(version + 1);
+      }
+    }
+  }
+
   /** Registries written before rollback existed kept only the latest version's definitions. */
   @Test
   void versionsAnOlderQuiverCommittedCannotBeRestoredButTheLatestCan() throws Exception {
