@@ -132,7 +132,7 @@ class HostileInputTest {
     assertThat(problem.get("detail").asText())
         .isNotBlank()
         .doesNotContain("\tat ", "Exception")
-        .hasSizeLessThan(1_000);
+        .hasSizeLessThanOrEqualTo(Problems.MAX_DETAIL + 1);
     return problem;
   }
 
@@ -333,7 +333,17 @@ class HostileInputTest {
             postJson("/push", pushBody(Instant.now()).replace("driver_hourly_stats", huge)),
             404,
             "not_found");
-    assertThat(view.get("detail").asText()).contains("v".repeat(200) + "…");
+    assertThat(view.get("detail").asText())
+        .startsWith("Cannot write to feature view '" + "v".repeat(200) + "…': there is no such");
+    // A message that quotes input whole is cut as a whole.
+    JsonNode lookup =
+        problem(
+            postJson(
+                "/get-online-features",
+                ONLINE.replace("driver_hourly_stats:conv_rate", huge + ":conv_rate")),
+            404,
+            "not_found");
+    assertThat(lookup.get("detail").asText()).hasSize(Problems.MAX_DETAIL + 1).endsWith("v…");
     JsonNode start =
         problem(
             postJson("/materialize", "{\"start_ts\": \"" + huge + "\", \"end_ts\": \"now\"}"),
