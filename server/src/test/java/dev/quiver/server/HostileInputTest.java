@@ -9,8 +9,6 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.example.ExampleRepo;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -25,6 +23,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,33 +155,12 @@ class HostileInputTest {
       OutputStream out = socket.getOutputStream();
       out.write(request);
       out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream answer = new ByteArrayOutputStream();
-      byte[] buffer = new byte[8192];
-      // The server closes the connection after an answer to a request it could not parse; else
-      // the answer ends with its body, whose length the headers give.
-      while (true) {
-        int read = in.read(buffer);
-        if (read < 0) {
-          break;
-        }
-        answer.write(buffer, 0, read);
-        String text = answer.toString(StandardCharsets.ISO_8859_1);
-        int end = text.indexOf("\r\n\r\n");
-        java.util.regex.Matcher length =
-            java.util.regex.Pattern.compile("(?i)content-length: *([0-9]+)").matcher(text);
-        if (end > 0
-            && length.find()
-            && text.length() >= end + 4 + Integer.parseInt(length.group(1))) {
-          break;
-        }
-      }
-      String text = answer.toString(StandardCharsets.UTF_8);
+      // Every request here asks the server to close the connection after its answer.
+      String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int end = text.indexOf("\r\n\r\n");
       assertThat(end).as(text).isPositive();
       String head = text.substring(0, end);
-      java.util.regex.Matcher type =
-          java.util.regex.Pattern.compile("(?im)^content-type: *(.+)$").matcher(head);
+      Matcher type = Pattern.compile("(?im)^content-type: *(.+)$").matcher(head);
       return new RawAnswer(
           Integer.parseInt(head.substring(9, 12)),
           type.find() ? type.group(1).strip() : "",
@@ -311,7 +290,7 @@ class HostileInputTest {
 
   @Test
   void clientInputIsQuotedShortened() throws Exception {
-    String huge = "v".repeat(5 * 1024 * 1024);
+    String huge = "v".repeat(1024 * 1024);
     JsonNode to =
         problem(
             postJson(
