@@ -9,6 +9,8 @@ import java.time.Instant;
 public final class EpochNanos {
 
   private static final long PER_SECOND = 1_000_000_000L;
+  private static final Instant MIN = toInstant(Long.MIN_VALUE);
+  private static final Instant MAX = toInstant(Long.MAX_VALUE);
 
   private EpochNanos() {}
 
@@ -18,6 +20,11 @@ public final class EpochNanos {
   public static long of(Instant instant) {
     return Math.addExact(
         Math.multiplyExact(instant.getEpochSecond(), PER_SECOND), instant.getNano());
+  }
+
+  /** Whether {@link #of} can hold the instant. */
+  public static boolean holds(Instant instant) {
+    return !instant.isBefore(MIN) && !instant.isAfter(MAX);
   }
 
   public static Instant toInstant(long nanos) {

@@ -1,5 +1,6 @@
 package dev.quiver.sdk;
 
+import dev.quiver.Excerpt;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.online.OnlineStores;
 import dev.quiver.registry.InvalidRequestException;
@@ -56,7 +57,7 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
                 () ->
                     new NoSuchObjectException(
                         "Cannot write to feature view '"
-                            + view
+                            + Excerpt.of(view)
                             + "': there is no such feature view in project '"
                             + registry.project()
                             + "' (registry version "

@@ -1,6 +1,7 @@
 package dev.quiver.sdk;
 
 import dev.quiver.EpochNanos;
+import dev.quiver.Excerpt;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.online.EntityKeyCodec;
 import dev.quiver.online.OnlineRow;
@@ -60,7 +61,8 @@ final class OnlineWrites {
     for (String column : columns.keySet()) {
       if (!known.contains(column)) {
         throw invalid(
-            view, "it has no column '" + column + "'; it takes " + String.join(", ", known));
+            view,
+            "it has no column '" + Excerpt.of(column) + "'; it takes " + String.join(", ", known));
       }
     }
     List<String> missing = new ArrayList<>();
@@ -104,18 +106,18 @@ final class OnlineWrites {
       if (eventTime == null) {
         throw badValue(view, row, timestampColumn, when, "timestamp");
       }
-      if (eventTime.isAfter(latest)) {
-        throw invalid(
-            view,
-            "row "
-                + (row + 1)
-                + " is dated "
-                + eventTime
-                + ", more than "
-                + MAX_FUTURE.toMinutes()
-                + " minutes after it was received ("
-                + receivedAt
-                + "): check the sender's clock");
+      String misdated =
+          !EpochNanos.holds(eventTime)
+              ? "outside the years 1677 to 2262 that Quiver's timestamps span"
+              : eventTime.isAfter(latest)
+                  ? "more than "
+                      + MAX_FUTURE.toMinutes()
+                      + " minutes after it was received ("
+                      + receivedAt
+                      + "): check the sender's clock"
+                  : null;
+      if (misdated != null) {
+        throw invalid(view, "row " + (row + 1) + " is dated " + eventTime + ", " + misdated);
       }
       Map<String, Object> values = new HashMap<>();
       for (Feature feature : view.features()) {
@@ -183,7 +185,10 @@ final class OnlineWrites {
                   && Math.abs(n.doubleValue()) <= Float.MAX_VALUE
               ? (Object) n.floatValue()
               : null;
-      case TIMESTAMP -> instant(value);
+      case TIMESTAMP -> {
+        Instant instant = instant(value);
+        yield instant != null && EpochNanos.holds(instant) ? instant : null;
+      }
       default -> OnlineReads.convert(type, value);
     };
   }
@@ -197,7 +202,7 @@ final class OnlineWrites {
             + " has "
             + column
             + " = "
-            + (value instanceof String ? "'" + value + "'" : String.valueOf(value))
+            + (value instanceof String ? "'" + Excerpt.of(value) + "'" : Excerpt.of(value))
             + ", which is not a valid "
             + type);
   }

@@ -23,9 +23,20 @@ import picocli.CommandLine.Spec;
       "A new 'quiver apply' is picked up without a restart. Write endpoints need",
       "'Authorization: Bearer <token>' when QUIVER_WRITE_TOKEN (or --write-token) is set;",
       "reads need QUIVER_READ_TOKEN (or --read-token, or the write token) when that is set.",
+      "It listens on 127.0.0.1 unless --host says otherwise; with no write token, writes",
+      "must come as 'Content-Type: application/json'.",
       "Ctrl-C stops it gracefully: requests in flight finish, the stores close."
     })
 final class ServeCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--host",
+      defaultValue = QuiverServer.DEFAULT_HOST,
+      paramLabel = "ADDRESS",
+      description =
+          "The address HTTP and Arrow Flight listen on (default: ${DEFAULT-VALUE}, this machine"
+              + " only; 0.0.0.0 for every interface, which warns when no write token is set).")
+  String host;
 
   @Option(
       names = "--port",
@@ -84,6 +95,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Map<String, Object> settings = new HashMap<>();
+    settings.put(QuiverServer.HOST, host);
     settings.put("quiver.server.max-entity-rows", maxEntityRows);
     settings.put("quiver.server.flight-port", flightPort);
     settings.put("quiver.server.training-set-chunk-rows", chunkRows);
@@ -98,9 +110,12 @@ final class ServeCommand implements Callable<Integer> {
     spec.commandLine()
         .getErr()
         .printf(
-            "Serving %s on http://127.0.0.1:%d, Arrow Flight on grpc://127.0.0.1:%d (Ctrl-C"
-                + " stops)%n",
-            repo.root(), server.port(), server.flightPort());
+            "Serving %s on http://%s:%d, Arrow Flight on grpc://%s:%d (Ctrl-C stops)%n",
+            repo.root(),
+            server.hostInUrl(),
+            server.port(),
+            server.hostInUrl(),
+            server.flightPort());
     spec.commandLine().getErr().flush();
     server.serveUntilStopped();
     return 0;

@@ -1,16 +1,27 @@
 package dev.quiver.server;
 
 import dev.quiver.ErrorKind;
+import dev.quiver.Excerpt;
 import dev.quiver.QuiverException;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Error;
 import io.micronaut.http.exceptions.ContentLengthExceededException;
+import io.micronaut.http.server.exceptions.NotAcceptableException;
 import io.micronaut.http.server.exceptions.NotAllowedException;
 import io.micronaut.http.server.exceptions.NotFoundException;
+import io.micronaut.http.server.netty.NettyHttpRequest;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.swagger.v3.oas.annotations.Hidden;
+import java.net.URISyntaxException;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * ErrorKind}: malformed or misshapen body and too many entity rows 400, unknown feature, view or
  * service 404, a registry conflict 409, missing join key or wrong value type 422, body over the
  * limit 413, online store unreachable or memory exhausted 503, a failure of the server's own data
- * 500 with its message. Nothing else is shown to clients: an unexpected failure is logged and
- * answered with a bare 500.
+ * 500 with its message. What a hostile or broken client sends is a 4xx too, never logged: a path
+ * that is not a URI or a body that is not in its Content-Encoding 400, an answer type the server
+ * cannot give 406, a request line too long 414, an unknown charset 415, headers too large 431.
+ * Nothing else is shown to clients: an unexpected failure is logged and answered with a bare 500.
  */
 @Controller
 @Hidden
@@ -62,17 +75,131 @@ public class ErrorController {
             + e.getMessage());
   }
 
+  /**
+   * A request Netty could not decode (a request line or headers over its limits, a malformed
+   * header) is answered before any route: Micronaut picks 413 or 400 and looks for a route of that
+   * status, whose call fails with Netty's failure; {@link #unexpected} gets that, so both end in
+   * {@link #undecodable}.
+   */
+  @Error(global = true, status = HttpStatus.REQUEST_ENTITY_TOO_LARGE)
+  public HttpResponse<String> tooLarge(HttpRequest<?> request) {
+    return decoderFailure(request)
+        .map(this::undecodable)
+        .orElseGet(
+            () ->
+                problem(
+                    HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "body_too_large",
+                    "The request is larger than this server takes"));
+  }
+
+  @Error(global = true, status = HttpStatus.BAD_REQUEST)
+  public HttpResponse<String> badRequest(HttpRequest<?> request) {
+    return decoderFailure(request)
+        .map(this::undecodable)
+        .orElseGet(
+            () -> problem(HttpStatus.BAD_REQUEST, "bad_request", "The request is not valid"));
+  }
+
+  /** Why Netty could not decode the request, when it could not. */
+  private static Optional<Throwable> decoderFailure(HttpRequest<?> request) {
+    return request instanceof NettyHttpRequest<?> netty
+            && netty.getNativeRequest().decoderResult().isFailure()
+        ? Optional.of(netty.getNativeRequest().decoderResult().cause())
+        : Optional.empty();
+  }
+
+  private HttpResponse<String> undecodable(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return problem(
+          HttpStatus.REQUEST_URI_TOO_LONG,
+          "uri_too_long",
+          "The request line is longer than this server takes"
+              + " (micronaut.server.netty.max-initial-line-length)");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return problem(
+          HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "header_too_large",
+          "The request headers are larger than this server takes"
+              + " (micronaut.server.netty.max-header-size)");
+    }
+    return problem(
+        HttpStatus.BAD_REQUEST,
+        "bad_request",
+        "The request is not valid HTTP: " + Excerpt.of(cause.getMessage()));
+  }
+
+  @Error(global = true)
+  public HttpResponse<String> notAUri(HttpRequest<?> request, URISyntaxException e) {
+    return problem(
+        HttpStatus.BAD_REQUEST,
+        "bad_request",
+        "The request's path is not a valid URI ("
+            + e.getReason()
+            + " at index "
+            + e.getIndex()
+            + "): "
+            + Excerpt.of(e.getInput()));
+  }
+
+  @Error(global = true)
+  public HttpResponse<String> notDecompressed(HttpRequest<?> request, DecompressionException e) {
+    return problem(
+        HttpStatus.BAD_REQUEST,
+        "bad_request",
+        "The request body is not in the format its Content-Encoding names ("
+            + Excerpt.of(request.getHeaders().get(HttpHeaders.CONTENT_ENCODING))
+            + "): "
+            + Excerpt.of(e.getMessage()));
+  }
+
+  @Error(global = true)
+  public HttpResponse<String> unknownCharset(
+      HttpRequest<?> request, UnsupportedCharsetException e) {
+    return unsupportedCharset(e.getCharsetName());
+  }
+
+  @Error(global = true)
+  public HttpResponse<String> illegalCharset(
+      HttpRequest<?> request, IllegalCharsetNameException e) {
+    return unsupportedCharset(e.getCharsetName());
+  }
+
+  private HttpResponse<String> unsupportedCharset(String charset) {
+    return problem(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        RequestFilters.UNSUPPORTED_MEDIA_TYPE,
+        "The request's charset '"
+            + Excerpt.of(charset)
+            + "' is not one this server reads; send UTF-8 (Content-Type: application/json;"
+            + " charset=utf-8)");
+  }
+
+  @Error(global = true)
+  public HttpResponse<String> notAcceptable(HttpRequest<?> request, NotAcceptableException e) {
+    return problem(
+        HttpStatus.NOT_ACCEPTABLE,
+        "not_acceptable",
+        "This endpoint answers in JSON, which the request's Accept header ('"
+            + Excerpt.of(request.getHeaders().get(HttpHeaders.ACCEPT))
+            + "') does not take");
+  }
+
   @Error(global = true)
   public HttpResponse<String> notAllowed(HttpRequest<?> request, NotAllowedException e) {
     return problem(
         HttpStatus.METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        request.getMethodName() + " is not allowed on " + request.getPath());
+        Excerpt.of(request.getMethodName())
+            + " is not allowed on "
+            + Excerpt.of(request.getPath()));
   }
 
   @Error(global = true, status = HttpStatus.NOT_FOUND)
   public HttpResponse<String> noRoute(HttpRequest<?> request) {
-    return problem(HttpStatus.NOT_FOUND, "no_route", "No endpoint at " + request.getPath());
+    return problem(
+        HttpStatus.NOT_FOUND, "no_route", "No endpoint at " + Excerpt.of(request.getPath()));
   }
 
   @Error(global = true)
@@ -82,6 +209,10 @@ public class ErrorController {
 
   @Error(global = true)
   public HttpResponse<String> unexpected(HttpRequest<?> request, Throwable e) {
+    Optional<Throwable> undecodable = decoderFailure(request);
+    if (undecodable.isPresent()) {
+      return undecodable(undecodable.get());
+    }
     LOG.error("{} {} failed", request.getMethodName(), request.getPath(), e);
     return problem(
         HttpStatus.INTERNAL_SERVER_ERROR,

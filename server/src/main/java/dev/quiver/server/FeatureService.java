@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.Excerpt;
 import dev.quiver.online.OnlineStoreFactory;
 import dev.quiver.online.OnlineStores;
 import dev.quiver.registry.NoSuchObjectException;
@@ -82,7 +83,11 @@ public final class FeatureService implements AutoCloseable {
     RegistrySnapshot snapshot = store.registry();
     if (!snapshot.project().equals(project)) {
       throw new NoSuchObjectException(
-          "This server serves project '" + snapshot.project() + "', not '" + project + "'");
+          "This server serves project '"
+              + snapshot.project()
+              + "', not '"
+              + Excerpt.of(project)
+              + "'");
     }
     return snapshot;
   }

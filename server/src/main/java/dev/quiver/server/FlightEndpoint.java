@@ -2,6 +2,7 @@ package dev.quiver.server;
 
 import dev.quiver.offline.ArrowAccess;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.http.server.HttpServerConfiguration;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +14,9 @@ import org.apache.arrow.memory.RootAllocator;
 
 /**
  * The Arrow Flight endpoint of {@code quiver serve} ({@code quiver.server.flight-port}, 6567 by
- * default): training sets for remote clients, streamed as Arrow record batches. It runs beside
- * Micronaut's HTTP server in the same process (gRPC's Netty and Micronaut's share Netty 4.2).
+ * default, on the HTTP server's host): training sets for remote clients, streamed as Arrow record
+ * batches. It runs beside Micronaut's HTTP server in the same process (gRPC's Netty and Micronaut's
+ * share Netty 4.2).
  */
 @Context
 public final class FlightEndpoint implements AutoCloseable {
@@ -22,14 +24,15 @@ public final class FlightEndpoint implements AutoCloseable {
   private final BufferAllocator allocator = new RootAllocator();
   private final FlightServer server;
 
-  FlightEndpoint(FeatureService features, ServerSettings settings) {
+  FlightEndpoint(FeatureService features, ServerSettings settings, HttpServerConfiguration http) {
     ArrowAccess.require("serve training sets over Arrow Flight");
     BearerTokens tokens = new BearerTokens(settings);
     try {
       FlightServer.Builder builder =
           FlightServer.builder(
               allocator,
-              Location.forGrpcInsecure("0.0.0.0", settings.flightPort()),
+              Location.forGrpcInsecure(
+                  http.getHost().orElse(QuiverServer.DEFAULT_HOST), settings.flightPort()),
               new TrainingSetProducer(features, settings, allocator));
       if (!tokens.readsOpen()) {
         // Training sets are reads: the read token (or the write token) when one is set.

@@ -3,6 +3,7 @@ package dev.quiver.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.Excerpt;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -125,7 +126,11 @@ final class JsonBodies {
       return dev.quiver.offline.io.EntityFiles.parseInstant(text);
     } catch (DateTimeParseException e) {
       throw new BadRequestException(
-          "\"" + field + "\" is not an ISO-8601 instant (2026-03-01T00:00:00Z): '" + text + "'");
+          "\""
+              + field
+              + "\" is not an ISO-8601 instant (2026-03-01T00:00:00Z): '"
+              + Excerpt.of(text)
+              + "'");
     }
   }
 
@@ -142,7 +147,11 @@ final class JsonBodies {
       Map.Entry<String, JsonNode> column = fields.next();
       if (!column.getValue().isArray()) {
         throw new BadRequestException(
-            "\"" + field + "\"." + column.getKey() + " must be a list of values, one per row");
+            "\""
+                + field
+                + "\"."
+                + Excerpt.of(column.getKey())
+                + " must be a list of values, one per row");
       }
       List<Object> values = new ArrayList<>(column.getValue().size());
       for (JsonNode item : column.getValue()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.sdk.OnlineRequest;
 import dev.quiver.sdk.OnlineResponse;
 import dev.quiver.sdk.OnlineResponseJson;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -53,7 +54,7 @@ public class OnlineController {
   @Post(uri = "/get-online-features", produces = MediaType.APPLICATION_JSON)
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @Operation(summary = "Online feature values (Feast-compatible)")
-  public CompletableFuture<HttpResponse<byte[]>> getOnlineFeatures(@Body String body) {
+  public CompletableFuture<HttpResponse<byte[]>> getOnlineFeatures(@Body @Nullable String body) {
     // An in-process store answers on the event loop (a thread hop doubled the time of a
     // 1-entity request under load); a store over the network is waited for on the blocking pool.
     if (features.onlineInProcess()) {

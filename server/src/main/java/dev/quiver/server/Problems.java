@@ -2,6 +2,7 @@ package dev.quiver.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.Excerpt;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -14,6 +15,12 @@ final class Problems {
 
   static final MediaType PROBLEM_JSON = MediaType.of("application/problem+json");
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The longest detail sent: messages quote what the client sent as an {@link Excerpt}, and this
+   * bounds any message that quotes it whole.
+   */
+  static final int MAX_DETAIL = 2_000;
 
   private Problems() {}
 
@@ -33,7 +40,7 @@ final class Problems {
     body.put("title", status.getReason());
     body.put("status", status.getCode());
     body.put("kind", kind);
-    body.put("detail", detail);
+    body.put("detail", Excerpt.of(detail, MAX_DETAIL));
     try {
       return JSON.writeValueAsString(body);
     } catch (JsonProcessingException e) {

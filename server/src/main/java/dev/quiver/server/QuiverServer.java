@@ -4,11 +4,15 @@ import dev.quiver.ConfigurationException;
 import dev.quiver.QuiverException;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The feature server of one repo: Micronaut's HTTP server over the SDK's embedded {@code
@@ -16,6 +20,14 @@ import java.util.concurrent.CountDownLatch;
  * stores.
  */
 public final class QuiverServer implements AutoCloseable {
+
+  /** Where the server listens unless {@code micronaut.server.host} says otherwise: this machine. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+
+  /** The Micronaut setting of the address to listen on, which Arrow Flight follows too. */
+  public static final String HOST = "micronaut.server.host";
+
+  private static final Logger LOG = LoggerFactory.getLogger(QuiverServer.class);
 
   private final ApplicationContext context;
   private final EmbeddedServer server;
@@ -26,7 +38,10 @@ public final class QuiverServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving {@code repo} on {@code port} (0 picks a free one).
+   * Starts serving {@code repo} on {@code port} (0 picks a free one), HTTP and Arrow Flight alike
+   * on {@code micronaut.server.host} ({@value #DEFAULT_HOST} unless {@code settings} give one).
+   * Listening beyond loopback with no write token is logged as a warning: anyone who reaches the
+   * address can then write.
    *
    * @param settings more {@code quiver.server.*} or {@code micronaut.*} settings
    * @throws ConfigurationException naming the key of a setting that is not valid
@@ -35,7 +50,7 @@ public final class QuiverServer implements AutoCloseable {
   public static QuiverServer start(Path repo, int port, Map<String, Object> settings) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("micronaut.server.port", port);
-    properties.put("micronaut.server.host", "0.0.0.0");
+    properties.put(HOST, DEFAULT_HOST);
     // Requests in flight finish before the stores close.
     properties.put("micronaut.lifecycle.graceful-shutdown.enabled", true);
     properties.put(ServerSettings.REPO, repo.toAbsolutePath().normalize().toString());
@@ -51,7 +66,15 @@ public final class QuiverServer implements AutoCloseable {
       if (!server.isRunning()) {
         server.start();
       }
-      return new QuiverServer(context, server);
+      QuiverServer started = new QuiverServer(context, server);
+      if (!started.onLoopback() && context.getBean(ServerSettings.class).writeToken().isEmpty()) {
+        LOG.warn(
+            "Listening on {}, beyond this machine, with no write token: anyone who reaches it can"
+                + " push, write and materialize; set --write-token (or QUIVER_WRITE_TOKEN), or"
+                + " serve on 127.0.0.1",
+            started.host());
+      }
+      return started;
     } catch (RuntimeException e) {
       context.close();
       throw quiverCause(e);
@@ -91,13 +114,45 @@ public final class QuiverServer implements AutoCloseable {
     return server.getPort();
   }
 
+  /** The address the server listens on ({@code micronaut.server.host}), as configured. */
+  public String host() {
+    return server.getHost();
+  }
+
+  /** Whether only this machine can reach the server. */
+  boolean onLoopback() {
+    try {
+      return InetAddress.getByName(host()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      // It listens, so the name resolved once: count the unknown as open.
+      return false;
+    }
+  }
+
   /** The Arrow Flight port for training sets. */
   public int flightPort() {
     return context.getBean(FlightEndpoint.class).port();
   }
 
+  /** The server's URL: on loopback when it listens on every interface, else on its host. */
   public String url() {
-    return "http://127.0.0.1:" + port();
+    return "http://" + reachableHost() + ":" + port();
+  }
+
+  private String reachableHost() {
+    try {
+      if (InetAddress.getByName(host()).isAnyLocalAddress()) {
+        return DEFAULT_HOST;
+      }
+    } catch (UnknownHostException e) {
+      // Not an address: a name, which a URL takes as it is.
+    }
+    return hostInUrl();
+  }
+
+  /** The host the server listens on as a URL writes it: an IPv6 address in brackets. */
+  public String hostInUrl() {
+    return host().contains(":") ? "[" + host() + "]" : host();
   }
 
   public boolean isRunning() {

@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.Excerpt;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.ObjectKind;
@@ -82,9 +83,9 @@ public class RegistryController {
           "There is no "
               + kind.displayName()
               + " '"
-              + name
+              + Excerpt.of(name)
               + "' in project '"
-              + project
+              + Excerpt.of(project)
               + "' (registry version "
               + snapshot.version()
               + ")");

@@ -1,12 +1,14 @@
 package dev.quiver.server;
 
 import dev.quiver.ErrorKind;
+import dev.quiver.Excerpt;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
@@ -17,13 +19,14 @@ import java.util.Set;
 /**
  * What every request passes through: latency metrics per endpoint, and the bearer tokens: the write
  * endpoints require {@code quiver.server.write-token} (or {@code QUIVER_WRITE_TOKEN}) when it is
- * set, online lookups and the registry {@code quiver.server.read-token} (or {@code
- * QUIVER_READ_TOKEN}, or the write token) when that is set.
+ * set, and {@code application/json} when it is not; online lookups and the registry {@code
+ * quiver.server.read-token} (or {@code QUIVER_READ_TOKEN}, or the write token) when that is set.
  */
 @ServerFilter("/**")
 public class RequestFilters implements Ordered {
 
   private static final String STARTED = "quiver.started";
+  static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
   private static final Set<String> WRITES =
       Set.of("/push", "/write-to-online-store", "/materialize", "/materialize-incremental");
 
@@ -64,15 +67,15 @@ public class RequestFilters implements Ordered {
   @Nullable
   public HttpResponse<?> before(HttpRequest<?> request) {
     request.setAttribute(STARTED, System.nanoTime());
+    requireAscii(request.getUri().toString());
     String path = normalize(request.getPath());
     String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
     // Writes need the write token; everything else but a few public paths is a read.
+    boolean write = WRITES.contains(path);
     boolean allowed =
-        WRITES.contains(path)
-            ? tokens.allowsWrite(header)
-            : PUBLIC.contains(path) || tokens.allowsRead(header);
+        write ? tokens.allowsWrite(header) : PUBLIC.contains(path) || tokens.allowsRead(header);
     if (allowed) {
-      return null;
+      return write && tokens.writesOpen() ? unlessJson(request) : null;
     }
     metrics.error(ErrorKind.UNAUTHORIZED.label());
     MutableHttpResponse<String> refused =
@@ -81,9 +84,47 @@ public class RequestFilters implements Ordered {
             ErrorKind.UNAUTHORIZED.label(),
             BearerTokens.bearer(header) == null
                 ? "This endpoint needs the server's token: send 'Authorization: Bearer <token>'"
-                : "The bearer token is not this server's token for " + path);
+                : "The bearer token is not this server's token for " + Excerpt.of(path));
     refused.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
     return refused;
+  }
+
+  /**
+   * A request target is ASCII (RFC 9112): anything else is percent-encoded. A raw byte beyond it
+   * would otherwise be read as a Latin-1 character and reach a route as a name.
+   */
+  private static void requireAscii(String target) {
+    for (int i = 0; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c <= ' ' || c >= 0x7f) {
+        throw new BadRequestException(
+            "The request's path has a byte that is not printable ASCII at index "
+                + i
+                + ": percent-encode it (a path is ASCII, RFC 9112)");
+      }
+    }
+  }
+
+  /**
+   * A write with no token to guard it must say it is JSON: a web page can send {@code text/plain}
+   * or a form to any origin without asking first (no CORS preflight), but not {@code
+   * application/json}. So a page a user visits cannot write to a server on their machine.
+   */
+  @Nullable
+  private HttpResponse<?> unlessJson(HttpRequest<?> request) {
+    String contentType = request.getHeaders().get(HttpHeaders.CONTENT_TYPE);
+    String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].strip();
+    if (mediaType.equalsIgnoreCase(MediaType.APPLICATION_JSON)) {
+      return null;
+    }
+    metrics.error(UNSUPPORTED_MEDIA_TYPE);
+    return Problems.of(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        UNSUPPORTED_MEDIA_TYPE,
+        "Cannot write: with no write token set, writes must come as 'Content-Type:"
+            + " application/json' (got "
+            + (contentType == null ? "none" : "'" + Excerpt.of(contentType) + "'")
+            + ")");
   }
 
   @ResponseFilter

@@ -2,11 +2,13 @@ package dev.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.ErrorKind;
+import dev.quiver.Excerpt;
 import dev.quiver.QuiverException;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.registry.model.TimeInterval;
 import dev.quiver.sdk.ServerProtocol;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -73,7 +75,7 @@ public class WriteController {
   @Post(uri = "/push", produces = MediaType.APPLICATION_JSON)
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @Operation(summary = "Push rows to the online store (Feast-compatible)")
-  public String push(@Body String body) {
+  public String push(@Body @Nullable String body) {
     Instant received = features.clock().instant();
     JsonNode request = JsonBodies.object(body);
     String view = JsonBodies.optionalText(request, "feature_view");
@@ -84,7 +86,7 @@ public class WriteController {
     if (to != null && !to.equals("online")) {
       throw new BadRequestException(
           "\"to\": '"
-              + to
+              + Excerpt.of(to)
               + "' is not served: Quiver pushes to the online store only (\"to\": \"online\");"
               + " the offline store is the Parquet files");
     }
@@ -95,7 +97,7 @@ public class WriteController {
   @Post(uri = "/write-to-online-store", produces = MediaType.APPLICATION_JSON)
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @Operation(summary = "Write rows to the online store (Feast-compatible)")
-  public String writeToOnlineStore(@Body String body) {
+  public String writeToOnlineStore(@Body @Nullable String body) {
     Instant received = features.clock().instant();
     JsonNode request = JsonBodies.object(body);
     return written(JsonBodies.requiredText(request, "feature_view_name"), request, received);
@@ -120,7 +122,8 @@ public class WriteController {
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @Operation(summary = "Materialize a window into the online store (Feast-compatible)")
   public HttpResponse<?> materialize(
-      @Body String body, @Header(value = HttpHeaders.ACCEPT, defaultValue = "") String accept) {
+      @Body @Nullable String body,
+      @Header(value = HttpHeaders.ACCEPT, defaultValue = "") String accept) {
     JsonNode request = JsonBodies.object(body);
     Instant start = JsonBodies.instant(request, "start_ts");
     Instant end = JsonBodies.instant(request, "end_ts");
@@ -137,7 +140,8 @@ public class WriteController {
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @Operation(summary = "Materialize each view from where it last ended (Feast-compatible)")
   public HttpResponse<?> materializeIncremental(
-      @Body String body, @Header(value = HttpHeaders.ACCEPT, defaultValue = "") String accept) {
+      @Body @Nullable String body,
+      @Header(value = HttpHeaders.ACCEPT, defaultValue = "") String accept) {
     JsonNode request = JsonBodies.object(body);
     Instant end = JsonBodies.instant(request, "end_ts");
     List<String> views = JsonBodies.textList(request, "feature_views");

@@ -307,6 +307,22 @@ class FeatureServerTest {
     problem(post("/materialize-incremental/", body), 401, "unauthorized");
   }
 
+  @Test
+  void withTheTokenAWriteMayComeAsAnyContentType() throws Exception {
+    // Feast's clients send what they send; the token, not the content type, guards the writes.
+    HttpResponse<String> plain =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/push"))
+                .header("Content-Type", "text/plain")
+                .header("Authorization", "Bearer " + TOKEN)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        pushBody("online", 77_004, Instant.now(), 0.5)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
+  }
+
   private static String pushBody(String to, long driver, Instant at, double rate) {
     return "{\"push_source_name\": \"driver_hourly_stats\", \"to\": \""
         + to

@@ -55,6 +55,7 @@ class ServerLifecycleTest {
 
   private static HttpRequest post(QuiverServer server, String path, String body) {
     return HttpRequest.newBuilder(URI.create(server.url() + path))
+        .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
   }
