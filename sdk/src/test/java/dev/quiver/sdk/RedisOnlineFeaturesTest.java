@@ -25,7 +25,7 @@ class RedisOnlineFeaturesTest extends OnlineFeaturesTest {
             + project
             + "\nregistry: data/registry.json\nonline_store: {type: redis, url: \"${QUIVER_REDIS_URL:-"
             + TestRedis.URL
-            + "}\"}\n");
+            + "}\", command_timeout_ms: 10000}\n");
   }
 
   @AfterEach

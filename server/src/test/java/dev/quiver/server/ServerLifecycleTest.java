@@ -183,7 +183,7 @@ class ServerLifecycleTest {
   @Test
   void aRepoOnRedisIsServedAndPushedTo() throws Exception {
     TestRedis.require();
-    Path repo = repo("{type: redis, url: \"" + TestRedis.URL + "\"}");
+    Path repo = repo("{type: redis, url: \"" + TestRedis.URL + "\", command_timeout_ms: 10000}");
     String project = dev.quiver.registry.load.FeatureRepo.loadConfig(repo, Map.of()).project();
     try (QuiverServer server = QuiverServer.start(repo, 0, FREE_FLIGHT_PORT)) {
       assertThat(server.features().onlineInProcess())
