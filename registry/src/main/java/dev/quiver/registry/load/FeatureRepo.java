@@ -44,6 +44,7 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
     DefinitionParser parser = new DefinitionParser(problems);
     for (String file : files) {
       NodeTrees.readYaml(absoluteRoot.resolve(file), file, problems)
+          .document()
           .ifPresent(parser::parseDocument);
     }
     new DefinitionValidator(parser, problems).validate();
@@ -78,6 +79,7 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
     }
     Optional<ProjectConfig> config =
         NodeTrees.readYaml(configFile, ProjectConfigParser.FILE_NAME, problems)
+            .document()
             .flatMap(node -> new ProjectConfigParser(problems, environment).parse(node, root));
     if (config.isEmpty() && problems.isEmpty()) {
       problems.add(
