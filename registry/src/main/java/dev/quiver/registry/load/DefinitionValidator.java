@@ -25,8 +25,10 @@ final class DefinitionValidator {
   private final Map<ObjectKind, Map<String, SourceLocation>> declared;
   private final Map<ObjectKind, Map<String, Node.Mapping>> nodes;
   private final Problems problems;
+  private final DefinitionParser parsed;
 
   DefinitionValidator(DefinitionParser parsed, Problems problems) {
+    this.parsed = parsed;
     this.definitions = parsed.definitions();
     this.declared = parsed.declared();
     this.nodes = parsed.nodes();
@@ -50,7 +52,7 @@ final class DefinitionValidator {
         continue;
       }
       if (!declared.get(ObjectKind.ENTITY).containsKey(entityName)) {
-        problems.add(at, unknownReference(subject, ObjectKind.ENTITY, entityName));
+        reportUnknownReference(at, subject, ObjectKind.ENTITY, entityName);
         continue;
       }
       Optional<Entity> entity = definitions.entity(entityName);
@@ -86,9 +88,11 @@ final class DefinitionValidator {
     }
     // An empty source was already reported as missing.
     if (!view.source().isEmpty() && !declared.get(ObjectKind.SOURCE).containsKey(view.source())) {
-      problems.add(
+      reportUnknownReference(
           valueLocation(ObjectKind.FEATURE_VIEW, view.name(), "source"),
-          unknownReference(subject, ObjectKind.SOURCE, view.source()));
+          subject,
+          ObjectKind.SOURCE,
+          view.source());
     }
     if (view.knownTime() == KnownTime.CREATED) {
       definitions
@@ -143,7 +147,7 @@ final class DefinitionValidator {
         continue;
       }
       if (!declared.get(ObjectKind.FEATURE_VIEW).containsKey(ref.view())) {
-        problems.add(at, unknownReference(subject, ObjectKind.FEATURE_VIEW, ref.view()));
+        reportUnknownReference(at, subject, ObjectKind.FEATURE_VIEW, ref.view());
         continue;
       }
       if (ref.isWholeView()) {
@@ -164,6 +168,14 @@ final class DefinitionValidator {
         problems.add(
             at, subject + " lists '" + ref + "' twice (it is also part of '" + ref.view() + "')");
       }
+    }
+  }
+
+  /** Unless the object may be in a file that could not be parsed, whose problem says enough. */
+  private void reportUnknownReference(
+      SourceLocation at, String subject, ObjectKind kind, String name) {
+    if (!parsed.mayBeInUnparsedFile(name)) {
+      problems.add(at, unknownReference(subject, kind, name));
     }
   }
 

@@ -43,9 +43,11 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
     List<String> files = RepoFiles.definitionFiles(absoluteRoot, problems);
     DefinitionParser parser = new DefinitionParser(problems);
     for (String file : files) {
-      NodeTrees.readYaml(absoluteRoot.resolve(file), file, problems)
-          .document()
-          .ifPresent(parser::parseDocument);
+      NodeTrees.YamlFile yaml = NodeTrees.readYaml(absoluteRoot.resolve(file), file, problems);
+      if (yaml.unreadable()) {
+        parser.unparsedFile(yaml.text());
+      }
+      yaml.document().ifPresent(parser::parseDocument);
     }
     new DefinitionValidator(parser, problems).validate();
     problems.throwIfAny();

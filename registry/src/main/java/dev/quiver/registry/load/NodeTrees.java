@@ -107,8 +107,9 @@ public final class NodeTrees {
       Node read = fromYaml(document, label, problems);
       return new YamlFile(Optional.of(read), false, Optional.of(text));
     } catch (MarkedYamlEngineException e) {
-      int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
-      problems.add(new SourceLocation(label, line), "invalid YAML: " + e.getProblem());
+      YamlSyntax.Explanation explanation = YamlSyntax.explain(e, text);
+      problems.add(
+          new SourceLocation(label, explanation.line()), "invalid YAML: " + explanation.message());
       return YamlFile.unreadable(Optional.of(text));
     } catch (YamlEngineException e) {
       problems.add(SourceLocation.ofFile(label), "invalid YAML: " + e.getMessage());
