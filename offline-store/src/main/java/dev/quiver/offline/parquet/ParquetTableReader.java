@@ -91,7 +91,7 @@ public final class ParquetTableReader implements AutoCloseable {
             "has no column '"
                 + column.sourceName()
                 + "'"
-                + dev.quiver.registry.load.Suggestions.hint(
+                + dev.quiver.registry.load.Suggestions.nameHint(
                     column.sourceName(),
                     schema().getFields().stream()
                         .map(org.apache.parquet.schema.Type::getName)

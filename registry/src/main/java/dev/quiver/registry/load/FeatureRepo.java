@@ -13,8 +13,13 @@ import java.util.Optional;
  * A feature repo read from disk: its {@code feature_store.yaml} and its validated definitions.
  *
  * @param files the definition files read, relative to the root
+ * @param locations where each key of the definitions was written, for later checks' messages
  */
-public record FeatureRepo(ProjectConfig config, Definitions definitions, List<String> files) {
+public record FeatureRepo(
+    ProjectConfig config,
+    Definitions definitions,
+    List<String> files,
+    DefinitionLocations locations) {
 
   /**
    * Reads and validates the repo at {@code root}, with {@code ${VAR}} taken from the process
@@ -51,7 +56,8 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
     }
     new DefinitionValidator(parser, problems).validate();
     problems.throwIfAny();
-    return new FeatureRepo(config.orElseThrow(), parser.definitions(), files);
+    return new FeatureRepo(
+        config.orElseThrow(), parser.definitions(), files, new DefinitionLocations(parser.nodes()));
   }
 
   /**
