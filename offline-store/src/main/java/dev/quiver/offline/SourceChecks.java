@@ -4,12 +4,14 @@ import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetField;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.SourceFiles;
+import dev.quiver.registry.load.DefinitionLocations;
 import dev.quiver.registry.load.Problem;
 import dev.quiver.registry.load.Suggestions;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.SourceLocation;
@@ -32,7 +34,12 @@ public final class SourceChecks {
   /** Problems that refuse the repo, and warnings to show. */
   public record Result(List<Problem> errors, List<Problem> warnings) {}
 
-  public static Result check(Definitions definitions, Path repoRoot) {
+  /**
+   * @param locations where the definitions' keys were written: a problem points at the key that
+   *     names the column ({@link DefinitionLocations#NONE} to point at objects only)
+   */
+  public static Result check(
+      Definitions definitions, DefinitionLocations locations, Path repoRoot) {
     List<Problem> errors = new ArrayList<>();
     List<Problem> warnings = new ArrayList<>();
     for (ParquetSource source : definitions.sources()) {
@@ -49,7 +56,7 @@ public final class SourceChecks {
                     + "' matches no Parquet file yet"));
         continue;
       }
-      List<Need> needs = needs(definitions, source);
+      List<Need> needs = needs(definitions, locations, source);
       for (Path file : files) {
         checkFile(source, file, repoRoot, needs, errors);
       }
@@ -57,12 +64,22 @@ public final class SourceChecks {
     return new Result(errors, warnings);
   }
 
-  /** A column some definition reads, and where that definition is. */
-  private record Need(ColumnSpec column, String neededBy, SourceLocation at) {}
+  /**
+   * A column some definition reads, where the definition names it and where it declares the type
+   * expected (the same place, but for a feature's {@code type}).
+   */
+  private record Need(
+      ColumnSpec column, String neededBy, SourceLocation at, SourceLocation typeAt) {
 
-  private static List<Need> needs(Definitions definitions, ParquetSource source) {
+    Need(ColumnSpec column, String neededBy, SourceLocation at) {
+      this(column, neededBy, at, at);
+    }
+  }
+
+  private static List<Need> needs(
+      Definitions definitions, DefinitionLocations locations, ParquetSource source) {
     List<Need> needs = new ArrayList<>();
-    SourceLocation at = locationOf(source.location());
+    SourceLocation sourceAt = locationOf(source.location());
     needs.add(
         new Need(
             new ColumnSpec(
@@ -70,7 +87,7 @@ public final class SourceChecks {
                 source.timestampField(),
                 ValueType.scalar(ScalarType.TIMESTAMP)),
             "its timestamp_field",
-            at));
+            locations.value(ObjectKind.SOURCE, source.name(), "timestamp_field").orElse(sourceAt)));
     if (source.createdTimestampField() != null) {
       needs.add(
           new Need(
@@ -79,7 +96,9 @@ public final class SourceChecks {
                   source.createdTimestampField(),
                   ValueType.scalar(ScalarType.TIMESTAMP)),
               "its created_timestamp_field",
-              at));
+              locations
+                  .value(ObjectKind.SOURCE, source.name(), "created_timestamp_field")
+                  .orElse(sourceAt)));
     }
     for (FeatureView view : definitions.featureViews()) {
       if (!view.source().equals(source.name())) {
@@ -96,17 +115,38 @@ public final class SourceChecks {
                         new ColumnSpec(
                             source.columnFor(e.joinKey()), e.joinKey(), ValueType.scalar(e.type())),
                         by + " (join key of entity '" + e.name() + "')",
-                        viewAt)));
+                        mappedColumnAt(locations, source, e.joinKey())
+                            .or(
+                                () ->
+                                    locations.item(
+                                        ObjectKind.FEATURE_VIEW,
+                                        view.name(),
+                                        "entities",
+                                        entityName))
+                            .orElse(viewAt))));
       }
       for (Feature feature : view.features()) {
         needs.add(
             new Need(
                 new ColumnSpec(source.columnFor(feature.name()), feature.name(), feature.type()),
                 by,
-                viewAt));
+                mappedColumnAt(locations, source, feature.name())
+                    .or(() -> locations.featureValue(view.name(), feature.name(), "name"))
+                    .orElse(viewAt),
+                locations.featureValue(view.name(), feature.name(), "type").orElse(viewAt)));
       }
     }
     return needs;
+  }
+
+  /** Where {@code field_mapping} names the column read for {@code name}, when it renames it. */
+  private static Optional<SourceLocation> mappedColumnAt(
+      DefinitionLocations locations, ParquetSource source, String name) {
+    String column = source.columnFor(name);
+    if (column.equals(name)) {
+      return Optional.empty();
+    }
+    return locations.mappingKey(ObjectKind.SOURCE, source.name(), "field_mapping", column);
   }
 
   private static void checkFile(
@@ -130,11 +170,11 @@ public final class SourceChecks {
                       + "' ("
                       + need.neededBy()
                       + ")"
-                      + Suggestions.hint(name, columns)));
+                      + Suggestions.nameHint(name, columns)));
         } else if (!field.get().canReadAs(need.column().type())) {
           errors.add(
               new Problem(
-                  need.at(),
+                  need.typeAt(),
                   "source '"
                       + source.name()
                       + "': column '"

@@ -1,9 +1,14 @@
 package dev.quiver.registry;
 
+import dev.quiver.registry.load.DefinitionException;
+import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.load.Problem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /** Writes small feature repos for tests. */
 public final class RepoFixture {
@@ -73,5 +78,15 @@ public final class RepoFixture {
 
   public Path root() {
     return root;
+  }
+
+  /** The problems loading this repo reports, one line each; fails when it loads. */
+  public List<String> loadProblems() {
+    try {
+      FeatureRepo.load(root, Map.of());
+    } catch (DefinitionException e) {
+      return e.problems().stream().map(Problem::toString).toList();
+    }
+    throw new AssertionError("the repo loaded without problems");
   }
 }

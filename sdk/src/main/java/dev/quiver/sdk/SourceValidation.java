@@ -21,7 +21,8 @@ public final class SourceValidation {
    * @throws DefinitionException with every problem found
    */
   public static List<Problem> check(FeatureRepo repo, boolean strict) {
-    SourceChecks.Result result = SourceChecks.check(repo.definitions(), repo.config().root());
+    SourceChecks.Result result =
+        SourceChecks.check(repo.definitions(), repo.locations(), repo.config().root());
     List<Problem> errors = new ArrayList<>(result.errors());
     if (strict) {
       errors.addAll(result.warnings());

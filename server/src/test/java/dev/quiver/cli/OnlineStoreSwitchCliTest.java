@@ -105,7 +105,10 @@ class OnlineStoreSwitchCliTest {
       assertThat(Long.parseLong(first.get(2))).isPositive();
       assertFound(lookUp(repo));
 
-      useOnlineStore(repo, project, "{type: redis, url: \"" + TestRedis.URL + "\", command_timeout_ms: 10000}");
+      useOnlineStore(
+          repo,
+          project,
+          "{type: redis, url: \"" + TestRedis.URL + "\", command_timeout_ms: 10000}");
       assertThat(materializeIncremental(repo)).isEqualTo(first);
       assertFound(lookUp(repo));
 

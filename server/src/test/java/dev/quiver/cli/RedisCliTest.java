@@ -87,7 +87,10 @@ class RedisCliTest {
       String rocksDb = materializeAndRead(repo("rocksdb", project, "{type: rocksdb}"));
       String redis =
           materializeAndRead(
-              repo("redis", project, "{type: redis, url: \"" + TestRedis.URL + "\", command_timeout_ms: 10000}"));
+              repo(
+                  "redis",
+                  project,
+                  "{type: redis, url: \"" + TestRedis.URL + "\", command_timeout_ms: 10000}"));
       String redisCluster =
           materializeAndRead(
               repo(

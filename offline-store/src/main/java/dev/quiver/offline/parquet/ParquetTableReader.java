@@ -91,7 +91,7 @@ public final class ParquetTableReader implements AutoCloseable {
             "has no column '"
                 + column.sourceName()
                 + "'"
-                + dev.quiver.registry.load.Suggestions.hint(
+                + dev.quiver.registry.load.Suggestions.nameHint(
                     column.sourceName(),
                     schema().getFields().stream()
                         .map(org.apache.parquet.schema.Type::getName)
@@ -122,8 +122,8 @@ public final class ParquetTableReader implements AutoCloseable {
    * Reads one row group's columns; the caller owns (and closes) the returned vectors.
    *
    * @param fields from {@link #resolve}, in the same order as {@code columns}
-   * @throws SourceDataException when the file cannot be read, or holds a timestamp outside
-   *     1677..2262
+   * @throws SourceDataException when the file cannot be read (naming the row group, and the column
+   *     whose pages cannot be decoded), or holds a timestamp outside 1677..2262
    */
   public RowGroup read(
       int rowGroup,
@@ -148,8 +148,26 @@ public final class ParquetTableReader implements AutoCloseable {
         ColumnSpec column = columns.get(i);
         FieldVector vector = ArrowTypes.field(column.name(), column.type()).createVector(allocator);
         vectors.add(vector);
-        new ColumnFiller(fields.get(i), column.type(), vector)
-            .fill(store.getColumnReader(fields.get(i).column()), rows);
+        try {
+          new ColumnFiller(fields.get(i), column.type(), vector)
+              .fill(store.getColumnReader(fields.get(i).column()), rows);
+        } catch (ArithmeticException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // The footer was read, so the pages are what is damaged: their decoders fail in any
+          // way (ParquetDecodingException, IllegalArgumentException, index errors...).
+          throw new SourceDataException(
+              "Cannot read "
+                  + path
+                  + ": row group "
+                  + rowGroup
+                  + ", column '"
+                  + column.sourceName()
+                  + "' cannot be decoded ("
+                  + firstLine(e.getMessage())
+                  + "); the file is damaged: write it again",
+              e);
+        }
       }
       VectorSchemaRoot root = new VectorSchemaRoot(vectors);
       root.setRowCount(rows);
@@ -174,6 +192,10 @@ public final class ParquetTableReader implements AutoCloseable {
       vectors.forEach(FieldVector::close);
       throw e;
     }
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "its decoder failed" : message.lines().findFirst().orElse("");
   }
 
   @Override

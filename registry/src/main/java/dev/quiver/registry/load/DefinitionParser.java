@@ -21,14 +21,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Turns definition documents into definition records. Objects are collected across all files; every
  * problem is recorded and parsing goes on. An object with a bad part is still kept, without that
  * part, so that the references it makes are checked too and all problems surface in one run; the
  * names of objects that could not be read at all are kept as well, so references to them do not
- * raise a second, misleading problem. {@link #definitions()} is therefore only a repo's definitions
- * when no problem was found.
+ * raise a second, misleading problem. For the same reason, a file that could not be parsed is
+ * remembered: a name it mentions may be an object it defines, so a reference to that name is not
+ * reported as unknown until the file parses. {@link #definitions()} is therefore only a repo's
+ * definitions when no problem was found.
  */
 final class DefinitionParser {
 
@@ -43,6 +46,8 @@ final class DefinitionParser {
   private final List<ParquetSource> sources = new ArrayList<>();
   private final List<FeatureView> views = new ArrayList<>();
   private final List<FeatureService> services = new ArrayList<>();
+  private final List<String> unparsedTexts = new ArrayList<>();
+  private boolean unreadFile;
 
   DefinitionParser(Problems problems) {
     this.problems = problems;
@@ -82,6 +87,27 @@ final class DefinitionParser {
         }
       }
     }
+  }
+
+  /**
+   * Notes a definition file that could not be parsed (its problem is reported already).
+   *
+   * @param text its text, when it could be read at all
+   */
+  void unparsedFile(Optional<String> text) {
+    text.ifPresentOrElse(unparsedTexts::add, () -> unreadFile = true);
+  }
+
+  /**
+   * Whether an object of this name may be defined in a file that could not be parsed: the name
+   * occurs in one as a word, or a file could not even be read.
+   */
+  boolean mayBeInUnparsedFile(String name) {
+    if (unreadFile) {
+      return true;
+    }
+    Pattern word = Pattern.compile("(?<![A-Za-z0-9_])" + Pattern.quote(name) + "(?![A-Za-z0-9_])");
+    return unparsedTexts.stream().anyMatch(text -> word.matcher(text).find());
   }
 
   private static String unknownSectionMessage(String key) {

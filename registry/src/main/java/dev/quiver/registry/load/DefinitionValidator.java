@@ -23,13 +23,15 @@ final class DefinitionValidator {
 
   private final Definitions definitions;
   private final Map<ObjectKind, Map<String, SourceLocation>> declared;
-  private final Map<ObjectKind, Map<String, Node.Mapping>> nodes;
+  private final DefinitionLocations locations;
   private final Problems problems;
+  private final DefinitionParser parsed;
 
   DefinitionValidator(DefinitionParser parsed, Problems problems) {
+    this.parsed = parsed;
     this.definitions = parsed.definitions();
     this.declared = parsed.declared();
-    this.nodes = parsed.nodes();
+    this.locations = new DefinitionLocations(parsed.nodes());
     this.problems = problems;
   }
 
@@ -50,7 +52,7 @@ final class DefinitionValidator {
         continue;
       }
       if (!declared.get(ObjectKind.ENTITY).containsKey(entityName)) {
-        problems.add(at, unknownReference(subject, ObjectKind.ENTITY, entityName));
+        reportUnknownReference(at, subject, ObjectKind.ENTITY, entityName);
         continue;
       }
       Optional<Entity> entity = definitions.entity(entityName);
@@ -86,9 +88,11 @@ final class DefinitionValidator {
     }
     // An empty source was already reported as missing.
     if (!view.source().isEmpty() && !declared.get(ObjectKind.SOURCE).containsKey(view.source())) {
-      problems.add(
+      reportUnknownReference(
           valueLocation(ObjectKind.FEATURE_VIEW, view.name(), "source"),
-          unknownReference(subject, ObjectKind.SOURCE, view.source()));
+          subject,
+          ObjectKind.SOURCE,
+          view.source());
     }
     if (view.knownTime() == KnownTime.CREATED) {
       definitions
@@ -143,7 +147,7 @@ final class DefinitionValidator {
         continue;
       }
       if (!declared.get(ObjectKind.FEATURE_VIEW).containsKey(ref.view())) {
-        problems.add(at, unknownReference(subject, ObjectKind.FEATURE_VIEW, ref.view()));
+        reportUnknownReference(at, subject, ObjectKind.FEATURE_VIEW, ref.view());
         continue;
       }
       if (ref.isWholeView()) {
@@ -167,6 +171,14 @@ final class DefinitionValidator {
     }
   }
 
+  /** Unless the object may be in a file that could not be parsed, whose problem says enough. */
+  private void reportUnknownReference(
+      SourceLocation at, String subject, ObjectKind kind, String name) {
+    if (!parsed.mayBeInUnparsedFile(name)) {
+      problems.add(at, unknownReference(subject, kind, name));
+    }
+  }
+
   private String unknownReference(String subject, ObjectKind kind, String name) {
     return subject
         + " references unknown "
@@ -177,48 +189,22 @@ final class DefinitionValidator {
         + Suggestions.hint(name, declared.get(kind).keySet());
   }
 
+  // Every object validated was parsed from a node, so each location below exists.
+
   private SourceLocation valueLocation(ObjectKind kind, String name, String key) {
-    Node.Mapping node = nodes.get(kind).get(name);
-    Node.Entry entry = node.entries().get(key);
-    return entry == null ? node.location() : entry.value().location();
+    return locations.value(kind, name, key).orElseThrow();
   }
 
   private SourceLocation itemLocation(ObjectKind kind, String name, String key, String text) {
-    return itemLocation(kind, name, key, text, 1);
+    return locations.item(kind, name, key, text).orElseThrow();
   }
 
-  /** Where the {@code occurrence}-th item equal to {@code text} of a list was written. */
   private SourceLocation itemLocation(
       ObjectKind kind, String name, String key, String text, int occurrence) {
-    Node.Mapping node = nodes.get(kind).get(name);
-    Node.Entry entry = node.entries().get(key);
-    int seen = 0;
-    if (entry != null && entry.value() instanceof Node.Sequence sequence) {
-      for (Node item : sequence.items()) {
-        if (item instanceof Node.Scalar scalar
-            && text.equals(scalar.text().strip())
-            && ++seen == occurrence) {
-          return scalar.location();
-        }
-      }
-    }
-    return valueLocation(kind, name, key);
+    return locations.item(kind, name, key, text, occurrence).orElseThrow();
   }
 
   private SourceLocation featureLocation(FeatureView view, String featureName) {
-    Node.Mapping node = nodes.get(ObjectKind.FEATURE_VIEW).get(view.name());
-    Node.Entry entry = node.entries().get("features");
-    SourceLocation last = valueLocation(ObjectKind.FEATURE_VIEW, view.name(), "features");
-    if (entry != null && entry.value() instanceof Node.Sequence sequence) {
-      for (Node item : sequence.items()) {
-        if (item instanceof Node.Mapping feature
-            && feature.entries().get("name") != null
-            && feature.entries().get("name").value() instanceof Node.Scalar scalar
-            && featureName.equals(scalar.text())) {
-          last = feature.location();
-        }
-      }
-    }
-    return last;
+    return locations.feature(view.name(), featureName).orElseThrow();
   }
 }

@@ -13,8 +13,13 @@ import java.util.Optional;
  * A feature repo read from disk: its {@code feature_store.yaml} and its validated definitions.
  *
  * @param files the definition files read, relative to the root
+ * @param locations where each key of the definitions was written, for later checks' messages
  */
-public record FeatureRepo(ProjectConfig config, Definitions definitions, List<String> files) {
+public record FeatureRepo(
+    ProjectConfig config,
+    Definitions definitions,
+    List<String> files,
+    DefinitionLocations locations) {
 
   /**
    * Reads and validates the repo at {@code root}, with {@code ${VAR}} taken from the process
@@ -43,12 +48,16 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
     List<String> files = RepoFiles.definitionFiles(absoluteRoot, problems);
     DefinitionParser parser = new DefinitionParser(problems);
     for (String file : files) {
-      NodeTrees.readYaml(absoluteRoot.resolve(file), file, problems)
-          .ifPresent(parser::parseDocument);
+      NodeTrees.YamlFile yaml = NodeTrees.readYaml(absoluteRoot.resolve(file), file, problems);
+      if (yaml.unreadable()) {
+        parser.unparsedFile(yaml.text());
+      }
+      yaml.document().ifPresent(parser::parseDocument);
     }
     new DefinitionValidator(parser, problems).validate();
     problems.throwIfAny();
-    return new FeatureRepo(config.orElseThrow(), parser.definitions(), files);
+    return new FeatureRepo(
+        config.orElseThrow(), parser.definitions(), files, new DefinitionLocations(parser.nodes()));
   }
 
   /**
@@ -78,6 +87,7 @@ public record FeatureRepo(ProjectConfig config, Definitions definitions, List<St
     }
     Optional<ProjectConfig> config =
         NodeTrees.readYaml(configFile, ProjectConfigParser.FILE_NAME, problems)
+            .document()
             .flatMap(node -> new ProjectConfigParser(problems, environment).parse(node, root));
     if (config.isEmpty() && problems.isEmpty()) {
       problems.add(

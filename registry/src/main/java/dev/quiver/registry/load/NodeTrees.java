@@ -2,18 +2,28 @@ package dev.quiver.registry.load;
 
 import dev.quiver.registry.model.SourceLocation;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.common.Anchor;
+import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.CollectionEndEvent;
+import org.snakeyaml.engine.v2.events.CollectionStartEvent;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -30,39 +40,135 @@ public final class NodeTrees {
   private NodeTrees() {}
 
   /**
-   * Reads one YAML document. Syntax errors and duplicate keys become problems; an empty file gives
-   * an empty result.
+   * The largest YAML file a repo may hold. Definition files are a few kilobytes; the YAML scanner
+   * takes seconds per megabyte on a long line, so a larger file is refused by its size before a
+   * byte of it is read.
+   */
+  static final long MAX_FILE_BYTES = 1024 * 1024;
+
+  /** The deepest nesting read: definitions need five levels, the composer recurses per level. */
+  static final int MAX_DEPTH = 100;
+
+  /**
+   * One YAML file as read: its document (empty for an empty file or one that could not be read),
+   * and whether it could not be read, with its text when that much was read.
+   */
+  record YamlFile(Optional<Node> document, boolean unreadable, Optional<String> text) {
+
+    static YamlFile unreadable(Optional<String> text) {
+      return new YamlFile(Optional.empty(), true, text);
+    }
+  }
+
+  /**
+   * Reads one YAML document. A file over {@link #MAX_FILE_BYTES}, syntax errors, nesting deeper
+   * than {@link #MAX_DEPTH}, an alias inside what it names, several documents and duplicate keys
+   * become problems; an empty file gives an empty document.
    *
    * @param label the file as messages name it (relative to the repo root)
    */
-  static Optional<Node> readYaml(Path file, String label, Problems problems) {
+  static YamlFile readYaml(Path file, String label, Problems problems) {
+    String text;
+    try {
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        problems.add(
+            SourceLocation.ofFile(label),
+            "is "
+                + megabytes(size)
+                + ", more than the "
+                + megabytes(MAX_FILE_BYTES)
+                + " a YAML file of a feature repo may have; split it into several files");
+        return YamlFile.unreadable(Optional.empty());
+      }
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      problems.add(SourceLocation.ofFile(label), "cannot read file: " + e.getMessage());
+      return YamlFile.unreadable(Optional.empty());
+    }
     LoadSettings settings =
         LoadSettings.builder().setLabel(label).setSchema(new CoreSchema()).build();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try {
+      if (!safeToCompose(settings, text, label, problems)) {
+        return YamlFile.unreadable(Optional.of(text));
+      }
       Iterator<org.snakeyaml.engine.v2.nodes.Node> documents =
-          new Compose(settings).composeAllFromReader(reader).iterator();
+          new Compose(settings).composeAllFromString(text).iterator();
       if (!documents.hasNext()) {
-        return Optional.empty();
+        return new YamlFile(Optional.empty(), false, Optional.of(text));
       }
       org.snakeyaml.engine.v2.nodes.Node document = documents.next();
       if (documents.hasNext()) {
         problems.add(
             SourceLocation.ofFile(label),
             "holds several YAML documents ('---'); put each in its own file");
-        return Optional.empty();
+        return YamlFile.unreadable(Optional.of(text));
       }
-      return Optional.of(fromYaml(document, label, problems));
+      Node read = fromYaml(document, label, problems);
+      return new YamlFile(Optional.of(read), false, Optional.of(text));
     } catch (MarkedYamlEngineException e) {
-      int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
-      problems.add(new SourceLocation(label, line), "invalid YAML: " + e.getProblem());
-      return Optional.empty();
+      YamlSyntax.Explanation explanation = YamlSyntax.explain(e, text);
+      problems.add(
+          new SourceLocation(label, explanation.line()), "invalid YAML: " + explanation.message());
+      return YamlFile.unreadable(Optional.of(text));
     } catch (YamlEngineException e) {
       problems.add(SourceLocation.ofFile(label), "invalid YAML: " + e.getMessage());
-      return Optional.empty();
-    } catch (IOException e) {
-      problems.add(SourceLocation.ofFile(label), "cannot read file: " + e.getMessage());
-      return Optional.empty();
+      return YamlFile.unreadable(Optional.of(text));
     }
+  }
+
+  private static String megabytes(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024.0));
+  }
+
+  /**
+   * Walks the file's events, which the parser produces without recursion, to refuse what would
+   * overflow the stack of the composer (nesting) or of the conversion to nodes (an alias inside the
+   * collection its anchor names, which makes the tree infinite) before either runs.
+   *
+   * @return false when it reported a problem
+   */
+  private static boolean safeToCompose(
+      LoadSettings settings, String text, String label, Problems problems) {
+    Deque<Optional<Anchor>> open = new ArrayDeque<>();
+    // An anchor may be defined again; an alias names its latest definition, recursive only
+    // while that definition is a collection still open.
+    Map<Anchor, Integer> openAnchorDepth = new HashMap<>();
+    for (Event event : new Parse(settings).parseString(text)) {
+      if (event instanceof CollectionStartEvent start) {
+        if (open.size() == MAX_DEPTH) {
+          problems.add(
+              at(label, event),
+              "lists and mappings are nested more than "
+                  + MAX_DEPTH
+                  + " levels deep here; definitions need a handful");
+          return false;
+        }
+        open.push(start.getAnchor());
+        start.getAnchor().ifPresent(anchor -> openAnchorDepth.put(anchor, open.size()));
+      } else if (event instanceof CollectionEndEvent) {
+        int depth = open.size();
+        open.pop().ifPresent(anchor -> openAnchorDepth.remove(anchor, depth));
+      } else if (event instanceof AliasEvent alias) {
+        if (openAnchorDepth.containsKey(alias.getAlias())) {
+          problems.add(
+              at(label, event),
+              "alias '*"
+                  + alias.getAlias()
+                  + "' is inside the list or mapping its anchor '&"
+                  + alias.getAlias()
+                  + "' names, which would make it contain itself without end");
+          return false;
+        }
+      } else if (event instanceof ScalarEvent scalar) {
+        scalar.getAnchor().ifPresent(openAnchorDepth::remove);
+      }
+    }
+    return true;
+  }
+
+  private static SourceLocation at(String label, Event event) {
+    return new SourceLocation(label, event.getStartMark().map(m -> m.getLine() + 1).orElse(0));
   }
 
   private static Node fromYaml(

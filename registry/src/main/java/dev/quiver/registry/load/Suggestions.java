@@ -25,9 +25,49 @@ public final class Suggestions {
     return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
   }
 
+  /**
+   * As {@link #closest}, or else the nearest candidate that is {@code value} with words added or
+   * dropped at either end ({@code updated_at} for {@code updated}, {@code merchant} for {@code
+   * merchant_id}), as column names in data often are. Not for keywords: {@code feature_views} is no
+   * hint for {@code on_demand_feature_views}.
+   */
+  public static Optional<String> closestName(String value, Collection<String> candidates) {
+    Optional<String> typo = closest(value, candidates);
+    if (typo.isPresent()) {
+      return typo;
+    }
+    String lower = value.toLowerCase(Locale.ROOT);
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : candidates) {
+      String other = candidate.toLowerCase(Locale.ROOT);
+      int distance = editDistance(lower, other);
+      if (distance < bestDistance && (addsWords(lower, other) || addsWords(other, lower))) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Whether {@code longer} is {@code shorter} with words added before or after it. */
+  private static boolean addsWords(String shorter, String longer) {
+    return shorter.length() >= 3
+        && (longer.startsWith(shorter + "_") || longer.endsWith("_" + shorter));
+  }
+
   /** {@code " (did you mean 'x'?)"}, or an empty string when nothing is close. */
   public static String hint(String value, Collection<String> candidates) {
-    return closest(value, candidates).map(c -> " (did you mean '" + c + "'?)").orElse("");
+    return hintOf(closest(value, candidates));
+  }
+
+  /** As {@link #hint}, with {@link #closestName}. */
+  public static String nameHint(String value, Collection<String> candidates) {
+    return hintOf(closestName(value, candidates));
+  }
+
+  private static String hintOf(Optional<String> candidate) {
+    return candidate.map(c -> " (did you mean '" + c + "'?)").orElse("");
   }
 
   /** Optimal string alignment distance: Levenshtein plus transposition of neighbours. */

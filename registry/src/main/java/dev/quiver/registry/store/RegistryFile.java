@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The file registry's one JSON document, read whole and replaced whole: the definitions and history
@@ -31,6 +33,10 @@ import java.util.function.Function;
  * file inside this JVM, since file locks are per process), re-reads the document under the lock,
  * writes the new one to a temporary file, forces it to disk and renames it over the old one.
  * Readers therefore see the old document or the new one, never a torn one, even after a crash.
+ *
+ * <p>A writer killed between creating its temporary file and renaming it leaves the file behind.
+ * Temporary files are only ever written under the lock, so one that exists while an update holds
+ * the lock belongs to no running writer: each update removes such leftovers first.
  */
 final class RegistryFile {
 
@@ -122,6 +128,7 @@ final class RegistryFile {
       try (FileChannel lockChannel =
               FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock ignored = lockChannel.lock()) {
+        removeLeftoverTemporaryFiles();
         Update<T> update = change.apply(read());
         writeAtomically(RegistryJson.write(update.document()));
         return update.result();
@@ -134,7 +141,7 @@ final class RegistryFile {
   }
 
   private void writeAtomically(String content) throws IOException {
-    Path temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
+    Path temp = Files.createTempFile(file.getParent(), temporaryPrefix(), ".tmp");
     try {
       keepPermissions(temp);
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -152,6 +159,23 @@ final class RegistryFile {
       forceDirectory(file.getParent());
     } finally {
       Files.deleteIfExists(temp);
+    }
+  }
+
+  private String temporaryPrefix() {
+    return file.getFileName() + ".";
+  }
+
+  /** Only called under the lock (see the class comment); a file another process removes is fine. */
+  private void removeLeftoverTemporaryFiles() throws IOException {
+    Pattern leftover = Pattern.compile(Pattern.quote(temporaryPrefix()) + "[0-9]+\\.tmp");
+    try (DirectoryStream<Path> temporary =
+        Files.newDirectoryStream(file.getParent(), temporaryPrefix() + "*.tmp")) {
+      for (Path path : temporary) {
+        if (leftover.matcher(path.getFileName().toString()).matches()) {
+          Files.deleteIfExists(path);
+        }
+      }
     }
   }
 

@@ -127,6 +127,28 @@ class FileRegistryStoreTest extends RegistryStoreContract {
   }
 
   @Test
+  void theNextWriteRemovesTemporaryFilesLeftByAKilledWriterAndNothingElse() throws Exception {
+    try (RegistryStore store = newStore(CLOCK)) {
+      store.commit(0, exampleDefinitions(), new CommitInfo("w", null, List.of("v1")));
+    }
+    // What kill -9 between creating the temporary file and renaming it leaves behind.
+    Path leftover = file().resolveSibling("registry.json.4242.tmp");
+    Files.writeString(leftover, "{\"format\": 1, \"proj");
+    Path otherRegistrys = file().resolveSibling("other.json.4242.tmp");
+    Files.writeString(otherRegistrys, "{}");
+    Path notOurs = file().resolveSibling("registry.json.backup.tmp");
+    Files.writeString(notOurs, "{}");
+    try (RegistryStore store = newStore(CLOCK)) {
+      store.load();
+      assertThat(leftover).as("reading takes no lock and removes nothing").exists();
+      store.commit(1, exampleDefinitions(), new CommitInfo("w", null, List.of("v2")));
+    }
+    assertThat(leftover).doesNotExist();
+    assertThat(otherRegistrys).exists();
+    assertThat(notOurs).exists();
+  }
+
+  @Test
   void refusesARegistryOfAnotherProject() {
     try (RegistryStore store = newStore(CLOCK)) {
       store.commit(0, exampleDefinitions(), new CommitInfo("w", null, List.of("v1")));
