@@ -57,8 +57,13 @@ public final class SourceChecks {
     return new Result(errors, warnings);
   }
 
-  /** A column some definition reads, and where that definition is. */
-  private record Need(ColumnSpec column, String neededBy, SourceLocation at) {}
+  /**
+   * A column some definition reads, and where that definition is.
+   *
+   * @param declarable whether the definition declares the column's type itself (a feature), so that
+   *     declaring the column's own type is the fix
+   */
+  private record Need(ColumnSpec column, String neededBy, SourceLocation at, boolean declarable) {}
 
   private static List<Need> needs(Definitions definitions, ParquetSource source) {
     List<Need> needs = new ArrayList<>();
@@ -70,7 +75,8 @@ public final class SourceChecks {
                 source.timestampField(),
                 ValueType.scalar(ScalarType.TIMESTAMP)),
             "its timestamp_field",
-            at));
+            at,
+            false));
     if (source.createdTimestampField() != null) {
       needs.add(
           new Need(
@@ -79,7 +85,8 @@ public final class SourceChecks {
                   source.createdTimestampField(),
                   ValueType.scalar(ScalarType.TIMESTAMP)),
               "its created_timestamp_field",
-              at));
+              at,
+              false));
     }
     for (FeatureView view : definitions.featureViews()) {
       if (!view.source().equals(source.name())) {
@@ -96,14 +103,16 @@ public final class SourceChecks {
                         new ColumnSpec(
                             source.columnFor(e.joinKey()), e.joinKey(), ValueType.scalar(e.type())),
                         by + " (join key of entity '" + e.name() + "')",
-                        viewAt)));
+                        viewAt,
+                        false)));
       }
       for (Feature feature : view.features()) {
         needs.add(
             new Need(
                 new ColumnSpec(source.columnFor(feature.name()), feature.name(), feature.type()),
                 by,
-                viewAt));
+                viewAt,
+                true));
       }
     }
     return needs;
@@ -147,7 +156,8 @@ public final class SourceChecks {
                       + need.column().type()
                       + " ("
                       + need.neededBy()
-                      + ")"));
+                      + ")"
+                      + declareHint(need, field.get())));
         }
       }
     } catch (SourceDataException e) {
@@ -155,6 +165,17 @@ public final class SourceChecks {
           new Problem(
               locationOf(source.location()), "source '" + source.name() + "': " + e.getMessage()));
     }
+  }
+
+  /** For a feature, the column's own type to declare (values are never converted to another). */
+  private static String declareHint(Need need, ParquetField field) {
+    if (!need.declarable()) {
+      return "";
+    }
+    return field
+        .naturalType()
+        .map(natural -> "; declare " + natural + ", the column's type")
+        .orElse("");
   }
 
   private static SourceLocation locationOf(SourceLocation location) {
