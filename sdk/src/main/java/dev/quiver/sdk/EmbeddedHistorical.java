@@ -117,15 +117,18 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     if (!changes.isEmpty()) {
       throw new InputsChangedException(changes);
     }
-    HistoricalRequest request =
+    HistoricalRequest.Builder request =
         HistoricalRequest.builder()
             .entities(original.entities().path())
             .features(original.features())
             .fullFeatureNames(original.fullFeatureNames())
-            .build();
+            .columnTypes(original.entityColumns().types());
+    if (original.entityColumns().timestampColumn() != null) {
+      request.timestampColumn(original.entityColumns().timestampColumn());
+    }
     try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
       Inputs inputs = new Inputs(definitions, original.registryVersion(), original.repoRoot());
-      Run run = run(request, inputs, original.entities().path(), file);
+      Run run = run(request.build(), inputs, original.entities().path(), file);
       changes.addAll(checksumChanges(original, run));
       if (!changes.isEmpty()) {
         throw new InputsChangedException(changes);
@@ -243,6 +246,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
           request.fullFeatureNames(),
           usedDefinitions(inputs.definitions(), selection),
           entities,
+          request.entityColumns(),
           reads.sourceFiles(),
           output,
           rows,
@@ -285,7 +289,8 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
       FileRead entityRead;
       if (entityFile != null) {
         EntityFiles.Loaded loaded =
-            EntityFiles.read(entityFile.toAbsolutePath(), keyTypes, memory.allocator());
+            EntityFiles.read(
+                entityFile.toAbsolutePath(), keyTypes, request.entityColumns(), memory.allocator());
         rows = loaded.root();
         entityRead = loaded.read();
       } else {
@@ -298,7 +303,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
           (System.nanoTime() - readingEntities) / 1_000_000);
       EntityTable entityTable;
       try {
-        entityTable = EntityTable.of(rows);
+        entityTable = EntityTable.of(rows, request.entityColumns().timestampColumn());
       } catch (RuntimeException e) {
         rows.close();
         throw e;

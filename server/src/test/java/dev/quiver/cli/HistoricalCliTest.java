@@ -8,7 +8,14 @@ import dev.quiver.example.ExampleRepo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,7 +142,7 @@ class HistoricalCliTest {
         .startsWith(
             "driver_stats.yaml:10: source 'driver_stats_source': column 'acc_rate' of"
                 + " data/driver_stats.parquet is FLOAT, expected string (feature view"
-                + " 'driver_hourly_stats')\n");
+                + " 'driver_hourly_stats'); declare float32, the column's type\n");
 
     Files.writeString(definitions, original);
     Files.delete(repo.resolve("data/customer_profile.parquet"));
@@ -151,5 +158,95 @@ class HistoricalCliTest {
         .startsWith(
             "customer_profile.yaml:2: source 'customer_profile_source': path"
                 + " 'data/customer_profile.parquet' matches no Parquet file yet");
+  }
+
+  /** {@code quiver historical} of one feature, with {@code options} added. */
+  private CliRun historical(Path entityFile, Path output, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "historical",
+                "--entities",
+                entityFile.toString(),
+                "--features",
+                "driver_hourly_stats:conv_rate",
+                "--output",
+                output.toString(),
+                "--repo",
+                repo.toString()));
+    args.addAll(List.of(options));
+    return quiver(args.toArray(String[]::new));
+  }
+
+  private static MessageType footerSchema(Path parquet) throws IOException {
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(parquet))) {
+      return reader.getFooter().getFileMetaData().getSchema();
+    }
+  }
+
+  @Test
+  void theEntityRowsTimesMayComeFromAColumnOfAnotherName() throws IOException {
+    Path renamed = dir.resolve("bookings.csv");
+    List<String> rows = new ArrayList<>(Files.readAllLines(entities));
+    rows.set(0, rows.get(0).replace("event_timestamp", "booked_at"));
+    Files.write(renamed, rows);
+    Path output = dir.resolve("train.csv");
+
+    CliRun refused = historical(renamed, output);
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.err())
+        .isEqualTo(
+            "quiver: Cannot read entity rows from "
+                + renamed.toAbsolutePath()
+                + ": a CSV file needs an 'event_timestamp' column (found: driver_id, customer_id,"
+                + " booked_at, trip_completed); name the column that holds the rows' times"
+                + " instead (--timestamp-column)\n");
+
+    CliRun run = historical(renamed, output, "--timestamp-column", "booked_at");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = Files.readAllLines(output);
+    assertThat(lines.get(0)).isEqualTo("driver_id,customer_id,booked_at,trip_completed,conv_rate");
+    assertThat(lines).hasSize(201);
+    assertThat(Files.readString(Path.of(output + ".manifest.json")))
+        .contains("\"timestamp_column\" : \"booked_at\"");
+
+    // The same rows under the default name give the same values.
+    Path usual = dir.resolve("usual.csv");
+    historical(entities, usual);
+    assertThat(lines.subList(1, lines.size()))
+        .isEqualTo(Files.readAllLines(usual).subList(1, lines.size()));
+
+    Path again = dir.resolve("again.csv");
+    CliRun reproduced =
+        quiver("reproduce", output + ".manifest.json", "--output", again.toString());
+    assertThat(reproduced.exitCode()).as(reproduced.err()).isZero();
+    assertThat(Files.readAllLines(again)).isEqualTo(lines);
+  }
+
+  @Test
+  void csvEntityColumnsKeepTheTypeTheirValuesShowUnlessOneIsGiven() throws IOException {
+    Path inferred = dir.resolve("inferred.parquet");
+    CliRun run = historical(entities, inferred);
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(footerSchema(inferred).getType("trip_completed").asPrimitiveType())
+        .isEqualTo(Types.optional(PrimitiveTypeName.INT64).named("trip_completed"));
+
+    Path given = dir.resolve("given.parquet");
+    run = historical(entities, given, "--column-type", "trip_completed=string");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(footerSchema(given).getType("trip_completed").asPrimitiveType())
+        .isEqualTo(
+            Types.optional(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType())
+                .named("trip_completed"));
+
+    CliRun unknown =
+        historical(entities, dir.resolve("x.parquet"), "--column-type", "trip_completed=text");
+    assertThat(unknown.exitCode()).isEqualTo(1);
+    assertThat(unknown.err())
+        .startsWith(
+            "Invalid value for option '--column-type': unknown type 'text' for column"
+                + " 'trip_completed' (one of bool, int32, int64, float32, float64, string, bytes,"
+                + " timestamp)");
   }
 }
