@@ -1,7 +1,6 @@
 package dev.quiver.sdk;
 
 import dev.quiver.QuiverVersion;
-import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.FileRead;
@@ -40,10 +39,7 @@ import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.TimeStampNanoTZVector;
-import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -366,19 +362,13 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
 
   /**
    * A copy of the caller's table in this store's memory: the caller's table stays untouched, and
-   * may come from any allocator (Arrow cannot share buffers across root allocators).
+   * may come from any allocator (Arrow cannot share buffers across root allocators). Columns keep
+   * their types, timestamps their unit and zone.
    */
   private static VectorSchemaRoot copyRows(VectorSchemaRoot rows, BufferAllocator allocator) {
     List<FieldVector> vectors = new ArrayList<>();
     try {
       for (FieldVector vector : rows.getFieldVectors()) {
-        if (vector instanceof TimeStampVector timestamps
-            && !(vector instanceof TimeStampNanoTZVector
-                && ArrowTypes.UTC.equals(
-                    ((ArrowType.Timestamp) vector.getField().getType()).getTimezone()))) {
-          vectors.add(toUtcNanos(timestamps, rows.getRowCount(), allocator));
-          continue;
-        }
         FieldVector copy = vector.getField().createVector(allocator);
         vectors.add(copy);
         copy.setInitialCapacity(rows.getRowCount());
@@ -395,26 +385,6 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     VectorSchemaRoot copy = new VectorSchemaRoot(vectors);
     copy.setRowCount(rows.getRowCount());
     return copy;
-  }
-
-  /**
-   * A timestamp column in UTC nanoseconds, Quiver's one timestamp type. Arrow stores instants from
-   * the epoch in UTC whatever the zone; a zone-less one is taken as UTC.
-   */
-  private static TimeStampNanoTZVector toUtcNanos(
-      TimeStampVector vector, int rows, BufferAllocator allocator) {
-    ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
-    long factor = ArrowTypes.nanosPerUnit(type.getUnit());
-    TimeStampNanoTZVector nanos =
-        new TimeStampNanoTZVector(vector.getField().getName(), allocator, ArrowTypes.UTC);
-    nanos.allocateNew(rows);
-    for (int row = 0; row < rows; row++) {
-      if (!vector.isNull(row)) {
-        nanos.set(row, Math.multiplyExact(vector.get(row), factor));
-      }
-    }
-    nanos.setValueCount(rows);
-    return nanos;
   }
 
   /** The canonical form of the entities, sources and views the selection uses. */

@@ -3,17 +3,22 @@ package dev.quiver.cli;
 import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
+import dev.quiver.offline.testing.ParquetFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.BeforeEach;
@@ -248,5 +253,109 @@ class HistoricalCliTest {
             "Invalid value for option '--column-type': unknown type 'text' for column"
                 + " 'trip_completed' (one of bool, int32, int64, float32, float64, string, bytes,"
                 + " timestamp)");
+  }
+
+  @Test
+  void timestampsKeepTheUnitAndZoneFlagOfTheEntityFileAndOfTheSource() throws IOException {
+    ParquetFixtures.write(
+        repo.resolve("data/logins.parquet"),
+        "message m { required int64 driver_id; required int64 ts (TIMESTAMP(MILLIS,true));"
+            + " optional int64 last_login (TIMESTAMP(MICROS,true)); }",
+        List.of(
+            Map.of(
+                "driver_id",
+                1001L,
+                "ts",
+                nanos("2026-03-01T00:00:00Z"),
+                "last_login",
+                nanos("2026-02-28T23:59:58.123456Z"))),
+        0);
+    Files.writeString(
+        repo.resolve("logins.yaml"),
+        """
+        sources:
+          - name: logins_source
+            path: data/logins.parquet
+            timestamp_field: ts
+        feature_views:
+          - name: logins
+            entities: [driver]
+            source: logins_source
+            features:
+              - {name: last_login, type: timestamp}
+        """);
+    CliRun applied = quiver("apply", "--repo", repo.toString());
+    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    Path rows =
+        ParquetFixtures.write(
+            dir.resolve("rows.parquet"),
+            "message m { required int64 driver_id;"
+                + " required int64 event_timestamp (TIMESTAMP(MICROS,false));"
+                + " optional int64 signed_up (TIMESTAMP(MILLIS,true)); }",
+            List.of(
+                Map.of(
+                    "driver_id",
+                    1001L,
+                    "event_timestamp",
+                    nanos("2026-03-02T05:00:00.000001Z"),
+                    "signed_up",
+                    nanos("2025-01-01T08:30:00.250Z")),
+                Map.of("driver_id", 1001L, "event_timestamp", nanos("2026-02-28T00:00:00Z"))),
+            0);
+
+    Path parquet = dir.resolve("train.parquet");
+    CliRun run =
+        quiver(
+            "historical",
+            "--entities",
+            rows.toString(),
+            "--features",
+            "logins:last_login",
+            "--output",
+            parquet.toString(),
+            "--repo",
+            repo.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+
+    MessageType footer = footerSchema(parquet);
+    assertThat(footer.getType("event_timestamp"))
+        .isEqualTo(
+            timestampColumn("event_timestamp", false, LogicalTypeAnnotation.TimeUnit.MICROS));
+    assertThat(footer.getType("signed_up"))
+        .isEqualTo(timestampColumn("signed_up", true, LogicalTypeAnnotation.TimeUnit.MILLIS));
+    assertThat(footer.getType("last_login"))
+        .isEqualTo(timestampColumn("last_login", true, LogicalTypeAnnotation.TimeUnit.MICROS));
+
+    // The values are the same instants, whatever the unit: the training set read back as CSV.
+    Path csv = dir.resolve("back.csv");
+    CliRun again =
+        quiver(
+            "historical",
+            "--entities",
+            parquet.toString(),
+            "--features",
+            "driver_hourly_stats:avg_daily_trips",
+            "--output",
+            csv.toString(),
+            "--repo",
+            repo.toString());
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    // (without the last column, the feature asked for to read them back)
+    assertThat(Files.readAllLines(csv).stream().map(l -> l.substring(0, l.lastIndexOf(','))))
+        .containsExactly(
+            "driver_id,event_timestamp,signed_up,last_login",
+            "1001,2026-03-02T05:00:00.000001Z,2025-01-01T08:30:00.250Z,2026-02-28T23:59:58.123456Z",
+            "1001,2026-02-28T00:00:00Z,,");
+  }
+
+  private static PrimitiveType timestampColumn(
+      String name, boolean adjustedToUtc, LogicalTypeAnnotation.TimeUnit unit) {
+    return Types.optional(PrimitiveTypeName.INT64)
+        .as(LogicalTypeAnnotation.timestampType(adjustedToUtc, unit))
+        .named(name);
+  }
+
+  private static long nanos(String instant) {
+    return EpochNanos.of(Instant.parse(instant));
   }
 }

@@ -4,6 +4,7 @@ import dev.quiver.EpochNanos;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.SourceDataException;
+import dev.quiver.offline.TimestampColumns;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetField;
 import dev.quiver.offline.parquet.ParquetTableReader;
@@ -52,11 +53,12 @@ import org.apache.parquet.schema.Type;
 /**
  * Reads entity rows from a Parquet or CSV file (chosen by extension) into Arrow.
  *
- * <p>Parquet columns keep their types. CSV has none: the join keys a request needs are parsed as
- * their entities' types, the timestamp column ({@code event_timestamp} unless named) as ISO-8601
- * instants (with {@code Z} or an offset; without one, UTC), columns given a type as that type, and
- * every other column as the type its values show ({@link CsvTypeInference}: bool, int64, float64,
- * timestamp, else string). An empty CSV cell is null.
+ * <p>Parquet columns keep their types, timestamps their unit and zone flag. CSV has none: the join
+ * keys a request needs are parsed as their entities' types, the timestamp column ({@code
+ * event_timestamp} unless named) as ISO-8601 instants (with {@code Z} or an offset; without one,
+ * UTC), columns given a type as that type, and every other column as the type its values show
+ * ({@link CsvTypeInference}: bool, int64, float64, timestamp, else string). An empty CSV cell is
+ * null.
  */
 public final class EntityFiles {
 
@@ -180,12 +182,28 @@ public final class EntityFiles {
             VectorSchemaRootAppender.append(all, root);
           }
         }
+        return new Loaded(storedTimestamps(all, columns, fields), checksum.result());
       } catch (RuntimeException e) {
         all.close();
         throw e;
       }
-      return new Loaded(all, checksum.result());
     }
+  }
+
+  /** The rows with every timestamp column back in the unit and zone the file stores it in. */
+  private static VectorSchemaRoot storedTimestamps(
+      VectorSchemaRoot all, List<ColumnSpec> columns, List<ParquetField> fields) {
+    int rows = all.getRowCount();
+    List<FieldVector> vectors = new ArrayList<>(all.getFieldVectors());
+    for (int c = 0; c < columns.size(); c++) {
+      if (columns.get(c).type().element() == ScalarType.TIMESTAMP) {
+        vectors.set(
+            c, TimestampColumns.restore(vectors.get(c), TimestampColumns.of(fields.get(c).leaf())));
+      }
+    }
+    VectorSchemaRoot root = new VectorSchemaRoot(vectors);
+    root.setRowCount(rows);
+    return root;
   }
 
   private static VectorSchemaRoot emptyRoot(List<ColumnSpec> columns, BufferAllocator allocator) {

@@ -1,6 +1,7 @@
 package dev.quiver.offline.join;
 
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.TimestampColumns;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
@@ -167,6 +168,12 @@ public final class EntityTable implements AutoCloseable {
               + "'");
     }
     ValueType actual = ArrowTypes.valueType(vector.getField());
+    if (declared == ScalarType.TIMESTAMP
+        && vector instanceof TimeStampVector timestamps
+        && !TimestampColumns.UTC_NANOS.equals(vector.getField().getType())) {
+      // Keys compare as UTC nanoseconds, whatever unit and zone the column keeps.
+      return TimestampColumns.utcNanos(timestamps);
+    }
     if (Objects.equals(actual, ValueType.scalar(declared))) {
       return vector;
     }
