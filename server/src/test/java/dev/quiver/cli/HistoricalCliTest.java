@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quiver.EpochNanos;
 import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
-import dev.quiver.offline.testing.ParquetFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +13,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
@@ -257,7 +262,7 @@ class HistoricalCliTest {
 
   @Test
   void timestampsKeepTheUnitAndZoneFlagOfTheEntityFileAndOfTheSource() throws IOException {
-    ParquetFixtures.write(
+    writeParquet(
         repo.resolve("data/logins.parquet"),
         "message m { required int64 driver_id; required int64 ts (TIMESTAMP(MILLIS,true));"
             + " optional int64 last_login (TIMESTAMP(MICROS,true)); }",
@@ -266,10 +271,9 @@ class HistoricalCliTest {
                 "driver_id",
                 1001L,
                 "ts",
-                nanos("2026-03-01T00:00:00Z"),
+                millis("2026-03-01T00:00:00Z"),
                 "last_login",
-                nanos("2026-02-28T23:59:58.123456Z"))),
-        0);
+                micros("2026-02-28T23:59:58.123456Z"))));
     Files.writeString(
         repo.resolve("logins.yaml"),
         """
@@ -287,7 +291,7 @@ class HistoricalCliTest {
     CliRun applied = quiver("apply", "--repo", repo.toString());
     assertThat(applied.exitCode()).as(applied.err()).isZero();
     Path rows =
-        ParquetFixtures.write(
+        writeParquet(
             dir.resolve("rows.parquet"),
             "message m { required int64 driver_id;"
                 + " required int64 event_timestamp (TIMESTAMP(MICROS,false));"
@@ -297,11 +301,10 @@ class HistoricalCliTest {
                     "driver_id",
                     1001L,
                     "event_timestamp",
-                    nanos("2026-03-02T05:00:00.000001Z"),
+                    micros("2026-03-02T05:00:00.000001Z"),
                     "signed_up",
-                    nanos("2025-01-01T08:30:00.250Z")),
-                Map.of("driver_id", 1001L, "event_timestamp", nanos("2026-02-28T00:00:00Z"))),
-            0);
+                    millis("2025-01-01T08:30:00.250Z")),
+                Map.of("driver_id", 1001L, "event_timestamp", micros("2026-02-28T00:00:00Z"))));
 
     Path parquet = dir.resolve("train.parquet");
     CliRun run =
@@ -353,6 +356,32 @@ class HistoricalCliTest {
     return Types.optional(PrimitiveTypeName.INT64)
         .as(LogicalTypeAnnotation.timestampType(adjustedToUtc, unit))
         .named(name);
+  }
+
+  /**
+   * A Parquet file of INT64 columns (timestamps given in the column's own unit, as {@code schema}
+   * declares it); absent values are nulls.
+   */
+  private static Path writeParquet(Path file, String schema, List<Map<String, Long>> rows)
+      throws IOException {
+    MessageType type = MessageTypeParser.parseMessageType(schema);
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(type).build()) {
+      for (Map<String, Long> row : rows) {
+        Group group = new SimpleGroupFactory(type).newGroup();
+        row.forEach(group::add);
+        writer.write(group);
+      }
+    }
+    return file;
+  }
+
+  private static long micros(String instant) {
+    return nanos(instant) / 1_000;
+  }
+
+  private static long millis(String instant) {
+    return nanos(instant) / 1_000_000;
   }
 
   private static long nanos(String instant) {
