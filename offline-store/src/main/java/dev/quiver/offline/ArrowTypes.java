@@ -9,7 +9,11 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 
-/** The Arrow type of every declared value type. Timestamps are UTC nanoseconds. */
+/**
+ * The Arrow type of every declared value type. Timestamps are read and compared as UTC nanoseconds;
+ * a training set's timestamp columns then take back their source's unit and zone ({@link
+ * TimestampColumns}).
+ */
 public final class ArrowTypes {
 
   public static final String UTC = "UTC";
@@ -51,7 +55,10 @@ public final class ArrowTypes {
         List.of(new Field("element", FieldType.nullable(of(type.element())), null)));
   }
 
-  /** The declared type an Arrow field holds, or null when it has no Quiver equivalent. */
+  /**
+   * The declared type an Arrow field holds, or null when it has no Quiver equivalent. Timestamps of
+   * every unit and zone (or none) are {@code timestamp}.
+   */
   public static ValueType valueType(Field field) {
     if (field.getType() instanceof ArrowType.List && field.getChildren().size() == 1) {
       ScalarType element = scalar(field.getChildren().get(0).getType());
@@ -81,9 +88,7 @@ public final class ArrowTypes {
     if (type instanceof ArrowType.Binary) {
       return ScalarType.BYTES;
     }
-    if (type instanceof ArrowType.Timestamp t
-        && t.getUnit() == TimeUnit.NANOSECOND
-        && UTC.equals(t.getTimezone())) {
+    if (type instanceof ArrowType.Timestamp) {
       return ScalarType.TIMESTAMP;
     }
     return null;

@@ -67,12 +67,19 @@ public final class SourceChecks {
   /**
    * A column some definition reads, where the definition names it and where it declares the type
    * expected (the same place, but for a feature's {@code type}).
+   *
+   * @param declarable whether the definition declares the column's type itself (a feature), so that
+   *     declaring the column's own type is the fix
    */
   private record Need(
-      ColumnSpec column, String neededBy, SourceLocation at, SourceLocation typeAt) {
+      ColumnSpec column,
+      String neededBy,
+      SourceLocation at,
+      SourceLocation typeAt,
+      boolean declarable) {
 
     Need(ColumnSpec column, String neededBy, SourceLocation at) {
-      this(column, neededBy, at, at);
+      this(column, neededBy, at, at, false);
     }
   }
 
@@ -133,7 +140,8 @@ public final class SourceChecks {
                 mappedColumnAt(locations, source, feature.name())
                     .or(() -> locations.featureValue(view.name(), feature.name(), "name"))
                     .orElse(viewAt),
-                locations.featureValue(view.name(), feature.name(), "type").orElse(viewAt)));
+                locations.featureValue(view.name(), feature.name(), "type").orElse(viewAt),
+                true));
       }
     }
     return needs;
@@ -187,7 +195,8 @@ public final class SourceChecks {
                       + need.column().type()
                       + " ("
                       + need.neededBy()
-                      + ")"));
+                      + ")"
+                      + declareHint(need, field.get())));
         }
       }
     } catch (SourceDataException e) {
@@ -195,6 +204,17 @@ public final class SourceChecks {
           new Problem(
               locationOf(source.location()), "source '" + source.name() + "': " + e.getMessage()));
     }
+  }
+
+  /** For a feature, the column's own type to declare (values are never converted to another). */
+  private static String declareHint(Need need, ParquetField field) {
+    if (!need.declarable()) {
+      return "";
+    }
+    return field
+        .naturalType()
+        .map(natural -> "; declare " + natural + ", the column's type")
+        .orElse("");
   }
 
   private static SourceLocation locationOf(SourceLocation location) {

@@ -7,6 +7,13 @@ import dev.quiver.registry.RepoFixture;
 import dev.quiver.registry.load.DefinitionLocations;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.load.Problem;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ParquetSource;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +86,7 @@ class SourceChecksTest {
                 + " 'txn_cont' (feature view 'merchant_stats') (did you mean 'txn_count'?)",
             "merchant.yaml:22: source 'merchant_source': column 'amount_avg' of"
                 + " data/merchant.parquet is DOUBLE, expected int64 (feature view"
-                + " 'merchant_stats')");
+                + " 'merchant_stats'); declare float64, the column's type");
     assertThat(result.warnings()).isEmpty();
   }
 
@@ -111,5 +118,69 @@ class SourceChecksTest {
             SourceChecks.check(repo.definitions(), DefinitionLocations.NONE, root).errors().stream()
                 .map(p -> p.location().line()))
         .containsExactly(6, 12, 12);
+  }
+
+  private void writeFloatSource() {
+    ParquetFixtures.write(
+        root.resolve("stats.parquet"),
+        "message m { required int64 driver_id; required int64 ts (TIMESTAMP(MICROS,true));"
+            + " optional float conv_rate; optional int32 trips; }",
+        List.of(Map.of("driver_id", 1L, "ts", 0L, "conv_rate", 0.11275855f, "trips", 3)),
+        0);
+  }
+
+  private static Definitions declaring(ValueType convRate, ValueType trips) {
+    return new Definitions(
+        List.of(new Entity("driver", "driver_id", ScalarType.INT64, null, null, Map.of(), null)),
+        List.of(
+            new ParquetSource("stats_source", "stats.parquet", "ts", null, Map.of(), null, null)),
+        List.of(
+            FeatureView.builder("stats")
+                .entities("driver")
+                .source("stats_source")
+                .features(Feature.of("conv_rate", convRate), Feature.of("trips", trips))
+                .build()),
+        List.of());
+  }
+
+  @Test
+  void float64DeclaredOverAFloat32ColumnIsRefusedWithTheTypeToDeclare() {
+    writeFloatSource();
+    SourceChecks.Result result =
+        SourceChecks.check(
+            declaring(ValueType.scalar(ScalarType.FLOAT64), ValueType.scalar(ScalarType.INT32)),
+            DefinitionLocations.NONE,
+            root);
+
+    assertThat(result.errors())
+        .extracting(Problem::message)
+        .containsExactly(
+            "source 'stats_source': column 'conv_rate' of stats.parquet is FLOAT, expected float64"
+                + " (feature view 'stats'); declare float32, the column's type");
+  }
+
+  @Test
+  void theColumnsOwnTypePasses() {
+    writeFloatSource();
+    SourceChecks.Result result =
+        SourceChecks.check(
+            declaring(ValueType.scalar(ScalarType.FLOAT32), ValueType.scalar(ScalarType.INT32)),
+            DefinitionLocations.NONE,
+            root);
+
+    assertThat(result.errors()).isEmpty();
+    assertThat(result.warnings()).isEmpty();
+  }
+
+  @Test
+  void int32ColumnsStillServeInt64FeaturesAsTheirValuesShowUnchanged() {
+    writeFloatSource();
+    SourceChecks.Result result =
+        SourceChecks.check(
+            declaring(ValueType.scalar(ScalarType.FLOAT32), ValueType.scalar(ScalarType.INT64)),
+            DefinitionLocations.NONE,
+            root);
+
+    assertThat(result.errors()).isEmpty();
   }
 }

@@ -1,7 +1,6 @@
 package dev.quiver.sdk;
 
 import dev.quiver.QuiverVersion;
-import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.FileRead;
@@ -40,10 +39,7 @@ import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.TimeStampNanoTZVector;
-import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,15 +113,18 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     if (!changes.isEmpty()) {
       throw new InputsChangedException(changes);
     }
-    HistoricalRequest request =
+    HistoricalRequest.Builder request =
         HistoricalRequest.builder()
             .entities(original.entities().path())
             .features(original.features())
             .fullFeatureNames(original.fullFeatureNames())
-            .build();
+            .columnTypes(original.entityColumns().types());
+    if (original.entityColumns().timestampColumn() != null) {
+      request.timestampColumn(original.entityColumns().timestampColumn());
+    }
     try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
       Inputs inputs = new Inputs(definitions, original.registryVersion(), original.repoRoot());
-      Run run = run(request, inputs, original.entities().path(), file);
+      Run run = run(request.build(), inputs, original.entities().path(), file);
       changes.addAll(checksumChanges(original, run));
       if (!changes.isEmpty()) {
         throw new InputsChangedException(changes);
@@ -243,6 +242,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
           request.fullFeatureNames(),
           usedDefinitions(inputs.definitions(), selection),
           entities,
+          request.entityColumns(),
           reads.sourceFiles(),
           output,
           rows,
@@ -285,7 +285,8 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
       FileRead entityRead;
       if (entityFile != null) {
         EntityFiles.Loaded loaded =
-            EntityFiles.read(entityFile.toAbsolutePath(), keyTypes, memory.allocator());
+            EntityFiles.read(
+                entityFile.toAbsolutePath(), keyTypes, request.entityColumns(), memory.allocator());
         rows = loaded.root();
         entityRead = loaded.read();
       } else {
@@ -298,7 +299,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
           (System.nanoTime() - readingEntities) / 1_000_000);
       EntityTable entityTable;
       try {
-        entityTable = EntityTable.of(rows);
+        entityTable = EntityTable.of(rows, request.entityColumns().timestampColumn());
       } catch (RuntimeException e) {
         rows.close();
         throw e;
@@ -361,19 +362,13 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
 
   /**
    * A copy of the caller's table in this store's memory: the caller's table stays untouched, and
-   * may come from any allocator (Arrow cannot share buffers across root allocators).
+   * may come from any allocator (Arrow cannot share buffers across root allocators). Columns keep
+   * their types, timestamps their unit and zone.
    */
   private static VectorSchemaRoot copyRows(VectorSchemaRoot rows, BufferAllocator allocator) {
     List<FieldVector> vectors = new ArrayList<>();
     try {
       for (FieldVector vector : rows.getFieldVectors()) {
-        if (vector instanceof TimeStampVector timestamps
-            && !(vector instanceof TimeStampNanoTZVector
-                && ArrowTypes.UTC.equals(
-                    ((ArrowType.Timestamp) vector.getField().getType()).getTimezone()))) {
-          vectors.add(toUtcNanos(timestamps, rows.getRowCount(), allocator));
-          continue;
-        }
         FieldVector copy = vector.getField().createVector(allocator);
         vectors.add(copy);
         copy.setInitialCapacity(rows.getRowCount());
@@ -390,26 +385,6 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     VectorSchemaRoot copy = new VectorSchemaRoot(vectors);
     copy.setRowCount(rows.getRowCount());
     return copy;
-  }
-
-  /**
-   * A timestamp column in UTC nanoseconds, Quiver's one timestamp type. Arrow stores instants from
-   * the epoch in UTC whatever the zone; a zone-less one is taken as UTC.
-   */
-  private static TimeStampNanoTZVector toUtcNanos(
-      TimeStampVector vector, int rows, BufferAllocator allocator) {
-    ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
-    long factor = ArrowTypes.nanosPerUnit(type.getUnit());
-    TimeStampNanoTZVector nanos =
-        new TimeStampNanoTZVector(vector.getField().getName(), allocator, ArrowTypes.UTC);
-    nanos.allocateNew(rows);
-    for (int row = 0; row < rows; row++) {
-      if (!vector.isNull(row)) {
-        nanos.set(row, Math.multiplyExact(vector.get(row), factor));
-      }
-    }
-    nanos.setValueCount(rows);
-    return nanos;
   }
 
   /** The canonical form of the entities, sources and views the selection uses. */

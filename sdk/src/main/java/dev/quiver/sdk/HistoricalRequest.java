@@ -1,9 +1,13 @@
 package dev.quiver.sdk;
 
+import dev.quiver.offline.io.EntityColumns;
 import dev.quiver.offline.join.JoinOptions;
 import dev.quiver.offline.join.JoinProgress;
+import dev.quiver.registry.model.ScalarType;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -18,6 +22,7 @@ public final class HistoricalRequest {
   private final List<String> features;
   private final String featureService;
   private final boolean fullFeatureNames;
+  private final EntityColumns entityColumns;
   private final JoinOptions joinOptions;
   private final JoinProgress progress;
 
@@ -33,6 +38,7 @@ public final class HistoricalRequest {
     this.features = builder.features == null ? null : List.copyOf(builder.features);
     this.featureService = builder.featureService;
     this.fullFeatureNames = builder.fullFeatureNames;
+    this.entityColumns = new EntityColumns(builder.timestampColumn, builder.columnTypes);
     this.joinOptions = builder.joinOptions;
     this.progress = builder.progress;
   }
@@ -64,6 +70,11 @@ public final class HistoricalRequest {
     return fullFeatureNames;
   }
 
+  /** The entity rows' timestamp column, if named, and the types given to CSV columns. */
+  public EntityColumns entityColumns() {
+    return entityColumns;
+  }
+
   public JoinOptions joinOptions() {
     return joinOptions;
   }
@@ -79,6 +90,8 @@ public final class HistoricalRequest {
     private List<String> features;
     private String featureService;
     private boolean fullFeatureNames;
+    private String timestampColumn;
+    private final Map<String, ScalarType> columnTypes = new LinkedHashMap<>();
     private JoinOptions joinOptions = JoinOptions.defaults();
     private JoinProgress progress = JoinProgress.NONE;
 
@@ -110,6 +123,31 @@ public final class HistoricalRequest {
     /** Name output columns {@code view__feature} instead of {@code feature}. */
     public Builder fullFeatureNames(boolean value) {
       this.fullFeatureNames = value;
+      return this;
+    }
+
+    /**
+     * The entity column holding each row's time; by default {@code event_timestamp} (or, in a
+     * Parquet file or an Arrow table, the only timestamp column).
+     */
+    public Builder timestampColumn(String column) {
+      this.timestampColumn = Objects.requireNonNull(column);
+      return this;
+    }
+
+    /**
+     * Reads a column of a CSV entity file as {@code type} instead of the type its values show
+     * ({@code zip} as string, say, so that 00123 keeps its zeros). Parquet files and Arrow tables
+     * keep their own types.
+     */
+    public Builder columnType(String column, ScalarType type) {
+      this.columnTypes.put(Objects.requireNonNull(column), Objects.requireNonNull(type));
+      return this;
+    }
+
+    /** {@link #columnType} for each entry. */
+    public Builder columnTypes(Map<String, ScalarType> types) {
+      types.forEach(this::columnType);
       return this;
     }
 

@@ -79,6 +79,9 @@ final class RemoteHistorical implements HistoricalFeatures {
       command.put("features", request.features());
     }
     command.put("full_feature_names", request.fullFeatureNames());
+    if (request.entityColumns().timestampColumn() != null) {
+      command.put("timestamp_column", request.entityColumns().timestampColumn());
+    }
     command.put("progress", request.progress() != JoinProgress.NONE);
     try (VectorSchemaRoot entities = entityRows(request);
         FlightClient.ExchangeReaderWriter exchange = client.exchange(command)) {
@@ -184,7 +187,11 @@ final class RemoteHistorical implements HistoricalFeatures {
     Map<String, ScalarType> keyTypes =
         FeatureSelection.of(definitions, request.featureService(), request.features())
             .joinKeyTypes(definitions);
-    return EntityFiles.read(request.entityFile().toAbsolutePath(), keyTypes, client.allocator())
+    return EntityFiles.read(
+            request.entityFile().toAbsolutePath(),
+            keyTypes,
+            request.entityColumns(),
+            client.allocator())
         .root();
   }
 

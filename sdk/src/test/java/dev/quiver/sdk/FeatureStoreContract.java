@@ -291,8 +291,10 @@ public abstract class FeatureStoreContract {
         VectorSchemaRoot rows =
             dev.quiver.offline.io.EntityFiles.read(
                     repo.resolve("data/driver_stats.parquet"), Map.of(), allocator)
-                .root()) {
-      var times = (org.apache.arrow.vector.TimeStampNanoTZVector) rows.getVector("event_timestamp");
+                .root();
+        var times =
+            dev.quiver.offline.TimestampColumns.utcNanos(
+                (org.apache.arrow.vector.TimeStampVector) rows.getVector("event_timestamp"))) {
       for (int row = 0; row < rows.getRowCount(); row++) {
         if (!times.isNull(row) && !rows.getVector("driver_id").isNull(row)) {
           long at = times.get(row);

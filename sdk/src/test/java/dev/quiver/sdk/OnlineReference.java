@@ -1,6 +1,7 @@
 package dev.quiver.sdk;
 
 import dev.quiver.EpochNanos;
+import dev.quiver.offline.TimestampColumns;
 import dev.quiver.offline.io.EntityFiles;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import java.util.Map;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.util.Text;
 
@@ -37,10 +39,14 @@ final class OnlineReference {
     Map<Object, long[]> best = new HashMap<>();
     Map<Object, Winner> winners = new HashMap<>();
     try (RootAllocator allocator = new RootAllocator();
-        VectorSchemaRoot table = EntityFiles.read(file, Map.of(), allocator).root()) {
-      TimeStampNanoTZVector ts = (TimeStampNanoTZVector) table.getVector(tsColumn);
-      TimeStampNanoTZVector created =
-          createdColumn == null ? null : (TimeStampNanoTZVector) table.getVector(createdColumn);
+        VectorSchemaRoot table = EntityFiles.read(file, Map.of(), allocator).root();
+        // The file's timestamps keep their unit: compared here as UTC nanoseconds.
+        TimeStampNanoTZVector ts =
+            TimestampColumns.utcNanos((TimeStampVector) table.getVector(tsColumn));
+        TimeStampNanoTZVector created =
+            createdColumn == null
+                ? null
+                : TimestampColumns.utcNanos((TimeStampVector) table.getVector(createdColumn))) {
       FieldVector keys = table.getVector(keyColumn);
       for (int row = 0; row < table.getRowCount(); row++) {
         if (ts.isNull(row) || keys.isNull(row)) {

@@ -1,11 +1,14 @@
 package dev.quiver.cli;
 
 import dev.quiver.offline.manifest.DatasetManifest;
+import dev.quiver.registry.model.ScalarType;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreOptions;
 import dev.quiver.sdk.HistoricalRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -22,6 +25,7 @@ import picocli.CommandLine.Spec;
       "",
       "For each entity row, each feature takes its value from the latest source row of the same",
       "key at or before the row's event_timestamp, within the view's ttl: no future values leak.",
+      "CSV columns are typed by their values (bool, int64, float64, timestamp, else string).",
       "The output keeps every entity row once, in order, with all its columns, then the features.",
       "A manifest (<output>.manifest.json) records the inputs for 'quiver reproduce'."
     })
@@ -31,8 +35,25 @@ final class HistoricalCommand implements Callable<Integer> {
       names = "--entities",
       required = true,
       paramLabel = "FILE",
-      description = "Entity rows: .parquet or .csv, with the join keys and event_timestamp.")
+      description =
+          "Entity rows: .parquet or .csv, with the join keys and the rows' times"
+              + " (event_timestamp unless --timestamp-column names another column).")
   Path entities;
+
+  @Option(
+      names = "--timestamp-column",
+      paramLabel = "NAME",
+      description = "The entity column holding each row's time (default: event_timestamp).")
+  String timestampColumn;
+
+  @Option(
+      names = "--column-type",
+      paramLabel = "NAME=TYPE",
+      description = {
+        "Read a CSV column as TYPE (bool, int32, int64, float32, float64, string, bytes,",
+        "timestamp) instead of the type its values show; repeatable."
+      })
+  Map<String, String> columnTypes = new LinkedHashMap<>();
 
   @ArgGroup(multiplicity = "1")
   FeatureChoice features;
@@ -57,6 +78,10 @@ final class HistoricalCommand implements Callable<Integer> {
   public Integer call() {
     HistoricalRequest.Builder request =
         HistoricalRequest.builder().entities(entities).fullFeatureNames(fullFeatureNames);
+    if (timestampColumn != null) {
+      request.timestampColumn(timestampColumn);
+    }
+    columnTypes.forEach((column, type) -> request.columnType(column, scalarType(column, type)));
     if (features.references() != null) {
       request.features(features.references());
     } else {
@@ -69,6 +94,21 @@ final class HistoricalCommand implements Callable<Integer> {
       printSummary(manifest, spec.commandLine().getOut());
     }
     return 0;
+  }
+
+  private ScalarType scalarType(String column, String type) {
+    return ScalarType.fromYamlName(type)
+        .orElseThrow(
+            () ->
+                new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--column-type': unknown type '"
+                        + type
+                        + "' for column '"
+                        + column
+                        + "' (one of "
+                        + String.join(", ", ScalarType.yamlNames())
+                        + ")"));
   }
 
   static void printSummary(DatasetManifest manifest, PrintWriter out) {

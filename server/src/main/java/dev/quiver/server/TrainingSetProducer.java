@@ -30,12 +30,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Historical retrieval over Flight's {@code DoExchange}. The descriptor's command is JSON ({@code
- * {"features": [...]}} or {@code {"feature_service": "..."}}, and {@code "full_feature_names"});
- * the client streams its entity rows, then reads the training set back in batches of {@link
- * #BATCH_ROWS} rows, and last an empty batch whose application metadata is the manifest's JSON.
- * Errors arrive as Flight statuses: NOT_FOUND for an unknown view, feature or service,
- * INVALID_ARGUMENT for a bad request or bad entity rows, INTERNAL with its message for a failure of
- * the server's data (a source file gone, say), INTERNAL without detail for anything unexpected.
+ * {"features": [...]}} or {@code {"feature_service": "..."}}, and {@code "full_feature_names"} and
+ * {@code "timestamp_column"}, both optional); the client streams its entity rows, then reads the
+ * training set back in batches of {@link #BATCH_ROWS} rows, and last an empty batch whose
+ * application metadata is the manifest's JSON. Errors arrive as Flight statuses: NOT_FOUND for an
+ * unknown view, feature or service, INVALID_ARGUMENT for a bad request or bad entity rows, INTERNAL
+ * with its message for a failure of the server's data (a source file gone, say), INTERNAL without
+ * detail for anything unexpected.
  */
 final class TrainingSetProducer extends NoOpFlightProducer {
 
@@ -140,6 +141,13 @@ final class TrainingSetProducer extends NoOpFlightProducer {
         HistoricalRequest.builder()
             .joinOptions(joinOptions)
             .fullFeatureNames(JsonBodies.optionalBoolean(body, "full_feature_names"));
+    String timestampColumn = JsonBodies.optionalText(body, "timestamp_column");
+    if (timestampColumn != null) {
+      if (timestampColumn.isBlank()) {
+        throw new BadRequestException("\"timestamp_column\" must name a column");
+      }
+      request.timestampColumn(timestampColumn);
+    }
     return choice.service() != null
         ? request.featureService(choice.service())
         : request.features(choice.references());

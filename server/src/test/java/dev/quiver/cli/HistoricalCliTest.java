@@ -3,12 +3,29 @@ package dev.quiver.cli;
 import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.EpochNanos;
 import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,7 +152,7 @@ class HistoricalCliTest {
         .startsWith(
             "driver_stats.yaml:17: source 'driver_stats_source': column 'acc_rate' of"
                 + " data/driver_stats.parquet is FLOAT, expected string (feature view"
-                + " 'driver_hourly_stats')\n");
+                + " 'driver_hourly_stats'); declare float32, the column's type\n");
 
     Files.writeString(definitions, original);
     Files.delete(repo.resolve("data/customer_profile.parquet"));
@@ -151,5 +168,223 @@ class HistoricalCliTest {
         .startsWith(
             "customer_profile.yaml:2: source 'customer_profile_source': path"
                 + " 'data/customer_profile.parquet' matches no Parquet file yet");
+  }
+
+  /** {@code quiver historical} of one feature, with {@code options} added. */
+  private CliRun historical(Path entityFile, Path output, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "historical",
+                "--entities",
+                entityFile.toString(),
+                "--features",
+                "driver_hourly_stats:conv_rate",
+                "--output",
+                output.toString(),
+                "--repo",
+                repo.toString()));
+    args.addAll(List.of(options));
+    return quiver(args.toArray(String[]::new));
+  }
+
+  private static MessageType footerSchema(Path parquet) throws IOException {
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(parquet))) {
+      return reader.getFooter().getFileMetaData().getSchema();
+    }
+  }
+
+  @Test
+  void theEntityRowsTimesMayComeFromAColumnOfAnotherName() throws IOException {
+    Path renamed = dir.resolve("bookings.csv");
+    List<String> rows = new ArrayList<>(Files.readAllLines(entities));
+    rows.set(0, rows.get(0).replace("event_timestamp", "booked_at"));
+    Files.write(renamed, rows);
+    Path output = dir.resolve("train.csv");
+
+    CliRun refused = historical(renamed, output);
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.err())
+        .isEqualTo(
+            "quiver: Cannot read entity rows from "
+                + renamed.toAbsolutePath()
+                + ": a CSV file needs an 'event_timestamp' column (found: driver_id, customer_id,"
+                + " booked_at, trip_completed); name the column that holds the rows' times"
+                + " instead (--timestamp-column)\n");
+
+    CliRun run = historical(renamed, output, "--timestamp-column", "booked_at");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = Files.readAllLines(output);
+    assertThat(lines.get(0)).isEqualTo("driver_id,customer_id,booked_at,trip_completed,conv_rate");
+    assertThat(lines).hasSize(201);
+    assertThat(Files.readString(Path.of(output + ".manifest.json")))
+        .contains("\"timestamp_column\" : \"booked_at\"");
+
+    // The same rows under the default name give the same values.
+    Path usual = dir.resolve("usual.csv");
+    historical(entities, usual);
+    assertThat(lines.subList(1, lines.size()))
+        .isEqualTo(Files.readAllLines(usual).subList(1, lines.size()));
+
+    Path again = dir.resolve("again.csv");
+    CliRun reproduced =
+        quiver("reproduce", output + ".manifest.json", "--output", again.toString());
+    assertThat(reproduced.exitCode()).as(reproduced.err()).isZero();
+    assertThat(Files.readAllLines(again)).isEqualTo(lines);
+  }
+
+  @Test
+  void csvEntityColumnsKeepTheTypeTheirValuesShowUnlessOneIsGiven() throws IOException {
+    Path inferred = dir.resolve("inferred.parquet");
+    CliRun run = historical(entities, inferred);
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(footerSchema(inferred).getType("trip_completed").asPrimitiveType())
+        .isEqualTo(Types.optional(PrimitiveTypeName.INT64).named("trip_completed"));
+
+    Path given = dir.resolve("given.parquet");
+    run = historical(entities, given, "--column-type", "trip_completed=string");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(footerSchema(given).getType("trip_completed").asPrimitiveType())
+        .isEqualTo(
+            Types.optional(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType())
+                .named("trip_completed"));
+
+    CliRun unknown =
+        historical(entities, dir.resolve("x.parquet"), "--column-type", "trip_completed=text");
+    assertThat(unknown.exitCode()).isEqualTo(1);
+    assertThat(unknown.err())
+        .startsWith(
+            "Invalid value for option '--column-type': unknown type 'text' for column"
+                + " 'trip_completed' (one of bool, int32, int64, float32, float64, string, bytes,"
+                + " timestamp)");
+  }
+
+  @Test
+  void timestampsKeepTheUnitAndZoneFlagOfTheEntityFileAndOfTheSource() throws IOException {
+    writeParquet(
+        repo.resolve("data/logins.parquet"),
+        "message m { required int64 driver_id; required int64 ts (TIMESTAMP(MILLIS,true));"
+            + " optional int64 last_login (TIMESTAMP(MICROS,true)); }",
+        List.of(
+            Map.of(
+                "driver_id",
+                1001L,
+                "ts",
+                millis("2026-03-01T00:00:00Z"),
+                "last_login",
+                micros("2026-02-28T23:59:58.123456Z"))));
+    Files.writeString(
+        repo.resolve("logins.yaml"),
+        """
+        sources:
+          - name: logins_source
+            path: data/logins.parquet
+            timestamp_field: ts
+        feature_views:
+          - name: logins
+            entities: [driver]
+            source: logins_source
+            features:
+              - {name: last_login, type: timestamp}
+        """);
+    CliRun applied = quiver("apply", "--repo", repo.toString());
+    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    Path rows =
+        writeParquet(
+            dir.resolve("rows.parquet"),
+            "message m { required int64 driver_id;"
+                + " required int64 event_timestamp (TIMESTAMP(MICROS,false));"
+                + " optional int64 signed_up (TIMESTAMP(MILLIS,true)); }",
+            List.of(
+                Map.of(
+                    "driver_id",
+                    1001L,
+                    "event_timestamp",
+                    micros("2026-03-02T05:00:00.000001Z"),
+                    "signed_up",
+                    millis("2025-01-01T08:30:00.250Z")),
+                Map.of("driver_id", 1001L, "event_timestamp", micros("2026-02-28T00:00:00Z"))));
+
+    Path parquet = dir.resolve("train.parquet");
+    CliRun run =
+        quiver(
+            "historical",
+            "--entities",
+            rows.toString(),
+            "--features",
+            "logins:last_login",
+            "--output",
+            parquet.toString(),
+            "--repo",
+            repo.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+
+    MessageType footer = footerSchema(parquet);
+    assertThat(footer.getType("event_timestamp"))
+        .isEqualTo(
+            timestampColumn("event_timestamp", false, LogicalTypeAnnotation.TimeUnit.MICROS));
+    assertThat(footer.getType("signed_up"))
+        .isEqualTo(timestampColumn("signed_up", true, LogicalTypeAnnotation.TimeUnit.MILLIS));
+    assertThat(footer.getType("last_login"))
+        .isEqualTo(timestampColumn("last_login", true, LogicalTypeAnnotation.TimeUnit.MICROS));
+
+    // The values are the same instants, whatever the unit: the training set read back as CSV.
+    Path csv = dir.resolve("back.csv");
+    CliRun again =
+        quiver(
+            "historical",
+            "--entities",
+            parquet.toString(),
+            "--features",
+            "driver_hourly_stats:avg_daily_trips",
+            "--output",
+            csv.toString(),
+            "--repo",
+            repo.toString());
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    // (without the last column, the feature asked for to read them back)
+    assertThat(Files.readAllLines(csv).stream().map(l -> l.substring(0, l.lastIndexOf(','))))
+        .containsExactly(
+            "driver_id,event_timestamp,signed_up,last_login",
+            "1001,2026-03-02T05:00:00.000001Z,2025-01-01T08:30:00.250Z,2026-02-28T23:59:58.123456Z",
+            "1001,2026-02-28T00:00:00Z,,");
+  }
+
+  private static PrimitiveType timestampColumn(
+      String name, boolean adjustedToUtc, LogicalTypeAnnotation.TimeUnit unit) {
+    return Types.optional(PrimitiveTypeName.INT64)
+        .as(LogicalTypeAnnotation.timestampType(adjustedToUtc, unit))
+        .named(name);
+  }
+
+  /**
+   * A Parquet file of INT64 columns (timestamps given in the column's own unit, as {@code schema}
+   * declares it); absent values are nulls.
+   */
+  private static Path writeParquet(Path file, String schema, List<Map<String, Long>> rows)
+      throws IOException {
+    MessageType type = MessageTypeParser.parseMessageType(schema);
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(type).build()) {
+      for (Map<String, Long> row : rows) {
+        Group group = new SimpleGroupFactory(type).newGroup();
+        row.forEach(group::add);
+        writer.write(group);
+      }
+    }
+    return file;
+  }
+
+  private static long micros(String instant) {
+    return nanos(instant) / 1_000;
+  }
+
+  private static long millis(String instant) {
+    return nanos(instant) / 1_000_000;
+  }
+
+  private static long nanos(String instant) {
+    return EpochNanos.of(Instant.parse(instant));
   }
 }

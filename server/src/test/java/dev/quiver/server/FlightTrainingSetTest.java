@@ -33,6 +33,8 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.TimeStampMilliTZVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
@@ -299,6 +301,75 @@ class FlightTrainingSetTest {
     } finally {
       producerLog.detachAppender(events);
       producerLog.setLevel(level);
+    }
+  }
+
+  @Test
+  void theFlightCommandNamesTheTimestampColumnAndTimestampsKeepTheirUnit() throws Exception {
+    Path repo = dir.resolve("repo");
+    Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    ExampleRepo.createAt(repo, end);
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    Schema twoTimes =
+        new Schema(
+            List.of(
+                Field.nullable("driver_id", new ArrowType.Int(64, true)),
+                new Field(
+                    "booked_at",
+                    FieldType.nullable(new ArrowType.Timestamp(TimeUnit.MICROSECOND, null)),
+                    null),
+                new Field(
+                    "paid_at",
+                    FieldType.nullable(new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC")),
+                    null)));
+    long booked = end.minus(3, ChronoUnit.HOURS).getEpochSecond() * 1_000_000L;
+
+    try (QuiverServer server = QuiverServer.start(repo, 0, Map.of("quiver.server.flight-port", 0));
+        BufferAllocator allocator = new RootAllocator();
+        FlightClient client =
+            FlightClient.builder(
+                    allocator, Location.forGrpcInsecure("127.0.0.1", server.flightPort()))
+                .build();
+        VectorSchemaRoot entities = VectorSchemaRoot.create(twoTimes, allocator)) {
+      ((BigIntVector) entities.getVector("driver_id")).setSafe(0, 1001);
+      ((TimeStampMicroVector) entities.getVector("booked_at")).setSafe(0, booked);
+      ((TimeStampMilliTZVector) entities.getVector("paid_at")).setSafe(0, booked / 1000 + 1);
+      entities.setRowCount(1);
+
+      assertThatThrownBy(
+              () ->
+                  exchange(
+                      client,
+                      "{\"features\": [\"driver_hourly_stats:conv_rate\"]}",
+                      entities,
+                      allocator))
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> {
+                assertThat(e.status().code()).isEqualTo(CallStatus.INVALID_ARGUMENT.code());
+                assertThat(e)
+                    .hasMessage(
+                        "Cannot retrieve features: the entity rows need an 'event_timestamp'"
+                            + " column (they have several timestamp columns: booked_at, paid_at)");
+              });
+
+      try (VectorSchemaRoot remote =
+          exchange(
+              client,
+              "{\"features\": [\"driver_hourly_stats:conv_rate\"],"
+                  + " \"timestamp_column\": \"booked_at\"}",
+              entities,
+              allocator)) {
+        assertThat(remote.getRowCount()).isEqualTo(1);
+        assertThat(remote.getVector("conv_rate").isNull(0)).isFalse();
+        assertThat(remote.getSchema().findField("booked_at").getType())
+            .isEqualTo(new ArrowType.Timestamp(TimeUnit.MICROSECOND, null));
+        assertThat(((TimeStampMicroVector) remote.getVector("booked_at")).get(0)).isEqualTo(booked);
+        assertThat(remote.getSchema().findField("paid_at").getType())
+            .isEqualTo(new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC"));
+        assertThat(((TimeStampMilliTZVector) remote.getVector("paid_at")).get(0))
+            .isEqualTo(booked / 1000 + 1);
+      }
     }
   }
 }

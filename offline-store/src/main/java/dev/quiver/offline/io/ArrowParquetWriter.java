@@ -25,6 +25,7 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.VectorSchemaRootAppender;
@@ -44,8 +45,9 @@ import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
 /**
- * Writes Arrow batches as one Parquet file, row by row straight from the vectors. Timestamps become
- * {@code INT64 TIMESTAMP(NANOS, UTC)}, lists the standard three-level LIST.
+ * Writes Arrow batches as one Parquet file, row by row straight from the vectors. Timestamps keep
+ * their unit and zone flag ({@code TIMESTAMP(unit, isAdjustedToUTC)}: adjusted when the Arrow type
+ * has a zone; seconds as millis), lists are the standard three-level LIST.
  *
  * <p>Encoding is the slow part and parquet-mr encodes on one thread, so rows are encoded in slices
  * on several threads into temporary files whose row groups are then appended, byte for byte, to the
@@ -83,7 +85,7 @@ final class ArrowParquetWriter implements TrainingSetWriter {
                 + " is not supported");
       }
       types.add(type);
-      fields.add(parquetType(field.getName(), type));
+      fields.add(parquetType(field, type));
     }
     this.file = file;
     this.threads = Math.max(1, threads);
@@ -209,14 +211,19 @@ final class ArrowParquetWriter implements TrainingSetWriter {
     }
   }
 
-  private static Type parquetType(String name, ValueType type) {
+  private static Type parquetType(Field field, ValueType type) {
     if (!type.list()) {
-      return primitive(Types.optional(physical(type.element())), type.element()).named(name);
+      return primitive(Types.optional(physical(type.element())), type.element(), field.getType())
+          .named(field.getName());
     }
     return Types.optionalList()
         .setElementType(
-            primitive(Types.optional(physical(type.element())), type.element()).named("element"))
-        .named(name);
+            primitive(
+                    Types.optional(physical(type.element())),
+                    type.element(),
+                    field.getChildren().get(0).getType())
+                .named("element"))
+        .named(field.getName());
   }
 
   private static PrimitiveTypeName physical(ScalarType type) {
@@ -231,14 +238,37 @@ final class ArrowParquetWriter implements TrainingSetWriter {
   }
 
   private static Types.PrimitiveBuilder<org.apache.parquet.schema.PrimitiveType> primitive(
-      Types.PrimitiveBuilder<org.apache.parquet.schema.PrimitiveType> builder, ScalarType type) {
+      Types.PrimitiveBuilder<org.apache.parquet.schema.PrimitiveType> builder,
+      ScalarType type,
+      ArrowType arrow) {
     return switch (type) {
       case STRING -> builder.as(LogicalTypeAnnotation.stringType());
-      case TIMESTAMP ->
-          builder.as(
-              LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.NANOS));
+      case TIMESTAMP -> builder.as(timestampType((ArrowType.Timestamp) arrow));
       default -> builder;
     };
+  }
+
+  /**
+   * The Parquet type of an Arrow timestamp: its unit (seconds, which Parquet lacks, as millis) and,
+   * when it has a zone, adjusted to UTC.
+   */
+  private static LogicalTypeAnnotation timestampType(ArrowType.Timestamp type) {
+    LogicalTypeAnnotation.TimeUnit unit =
+        switch (type.getUnit()) {
+          case SECOND, MILLISECOND -> LogicalTypeAnnotation.TimeUnit.MILLIS;
+          case MICROSECOND -> LogicalTypeAnnotation.TimeUnit.MICROS;
+          case NANOSECOND -> LogicalTypeAnnotation.TimeUnit.NANOS;
+        };
+    return LogicalTypeAnnotation.timestampType(type.getTimezone() != null, unit);
+  }
+
+  /** A timestamp as its Parquet column stores it ({@link #timestampType}). */
+  private static long storedTimestamp(TimeStampVector vector, int index) {
+    long value = vector.get(index);
+    return ((ArrowType.Timestamp) vector.getField().getType()).getUnit()
+            == org.apache.arrow.vector.types.TimeUnit.SECOND
+        ? Math.multiplyExact(value, 1000L)
+        : value;
   }
 
   private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
@@ -339,7 +369,7 @@ final class ArrowParquetWriter implements TrainingSetWriter {
             consumer.addBinary(Binary.fromConstantByteArray(((VarCharVector) vector).get(index)));
         case BYTES ->
             consumer.addBinary(Binary.fromConstantByteArray(((VarBinaryVector) vector).get(index)));
-        case TIMESTAMP -> consumer.addLong(((TimeStampVector) vector).get(index));
+        case TIMESTAMP -> consumer.addLong(storedTimestamp((TimeStampVector) vector, index));
       }
     }
   }

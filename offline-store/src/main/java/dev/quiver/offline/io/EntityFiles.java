@@ -4,7 +4,7 @@ import dev.quiver.EpochNanos;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.SourceDataException;
-import dev.quiver.offline.join.EntityTable;
+import dev.quiver.offline.TimestampColumns;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetField;
 import dev.quiver.offline.parquet.ParquetTableReader;
@@ -37,6 +37,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
 import org.apache.arrow.vector.VarBinaryVector;
@@ -51,9 +53,12 @@ import org.apache.parquet.schema.Type;
 /**
  * Reads entity rows from a Parquet or CSV file (chosen by extension) into Arrow.
  *
- * <p>Parquet columns keep their types. CSV has none, so the join keys a request needs are parsed as
- * their entities' types, {@code event_timestamp} as an ISO-8601 instant (with {@code Z} or an
- * offset; without one it is UTC), and every other column stays text. An empty CSV cell is null.
+ * <p>Parquet columns keep their types, timestamps their unit and zone flag. CSV has none: the join
+ * keys a request needs are parsed as their entities' types, the timestamp column ({@code
+ * event_timestamp} unless named) as ISO-8601 instants (with {@code Z} or an offset; without one,
+ * UTC), columns given a type as that type, and every other column as the type its values show
+ * ({@link CsvTypeInference}: bool, int64, float64, timestamp, else string). An empty CSV cell is
+ * null.
  */
 public final class EntityFiles {
 
@@ -71,6 +76,20 @@ public final class EntityFiles {
    */
   public static Loaded read(
       Path file, Map<String, ScalarType> keyTypes, BufferAllocator allocator) {
+    return read(file, keyTypes, EntityColumns.defaults(), allocator);
+  }
+
+  /**
+   * As {@link #read(Path, Map, BufferAllocator)}, with the timestamp column and CSV column types
+   * the caller gives.
+   *
+   * @throws InvalidRequestException as there, or when a CSV file lacks the timestamp column
+   */
+  public static Loaded read(
+      Path file,
+      Map<String, ScalarType> keyTypes,
+      EntityColumns columns,
+      BufferAllocator allocator) {
     if (!Files.isRegularFile(file)) {
       throw noFile(file);
     }
@@ -79,7 +98,7 @@ public final class EntityFiles {
       return readParquet(file, allocator);
     }
     if (name.endsWith(".csv")) {
-      return readCsv(file, keyTypes, allocator);
+      return readCsv(file, keyTypes, columns, allocator);
     }
     throw new InvalidRequestException(
         "Cannot read entity rows from " + file + ": use a .parquet or a .csv file");
@@ -163,12 +182,28 @@ public final class EntityFiles {
             VectorSchemaRootAppender.append(all, root);
           }
         }
+        return new Loaded(storedTimestamps(all, columns, fields), checksum.result());
       } catch (RuntimeException e) {
         all.close();
         throw e;
       }
-      return new Loaded(all, checksum.result());
     }
+  }
+
+  /** The rows with every timestamp column back in the unit and zone the file stores it in. */
+  private static VectorSchemaRoot storedTimestamps(
+      VectorSchemaRoot all, List<ColumnSpec> columns, List<ParquetField> fields) {
+    int rows = all.getRowCount();
+    List<FieldVector> vectors = new ArrayList<>(all.getFieldVectors());
+    for (int c = 0; c < columns.size(); c++) {
+      if (columns.get(c).type().element() == ScalarType.TIMESTAMP) {
+        vectors.set(
+            c, TimestampColumns.restore(vectors.get(c), TimestampColumns.of(fields.get(c).leaf())));
+      }
+    }
+    VectorSchemaRoot root = new VectorSchemaRoot(vectors);
+    root.setRowCount(rows);
+    return root;
   }
 
   private static VectorSchemaRoot emptyRoot(List<ColumnSpec> columns, BufferAllocator allocator) {
@@ -183,89 +218,119 @@ public final class EntityFiles {
     return root;
   }
 
-  private static Loaded readCsv(
-      Path file, Map<String, ScalarType> keyTypes, BufferAllocator allocator) {
+  /** One pass over a CSV file's records. */
+  private interface CsvPass {
+    void read(CSVParser parser, List<String> header) throws IOException;
+  }
+
+  /** Runs {@code pass} over the file; returns the CRC32C of the bytes read. */
+  private static long readCsvPass(Path file, CsvPass pass) throws IOException {
     CRC32C checksum = new CRC32C();
-    List<FieldVector> vectors = new ArrayList<>();
     try (CheckedInputStream in = new CheckedInputStream(Files.newInputStream(file), checksum);
         BufferedReader text =
             new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         CSVParser parser =
             CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(text)) {
-      List<String> header = parser.getHeaderNames();
-      if (!header.contains(EntityTable.DEFAULT_TIMESTAMP_COLUMN)) {
+      pass.read(parser, parser.getHeaderNames());
+    }
+    return checksum.getValue();
+  }
+
+  /**
+   * Reads a CSV file in two passes: the first checks its shape and infers the type of every column
+   * the caller did not type, the second parses the values into Arrow. The file is read twice but
+   * held once, as Arrow vectors; a file that changes between the passes is refused.
+   */
+  private static Loaded readCsv(
+      Path file,
+      Map<String, ScalarType> keyTypes,
+      EntityColumns columns,
+      BufferAllocator allocator) {
+    String timestampColumn = columns.csvTimestampColumn();
+    List<FieldVector> vectors = new ArrayList<>();
+    try {
+      List<ScalarType> types = new ArrayList<>();
+      long inferredFrom =
+          readCsvPass(
+              file,
+              (parser, header) -> {
+                if (!header.contains(timestampColumn)) {
+                  throw new InvalidRequestException(
+                      "Cannot read entity rows from "
+                          + file
+                          + ": a CSV file needs an '"
+                          + timestampColumn
+                          + "' column (found: "
+                          + String.join(", ", header)
+                          + ")"
+                          + (columns.timestampColumn() == null
+                              ? "; name the column that holds the rows' times instead"
+                                  + " (--timestamp-column)"
+                              : ""));
+                }
+                List<CsvTypeInference> inferences = new ArrayList<>();
+                for (String column : header) {
+                  inferences.add(
+                      given(column, timestampColumn, keyTypes, columns) == null
+                          ? new CsvTypeInference()
+                          : null);
+                }
+                for (CSVRecord record : parser) {
+                  checkWidth(file, parser, record, header);
+                  for (int c = 0; c < header.size(); c++) {
+                    if (inferences.get(c) != null) {
+                      inferences.get(c).accept(record.get(c));
+                    }
+                  }
+                }
+                for (int c = 0; c < header.size(); c++) {
+                  ScalarType type = given(header.get(c), timestampColumn, keyTypes, columns);
+                  types.add(type == null ? inferences.get(c).type() : type);
+                }
+              });
+      int[] rows = {0};
+      long checksum =
+          readCsvPass(
+              file,
+              (parser, header) -> {
+                for (int c = 0; c < header.size(); c++) {
+                  FieldVector vector =
+                      ArrowTypes.field(header.get(c), ValueType.scalar(types.get(c)))
+                          .createVector(allocator);
+                  vectors.add(vector);
+                  vector.allocateNew();
+                }
+                for (CSVRecord record : parser) {
+                  checkWidth(file, parser, record, header);
+                  for (int c = 0; c < header.size(); c++) {
+                    String value = record.get(c);
+                    if (!value.isEmpty()) {
+                      set(
+                          file,
+                          parser,
+                          header.get(c),
+                          vectors.get(c),
+                          types.get(c),
+                          rows[0],
+                          value);
+                    }
+                  }
+                  rows[0]++;
+                }
+              });
+      if (checksum != inferredFrom) {
         throw new InvalidRequestException(
             "Cannot read entity rows from "
                 + file
-                + ": a CSV file needs an '"
-                + EntityTable.DEFAULT_TIMESTAMP_COLUMN
-                + "' column (found: "
-                + String.join(", ", header)
-                + ")");
-      }
-      List<ScalarType> types = new ArrayList<>();
-      for (String column : header) {
-        ScalarType type =
-            column.equals(EntityTable.DEFAULT_TIMESTAMP_COLUMN)
-                ? ScalarType.TIMESTAMP
-                : keyTypes.getOrDefault(column, ScalarType.STRING);
-        types.add(type);
-        FieldVector vector =
-            ArrowTypes.field(column, ValueType.scalar(type)).createVector(allocator);
-        vector.allocateNew();
-        vectors.add(vector);
-      }
-      int row = 0;
-      for (CSVRecord record : parser) {
-        if (record.size() != header.size()) {
-          throw new InvalidRequestException(
-              "Cannot read entity rows from "
-                  + file
-                  + ": line "
-                  + parser.getCurrentLineNumber()
-                  + " has "
-                  + record.size()
-                  + " values, the header "
-                  + header.size());
-        }
-        for (int c = 0; c < header.size(); c++) {
-          String value = record.get(c);
-          if (!value.isEmpty()) {
-            try {
-              set(vectors.get(c), types.get(c), row, value);
-            } catch (IllegalArgumentException | DateTimeParseException | ArithmeticException e) {
-              throw new InvalidRequestException(
-                  "Cannot read entity rows from "
-                      + file
-                      + ": line "
-                      + parser.getCurrentLineNumber()
-                      + ", column '"
-                      + header.get(c)
-                      + "': '"
-                      + value
-                      + "' is not a valid "
-                      + types.get(c).yamlName()
-                      + (types.get(c) == ScalarType.TIMESTAMP
-                          ? " (write ISO-8601, e.g. 2026-03-02T05:00:00Z)"
-                          : ""),
-                  e);
-            }
-          }
-        }
-        row++;
+                + ": the file changed while it was being read; read it again once it is written");
       }
       VectorSchemaRoot root = new VectorSchemaRoot(vectors);
-      root.setRowCount(row);
+      root.setRowCount(rows[0]);
       long size = Files.size(file);
       return new Loaded(
           root,
           new FileRead(
-              file,
-              size,
-              Files.getLastModifiedTime(file).toInstant(),
-              checksum.getValue(),
-              size,
-              row));
+              file, size, Files.getLastModifiedTime(file).toInstant(), checksum, size, rows[0]));
     } catch (NoSuchFileException e) {
       vectors.forEach(FieldVector::close);
       throw noFile(file);
@@ -281,17 +346,78 @@ public final class EntityFiles {
     }
   }
 
+  /**
+   * The type a CSV column is read as without inferring it: the timestamp column's, an override, or
+   * a join key's; null when it is inferred.
+   */
+  private static ScalarType given(
+      String column,
+      String timestampColumn,
+      Map<String, ScalarType> keyTypes,
+      EntityColumns columns) {
+    if (column.equals(timestampColumn)) {
+      return ScalarType.TIMESTAMP;
+    }
+    ScalarType override = columns.types().get(column);
+    return override != null ? override : keyTypes.get(column);
+  }
+
+  private static void checkWidth(
+      Path file, CSVParser parser, CSVRecord record, List<String> header) {
+    if (record.size() != header.size()) {
+      throw new InvalidRequestException(
+          "Cannot read entity rows from "
+              + file
+              + ": line "
+              + parser.getCurrentLineNumber()
+              + " has "
+              + record.size()
+              + " values, the header "
+              + header.size());
+    }
+  }
+
+  private static void set(
+      Path file,
+      CSVParser parser,
+      String column,
+      FieldVector vector,
+      ScalarType type,
+      int row,
+      String value) {
+    try {
+      set(vector, type, row, value);
+    } catch (IllegalArgumentException | DateTimeParseException | ArithmeticException e) {
+      throw new InvalidRequestException(
+          "Cannot read entity rows from "
+              + file
+              + ": line "
+              + parser.getCurrentLineNumber()
+              + ", column '"
+              + column
+              + "': '"
+              + value
+              + "' is not a valid "
+              + type.yamlName()
+              + (type == ScalarType.TIMESTAMP
+                  ? " (write ISO-8601, e.g. 2026-03-02T05:00:00Z)"
+                  : ""),
+          e);
+    }
+  }
+
   private static void set(FieldVector vector, ScalarType type, int row, String value) {
     switch (type) {
       case BOOL -> ((BitVector) vector).setSafe(row, parseBool(value) ? 1 : 0);
       case INT32 -> ((IntVector) vector).setSafe(row, Integer.parseInt(value.strip()));
       case INT64 -> ((BigIntVector) vector).setSafe(row, Long.parseLong(value.strip()));
+      case FLOAT32 -> ((Float4Vector) vector).setSafe(row, Float.parseFloat(value.strip()));
+      case FLOAT64 -> ((Float8Vector) vector).setSafe(row, Double.parseDouble(value.strip()));
       case STRING -> ((VarCharVector) vector).setSafe(row, value.getBytes(StandardCharsets.UTF_8));
       case BYTES ->
           ((VarBinaryVector) vector).setSafe(row, Base64.getDecoder().decode(value.strip()));
       case TIMESTAMP ->
           ((TimeStampNanoTZVector) vector).setSafe(row, EpochNanos.of(parseInstant(value)));
-      default -> throw new IllegalArgumentException("not a join key type: " + type);
     }
   }
 

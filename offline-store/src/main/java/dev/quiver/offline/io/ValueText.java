@@ -33,6 +33,17 @@ public final class ValueText {
     if (vector instanceof Float4Vector floats) {
       return Float.toString(floats.get(row));
     }
+    if (vector instanceof ListVector list && list.getDataVector() instanceof TimeStampVector) {
+      // Arrow's objects for timestamps depend on the unit and zone; written alike as instants.
+      StringBuilder text = new StringBuilder("[");
+      for (int i = list.getElementStartIndex(row); i < list.getElementEndIndex(row); i++) {
+        if (i > list.getElementStartIndex(row)) {
+          text.append(", ");
+        }
+        text.append(list.getDataVector().isNull(i) ? "null" : format(list.getDataVector(), i));
+      }
+      return text.append(']').toString();
+    }
     if (vector instanceof ListVector list) {
       Object value = list.getObject(row);
       StringBuilder text = new StringBuilder("[");

@@ -1,6 +1,7 @@
 package dev.quiver.offline.join;
 
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.TimestampColumns;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
@@ -17,8 +18,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 
 /**
  * The entity rows of a historical request: every column as given, and the event timestamp of each
- * row in nanoseconds. The timestamp column is {@code event_timestamp}, or the only timestamp
- * column.
+ * row in nanoseconds. The timestamp column is the one the request names, else {@code
+ * event_timestamp}, else the only timestamp column.
  */
 public final class EntityTable implements AutoCloseable {
 
@@ -40,7 +41,18 @@ public final class EntityTable implements AutoCloseable {
    * @throws InvalidRequestException without a timestamp column, or with a null timestamp
    */
   public static EntityTable of(VectorSchemaRoot root) {
-    String column = timestampColumn(root);
+    return of(root, null);
+  }
+
+  /**
+   * Takes ownership of {@code root}, reading each row's time from {@code timestampColumn} (null:
+   * {@code event_timestamp}, else the only timestamp column).
+   *
+   * @throws InvalidRequestException when the column is missing or not a timestamp, or a row has a
+   *     null timestamp
+   */
+  public static EntityTable of(VectorSchemaRoot root, String timestampColumn) {
+    String column = timestampColumn == null ? timestampColumn(root) : named(root, timestampColumn);
     TimeStampVector vector = (TimeStampVector) root.getVector(column);
     ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
     long factor = ArrowTypes.nanosPerUnit(type.getUnit());
@@ -58,6 +70,28 @@ public final class EntityTable implements AutoCloseable {
       timestamps[row] = Math.multiplyExact(vector.get(row), factor);
     }
     return new EntityTable(root, column, timestamps);
+  }
+
+  private static String named(VectorSchemaRoot root, String column) {
+    FieldVector vector = root.getVector(column);
+    if (vector == null) {
+      List<String> names = root.getSchema().getFields().stream().map(Field::getName).toList();
+      throw new InvalidRequestException(
+          "Cannot retrieve features: the entity rows have no column '"
+              + column
+              + "' (the timestamp column asked for; they have "
+              + String.join(", ", names)
+              + ")");
+    }
+    if (!(vector.getField().getType() instanceof ArrowType.Timestamp)) {
+      throw new InvalidRequestException(
+          "Cannot retrieve features: the entity column '"
+              + column
+              + "' is "
+              + vector.getField().getType()
+              + ", not a timestamp");
+    }
+    return column;
   }
 
   private static String timestampColumn(VectorSchemaRoot root) {
@@ -134,6 +168,12 @@ public final class EntityTable implements AutoCloseable {
               + "'");
     }
     ValueType actual = ArrowTypes.valueType(vector.getField());
+    if (declared == ScalarType.TIMESTAMP
+        && vector instanceof TimeStampVector timestamps
+        && !TimestampColumns.UTC_NANOS.equals(vector.getField().getType())) {
+      // Keys compare as UTC nanoseconds, whatever unit and zone the column keeps.
+      return TimestampColumns.utcNanos(timestamps);
+    }
     if (Objects.equals(actual, ValueType.scalar(declared))) {
       return vector;
     }

@@ -2,22 +2,26 @@ package dev.quiver.offline.join;
 
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.SourceDataException;
+import dev.quiver.offline.TimestampColumns;
 import dev.quiver.offline.resources.Reservation;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.FeatureSelection.Selected;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.util.TransferPair;
 
 /**
@@ -374,6 +378,7 @@ public final class PointInTimeJoin {
         for (FieldVector output : outputs) {
           output.setValueCount(rows);
         }
+        storeAsSources(outputs, 0);
         List<FieldVector> columns = transferred(entities.root(), allocator);
         columns.addAll(outputs);
         VectorSchemaRoot table = new VectorSchemaRoot(columns);
@@ -442,6 +447,7 @@ public final class PointInTimeJoin {
             for (FieldVector output : outputs) {
               output.setValueCount(length);
             }
+            storeAsSources(columns, columns.size() - outputs.size());
           } catch (RuntimeException | Error e) {
             columns.forEach(FieldVector::close);
             throw e;
@@ -474,6 +480,25 @@ public final class PointInTimeJoin {
       } catch (RuntimeException | Error e) {
         outputs.forEach(FieldVector::close);
         throw e;
+      }
+    }
+
+    /**
+     * Gives each timestamp feature, held as UTC nanoseconds, its source column's unit and zone:
+     * replaces the feature vectors at {@code vectors[first...]} (in request order) where it
+     * differs.
+     */
+    private void storeAsSources(List<FieldVector> vectors, int first) {
+      for (int i = 0; i < selection.features().size(); i++) {
+        Selected selected = selection.features().get(i);
+        ViewJoin view = views.get(selected.view().name());
+        if (view == null || selected.feature().type().element() != ScalarType.TIMESTAMP) {
+          continue;
+        }
+        Optional<ArrowType.Timestamp> stored = view.storedTimestamp(selected.feature().name());
+        if (stored.isPresent()) {
+          vectors.set(first + i, TimestampColumns.restore(vectors.get(first + i), stored.get()));
+        }
       }
     }
 

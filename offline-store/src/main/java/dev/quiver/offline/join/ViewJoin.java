@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +100,11 @@ final class ViewJoin {
 
   String viewName() {
     return view.name();
+  }
+
+  /** How the source stores a timestamp feature (its unit and zone); empty for other features. */
+  Optional<ArrowType.Timestamp> storedTimestamp(String feature) {
+    return plan.storedTimestamp(feature);
   }
 
   /** Source rows the plan reads. */

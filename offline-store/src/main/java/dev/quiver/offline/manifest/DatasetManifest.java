@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quiver.offline.io.EntityColumns;
 import dev.quiver.offline.io.FileRead;
 import dev.quiver.offline.join.SourceFileRead;
 import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.model.ScalarType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a training set was made from, written next to it as {@code <output>.manifest.json}: the
@@ -23,6 +26,8 @@ import java.util.Map;
  * entity file and of every source file read. {@code quiver reproduce} reads it back.
  *
  * @param definitions the canonical form of the entities, sources and views the request used
+ * @param entityColumns how the entity rows were read: their timestamp column, if named, and the
+ *     types given to CSV columns
  */
 public record DatasetManifest(
     String quiverVersion,
@@ -35,6 +40,7 @@ public record DatasetManifest(
     boolean fullFeatureNames,
     Map<String, Object> definitions,
     FileRead entities,
+    EntityColumns entityColumns,
     List<SourceFileRead> sources,
     Path output,
     long outputRows,
@@ -60,6 +66,7 @@ public record DatasetManifest(
         fullFeatureNames,
         definitions,
         entities,
+        entityColumns,
         sources,
         file,
         outputRows,
@@ -86,6 +93,15 @@ public record DatasetManifest(
     map.put("feature_service", featureService);
     map.put("full_feature_names", fullFeatureNames);
     map.put("entities", fileMap(entities));
+    if (!entityColumns.isDefault()) {
+      // Only when given, so that manifests of requests without them read as before.
+      Map<String, Object> columns = new LinkedHashMap<>();
+      columns.put("timestamp_column", entityColumns.timestampColumn());
+      Map<String, String> types = new TreeMap<>();
+      entityColumns.types().forEach((name, type) -> types.put(name, type.yamlName()));
+      columns.put("column_types", types);
+      map.put("entity_columns", columns);
+    }
     List<Object> sourceMaps = new ArrayList<>();
     for (SourceFileRead source : sources) {
       Map<String, Object> s = new LinkedHashMap<>();
@@ -182,6 +198,7 @@ public record DatasetManifest(
           (Boolean) map.get("full_feature_names"),
           (Map<String, Object>) map.get("definitions"),
           file((Map<String, Object>) map.get("entities")),
+          entityColumns((Map<String, Object>) map.get("entity_columns"), file),
           sources,
           output.get("path") == null ? null : Path.of((String) output.get("path")),
           ((Number) output.get("rows")).longValue(),
@@ -195,6 +212,31 @@ public record DatasetManifest(
       throw new InvalidRequestException(
           "Cannot reproduce: " + file + " is not a complete manifest", e);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static EntityColumns entityColumns(Map<String, Object> map, String file) {
+    if (map == null) {
+      return EntityColumns.defaults();
+    }
+    Map<String, ScalarType> types = new LinkedHashMap<>();
+    ((Map<String, String>) map.get("column_types"))
+        .forEach(
+            (name, type) ->
+                types.put(
+                    name,
+                    ScalarType.fromYamlName(type)
+                        .orElseThrow(
+                            () ->
+                                new InvalidRequestException(
+                                    "Cannot reproduce: "
+                                        + file
+                                        + " gives column '"
+                                        + name
+                                        + "' the unknown type '"
+                                        + type
+                                        + "'"))));
+    return new EntityColumns((String) map.get("timestamp_column"), types);
   }
 
   private static FileRead file(Map<String, Object> map) {

@@ -134,9 +134,7 @@ public final class ColumnFiller {
       }
       case FLOAT64 -> {
         Float8Vector v = (Float8Vector) vector;
-        yield physical == PrimitiveTypeName.FLOAT
-            ? (r, i) -> v.setSafe(i, r.getFloat())
-            : (r, i) -> v.setSafe(i, r.getDouble());
+        yield (r, i) -> v.setSafe(i, r.getDouble());
       }
       case STRING -> {
         VarCharVector v = (VarCharVector) vector;

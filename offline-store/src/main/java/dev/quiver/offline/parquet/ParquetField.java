@@ -89,8 +89,10 @@ public record ParquetField(
   }
 
   /**
-   * Whether values of this column can be read as {@code declared}: the same type, or a widening
-   * that loses nothing (int32 into int64, float32 into float64).
+   * Whether values of this column can be read as {@code declared}: the same type, or int32 into
+   * int64 (which shows every value as it is stored). A float32 column is never read as float64:
+   * widened, its values would come back with digits nobody wrote (0.11275855 as
+   * 0.11275854706764221).
    */
   public boolean canReadAs(ValueType declared) {
     return declared.list() == list && canReadElementAs(declared.element());
@@ -104,7 +106,6 @@ public record ParquetField(
     ScalarType actual = natural.get();
     return actual == declared
         || actual == ScalarType.INT32 && declared == ScalarType.INT64
-        || actual == ScalarType.FLOAT32 && declared == ScalarType.FLOAT64
         || actual == ScalarType.STRING && declared == ScalarType.BYTES
         // Older writers store strings as plain BINARY without the STRING annotation.
         || actual == ScalarType.BYTES

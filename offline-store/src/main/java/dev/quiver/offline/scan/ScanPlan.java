@@ -1,14 +1,20 @@
 package dev.quiver.offline.scan;
 
+import dev.quiver.offline.TimestampColumns;
 import dev.quiver.offline.parquet.ColumnSpec;
+import dev.quiver.offline.parquet.ParquetField;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.RowGroupStatistics;
 import dev.quiver.offline.parquet.RowGroupStatistics.LongRange;
+import dev.quiver.registry.model.ScalarType;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 
@@ -48,6 +54,7 @@ public final class ScanPlan {
   private final long rows;
   private final long estimatedBytes;
   private final Optional<LongRange> integerRange;
+  private final Map<String, ArrowType.Timestamp> storedTimestamps;
 
   private ScanPlan(
       String what,
@@ -55,7 +62,8 @@ public final class ScanPlan {
       List<Integer> rowGroupsPerFile,
       List<ColumnSpec> columns,
       List<Task> tasks,
-      Optional<LongRange> integerRange) {
+      Optional<LongRange> integerRange,
+      Map<String, ArrowType.Timestamp> storedTimestamps) {
     this.what = what;
     this.files = List.copyOf(files);
     this.rowGroupsPerFile = List.copyOf(rowGroupsPerFile);
@@ -64,6 +72,7 @@ public final class ScanPlan {
     this.rows = tasks.stream().mapToLong(Task::rows).sum();
     this.estimatedBytes = tasks.stream().mapToLong(Task::estimatedBytes).sum();
     this.integerRange = integerRange;
+    this.storedTimestamps = Map.copyOf(storedTimestamps);
   }
 
   /**
@@ -122,6 +131,15 @@ public final class ScanPlan {
     return integerRange;
   }
 
+  /**
+   * How the files store the timestamp column (or list of timestamps) {@code column} (a {@link
+   * ColumnSpec#name()}): its unit and zone when every file agrees, else UTC nanoseconds; empty for
+   * a column that holds no timestamps.
+   */
+  public Optional<ArrowType.Timestamp> storedTimestamp(String column) {
+    return Optional.ofNullable(storedTimestamps.get(column));
+  }
+
   /** Builds a {@link ScanPlan} from the files' footers. */
   public static final class Builder {
     private final String what;
@@ -168,9 +186,18 @@ public final class ScanPlan {
       List<Task> tasks = new ArrayList<>();
       List<Integer> rowGroups = new ArrayList<>();
       Optional<LongRange> range = rangeColumn == null ? Optional.empty() : null;
+      Map<String, ArrowType.Timestamp> stored = new HashMap<>();
       for (int f = 0; f < files.size(); f++) {
         try (ParquetTableReader reader = ParquetTableReader.open(files.get(f))) {
-          reader.resolve(columns, what);
+          List<ParquetField> fields = reader.resolve(columns, what);
+          for (int c = 0; c < columns.size(); c++) {
+            if (columns.get(c).type().element() == ScalarType.TIMESTAMP) {
+              stored.merge(
+                  columns.get(c).name(),
+                  TimestampColumns.of(fields.get(c).leaf()),
+                  TimestampColumns::common);
+            }
+          }
           List<BlockMetaData> groups = reader.rowGroups();
           rowGroups.add(groups.size());
           long firstRow = 0;
@@ -201,7 +228,7 @@ public final class ScanPlan {
         }
       }
       return new ScanPlan(
-          what, files, rowGroups, columns, tasks, range == null ? Optional.empty() : range);
+          what, files, rowGroups, columns, tasks, range == null ? Optional.empty() : range, stored);
     }
   }
 

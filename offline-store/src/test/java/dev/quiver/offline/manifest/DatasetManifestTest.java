@@ -1,11 +1,18 @@
 package dev.quiver.offline.manifest;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.quiver.offline.io.EntityColumns;
+import dev.quiver.offline.io.FileRead;
 import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.model.ScalarType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,5 +36,57 @@ class DatasetManifestTest {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("Cannot reproduce: " + file + " is not valid JSON")
         .hasCauseInstanceOf(JsonProcessingException.class);
+  }
+
+  private static DatasetManifest manifest(EntityColumns columns) {
+    return new DatasetManifest(
+        "0.1.0",
+        Instant.parse("2026-03-02T05:00:00Z"),
+        "p",
+        Path.of("/repo"),
+        3,
+        List.of("v:f"),
+        null,
+        false,
+        Map.of(),
+        new FileRead(Path.of("/rows.csv"), 10, Instant.parse("2026-03-01T00:00:00Z"), 7, 10, 1),
+        columns,
+        List.of(),
+        Path.of("/out.parquet"),
+        1,
+        0,
+        0,
+        0,
+        5);
+  }
+
+  @Test
+  void theEntityRowsTimestampColumnAndColumnTypesComeBackForReproduce() {
+    DatasetManifest written =
+        manifest(
+            new EntityColumns(
+                "booked_at", Map.of("zip", ScalarType.STRING, "score", ScalarType.FLOAT32)));
+
+    String json = written.toJson();
+
+    assertThat(json)
+        .contains(
+            "\"entity_columns\" : {\n"
+                + "    \"timestamp_column\" : \"booked_at\",\n"
+                + "    \"column_types\" : {\n"
+                + "      \"score\" : \"float32\",\n"
+                + "      \"zip\" : \"string\"\n");
+    assertThat(DatasetManifest.fromJson(json, "m.json")).isEqualTo(written);
+  }
+
+  @Test
+  void aManifestOfARequestWithoutThemReadsAsBefore() {
+    DatasetManifest written = manifest(EntityColumns.defaults());
+
+    String json = written.toJson();
+
+    assertThat(json).doesNotContain("entity_columns");
+    assertThat(DatasetManifest.fromJson(json, "m.json").entityColumns())
+        .isEqualTo(EntityColumns.defaults());
   }
 }
