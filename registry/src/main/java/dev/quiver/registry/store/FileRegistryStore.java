@@ -128,8 +128,21 @@ public final class FileRegistryStore implements RegistryStore {
         current -> {
           long actual = current == null ? 0 : version(current);
           HistoryEntry entry = info.entryAfter(expectedVersion, actual, clock, description());
-          // Earlier entries are kept as stored, each with the definitions it committed.
-          List<Object> history = new ArrayList<>(historyData(current));
+          // Earlier entries are kept as stored, each with the definitions it committed; the
+          // latest one of a registry an older Quiver wrote gets the definitions it committed,
+          // which are the document's, so it can still be restored once superseded.
+          List<Object> history = new ArrayList<>();
+          for (Map<?, ?> entry : historyData(current)) {
+            if (entry.get("version") instanceof Number n
+                && n.longValue() == actual
+                && entry.get("definitions") == null) {
+              Map<Object, Object> completed = new LinkedHashMap<>(entry);
+              completed.put("definitions", current.get("definitions"));
+              history.add(completed);
+            } else {
+              history.add(entry);
+            }
+          }
           Map<String, Object> added = RegistryJson.historyData(entry);
           added.put("definitions", RegistryJson.definitionsData(definitions));
           history.add(added);

@@ -162,6 +162,11 @@ public final class PostgresRegistryStore implements RegistryStore {
           long actual = lockedVersion(connection);
           HistoryEntry entry = info.entryAfter(expectedVersion, actual, clock, description());
           String json = RegistryJson.write(RegistryJson.definitionsData(definitions));
+          try (PreparedStatement keep =
+              connection.prepareStatement(PostgresSchema.KEEP_LATEST_DEFINITIONS)) {
+            keep.setString(1, project);
+            keep.executeUpdate();
+          }
           try {
             writeLatest(connection, actual, json, entry);
           } catch (SQLException e) {

@@ -61,6 +61,13 @@ final class PostgresSchema {
       "SELECT definitions::text FROM quiver_registry_history WHERE project = ? AND version = ?";
   static final String DEFINITIONS_AT_BEFORE_V3 =
       "SELECT NULL::text FROM quiver_registry_history WHERE project = ? AND version = ?";
+
+  /** Gives the latest entry the latest definitions when an older Quiver committed it without. */
+  static final String KEEP_LATEST_DEFINITIONS =
+      "UPDATE quiver_registry_history h SET definitions = r.definitions FROM quiver_registry r"
+          + " WHERE h.project = r.project AND h.version = r.version AND h.definitions IS NULL"
+          + " AND h.project = ?";
+
   static final String INSERT_HISTORY =
       "INSERT INTO quiver_registry_history (project, version, committed_at, committed_by,"
           + " git_commit, changes, definitions, restored_version)"

@@ -102,7 +102,7 @@ class FileRegistryStoreTest extends RegistryStoreContract {
 
   /** Registries written before rollback existed kept only the latest version's definitions. */
   @Test
-  void versionsAnOlderQuiverCommittedCannotBeRestoredButTheLatestCan() throws Exception {
+  void ofVersionsAnOlderQuiverCommittedTheLatestStaysRestorable() throws Exception {
     Definitions definitions = exampleDefinitions();
     try (RegistryStore store = newStore(CLOCK)) {
       store.commit(0, definitions, new CommitInfo("w", null, List.of("v1")));
@@ -121,6 +121,9 @@ class FileRegistryStoreTest extends RegistryStoreContract {
           .contains(CanonicalForm.of(definitions));
       store.commit(2, definitions, new CommitInfo("w", null, List.of("v3")));
       assertThat(store.definitionsAt(1)).isEmpty();
+      // The version the registry was at when this Quiver first wrote to it stays restorable.
+      assertThat(store.definitionsAt(2).map(CanonicalForm::of))
+          .contains(CanonicalForm.of(definitions));
       assertThat(store.definitionsAt(3)).isPresent();
       assertThat(store.history()).extracting(HistoryEntry::version).containsExactly(1L, 2L, 3L);
     }

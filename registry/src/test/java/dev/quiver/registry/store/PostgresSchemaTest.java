@@ -216,6 +216,9 @@ class PostgresSchemaTest {
 
       assertThat(store.version()).isEqualTo(2);
       assertThat(store.history()).extracting(HistoryEntry::version).containsExactly(1L, 2L);
+      // V3 kept the version the database was at with its entry, so it stays restorable.
+      assertThat(store.definitionsAt(1).map(CanonicalForm::of))
+          .contains(CanonicalForm.of(definitions));
       assertThat(log.states())
           .isEqualTo(
               Map.of(
@@ -275,6 +278,29 @@ class PostgresSchemaTest {
     try (RegistryStore store = new PostgresRegistryStore(url, PROJECT, CLOCK)) {
       assertThat(store.version()).isEqualTo(1);
       assertThat(store.materializationLog(ROCKSDB).states()).containsOnlyKeys("view1", "view3");
+    }
+  }
+
+  /**
+   * An older Quiver committed the latest version without its definitions: the next commit adds
+   * them.
+   */
+  @Test
+  void aVersionAnOlderQuiverCommittedAfterTheMigrationStaysRestorable() throws SQLException {
+    Definitions definitions = definitions();
+    try (RegistryStore store = new PostgresRegistryStore(url, PROJECT, CLOCK)) {
+      store.commit(0, definitions, info("first"));
+    }
+    sql(
+        "UPDATE quiver_registry SET version = 2 WHERE project = '" + PROJECT + "'",
+        "INSERT INTO quiver_registry_history (project, version, committed_at, committed_by,"
+            + " changes) VALUES ('"
+            + PROJECT
+            + "', 2, now(), 'older', '[]')");
+    try (RegistryStore store = new PostgresRegistryStore(url, PROJECT, CLOCK)) {
+      store.commit(2, definitions, info("third"));
+      assertThat(store.definitionsAt(2).map(CanonicalForm::of))
+          .contains(CanonicalForm.of(definitions));
     }
   }
 

@@ -162,7 +162,9 @@ public abstract class RegistryStoreContract {
       store.commit(2, third, info("ttl 3d"));
 
       assertThatThrownBy(() -> rollback.restore(store, "carol", null, 1))
-          .isInstanceOf(RegistryConflictException.class);
+          .isInstanceOf(RegistryConflictException.class)
+          .hasMessageContaining("version 2")
+          .hasMessageContaining("version 3");
       assertThat(store.version()).isEqualTo(3);
       assertThat(CanonicalForm.of(store.load().definitions())).isEqualTo(CanonicalForm.of(third));
     }
