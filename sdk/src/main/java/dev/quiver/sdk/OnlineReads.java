@@ -217,8 +217,12 @@ final class OnlineReads {
             value instanceof byte[]
                 ? value
                 : value instanceof String s ? Base64.getDecoder().decode(s) : null;
-        case TIMESTAMP ->
-            value instanceof Instant ? value : value instanceof String s ? Instant.parse(s) : null;
+        case TIMESTAMP -> {
+          Instant instant =
+              value instanceof Instant i ? i : value instanceof String s ? Instant.parse(s) : null;
+          // Keys are stored as nanoseconds since the epoch: an instant beyond them is a bad value.
+          yield instant != null && EpochNanos.holds(instant) ? instant : null;
+        }
         default -> null;
       };
     } catch (IllegalArgumentException | DateTimeParseException e) {

@@ -1,5 +1,6 @@
 package dev.quiver.offline.parquet;
 
+import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.SourceDataException;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.parquet.ParquetReadOptions;
@@ -151,7 +153,9 @@ public final class ParquetTableReader implements AutoCloseable {
         try {
           new ColumnFiller(fields.get(i), column.type(), vector)
               .fill(store.getColumnReader(fields.get(i).column()), rows);
-        } catch (ArithmeticException e) {
+        } catch (ArithmeticException | OutOfMemoryException | QuiverException e) {
+          // Not the pages: a value out of range, the memory budget used up (an operation waits
+          // or spills on it), or a failure that says itself what is wrong.
           throw e;
         } catch (RuntimeException e) {
           // The footer was read, so the pages are what is damaged: their decoders fail in any

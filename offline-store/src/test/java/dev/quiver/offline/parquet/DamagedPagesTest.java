@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +58,19 @@ class DamagedPagesTest {
           .isInstanceOf(SourceDataException.class)
           .hasMessageStartingWith(
               "Cannot read " + file + ": row group 1, column 'created' cannot be decoded (");
+    }
+  }
+
+  /** Running out of the memory budget is not damage: the caller waits or spills on it. */
+  @Test
+  void anIntactFileReadBeyondTheMemoryLimitIsNotCalledDamaged() {
+    Path file = fileWithTwoRowGroups();
+
+    try (RootAllocator allocator = new RootAllocator(64);
+        ParquetTableReader reader = ParquetTableReader.open(file)) {
+      List<ParquetField> fields = reader.resolve(COLUMNS, "stats");
+      assertThatThrownBy(() -> reader.read(0, COLUMNS, fields, allocator))
+          .isInstanceOf(OutOfMemoryException.class);
     }
   }
 }

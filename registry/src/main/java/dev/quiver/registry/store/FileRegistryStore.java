@@ -132,15 +132,15 @@ public final class FileRegistryStore implements RegistryStore {
           // latest one of a registry an older Quiver wrote gets the definitions it committed,
           // which are the document's, so it can still be restored once superseded.
           List<Object> history = new ArrayList<>();
-          for (Map<?, ?> entry : historyData(current)) {
-            if (entry.get("version") instanceof Number n
+          for (Map<?, ?> stored : historyData(current)) {
+            if (stored.get("version") instanceof Number n
                 && n.longValue() == actual
-                && entry.get("definitions") == null) {
-              Map<Object, Object> completed = new LinkedHashMap<>(entry);
+                && stored.get("definitions") == null) {
+              Map<Object, Object> completed = new LinkedHashMap<>(stored);
               completed.put("definitions", current.get("definitions"));
               history.add(completed);
             } else {
-              history.add(entry);
+              history.add(stored);
             }
           }
           Map<String, Object> added = RegistryJson.historyData(entry);

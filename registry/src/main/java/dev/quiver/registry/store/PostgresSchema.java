@@ -23,6 +23,8 @@ import org.flywaydb.core.api.exception.FlywayValidateException;
  *       quiver_materialization_log} (a row per view: its newest event, and the row a record locks)
  *       and {@code quiver_materialization_log_intervals}.
  *   <li>V3: each history entry's definitions and restored version, for rollbacks.
+ *   <li>V4: the latest entry of each project gets the latest definitions, so the version a database
+ *       was at when this Quiver came stays restorable.
  * </ul>
  */
 final class PostgresSchema {

@@ -148,7 +148,7 @@ class PostgresSchemaTest {
           .materializationLog(ROCKSDB)
           .record("stats", new TimeInterval(null, CLOCK.instant()), null);
     }
-    assertThat(appliedMigrations()).containsExactly("1|t", "2|t", "3|t");
+    assertThat(appliedMigrations()).containsExactly("1|t", "2|t", "3|t", "4|t");
     assertThat(tables())
         .containsExactly(
             "quiver_materialization_log",
@@ -216,7 +216,7 @@ class PostgresSchemaTest {
 
       assertThat(store.version()).isEqualTo(2);
       assertThat(store.history()).extracting(HistoryEntry::version).containsExactly(1L, 2L);
-      // V3 kept the version the database was at with its entry, so it stays restorable.
+      // V4 kept the version the database was at with its entry, so it stays restorable.
       assertThat(store.definitionsAt(1).map(CanonicalForm::of))
           .contains(CanonicalForm.of(definitions));
       assertThat(log.states())
@@ -225,8 +225,8 @@ class PostgresSchemaTest {
                   "driver_hourly_stats",
                   MaterializationState.of(new TimeInterval(end, end.plusSeconds(3600)), null)));
     }
-    // Baselined at 0 (the tables were there), then V1 (which found them), V2 and V3.
-    assertThat(appliedMigrations()).containsExactly("0|t", "1|t", "2|t", "3|t");
+    // Baselined at 0 (the tables were there), then V1 (which found them), V2, V3 and V4.
+    assertThat(appliedMigrations()).containsExactly("0|t", "1|t", "2|t", "3|t", "4|t");
     assertThat(rows("SELECT view_name, end_nanos FROM quiver_materialized_intervals"))
         .containsExactly("driver_hourly_stats|" + EpochNanos.of(end));
   }
@@ -274,7 +274,7 @@ class PostgresSchemaTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(appliedMigrations()).containsExactly("1|t", "2|t", "3|t");
+    assertThat(appliedMigrations()).containsExactly("1|t", "2|t", "3|t", "4|t");
     try (RegistryStore store = new PostgresRegistryStore(url, PROJECT, CLOCK)) {
       assertThat(store.version()).isEqualTo(1);
       assertThat(store.materializationLog(ROCKSDB).states()).containsOnlyKeys("view1", "view3");
@@ -315,8 +315,8 @@ class PostgresSchemaTest {
         "INSERT INTO "
             + PostgresSchema.HISTORY_TABLE
             + " (installed_rank, version, description, type, script, checksum, installed_by,"
-            + " execution_time, success) VALUES (4, '4', 'from the future', 'SQL',"
-            + " 'V4__from_the_future.sql', 42, 'newer', 1, true)");
+            + " execution_time, success) VALUES (5, '5', 'from the future', 'SQL',"
+            + " 'V5__from_the_future.sql', 42, 'newer', 1, true)");
     try (RegistryStore store = new PostgresRegistryStore(url, PROJECT, CLOCK)) {
       store.commit(1, definitions(), info("second"));
       assertThat(store.version()).isEqualTo(2);
