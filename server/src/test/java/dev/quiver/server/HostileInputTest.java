@@ -231,14 +231,36 @@ class HostileInputTest {
 
   @Test
   void anAnswerNobodyCanTakeIsNotAcceptable() throws Exception {
-    problem(
-        postJson("/get-online-features", ONLINE, "Accept", "application/xml"),
-        406,
-        "not_acceptable");
+    JsonNode online =
+        problem(
+            postJson("/get-online-features", ONLINE, "Accept", "application/xml"),
+            406,
+            "not_acceptable");
+    assertThat(online.get("detail").asText())
+        .isEqualTo(
+            "This endpoint answers in 'application/json', which the request's Accept header"
+                + " ('application/xml') does not take");
     problem(
         send("GET", "/api/v1/projects/driver_ranking/entities", null, "Accept", "application/xml"),
         406,
         "not_acceptable");
+  }
+
+  @Test
+  void notAcceptableNamesTheTypesOfEndpointsThatDoNotAnswerJson() throws Exception {
+    JsonNode metrics =
+        problem(send("GET", "/metrics", null, "Accept", "application/json"), 406, "not_acceptable");
+    assertThat(metrics.get("detail").asText())
+        .isEqualTo(
+            "This endpoint answers in 'text/plain; version=0.0.4; charset=utf-8', which the"
+                + " request's Accept header ('application/json') does not take");
+    JsonNode openApi =
+        problem(
+            send("GET", "/openapi.yml", null, "Accept", "application/json"), 406, "not_acceptable");
+    assertThat(openApi.get("detail").asText())
+        .isEqualTo(
+            "This endpoint answers in 'application/yaml', which the request's Accept header"
+                + " ('application/json') does not take");
   }
 
   /** A JSON push of one row for {@code driver}, addressed to {@code host}. */
