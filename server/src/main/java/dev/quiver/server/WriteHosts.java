@@ -37,9 +37,11 @@ final class WriteHosts {
   WriteHosts(Optional<String> configuredHost) {
     names.add("localhost");
     names.add(bare("::1"));
-    configuredHost.map(WriteHosts::bare).filter(host -> !host.isEmpty()).ifPresent(names::add);
-    if (configuredHost.map(WriteHosts::bare).filter(WriteHosts::isWildcard).isPresent()) {
+    Optional<String> configured = configuredHost.map(WriteHosts::bare);
+    if (configured.filter(WriteHosts::isWildcard).isPresent()) {
       names.addAll(interfaceAddresses());
+    } else {
+      configured.filter(host -> !host.isEmpty()).ifPresent(names::add);
     }
   }
 
