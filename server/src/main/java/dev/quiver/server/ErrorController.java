@@ -21,7 +21,9 @@ import io.swagger.v3.oas.annotations.Hidden;
 import java.net.URISyntaxException;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
+import java.util.Collection;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -181,9 +183,19 @@ public class ErrorController {
     return problem(
         HttpStatus.NOT_ACCEPTABLE,
         "not_acceptable",
-        "This endpoint answers in JSON, which the request's Accept header ('"
+        "This endpoint answers in "
+            + answerTypes(e.getProduceableContentTypes())
+            + ", which the request's Accept header ('"
             + Excerpt.of(request.getHeaders().get(HttpHeaders.ACCEPT))
             + "') does not take");
+  }
+
+  /** The types an endpoint answers in, as its route declares them: not all answer JSON. */
+  private static String answerTypes(Collection<String> types) {
+    if (types.isEmpty()) {
+      return "no type";
+    }
+    return types.stream().map(type -> "'" + type + "'").collect(Collectors.joining(" or "));
   }
 
   @Error(global = true)

@@ -13,20 +13,23 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.server.HttpServerConfiguration;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * What every request passes through: latency metrics per endpoint, and the bearer tokens: the write
  * endpoints require {@code quiver.server.write-token} (or {@code QUIVER_WRITE_TOKEN}) when it is
- * set, and {@code application/json} when it is not; online lookups and the registry {@code
- * quiver.server.read-token} (or {@code QUIVER_READ_TOKEN}, or the write token) when that is set.
+ * set, and when it is not, {@code application/json} addressed to a loopback name or the server's
+ * host ({@link WriteHosts}); online lookups and the registry {@code quiver.server.read-token} (or
+ * {@code QUIVER_READ_TOKEN}, or the write token) when that is set.
  */
 @ServerFilter("/**")
 public class RequestFilters implements Ordered {
 
   private static final String STARTED = "quiver.started";
   static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+  static final String FORBIDDEN_HOST = "forbidden_host";
   private static final Set<String> WRITES =
       Set.of("/push", "/write-to-online-store", "/materialize", "/materialize-incremental");
 
@@ -48,10 +51,12 @@ public class RequestFilters implements Ordered {
 
   private final ServerMetrics metrics;
   private final BearerTokens tokens;
+  private final WriteHosts writeHosts;
 
-  RequestFilters(ServerMetrics metrics, ServerSettings settings) {
+  RequestFilters(ServerMetrics metrics, ServerSettings settings, HttpServerConfiguration http) {
     this.metrics = metrics;
     this.tokens = new BearerTokens(settings);
+    this.writeHosts = new WriteHosts(http.getHost());
   }
 
   @Override
@@ -75,7 +80,7 @@ public class RequestFilters implements Ordered {
     boolean allowed =
         write ? tokens.allowsWrite(header) : PUBLIC.contains(path) || tokens.allowsRead(header);
     if (allowed) {
-      return write && tokens.writesOpen() ? unlessJson(request) : null;
+      return write && tokens.writesOpen() ? unlessOpenWrite(request) : null;
     }
     metrics.error(ErrorKind.UNAUTHORIZED.label());
     MutableHttpResponse<String> refused =
@@ -103,6 +108,25 @@ public class RequestFilters implements Ordered {
                 + ": percent-encode it (a path is ASCII, RFC 9112)");
       }
     }
+  }
+
+  /** A write with no token to guard it: addressed to this server, as JSON. */
+  @Nullable
+  private HttpResponse<?> unlessOpenWrite(HttpRequest<?> request) {
+    String host = request.getHeaders().get(HttpHeaders.HOST);
+    if (writeHosts.allows(host)) {
+      return unlessJson(request);
+    }
+    metrics.error(FORBIDDEN_HOST);
+    return Problems.of(
+        HttpStatus.FORBIDDEN,
+        FORBIDDEN_HOST,
+        "Cannot write: with no write token set, writes must be addressed to this machine by"
+            + " loopback (localhost, 127.0.0.1, [::1]) or by the host the server listens on, not to"
+            + " '"
+            + Excerpt.of(host)
+            + "' (a page whose name was made to point here); set a write token to write by"
+            + " other names");
   }
 
   /**

@@ -231,14 +231,97 @@ class HostileInputTest {
 
   @Test
   void anAnswerNobodyCanTakeIsNotAcceptable() throws Exception {
-    problem(
-        postJson("/get-online-features", ONLINE, "Accept", "application/xml"),
-        406,
-        "not_acceptable");
+    JsonNode online =
+        problem(
+            postJson("/get-online-features", ONLINE, "Accept", "application/xml"),
+            406,
+            "not_acceptable");
+    assertThat(online.get("detail").asText())
+        .isEqualTo(
+            "This endpoint answers in 'application/json', which the request's Accept header"
+                + " ('application/xml') does not take");
     problem(
         send("GET", "/api/v1/projects/driver_ranking/entities", null, "Accept", "application/xml"),
         406,
         "not_acceptable");
+  }
+
+  @Test
+  void notAcceptableNamesTheTypesOfEndpointsThatDoNotAnswerJson() throws Exception {
+    JsonNode metrics =
+        problem(send("GET", "/metrics", null, "Accept", "application/json"), 406, "not_acceptable");
+    assertThat(metrics.get("detail").asText())
+        .isEqualTo(
+            "This endpoint answers in 'text/plain; version=0.0.4; charset=utf-8', which the"
+                + " request's Accept header ('application/json') does not take");
+    JsonNode openApi =
+        problem(
+            send("GET", "/openapi.yml", null, "Accept", "application/json"), 406, "not_acceptable");
+    assertThat(openApi.get("detail").asText())
+        .isEqualTo(
+            "This endpoint answers in 'application/yaml', which the request's Accept header"
+                + " ('application/json') does not take");
+  }
+
+  /** A JSON push of one row for {@code driver}, addressed to {@code host}. */
+  private static RawAnswer pushTo(String host, long driver) throws Exception {
+    byte[] body =
+        pushBody(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+            .replace("[1001]", "[" + driver + "]")
+            .getBytes(StandardCharsets.UTF_8);
+    String head =
+        "POST /push HTTP/1.1\r\nHost: "
+            + host
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length
+            + "\r\nConnection: close\r\n\r\n";
+    byte[] head8 = head.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] request = new byte[head8.length + body.length];
+    System.arraycopy(head8, 0, request, 0, head8.length);
+    System.arraycopy(body, 0, request, head8.length, body.length);
+    return raw(request);
+  }
+
+  private static String onlineStatus(long driver) throws Exception {
+    HttpResponse<String> response =
+        postJson("/get-online-features", ONLINE.replace("[1001]", "[" + driver + "]"));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body()).at("/results/1/statuses/0").asText();
+  }
+
+  @Test
+  void withoutATokenAWriteAddressedToAnotherNameIsForbidden() throws Exception {
+    // A page on this name, which its DNS then points to 127.0.0.1, is same-origin to the browser.
+    String rebound = "rebind.attacker.example:" + server.port();
+    JsonNode refused = problem(pushTo(rebound, 91_001), 403, "forbidden_host");
+    assertThat(refused.get("detail").asText())
+        .isEqualTo(
+            "Cannot write: with no write token set, writes must be addressed to this machine by"
+                + " loopback (localhost, 127.0.0.1, [::1]) or by the host the server listens on,"
+                + " not to 'rebind.attacker.example:"
+                + server.port()
+                + "' (a page whose name was made to point here); set a write token to write by"
+                + " other names");
+    assertThat(onlineStatus(91_001))
+        .as("nothing of the refused push was written")
+        .isEqualTo("NOT_FOUND");
+
+    List<String> loopback = List.of("localhost", "127.0.0.1", "[::1]");
+    for (int i = 0; i < loopback.size(); i++) {
+      String host = loopback.get(i) + ":" + server.port();
+      long driver = 91_002 + i;
+      RawAnswer accepted = pushTo(host, driver);
+      assertThat(accepted.status()).as(host + ": " + accepted.body()).isEqualTo(200);
+      assertThat(onlineStatus(driver)).as(host).isEqualTo("PRESENT");
+    }
+    // Reads are not writes.
+    RawAnswer read =
+        raw(
+            ("GET /api/v1/projects/driver_ranking/entities HTTP/1.1\r\nHost: "
+                    + rebound
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(read.status()).as(read.body()).isEqualTo(200);
   }
 
   @Test

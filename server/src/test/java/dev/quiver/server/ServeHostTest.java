@@ -153,7 +153,10 @@ class ServeHostTest {
                   "0.0.0.0",
                   "quiver.server.write-token",
                   "s3cret"))) {
-        assertThat(listeningOn(guarded.port())).allMatch(InetAddress::isAnyLocalAddress);
+        assertThat(listeningOn(guarded.port()))
+            .as("listeners on port %d", guarded.port())
+            .isNotEmpty()
+            .allMatch(InetAddress::isAnyLocalAddress);
       }
       assertThat(events.list).isEmpty();
     } finally {

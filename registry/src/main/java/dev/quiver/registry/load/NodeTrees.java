@@ -2,6 +2,8 @@ package dev.quiver.registry.load;
 
 import dev.quiver.registry.model.SourceLocation;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,15 @@ public final class NodeTrees {
    */
   static final long MAX_FILE_BYTES = 1024 * 1024;
 
+  /**
+   * The most nodes aliases may add to a file's tree: each alias repeats every node of what its
+   * anchor names. Aliases of anchors that hold aliases multiply ({@code &b [*a, *a, *a]}, then
+   * {@code &c [*b, *b, *b]}...), so a few hundred bytes would expand to billions of nodes; real
+   * definitions repeat a tag mapping or a list of a few entities. The nodes written out are bounded
+   * by {@link #MAX_FILE_BYTES} instead.
+   */
+  static final long MAX_ALIAS_NODES = 100_000;
+
   /** The deepest nesting read: definitions need five levels, the composer recurses per level. */
   static final int MAX_DEPTH = 100;
 
@@ -61,27 +72,39 @@ public final class NodeTrees {
   }
 
   /**
-   * Reads one YAML document. A file over {@link #MAX_FILE_BYTES}, syntax errors, nesting deeper
-   * than {@link #MAX_DEPTH}, an alias inside what it names, several documents and duplicate keys
-   * become problems; an empty file gives an empty document.
+   * Reads one YAML document. A file that is not a regular file, a file over {@link
+   * #MAX_FILE_BYTES}, syntax errors, nesting deeper than {@link #MAX_DEPTH}, an alias inside what
+   * it names, aliases adding more than {@link #MAX_ALIAS_NODES} nodes, several documents and
+   * duplicate keys become problems; an empty file gives an empty document.
    *
    * @param label the file as messages name it (relative to the repo root)
    */
   static YamlFile readYaml(Path file, String label, Problems problems) {
     String text;
     try {
-      long size = Files.size(file);
-      if (size > MAX_FILE_BYTES) {
+      // A FIFO or a link to a device (/dev/zero) would be read without end: refused unopened.
+      if (!Files.isRegularFile(file)) {
         problems.add(
             SourceLocation.ofFile(label),
-            "is "
-                + megabytes(size)
-                + ", more than the "
-                + megabytes(MAX_FILE_BYTES)
-                + " a YAML file of a feature repo may have; split it into several files");
+            "is not a regular file (a device, pipe or socket, or a link to one); a definition"
+                + " file must be a plain file");
         return YamlFile.unreadable(Optional.empty());
       }
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        problems.add(SourceLocation.ofFile(label), tooLarge("is " + megabytes(size)));
+        return YamlFile.unreadable(Optional.empty());
+      }
+      byte[] bytes;
+      // The size may have grown since it was asked, so the read itself stops past the limit.
+      try (InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes(Math.toIntExact(MAX_FILE_BYTES) + 1);
+      }
+      if (bytes.length > MAX_FILE_BYTES) {
+        problems.add(SourceLocation.ofFile(label), tooLarge("has grown while read"));
+        return YamlFile.unreadable(Optional.empty());
+      }
+      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     } catch (IOException e) {
       problems.add(SourceLocation.ofFile(label), "cannot read file: " + e.getMessage());
       return YamlFile.unreadable(Optional.empty());
@@ -117,6 +140,13 @@ public final class NodeTrees {
     }
   }
 
+  private static String tooLarge(String size) {
+    return size
+        + ", more than the "
+        + megabytes(MAX_FILE_BYTES)
+        + " a YAML file of a feature repo may have; split it into several files";
+  }
+
   private static String megabytes(long bytes) {
     return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024.0));
   }
@@ -124,16 +154,20 @@ public final class NodeTrees {
   /**
    * Walks the file's events, which the parser produces without recursion, to refuse what would
    * overflow the stack of the composer (nesting) or of the conversion to nodes (an alias inside the
-   * collection its anchor names, which makes the tree infinite) before either runs.
+   * collection its anchor names, which makes the tree infinite), or exhaust memory in the
+   * conversion (aliases adding more than {@link #MAX_ALIAS_NODES} nodes), before either runs.
    *
    * @return false when it reported a problem
    */
   private static boolean safeToCompose(
       LoadSettings settings, String text, String label, Problems problems) {
-    Deque<Optional<Anchor>> open = new ArrayDeque<>();
+    // Per open collection: its anchor, and how many nodes it expands to so far (itself included).
+    Deque<OpenCollection> open = new ArrayDeque<>();
     // An anchor may be defined again; an alias names its latest definition, recursive only
     // while that definition is a collection still open.
     Map<Anchor, Integer> openAnchorDepth = new HashMap<>();
+    Map<Anchor, Long> anchorNodes = new HashMap<>();
+    long aliasNodes = 0;
     for (Event event : new Parse(settings).parseString(text)) {
       if (event instanceof CollectionStartEvent start) {
         if (open.size() == MAX_DEPTH) {
@@ -144,11 +178,14 @@ public final class NodeTrees {
                   + " levels deep here; definitions need a handful");
           return false;
         }
-        open.push(start.getAnchor());
+        open.push(new OpenCollection(start.getAnchor()));
         start.getAnchor().ifPresent(anchor -> openAnchorDepth.put(anchor, open.size()));
       } else if (event instanceof CollectionEndEvent) {
         int depth = open.size();
-        open.pop().ifPresent(anchor -> openAnchorDepth.remove(anchor, depth));
+        OpenCollection closed = open.pop();
+        closed.anchor().ifPresent(anchor -> openAnchorDepth.remove(anchor, depth));
+        closed.anchor().ifPresent(anchor -> anchorNodes.put(anchor, closed.nodes));
+        addNodes(open, closed.nodes);
       } else if (event instanceof AliasEvent alias) {
         if (openAnchorDepth.containsKey(alias.getAlias())) {
           problems.add(
@@ -160,11 +197,52 @@ public final class NodeTrees {
                   + "' names, which would make it contain itself without end");
           return false;
         }
+        // An undefined alias is the composer's error to report, at its line.
+        long repeated = anchorNodes.getOrDefault(alias.getAlias(), 1L);
+        aliasNodes += repeated;
+        if (aliasNodes > MAX_ALIAS_NODES) {
+          problems.add(
+              at(label, event),
+              String.format(
+                  Locale.ROOT,
+                  "alias '*%s' repeats the %,d nodes its anchor '&%s' names, which brings what"
+                      + " the aliases of this file repeat past %,d nodes; write the values out"
+                      + " instead of aliasing aliases",
+                  alias.getAlias(),
+                  repeated,
+                  alias.getAlias(),
+                  MAX_ALIAS_NODES));
+          return false;
+        }
+        addNodes(open, repeated);
       } else if (event instanceof ScalarEvent scalar) {
         scalar.getAnchor().ifPresent(openAnchorDepth::remove);
+        scalar.getAnchor().ifPresent(anchor -> anchorNodes.put(anchor, 1L));
+        addNodes(open, 1);
       }
     }
     return true;
+  }
+
+  /** A list or mapping whose end the walk has not reached. */
+  private static final class OpenCollection {
+    private final Optional<Anchor> anchor;
+    private long nodes = 1;
+
+    OpenCollection(Optional<Anchor> anchor) {
+      this.anchor = anchor;
+    }
+
+    Optional<Anchor> anchor() {
+      return anchor;
+    }
+  }
+
+  private static void addNodes(Deque<OpenCollection> open, long nodes) {
+    OpenCollection parent = open.peek();
+    if (parent != null) {
+      parent.nodes += nodes;
+    }
   }
 
   private static SourceLocation at(String label, Event event) {

@@ -1,6 +1,7 @@
 package dev.quiver.registry.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.quiver.registry.RepoFixture;
 import java.io.IOException;
@@ -95,5 +96,86 @@ class HostileDefinitionFilesTest {
     Files.writeString(root.resolve("padded.yaml"), yaml);
 
     assertThat(FeatureRepo.load(repo.root(), Map.of()).definitions().entity("rider")).isPresent();
+  }
+
+  @Test
+  void aliasesOfAliasesExpandingPastTheLimitAreOneProblemRefusedQuickly() {
+    // Sixteen levels of three aliases each (48, under snakeyaml's 50): 3^17 nodes once expanded.
+    StringBuilder yaml = new StringBuilder("x0: &a0 [1, 1, 1]\n");
+    for (int level = 1; level <= 16; level++) {
+      String previous = "*a" + (level - 1);
+      yaml.append("x%d: &a%d [%s, %s, %s]\n".formatted(level, level, previous, previous, previous));
+    }
+    RepoFixture repo = RepoFixture.valid(root).write("bomb.yaml", yaml.toString());
+
+    long started = System.nanoTime();
+    List<String> problems = problems(repo);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    assertThat(problems)
+        .containsExactly(
+            "bomb.yaml:10: alias '*a8' repeats the 29,524 nodes its anchor '&a8' names, which"
+                + " brings what the aliases of this file repeat past 100,000 nodes; write the"
+                + " values out instead of aliasing aliases");
+    assertThat(took).isLessThan(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aFewAliasesStillLoad() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "aliases.yaml",
+                """
+                entities:
+                  - name: rider
+                    join_key: rider_id
+                    type: int64
+                    tags: &team {team: rides, owner: ops}
+                  - name: car
+                    join_key: car_id
+                    type: int64
+                    tags: *team
+                """);
+
+    assertThat(FeatureRepo.load(repo.root(), Map.of()).definitions().entity("car"))
+        .hasValueSatisfying(car -> assertThat(car.tags()).containsEntry("team", "rides"));
+  }
+
+  @Test
+  void aLinkToADeviceIsRefusedWithoutReadingIt() throws IOException {
+    Path zero = Path.of("/dev/zero");
+    assumeThat(Files.exists(zero)).as("/dev/zero exists").isTrue();
+    RepoFixture repo = RepoFixture.valid(root);
+    Files.createSymbolicLink(root.resolve("big.yaml"), zero);
+
+    long started = System.nanoTime();
+    List<String> problems = problems(repo);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    assertThat(problems)
+        .containsExactly(
+            "big.yaml: is not a regular file (a device, pipe or socket, or a link to one); a"
+                + " definition file must be a plain file");
+    assertThat(took).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aPipeIsRefusedWithoutOpeningIt() throws IOException, InterruptedException {
+    Path fifo = root.resolve("pipe.yaml");
+    RepoFixture repo = RepoFixture.valid(root);
+    int made;
+    try {
+      made = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor();
+    } catch (IOException e) {
+      made = -1;
+    }
+    assumeThat(made).as("mkfifo made a pipe").isZero();
+
+    // Opening a pipe nobody writes to would block for good.
+    assertThat(problems(repo))
+        .containsExactly(
+            "pipe.yaml: is not a regular file (a device, pipe or socket, or a link to one); a"
+                + " definition file must be a plain file");
   }
 }
