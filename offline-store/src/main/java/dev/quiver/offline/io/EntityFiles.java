@@ -57,8 +57,8 @@ import org.apache.parquet.schema.Type;
  * keys a request needs are parsed as their entities' types, the timestamp column ({@code
  * event_timestamp} unless named) as ISO-8601 instants (with {@code Z} or an offset; without one,
  * UTC), columns given a type as that type, and every other column as the type its values show
- * ({@link CsvTypeInference}: bool, int64, float64, timestamp, else string). An empty CSV cell is
- * null.
+ * ({@link CsvTypeInference}: bool, int64, float64, timestamp, else string). An empty or blank CSV
+ * cell is null, whatever the column's type.
  */
 public final class EntityFiles {
 
@@ -304,7 +304,7 @@ public final class EntityFiles {
                   checkWidth(file, parser, record, header);
                   for (int c = 0; c < header.size(); c++) {
                     String value = record.get(c);
-                    if (!value.isEmpty()) {
+                    if (!CsvTypeInference.isNull(value)) {
                       set(
                           file,
                           parser,
