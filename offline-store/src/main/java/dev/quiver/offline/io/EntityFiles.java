@@ -10,6 +10,7 @@ import dev.quiver.offline.parquet.ParquetField;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.ReadChecksum;
 import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.load.Suggestions;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.BufferedReader;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import org.apache.arrow.memory.BufferAllocator;
@@ -83,7 +85,8 @@ public final class EntityFiles {
    * As {@link #read(Path, Map, BufferAllocator)}, with the timestamp column and CSV column types
    * the caller gives.
    *
-   * @throws InvalidRequestException as there, or when a CSV file lacks the timestamp column
+   * @throws InvalidRequestException as there, or when a CSV file lacks the timestamp column or a
+   *     column given a type
    */
   public static Loaded read(
       Path file,
@@ -268,6 +271,7 @@ public final class EntityFiles {
                                   + " (--timestamp-column)"
                               : ""));
                 }
+                checkTypedColumns(file, header, columns);
                 List<CsvTypeInference> inferences = new ArrayList<>();
                 for (String column : header) {
                   inferences.add(
@@ -360,6 +364,24 @@ public final class EntityFiles {
     }
     ScalarType override = columns.types().get(column);
     return override != null ? override : keyTypes.get(column);
+  }
+
+  /** A type given for a column the file lacks is a mistake, most likely a misspelt name. */
+  private static void checkTypedColumns(Path file, List<String> header, EntityColumns columns) {
+    for (String column : new TreeSet<>(columns.types().keySet())) {
+      if (!header.contains(column)) {
+        throw new InvalidRequestException(
+            "Cannot read entity rows from "
+                + file
+                + ": a type is given for column '"
+                + column
+                + "', which the file does not have"
+                + Suggestions.nameHint(column, header)
+                + " (columns: "
+                + String.join(", ", header)
+                + ")");
+      }
+    }
   }
 
   private static void checkWidth(

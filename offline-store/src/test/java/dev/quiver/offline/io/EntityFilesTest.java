@@ -299,4 +299,23 @@ class EntityFilesTest {
       assertThat(values(root, "large")).containsExactly(9007199254740993L, 1L);
     }
   }
+
+  @Test
+  void aTypeGivenForAColumnTheFileLacksIsRefusedWithTheColumns() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"),
+            "driver_id,event_timestamp,zip_code\n1001,2026-03-02T05:00:00Z,00123\n");
+    EntityColumns columns = new EntityColumns(null, Map.of("zipcode", ScalarType.STRING));
+    try (RootAllocator allocator = new RootAllocator()) {
+      assertThatThrownBy(() -> EntityFiles.read(file, DRIVER_ID, columns, allocator))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessage(
+              "Cannot read entity rows from "
+                  + file
+                  + ": a type is given for column 'zipcode', which the file does not have"
+                  + " (did you mean 'zip_code'?) (columns: driver_id, event_timestamp, zip_code)");
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+  }
 }
