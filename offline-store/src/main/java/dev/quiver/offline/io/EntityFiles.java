@@ -198,11 +198,19 @@ public final class EntityFiles {
       VectorSchemaRoot all, List<ColumnSpec> columns, List<ParquetField> fields) {
     int rows = all.getRowCount();
     List<FieldVector> vectors = new ArrayList<>(all.getFieldVectors());
-    for (int c = 0; c < columns.size(); c++) {
-      if (columns.get(c).type().element() == ScalarType.TIMESTAMP) {
-        vectors.set(
-            c, TimestampColumns.restore(vectors.get(c), TimestampColumns.of(fields.get(c).leaf())));
+    try {
+      for (int c = 0; c < columns.size(); c++) {
+        if (columns.get(c).type().element() == ScalarType.TIMESTAMP) {
+          vectors.set(
+              c,
+              TimestampColumns.restore(vectors.get(c), TimestampColumns.of(fields.get(c).leaf())));
+        }
       }
+    } catch (RuntimeException e) {
+      // The columns restored so far are new vectors, not in the root the caller closes;
+      // closing a vector twice is harmless, so close every one held here.
+      vectors.forEach(FieldVector::close);
+      throw e;
     }
     VectorSchemaRoot root = new VectorSchemaRoot(vectors);
     root.setRowCount(rows);
