@@ -28,6 +28,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,8 +68,14 @@ public final class EntityFiles {
 
   private EntityFiles() {}
 
-  /** Entity rows and the fingerprint of the file they came from. */
-  public record Loaded(VectorSchemaRoot root, FileRead read) {}
+  /**
+   * Entity rows and the fingerprint of the file they came from.
+   *
+   * @param csvColumnTypes the type each column of a CSV file was read as, in the file's order; null
+   *     for Parquet, whose columns carry their types
+   */
+  public record Loaded(
+      VectorSchemaRoot root, FileRead read, Map<String, ScalarType> csvColumnTypes) {}
 
   /**
    * The entity file is the request's: everything wrong with it is the caller's to fix.
@@ -185,7 +193,7 @@ public final class EntityFiles {
             VectorSchemaRootAppender.append(all, root);
           }
         }
-        return new Loaded(storedTimestamps(all, columns, fields), checksum.result());
+        return new Loaded(storedTimestamps(all, columns, fields), checksum.result(), null);
       } catch (RuntimeException e) {
         all.close();
         throw e;
@@ -339,10 +347,15 @@ public final class EntityFiles {
       VectorSchemaRoot root = new VectorSchemaRoot(vectors);
       root.setRowCount(rows[0]);
       long size = Files.size(file);
+      Map<String, ScalarType> columnTypes = new LinkedHashMap<>();
+      for (FieldVector vector : vectors) {
+        columnTypes.put(vector.getName(), types.get(columnTypes.size()));
+      }
       return new Loaded(
           root,
           new FileRead(
-              file, size, Files.getLastModifiedTime(file).toInstant(), checksum, size, rows[0]));
+              file, size, Files.getLastModifiedTime(file).toInstant(), checksum, size, rows[0]),
+          Collections.unmodifiableMap(columnTypes));
     } catch (NoSuchFileException e) {
       vectors.forEach(FieldVector::close);
       throw noFile(file);
@@ -359,8 +372,8 @@ public final class EntityFiles {
   }
 
   /**
-   * The type a CSV column is read as without inferring it: the timestamp column's, an override, or
-   * a join key's; null when it is inferred.
+   * The type a CSV column is read as without inferring it: the timestamp column's, an override, a
+   * join key's, or the one for all untyped columns; null when it is inferred.
    */
   private static ScalarType given(
       String column,
@@ -371,7 +384,11 @@ public final class EntityFiles {
       return ScalarType.TIMESTAMP;
     }
     ScalarType override = columns.types().get(column);
-    return override != null ? override : keyTypes.get(column);
+    if (override != null) {
+      return override;
+    }
+    ScalarType key = keyTypes.get(column);
+    return key != null ? key : columns.untypedColumns();
   }
 
   /** A type given for a column the file lacks is a mistake, most likely a misspelt name. */

@@ -318,4 +318,39 @@ class EntityFilesTest {
       assertThat(allocator.getAllocatedMemory()).isZero();
     }
   }
+
+  @Test
+  void theTypeEveryCsvColumnIsReadAsIsReportedAndUntypedColumnsMayBeText() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"),
+            """
+            driver_id,event_timestamp,trips,amount,zip
+            1001,2026-03-02T05:00:00Z,3,1.5,00123
+            """);
+    EntityColumns asBefore =
+        new EntityColumns(null, Map.of("amount", ScalarType.FLOAT32), ScalarType.STRING);
+    try (RootAllocator allocator = new RootAllocator()) {
+      EntityFiles.Loaded inferred = EntityFiles.read(file, DRIVER_ID, allocator);
+      inferred.root().close();
+      EntityFiles.Loaded text = EntityFiles.read(file, DRIVER_ID, asBefore, allocator);
+      assertThat(inferred.csvColumnTypes())
+          .containsExactly(
+              Map.entry("driver_id", ScalarType.INT64),
+              Map.entry("event_timestamp", ScalarType.TIMESTAMP),
+              Map.entry("trips", ScalarType.INT64),
+              Map.entry("amount", ScalarType.FLOAT64),
+              Map.entry("zip", ScalarType.STRING));
+      assertThat(text.csvColumnTypes())
+          .containsExactly(
+              Map.entry("driver_id", ScalarType.INT64),
+              Map.entry("event_timestamp", ScalarType.TIMESTAMP),
+              Map.entry("trips", ScalarType.STRING),
+              Map.entry("amount", ScalarType.FLOAT32),
+              Map.entry("zip", ScalarType.STRING));
+      try (VectorSchemaRoot root = text.root()) {
+        assertThat(values(root, "trips")).containsExactly("3");
+      }
+    }
+  }
 }
