@@ -108,6 +108,9 @@ public record DatasetManifest(
       Map<String, String> types = new TreeMap<>();
       entityColumns.types().forEach((name, type) -> types.put(name, type.yamlName()));
       columns.put("column_types", types);
+      if (entityColumns.untypedColumns() != null) {
+        columns.put("untyped_columns", entityColumns.untypedColumns().yamlName());
+      }
       map.put("entity_columns", columns);
     }
     if (entityColumnTypes != null) {
@@ -247,9 +250,21 @@ public record DatasetManifest(
           ? new EntityColumns(null, Map.of(), ScalarType.STRING)
           : EntityColumns.defaults();
     }
+    String untyped = (String) map.get("untyped_columns");
     return new EntityColumns(
         (String) map.get("timestamp_column"),
-        types((Map<String, String>) map.get("column_types"), file));
+        types((Map<String, String>) map.get("column_types"), file),
+        untyped == null
+            ? null
+            : ScalarType.fromYamlName(untyped)
+                .orElseThrow(
+                    () ->
+                        new InvalidRequestException(
+                            "Cannot reproduce: "
+                                + file
+                                + " gives the untyped columns the unknown type '"
+                                + untyped
+                                + "'")));
   }
 
   private static Map<String, ScalarType> types(Map<String, String> names, String file) {

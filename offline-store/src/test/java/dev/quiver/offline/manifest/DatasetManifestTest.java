@@ -121,6 +121,8 @@ class DatasetManifestTest {
     assertThat(read.entityColumns())
         .isEqualTo(new EntityColumns(null, Map.of(), ScalarType.STRING));
     assertThat(read.entityColumnTypes()).isNull();
+    // Written again (as reproduce does), it still says so.
+    assertThat(DatasetManifest.fromJson(read.toJson(), "m.json")).isEqualTo(read);
   }
 
   @Test
