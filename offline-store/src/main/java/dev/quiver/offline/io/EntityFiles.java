@@ -444,11 +444,14 @@ public final class EntityFiles {
               + column
               + "': '"
               + value
-              + "' is not a valid "
-              + type.yamlName()
-              + (type == ScalarType.TIMESTAMP
-                  ? " (write ISO-8601, e.g. 2026-03-02T05:00:00Z)"
-                  : ""),
+              + (e instanceof ArithmeticException && type == ScalarType.TIMESTAMP
+                  ? "' is outside the years 1677 to 2262 that a timestamp holds (nanoseconds"
+                      + " since the epoch)"
+                  : "' is not a valid "
+                      + type.yamlName()
+                      + (type == ScalarType.TIMESTAMP
+                          ? " (write ISO-8601, e.g. 2026-03-02T05:00:00Z)"
+                          : "")),
           e);
     }
   }

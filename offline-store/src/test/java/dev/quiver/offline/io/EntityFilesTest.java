@@ -353,4 +353,20 @@ class EntityFilesTest {
       }
     }
   }
+
+  @Test
+  void aTimeColumnValueBeyondWhatNanosecondsHoldSaysSo() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"), "driver_id,event_timestamp\n1001,9999-12-31T00:00:00\n");
+    try (RootAllocator allocator = new RootAllocator()) {
+      assertThatThrownBy(() -> EntityFiles.read(file, DRIVER_ID, allocator))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessage(
+              "Cannot read entity rows from "
+                  + file
+                  + ": line 2, column 'event_timestamp': '9999-12-31T00:00:00' is outside the"
+                  + " years 1677 to 2262 that a timestamp holds (nanoseconds since the epoch)");
+    }
+  }
 }
