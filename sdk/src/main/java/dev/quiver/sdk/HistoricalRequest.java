@@ -139,8 +139,9 @@ public final class HistoricalRequest {
 
     /**
      * Reads a column of a CSV entity file as {@code type} instead of the type its values show
-     * ({@code zip} as string, say, so that 00123 keeps its zeros). Parquet files and Arrow tables
-     * keep their own types.
+     * ({@code trips} as float64, say, where later files will hold decimals). Parquet files and
+     * Arrow tables keep their own types. Reading a CSV file that lacks the column fails with {@link
+     * dev.quiver.registry.InvalidRequestException}.
      */
     public Builder columnType(String column, ScalarType type) {
       this.columnTypes.put(Objects.requireNonNull(column), Objects.requireNonNull(type));
