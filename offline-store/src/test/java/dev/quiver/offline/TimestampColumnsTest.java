@@ -106,4 +106,17 @@ class TimestampColumnsTest {
       assertThat(allocator.getAllocatedMemory()).isZero();
     }
   }
+
+  @Test
+  void aTimestampPastWhatNanosecondsHoldIsWrittenInItsOwnUnit() {
+    try (RootAllocator allocator = new RootAllocator();
+        TimeStampMicroVector micros = new TimeStampMicroVector("t", allocator)) {
+      micros.allocateNew(2);
+      micros.set(0, Instant.parse("9999-12-31T00:00:00Z").getEpochSecond() * 1_000_000 + 1);
+      micros.set(1, -1L);
+      micros.setValueCount(2);
+      assertThat(ValueText.format(micros, 0)).isEqualTo("9999-12-31T00:00:00.000001Z");
+      assertThat(ValueText.format(micros, 1)).isEqualTo("1969-12-31T23:59:59.999999Z");
+    }
+  }
 }

@@ -118,9 +118,16 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
             .entities(original.entities().path())
             .features(original.features())
             .fullFeatureNames(original.fullFeatureNames())
-            .columnTypes(original.entityColumns().types());
+            // Every CSV column as the original run read it, not as inference would read it now.
+            .columnTypes(
+                original.entityColumnTypes() != null
+                    ? original.entityColumnTypes()
+                    : original.entityColumns().types());
     if (original.entityColumns().timestampColumn() != null) {
       request.timestampColumn(original.entityColumns().timestampColumn());
+    }
+    if (original.entityColumns().untypedColumns() != null) {
+      request.untypedColumns(original.entityColumns().untypedColumns());
     }
     try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
       Inputs inputs = new Inputs(definitions, original.registryVersion(), original.repoRoot());
@@ -203,6 +210,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     final PointInTimeJoin.Reads reads;
     final long rows;
     final FileRead entities;
+    final Map<String, ScalarType> entityColumnTypes;
     final FeatureSelection selection;
     final HistoricalRequest request;
     final Inputs inputs;
@@ -214,6 +222,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
         PointInTimeJoin.Reads reads,
         long rows,
         FileRead entities,
+        Map<String, ScalarType> entityColumnTypes,
         FeatureSelection selection,
         HistoricalRequest request,
         Inputs inputs,
@@ -223,6 +232,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
       this.reads = reads;
       this.rows = rows;
       this.entities = entities;
+      this.entityColumnTypes = entityColumnTypes;
       this.selection = selection;
       this.request = request;
       this.inputs = inputs;
@@ -243,6 +253,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
           usedDefinitions(inputs.definitions(), selection),
           entities,
           request.entityColumns(),
+          entityColumnTypes,
           reads.sourceFiles(),
           output,
           rows,
@@ -283,12 +294,14 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
       long readingEntities = System.nanoTime();
       VectorSchemaRoot rows;
       FileRead entityRead;
+      Map<String, ScalarType> entityColumnTypes = null;
       if (entityFile != null) {
         EntityFiles.Loaded loaded =
             EntityFiles.read(
                 entityFile.toAbsolutePath(), keyTypes, request.entityColumns(), memory.allocator());
         rows = loaded.root();
         entityRead = loaded.read();
+        entityColumnTypes = loaded.csvColumnTypes();
       } else {
         rows = copyRows(request.entityRows(), memory.allocator());
         entityRead = TableChecksum.of(rows);
@@ -334,6 +347,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
             reads,
             outputRows,
             entityRead,
+            entityColumnTypes,
             selection,
             request,
             inputs,

@@ -38,7 +38,8 @@ public final class HistoricalRequest {
     this.features = builder.features == null ? null : List.copyOf(builder.features);
     this.featureService = builder.featureService;
     this.fullFeatureNames = builder.fullFeatureNames;
-    this.entityColumns = new EntityColumns(builder.timestampColumn, builder.columnTypes);
+    this.entityColumns =
+        new EntityColumns(builder.timestampColumn, builder.columnTypes, builder.untypedColumns);
     this.joinOptions = builder.joinOptions;
     this.progress = builder.progress;
   }
@@ -92,6 +93,7 @@ public final class HistoricalRequest {
     private boolean fullFeatureNames;
     private String timestampColumn;
     private final Map<String, ScalarType> columnTypes = new LinkedHashMap<>();
+    private ScalarType untypedColumns;
     private JoinOptions joinOptions = JoinOptions.defaults();
     private JoinProgress progress = JoinProgress.NONE;
 
@@ -137,8 +139,9 @@ public final class HistoricalRequest {
 
     /**
      * Reads a column of a CSV entity file as {@code type} instead of the type its values show
-     * ({@code zip} as string, say, so that 00123 keeps its zeros). Parquet files and Arrow tables
-     * keep their own types.
+     * ({@code trips} as float64, say, where later files will hold decimals). Parquet files and
+     * Arrow tables keep their own types. Reading a CSV file that lacks the column fails with {@link
+     * dev.quiver.registry.InvalidRequestException}.
      */
     public Builder columnType(String column, ScalarType type) {
       this.columnTypes.put(Objects.requireNonNull(column), Objects.requireNonNull(type));
@@ -148,6 +151,12 @@ public final class HistoricalRequest {
     /** {@link #columnType} for each entry. */
     public Builder columnTypes(Map<String, ScalarType> types) {
       types.forEach(this::columnType);
+      return this;
+    }
+
+    /** For reproduce: reads the CSV columns neither typed nor join keys as {@code type}. */
+    Builder untypedColumns(ScalarType type) {
+      this.untypedColumns = Objects.requireNonNull(type);
       return this;
     }
 

@@ -51,7 +51,8 @@ final class HistoricalCommand implements Callable<Integer> {
       paramLabel = "NAME=TYPE",
       description = {
         "Read a CSV column as TYPE (bool, int32, int64, float32, float64, string, bytes,",
-        "timestamp) instead of the type its values show; repeatable."
+        "timestamp) instead of the type its values show; repeatable. NAME must be a column",
+        "of the CSV file."
       })
   Map<String, String> columnTypes = new LinkedHashMap<>();
 

@@ -3,6 +3,8 @@ package dev.quiver.cli;
 import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.EpochNanos;
 import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
@@ -258,6 +260,54 @@ class HistoricalCliTest {
             "Invalid value for option '--column-type': unknown type 'text' for column"
                 + " 'trip_completed' (one of bool, int32, int64, float32, float64, string, bytes,"
                 + " timestamp)");
+  }
+
+  /** The manifest of the example's entity rows joined into a Parquet file. */
+  private Path manifestOfARunToParquet() {
+    Path output = dir.resolve("train.parquet");
+    CliRun run = historical(entities, output);
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    return Path.of(output + ".manifest.json");
+  }
+
+  @Test
+  void reproduceReadsEveryCsvColumnAsTheOriginalRunDid() throws IOException {
+    Path manifest = manifestOfARunToParquet();
+    ObjectNode json = (ObjectNode) new ObjectMapper().readTree(manifest.toFile());
+    assertThat(json.get("entity_column_types").toString())
+        .isEqualTo(
+            "{\"driver_id\":\"int64\",\"customer_id\":\"int64\","
+                + "\"event_timestamp\":\"timestamp\",\"trip_completed\":\"int64\"}");
+
+    // As a Quiver inferring otherwise would find it: the recorded type is the one read.
+    ((ObjectNode) json.get("entity_column_types")).put("trip_completed", "float64");
+    Files.writeString(manifest, json.toString());
+    Path again = dir.resolve("again.parquet");
+    CliRun reproduced = quiver("reproduce", manifest.toString(), "--output", again.toString());
+    assertThat(reproduced.exitCode()).as(reproduced.err()).isZero();
+    assertThat(footerSchema(again).getType("trip_completed").asPrimitiveType())
+        .isEqualTo(Types.optional(PrimitiveTypeName.DOUBLE).named("trip_completed"));
+  }
+
+  @Test
+  void aManifestFromBeforeCsvInferenceReproducesWithItsColumnsAsText() throws IOException {
+    Path manifest = manifestOfARunToParquet();
+    ObjectNode json = (ObjectNode) new ObjectMapper().readTree(manifest.toFile());
+    json.remove("entity_column_types");
+    Files.writeString(manifest, json.toString());
+
+    Path again = dir.resolve("again.parquet");
+    CliRun reproduced = quiver("reproduce", manifest.toString(), "--output", again.toString());
+
+    assertThat(reproduced.exitCode()).as(reproduced.err()).isZero();
+    MessageType schema = footerSchema(again);
+    assertThat(schema.getType("trip_completed").asPrimitiveType())
+        .isEqualTo(
+            Types.optional(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType())
+                .named("trip_completed"));
+    assertThat(schema.getType("driver_id").asPrimitiveType().getPrimitiveTypeName())
+        .isEqualTo(PrimitiveTypeName.INT64);
   }
 
   @Test

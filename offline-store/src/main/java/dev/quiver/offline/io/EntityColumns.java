@@ -12,10 +12,19 @@ import java.util.Objects;
  *     event_timestamp}, or in Parquet and Arrow tables the only timestamp column
  * @param types types to read CSV columns as instead of inferring them (overrides; a join key is
  *     read as its entity's type unless named here)
+ * @param untypedColumns the type to read every other CSV column (neither named in {@code types} nor
+ *     a join key) as; null to infer each from its values. Reproducing a training set made before
+ *     CSV columns were inferred reads them as string, as that run did.
  */
-public record EntityColumns(String timestampColumn, Map<String, ScalarType> types) {
+public record EntityColumns(
+    String timestampColumn, Map<String, ScalarType> types, ScalarType untypedColumns) {
 
   private static final EntityColumns DEFAULTS = new EntityColumns(null, Map.of());
+
+  /** Columns read as given, the others inferred from their values. */
+  public EntityColumns(String timestampColumn, Map<String, ScalarType> types) {
+    this(timestampColumn, types, null);
+  }
 
   public EntityColumns {
     if (timestampColumn != null && timestampColumn.isBlank()) {
@@ -34,6 +43,6 @@ public record EntityColumns(String timestampColumn, Map<String, ScalarType> type
   }
 
   public boolean isDefault() {
-    return timestampColumn == null && types.isEmpty();
+    return timestampColumn == null && types.isEmpty() && untypedColumns == null;
   }
 }

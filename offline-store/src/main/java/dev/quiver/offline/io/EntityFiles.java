@@ -10,6 +10,7 @@ import dev.quiver.offline.parquet.ParquetField;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.ReadChecksum;
 import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.load.Suggestions;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.BufferedReader;
@@ -27,10 +28,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import org.apache.arrow.memory.BufferAllocator;
@@ -57,15 +61,21 @@ import org.apache.parquet.schema.Type;
  * keys a request needs are parsed as their entities' types, the timestamp column ({@code
  * event_timestamp} unless named) as ISO-8601 instants (with {@code Z} or an offset; without one,
  * UTC), columns given a type as that type, and every other column as the type its values show
- * ({@link CsvTypeInference}: bool, int64, float64, timestamp, else string). An empty CSV cell is
- * null.
+ * ({@link CsvTypeInference}: bool, int64, float64, timestamp, else string). An empty or blank CSV
+ * cell is null, whatever the column's type.
  */
 public final class EntityFiles {
 
   private EntityFiles() {}
 
-  /** Entity rows and the fingerprint of the file they came from. */
-  public record Loaded(VectorSchemaRoot root, FileRead read) {}
+  /**
+   * Entity rows and the fingerprint of the file they came from.
+   *
+   * @param csvColumnTypes the type each column of a CSV file was read as, in the file's order; null
+   *     for Parquet, whose columns carry their types
+   */
+  public record Loaded(
+      VectorSchemaRoot root, FileRead read, Map<String, ScalarType> csvColumnTypes) {}
 
   /**
    * The entity file is the request's: everything wrong with it is the caller's to fix.
@@ -83,7 +93,8 @@ public final class EntityFiles {
    * As {@link #read(Path, Map, BufferAllocator)}, with the timestamp column and CSV column types
    * the caller gives.
    *
-   * @throws InvalidRequestException as there, or when a CSV file lacks the timestamp column
+   * @throws InvalidRequestException as there, or when a CSV file lacks the timestamp column or a
+   *     column given a type
    */
   public static Loaded read(
       Path file,
@@ -182,7 +193,7 @@ public final class EntityFiles {
             VectorSchemaRootAppender.append(all, root);
           }
         }
-        return new Loaded(storedTimestamps(all, columns, fields), checksum.result());
+        return new Loaded(storedTimestamps(all, columns, fields), checksum.result(), null);
       } catch (RuntimeException e) {
         all.close();
         throw e;
@@ -195,11 +206,19 @@ public final class EntityFiles {
       VectorSchemaRoot all, List<ColumnSpec> columns, List<ParquetField> fields) {
     int rows = all.getRowCount();
     List<FieldVector> vectors = new ArrayList<>(all.getFieldVectors());
-    for (int c = 0; c < columns.size(); c++) {
-      if (columns.get(c).type().element() == ScalarType.TIMESTAMP) {
-        vectors.set(
-            c, TimestampColumns.restore(vectors.get(c), TimestampColumns.of(fields.get(c).leaf())));
+    try {
+      for (int c = 0; c < columns.size(); c++) {
+        if (columns.get(c).type().element() == ScalarType.TIMESTAMP) {
+          vectors.set(
+              c,
+              TimestampColumns.restore(vectors.get(c), TimestampColumns.of(fields.get(c).leaf())));
+        }
       }
+    } catch (RuntimeException e) {
+      // The columns restored so far are new vectors, not in the root the caller closes;
+      // closing a vector twice is harmless, so close every one held here.
+      vectors.forEach(FieldVector::close);
+      throw e;
     }
     VectorSchemaRoot root = new VectorSchemaRoot(vectors);
     root.setRowCount(rows);
@@ -268,6 +287,7 @@ public final class EntityFiles {
                                   + " (--timestamp-column)"
                               : ""));
                 }
+                checkTypedColumns(file, header, columns);
                 List<CsvTypeInference> inferences = new ArrayList<>();
                 for (String column : header) {
                   inferences.add(
@@ -304,7 +324,7 @@ public final class EntityFiles {
                   checkWidth(file, parser, record, header);
                   for (int c = 0; c < header.size(); c++) {
                     String value = record.get(c);
-                    if (!value.isEmpty()) {
+                    if (!CsvTypeInference.isNull(value)) {
                       set(
                           file,
                           parser,
@@ -327,10 +347,15 @@ public final class EntityFiles {
       VectorSchemaRoot root = new VectorSchemaRoot(vectors);
       root.setRowCount(rows[0]);
       long size = Files.size(file);
+      Map<String, ScalarType> columnTypes = new LinkedHashMap<>();
+      for (FieldVector vector : vectors) {
+        columnTypes.put(vector.getName(), types.get(columnTypes.size()));
+      }
       return new Loaded(
           root,
           new FileRead(
-              file, size, Files.getLastModifiedTime(file).toInstant(), checksum, size, rows[0]));
+              file, size, Files.getLastModifiedTime(file).toInstant(), checksum, size, rows[0]),
+          Collections.unmodifiableMap(columnTypes));
     } catch (NoSuchFileException e) {
       vectors.forEach(FieldVector::close);
       throw noFile(file);
@@ -347,8 +372,8 @@ public final class EntityFiles {
   }
 
   /**
-   * The type a CSV column is read as without inferring it: the timestamp column's, an override, or
-   * a join key's; null when it is inferred.
+   * The type a CSV column is read as without inferring it: the timestamp column's, an override, a
+   * join key's, or the one for all untyped columns; null when it is inferred.
    */
   private static ScalarType given(
       String column,
@@ -359,7 +384,29 @@ public final class EntityFiles {
       return ScalarType.TIMESTAMP;
     }
     ScalarType override = columns.types().get(column);
-    return override != null ? override : keyTypes.get(column);
+    if (override != null) {
+      return override;
+    }
+    ScalarType key = keyTypes.get(column);
+    return key != null ? key : columns.untypedColumns();
+  }
+
+  /** A type given for a column the file lacks is a mistake, most likely a misspelt name. */
+  private static void checkTypedColumns(Path file, List<String> header, EntityColumns columns) {
+    for (String column : new TreeSet<>(columns.types().keySet())) {
+      if (!header.contains(column)) {
+        throw new InvalidRequestException(
+            "Cannot read entity rows from "
+                + file
+                + ": a type is given for column '"
+                + column
+                + "', which the file does not have"
+                + Suggestions.nameHint(column, header)
+                + " (columns: "
+                + String.join(", ", header)
+                + ")");
+      }
+    }
   }
 
   private static void checkWidth(
@@ -397,11 +444,14 @@ public final class EntityFiles {
               + column
               + "': '"
               + value
-              + "' is not a valid "
-              + type.yamlName()
-              + (type == ScalarType.TIMESTAMP
-                  ? " (write ISO-8601, e.g. 2026-03-02T05:00:00Z)"
-                  : ""),
+              + (e instanceof ArithmeticException && type == ScalarType.TIMESTAMP
+                  ? "' is outside the years 1677 to 2262 that a timestamp holds (nanoseconds"
+                      + " since the epoch)"
+                  : "' is not a valid "
+                      + type.yamlName()
+                      + (type == ScalarType.TIMESTAMP
+                          ? " (write ISO-8601, e.g. 2026-03-02T05:00:00Z)"
+                          : "")),
           e);
     }
   }

@@ -1,7 +1,7 @@
 package dev.quiver.offline.io;
 
-import dev.quiver.EpochNanos;
 import dev.quiver.offline.ArrowTypes;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
@@ -24,8 +24,7 @@ public final class ValueText {
   public static String format(FieldVector vector, int row) {
     if (vector instanceof TimeStampVector timestamps) {
       ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
-      long nanos = Math.multiplyExact(timestamps.get(row), ArrowTypes.nanosPerUnit(type.getUnit()));
-      return EpochNanos.toInstant(nanos).toString();
+      return instant(timestamps.get(row), ArrowTypes.nanosPerUnit(type.getUnit())).toString();
     }
     if (vector instanceof VarBinaryVector bytes) {
       return Base64.getEncoder().encodeToString(bytes.get(row));
@@ -64,6 +63,16 @@ public final class ValueText {
     }
     Object value = vector.getObject(row);
     return value instanceof Text text ? text.toString() : String.valueOf(value);
+  }
+
+  /**
+   * The instant {@code value} units after the epoch. Not through nanoseconds: a column in a coarser
+   * unit holds instants past 2262, which nanoseconds in a long do not.
+   */
+  private static Instant instant(long value, long nanosPerUnit) {
+    long perSecond = 1_000_000_000L / nanosPerUnit;
+    return Instant.ofEpochSecond(
+        Math.floorDiv(value, perSecond), Math.floorMod(value, perSecond) * nanosPerUnit);
   }
 
   private static String quote(String text) {

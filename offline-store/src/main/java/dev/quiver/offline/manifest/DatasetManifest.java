@@ -15,8 +15,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,7 +29,11 @@ import java.util.TreeMap;
  *
  * @param definitions the canonical form of the entities, sources and views the request used
  * @param entityColumns how the entity rows were read: their timestamp column, if named, and the
- *     types given to CSV columns
+ *     types given to CSV columns; for a manifest written before CSV columns were inferred, every
+ *     untyped column as string, as that run read them
+ * @param entityColumnTypes the type every column of a CSV entity file was read as, in the file's
+ *     order, so that {@code reproduce} reads them alike; null for Parquet files, Arrow tables and
+ *     manifests written before it was recorded
  */
 public record DatasetManifest(
     String quiverVersion,
@@ -41,6 +47,7 @@ public record DatasetManifest(
     Map<String, Object> definitions,
     FileRead entities,
     EntityColumns entityColumns,
+    Map<String, ScalarType> entityColumnTypes,
     List<SourceFileRead> sources,
     Path output,
     long outputRows,
@@ -67,6 +74,7 @@ public record DatasetManifest(
         definitions,
         entities,
         entityColumns,
+        entityColumnTypes,
         sources,
         file,
         outputRows,
@@ -100,7 +108,15 @@ public record DatasetManifest(
       Map<String, String> types = new TreeMap<>();
       entityColumns.types().forEach((name, type) -> types.put(name, type.yamlName()));
       columns.put("column_types", types);
+      if (entityColumns.untypedColumns() != null) {
+        columns.put("untyped_columns", entityColumns.untypedColumns().yamlName());
+      }
       map.put("entity_columns", columns);
+    }
+    if (entityColumnTypes != null) {
+      Map<String, String> types = new LinkedHashMap<>();
+      entityColumnTypes.forEach((name, type) -> types.put(name, type.yamlName()));
+      map.put("entity_column_types", types);
     }
     List<Object> sourceMaps = new ArrayList<>();
     for (SourceFileRead source : sources) {
@@ -187,6 +203,10 @@ public record DatasetManifest(
                 ((Number) s.get("row_groups")).intValue()));
       }
       Map<String, Object> output = (Map<String, Object>) map.get("output");
+      FileRead entities = file((Map<String, Object>) map.get("entities"));
+      Map<String, String> recordedTypes = (Map<String, String>) map.get("entity_column_types");
+      Map<String, ScalarType> entityColumnTypes =
+          recordedTypes == null ? null : types(recordedTypes, file);
       return new DatasetManifest(
           (String) map.get("quiver_version"),
           Instant.parse((String) map.get("created_at")),
@@ -197,8 +217,13 @@ public record DatasetManifest(
           (String) map.get("feature_service"),
           (Boolean) map.get("full_feature_names"),
           (Map<String, Object>) map.get("definitions"),
-          file((Map<String, Object>) map.get("entities")),
-          entityColumns((Map<String, Object>) map.get("entity_columns"), file),
+          entities,
+          entityColumns(
+              (Map<String, Object>) map.get("entity_columns"),
+              entities,
+              map.containsKey("entity_column_types"),
+              file),
+          entityColumnTypes,
           sources,
           output.get("path") == null ? null : Path.of((String) output.get("path")),
           ((Number) output.get("rows")).longValue(),
@@ -215,28 +240,51 @@ public record DatasetManifest(
   }
 
   @SuppressWarnings("unchecked")
-  private static EntityColumns entityColumns(Map<String, Object> map, String file) {
+  private static EntityColumns entityColumns(
+      Map<String, Object> map, FileRead entities, boolean typesRecorded, String file) {
     if (map == null) {
-      return EntityColumns.defaults();
+      boolean csv = entities.path().toString().toLowerCase(Locale.ROOT).endsWith(".csv");
+      // Neither options nor types: written before CSV columns were inferred, when every column
+      // but the join keys and the time column was read as string.
+      return csv && !typesRecorded
+          ? new EntityColumns(null, Map.of(), ScalarType.STRING)
+          : EntityColumns.defaults();
     }
+    String untyped = (String) map.get("untyped_columns");
+    return new EntityColumns(
+        (String) map.get("timestamp_column"),
+        types((Map<String, String>) map.get("column_types"), file),
+        untyped == null
+            ? null
+            : ScalarType.fromYamlName(untyped)
+                .orElseThrow(
+                    () ->
+                        new InvalidRequestException(
+                            "Cannot reproduce: "
+                                + file
+                                + " gives the untyped columns the unknown type '"
+                                + untyped
+                                + "'")));
+  }
+
+  private static Map<String, ScalarType> types(Map<String, String> names, String file) {
     Map<String, ScalarType> types = new LinkedHashMap<>();
-    ((Map<String, String>) map.get("column_types"))
-        .forEach(
-            (name, type) ->
-                types.put(
-                    name,
-                    ScalarType.fromYamlName(type)
-                        .orElseThrow(
-                            () ->
-                                new InvalidRequestException(
-                                    "Cannot reproduce: "
-                                        + file
-                                        + " gives column '"
-                                        + name
-                                        + "' the unknown type '"
-                                        + type
-                                        + "'"))));
-    return new EntityColumns((String) map.get("timestamp_column"), types);
+    names.forEach(
+        (name, type) ->
+            types.put(
+                name,
+                ScalarType.fromYamlName(type)
+                    .orElseThrow(
+                        () ->
+                            new InvalidRequestException(
+                                "Cannot reproduce: "
+                                    + file
+                                    + " gives column '"
+                                    + name
+                                    + "' the unknown type '"
+                                    + type
+                                    + "'"))));
+    return Collections.unmodifiableMap(types);
   }
 
   private static FileRead file(Map<String, Object> map) {

@@ -187,7 +187,7 @@ class EntityFilesTest {
     try (RootAllocator allocator = new RootAllocator();
         VectorSchemaRoot inferred = EntityFiles.read(file, DRIVER_ID, allocator).root();
         VectorSchemaRoot given = EntityFiles.read(file, DRIVER_ID, columns, allocator).root()) {
-      assertThat(typeOf(inferred, "zip")).isEqualTo(ScalarType.INT64);
+      assertThat(typeOf(inferred, "score")).isEqualTo(ScalarType.INT64);
       assertThat(typeOf(given, "zip")).isEqualTo(ScalarType.STRING);
       assertThat(values(given, "zip")).containsExactly("00123", "04567");
       assertThat(typeOf(given, "score")).isEqualTo(ScalarType.FLOAT32);
@@ -209,6 +209,164 @@ class EntityFilesTest {
               "Cannot read entity rows from "
                   + file
                   + ": line 2, column 'score': 'high' is not a valid float64");
+    }
+  }
+
+  @Test
+  void aNumberWithALeadingZeroKeepsItsColumnText() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"),
+            """
+            driver_id,event_timestamp,agent,zip,signed,small,half,negative
+            1001,2026-03-02T05:00:00Z,007,00123,-01.5,0,0.5,-0.25
+            1002,2026-03-02T06:00:00Z,8,4567,2.5,3,1.5,1
+            """);
+    try (RootAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = EntityFiles.read(file, DRIVER_ID, allocator).root()) {
+      assertThat(typeOf(root, "agent")).isEqualTo(ScalarType.STRING);
+      assertThat(values(root, "agent")).containsExactly("007", "8");
+      assertThat(typeOf(root, "zip")).isEqualTo(ScalarType.STRING);
+      assertThat(values(root, "zip")).containsExactly("00123", "4567");
+      assertThat(typeOf(root, "signed")).isEqualTo(ScalarType.STRING);
+      assertThat(typeOf(root, "small")).isEqualTo(ScalarType.INT64);
+      assertThat(values(root, "small")).containsExactly(0L, 3L);
+      assertThat(typeOf(root, "half")).isEqualTo(ScalarType.FLOAT64);
+      assertThat(values(root, "negative")).containsExactly(-0.25, 1.0);
+    }
+  }
+
+  @Test
+  void aDateTimeBeyondWhatNanosecondsHoldKeepsItsColumnText() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"),
+            """
+            driver_id,event_timestamp,valid_until,valid_from
+            1001,2026-03-02T05:00:00Z,2026-04-01T00:00:00Z,1600-01-01T00:00:00
+            1002,2026-03-02T06:00:00Z,9999-12-31T00:00:00,2026-01-01T00:00:00
+            """);
+    try (RootAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = EntityFiles.read(file, DRIVER_ID, allocator).root()) {
+      assertThat(typeOf(root, "valid_until")).isEqualTo(ScalarType.STRING);
+      assertThat(values(root, "valid_until"))
+          .containsExactly("2026-04-01T00:00:00Z", "9999-12-31T00:00:00");
+      assertThat(typeOf(root, "valid_from")).isEqualTo(ScalarType.STRING);
+    }
+  }
+
+  @Test
+  void aBlankCellIsNullInEveryColumnTypedOrInferred() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"),
+            "driver_id,event_timestamp,trips,note,score\n"
+                + "1001,2026-03-02T05:00:00Z,  ,   ,\t\n"
+                + "  ,2026-03-02T06:00:00Z,3, x ,1.5\n");
+    EntityColumns columns = new EntityColumns(null, Map.of("score", ScalarType.FLOAT64));
+    try (RootAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = EntityFiles.read(file, DRIVER_ID, columns, allocator).root()) {
+      assertThat(typeOf(root, "trips")).isEqualTo(ScalarType.INT64);
+      assertThat(values(root, "trips")).containsExactly(null, 3L);
+      assertThat(values(root, "note")).containsExactly(null, " x ");
+      assertThat(values(root, "score")).containsExactly(null, 1.5);
+      assertThat(values(root, "driver_id")).containsExactly(1001L, null);
+    }
+  }
+
+  @Test
+  void aNumberADoubleCannotHoldExactlyKeepsItsColumnText() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"),
+            """
+            driver_id,event_timestamp,huge,word,infinite,exact,beyond,large
+            1001,2026-03-02T05:00:00Z,1e999,NaN,Infinity,9007199254740992,9007199254740993,9007199254740993
+            1002,2026-03-02T06:00:00Z,1.5,1.5,1.5,0.5,0.5,1
+            """);
+    try (RootAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = EntityFiles.read(file, DRIVER_ID, allocator).root()) {
+      assertThat(typeOf(root, "huge")).isEqualTo(ScalarType.STRING);
+      assertThat(values(root, "huge")).containsExactly("1e999", "1.5");
+      assertThat(typeOf(root, "word")).isEqualTo(ScalarType.STRING);
+      assertThat(typeOf(root, "infinite")).isEqualTo(ScalarType.STRING);
+      // 2^53 is exact in a double; 2^53 + 1 is not, among decimals, but is as an int64.
+      assertThat(typeOf(root, "exact")).isEqualTo(ScalarType.FLOAT64);
+      assertThat(values(root, "exact")).containsExactly(9007199254740992.0, 0.5);
+      assertThat(typeOf(root, "beyond")).isEqualTo(ScalarType.STRING);
+      assertThat(values(root, "beyond")).containsExactly("9007199254740993", "0.5");
+      assertThat(typeOf(root, "large")).isEqualTo(ScalarType.INT64);
+      assertThat(values(root, "large")).containsExactly(9007199254740993L, 1L);
+    }
+  }
+
+  @Test
+  void aTypeGivenForAColumnTheFileLacksIsRefusedWithTheColumns() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"),
+            "driver_id,event_timestamp,zip_code\n1001,2026-03-02T05:00:00Z,00123\n");
+    EntityColumns columns = new EntityColumns(null, Map.of("zipcode", ScalarType.STRING));
+    try (RootAllocator allocator = new RootAllocator()) {
+      assertThatThrownBy(() -> EntityFiles.read(file, DRIVER_ID, columns, allocator))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessage(
+              "Cannot read entity rows from "
+                  + file
+                  + ": a type is given for column 'zipcode', which the file does not have"
+                  + " (did you mean 'zip_code'?) (columns: driver_id, event_timestamp, zip_code)");
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+  }
+
+  @Test
+  void theTypeEveryCsvColumnIsReadAsIsReportedAndUntypedColumnsMayBeText() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"),
+            """
+            driver_id,event_timestamp,trips,amount,zip
+            1001,2026-03-02T05:00:00Z,3,1.5,00123
+            """);
+    EntityColumns asBefore =
+        new EntityColumns(null, Map.of("amount", ScalarType.FLOAT32), ScalarType.STRING);
+    try (RootAllocator allocator = new RootAllocator()) {
+      EntityFiles.Loaded inferred = EntityFiles.read(file, DRIVER_ID, allocator);
+      inferred.root().close();
+      EntityFiles.Loaded text = EntityFiles.read(file, DRIVER_ID, asBefore, allocator);
+      assertThat(inferred.csvColumnTypes())
+          .containsExactly(
+              Map.entry("driver_id", ScalarType.INT64),
+              Map.entry("event_timestamp", ScalarType.TIMESTAMP),
+              Map.entry("trips", ScalarType.INT64),
+              Map.entry("amount", ScalarType.FLOAT64),
+              Map.entry("zip", ScalarType.STRING));
+      assertThat(text.csvColumnTypes())
+          .containsExactly(
+              Map.entry("driver_id", ScalarType.INT64),
+              Map.entry("event_timestamp", ScalarType.TIMESTAMP),
+              Map.entry("trips", ScalarType.STRING),
+              Map.entry("amount", ScalarType.FLOAT32),
+              Map.entry("zip", ScalarType.STRING));
+      try (VectorSchemaRoot root = text.root()) {
+        assertThat(values(root, "trips")).containsExactly("3");
+      }
+    }
+  }
+
+  @Test
+  void aTimeColumnValueBeyondWhatNanosecondsHoldSaysSo() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("entities.csv"), "driver_id,event_timestamp\n1001,9999-12-31T00:00:00\n");
+    try (RootAllocator allocator = new RootAllocator()) {
+      assertThatThrownBy(() -> EntityFiles.read(file, DRIVER_ID, allocator))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessage(
+              "Cannot read entity rows from "
+                  + file
+                  + ": line 2, column 'event_timestamp': '9999-12-31T00:00:00' is outside the"
+                  + " years 1677 to 2262 that a timestamp holds (nanoseconds since the epoch)");
     }
   }
 }

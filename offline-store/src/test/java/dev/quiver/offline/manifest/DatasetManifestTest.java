@@ -11,6 +11,7 @@ import dev.quiver.registry.model.ScalarType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,11 @@ class DatasetManifestTest {
   }
 
   private static DatasetManifest manifest(EntityColumns columns) {
+    return manifest(columns, null);
+  }
+
+  private static DatasetManifest manifest(
+      EntityColumns columns, Map<String, ScalarType> entityColumnTypes) {
     return new DatasetManifest(
         "0.1.0",
         Instant.parse("2026-03-02T05:00:00Z"),
@@ -51,6 +57,7 @@ class DatasetManifestTest {
         Map.of(),
         new FileRead(Path.of("/rows.csv"), 10, Instant.parse("2026-03-01T00:00:00Z"), 7, 10, 1),
         columns,
+        entityColumnTypes,
         List.of(),
         Path.of("/out.parquet"),
         1,
@@ -80,13 +87,51 @@ class DatasetManifestTest {
   }
 
   @Test
-  void aManifestOfARequestWithoutThemReadsAsBefore() {
-    DatasetManifest written = manifest(EntityColumns.defaults());
+  void theTypeEveryCsvColumnWasReadAsComesBackInTheFilesOrder() {
+    Map<String, ScalarType> types = new LinkedHashMap<>();
+    types.put("driver_id", ScalarType.INT64);
+    types.put("event_timestamp", ScalarType.TIMESTAMP);
+    types.put("zip", ScalarType.STRING);
+    types.put("amount", ScalarType.FLOAT64);
+    DatasetManifest written = manifest(EntityColumns.defaults(), types);
 
     String json = written.toJson();
 
-    assertThat(json).doesNotContain("entity_columns");
-    assertThat(DatasetManifest.fromJson(json, "m.json").entityColumns())
-        .isEqualTo(EntityColumns.defaults());
+    assertThat(json)
+        .contains(
+            "\"entity_column_types\" : {\n"
+                + "    \"driver_id\" : \"int64\",\n"
+                + "    \"event_timestamp\" : \"timestamp\",\n"
+                + "    \"zip\" : \"string\",\n"
+                + "    \"amount\" : \"float64\"\n")
+        .doesNotContain("entity_columns");
+    DatasetManifest read = DatasetManifest.fromJson(json, "m.json");
+    assertThat(read).isEqualTo(written);
+    assertThat(read.entityColumnTypes().keySet())
+        .containsExactly("driver_id", "event_timestamp", "zip", "amount");
+  }
+
+  @Test
+  void aCsvManifestWrittenBeforeInferenceReadsItsUntypedColumnsAsString() {
+    String json = manifest(EntityColumns.defaults()).toJson();
+
+    DatasetManifest read = DatasetManifest.fromJson(json, "m.json");
+
+    assertThat(json).doesNotContain("entity_column").contains("/rows.csv");
+    assertThat(read.entityColumns())
+        .isEqualTo(new EntityColumns(null, Map.of(), ScalarType.STRING));
+    assertThat(read.entityColumnTypes()).isNull();
+    // Written again (as reproduce does), it still says so.
+    assertThat(DatasetManifest.fromJson(read.toJson(), "m.json")).isEqualTo(read);
+  }
+
+  @Test
+  void aParquetManifestWithoutColumnTypesReadsAsBefore() {
+    String json = manifest(EntityColumns.defaults()).toJson().replace("/rows.csv", "/rows.parquet");
+
+    DatasetManifest read = DatasetManifest.fromJson(json, "m.json");
+
+    assertThat(read.entityColumns()).isEqualTo(EntityColumns.defaults());
+    assertThat(read.entityColumnTypes()).isNull();
   }
 }
