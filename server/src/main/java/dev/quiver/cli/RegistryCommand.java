@@ -36,10 +36,10 @@ import picocli.CommandLine.Spec;
     name = "registry",
     mixinStandardHelpOptions = true,
     description = {
-      "Read what is registered.",
+      "Read what is registered, or roll it back to an earlier version.",
       "",
-      "The output depends only on the registry's content: the same registry prints the same",
-      "bytes."
+      "list, show and history print only what the registry holds: the same registry prints the",
+      "same bytes."
     })
 final class RegistryCommand implements Runnable {
 
