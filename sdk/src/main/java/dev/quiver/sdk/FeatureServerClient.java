@@ -147,24 +147,7 @@ final class FeatureServerClient implements AutoCloseable {
         HttpRequest.newBuilder(post(path, body, true), (name, value) -> true)
             .header("Accept", ServerProtocol.NDJSON + ", application/json")
             .build();
-    HttpResponse<Stream<String>> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofLines());
-    } catch (HttpTimeoutException e) {
-      throw new ServerUnreachableException(
-          "The feature server at "
-              + server
-              + " did not answer within "
-              + TIMEOUT.toSeconds()
-              + " s",
-          e);
-    } catch (IOException e) {
-      throw new ServerUnreachableException(
-          "Cannot reach the feature server at " + server + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ServerUnreachableException("Interrupted while waiting for " + server, e);
-    }
+    HttpResponse<Stream<String>> response = exchange(request, HttpResponse.BodyHandlers.ofLines());
     try (Stream<String> answer = response.body()) {
       if (response.statusCode() >= 300) {
         throw RemoteErrors.of(
@@ -245,8 +228,13 @@ final class FeatureServerClient implements AutoCloseable {
   }
 
   private JsonNode send(HttpRequest request) {
+    return check(exchange(request, HttpResponse.BodyHandlers.ofString()));
+  }
+
+  /** Sends a request; a server that cannot be reached or does not answer in time says so. */
+  private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
     try {
-      return check(http.send(request, HttpResponse.BodyHandlers.ofString()));
+      return http.send(request, body);
     } catch (HttpTimeoutException e) {
       throw new ServerUnreachableException(
           "The feature server at "

@@ -27,11 +27,11 @@ final class DefinitionValidator {
   private final Problems problems;
   private final DefinitionParser parsed;
 
-  DefinitionValidator(DefinitionParser parsed, Problems problems) {
+  DefinitionValidator(DefinitionParser parsed, DefinitionLocations locations, Problems problems) {
     this.parsed = parsed;
     this.definitions = parsed.definitions();
     this.declared = parsed.declared();
-    this.locations = new DefinitionLocations(parsed.nodes());
+    this.locations = locations;
     this.problems = problems;
   }
 

@@ -54,10 +54,10 @@ public record FeatureRepo(
       }
       yaml.document().ifPresent(parser::parseDocument);
     }
-    new DefinitionValidator(parser, problems).validate();
+    DefinitionLocations locations = new DefinitionLocations(parser.nodes());
+    new DefinitionValidator(parser, locations, problems).validate();
     problems.throwIfAny();
-    return new FeatureRepo(
-        config.orElseThrow(), parser.definitions(), files, new DefinitionLocations(parser.nodes()));
+    return new FeatureRepo(config.orElseThrow(), parser.definitions(), files, locations);
   }
 
   /**

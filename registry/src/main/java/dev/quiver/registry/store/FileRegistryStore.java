@@ -82,14 +82,10 @@ public final class FileRegistryStore implements RegistryStore {
     }
     Map<String, Object> document = file.read();
     long version = document == null ? 0 : version(document);
+    VersionRead read = before.map(attributes -> new VersionRead(attributes, version)).orElse(null);
     Optional<BasicFileAttributes> after = attributes();
     // Kept only when the file did not change while it was read.
-    lastVersionRead =
-        before.isPresent()
-                && after.isPresent()
-                && new VersionRead(before.get(), 0).sameFile(after.get())
-            ? new VersionRead(before.get(), version)
-            : null;
+    lastVersionRead = read != null && after.isPresent() && read.sameFile(after.get()) ? read : null;
     return version;
   }
 
