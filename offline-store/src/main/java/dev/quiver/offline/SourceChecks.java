@@ -132,15 +132,22 @@ public final class SourceChecks {
                                         entityName))
                             .orElse(viewAt))));
       }
-      for (Feature feature : view.features()) {
+      for (Feature feature : view.sourceColumns()) {
+        String name = feature.name();
+        Optional<SourceLocation> nameAt =
+            view.isAggregation()
+                ? locations.aggregationValue(view.name(), name, "column")
+                : locations.featureValue(view.name(), name, "name");
+        Optional<SourceLocation> typeAt =
+            view.isAggregation()
+                ? locations.aggregationValue(view.name(), name, "type")
+                : locations.featureValue(view.name(), name, "type");
         needs.add(
             new Need(
-                new ColumnSpec(source.columnFor(feature.name()), feature.name(), feature.type()),
+                new ColumnSpec(source.columnFor(name), name, feature.type()),
                 by,
-                mappedColumnAt(locations, source, feature.name())
-                    .or(() -> locations.featureValue(view.name(), feature.name(), "name"))
-                    .orElse(viewAt),
-                locations.featureValue(view.name(), feature.name(), "type").orElse(viewAt),
+                mappedColumnAt(locations, source, name).or(() -> nameAt).orElse(viewAt),
+                typeAt.orElse(viewAt),
                 true));
       }
     }

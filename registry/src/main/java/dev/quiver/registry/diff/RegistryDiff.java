@@ -118,14 +118,33 @@ public final class RegistryDiff {
 
   private static boolean isNamedList(List<?> list) {
     return !list.isEmpty()
-        && list.stream().allMatch(i -> i instanceof Map<?, ?> m && m.containsKey("name"));
+        && list.stream().allMatch(i -> i instanceof Map<?, ?> m && identity(m) != null);
+  }
+
+  /**
+   * What identifies an item of a list across versions: its name, or for an aggregation (which has
+   * none) its function and column, such as {@code sum(amount)}.
+   */
+  private static Object identity(Map<?, ?> item) {
+    if (item.containsKey("name")) {
+      return item.get("name");
+    }
+    if (item.containsKey("function")) {
+      Object column = item.get("column");
+      return item.get("function") + "(" + (column == null ? "" : column) + ")";
+    }
+    return null;
   }
 
   private static Map<Object, Map<?, ?>> byName(List<?> list) {
     Map<Object, Map<?, ?>> byName = new java.util.LinkedHashMap<>();
     for (Object item : list) {
       Map<?, ?> map = (Map<?, ?>) item;
-      byName.put(map.get("name"), map);
+      Object key = identity(map);
+      for (int n = 2; byName.containsKey(key); n++) {
+        key = identity(map) + "#" + n;
+      }
+      byName.put(key, map);
     }
     return byName;
   }

@@ -98,6 +98,20 @@ public final class DefinitionLocations {
     return feature(view, featureName);
   }
 
+  /**
+   * Where the value of {@code key} of the first aggregation of a view over {@code column} was
+   * written; the view's {@code aggregations} when none is.
+   */
+  public Optional<SourceLocation> aggregationValue(String view, String column, String key) {
+    for (Node item : items(ObjectKind.FEATURE_VIEW, view, "aggregations")) {
+      if (item instanceof Node.Mapping aggregation && hasValue(aggregation, "column", column)) {
+        Node.Entry entry = aggregation.entries().get(key);
+        return Optional.of(entry == null ? aggregation.location() : entry.value().location());
+      }
+    }
+    return value(ObjectKind.FEATURE_VIEW, view, "aggregations");
+  }
+
   private List<Node> items(ObjectKind kind, String name, String key) {
     return node(kind, name)
         .map(node -> node.entries().get(key))
@@ -114,9 +128,13 @@ public final class DefinitionLocations {
   }
 
   private static boolean hasName(Node.Mapping feature, String name) {
-    Node.Entry entry = feature.entries().get("name");
+    return hasValue(feature, "name", name);
+  }
+
+  private static boolean hasValue(Node.Mapping mapping, String key, String value) {
+    Node.Entry entry = mapping.entries().get(key);
     return entry != null
         && entry.value() instanceof Node.Scalar scalar
-        && name.equals(scalar.text());
+        && value.equals(scalar.text());
   }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.registry.load;
 
+import dev.quiver.registry.model.AggregationFunction;
 import dev.quiver.registry.model.DurationText;
 import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
@@ -30,6 +31,8 @@ public final class DefinitionModel {
     BOOLEAN,
     /** A duration as {@link DurationText} writes it, or 0. */
     DURATION,
+    /** A list of durations greater than 0. */
+    DURATIONS,
     /** One of {@link Key#choices()}. */
     CHOICE,
     /** A list of names of other objects ({@link Key#choices()}: none). */
@@ -125,6 +128,30 @@ public final class DefinitionModel {
               optional("description", Shape.TEXT, "What the feature means."),
               optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
 
+  public static final ObjectModel AGGREGATION =
+      new ObjectModel(
+          "aggregation",
+          List.of(
+              optional(
+                  "column",
+                  Shape.NAME,
+                  "The column aggregated (after the source's field_mapping); count may go without"
+                      + " one, to count rows."),
+              choice(
+                  "type",
+                  false,
+                  "The column's type; needed with a column.",
+                  ScalarType.yamlNames()),
+              choice("function", true, "What to compute.", AggregationFunction.yamlNames()),
+              new Key(
+                  "windows",
+                  Shape.DURATIONS,
+                  true,
+                  "The windows to compute it over (1h, 1d, 7d): each gives one feature,"
+                      + " <column>_<function>_<window>.",
+                  List.of(),
+                  null)));
+
   public static final ObjectModel FEATURE_VIEW =
       new ObjectModel(
           "feature view",
@@ -144,7 +171,25 @@ public final class DefinitionModel {
                   "When a row counts as known for point-in-time joins: event (its event time, the"
                       + " default) or created (its created time).",
                   Arrays.stream(KnownTime.values()).map(KnownTime::yaml).toList()),
-              new Key("features", Shape.OBJECTS, true, "The view's features.", List.of(), FEATURE),
+              new Key(
+                  "features",
+                  Shape.OBJECTS,
+                  false,
+                  "The view's features, read from its source's rows (or write aggregations).",
+                  List.of(),
+                  FEATURE),
+              new Key(
+                  "aggregations",
+                  Shape.OBJECTS,
+                  false,
+                  "Windowed aggregations of the source's events (instead of features).",
+                  List.of(),
+                  AGGREGATION),
+              optional(
+                  "hop",
+                  Shape.DURATION,
+                  "The step every window slides by; by default 5m for windows under 12h, 1h under"
+                      + " 10d, 1d beyond."),
               optional("description", Shape.TEXT, "What the view holds."),
               optional("owner", Shape.TEXT, "Who to ask about it."),
               optional("tags", Shape.TEXT_MAP, "Free-form labels.")));

@@ -1,5 +1,6 @@
 package dev.quiver.registry.load;
 
+import dev.quiver.registry.model.Aggregation;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.DurationText;
 import dev.quiver.registry.model.Entity;
@@ -315,13 +316,54 @@ final class DefinitionParser {
                 })
             .orElse(KnownTime.EVENT);
     List<Feature> features = new ArrayList<>();
-    Optional<List<Node.Mapping>> featureNodes = r.mappingList("features");
-    if (featureNodes.isEmpty() && r.node("features").isEmpty()
-        || featureNodes.isPresent() && featureNodes.get().isEmpty()) {
-      problems.add(r.at("features"), r.subject() + " is missing required key 'features'");
-    }
-    for (Node.Mapping featureNode : featureNodes.orElse(List.of())) {
-      parseFeature(featureNode, name).ifPresent(features::add);
+    List<Aggregation> aggregations = new ArrayList<>();
+    Duration hop = null;
+    boolean hasFeatures = r.node("features").isPresent();
+    boolean hasAggregations = r.node("aggregations").isPresent();
+    if (hasFeatures && hasAggregations) {
+      problems.add(
+          r.at("aggregations"),
+          r.subject()
+              + " has both 'features' and 'aggregations': a view either reads features from its"
+              + " source's rows or aggregates its events; split it into two views");
+    } else if (hasAggregations) {
+      AggregationParser aggregationParser = new AggregationParser(r, problems);
+      aggregations.addAll(aggregationParser.aggregations());
+      hop = aggregationParser.hop();
+      if (ttl.filter(t -> !t.isZero()).isPresent()) {
+        problems.add(
+            r.at("ttl"),
+            r.subject()
+                + " has a ttl, but its aggregations' windows already bound the events they read;"
+                + " remove the ttl");
+      }
+      if (knownTime != KnownTime.EVENT) {
+        problems.add(
+            r.at("known_time"),
+            r.subject()
+                + " aggregates events by their event time; known_time: "
+                + knownTime.yaml()
+                + " applies to views with features only");
+      }
+    } else {
+      Optional<List<Node.Mapping>> featureNodes = r.mappingList("features");
+      if (featureNodes.isEmpty() && r.node("features").isEmpty()
+          || featureNodes.isPresent() && featureNodes.get().isEmpty()) {
+        problems.add(
+            r.at("features"),
+            r.subject()
+                + " is missing required key 'features' (or 'aggregations', for windowed"
+                + " aggregations of its source's events)");
+      }
+      for (Node.Mapping featureNode : featureNodes.orElse(List.of())) {
+        parseFeature(featureNode, name).ifPresent(features::add);
+      }
+      r.string("hop")
+          .ifPresent(
+              text ->
+                  problems.add(
+                      r.at("hop"),
+                      r.subject() + " has a hop but no aggregations: only windows slide by hops"));
     }
     String description = r.string("description").orElse(null);
     String owner = r.string("owner").orElse(null);
@@ -334,6 +376,8 @@ final class DefinitionParser {
             .online(online)
             .knownTime(knownTime)
             .features(features)
+            .aggregations(aggregations)
+            .hop(hop)
             .description(description)
             .owner(owner)
             .tags(tags)

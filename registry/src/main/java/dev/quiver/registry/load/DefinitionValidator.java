@@ -85,6 +85,18 @@ final class DefinitionValidator {
                           + " has the same name as the join key of entity '"
                           + entityName
                           + "'; rename the feature"));
+      if (view.isAggregation()
+          && view.sourceColumns().stream().anyMatch(c -> c.name().equals(joinKey))) {
+        problems.add(
+            locations.aggregationValue(view.name(), joinKey, "column").orElseThrow(),
+            subject
+                + " aggregates column '"
+                + joinKey
+                + "', the join key of entity '"
+                + entityName
+                + "': every event of a key has the same value; use count without a column to"
+                + " count events");
+      }
     }
     // An empty source was already reported as missing.
     if (!view.source().isEmpty() && !declared.get(ObjectKind.SOURCE).containsKey(view.source())) {

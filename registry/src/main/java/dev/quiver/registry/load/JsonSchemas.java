@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quiver.registry.load.DefinitionModel.Key;
 import dev.quiver.registry.load.DefinitionModel.ObjectModel;
+import dev.quiver.registry.model.DurationText;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.plugin.StoreKind;
 import dev.quiver.registry.plugin.StoreType;
@@ -57,6 +58,7 @@ public final class JsonSchemas {
       objects.put(definitionName(model), object(model));
     }
     objects.put(definitionName(DefinitionModel.FEATURE), object(DefinitionModel.FEATURE));
+    objects.put(definitionName(DefinitionModel.AGGREGATION), object(DefinitionModel.AGGREGATION));
     schema.put("properties", sections);
     schema.put("additionalProperties", false);
     schema.put("definitions", objects);
@@ -131,7 +133,31 @@ public final class JsonSchemas {
         required.add(key.name());
       }
     }
-    return closedObject(model.title(), properties, required);
+    Map<String, Object> schema = closedObject(model.title(), properties, required);
+    schema.putAll(rulesBetweenKeys(model));
+    return schema;
+  }
+
+  /** What the parser checks between the keys of one object, where a schema can say it too. */
+  private static Map<String, Object> rulesBetweenKeys(ObjectModel model) {
+    if (model == DefinitionModel.FEATURE_VIEW) {
+      // A view has features or aggregations, never both.
+      return json(
+          "oneOf",
+          List.of(
+              json("required", List.of("features")), json("required", List.of("aggregations"))));
+    }
+    if (model == DefinitionModel.AGGREGATION) {
+      // A column comes with its type; every function but count needs a column.
+      return json(
+          "dependencies",
+          json("column", List.of("type"), "type", List.of("column")),
+          "if",
+          json("properties", json("function", json("const", "count"))),
+          "else",
+          json("required", List.of("column")));
+    }
+    return Map.of();
   }
 
   /** An object with these keys and no others, as the loader refuses unknown keys. */
@@ -161,6 +187,8 @@ public final class JsonSchemas {
               List.of(
                   json("type", "string", "pattern", DefinitionModel.DURATION),
                   json("enum", List.of(0))));
+      case DURATIONS ->
+          list(key, json("type", "string", "pattern", "^\\s*" + DurationText.SYNTAX + "\\s*$"));
       case CHOICE -> json("enum", key.choices());
       case NAMES -> list(key, name());
       case FEATURE_REFERENCES -> list(key, json("type", "string", "pattern", "^[^:]+(:[^:]+)?$"));

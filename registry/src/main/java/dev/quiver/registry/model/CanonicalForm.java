@@ -64,6 +64,15 @@ public final class CanonicalForm {
     map.put("name", view.name());
     map.put("entities", view.entities());
     map.put("source", view.source());
+    if (view.isAggregation()) {
+      map.put("online", view.online());
+      map.put("aggregations", view.aggregations().stream().map(CanonicalForm::of).toList());
+      if (view.hop() != null) {
+        map.put("hop", WindowText.name(view.hop()));
+      }
+      putDescribing(map, view.description(), view.owner(), view.tags());
+      return map;
+    }
     map.put("ttl", DurationText.format(view.ttl()));
     map.put("online", view.online());
     // Only when not the default, so that registries written before the key read back unchanged.
@@ -72,6 +81,17 @@ public final class CanonicalForm {
     }
     map.put("features", view.features().stream().map(CanonicalForm::of).toList());
     putDescribing(map, view.description(), view.owner(), view.tags());
+    return map;
+  }
+
+  public static Map<String, Object> of(Aggregation aggregation) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    if (aggregation.column() != null) {
+      map.put("column", aggregation.column());
+      map.put("type", aggregation.type().toString());
+    }
+    map.put("function", aggregation.function().yamlName());
+    map.put("windows", aggregation.windows().stream().map(WindowText::name).toList());
     return map;
   }
 

@@ -12,6 +12,10 @@ import java.util.Optional;
  * @param ttl how far back a value stays valid; {@link Duration#ZERO} means no limit
  * @param online whether the view is materialized into the online store
  * @param knownTime when a row counts as known: from its event time, or from its created time
+ * @param features the view's features; for an aggregation view, those its aggregations produce
+ * @param aggregations windowed aggregations over the source's events; empty for a plain view
+ * @param hop the step every window of an aggregation view slides by; null for each window's default
+ *     ({@link WindowText#defaultHop})
  */
 public record FeatureView(
     String name,
@@ -21,6 +25,8 @@ public record FeatureView(
     boolean online,
     KnownTime knownTime,
     List<Feature> features,
+    List<Aggregation> aggregations,
+    Duration hop,
     String description,
     String owner,
     Map<String, String> tags,
@@ -32,8 +38,62 @@ public record FeatureView(
     entities = List.copyOf(entities);
     ttl = ttl == null ? Duration.ZERO : ttl;
     knownTime = knownTime == null ? KnownTime.EVENT : knownTime;
+    aggregations = aggregations == null ? List.of() : List.copyOf(aggregations);
+    if (!aggregations.isEmpty()) {
+      List<Feature> produced =
+          aggregateFeatures(aggregations, hop).stream().map(AggregateFeature::asFeature).toList();
+      if (!features.isEmpty() && !features.equals(produced)) {
+        throw new IllegalArgumentException(
+            "feature view '" + name + "' has both features and aggregations");
+      }
+      features = produced;
+    }
     features = List.copyOf(features);
     tags = tags == null ? Map.of() : Map.copyOf(tags);
+  }
+
+  /**
+   * The columns the view reads from its source besides join keys and timestamps, by their names in
+   * definitions (before {@code field_mapping}) and declared types: a plain view's features, or the
+   * columns its aggregations aggregate, each once.
+   */
+  public List<Feature> sourceColumns() {
+    if (!isAggregation()) {
+      return features;
+    }
+    Map<String, Feature> columns = new java.util.LinkedHashMap<>();
+    for (Aggregation aggregation : aggregations) {
+      if (aggregation.column() != null) {
+        columns.putIfAbsent(
+            aggregation.column(), Feature.of(aggregation.column(), aggregation.type()));
+      }
+    }
+    return List.copyOf(columns.values());
+  }
+
+  /** Whether the view's features are windowed aggregations of its source's events. */
+  public boolean isAggregation() {
+    return !aggregations.isEmpty();
+  }
+
+  /**
+   * The features the aggregations produce, in definition order (aggregation, then window), in the
+   * same order as {@link #features()}; empty for a plain view.
+   */
+  public List<AggregateFeature> aggregateFeatures() {
+    return aggregateFeatures(aggregations, hop);
+  }
+
+  private static List<AggregateFeature> aggregateFeatures(
+      List<Aggregation> aggregations, Duration hop) {
+    List<AggregateFeature> produced = new java.util.ArrayList<>();
+    for (Aggregation aggregation : aggregations) {
+      for (Duration window : aggregation.windows()) {
+        produced.add(
+            aggregation.feature(window, hop == null ? WindowText.defaultHop(window) : hop));
+      }
+    }
+    return produced;
   }
 
   public boolean hasTtl() {
@@ -61,6 +121,8 @@ public record FeatureView(
     private boolean online = true;
     private KnownTime knownTime = KnownTime.EVENT;
     private List<Feature> features = List.of();
+    private List<Aggregation> aggregations = List.of();
+    private Duration hop;
     private String description;
     private String owner;
     private Map<String, String> tags = Map.of();
@@ -110,6 +172,22 @@ public record FeatureView(
       return this;
     }
 
+    public Builder aggregations(Aggregation... values) {
+      this.aggregations = List.of(values);
+      return this;
+    }
+
+    public Builder aggregations(List<Aggregation> values) {
+      this.aggregations = values;
+      return this;
+    }
+
+    /** The hop of every window; null (the default) for each window's own default. */
+    public Builder hop(Duration value) {
+      this.hop = value;
+      return this;
+    }
+
     public Builder description(String value) {
       this.description = value;
       return this;
@@ -139,6 +217,8 @@ public record FeatureView(
           online,
           knownTime,
           features,
+          aggregations,
+          hop,
           description,
           owner,
           tags,

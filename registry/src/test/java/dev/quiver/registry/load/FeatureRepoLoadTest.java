@@ -144,7 +144,8 @@ class FeatureRepoLoadTest {
             "m.yaml:5: source 's' is missing required key 'timestamp_field'",
             "m.yaml:8: feature view 'v' is missing required key 'entities' (the entities that"
                 + " key its rows)",
-            "m.yaml:8: feature view 'v' is missing required key 'features'",
+            "m.yaml:8: feature view 'v' is missing required key 'features' (or 'aggregations', for"
+                + " windowed aggregations of its source's events)",
             "m.yaml:11: feature service 'svc' is missing required key 'features'");
   }
 

@@ -77,8 +77,10 @@ class JsonSchemasTest {
         keys.add(Arguments.of(DefinitionModel.of(kind).title(), key.name()));
       }
     }
-    for (Key key : DefinitionModel.FEATURE.keys()) {
-      keys.add(Arguments.of(DefinitionModel.FEATURE.title(), key.name()));
+    for (ObjectModel model : List.of(DefinitionModel.FEATURE, DefinitionModel.AGGREGATION)) {
+      for (Key key : model.keys()) {
+        keys.add(Arguments.of(model.title(), key.name()));
+      }
     }
     return keys.stream();
   }
@@ -94,7 +96,7 @@ class JsonSchemasTest {
           case BOOLEAN -> "maybe";
           case DURATION -> "5";
           case CHOICE -> "bogus";
-          case NAMES, OBJECTS -> "driver";
+          case NAMES, OBJECTS, DURATIONS -> "driver";
           case FEATURE_REFERENCES -> List.of("a:b:c");
           case TEXT_MAP -> "labels";
         };
@@ -106,7 +108,8 @@ class JsonSchemasTest {
   void aMissingRequiredKeyIsRefusedByBothAndAnOptionalOneByNeither(String object, String key)
       throws IOException {
     Map<String, Object> document = change(object, o -> o.remove(key));
-    if (key(object, key).required()) {
+    // A view needs features or aggregations; the plain view of the base has features.
+    if (key(object, key).required() || key.equals("features")) {
       assertRefusedByBoth(document);
     } else {
       assertThat(errors(DEFINITIONS, yaml(document))).isEmpty();
@@ -223,16 +226,33 @@ class JsonSchemasTest {
     view.put("entities", List.of("driver"));
     view.put("source", "stats");
     view.put("features", List.of(feature));
-    document.put("feature_views", List.of(view));
+    Map<String, Object> aggregation =
+        mutable(Map.of("function", "count", "windows", List.of("1h")));
+    Map<String, Object> aggregated = new LinkedHashMap<>();
+    aggregated.put("name", "driver_activity");
+    aggregated.put("entities", List.of("driver"));
+    aggregated.put("source", "stats");
+    aggregated.put("aggregations", List.of(aggregation));
+    document.put("feature_views", List.of(view, aggregated));
     document.put(
         "feature_services",
         List.of(mutable(Map.of("name", "ranking", "features", List.of("driver_stats")))));
     return document;
   }
 
-  /** The base document with the one object of a kind (or the view's feature) changed. */
+  /**
+   * The base document with the first object of a kind (or the first view's feature, or the second
+   * view's aggregation) changed.
+   */
   private static Map<String, Object> change(String object, Consumer<Map<String, Object>> edit) {
     Map<String, Object> document = base();
+    if (object.equals(DefinitionModel.AGGREGATION.title())) {
+      edit.accept(
+          ((List<Map<String, Object>>)
+                  (List<?>) objects(document, ObjectKind.FEATURE_VIEW).get(1).get("aggregations"))
+              .get(0));
+      return document;
+    }
     if (object.equals(DefinitionModel.FEATURE.title())) {
       edit.accept(
           ((List<Map<String, Object>>)
@@ -258,11 +278,13 @@ class JsonSchemasTest {
     ObjectModel model =
         object.equals(DefinitionModel.FEATURE.title())
             ? DefinitionModel.FEATURE
-            : Stream.of(ObjectKind.values())
-                .map(DefinitionModel::of)
-                .filter(m -> m.title().equals(object))
-                .findFirst()
-                .orElseThrow();
+            : object.equals(DefinitionModel.AGGREGATION.title())
+                ? DefinitionModel.AGGREGATION
+                : Stream.of(ObjectKind.values())
+                    .map(DefinitionModel::of)
+                    .filter(m -> m.title().equals(object))
+                    .findFirst()
+                    .orElseThrow();
     return model.keys().stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow();
   }
 

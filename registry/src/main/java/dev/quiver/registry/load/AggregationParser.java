@@ -1,0 +1,212 @@
+package dev.quiver.registry.load;
+
+import dev.quiver.registry.model.Aggregation;
+import dev.quiver.registry.model.AggregationFunction;
+import dev.quiver.registry.model.DurationText;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.SourceLocation;
+import dev.quiver.registry.model.ValueType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the {@code aggregations:} and {@code hop:} of a feature view, reporting every problem of
+ * every entry: an unknown function, a function that cannot take the column's type, a window that is
+ * not a duration, two entries that produce the same feature.
+ */
+final class AggregationParser {
+
+  private final MappingReader view;
+  private final Problems problems;
+  private final List<Aggregation> aggregations = new ArrayList<>();
+  private final Duration hop;
+
+  AggregationParser(MappingReader view, Problems problems) {
+    this.view = view;
+    this.problems = problems;
+    this.hop =
+        view.string("hop")
+            .flatMap(text -> positiveDuration(text, "hop", view.at("hop")))
+            .orElse(null);
+    Optional<List<Node.Mapping>> nodes = view.mappingList("aggregations");
+    if (nodes.isPresent() && nodes.get().isEmpty()) {
+      problems.add(view.at("aggregations"), view.subject() + " has an empty 'aggregations' list");
+    }
+    Map<String, SourceLocation> produced = new HashMap<>();
+    for (Node.Mapping node : nodes.orElse(List.of())) {
+      parse(node)
+          .ifPresent(
+              aggregation -> {
+                aggregations.add(aggregation);
+                for (Duration window : aggregation.windows()) {
+                  String name = aggregation.feature(window, window).name();
+                  SourceLocation first = produced.putIfAbsent(name, node.location());
+                  if (first != null) {
+                    problems.add(
+                        node.location(),
+                        view.subject()
+                            + " produces feature '"
+                            + name
+                            + "' twice (first at "
+                            + first
+                            + "); each column, function and window may appear once");
+                  }
+                }
+              });
+    }
+  }
+
+  List<Aggregation> aggregations() {
+    return aggregations;
+  }
+
+  /** The view's hop, or null when it sets none. */
+  Duration hop() {
+    return hop;
+  }
+
+  private Optional<Aggregation> parse(Node.Mapping node) {
+    MappingReader r = new MappingReader(node, "an aggregation of " + view.subject(), problems);
+    r.rejectUnknownKeys(DefinitionModel.AGGREGATION.names());
+    Optional<AggregationFunction> function =
+        r.requiredString("function")
+            .flatMap(
+                text -> {
+                  Optional<AggregationFunction> parsed =
+                      AggregationFunction.fromYamlName(text.strip());
+                  if (parsed.isEmpty()) {
+                    problems.add(
+                        r.at("function"),
+                        "unknown function '"
+                            + text
+                            + "' in "
+                            + r.subject()
+                            + Suggestions.hint(text, AggregationFunction.yamlNames())
+                            + "; functions are "
+                            + String.join(", ", AggregationFunction.yamlNames()));
+                  }
+                  return parsed;
+                });
+    Optional<String> column =
+        r.node("column").isPresent() ? r.requiredName("column", "column name") : Optional.empty();
+    column.ifPresent(
+        c ->
+            r.subject(
+                "aggregation '"
+                    + function.map(f -> f.yamlName() + " of ").orElse("")
+                    + c
+                    + "' of "
+                    + view.subject()));
+    Optional<ValueType> type =
+        r.string("type")
+            .flatMap(
+                text -> {
+                  Optional<ValueType> parsed = ValueType.parse(text);
+                  if (parsed.isEmpty()) {
+                    problems.add(
+                        r.at("type"),
+                        "unknown type '"
+                            + text
+                            + "' of "
+                            + r.subject()
+                            + Suggestions.hint(text, ValueType.allNames())
+                            + "; types are "
+                            + String.join(", ", ScalarType.yamlNames()));
+                  }
+                  return parsed;
+                });
+    boolean typeProblem = r.node("type").isPresent() && type.isEmpty();
+    if (r.node("column").isEmpty()) {
+      if (function.isPresent() && function.get() != AggregationFunction.COUNT) {
+        problems.add(
+            r.at("function"),
+            function.get().yamlName()
+                + " in "
+                + r.subject()
+                + " needs a 'column' to aggregate (only count may go without one, to count rows)");
+      }
+      if (r.node("type").isPresent()) {
+        problems.add(
+            r.at("type"),
+            "'type' of " + r.subject() + " is the aggregated column's type; add the 'column'");
+      }
+    } else if (column.isPresent() && r.node("type").isEmpty()) {
+      problems.add(
+          r.at("column"),
+          r.subject()
+              + " is missing required key 'type' (the type of column '"
+              + column.get()
+              + "')");
+    }
+    if (function.isPresent() && type.isPresent() && !function.get().accepts(type.get())) {
+      problems.add(
+          r.at("type"),
+          "function '"
+              + function.get().yamlName()
+              + "' cannot aggregate column '"
+              + column.orElse("?")
+              + "' of type "
+              + type.get()
+              + " in "
+              + view.subject()
+              + ": "
+              + function.get().yamlName()
+              + " takes "
+              + function.get().acceptedTypes());
+      typeProblem = true;
+    }
+    List<Duration> windows = new ArrayList<>();
+    Optional<List<Node.Scalar>> windowNodes = r.scalarList("windows");
+    if (windowNodes.isEmpty() && r.node("windows").isEmpty()
+        || windowNodes.isPresent() && windowNodes.get().isEmpty()) {
+      problems.add(
+          r.at("windows"),
+          r.subject() + " is missing required key 'windows' (such as [1h, 1d, 7d])");
+    }
+    boolean windowProblem = false;
+    for (Node.Scalar windowNode : windowNodes.orElse(List.of())) {
+      Optional<Duration> window =
+          positiveDuration(windowNode.text(), "window", windowNode.location());
+      window.ifPresent(windows::add);
+      windowProblem |= window.isEmpty();
+    }
+    if (function.isEmpty()
+        || typeProblem
+        || windowProblem
+        || windows.isEmpty()
+        || r.node("column").isPresent() && (column.isEmpty() || type.isEmpty())
+        || r.node("column").isEmpty()
+            && (function.get() != AggregationFunction.COUNT || r.node("type").isPresent())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Aggregation(column.orElse(null), type.orElse(null), function.get(), windows));
+  }
+
+  private Optional<Duration> positiveDuration(String text, String what, SourceLocation at) {
+    String shown = text == null ? "" : text;
+    Optional<Duration> parsed = text == null ? Optional.empty() : DurationText.parse(text);
+    if (parsed.isEmpty() || parsed.get().isZero()) {
+      String hint =
+          shown.strip().matches("\\d+") && !shown.strip().equals("0")
+              ? " (add a unit: " + shown.strip() + "s is seconds)"
+              : "";
+      problems.add(
+          at,
+          "invalid "
+              + what
+              + " '"
+              + shown
+              + "' of "
+              + view.subject()
+              + hint
+              + ": write a duration greater than 0 with units s, m, h or d (5m, 1h, 7d, 1d12h)");
+      return Optional.empty();
+    }
+    return parsed;
+  }
+}
