@@ -43,7 +43,7 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
         registry.selection(snapshot, request.featureService(), request.features()),
         registry.definitions(snapshot),
         store(),
-        clock.instant());
+        request.asOf() == null ? clock.instant() : request.asOf());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.quiver.sdk;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +15,15 @@ import java.util.Objects;
  * @param entities join key to values, in the order the response lists them; values are Long or
  *     Integer (int32/int64), String, Boolean, byte[] or base64 text (bytes), Instant or ISO-8601
  *     text (timestamp)
+ * @param asOf where the windows of aggregation features end, and the "now" that a plain view's ttl
+ *     is measured from; null for the store's clock
  */
 public record OnlineRequest(
     List<String> features,
     String featureService,
     Map<String, List<Object>> entities,
-    boolean fullFeatureNames) {
+    boolean fullFeatureNames,
+    Instant asOf) {
 
   public OnlineRequest {
     if ((features == null) == (featureService == null)) {
@@ -32,14 +36,19 @@ public record OnlineRequest(
 
   public static OnlineRequest ofFeatures(
       List<String> features, Map<String, List<Object>> entities) {
-    return new OnlineRequest(features, null, entities, false);
+    return new OnlineRequest(features, null, entities, false, null);
   }
 
   public static OnlineRequest ofService(String service, Map<String, List<Object>> entities) {
-    return new OnlineRequest(null, service, entities, false);
+    return new OnlineRequest(null, service, entities, false, null);
   }
 
   public OnlineRequest withFullFeatureNames(boolean value) {
-    return new OnlineRequest(features, featureService, entities, value);
+    return new OnlineRequest(features, featureService, entities, value, asOf);
+  }
+
+  /** The request with windows ending at {@code instant} (null: now). */
+  public OnlineRequest withAsOf(Instant instant) {
+    return new OnlineRequest(features, featureService, entities, fullFeatureNames, instant);
   }
 }
