@@ -1,5 +1,6 @@
 package dev.quiver.registry.load;
 
+import dev.quiver.Excerpt;
 import dev.quiver.registry.model.Aggregation;
 import dev.quiver.registry.model.AggregationFunction;
 import dev.quiver.registry.model.DurationText;
@@ -70,7 +71,19 @@ final class AggregationParser {
   }
 
   private Optional<Aggregation> parse(Node.Mapping node) {
-    MappingReader r = new MappingReader(node, "an aggregation of " + view.subject(), problems);
+    Optional<String> columnText =
+        Optional.ofNullable(node.entries().get("column"))
+            .map(Node.Entry::value)
+            .filter(Node.Scalar.class::isInstance)
+            .map(value -> ((Node.Scalar) value).text())
+            .filter(text -> text != null && !text.isBlank());
+    MappingReader r =
+        new MappingReader(
+            node,
+            columnText
+                .map(c -> "aggregation '" + Excerpt.of(c) + "' of " + view.subject())
+                .orElse("an aggregation of " + view.subject()),
+            problems);
     r.rejectUnknownKeys(DefinitionModel.AGGREGATION.names());
     Optional<AggregationFunction> function =
         r.requiredString("function")
@@ -93,14 +106,6 @@ final class AggregationParser {
                 });
     Optional<String> column =
         r.node("column").isPresent() ? r.requiredName("column", "column name") : Optional.empty();
-    column.ifPresent(
-        c ->
-            r.subject(
-                "aggregation '"
-                    + function.map(f -> f.yamlName() + " of ").orElse("")
-                    + c
-                    + "' of "
-                    + view.subject()));
     Optional<ValueType> type =
         r.string("type")
             .flatMap(

@@ -124,9 +124,12 @@ final class DefinitionValidator {
     Map<Integer, String> featureByHash = new HashMap<>();
     for (Feature feature : view.features()) {
       if (!seenFeatures.add(feature.name())) {
-        problems.add(
-            featureLocation(view, feature.name()),
-            "duplicate feature '" + feature.name() + "' in " + subject);
+        // An aggregation view's repeats were reported where its aggregations were parsed.
+        if (!view.isAggregation()) {
+          problems.add(
+              featureLocation(view, feature.name()),
+              "duplicate feature '" + feature.name() + "' in " + subject);
+        }
         continue;
       }
       String other = featureByHash.putIfAbsent(Feature.nameHash(feature.name()), feature.name());
