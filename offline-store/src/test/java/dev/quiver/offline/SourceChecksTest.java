@@ -111,6 +111,40 @@ class SourceChecksTest {
   }
 
   @Test
+  void anAggregatedColumnIsCheckedAtItsAggregation() {
+    FeatureRepo repo = repo();
+    RepoFixture.empty(root)
+        .write(
+            "merchant.yaml",
+            MERCHANT.replace("timestamp_field: updated", "timestamp_field: updated_at")
+                + """
+                  - name: merchant_activity
+                    entities: [merchant]
+                    source: merchant_source
+                    aggregations:
+                      - {function: count, windows: [1d]}
+                      - {column: fraud_rate, type: float32, function: max, windows: [1d]}
+                      - {column: txn_cont, type: int64, function: sum, windows: [1d, 7d]}
+                """);
+    repo = FeatureRepo.load(root, Map.of());
+
+    assertThat(
+            SourceChecks.check(repo.definitions(), repo.locations(), root).errors().stream()
+                .map(Problem::toString))
+        .containsExactlyInAnyOrder(
+            "merchant.yaml:18: source 'merchant_source': data/merchant.parquet has no column"
+                + " 'txn_cont' (feature view 'merchant_stats') (did you mean 'txn_count'?)",
+            "merchant.yaml:22: source 'merchant_source': column 'amount_avg' of"
+                + " data/merchant.parquet is DOUBLE, expected int64 (feature view"
+                + " 'merchant_stats'); declare float64, the column's type",
+            "merchant.yaml:28: source 'merchant_source': column 'fraud_rate' of"
+                + " data/merchant.parquet is DOUBLE, expected float32 (feature view"
+                + " 'merchant_activity'); declare float64, the column's type",
+            "merchant.yaml:29: source 'merchant_source': data/merchant.parquet has no column"
+                + " 'txn_cont' (feature view 'merchant_activity') (did you mean 'txn_count'?)");
+  }
+
+  @Test
   void withoutLocationsProblemsPointAtTheObject() {
     FeatureRepo repo = repo();
 
