@@ -67,6 +67,14 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
       throw new InvalidRequestException(
           "Cannot write to feature view '" + view + "': it is offline only (online: false)");
     }
+    if (definition.isAggregation()) {
+      throw new InvalidRequestException(
+          "Cannot write to feature view '"
+              + view
+              + "': it computes windowed aggregations, whose online tiles are computed from its"
+              + " source's events by materialization (quiver materialize); rows cannot be"
+              + " pushed to it");
+    }
     return OnlineWrites.write(definition, definitions, store(), columns, receivedAt);
   }
 

@@ -48,6 +48,9 @@ final class RemoteOnline implements OnlineFeatures {
     request.entities().forEach((key, values) -> entities.put(key, RemoteValues.toJson(values)));
     body.put("entities", entities);
     body.put("full_feature_names", request.fullFeatureNames());
+    if (request.asOf() != null) {
+      body.put("as_of", request.asOf().toString());
+    }
     RegistrySnapshot snapshot = registry.snapshot();
     return client
         .readAsync("/get-online-features", body)

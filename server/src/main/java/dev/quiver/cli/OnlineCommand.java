@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
       "",
       "Give --entity once per join key; row i takes the i-th value of every key. Each value",
       "comes with a status: PRESENT, NULL_VALUE, NOT_FOUND or OUTSIDE_MAX_AGE (older than the",
-      "view's ttl). The online store is opened read-only, so this works while a server writes."
+      "view's ttl). The online store is opened read-only, so this works while a server writes.",
+      "Aggregation features are computed over windows that end at --as-of (default now)."
     })
 final class OnlineCommand implements Callable<Integer> {
 
@@ -45,6 +46,15 @@ final class OnlineCommand implements Callable<Integer> {
       paramLabel = "KEY=V1,V2,...",
       description = "A join key and its values, one per entity row.")
   List<String> entities;
+
+  @Option(
+      names = "--as-of",
+      paramLabel = "INSTANT",
+      description = {
+        "Where aggregation windows end, and the now that a ttl is measured from: ISO-8601",
+        "(2026-05-10T23:59:58.713979Z), a date (its midnight, UTC) or now (the default)."
+      })
+  String asOf;
 
   @Option(names = "--json", description = "Print Feast's JSON response body, and nothing else.")
   boolean json;
@@ -70,7 +80,8 @@ final class OnlineCommand implements Callable<Integer> {
           (features.references() != null
                   ? OnlineRequest.ofFeatures(features.references(), rows)
                   : OnlineRequest.ofService(features.featureService, rows))
-              .withFullFeatureNames(fullFeatureNames);
+              .withFullFeatureNames(fullFeatureNames)
+              .withAsOf(asOf == null ? null : MaterializeCommand.instant(spec, asOf, "--as-of"));
       OnlineResponse response = store.onlineFeatures(request);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {

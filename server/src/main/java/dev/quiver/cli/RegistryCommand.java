@@ -6,6 +6,7 @@ import dev.quiver.registry.RegistryPlan;
 import dev.quiver.registry.load.DefinitionYaml;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.load.Suggestions;
+import dev.quiver.registry.model.AggregateFeature;
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.DurationText;
@@ -15,6 +16,7 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.model.WindowText;
 import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistryException;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -86,11 +88,32 @@ final class RegistryCommand implements Runnable {
 
   private static String viewSummary(FeatureView view) {
     return plural(view.features().size(), "feature")
+        + (view.isAggregation()
+            ? " aggregated from events"
+            : "; ttl " + (view.hasTtl() ? DurationText.format(view.ttl()) : "none"))
         + "; entities "
         + String.join(", ", view.entities())
-        + "; ttl "
-        + (view.hasTtl() ? DurationText.format(view.ttl()) : "none")
         + (view.online() ? "; online" : "; offline only");
+  }
+
+  /** For an aggregation view, comment lines naming the features it produces, with their types. */
+  private static String producedFeatures(RegistrySnapshot snapshot, ObjectKind kind, String name) {
+    if (kind != ObjectKind.FEATURE_VIEW) {
+      return "";
+    }
+    FeatureView view = snapshot.definitions().featureView(name).orElseThrow();
+    StringBuilder comment = new StringBuilder();
+    for (AggregateFeature feature : view.aggregateFeatures()) {
+      comment
+          .append("# produces ")
+          .append(feature.name())
+          .append(" (")
+          .append(feature.outputType().yamlName())
+          .append(", hop ")
+          .append(WindowText.name(feature.hop()))
+          .append(")\n");
+    }
+    return comment.toString();
   }
 
   private static String plural(int count, String noun) {
@@ -123,6 +146,7 @@ final class RegistryCommand implements Runnable {
                   + "' at registry version "
                   + snapshot.version()
                   + "\n"
+                  + producedFeatures(snapshot, kind, name)
                   + DefinitionYaml.write(objects.get(name)));
         }
       }

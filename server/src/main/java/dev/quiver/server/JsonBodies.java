@@ -121,7 +121,16 @@ final class JsonBodies {
   }
 
   static Instant instant(JsonNode body, String field) {
-    String text = requiredText(body, field);
+    return parseInstant(field, requiredText(body, field));
+  }
+
+  /** An ISO-8601 instant, or null when the field is absent. */
+  static Instant optionalInstant(JsonNode body, String field) {
+    String text = optionalText(body, field);
+    return text == null ? null : parseInstant(field, text);
+  }
+
+  private static Instant parseInstant(String field, String text) {
     try {
       return dev.quiver.offline.io.EntityFiles.parseInstant(text);
     } catch (DateTimeParseException e) {

@@ -47,7 +47,9 @@ public class OnlineController {
    * service) for entity rows given as one list per join key.
    *
    * @param body {@code {"features": [...] | "feature_service": "...", "entities": {"driver_id":
-   *     [1001, 1002]}, "full_feature_names": false}}
+   *     [1001, 1002]}, "full_feature_names": false, "as_of": "2026-05-10T23:59:58.713979Z"}};
+   *     {@code as_of} (default now) is where aggregation windows end and the "now" that a ttl is
+   *     measured from
    * @return {@code {"metadata": {"feature_names": [...]}, "results": [{"values", "statuses",
    *     "event_timestamps"}, ...]}}
    */
@@ -80,7 +82,8 @@ public class OnlineController {
         (choice.service() != null
                 ? OnlineRequest.ofService(choice.service(), entities)
                 : OnlineRequest.ofFeatures(choice.references(), entities))
-            .withFullFeatureNames(JsonBodies.optionalBoolean(request, "full_feature_names"));
+            .withFullFeatureNames(JsonBodies.optionalBoolean(request, "full_feature_names"))
+            .withAsOf(JsonBodies.optionalInstant(request, "as_of"));
     long started = System.nanoTime();
     OnlineResponse response = features.store().onlineFeatures(online);
     metrics.onlineLookups().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

@@ -3,7 +3,9 @@ package dev.quiver.server;
 import dev.quiver.Excerpt;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.model.CanonicalForm;
+import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.WindowText;
 import dev.quiver.registry.store.RegistrySnapshot;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -12,7 +14,6 @@ import io.micronaut.http.annotation.PathVariable;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,7 +72,9 @@ public class RegistryController {
     body.put("registry_version", snapshot.version());
     body.put(
         kind.sectionKey(),
-        List.copyOf(CanonicalForm.objects(snapshot.definitions(), kind).values()));
+        CanonicalForm.objects(snapshot.definitions(), kind).entrySet().stream()
+            .map(object -> withProducedFeatures(snapshot, kind, object.getKey(), object.getValue()))
+            .toList());
     return JsonBodies.write(body);
   }
 
@@ -90,7 +93,40 @@ public class RegistryController {
               + snapshot.version()
               + ")");
     }
-    return JsonBodies.write(object);
+    return JsonBodies.write(withProducedFeatures(snapshot, kind, name, object));
+  }
+
+  /**
+   * An aggregation view's definition with the features its aggregations produce ({@code
+   * "produced_features"}: name, type, function, column, window, hop), which clients would otherwise
+   * have to derive.
+   */
+  private static Map<String, Object> withProducedFeatures(
+      RegistrySnapshot snapshot, ObjectKind kind, String name, Map<String, Object> object) {
+    if (kind != ObjectKind.FEATURE_VIEW) {
+      return object;
+    }
+    FeatureView view = snapshot.definitions().featureView(name).orElseThrow();
+    if (!view.isAggregation()) {
+      return object;
+    }
+    Map<String, Object> described = new LinkedHashMap<>(object);
+    described.put(
+        "produced_features",
+        view.aggregateFeatures().stream()
+            .map(
+                feature -> {
+                  Map<String, Object> produced = new LinkedHashMap<>();
+                  produced.put("name", feature.name());
+                  produced.put("type", feature.outputType().yamlName());
+                  produced.put("function", feature.function().yamlName());
+                  produced.put("column", feature.column());
+                  produced.put("window", WindowText.name(feature.window()));
+                  produced.put("hop", WindowText.name(feature.hop()));
+                  return produced;
+                })
+            .toList());
+    return described;
   }
 
   private RegistrySnapshot snapshot(String project) {
