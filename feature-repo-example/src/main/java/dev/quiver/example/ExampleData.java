@@ -24,10 +24,11 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
 
 /**
- * Generates the example repo's Parquet data: hourly driver stats, daily customer profiles and
- * per-pair driver/customer stats over several days. The same options give the same rows, byte for
- * byte. The data has what real data has: gaps, nulls, and corrections that share an event timestamp
- * with the row they correct and are told apart by a later {@code created} timestamp.
+ * Generates the example repo's Parquet data: hourly driver stats, daily customer profiles, per-pair
+ * driver/customer stats and single trips (the events of an aggregation view) over several days. The
+ * same options give the same rows, byte for byte. The data has what real data has: gaps, nulls, and
+ * corrections that share an event timestamp with the row they correct and are told apart by a later
+ * {@code created} timestamp.
  */
 public final class ExampleData {
 
@@ -116,7 +117,27 @@ public final class ExampleData {
           .named("avg_rating_given")
           .named("driver_customer_stats");
 
+  private static final MessageType TRIPS =
+      Types.buildMessage()
+          .required(PrimitiveTypeName.INT64)
+          .named("driver_id")
+          .required(PrimitiveTypeName.INT64)
+          .named("customer_id")
+          .required(PrimitiveTypeName.INT64)
+          .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+          .named("event_timestamp")
+          .optional(PrimitiveTypeName.DOUBLE)
+          .named("fare")
+          .optional(PrimitiveTypeName.INT32)
+          .named("rating")
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("payment_type")
+          .named("trips");
+
   private static final String[] SEGMENTS = {"new", "regular", "frequent", "vip"};
+
+  private static final String[] PAYMENT_TYPES = {"card", "cash", "wallet"};
 
   private ExampleData() {}
 
@@ -133,6 +154,7 @@ public final class ExampleData {
       rows.put("data/driver_stats.parquet", writeDriverStats(data, options));
       rows.put("data/customer_profile.parquet", writeCustomerProfiles(data, options));
       rows.put("data/driver_customer_stats.parquet", writeDriverCustomerStats(data, options));
+      rows.put("data/trips.parquet", writeTrips(data, options));
     } catch (IOException e) {
       throw new OutputException("Cannot write the example data under " + data + ": " + e, e);
     }
@@ -243,6 +265,51 @@ public final class ExampleData {
           row.append("avg_rating_given", Math.round((3 + random.nextDouble() * 2) * 10) / 10.0);
         }
         sink.write(row);
+      }
+      sink.complete();
+    }
+    return rows;
+  }
+
+  /**
+   * One row per trip, as a trip service logs them: the events the aggregation view counts and sums.
+   * Drivers work shifts of a few hours most days; trips within a shift come minutes apart, and some
+   * share a timestamp to the microsecond. A trip's fare, rating and payment type may be missing.
+   */
+  private static long writeTrips(Path data, Options options) throws IOException {
+    Random random = new Random(options.seed() + 4);
+    SimpleGroupFactory groups = new SimpleGroupFactory(TRIPS);
+    Instant start = options.end().minus(Duration.ofDays(options.days()));
+    long rows = 0;
+    try (ParquetFileSink sink = new ParquetFileSink(data.resolve("trips.parquet"), TRIPS)) {
+      for (int day = 0; day < options.days(); day++) {
+        for (int d = 0; d < options.drivers(); d++) {
+          if (random.nextInt(5) == 0) {
+            continue;
+          }
+          long shiftStart = (long) day * 86_400 + random.nextInt(16 * 3_600);
+          int trips = 1 + random.nextInt(8);
+          long at = shiftStart;
+          for (int t = 0; t < trips; t++) {
+            // Now and then two trips are logged at the same instant.
+            at += random.nextInt(12) == 0 ? 0 : 300 + random.nextInt(2_400);
+            Group row = groups.newGroup();
+            row.append("driver_id", FIRST_DRIVER_ID + d);
+            row.append("customer_id", FIRST_CUSTOMER_ID + random.nextInt(options.customers()));
+            row.append("event_timestamp", micros(start.plusSeconds(at)));
+            if (random.nextInt(25) != 0) {
+              row.append("fare", Math.round((4 + random.nextDouble() * 60) * 100) / 100.0);
+            }
+            if (random.nextInt(3) != 0) {
+              row.append("rating", 1 + random.nextInt(5));
+            }
+            if (random.nextInt(30) != 0) {
+              row.append("payment_type", PAYMENT_TYPES[random.nextInt(PAYMENT_TYPES.length)]);
+            }
+            sink.write(row);
+            rows++;
+          }
+        }
       }
       sink.complete();
     }

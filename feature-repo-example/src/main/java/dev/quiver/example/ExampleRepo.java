@@ -19,6 +19,7 @@ public final class ExampleRepo {
           "driver_stats.yaml",
           "customer_profile.yaml",
           "driver_customer.yaml",
+          "driver_trips.yaml",
           "services.yaml");
 
   private static final String RESOURCE_FOLDER = "/dev/quiver/example/repo/";

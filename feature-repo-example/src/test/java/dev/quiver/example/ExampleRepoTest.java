@@ -59,6 +59,17 @@ class ExampleRepoTest {
         .containsExactly("driver", "customer");
     assertThat(repo.definitions().featureView("driver_hourly_stats").orElseThrow().hasTtl())
         .isTrue();
+    assertThat(repo.definitions().featureView("driver_trip_activity").orElseThrow().features())
+        .extracting(dev.quiver.registry.model.Feature::name)
+        .containsExactly(
+            "count_1h",
+            "count_1d",
+            "count_7d",
+            "fare_sum_1d",
+            "fare_sum_7d",
+            "fare_mean_7d",
+            "rating_min_1d",
+            "payment_type_last_7d");
   }
 
   @Test
@@ -69,7 +80,10 @@ class ExampleRepoTest {
 
     for (String file :
         List.of(
-            "driver_stats.parquet", "customer_profile.parquet", "driver_customer_stats.parquet")) {
+            "driver_stats.parquet",
+            "customer_profile.parquet",
+            "driver_customer_stats.parquet",
+            "trips.parquet")) {
       assertThat(Files.readAllBytes(dir.resolve("a/data/" + file)))
           .as(file)
           .isEqualTo(Files.readAllBytes(dir.resolve("b/data/" + file)));

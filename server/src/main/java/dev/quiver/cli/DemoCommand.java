@@ -94,7 +94,10 @@ final class DemoCommand implements Callable<Integer> {
     out.println();
     out.flush();
 
-    step(err, "quiver historical: a point-in-time-correct training set for 1,000 bookings");
+    step(
+        err,
+        "quiver historical: a point-in-time-correct training set for 1,000 bookings, with the"
+            + " drivers' trip counts and fares over the hour, day and week before each booking");
     Path entities = ExampleData.writeEntityRows(repo, options, 1_000);
     Path trainingSet = repo.resolve("data/training_set.parquet");
     int built =
@@ -106,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
                 "--entities",
                 entities.toString(),
                 "--feature-service",
-                "driver_activity_v1",
+                "driver_activity_v2",
                 "--output",
                 trainingSet.toString(),
                 "--repo",
@@ -125,7 +128,9 @@ final class DemoCommand implements Callable<Integer> {
     String end = options.end().toString();
     step(
         err,
-        "quiver materialize: the latest values of the last " + options.days() + " days, online");
+        "quiver materialize: the latest values of the last "
+            + options.days()
+            + " days, and the tiles of the trip windows, online");
     int materialized =
         QuiverCli.commandLine()
             .setOut(out)
@@ -148,7 +153,7 @@ final class DemoCommand implements Callable<Integer> {
             .execute(
                 "online",
                 "--feature-service",
-                "driver_activity_v1",
+                "driver_activity_v2",
                 "--entity",
                 "driver_id=" + drivers,
                 "--entity",
@@ -164,7 +169,14 @@ final class DemoCommand implements Callable<Integer> {
     err.println("The demo repo stays at " + repo + ". Try:");
     err.println("  ./quiver plan --repo " + repo);
     err.println("  ./quiver registry show driver_hourly_stats --repo " + repo);
+    err.println("  ./quiver registry show driver_trip_activity --repo " + repo);
     err.println("  ./quiver registry history --repo " + repo);
+    err.println(
+        "  ./quiver online --features driver_trip_activity:count_1h,driver_trip_activity:fare_sum_1d"
+            + " --entity driver_id="
+            + drivers
+            + " --repo "
+            + repo);
     err.println(
         "  ./quiver online --features driver_hourly_stats:conv_rate --entity driver_id="
             + drivers
