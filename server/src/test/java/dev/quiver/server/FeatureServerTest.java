@@ -347,6 +347,76 @@ class FeatureServerTest {
   }
 
   @Test
+  void aggregationFeaturesAreServedWithWindowsEndingAtAsOf() throws Exception {
+    String features =
+        "\"features\": [\"driver_trip_activity:count_7d\", \"driver_trip_activity:fare_sum_7d\","
+            + " \"driver_trip_activity:payment_type_last_7d\"]";
+    JsonNode now =
+        JSON.readTree(
+            post(
+                    "/get-online-features",
+                    "{" + features + ", \"entities\": {\"driver_id\": [1001, 1002, 99999]}}")
+                .body());
+    // Most drivers drive every week: the two known drivers have trips in the last 7 days.
+    for (int row = 0; row < 2; row++) {
+      assertThat(now.at("/results/1/statuses/" + row).asText()).isEqualTo("PRESENT");
+      assertThat(now.at("/results/1/values/" + row).asLong()).isPositive();
+      assertThat(now.at("/results/2/values/" + row).asDouble()).isPositive();
+    }
+    // An unknown driver: count and sum are 0, the others null, all NOT_FOUND.
+    assertThat(now.at("/results/1/values/2").asLong()).isZero();
+    assertThat(now.at("/results/1/statuses/2").asText()).isEqualTo("NOT_FOUND");
+    assertThat(now.at("/results/2/values/2").asDouble()).isZero();
+    assertThat(now.at("/results/3/values/2").isNull()).isTrue();
+    assertThat(now.at("/results/3/statuses/2").asText()).isEqualTo("NOT_FOUND");
+
+    // Thirty days on, no window reaches the trips any more.
+    JsonNode later =
+        JSON.readTree(
+            post(
+                    "/get-online-features",
+                    "{"
+                        + features
+                        + ", \"entities\": {\"driver_id\": [1001]}, \"as_of\": \""
+                        + Instant.now().plus(Duration.ofDays(30))
+                        + "\"}")
+                .body());
+    assertThat(later.at("/results/1/values/0").asLong()).isZero();
+    assertThat(later.at("/results/1/statuses/0").asText()).isEqualTo("NOT_FOUND");
+
+    JsonNode badAsOf =
+        problem(
+            post(
+                "/get-online-features",
+                "{" + features + ", \"entities\": {\"driver_id\": [1001]}, \"as_of\": \"soon\"}"),
+            400,
+            "bad_request");
+    assertThat(badAsOf.get("detail").asText()).contains("\"as_of\" is not an ISO-8601 instant");
+
+    JsonNode pushed =
+        problem(
+            post(
+                "/push",
+                "{\"push_source_name\": \"driver_trip_activity\", \"df\": {\"driver_id\":"
+                    + " [1001], \"event_timestamp\": [\""
+                    + Instant.now()
+                    + "\"]}}",
+                "Authorization",
+                "Bearer " + TOKEN),
+            400,
+            "invalid_request");
+    assertThat(pushed.get("detail").asText())
+        .contains("'driver_trip_activity': it computes windowed aggregations");
+
+    JsonNode view =
+        JSON.readTree(
+            get("/api/v1/projects/driver_ranking/feature-views/driver_trip_activity").body());
+    assertThat(view.at("/aggregations/0/function").asText()).isEqualTo("count");
+    assertThat(view.at("/produced_features/2/name").asText()).isEqualTo("count_7d");
+    assertThat(view.at("/produced_features/2/hop").asText()).isEqualTo("1h");
+  }
+
+  @Test
   void pushedRowsAreServedNewerWinsAndCheckedFirst() throws Exception {
     String auth = "Bearer " + TOKEN;
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -483,7 +553,7 @@ class FeatureServerTest {
     assertThat(JSON.readTree(ready.body()).get("registry_version").asLong()).isPositive();
 
     JsonNode views = JSON.readTree(get("/api/v1/projects/driver_ranking/feature-views").body());
-    assertThat(views.get("feature_views").size()).isEqualTo(3);
+    assertThat(views.get("feature_views").size()).isEqualTo(4);
     JsonNode view =
         JSON.readTree(
             get("/api/v1/projects/driver_ranking/feature-views/driver_hourly_stats").body());
