@@ -130,6 +130,105 @@ class OnlineFeaturesTest {
     }
   }
 
+  /**
+   * For any as_of at or after the newest event, an aggregation feature served online equals the
+   * training-set value of an entity row at that instant: tiles and the offline engine agree, on
+   * every online store. The instants are random (the seed is printed) and include the newest event
+   * itself, one nanosecond after it, and window starts and hop boundaries.
+   */
+  @Test
+  void aggregationFeaturesOnlineEqualTheTrainingSetRowAtAsOf() throws Exception {
+    long seed = Long.getLong("seed", System.nanoTime());
+    System.out.println("aggregationFeaturesOnlineEqualTheTrainingSetRowAtAsOf seed=" + seed);
+    java.util.Random random = new java.util.Random(seed);
+    String view = "driver_trip_activity";
+    try (FeatureStore store = open()) {
+      Instant end = Instant.parse("2026-03-08T00:00:00Z");
+      List<Materializer.ViewResult> results =
+          store.materialize(
+              end.minus(Duration.ofDays(8)), end, List.of(view), MaterializationProgress.NONE);
+      Instant newest = results.get(0).newestEvent();
+      assertThat(newest).isBefore(end);
+      List<String> features =
+          store.registry().definitions().featureView(view).orElseThrow().featureNames();
+      List<String> references = features.stream().map(f -> view + ":" + f).toList();
+
+      List<Instant> instants = new ArrayList<>();
+      instants.add(newest);
+      instants.add(newest.plusNanos(1));
+      Instant hour = newest.truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+      instants.add(hour.plus(Duration.ofHours(1)));
+      instants.add(hour.plus(Duration.ofHours(1)).minusNanos(1));
+      instants.add(hour.plus(Duration.ofDays(1)));
+      instants.add(hour.plus(Duration.ofDays(7)).plusNanos(1));
+      for (int i = 0; i < 6; i++) {
+        instants.add(newest.plusNanos((long) (random.nextDouble() * Duration.ofDays(8).toNanos())));
+      }
+      List<Object> drivers = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        drivers.add(1001L + random.nextInt(2_000));
+      }
+      drivers.add(99_999L); // no trips
+
+      StringBuilder csv = new StringBuilder("driver_id,event_timestamp\n");
+      for (Instant t : instants) {
+        for (Object driver : drivers) {
+          csv.append(driver).append(',').append(t).append('\n');
+        }
+      }
+      Path entities = Files.writeString(repo.resolve("data/agg_entities.csv"), csv);
+      int compared = 0;
+      try (TrainingSet offline =
+          store
+              .historical()
+              .historicalFeatures(
+                  HistoricalRequest.builder().entities(entities).features(references).build())) {
+        org.apache.arrow.vector.VectorSchemaRoot table = offline.table();
+        for (int i = 0; i < instants.size(); i++) {
+          Instant t = instants.get(i);
+          OnlineResponse online =
+              store.onlineFeatures(
+                  OnlineRequest.ofFeatures(references, Map.of("driver_id", drivers)).withAsOf(t));
+          for (int d = 0; d < drivers.size(); d++) {
+            int row = i * drivers.size() + d;
+            for (String feature : features) {
+              Object expected = table.getVector(feature).getObject(row);
+              Object actual = online.column(feature).values().get(d);
+              String what = "driver " + drivers.get(d) + " " + feature + " at " + t;
+              if (expected instanceof Double e && actual instanceof Double a) {
+                assertThat(a)
+                    .as(what)
+                    .isCloseTo(e, org.assertj.core.data.Percentage.withPercentage(1e-7));
+              } else {
+                assertThat(plain(actual)).as(what).isEqualTo(plain(expected));
+              }
+              FeatureStatus status = online.column(feature).statuses().get(d);
+              long count = (Long) table.getVector("count_7d").getObject(row);
+              if (feature.endsWith("_7d")) {
+                assertThat(status)
+                    .as(what)
+                    .isIn(
+                        count == 0
+                            ? List.of(FeatureStatus.NOT_FOUND)
+                            : List.of(FeatureStatus.PRESENT, FeatureStatus.NULL_VALUE));
+              }
+              compared++;
+            }
+          }
+        }
+      }
+      assertThat(compared).isEqualTo(instants.size() * drivers.size() * features.size());
+    }
+  }
+
+  /** Arrow's text and timestamps as the SDK's String and Instant, to compare values. */
+  private static Object plain(Object value) {
+    if (value instanceof org.apache.arrow.vector.util.Text text) {
+      return text.toString();
+    }
+    return value;
+  }
+
   @Test
   void incrementalRunsStartWhereTheLastEnded() {
     try (FeatureStore store = open()) {
