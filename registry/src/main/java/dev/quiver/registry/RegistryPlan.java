@@ -4,6 +4,8 @@ import dev.quiver.registry.diff.ChangeType;
 import dev.quiver.registry.diff.ObjectChange;
 import dev.quiver.registry.diff.RegistryDiff;
 import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.store.CommitInfo;
 import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -31,6 +33,37 @@ public record RegistryPlan(RegistrySnapshot base, Definitions desired, List<Obje
   /** The creates, updates and deletes, without unchanged objects. */
   public List<ObjectChange> pending() {
     return changes.stream().filter(c -> c.type() != ChangeType.UNCHANGED).toList();
+  }
+
+  /** The feature views the plan deletes. */
+  public List<String> deletedViews() {
+    return pending().stream()
+        .filter(c -> c.type() == ChangeType.DELETE && c.kind() == ObjectKind.FEATURE_VIEW)
+        .map(ObjectChange::name)
+        .toList();
+  }
+
+  /**
+   * The feature views the plan keeps but whose online tiles it makes void: a view that becomes or
+   * stops being an aggregation view, or whose aggregations, hop or entities change. Tiles of the
+   * old layout would merge with new ones into wrong values, so they must be computed again.
+   */
+  public List<String> retiledViews() {
+    List<String> views = new java.util.ArrayList<>();
+    for (ObjectChange change : pending()) {
+      if (change.type() != ChangeType.UPDATE || change.kind() != ObjectKind.FEATURE_VIEW) {
+        continue;
+      }
+      FeatureView before = base.definitions().featureView(change.name()).orElseThrow();
+      FeatureView after = desired.featureView(change.name()).orElseThrow();
+      if ((before.isAggregation() || after.isAggregation())
+          && (before.isAggregation() != after.isAggregation()
+              || !before.aggregateFeatures().equals(after.aggregateFeatures())
+              || !before.entities().equals(after.entities()))) {
+        views.add(change.name());
+      }
+    }
+    return views;
   }
 
   public boolean hasChanges() {

@@ -4,16 +4,14 @@ import dev.quiver.QuiverException;
 import dev.quiver.online.OnlineStoreException;
 import dev.quiver.registry.GitCommit;
 import dev.quiver.registry.RegistryPlan;
-import dev.quiver.registry.diff.ChangeType;
-import dev.quiver.registry.diff.ObjectChange;
 import dev.quiver.registry.load.FeatureRepo;
-import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistryStore;
 import dev.quiver.registry.store.RegistryStores;
 import dev.quiver.sdk.OnlineMaintenance;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -88,19 +86,20 @@ final class ApplyCommand implements Callable<Integer> {
       Supplier<HistoryEntry> commit,
       String verb,
       String desired) {
-    List<String> deletedViews = deletedViews(plan);
-    if (!deletedViews.isEmpty()) {
+    List<String> cleared = new ArrayList<>(plan.deletedViews());
+    cleared.addAll(plan.retiledViews());
+    if (!cleared.isEmpty()) {
       try {
-        OnlineMaintenance.deleteViews(config, store, deletedViews);
+        OnlineMaintenance.deleteViews(config, store, cleared);
       } catch (QuiverException e) {
         throw new OnlineStoreException(
             "Cannot "
                 + verb
                 + ": the online rows of "
-                + String.join(", ", deletedViews)
+                + String.join(", ", cleared)
                 + ", which "
                 + desired
-                + " does not have, cannot be deleted ("
+                + " does not have or computes differently, cannot be deleted ("
                 + e.getMessage()
                 + "); nothing was committed",
             e);
@@ -110,16 +109,14 @@ final class ApplyCommand implements Callable<Integer> {
   }
 
   static void printDeletedViews(RegistryPlan plan, PrintWriter out) {
-    List<String> deletedViews = deletedViews(plan);
-    if (!deletedViews.isEmpty()) {
-      out.println("Deleted the online rows of " + String.join(", ", deletedViews) + ".");
+    if (!plan.deletedViews().isEmpty()) {
+      out.println("Deleted the online rows of " + String.join(", ", plan.deletedViews()) + ".");
     }
-  }
-
-  private static List<String> deletedViews(RegistryPlan plan) {
-    return plan.pending().stream()
-        .filter(c -> c.type() == ChangeType.DELETE && c.kind() == ObjectKind.FEATURE_VIEW)
-        .map(ObjectChange::name)
-        .toList();
+    if (!plan.retiledViews().isEmpty()) {
+      out.println(
+          "Deleted the online tiles of "
+              + String.join(", ", plan.retiledViews())
+              + ", whose aggregations changed: run 'quiver materialize' to compute them again.");
+    }
   }
 }

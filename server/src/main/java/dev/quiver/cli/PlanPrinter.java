@@ -53,6 +53,12 @@ final class PlanPrinter {
             + " to delete, "
             + plan.count(ChangeType.UNCHANGED)
             + " unchanged.");
+    if (!plan.retiledViews().isEmpty()) {
+      out.println(
+          "The online tiles of "
+              + String.join(", ", plan.retiledViews())
+              + " will be deleted (their aggregations change): materialize again after applying.");
+    }
   }
 
   private static TextTable.Colour colourOf(ChangeType type) {

@@ -2,6 +2,7 @@ package dev.quiver.registry.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.registry.RegistryPlan;
 import dev.quiver.registry.RepoFixture;
 import dev.quiver.registry.diff.ChangeType;
 import dev.quiver.registry.diff.ObjectChange;
@@ -11,6 +12,7 @@ import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.WindowText;
+import dev.quiver.registry.store.RegistrySnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -279,6 +281,33 @@ class AggregationDefinitionsTest {
             "+ aggregation max(amount)",
             "- aggregation count()",
             "hop (none) -> 10m");
+  }
+
+  @Test
+  void aPlanThatChangesHowTilesAreComputedNamesTheViewsWhoseTilesGo() {
+    Definitions before = load(CARD_SPEND);
+    RegistrySnapshot base = new RegistrySnapshot("rides", 3, before);
+
+    assertThat(
+            RegistryPlan.of(base, load(CARD_SPEND.replace("[1h, 1d, 7d]", "[1h, 2d]")))
+                .retiledViews())
+        .containsExactly("card_spend");
+    assertThat(
+            RegistryPlan.of(
+                    base,
+                    load(
+                        CARD_SPEND.replace(
+                            "source: transactions", "source: transactions\n    hop: 1h")))
+                .retiledViews())
+        .containsExactly("card_spend");
+    assertThat(
+            RegistryPlan.of(
+                    base, load(CARD_SPEND + "    description: spend per card\n    owner: risk\n"))
+                .retiledViews())
+        .isEmpty();
+    RegistryPlan dropped = RegistryPlan.of(base, load("feature_views: []\n"));
+    assertThat(dropped.retiledViews()).isEmpty();
+    assertThat(dropped.deletedViews()).containsExactly("card_spend");
   }
 
   @Test
