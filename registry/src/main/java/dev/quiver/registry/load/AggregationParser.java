@@ -212,6 +212,23 @@ final class AggregationParser {
               + ": write a duration greater than 0 with units s, m, h or d (5m, 1h, 7d, 1d12h)");
       return Optional.empty();
     }
+    if (parsed.get().compareTo(LONGEST) > 0) {
+      problems.add(
+          at,
+          "invalid "
+              + what
+              + " '"
+              + shown
+              + "' of "
+              + view.subject()
+              + ": at most "
+              + LONGEST.toDays()
+              + "d (100 years)");
+      return Optional.empty();
+    }
     return parsed;
   }
+
+  /** Windows and hops are nanoseconds in a long, with room to add one to the other. */
+  private static final Duration LONGEST = Duration.ofDays(36_500);
 }

@@ -152,7 +152,7 @@ class AggregationDefinitionsTest {
                     aggregations:
                       - {column: amount, type: float64, function: summ, windows: [1h]}
                       - {column: merchant, type: string, function: sum, windows: [1h]}
-                      - {column: amount, type: float64, function: max, windows: [1x, 0, 60]}
+                      - {column: amount, type: float64, function: max, windows: [1x, 0, 60, 36501d]}
                       - {function: mean, windows: [1h]}
                       - {column: items, function: min, windows: [1h]}
                       - {column: tags, type: list<string>, function: last, windows: [1h]}
@@ -171,6 +171,8 @@ class AggregationDefinitionsTest {
                 + " than 0 with units s, m, h or d (5m, 1h, 7d, 1d12h)",
             "views.yaml:9: invalid window '1x' of feature view 'v': write a duration greater"
                 + " than 0 with units s, m, h or d (5m, 1h, 7d, 1d12h)",
+            "views.yaml:9: invalid window '36501d' of feature view 'v': at most 36500d (100"
+                + " years)",
             "views.yaml:9: invalid window '60' of feature view 'v' (add a unit: 60s is seconds):"
                 + " write a duration greater than 0 with units s, m, h or d (5m, 1h, 7d, 1d12h)",
             "views.yaml:10: mean in an aggregation of feature view 'v' needs a 'column' to"
