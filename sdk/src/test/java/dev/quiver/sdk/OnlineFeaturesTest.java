@@ -293,7 +293,7 @@ class OnlineFeaturesTest {
     try (FeatureStore store = open()) {
       assertThat(store.materialize(T0, T2, List.of(), MaterializationProgress.NONE))
           .extracting(Materializer.ViewResult::view)
-          .containsExactly("driver_customer_stats", "driver_hourly_stats");
+          .containsExactly("driver_customer_stats", "driver_hourly_stats", "driver_trip_activity");
       assertThatThrownBy(
               () ->
                   store.onlineFeatures(
