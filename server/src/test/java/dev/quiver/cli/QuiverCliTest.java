@@ -40,7 +40,7 @@ class QuiverCliTest {
     assertThat(apply.exitCode()).as(apply.err()).isZero();
     assertThat(apply.out())
         .contains("create  feature view     driver_hourly_stats")
-        .contains("9 to create, 0 to update, 0 to delete, 0 unchanged.")
+        .contains("12 to create, 0 to update, 0 to delete, 0 unchanged.")
         .endsWith("Applied: the registry is now at version 1.\n");
 
     CliRun unchanged = quiver("plan", "--exit-code", "--repo", repoArg);
@@ -52,7 +52,7 @@ class QuiverCliTest {
     assertThat(pending.exitCode()).isEqualTo(2);
     assertThat(pending.out())
         .contains("update  feature view  driver_hourly_stats  ttl 1d -> 2d")
-        .contains("0 to create, 1 to update, 0 to delete, 8 unchanged.");
+        .contains("0 to create, 1 to update, 0 to delete, 11 unchanged.");
     assertThat(quiver("plan", "--repo", repoArg).exitCode()).isZero();
 
     assertThat(quiver("apply", "--repo", repoArg).exitCode()).isZero();
@@ -91,7 +91,8 @@ class QuiverCliTest {
         .containsExactly(
             "trips.yaml:3: feature view 'trips' references unknown entity 'drivr' (did you mean"
                 + " 'driver'?)",
-            "trips.yaml:4: feature view 'trips' references unknown source 'trip_source'",
+            "trips.yaml:4: feature view 'trips' references unknown source 'trip_source' (did you"
+                + " mean 'trips_source'?)",
             "trips.yaml:6: unknown type 'in64' of feature 'trip_count' of feature view 'trips'"
                 + " (did you mean 'int64'?); types are bool, int32, int64, float32, float64,"
                 + " string, bytes, timestamp and list<T> of each",
