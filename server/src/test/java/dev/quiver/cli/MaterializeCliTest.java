@@ -167,8 +167,63 @@ class MaterializeCliTest {
     // it comes back starts from scratch.
     try (dev.quiver.sdk.FeatureStore store = dev.quiver.sdk.FeatureStore.open(repo)) {
       assertThat(store.materializationStates())
-          .containsOnlyKeys("customer_profile", "driver_hourly_stats");
+          .containsOnlyKeys("customer_profile", "driver_hourly_stats", "driver_trip_activity");
     }
+  }
+
+  @Test
+  void applyChangingAViewsWindowsDeletesItsTilesSoTheyAreComputedAgain() throws IOException {
+    quiver(
+        "materialize", "2026-03-01T00:00:00Z", "2026-03-08T00:00:00Z", "--repo", repo.toString());
+    Path definitions = repo.resolve("driver_trips.yaml");
+    Files.writeString(
+        definitions,
+        Files.readString(definitions)
+            .replace(
+                "{function: count, windows: [1h, 1d, 7d]}", "{function: count, windows: [2h]}"));
+    Files.writeString(
+        repo.resolve("driver_stats.yaml"),
+        Files.readString(repo.resolve("driver_stats.yaml")).replace("ttl: 1d", "ttl: 2d"));
+
+    CliRun plan = quiver("plan", "--repo", repo.toString());
+    assertThat(plan.out())
+        .contains(
+            "The online tiles of driver_trip_activity will be deleted (their aggregations"
+                + " change): materialize again after applying.");
+    CliRun apply = quiver("apply", "--repo", repo.toString());
+
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+    assertThat(apply.out())
+        .contains(
+            "Deleted the online tiles of driver_trip_activity, whose aggregations changed: run"
+                + " 'quiver materialize' to compute them again.");
+    try (var store =
+        dev.quiver.online.rocksdb.RocksDbOnlineStore.openReadOnly(
+            "driver_ranking", repo.resolve("data/online"))) {
+      assertThat(store.rowCount("driver_trip_activity")).isZero();
+      // A plain view whose ttl changed keeps its rows: the ttl applies when reading.
+      assertThat(store.rowCount("driver_hourly_stats")).isEqualTo(2_000);
+    }
+    try (dev.quiver.sdk.FeatureStore store = dev.quiver.sdk.FeatureStore.open(repo)) {
+      assertThat(store.materializationStates()).doesNotContainKey("driver_trip_activity");
+    }
+    CliRun again =
+        quiver("materialize-incremental", "2026-03-08T00:00:00Z", "--repo", repo.toString());
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    CliRun online =
+        quiver(
+            "online",
+            "--features",
+            "driver_trip_activity:count_2h",
+            "--entity",
+            "driver_id=1001",
+            "--as-of",
+            "2026-03-08T00:00:00Z",
+            "--json",
+            "--repo",
+            repo.toString());
+    assertThat(online.exitCode()).as(online.err()).isZero();
+    assertThat(online.out()).contains("\"feature_names\":[\"driver_id\",\"count_2h\"]");
   }
 
   @Test
