@@ -118,7 +118,7 @@ final class DemoCommand implements Callable<Integer> {
       return built;
     }
     out.println();
-    printFirstRows(trainingSet, 8, out);
+    printLastRows(trainingSet, 8, out);
     out.flush();
 
     out.println();
@@ -205,13 +205,17 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Prints the first rows of a training set as a table. */
-  private static void printFirstRows(Path file, int rows, PrintWriter out) {
+  /**
+   * Prints the last rows of a training set as a table: bookings late in the period, with a week of
+   * trips before them to aggregate.
+   */
+  private static void printLastRows(Path file, int rows, PrintWriter out) {
     try (RootAllocator allocator = new RootAllocator();
         VectorSchemaRoot table = EntityFiles.read(file, Map.of(), allocator).root()) {
       List<String> names = table.getSchema().getFields().stream().map(f -> f.getName()).toList();
       TextTable text = new TextTable(names.toArray(String[]::new));
-      for (int row = 0; row < Math.min(rows, table.getRowCount()); row++) {
+      int first = Math.max(0, table.getRowCount() - rows);
+      for (int row = first; row < table.getRowCount(); row++) {
         String[] cells = new String[names.size()];
         for (int c = 0; c < names.size(); c++) {
           FieldVector vector = table.getVector(c);
@@ -220,7 +224,7 @@ final class DemoCommand implements Callable<Integer> {
         text.add(cells);
       }
       out.println(
-          "First " + Math.min(rows, table.getRowCount()) + " of " + table.getRowCount() + " rows:");
+          "Last " + (table.getRowCount() - first) + " of " + table.getRowCount() + " rows:");
       text.print(out, false);
     }
   }
