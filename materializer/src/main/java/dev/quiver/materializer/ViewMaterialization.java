@@ -143,9 +143,7 @@ final class ViewMaterialization {
   }
 
   private byte[] encodeLongKey(long key) {
-    Entity entity = entities.get(0);
-    Object value = entity.type() == ScalarType.INT32 ? (Object) (int) key : (Object) key;
-    return EntityKeyCodec.encode(Map.of(entity.joinKey(), value), keyTypes);
+    return KeyColumns.encodeLong(entities.get(0), key);
   }
 
   /**
