@@ -40,6 +40,12 @@ abstract class TileColumns {
   /** Room for tiles {@code [0, capacity)}; new tiles start empty. */
   abstract void grow(int capacity);
 
+  /** Empties the partials of tiles {@code [from, capacity)}, so they can be reused. */
+  abstract void clear(int from);
+
+  /** Moves tile {@code from}'s partial to tile {@code to} (compaction; {@code to < from}). */
+  abstract void move(int from, int to);
+
   /** Folds row {@code row} (non-null key and time) of {@code column} into tile {@code tile}. */
   abstract void add(int tile, FieldVector column, int row, long ts, long ordinal);
 
@@ -89,6 +95,16 @@ abstract class TileColumns {
     void grow(int capacity) {
       counts = Arrays.copyOf(counts, capacity);
       this.capacity = capacity;
+    }
+
+    @Override
+    void move(int from, int to) {
+      counts[to] = counts[from];
+    }
+
+    @Override
+    void clear(int from) {
+      Arrays.fill(counts, from, capacity, 0);
     }
 
     @Override
@@ -142,6 +158,30 @@ abstract class TileColumns {
         counts = Arrays.copyOf(counts, capacity);
       }
       this.capacity = capacity;
+    }
+
+    @Override
+    void clear(int from) {
+      if (floating) {
+        Arrays.fill(doubles, from, capacity, 0);
+      } else {
+        Arrays.fill(longs, from, capacity, 0);
+      }
+      if (counted) {
+        Arrays.fill(counts, from, capacity, 0);
+      }
+    }
+
+    @Override
+    void move(int from, int to) {
+      if (floating) {
+        doubles[to] = doubles[from];
+      } else {
+        longs[to] = longs[from];
+      }
+      if (counted) {
+        counts[to] = counts[from];
+      }
     }
 
     @Override
@@ -226,6 +266,31 @@ abstract class TileColumns {
         ordinals = Arrays.copyOf(ordinals, capacity);
       }
       this.capacity = capacity;
+    }
+
+    @Override
+    void clear(int from) {
+      Arrays.fill(present, from, capacity, false);
+      if (bytes != null) {
+        Arrays.fill(bytes, from, capacity, null);
+      }
+    }
+
+    @Override
+    void move(int from, int to) {
+      present[to] = present[from];
+      switch (holder) {
+        case LONG -> longs[to] = longs[from];
+        case DOUBLE -> doubles[to] = doubles[from];
+        case BYTES -> {
+          bytes[to] = bytes[from];
+          bytes[from] = null;
+        }
+      }
+      if (ordered()) {
+        times[to] = times[from];
+        ordinals[to] = ordinals[from];
+      }
     }
 
     @Override

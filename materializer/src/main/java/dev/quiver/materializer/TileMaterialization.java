@@ -231,6 +231,9 @@ final class TileMaterialization {
           newestEvent == Long.MIN_VALUE
               ? Long.MIN_VALUE
               : WindowText.windowStart(newestEvent, reaches[s], hops[s]);
+      if (tables != null && tables[s] != null) {
+        tables[s].cutoff(cutoff[s]);
+      }
     }
   }
 
@@ -372,7 +375,8 @@ final class TileMaterialization {
               for (int at = order.starts()[ids[i]]; at < order.starts()[ids[i] + 1]; at++) {
                 int tile = order.order()[at];
                 if (tables[s].bucket(tile) >= cutoff[s]) {
-                  set.tile(s, tables[s].bucket(tile), tables[s].body(tile, scratch));
+                  tables[s].body(tile, scratch);
+                  set.tile(s, tables[s].bucket(tile), scratch);
                 }
               }
             }

@@ -23,6 +23,7 @@ final class TileTable {
   private long[] newest;
   private int[] table;
   private int mask;
+  private long cutoff = Long.MIN_VALUE;
 
   TileTable(TileLayout layout, long hop) {
     this.hop = hop;
@@ -48,6 +49,14 @@ final class TileTable {
     }
     // Columns grow by doubling: on average a third of their length is spare.
     return bytes * 3 / 2;
+  }
+
+  /**
+   * Tiles before {@code bucket} are out of reach of the newest event seen so far: they will not be
+   * written, and the table drops them rather than grow.
+   */
+  void cutoff(long bucket) {
+    cutoff = bucket;
   }
 
   int size() {
@@ -83,7 +92,7 @@ final class TileTable {
       at = (at + 1) & mask;
     }
     if (size == capacity) {
-      grow();
+      compactOrGrow();
       return tile(keyId, bucket);
     }
     int tile = size++;
@@ -106,6 +115,45 @@ final class TileTable {
     }
   }
 
+  /**
+   * Drops the tiles before the cutoff (a series of short windows over time-ordered files keeps only
+   * its last hour or so); grows when that frees less than a quarter.
+   */
+  private void compactOrGrow() {
+    int live = 0;
+    for (int tile = 0; tile < size; tile++) {
+      if (buckets[tile] >= cutoff) {
+        if (live != tile) {
+          keyIds[live] = keyIds[tile];
+          buckets[live] = buckets[tile];
+          rows[live] = rows[tile];
+          newest[live] = newest[tile];
+          for (TileColumns slot : slots) {
+            slot.move(tile, live);
+          }
+        }
+        live++;
+      }
+    }
+    for (int tile = live; tile < size; tile++) {
+      rows[tile] = 0;
+    }
+    size = live;
+    clearFrom(live);
+    if (live > capacity * 3 / 4) {
+      grow();
+    } else {
+      rehash();
+    }
+  }
+
+  /** Empties the partials of tiles {@code [from, capacity)} for reuse. */
+  private void clearFrom(int from) {
+    for (TileColumns slot : slots) {
+      slot.clear(from);
+    }
+  }
+
   private void grow() {
     capacity *= 2;
     keyIds = Arrays.copyOf(keyIds, capacity);
@@ -115,6 +163,10 @@ final class TileTable {
     for (TileColumns slot : slots) {
       slot.grow(capacity);
     }
+    rehash();
+  }
+
+  private void rehash() {
     table = new int[capacity * 2];
     Arrays.fill(table, EMPTY);
     mask = table.length - 1;
@@ -127,14 +179,13 @@ final class TileTable {
     }
   }
 
-  /** The tile's body: rows, newest event, then every slot's partial. */
-  byte[] body(int tile, TileOutput scratch) {
-    scratch.reset();
-    TileBody.header(scratch, buckets[tile], rows[tile], newest[tile]);
+  /** Writes the tile's body into {@code out} (emptied first): rows, newest event, partials. */
+  void body(int tile, TileOutput out) {
+    out.reset();
+    TileBody.header(out, buckets[tile], rows[tile], newest[tile]);
     for (TileColumns slot : slots) {
-      slot.write(tile, scratch);
+      slot.write(tile, out);
     }
-    return scratch.toByteArray();
   }
 
   /**

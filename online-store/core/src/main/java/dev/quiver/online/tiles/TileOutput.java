@@ -1,6 +1,9 @@
 package dev.quiver.online.tiles;
 
 import dev.quiver.registry.model.ScalarType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -8,6 +11,11 @@ import java.util.Arrays;
  * big-endian fixed-width numbers, and values by type. Reused across tiles by {@link #reset()}.
  */
 public final class TileOutput {
+
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private byte[] bytes;
   private int size;
@@ -28,6 +36,11 @@ public final class TileOutput {
     size = 0;
   }
 
+  /** The buffer itself; its first {@link #size()} bytes are what was written. */
+  byte[] bytes() {
+    return bytes;
+  }
+
   public byte[] toByteArray() {
     return Arrays.copyOf(bytes, size);
   }
@@ -46,17 +59,15 @@ public final class TileOutput {
 
   public TileOutput putInt(int value) {
     ensure(4);
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      bytes[size++] = (byte) (value >>> shift);
-    }
+    INT.set(bytes, size, value);
+    size += 4;
     return this;
   }
 
   public TileOutput putLong(long value) {
     ensure(8);
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      bytes[size++] = (byte) (value >>> shift);
-    }
+    LONG.set(bytes, size, value);
+    size += 8;
     return this;
   }
 

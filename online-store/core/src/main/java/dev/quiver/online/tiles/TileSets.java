@@ -75,6 +75,9 @@ public final class TileSets {
    * @return the set to store, or null when no tile is left
    */
   public static byte[] merge(byte[] stored, byte[] written) {
+    if (stored == null && !expiresBy(written, newestEvent(written))) {
+      return written;
+    }
     Raw next = Raw.parse(written);
     if (stored != null) {
       Raw old = Raw.parse(stored);
@@ -110,11 +113,17 @@ public final class TileSets {
     return newest == Long.MIN_VALUE ? Long.MIN_VALUE : WindowText.windowStart(newest, reach, hop);
   }
 
-  /** Builds a set series by series, tiles in bucket order; the materializer writes the bodies. */
+  /**
+   * Builds a set series by series, tiles in bucket order; the materializer writes the bodies. The
+   * bytes are those {@link #merge} and {@link #expire} write for the same tiles.
+   */
   public static final class Writer {
     private final TileLayout layout;
     private final long newest;
-    private final List<List<Tile>> series = new ArrayList<>();
+    private final TileOutput[] tiles;
+    private final int[] counts;
+    private final long[] firstBucket;
+    private final long[] lastBucket;
 
     /**
      * @param newestEvent the newest event of the view known to the writer (retention base)
@@ -122,37 +131,83 @@ public final class TileSets {
     public Writer(TileLayout layout, long newestEvent) {
       this.layout = layout;
       this.newest = newestEvent;
-      for (int s = 0; s < layout.series().size(); s++) {
-        series.add(new ArrayList<>());
-      }
+      int series = layout.series().size();
+      tiles = new TileOutput[series];
+      counts = new int[series];
+      firstBucket = new long[series];
+      lastBucket = new long[series];
     }
 
     /** Adds a tile; within a series, buckets must rise. */
     public Writer tile(int seriesIndex, long bucket, byte[] body) {
-      List<Tile> tiles = series.get(seriesIndex);
-      if (!tiles.isEmpty() && tiles.get(tiles.size() - 1).bucket >= bucket) {
-        throw new IllegalArgumentException("tiles must be added in rising bucket order");
-      }
-      long hop = layout.series().get(seriesIndex).hop();
+      return tile(seriesIndex, bucket, body, body.length);
+    }
+
+    /** Adds a tile whose body {@code body} holds. */
+    public Writer tile(int seriesIndex, long bucket, TileOutput body) {
+      return tile(seriesIndex, bucket, body.bytes(), body.size());
+    }
+
+    private Writer tile(int s, long bucket, byte[] body, int length) {
+      long hop = layout.series().get(s).hop();
       if (Math.floorMod(bucket, hop) != 0) {
         throw new IllegalArgumentException("bucket " + bucket + " is not a multiple of " + hop);
       }
-      tiles.add(new Tile(bucket, body));
+      if (tiles[s] == null) {
+        tiles[s] = new TileOutput(64 + length * 4);
+        tiles[s].putZigzag(bucket / hop);
+        firstBucket[s] = bucket;
+      } else if (bucket <= lastBucket[s]) {
+        throw new IllegalArgumentException("tiles must be added in rising bucket order");
+      } else {
+        tiles[s].putVarint((bucket - lastBucket[s]) / hop);
+      }
+      lastBucket[s] = bucket;
+      counts[s]++;
+      tiles[s].putVarint(length).putBytes(body, 0, length);
       return this;
     }
 
     public boolean isEmpty() {
-      return series.stream().allMatch(List::isEmpty);
+      for (int count : counts) {
+        if (count > 0) {
+          return false;
+        }
+      }
+      return true;
     }
 
+    /** The encoded set, or null when it holds no tile. */
     public byte[] toBytes() {
-      List<Raw.SeriesTiles> all = new ArrayList<>();
-      for (int s = 0; s < series.size(); s++) {
-        TileLayout.Series spec = layout.series().get(s);
-        all.add(new Raw.SeriesTiles(spec.hop(), spec.reach(), series.get(s)));
+      if (isEmpty()) {
+        return null;
       }
-      return new Raw(layout.hash(), newest, all).encode();
+      long expires = Long.MAX_VALUE;
+      int size = HEADER;
+      for (int s = 0; s < tiles.length; s++) {
+        size += 26 + (tiles[s] == null ? 0 : tiles[s].size());
+        if (counts[s] > 0) {
+          TileLayout.Series spec = layout.series().get(s);
+          expires = Math.min(expires, expiresAt(firstBucket[s], spec.hop(), spec.reach()));
+        }
+      }
+      TileOutput out = new TileOutput(size);
+      out.putByte(FORMAT).putInt(layout.hash()).putLong(newest).putLong(expires);
+      out.putByte(tiles.length);
+      for (int s = 0; s < tiles.length; s++) {
+        TileLayout.Series spec = layout.series().get(s);
+        out.putLong(spec.hop()).putLong(spec.reach()).putVarint(counts[s]);
+        if (tiles[s] != null) {
+          out.put(tiles[s]);
+        }
+      }
+      return out.toByteArray();
     }
+  }
+
+  /** The least newest event n with floor(n - reach, hop) > oldest: oldest + hop + reach. */
+  static long expiresAt(long oldestBucket, long hop, long reach) {
+    return saturatingAdd(saturatingAdd(oldestBucket, hop), reach);
   }
 
   record Tile(long bucket, byte[] body) {
@@ -268,11 +323,7 @@ public final class TileSets {
         }
         if (!s.tiles.isEmpty()) {
           any = true;
-          // The least newest n with floor(n - reach, hop) > oldest bucket: n >= oldest + hop +
-          // reach.
-          long oldest = s.tiles.get(0).bucket;
-          long at = saturatingAdd(saturatingAdd(oldest, s.hop), s.reach);
-          expires = Math.min(expires, at);
+          expires = Math.min(expires, expiresAt(s.tiles.get(0).bucket, s.hop, s.reach));
         }
       }
       if (!any) {
