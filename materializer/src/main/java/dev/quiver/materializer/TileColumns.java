@@ -17,43 +17,57 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
- * The partials of one slot across the tiles of a series, in columns indexed by tile (no object per
- * tile: ten million tiles must fit), and how a source row folds into them.
+ * How one slot's partial sits in a tile's row of longs ({@link TileTable} keeps a tile's fields
+ * side by side, so folding a row into it or writing it touches one or two cache lines, where a
+ * column per field cost a cache miss each), and how a source row folds into it. Doubles are kept as
+ * their raw bits; a string or bytes value sits in the tile's object cell.
  */
 abstract class TileColumns {
 
-  protected int capacity;
+  /** Where the slot's longs start in the tile's row. */
+  protected final int at;
 
-  TileColumns(int capacity) {
-    this.capacity = capacity;
+  TileColumns(int at) {
+    this.at = at;
   }
 
-  static TileColumns of(TileLayout.Slot slot, int capacity) {
+  /**
+   * @param at where the slot's longs start in a tile's row
+   * @param objectCell the slot's cell among a tile's objects, for string and bytes values
+   */
+  static TileColumns of(TileLayout.Slot slot, int at, int objectCell) {
     return switch (slot.function()) {
-      case COUNT -> new Count(capacity);
+      case COUNT -> new Count(at);
       case SUM, MEAN ->
-          new Sum(capacity, slot.floatingSum(), slot.function() == AggregationFunction.MEAN);
-      case MIN, MAX, FIRST, LAST -> new Chosen(slot.function(), slot.inputType(), capacity);
+          new Sum(at, slot.floatingSum(), slot.function() == AggregationFunction.MEAN);
+      case MIN, MAX, FIRST, LAST -> new Chosen(slot.function(), slot.inputType(), at, objectCell);
     };
   }
 
-  /** Room for tiles {@code [0, capacity)}; new tiles start empty. */
-  abstract void grow(int capacity);
+  /** How many longs of a tile's row the slot takes. */
+  abstract int longs();
 
-  /** Empties the partials of tiles {@code [from, capacity)}, so they can be reused. */
-  abstract void clear(int from);
+  /** Whether the slot keeps a string or bytes value among the tile's objects. */
+  boolean usesObject() {
+    return false;
+  }
 
-  /** Moves tile {@code from}'s partial to tile {@code to} (compaction; {@code to < from}). */
-  abstract void move(int from, int to);
-
-  /** Folds row {@code row} (non-null key and time) of {@code column} into tile {@code tile}. */
-  abstract void add(int tile, FieldVector column, int row, long ts, long ordinal);
+  /**
+   * Folds row {@code row} of {@code column} into the tile whose longs start at {@code base} of
+   * {@code data} and whose objects at {@code objectBase} of {@code objects}.
+   */
+  abstract void add(
+      long[] data,
+      int base,
+      Object[] objects,
+      int objectBase,
+      FieldVector column,
+      int row,
+      long ts,
+      long ordinal);
 
   /** Writes the tile's partial as {@link TileBody} lays it out. */
-  abstract void write(int tile, TileOutput out);
-
-  /** Heap bytes a tile's partial takes here. */
-  abstract int bytesPerTile();
+  abstract void write(long[] data, int base, Object[] objects, int objectBase, TileOutput out);
 
   static long longOf(FieldVector column, int row) {
     if (column instanceof BigIntVector v) {
@@ -84,44 +98,33 @@ abstract class TileColumns {
 
   /** {@code count(column)}: non-null values. */
   static final class Count extends TileColumns {
-    private long[] counts;
-
-    Count(int capacity) {
-      super(capacity);
-      counts = new long[capacity];
+    Count(int at) {
+      super(at);
     }
 
     @Override
-    void grow(int capacity) {
-      counts = Arrays.copyOf(counts, capacity);
-      this.capacity = capacity;
+    int longs() {
+      return 1;
     }
 
     @Override
-    void move(int from, int to) {
-      counts[to] = counts[from];
-    }
-
-    @Override
-    void clear(int from) {
-      Arrays.fill(counts, from, capacity, 0);
-    }
-
-    @Override
-    void add(int tile, FieldVector column, int row, long ts, long ordinal) {
+    void add(
+        long[] data,
+        int base,
+        Object[] objects,
+        int objectBase,
+        FieldVector column,
+        int row,
+        long ts,
+        long ordinal) {
       if (!column.isNull(row)) {
-        counts[tile]++;
+        data[base + at]++;
       }
     }
 
     @Override
-    void write(int tile, TileOutput out) {
-      TileBody.count(out, counts[tile]);
-    }
-
-    @Override
-    int bytesPerTile() {
-      return 8;
+    void write(long[] data, int base, Object[] objects, int objectBase, TileOutput out) {
+      TileBody.count(out, data[base + at]);
     }
   }
 
@@ -129,124 +132,74 @@ abstract class TileColumns {
   static final class Sum extends TileColumns {
     private final boolean floating;
     private final boolean counted;
-    private long[] longs;
-    private double[] doubles;
-    private long[] counts;
 
-    Sum(int capacity, boolean floating, boolean counted) {
-      super(capacity);
+    Sum(int at, boolean floating, boolean counted) {
+      super(at);
       this.floating = floating;
       this.counted = counted;
-      if (floating) {
-        doubles = new double[capacity];
-      } else {
-        longs = new long[capacity];
-      }
-      if (counted) {
-        counts = new long[capacity];
-      }
     }
 
     @Override
-    void grow(int capacity) {
-      if (floating) {
-        doubles = Arrays.copyOf(doubles, capacity);
-      } else {
-        longs = Arrays.copyOf(longs, capacity);
-      }
-      if (counted) {
-        counts = Arrays.copyOf(counts, capacity);
-      }
-      this.capacity = capacity;
+    int longs() {
+      return counted ? 2 : 1;
     }
 
     @Override
-    void clear(int from) {
-      if (floating) {
-        Arrays.fill(doubles, from, capacity, 0);
-      } else {
-        Arrays.fill(longs, from, capacity, 0);
-      }
-      if (counted) {
-        Arrays.fill(counts, from, capacity, 0);
-      }
-    }
-
-    @Override
-    void move(int from, int to) {
-      if (floating) {
-        doubles[to] = doubles[from];
-      } else {
-        longs[to] = longs[from];
-      }
-      if (counted) {
-        counts[to] = counts[from];
-      }
-    }
-
-    @Override
-    void add(int tile, FieldVector column, int row, long ts, long ordinal) {
+    void add(
+        long[] data,
+        int base,
+        Object[] objects,
+        int objectBase,
+        FieldVector column,
+        int row,
+        long ts,
+        long ordinal) {
       if (column.isNull(row)) {
         return;
       }
+      int i = base + at;
       if (floating) {
-        doubles[tile] += doubleOf(column, row);
+        data[i] =
+            Double.doubleToRawLongBits(Double.longBitsToDouble(data[i]) + doubleOf(column, row));
       } else {
-        longs[tile] += longOf(column, row);
+        data[i] += longOf(column, row);
       }
       if (counted) {
-        counts[tile]++;
+        data[i + 1]++;
       }
     }
 
     @Override
-    void write(int tile, TileOutput out) {
+    void write(long[] data, int base, Object[] objects, int objectBase, TileOutput out) {
+      int i = base + at;
       if (floating) {
-        TileBody.doubleSum(out, doubles[tile]);
+        TileBody.doubleSum(out, Double.longBitsToDouble(data[i]));
       } else {
-        TileBody.longSum(out, longs[tile]);
+        TileBody.longSum(out, data[i]);
       }
       if (counted) {
-        TileBody.count(out, counts[tile]);
+        TileBody.count(out, data[i + 1]);
       }
-    }
-
-    @Override
-    int bytesPerTile() {
-      return counted ? 16 : 8;
     }
   }
 
   /**
    * {@code min}, {@code max}, {@code first} or {@code last}: one chosen non-null value per tile;
-   * first and last by (event time, then file and row order).
+   * first and last by (event time, then file and row order). Longs: presence, value, and for first
+   * and last the value's time and ordinal.
    */
   static final class Chosen extends TileColumns {
     private final AggregationFunction function;
     private final ScalarType type;
     private final TileBody.Holder holder;
-    private boolean[] present;
-    private long[] longs;
-    private double[] doubles;
-    private byte[][] bytes;
-    private long[] times;
-    private long[] ordinals;
+    private final int objectCell;
 
-    Chosen(AggregationFunction function, ScalarType type, int capacity) {
-      super(capacity);
+    Chosen(AggregationFunction function, ScalarType type, int at, int objectCell) {
+      super(at);
       this.function = function;
       this.type = type;
       this.holder = TileBody.Holder.of(type);
-      present = new boolean[capacity];
-      switch (holder) {
-        case LONG -> longs = new long[capacity];
-        case DOUBLE -> doubles = new double[capacity];
-        case BYTES -> bytes = new byte[capacity][];
-      }
-      if (ordered()) {
-        times = new long[capacity];
-        ordinals = new long[capacity];
-      }
+      this.objectCell = objectCell;
     }
 
     private boolean ordered() {
@@ -254,76 +207,66 @@ abstract class TileColumns {
     }
 
     @Override
-    void grow(int capacity) {
-      present = Arrays.copyOf(present, capacity);
-      switch (holder) {
-        case LONG -> longs = Arrays.copyOf(longs, capacity);
-        case DOUBLE -> doubles = Arrays.copyOf(doubles, capacity);
-        case BYTES -> bytes = Arrays.copyOf(bytes, capacity);
-      }
-      if (ordered()) {
-        times = Arrays.copyOf(times, capacity);
-        ordinals = Arrays.copyOf(ordinals, capacity);
-      }
-      this.capacity = capacity;
+    int longs() {
+      return ordered() ? 4 : 2;
     }
 
     @Override
-    void clear(int from) {
-      Arrays.fill(present, from, capacity, false);
-      if (bytes != null) {
-        Arrays.fill(bytes, from, capacity, null);
-      }
+    boolean usesObject() {
+      return holder == TileBody.Holder.BYTES;
     }
 
     @Override
-    void move(int from, int to) {
-      present[to] = present[from];
-      switch (holder) {
-        case LONG -> longs[to] = longs[from];
-        case DOUBLE -> doubles[to] = doubles[from];
-        case BYTES -> {
-          bytes[to] = bytes[from];
-          bytes[from] = null;
-        }
-      }
-      if (ordered()) {
-        times[to] = times[from];
-        ordinals[to] = ordinals[from];
-      }
-    }
-
-    @Override
-    void add(int tile, FieldVector column, int row, long ts, long ordinal) {
+    void add(
+        long[] data,
+        int base,
+        Object[] objects,
+        int objectBase,
+        FieldVector column,
+        int row,
+        long ts,
+        long ordinal) {
       if (column.isNull(row)) {
         return;
       }
-      if (present[tile] && !wins(tile, column, row, ts, ordinal)) {
+      int i = base + at;
+      if (data[i] != 0 && !wins(data, i, objects, objectBase, column, row, ts, ordinal)) {
         return;
       }
-      present[tile] = true;
+      data[i] = 1;
       switch (holder) {
-        case LONG -> longs[tile] = longOf(column, row);
-        case DOUBLE -> doubles[tile] = doubleOf(column, row);
-        case BYTES -> bytes[tile] = bytesOf(column, row);
+        case LONG -> data[i + 1] = longOf(column, row);
+        case DOUBLE -> data[i + 1] = Double.doubleToRawLongBits(doubleOf(column, row));
+        case BYTES -> objects[objectBase + objectCell] = bytesOf(column, row);
       }
       if (ordered()) {
-        times[tile] = ts;
-        ordinals[tile] = ordinal;
+        data[i + 2] = ts;
+        data[i + 3] = ordinal;
       }
     }
 
     /** Whether the row's value replaces the tile's. */
-    private boolean wins(int tile, FieldVector column, int row, long ts, long ordinal) {
+    private boolean wins(
+        long[] data,
+        int i,
+        Object[] objects,
+        int objectBase,
+        FieldVector column,
+        int row,
+        long ts,
+        long ordinal) {
       return switch (function) {
-        case FIRST -> ts < times[tile] || ts == times[tile] && ordinal < ordinals[tile];
-        case LAST -> ts > times[tile] || ts == times[tile] && ordinal > ordinals[tile];
+        case FIRST -> ts < data[i + 2] || ts == data[i + 2] && ordinal < data[i + 3];
+        case LAST -> ts > data[i + 2] || ts == data[i + 2] && ordinal > data[i + 3];
         default -> {
           int order =
               switch (holder) {
-                case LONG -> Long.compare(longOf(column, row), longs[tile]);
-                case DOUBLE -> Double.compare(doubleOf(column, row), doubles[tile]);
-                case BYTES -> Arrays.compareUnsigned(bytesOf(column, row), bytes[tile]);
+                case LONG -> Long.compare(longOf(column, row), data[i + 1]);
+                case DOUBLE ->
+                    Double.compare(doubleOf(column, row), Double.longBitsToDouble(data[i + 1]));
+                case BYTES ->
+                    Arrays.compareUnsigned(
+                        bytesOf(column, row), (byte[]) objects[objectBase + objectCell]);
               };
           yield function == AggregationFunction.MIN ? order < 0 : order > 0;
         }
@@ -331,22 +274,17 @@ abstract class TileColumns {
     }
 
     @Override
-    void write(int tile, TileOutput out) {
-      if (!present[tile]) {
+    void write(long[] data, int base, Object[] objects, int objectBase, TileOutput out) {
+      int i = base + at;
+      if (data[i] == 0) {
         TileBody.absent(out);
         return;
       }
       switch (holder) {
-        case LONG -> TileBody.longValue(out, type, longs[tile]);
-        case DOUBLE -> TileBody.doubleValue(out, type, doubles[tile]);
-        case BYTES -> TileBody.bytesValue(out, bytes[tile]);
+        case LONG -> TileBody.longValue(out, type, data[i + 1]);
+        case DOUBLE -> TileBody.doubleValue(out, type, Double.longBitsToDouble(data[i + 1]));
+        case BYTES -> TileBody.bytesValue(out, (byte[]) objects[objectBase + objectCell]);
       }
-    }
-
-    @Override
-    int bytesPerTile() {
-      int value = holder == TileBody.Holder.BYTES ? 48 : 8;
-      return 1 + value + (ordered() ? 16 : 0);
     }
   }
 }

@@ -25,13 +25,13 @@ abstract class TileKeys {
 
   static final class ByLong extends TileKeys {
     private final LongFunction<byte[]> encoder;
+    // Key and id side by side, one cache line per probe: [2i] the key, [2i + 1] id + 1 (0: empty).
+    private long[] table = new long[2 * 2048];
     private long[] values = new long[1024];
-    private int[] table = new int[2048];
     private int size;
 
     ByLong(LongFunction<byte[]> encoder) {
       this.encoder = encoder;
-      Arrays.fill(table, -1);
     }
 
     static int hash(long key) {
@@ -40,15 +40,15 @@ abstract class TileKeys {
     }
 
     int id(long key) {
-      int mask = table.length - 1;
+      int mask = table.length / 2 - 1;
       int at = hash(key) & mask;
-      while (table[at] >= 0) {
-        if (values[table[at]] == key) {
-          return table[at];
+      while (table[2 * at + 1] != 0) {
+        if (table[2 * at] == key) {
+          return (int) table[2 * at + 1] - 1;
         }
         at = (at + 1) & mask;
       }
-      if (size * 2 >= table.length - 2) {
+      if (size + 1 > table.length / 4) {
         grow();
         return id(key);
       }
@@ -56,20 +56,21 @@ abstract class TileKeys {
         values = Arrays.copyOf(values, size * 2);
       }
       values[size] = key;
-      table[at] = size;
-      return size++;
+      table[2 * at] = key;
+      table[2 * at + 1] = ++size;
+      return size - 1;
     }
 
     private void grow() {
-      table = new int[table.length * 2];
-      Arrays.fill(table, -1);
-      int mask = table.length - 1;
+      table = new long[table.length * 2];
+      int mask = table.length / 2 - 1;
       for (int id = 0; id < size; id++) {
         int at = hash(values[id]) & mask;
-        while (table[at] >= 0) {
+        while (table[2 * at + 1] != 0) {
           at = (at + 1) & mask;
         }
-        table[at] = id;
+        table[2 * at] = values[id];
+        table[2 * at + 1] = id + 1;
       }
     }
 

@@ -4,51 +4,60 @@ import dev.quiver.online.tiles.TileBody;
 import dev.quiver.online.tiles.TileLayout;
 import dev.quiver.online.tiles.TileOutput;
 import java.util.Arrays;
+import org.apache.arrow.vector.FieldVector;
 
 /**
  * The tiles of one hop series being computed: per (key id, bucket) a tile id, found through an
- * open-addressing table, with the tile's rows, newest event and slot partials in columns.
+ * open-addressing table. A tile is a row of longs (bucket, key id, rows, newest event, then each
+ * slot's longs) in pages of {@value #PAGE_TILES} tiles, so folding a row into it and writing it
+ * touch one or two cache lines, and growing allocates a page instead of copying every tile.
  */
 final class TileTable {
 
   private static final int EMPTY = -1;
+  private static final int PAGE_SHIFT = 14;
+  static final int PAGE_TILES = 1 << PAGE_SHIFT;
+  private static final int PAGE_MASK = PAGE_TILES - 1;
+
+  private static final int BUCKET = 0;
+  private static final int KEY = 1;
+  private static final int ROWS = 2;
+  private static final int NEWEST = 3;
+  private static final int HEADER = 4;
 
   final long hop;
   private final TileColumns[] slots;
+  private final int stride;
+  private final int objectCells;
+  private long[][] pages = new long[4][];
+  private Object[][] objectPages = new Object[4][];
   private int size;
-  private int capacity;
-  private int[] keyIds;
-  private long[] buckets;
-  private long[] rows;
-  private long[] newest;
   private int[] table;
   private int mask;
   private long cutoff = Long.MIN_VALUE;
 
   TileTable(TileLayout layout, long hop) {
     this.hop = hop;
-    capacity = 1024;
     slots = new TileColumns[layout.slots().size()];
+    int at = HEADER;
+    int cells = 0;
     for (int s = 0; s < slots.length; s++) {
-      slots[s] = TileColumns.of(layout.slots().get(s), capacity);
+      slots[s] = TileColumns.of(layout.slots().get(s), at, cells);
+      at += slots[s].longs();
+      cells += slots[s].usesObject() ? 1 : 0;
     }
-    keyIds = new int[capacity];
-    buckets = new long[capacity];
-    rows = new long[capacity];
-    newest = new long[capacity];
-    table = new int[capacity * 2];
+    stride = at;
+    objectCells = cells;
+    table = new int[1 << 12];
     Arrays.fill(table, EMPTY);
     mask = table.length - 1;
   }
 
-  /** Heap bytes one tile takes, for sizing before any row is read. */
+  /** Heap bytes one tile takes, for sizing before any row is read (hash table included). */
   static long bytesPerTile(TileLayout layout) {
-    long bytes = 4 + 8 + 8 + 8 + 2 * 4;
-    for (TileLayout.Slot slot : layout.slots()) {
-      bytes += TileColumns.of(slot, 1).bytesPerTile();
-    }
-    // Columns grow by doubling: on average a third of their length is spare.
-    return bytes * 3 / 2;
+    TileTable sample = new TileTable(layout, 1);
+    // The hash table holds between two and four slots per tile.
+    return 8L * sample.stride + 16L * sample.objectCells + 16;
   }
 
   /**
@@ -63,12 +72,20 @@ final class TileTable {
     return size;
   }
 
+  private long[] page(int tile) {
+    return pages[tile >>> PAGE_SHIFT];
+  }
+
+  private int base(int tile) {
+    return (tile & PAGE_MASK) * stride;
+  }
+
   int keyId(int tile) {
-    return keyIds[tile];
+    return (int) page(tile)[base(tile) + KEY];
   }
 
   long bucket(int tile) {
-    return buckets[tile];
+    return page(tile)[base(tile) + BUCKET];
   }
 
   private static int hash(int keyId, long bucket) {
@@ -86,92 +103,97 @@ final class TileTable {
       if (tile == EMPTY) {
         break;
       }
-      if (keyIds[tile] == keyId && buckets[tile] == bucket) {
+      long[] page = page(tile);
+      int base = base(tile);
+      if (page[base + BUCKET] == bucket && page[base + KEY] == keyId) {
         return tile;
       }
       at = (at + 1) & mask;
     }
-    if (size == capacity) {
+    if (size + 1 > table.length / 2) {
       compactOrGrow();
       return tile(keyId, bucket);
     }
     int tile = size++;
-    keyIds[tile] = keyId;
-    buckets[tile] = bucket;
-    newest[tile] = Long.MIN_VALUE;
+    int p = tile >>> PAGE_SHIFT;
+    if (p == pages.length) {
+      pages = Arrays.copyOf(pages, p * 2);
+      objectPages = Arrays.copyOf(objectPages, p * 2);
+    }
+    if (pages[p] == null) {
+      pages[p] = new long[PAGE_TILES * stride];
+      if (objectCells > 0) {
+        objectPages[p] = new Object[PAGE_TILES * objectCells];
+      }
+    }
+    long[] page = pages[p];
+    int base = base(tile);
+    Arrays.fill(page, base, base + stride, 0);
+    if (objectCells > 0) {
+      int objectBase = (tile & PAGE_MASK) * objectCells;
+      Arrays.fill(objectPages[p], objectBase, objectBase + objectCells, null);
+    }
+    page[base + BUCKET] = bucket;
+    page[base + KEY] = keyId;
+    page[base + NEWEST] = Long.MIN_VALUE;
     table[at] = tile;
     return tile;
   }
 
   /** Folds a row into a tile: its count, its time, and each slot's column. */
-  void add(
-      int tile, long ts, org.apache.arrow.vector.FieldVector[] columns, int row, long ordinal) {
-    rows[tile]++;
-    if (ts > newest[tile]) {
-      newest[tile] = ts;
+  void add(int tile, long ts, FieldVector[] columns, int row, long ordinal) {
+    long[] page = page(tile);
+    int base = base(tile);
+    page[base + ROWS]++;
+    if (ts > page[base + NEWEST]) {
+      page[base + NEWEST] = ts;
     }
+    Object[] objects = objectCells == 0 ? null : objectPages[tile >>> PAGE_SHIFT];
+    int objectBase = (tile & PAGE_MASK) * objectCells;
     for (int s = 0; s < slots.length; s++) {
-      slots[s].add(tile, columns[s], row, ts, ordinal);
+      slots[s].add(page, base, objects, objectBase, columns[s], row, ts, ordinal);
     }
   }
 
   /**
    * Drops the tiles before the cutoff (a series of short windows over time-ordered files keeps only
-   * its last hour or so); grows when that frees less than a quarter.
+   * its last hour or so); doubles the hash table when that frees less than a quarter.
    */
   private void compactOrGrow() {
     int live = 0;
-    for (int tile = 0; tile < size; tile++) {
-      if (buckets[tile] >= cutoff) {
+    if (cutoff != Long.MIN_VALUE) {
+      for (int tile = 0; tile < size; tile++) {
+        if (bucket(tile) < cutoff) {
+          continue;
+        }
         if (live != tile) {
-          keyIds[live] = keyIds[tile];
-          buckets[live] = buckets[tile];
-          rows[live] = rows[tile];
-          newest[live] = newest[tile];
-          for (TileColumns slot : slots) {
-            slot.move(tile, live);
+          System.arraycopy(page(tile), base(tile), page(live), base(live), stride);
+          if (objectCells > 0) {
+            System.arraycopy(
+                objectPages[tile >>> PAGE_SHIFT],
+                (tile & PAGE_MASK) * objectCells,
+                objectPages[live >>> PAGE_SHIFT],
+                (live & PAGE_MASK) * objectCells,
+                objectCells);
           }
         }
         live++;
       }
+      for (int p = (live >>> PAGE_SHIFT) + 1; p < pages.length; p++) {
+        pages[p] = null;
+        objectPages[p] = null;
+      }
+      size = live;
     }
-    for (int tile = live; tile < size; tile++) {
-      rows[tile] = 0;
+    int length = table.length;
+    if (size + 1 > length * 3 / 8) {
+      length *= 2;
     }
-    size = live;
-    clearFrom(live);
-    if (live > capacity * 3 / 4) {
-      grow();
-    } else {
-      rehash();
-    }
-  }
-
-  /** Empties the partials of tiles {@code [from, capacity)} for reuse. */
-  private void clearFrom(int from) {
-    for (TileColumns slot : slots) {
-      slot.clear(from);
-    }
-  }
-
-  private void grow() {
-    capacity *= 2;
-    keyIds = Arrays.copyOf(keyIds, capacity);
-    buckets = Arrays.copyOf(buckets, capacity);
-    rows = Arrays.copyOf(rows, capacity);
-    newest = Arrays.copyOf(newest, capacity);
-    for (TileColumns slot : slots) {
-      slot.grow(capacity);
-    }
-    rehash();
-  }
-
-  private void rehash() {
-    table = new int[capacity * 2];
+    table = new int[length];
     Arrays.fill(table, EMPTY);
-    mask = table.length - 1;
+    mask = length - 1;
     for (int tile = 0; tile < size; tile++) {
-      int at = hash(keyIds[tile], buckets[tile]) & mask;
+      int at = hash(keyId(tile), bucket(tile)) & mask;
       while (table[at] != EMPTY) {
         at = (at + 1) & mask;
       }
@@ -182,9 +204,13 @@ final class TileTable {
   /** Writes the tile's body into {@code out} (emptied first): rows, newest event, partials. */
   void body(int tile, TileOutput out) {
     out.reset();
-    TileBody.header(out, buckets[tile], rows[tile], newest[tile]);
+    long[] page = page(tile);
+    int base = base(tile);
+    TileBody.header(out, page[base + BUCKET], page[base + ROWS], page[base + NEWEST]);
+    Object[] objects = objectCells == 0 ? null : objectPages[tile >>> PAGE_SHIFT];
+    int objectBase = (tile & PAGE_MASK) * objectCells;
     for (TileColumns slot : slots) {
-      slot.write(tile, out);
+      slot.write(page, base, objects, objectBase, out);
     }
   }
 
@@ -197,7 +223,7 @@ final class TileTable {
   Order orderByKey(int keys) {
     int[] starts = new int[keys + 1];
     for (int tile = 0; tile < size; tile++) {
-      starts[keyIds[tile] + 1]++;
+      starts[keyId(tile) + 1]++;
     }
     for (int k = 0; k < keys; k++) {
       starts[k + 1] += starts[k];
@@ -205,7 +231,7 @@ final class TileTable {
     int[] fill = Arrays.copyOf(starts, keys);
     int[] order = new int[size];
     for (int tile = 0; tile < size; tile++) {
-      order[fill[keyIds[tile]]++] = tile;
+      order[fill[keyId(tile)]++] = tile;
     }
     for (int k = 0; k < keys; k++) {
       sortByBucket(order, starts[k], starts[k + 1]);
@@ -220,7 +246,7 @@ final class TileTable {
       for (int i = from; i < to; i++) {
         boxed[i - from] = order[i];
       }
-      Arrays.sort(boxed, (a, b) -> Long.compare(buckets[a], buckets[b]));
+      Arrays.sort(boxed, (a, b) -> Long.compare(bucket(a), bucket(b)));
       for (int i = from; i < to; i++) {
         order[i] = boxed[i - from];
       }
@@ -228,8 +254,9 @@ final class TileTable {
     }
     for (int i = from + 1; i < to; i++) {
       int tile = order[i];
+      long bucket = bucket(tile);
       int j = i - 1;
-      while (j >= from && buckets[order[j]] > buckets[tile]) {
+      while (j >= from && bucket(order[j]) > bucket) {
         order[j + 1] = order[j];
         j--;
       }
