@@ -34,6 +34,36 @@ final class OnlineReads {
 
   private OnlineReads() {}
 
+  /**
+   * What reading an aggregation view's tiles needs, made once per view definition: building the
+   * layout and the features' names per request was a measurable part of a lookup.
+   */
+  private record ViewTiles(
+      FeatureView view, TileLayout layout, Map<String, AggregateFeature> features) {
+
+    static ViewTiles of(FeatureView view) {
+      Map<String, AggregateFeature> features = new HashMap<>();
+      for (AggregateFeature feature : view.aggregateFeatures()) {
+        features.put(feature.name(), feature);
+      }
+      return new ViewTiles(view, TileLayout.of(view.aggregateFeatures()), features);
+    }
+  }
+
+  /** By view name; an entry made for another definition of the view is made again. */
+  private static final Map<String, ViewTiles> VIEW_TILES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static ViewTiles viewTiles(FeatureView view) {
+    ViewTiles known = VIEW_TILES.get(view.name());
+    if (known != null && known.view() == view) {
+      return known;
+    }
+    ViewTiles made = ViewTiles.of(view);
+    VIEW_TILES.put(view.name(), made);
+    return made;
+  }
+
   static OnlineResponse read(
       OnlineRequest request,
       FeatureSelection selection,
@@ -94,7 +124,7 @@ final class OnlineReads {
     for (int v = 0; v < views.size(); v++) {
       FeatureView view = views.get(v);
       if (view.isAggregation()) {
-        TileLayout layout = TileLayout.of(view.aggregateFeatures());
+        TileLayout layout = viewTiles(view).layout();
         TileSet[] setsOfView = new TileSet[rows];
         for (int row = 0; row < rows; row++) {
           byte[] bytes = stored.get(v * rows + row);
@@ -136,7 +166,7 @@ final class OnlineReads {
       if (selected.view().isAggregation()) {
         columns.add(
             aggregated(
-                aggregateFeature(selected.view(), selected.feature().name()),
+                viewTiles(selected.view()).features().get(selected.feature().name()),
                 tileSets.get(selected.view().name()),
                 nowNanos));
         continue;
@@ -172,15 +202,6 @@ final class OnlineReads {
       columns.add(new OnlineResponse.Column(values, statuses, times));
     }
     return new OnlineResponse(names, columns);
-  }
-
-  private static AggregateFeature aggregateFeature(FeatureView view, String name) {
-    for (AggregateFeature feature : view.aggregateFeatures()) {
-      if (feature.name().equals(name)) {
-        return feature;
-      }
-    }
-    throw new IllegalStateException("feature view '" + view.name() + "' has no feature " + name);
   }
 
   /**

@@ -153,8 +153,10 @@ public final class TileSets {
       if (Math.floorMod(bucket, hop) != 0) {
         throw new IllegalArgumentException("bucket " + bucket + " is not a multiple of " + hop);
       }
-      if (tiles[s] == null) {
-        tiles[s] = new TileOutput(64 + length * 4);
+      if (counts[s] == 0) {
+        if (tiles[s] == null) {
+          tiles[s] = new TileOutput(64 + length * 4);
+        }
         tiles[s].putZigzag(bucket / hop);
         firstBucket[s] = bucket;
       } else if (bucket <= lastBucket[s]) {
@@ -165,6 +167,17 @@ public final class TileSets {
       lastBucket[s] = bucket;
       counts[s]++;
       tiles[s].putVarint(length).putBytes(body, 0, length);
+      return this;
+    }
+
+    /** Empties the writer for another set of the same layout, keeping its buffers. */
+    public Writer reset() {
+      for (int s = 0; s < tiles.length; s++) {
+        counts[s] = 0;
+        if (tiles[s] != null) {
+          tiles[s].reset();
+        }
+      }
       return this;
     }
 
@@ -185,7 +198,7 @@ public final class TileSets {
       long expires = Long.MAX_VALUE;
       int size = HEADER;
       for (int s = 0; s < tiles.length; s++) {
-        size += 26 + (tiles[s] == null ? 0 : tiles[s].size());
+        size += 26 + (counts[s] == 0 ? 0 : tiles[s].size());
         if (counts[s] > 0) {
           TileLayout.Series spec = layout.series().get(s);
           expires = Math.min(expires, expiresAt(firstBucket[s], spec.hop(), spec.reach()));
@@ -197,7 +210,7 @@ public final class TileSets {
       for (int s = 0; s < tiles.length; s++) {
         TileLayout.Series spec = layout.series().get(s);
         out.putLong(spec.hop()).putLong(spec.reach()).putVarint(counts[s]);
-        if (tiles[s] != null) {
+        if (counts[s] > 0) {
           out.put(tiles[s]);
         }
       }

@@ -274,10 +274,15 @@ public final class RocksDbOnlineStore
           }
           synchronized (writeLock) {
             try (WriteBatch batch = new WriteBatch()) {
-              List<byte[]> stored = db.multiGetAsList(readOptions, keys);
+              // A materialization writes keys in order: when nothing is stored between a batch's
+              // first and last key (the view's first load), one seek replaces the lookups.
+              List<byte[]> stored =
+                  holdsAny(keys.get(0), keys.get(keys.size() - 1))
+                      ? db.multiGetAsList(readOptions, keys)
+                      : null;
               long changed = 0;
               for (int i = 0; i < keys.size(); i++) {
-                byte[] current = stored.get(i);
+                byte[] current = stored == null ? null : stored.get(i);
                 byte[] merged = TileSets.merge(current, sorted.get(i).value());
                 if (Arrays.equals(merged, current)) {
                   continue;
@@ -338,6 +343,14 @@ public final class RocksDbOnlineStore
           }
           return changed;
         });
+  }
+
+  /** Whether a key in {@code [first, last]} is stored. */
+  private boolean holdsAny(byte[] first, byte[] last) {
+    try (RocksIterator it = db.newIterator(readOptions)) {
+      it.seek(first);
+      return it.isValid() && Arrays.compareUnsigned(it.key(), last) <= 0;
+    }
   }
 
   private void checkWritable() {
