@@ -146,7 +146,16 @@ public final class Materializer {
               : EpochNanos.of(state.newestEvent());
       outcome =
           new TileMaterialization(
-                  view, source, entities, repoRoot, store, options, memory, progress, knownNewest)
+                  view,
+                  source,
+                  entities,
+                  repoRoot,
+                  store,
+                  options,
+                  memory,
+                  progress,
+                  knownNewest,
+                  TileMaterialization.EVENTS_PER_PARTITION)
               .run(start, end);
     } else {
       outcome =

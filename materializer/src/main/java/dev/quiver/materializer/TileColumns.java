@@ -6,21 +6,12 @@ import dev.quiver.online.tiles.TileOutput;
 import dev.quiver.registry.model.AggregationFunction;
 import dev.quiver.registry.model.ScalarType;
 import java.util.Arrays;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TimeStampVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 
 /**
  * How one slot's partial sits in a tile's row of longs ({@link TileTable} keeps a tile's fields
  * side by side, so folding a row into it or writing it touches one or two cache lines, where a
- * column per field cost a cache miss each), and how a source row folds into it. Doubles are kept as
- * their raw bits; a string or bytes value sits in the tile's object cell.
+ * column per field cost a cache miss each), and how a buffered event folds into it. Doubles are
+ * kept as their raw bits; a string or bytes value sits in the tile's object cell.
  */
 abstract class TileColumns {
 
@@ -53,7 +44,7 @@ abstract class TileColumns {
   }
 
   /**
-   * Folds row {@code row} of {@code column} into the tile whose longs start at {@code base} of
+   * Folds event {@code event} of {@code column} into the tile whose longs start at {@code base} of
    * {@code data} and whose objects at {@code objectBase} of {@code objects}.
    */
   abstract void add(
@@ -61,40 +52,13 @@ abstract class TileColumns {
       int base,
       Object[] objects,
       int objectBase,
-      FieldVector column,
-      int row,
+      EventColumn column,
+      int event,
       long ts,
       long ordinal);
 
   /** Writes the tile's partial as {@link TileBody} lays it out. */
   abstract void write(long[] data, int base, Object[] objects, int objectBase, TileOutput out);
-
-  static long longOf(FieldVector column, int row) {
-    if (column instanceof BigIntVector v) {
-      return v.get(row);
-    }
-    if (column instanceof IntVector v) {
-      return v.get(row);
-    }
-    if (column instanceof TimeStampVector v) {
-      return v.get(row);
-    }
-    return ((BitVector) column).get(row);
-  }
-
-  static double doubleOf(FieldVector column, int row) {
-    if (column instanceof Float8Vector v) {
-      return v.get(row);
-    }
-    if (column instanceof Float4Vector v) {
-      return v.get(row);
-    }
-    return longOf(column, row);
-  }
-
-  static byte[] bytesOf(FieldVector column, int row) {
-    return column instanceof VarCharVector v ? v.get(row) : ((VarBinaryVector) column).get(row);
-  }
 
   /** {@code count(column)}: non-null values. */
   static final class Count extends TileColumns {
@@ -113,11 +77,11 @@ abstract class TileColumns {
         int base,
         Object[] objects,
         int objectBase,
-        FieldVector column,
-        int row,
+        EventColumn column,
+        int event,
         long ts,
         long ordinal) {
-      if (!column.isNull(row)) {
+      if (!column.isNull(event)) {
         data[base + at]++;
       }
     }
@@ -150,19 +114,20 @@ abstract class TileColumns {
         int base,
         Object[] objects,
         int objectBase,
-        FieldVector column,
-        int row,
+        EventColumn column,
+        int event,
         long ts,
         long ordinal) {
-      if (column.isNull(row)) {
+      if (column.isNull(event)) {
         return;
       }
       int i = base + at;
       if (floating) {
         data[i] =
-            Double.doubleToRawLongBits(Double.longBitsToDouble(data[i]) + doubleOf(column, row));
+            Double.doubleToRawLongBits(
+                Double.longBitsToDouble(data[i]) + Double.longBitsToDouble(column.bits(event)));
       } else {
-        data[i] += longOf(column, row);
+        data[i] += column.bits(event);
       }
       if (counted) {
         data[i + 1]++;
@@ -222,22 +187,22 @@ abstract class TileColumns {
         int base,
         Object[] objects,
         int objectBase,
-        FieldVector column,
-        int row,
+        EventColumn column,
+        int event,
         long ts,
         long ordinal) {
-      if (column.isNull(row)) {
+      if (column.isNull(event)) {
         return;
       }
       int i = base + at;
-      if (data[i] != 0 && !wins(data, i, objects, objectBase, column, row, ts, ordinal)) {
+      if (data[i] != 0 && !wins(data, i, objects, objectBase, column, event, ts, ordinal)) {
         return;
       }
       data[i] = 1;
-      switch (holder) {
-        case LONG -> data[i + 1] = longOf(column, row);
-        case DOUBLE -> data[i + 1] = Double.doubleToRawLongBits(doubleOf(column, row));
-        case BYTES -> objects[objectBase + objectCell] = bytesOf(column, row);
+      if (holder == TileBody.Holder.BYTES) {
+        objects[objectBase + objectCell] = column.object(event);
+      } else {
+        data[i + 1] = column.bits(event);
       }
       if (ordered()) {
         data[i + 2] = ts;
@@ -251,8 +216,8 @@ abstract class TileColumns {
         int i,
         Object[] objects,
         int objectBase,
-        FieldVector column,
-        int row,
+        EventColumn column,
+        int event,
         long ts,
         long ordinal) {
       return switch (function) {
@@ -261,12 +226,14 @@ abstract class TileColumns {
         default -> {
           int order =
               switch (holder) {
-                case LONG -> Long.compare(longOf(column, row), data[i + 1]);
+                case LONG -> Long.compare(column.bits(event), data[i + 1]);
                 case DOUBLE ->
-                    Double.compare(doubleOf(column, row), Double.longBitsToDouble(data[i + 1]));
+                    Double.compare(
+                        Double.longBitsToDouble(column.bits(event)),
+                        Double.longBitsToDouble(data[i + 1]));
                 case BYTES ->
                     Arrays.compareUnsigned(
-                        bytesOf(column, row), (byte[]) objects[objectBase + objectCell]);
+                        (byte[]) column.object(event), (byte[]) objects[objectBase + objectCell]);
               };
           yield function == AggregationFunction.MIN ? order < 0 : order > 0;
         }

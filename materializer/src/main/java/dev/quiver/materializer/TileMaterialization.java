@@ -42,17 +42,27 @@ import org.slf4j.LoggerFactory;
  * twice. Then, when the view's newest event moved on, sweeps the tiles no window can reach any
  * more.
  *
- * <p>Row groups are decoded in parallel on the worker pool; their rows are folded into the tiles in
- * row-group order, one batch at a time, so float sums add up in the same order on every run and two
- * runs write the same bytes. The tiles are held in columns (about 60 bytes each); when the plan's
- * rows could make more than the memory reserved holds, keys are split by hash into partitions and
- * the source is read once per partition, so memory stays bounded whatever the number of keys.
+ * <p>Row groups are decoded in parallel on the worker pool; their rows are buffered by key
+ * partition in row-group order (a batch at a time), so each partition's events, and so its float
+ * sums, are added up in the same order on every run and two runs write the same bytes. Once the
+ * source is read the newest event is known, so tiles out of reach are never made; each partition's
+ * tiles are then computed on the worker pool in a table small enough for the processor's caches
+ * (one table over all keys spent most of its time in cache misses), encoded, and the sets merged
+ * into the store in key order. When the plan's rows could make more than the memory reserved holds,
+ * keys are split by hash into passes, each reading the source again, so memory stays bounded
+ * whatever the number of keys.
  */
 final class TileMaterialization {
 
   private static final Logger LOG = LoggerFactory.getLogger(TileMaterialization.class);
 
   private static final long SLACK_BYTES = 16L << 20;
+
+  /** A tile's encoded bytes, roughly, with its share of the set's and record's overhead. */
+  private static final long ENCODED_TILE_BYTES = 64;
+
+  /** Events per key partition aimed at: their tiles then fit in the processor's caches. */
+  static final long EVENTS_PER_PARTITION = 1 << 15;
 
   private final FeatureView view;
   private final ParquetSource source;
@@ -63,6 +73,7 @@ final class TileMaterialization {
   private final MemoryBudget memory;
   private final MaterializationProgress progress;
   private final long knownNewest;
+  private final long eventsPerPartition;
   private final TileLayout layout;
   private final Map<String, ScalarType> keyTypes = new HashMap<>();
   private final boolean singleLongKey;
@@ -77,8 +88,10 @@ final class TileMaterialization {
   private volatile int nextTask;
   private int pass;
   private int passes;
-  private TileKeys keys;
-  private TileTable[] tables;
+  private int partitionBits;
+  private EventBuffer[] partitions;
+  private final List<dev.quiver.registry.model.Feature> columns;
+  private final int[] slotColumn;
   private long[] cutoff;
   private long newest = Long.MIN_VALUE;
   private long rowsInWindow;
@@ -86,6 +99,8 @@ final class TileMaterialization {
   /**
    * @param knownNewest the newest event materialized for the view before, {@link Long#MIN_VALUE}
    *     when none: tiles out of reach from it are not computed
+   * @param eventsPerPartition how many events a key partition holds at most, roughly ({@link
+   *     #EVENTS_PER_PARTITION})
    */
   TileMaterialization(
       FeatureView view,
@@ -96,7 +111,8 @@ final class TileMaterialization {
       MaterializationOptions options,
       MemoryBudget memory,
       MaterializationProgress progress,
-      long knownNewest) {
+      long knownNewest,
+      long eventsPerPartition) {
     if (!(store instanceof SupportsTiles tiles)) {
       throw new UnsupportedOperationException(
           "Cannot materialize feature view '"
@@ -114,6 +130,7 @@ final class TileMaterialization {
     this.memory = memory;
     this.progress = progress;
     this.knownNewest = knownNewest;
+    this.eventsPerPartition = eventsPerPartition;
     this.layout = TileLayout.of(view.aggregateFeatures());
     for (Entity entity : entities) {
       keyTypes.put(entity.joinKey(), entity.type());
@@ -122,6 +139,16 @@ final class TileMaterialization {
         entities.size() == 1
             && (entities.get(0).type() == ScalarType.INT64
                 || entities.get(0).type() == ScalarType.INT32);
+    columns = view.sourceColumns();
+    slotColumn = new int[layout.slots().size()];
+    for (int s = 0; s < slotColumn.length; s++) {
+      String column = layout.slots().get(s).column();
+      for (int c = 0; c < columns.size(); c++) {
+        if (columns.get(c).name().equals(column)) {
+          slotColumn[s] = c;
+        }
+      }
+    }
     int series = layout.series().size();
     hops = new long[series];
     reaches = new long[series];
@@ -155,9 +182,11 @@ final class TileMaterialization {
             .build();
     long largest = plan.tasks().stream().mapToLong(ScanPlan.Task::estimatedBytes).max().orElse(0);
     long reading = 2 * largest * options.threads() + SLACK_BYTES;
-    // At most one tile per row and series, and one key per row.
+    // Every row buffered, and at most one encoded tile per row and series.
     long tileBytes =
-        plan.rows() * (hops.length * TileTable.bytesPerTile(layout) + TileKeys.BYTES_PER_KEY);
+        plan.rows()
+            * (EventBuffer.bytesPerEvent(singleLongKey, columns)
+                + hops.length * ENCODED_TILE_BYTES);
     try (Reservation reservation =
         memory.reserve(
             "materialize-" + view.name(),
@@ -165,6 +194,11 @@ final class TileMaterialization {
             Math.min(reading, memory.limit()))) {
       long budget = Math.max(1, Math.min(options.memoryBudget(), reservation.bytes() - reading));
       passes = (int) Math.max(1, Math.min(1 << 16, (tileBytes + budget - 1) / budget));
+      long perPass = plan.rows() / passes;
+      partitionBits = 0;
+      while (partitionBits < 12 && (perPass >> partitionBits) > eventsPerPartition) {
+        partitionBits++;
+      }
       return run(plan, reservation.allocator(), start, end);
     } catch (OutOfMemoryException e) {
       throw new MemoryLimitException(
@@ -181,22 +215,17 @@ final class TileMaterialization {
 
   private ViewMaterialization.Outcome run(
       ScanPlan plan, BufferAllocator allocator, long start, long end) {
+    cutoff = new long[hops.length];
     progress.viewStarted(view.name(), plan.rows());
     long written = 0;
     long readingNanos = 0;
     long writingNanos = 0;
     try {
       for (pass = 0; pass < passes; pass++) {
-        keys =
-            singleLongKey
-                ? new TileKeys.ByLong(key -> KeyColumns.encodeLong(entities.get(0), key))
-                : new TileKeys.ByBytes();
-        tables = new TileTable[hops.length];
-        for (int s = 0; s < hops.length; s++) {
-          tables[s] = new TileTable(layout, hops[s]);
+        partitions = new EventBuffer[1 << partitionBits];
+        for (int p = 0; p < partitions.length; p++) {
+          partitions[p] = new EventBuffer(singleLongKey, columns);
         }
-        cutoff = new long[hops.length];
-        updateCutoffs(Math.max(knownNewest, newest));
         nextTask = 0;
         long passStarted = System.nanoTime();
         try {
@@ -240,9 +269,6 @@ final class TileMaterialization {
           newestEvent == Long.MIN_VALUE
               ? Long.MIN_VALUE
               : WindowText.windowStart(newestEvent, reaches[s], hops[s]);
-      if (tables != null && tables[s] != null) {
-        tables[s].cutoff(cutoff[s]);
-      }
     }
   }
 
@@ -280,6 +306,7 @@ final class TileMaterialization {
     } while (ready.containsKey(nextTask));
   }
 
+  /** Buffers the batch's events in the buckets the run recomputes, by key partition. */
   private void fold(SourceScan.ScanBatch batch) {
     VectorSchemaRoot root = batch.root();
     List<FieldVector> keyColumns = new ArrayList<>();
@@ -287,10 +314,11 @@ final class TileMaterialization {
       keyColumns.add(root.getVector(entity.joinKey()));
     }
     TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector(ViewColumns.EVENT_TS);
-    FieldVector[] columns = new FieldVector[layout.slots().size()];
-    for (int s = 0; s < columns.length; s++) {
-      columns[s] = root.getVector(layout.slots().get(s).column());
+    FieldVector[] vectors = new FieldVector[columns.size()];
+    for (int c = 0; c < vectors.length; c++) {
+      vectors[c] = root.getVector(columns.get(c).name());
     }
+    int partitionMask = (1 << partitionBits) - 1;
     Map<String, Object> keyValues = new HashMap<>();
     for (int row = 0; row < root.getRowCount(); row++) {
       if (ts.isNull(row) || KeyColumns.hasNull(keyColumns, row)) {
@@ -300,38 +328,33 @@ final class TileMaterialization {
       if (!inRange(at)) {
         continue;
       }
-      int keyId;
+      long longKey = 0;
+      byte[] byteKey = null;
+      int hash;
       if (singleLongKey) {
-        long key = KeyColumns.longValue(keyColumns.get(0), row);
-        if (passes > 1 && Math.floorMod(TileKeys.ByLong.hash(key), passes) != pass) {
-          continue;
-        }
-        keyId = ((TileKeys.ByLong) keys).id(key);
+        longKey = KeyColumns.longValue(keyColumns.get(0), row);
+        hash = TileKeys.ByLong.hash(longKey);
       } else {
         keyValues.clear();
         for (int k = 0; k < keyColumns.size(); k++) {
           keyValues.put(entities.get(k).joinKey(), OnlineValues.of(keyColumns.get(k), row));
         }
-        byte[] key = EntityKeyCodec.encode(keyValues, keyTypes);
-        if (passes > 1 && Math.floorMod(Arrays.hashCode(key), passes) != pass) {
-          continue;
-        }
-        keyId = ((TileKeys.ByBytes) keys).id(key);
+        byteKey = EntityKeyCodec.encode(keyValues, keyTypes);
+        hash = Arrays.hashCode(byteKey) * 0x9E3779B9;
       }
+      // Every pass reads every row: the first counts them, and each knows the newest event (the
+      // retention base of every pass's sets) before writing.
       if (pass == 0) {
         rowsInWindow++;
       }
-      if (at > newest) {
-        newest = at;
-        updateCutoffs(Math.max(knownNewest, newest));
+      newest = Math.max(newest, at);
+      if (passes > 1 && Math.floorMod(hash, passes) != pass) {
+        continue;
       }
-      for (int s = 0; s < hops.length; s++) {
-        long bucket = WindowText.floor(at, hops[s]);
-        if (bucket < firstBucket[s] || bucket > lastBucket[s] || bucket < cutoff[s]) {
-          continue;
-        }
-        TileTable table = tables[s];
-        table.add(table.tile(keyId, bucket), at, columns, row, batch.ordinal(row));
+      EventBuffer events = partitions[(hash >>> 16) & partitionMask];
+      int event = events.add(longKey, byteKey, at, batch.ordinal(row));
+      for (int c = 0; c < vectors.length; c++) {
+        events.columns[c].set(event, vectors[c], row);
       }
     }
   }
@@ -347,76 +370,101 @@ final class TileMaterialization {
     return false;
   }
 
-  /** Encodes every key's tile set and merges them into the store; how many sets changed. */
+  /**
+   * Computes the tiles of each key partition (on the worker pool, a partition per task, each in the
+   * order its events were read), encodes every key's set, and merges them into the store in key
+   * order; how many sets changed.
+   */
   private long write() {
     long newestEvent = Math.max(knownNewest, newest);
     updateCutoffs(newestEvent);
+    List<OnlineStore.Record>[] sets = tileSets(newestEvent);
+    List<OnlineStore.Record> all = new ArrayList<>();
+    for (List<OnlineStore.Record> partition : sets) {
+      all.addAll(partition);
+    }
+    // In key order, as stores write best (RocksDB skips its lookups for a view's first load).
+    all.sort((a, b) -> Arrays.compareUnsigned(a.entityKey(), b.entityKey()));
+    long changed = 0;
+    for (int from = 0; from < all.size(); from += ViewMaterialization.WRITE_BATCH) {
+      List<OnlineStore.Record> batch =
+          all.subList(from, Math.min(all.size(), from + ViewMaterialization.WRITE_BATCH));
+      changed += store.mergeTiles(view.name(), batch);
+    }
+    return changed;
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<OnlineStore.Record>[] tileSets(long newestEvent) {
+    List<OnlineStore.Record>[] sets = new List[partitions.length];
+    List<WorkerPool.Task> tasks = new ArrayList<>(partitions.length);
+    for (int p = 0; p < partitions.length; p++) {
+      int partition = p;
+      tasks.add(
+          () -> {
+            sets[partition] = tileSets(partitions[partition], newestEvent);
+            partitions[partition] = null;
+          });
+    }
+    WorkerPool.shared().runAll(tasks, options.threads());
+    return sets;
+  }
+
+  /** The tile sets of one partition's keys. */
+  private List<OnlineStore.Record> tileSets(EventBuffer events, long newestEvent) {
+    TileKeys keys =
+        singleLongKey
+            ? new TileKeys.ByLong(key -> KeyColumns.encodeLong(entities.get(0), key))
+            : new TileKeys.ByBytes();
+    TileTable[] tables = new TileTable[hops.length];
+    for (int s = 0; s < hops.length; s++) {
+      tables[s] = new TileTable(layout, hops[s]);
+    }
+    EventColumn[] slotColumns = new EventColumn[slotColumn.length];
+    for (int s = 0; s < slotColumns.length; s++) {
+      slotColumns[s] = events.columns[slotColumn[s]];
+    }
+    for (int e = 0; e < events.size(); e++) {
+      long at = events.time(e);
+      int keyId = -1;
+      for (int s = 0; s < hops.length; s++) {
+        long bucket = WindowText.floor(at, hops[s]);
+        if (bucket < firstBucket[s] || bucket > lastBucket[s] || bucket < cutoff[s]) {
+          continue;
+        }
+        if (keyId < 0) {
+          keyId =
+              singleLongKey
+                  ? ((TileKeys.ByLong) keys).id(events.longKey(e))
+                  : ((TileKeys.ByBytes) keys).id(events.byteKey(e));
+        }
+        TileTable table = tables[s];
+        table.add(table.tile(keyId, bucket), at, slotColumns, e, events.ordinal(e));
+      }
+    }
     TileTable.Order[] orders = new TileTable.Order[tables.length];
     for (int s = 0; s < tables.length; s++) {
       orders[s] = tables[s].orderByKey(keys.size());
     }
-    // Keys left with a tile in reach, in id order.
-    int[] written = new int[keys.size()];
-    int count = 0;
+    List<OnlineStore.Record> records = new ArrayList<>(keys.size());
+    TileOutput body = new TileOutput();
+    TileSets.Writer set = new TileSets.Writer(layout, newestEvent);
     for (int k = 0; k < keys.size(); k++) {
+      set.reset();
       for (int s = 0; s < tables.length; s++) {
         TileTable.Order order = orders[s];
-        int last = order.starts()[k + 1];
-        if (last > order.starts()[k] && tables[s].bucket(order.order()[last - 1]) >= cutoff[s]) {
-          written[count++] = k;
-          break;
+        for (int at = order.starts()[k]; at < order.starts()[k + 1]; at++) {
+          int tile = order.order()[at];
+          tables[s].body(tile, body);
+          set.tile(s, tables[s].bucket(tile), body);
         }
       }
-    }
-    // In key order, as stores write best (RocksDB skips its lookups for a view's first load).
-    byte[][] encodedKeys = new byte[count][];
-    Integer[] byKey = new Integer[count];
-    for (int i = 0; i < count; i++) {
-      encodedKeys[i] = keys.encoded(written[i]);
-      byKey[i] = i;
-    }
-    Arrays.sort(byKey, (a, b) -> Arrays.compareUnsigned(encodedKeys[a], encodedKeys[b]));
-    int[] ids = new int[count];
-    List<byte[]> entityKeys = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      ids[i] = written[byKey[i]];
-      entityKeys.add(encodedKeys[byKey[i]]);
-    }
-    EncodingPipeline.BatchEncoder encoder =
-        (from, to) -> {
-          TileOutput scratch = new TileOutput();
-          TileSets.Writer set = new TileSets.Writer(layout, newestEvent);
-          byte[][] sets = new byte[to - from][];
-          for (int i = from; i < to; i++) {
-            set.reset();
-            for (int s = 0; s < tables.length; s++) {
-              TileTable.Order order = orders[s];
-              for (int at = order.starts()[ids[i]]; at < order.starts()[ids[i] + 1]; at++) {
-                int tile = order.order()[at];
-                if (tables[s].bucket(tile) >= cutoff[s]) {
-                  tables[s].body(tile, scratch);
-                  set.tile(s, tables[s].bucket(tile), scratch);
-                }
-              }
-            }
-            sets[i - from] = set.toBytes();
-          }
-          return sets;
-        };
-    long changed = 0;
-    try (EncodingPipeline records =
-        new EncodingPipeline(
-            entityKeys, encoder, options.threads(), ViewMaterialization.WRITE_BATCH)) {
-      List<OnlineStore.Record> batch = new ArrayList<>(ViewMaterialization.WRITE_BATCH);
-      while (records.hasNext()) {
-        batch.add(records.next());
-        if (batch.size() == ViewMaterialization.WRITE_BATCH || !records.hasNext()) {
-          changed += store.mergeTiles(view.name(), batch);
-          batch.clear();
-        }
+      byte[] bytes = set.toBytes();
+      if (bytes != null) {
+        records.add(new OnlineStore.Record(keys.encoded(k), bytes));
       }
     }
-    return changed;
+    return records;
   }
 
   private static long saturatingAdd(long a, long b) {

@@ -4,7 +4,6 @@ import dev.quiver.online.tiles.TileBody;
 import dev.quiver.online.tiles.TileLayout;
 import dev.quiver.online.tiles.TileOutput;
 import java.util.Arrays;
-import org.apache.arrow.vector.FieldVector;
 
 /**
  * The tiles of one hop series being computed: per (key id, bucket) a tile id, found through an
@@ -34,7 +33,6 @@ final class TileTable {
   private int size;
   private int[] table;
   private int mask;
-  private long cutoff = Long.MIN_VALUE;
 
   TileTable(TileLayout layout, long hop) {
     this.hop = hop;
@@ -58,14 +56,6 @@ final class TileTable {
     TileTable sample = new TileTable(layout, 1);
     // The hash table holds between two and four slots per tile.
     return 8L * sample.stride + 16L * sample.objectCells + 16;
-  }
-
-  /**
-   * Tiles before {@code bucket} are out of reach of the newest event seen so far: they will not be
-   * written, and the table drops them rather than grow.
-   */
-  void cutoff(long bucket) {
-    cutoff = bucket;
   }
 
   int size() {
@@ -111,7 +101,7 @@ final class TileTable {
       at = (at + 1) & mask;
     }
     if (size + 1 > table.length / 2) {
-      compactOrGrow();
+      grow();
       return tile(keyId, bucket);
     }
     int tile = size++;
@@ -140,8 +130,8 @@ final class TileTable {
     return tile;
   }
 
-  /** Folds a row into a tile: its count, its time, and each slot's column. */
-  void add(int tile, long ts, FieldVector[] columns, int row, long ordinal) {
+  /** Folds an event into a tile: its count, its time, and each slot's column. */
+  void add(int tile, long ts, EventColumn[] columns, int event, long ordinal) {
     long[] page = page(tile);
     int base = base(tile);
     page[base + ROWS]++;
@@ -151,44 +141,13 @@ final class TileTable {
     Object[] objects = objectCells == 0 ? null : objectPages[tile >>> PAGE_SHIFT];
     int objectBase = (tile & PAGE_MASK) * objectCells;
     for (int s = 0; s < slots.length; s++) {
-      slots[s].add(page, base, objects, objectBase, columns[s], row, ts, ordinal);
+      slots[s].add(page, base, objects, objectBase, columns[s], event, ts, ordinal);
     }
   }
 
-  /**
-   * Drops the tiles before the cutoff (a series of short windows over time-ordered files keeps only
-   * its last hour or so); doubles the hash table when that frees less than a quarter.
-   */
-  private void compactOrGrow() {
-    int live = 0;
-    if (cutoff != Long.MIN_VALUE) {
-      for (int tile = 0; tile < size; tile++) {
-        if (bucket(tile) < cutoff) {
-          continue;
-        }
-        if (live != tile) {
-          System.arraycopy(page(tile), base(tile), page(live), base(live), stride);
-          if (objectCells > 0) {
-            System.arraycopy(
-                objectPages[tile >>> PAGE_SHIFT],
-                (tile & PAGE_MASK) * objectCells,
-                objectPages[live >>> PAGE_SHIFT],
-                (live & PAGE_MASK) * objectCells,
-                objectCells);
-          }
-        }
-        live++;
-      }
-      for (int p = (live >>> PAGE_SHIFT) + 1; p < pages.length; p++) {
-        pages[p] = null;
-        objectPages[p] = null;
-      }
-      size = live;
-    }
-    int length = table.length;
-    if (size + 1 > length * 3 / 8) {
-      length *= 2;
-    }
+  /** Doubles the hash table. */
+  private void grow() {
+    int length = table.length * 2;
     table = new int[length];
     Arrays.fill(table, EMPTY);
     mask = length - 1;

@@ -163,6 +163,28 @@ class TileMaterializationTest {
     }
   }
 
+  /** One run with keys split in passes (a tiny memory budget) and partitions of ~100 events. */
+  private List<byte[]> partitionedInPasses(long start, long end) {
+    Definitions definitions = definitions();
+    FeatureView view = definitions.featureViews().get(0);
+    try (RocksDbOnlineStore store = RocksDbOnlineStore.open("shop", repo.resolve("partitioned"));
+        MemoryBudget memory = new MemoryBudget(1L << 30)) {
+      new TileMaterialization(
+              view,
+              definitions.sourceOf(view),
+              definitions.entitiesOf(view),
+              repo,
+              store,
+              new MaterializationOptions(2, 40_000),
+              memory,
+              MaterializationProgress.NONE,
+              Long.MIN_VALUE,
+              100)
+          .run(start, end);
+      return stored(store);
+    }
+  }
+
   private static void range(Materializer materializer, long start, long end) {
     materializer.materialize(
         EpochNanos.toInstant(start),
@@ -194,8 +216,13 @@ class TileMaterializationTest {
               range(m, start, middle);
             });
 
+    List<byte[]> partitioned = partitionedInPasses(start, end);
+
     assertThat(once).allMatch(set -> set != null);
     for (int k = 0; k < KEYS; k++) {
+      assertThat(partitioned.get(k))
+          .as("key %d, in 8 key partitions and several passes", k + 1)
+          .isEqualTo(once.get(k));
       assertThat(twice.get(k)).as("key %d run twice", k + 1).isEqualTo(once.get(k));
       assertThat(reversed.get(k))
           .as("key %d, overlapping runs reversed", k + 1)

@@ -11,23 +11,20 @@ import dev.quiver.registry.model.AggregationFunction;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tile table drops tiles before its cutoff instead of growing, and the tiles it keeps keep
- * their partials through the compaction.
+ * A tile table finds each (key, bucket) again across pages and hash-table growth, and keeps every
+ * tile's partials; tiles come out ordered by key, then bucket.
  */
 class TileTableTest {
 
   @Test
-  void tilesBeforeTheCutoffAreDroppedAndTheOthersKeepTheirPartials() {
+  void tilesKeepTheirPartialsAcrossPagesAndGrowthAndComeOutByKeyThenBucket() {
     Duration window = Duration.ofMinutes(10);
     TileLayout layout =
         TileLayout.of(
@@ -35,48 +32,56 @@ class TileTableTest {
                 feature("amount", ScalarType.FLOAT64, AggregationFunction.SUM, window),
                 feature("merchant", ScalarType.STRING, AggregationFunction.LAST, window)));
     long hop = Duration.ofMinutes(5).toNanos();
+    int keys = 7;
+    int buckets = 2 * TileTable.PAGE_TILES / keys + 100;
     try (RootAllocator allocator = new RootAllocator();
-        Float8Vector amount = new Float8Vector("amount", allocator);
-        VarCharVector merchant = new VarCharVector("merchant", allocator)) {
-      amount.allocateNew(1);
-      amount.set(0, 2.5);
-      merchant.allocateNew(1);
-      merchant.setSafe(0, "m".getBytes());
-      amount.setValueCount(1);
-      merchant.setValueCount(1);
-      FieldVector[] columns = {amount, merchant};
+        Float8Vector amounts = new Float8Vector("amount", allocator);
+        VarCharVector merchants = new VarCharVector("merchant", allocator)) {
+      amounts.allocateNew(2);
+      amounts.set(0, 2.5);
+      amounts.setNull(1);
+      amounts.setValueCount(2);
+      merchants.allocateNew(2);
+      merchants.setSafe(0, "m".getBytes());
+      merchants.setSafe(1, "z".getBytes());
+      merchants.setValueCount(2);
+      EventColumn amount = new EventColumn(ScalarType.FLOAT64, 2);
+      EventColumn merchant = new EventColumn(ScalarType.STRING, 2);
+      for (int e = 0; e < 2; e++) {
+        amount.set(e, amounts, e);
+        merchant.set(e, merchants, e);
+      }
+      EventColumn[] columns = {amount, merchant};
       TileTable table = new TileTable(layout, hop);
-      Map<Long, Integer> rowsOf = new HashMap<>();
-      // Ten thousand buckets of three keys: the table starts at 1,024 tiles.
-      for (long b = 0; b < 10_000; b++) {
-        table.cutoff((b - 20) * hop);
-        for (int key = 0; key < 3; key++) {
+      // Buckets in falling order, keys interleaved: key k gets k + 1 rows a bucket, the last
+      // (by ordinal) with a null amount and merchant "z".
+      for (long b = buckets - 1; b >= 0; b--) {
+        for (int key = keys - 1; key >= 0; key--) {
           for (int row = 0; row <= key; row++) {
-            table.add(table.tile(key, b * hop), b * hop + row, columns, 0, row);
+            int event = row == key ? 1 : 0;
+            table.add(table.tile(key, b * hop), b * hop + row, columns, event, row);
           }
         }
-        rowsOf.put(b, 1);
       }
 
-      assertThat(table.size()).as("only recent buckets are kept").isLessThan(2_048);
+      assertThat(table.size()).isEqualTo(keys * buckets);
+      TileTable.Order order = table.orderByKey(keys);
       TileOutput body = new TileOutput();
-      int kept = 0;
-      for (int tile = 0; tile < table.size(); tile++) {
-        long bucket = table.bucket(tile);
-        if (bucket < 9_980 * hop) {
-          continue;
+      for (int key = 0; key < keys; key++) {
+        assertThat(order.starts()[key + 1] - order.starts()[key]).isEqualTo(buckets);
+        for (int i = 0; i < buckets; i++) {
+          int tile = order.order()[order.starts()[key] + i];
+          long bucket = i * hop;
+          assertThat(table.keyId(tile)).isEqualTo(key);
+          assertThat(table.bucket(tile)).isEqualTo(bucket);
+          table.body(tile, body);
+          TileOutput expected = new TileOutput();
+          TileBody.header(expected, bucket, key + 1, bucket + key);
+          TileBody.doubleSum(expected, 2.5 * key);
+          TileBody.bytesValue(expected, "z".getBytes());
+          assertThat(body.toByteArray()).isEqualTo(expected.toByteArray());
         }
-        kept++;
-        int key = table.keyId(tile);
-        table.body(tile, body);
-        TileOutput expected = new TileOutput();
-        TileBody.header(expected, bucket, key + 1, bucket + key);
-        TileBody.doubleSum(expected, 2.5 * (key + 1));
-        TileBody.bytesValue(expected, "m".getBytes());
-        assertThat(body.toByteArray()).isEqualTo(expected.toByteArray());
       }
-      assertThat(kept).isEqualTo(20 * 3);
-      assertThat(rowsOf).hasSize(10_000);
     }
   }
 
