@@ -18,8 +18,10 @@ final class EventBuffer {
   private long[] ordinals;
   final EventColumn[] columns;
 
-  EventBuffer(boolean longKeys, List<Feature> sourceColumns) {
-    int capacity = 256;
+  /**
+   * @param capacity the events expected, room made for at once
+   */
+  EventBuffer(boolean longKeys, List<Feature> sourceColumns, int capacity) {
     if (longKeys) {
       this.longKeys = new long[capacity];
     } else {
@@ -50,7 +52,7 @@ final class EventBuffer {
   /** Makes room for one more event and returns its index; the caller fills its columns. */
   int add(long key, byte[] keyBytes, long ts, long ordinal) {
     if (size == times.length) {
-      int capacity = size * 2;
+      int capacity = Math.max(16, size * 2);
       if (longKeys != null) {
         longKeys = Arrays.copyOf(longKeys, capacity);
       } else {

@@ -83,6 +83,10 @@ abstract class TileKeys {
     byte[] encoded(int id) {
       return encoder.apply(values[id]);
     }
+
+    long value(int id) {
+      return values[id];
+    }
   }
 
   static final class ByBytes extends TileKeys {

@@ -224,7 +224,11 @@ final class TileMaterialization {
       for (pass = 0; pass < passes; pass++) {
         partitions = new EventBuffer[1 << partitionBits];
         for (int p = 0; p < partitions.length; p++) {
-          partitions[p] = new EventBuffer(singleLongKey, columns);
+          partitions[p] =
+              new EventBuffer(
+                  singleLongKey,
+                  columns,
+                  (int) Math.min(1 << 24, plan.rows() / passes / partitions.length * 9 / 8 + 16));
         }
         nextTask = 0;
         long passStarted = System.nanoTime();
@@ -378,13 +382,43 @@ final class TileMaterialization {
   private long write() {
     long newestEvent = Math.max(knownNewest, newest);
     updateCutoffs(newestEvent);
-    List<OnlineStore.Record>[] sets = tileSets(newestEvent);
-    List<OnlineStore.Record> all = new ArrayList<>();
-    for (List<OnlineStore.Record> partition : sets) {
-      all.addAll(partition);
+    KeyedSets[] sets = tileSets(newestEvent);
+    int count = 0;
+    for (KeyedSets partition : sets) {
+      count += partition.records().size();
+    }
+    List<OnlineStore.Record> all = new ArrayList<>(count);
+    long[] longKeys = singleLongKey ? new long[count] : null;
+    for (KeyedSets partition : sets) {
+      if (singleLongKey) {
+        System.arraycopy(partition.longKeys(), 0, longKeys, all.size(), partition.records().size());
+      }
+      all.addAll(partition.records());
     }
     // In key order, as stores write best (RocksDB skips its lookups for a view's first load).
-    all.sort((a, b) -> Arrays.compareUnsigned(a.entityKey(), b.entityKey()));
+    if (singleLongKey) {
+      // An int32 or int64 key's encoded bytes sort as its value does unsigned (big-endian two's
+      // complement), the same for every key: no byte comparisons.
+      Integer[] order = new Integer[count];
+      for (int i = 0; i < count; i++) {
+        order[i] = i;
+      }
+      long[] sortKeys = longKeys;
+      boolean int32 = entities.get(0).type() == ScalarType.INT32;
+      Arrays.sort(
+          order,
+          (a, b) ->
+              int32
+                  ? Integer.compareUnsigned((int) sortKeys[a], (int) sortKeys[b])
+                  : Long.compareUnsigned(sortKeys[a], sortKeys[b]));
+      List<OnlineStore.Record> sorted = new ArrayList<>(count);
+      for (int i : order) {
+        sorted.add(all.get(i));
+      }
+      all = sorted;
+    } else {
+      all.sort((a, b) -> Arrays.compareUnsigned(a.entityKey(), b.entityKey()));
+    }
     long changed = 0;
     for (int from = 0; from < all.size(); from += ViewMaterialization.WRITE_BATCH) {
       List<OnlineStore.Record> batch =
@@ -394,9 +428,11 @@ final class TileMaterialization {
     return changed;
   }
 
-  @SuppressWarnings("unchecked")
-  private List<OnlineStore.Record>[] tileSets(long newestEvent) {
-    List<OnlineStore.Record>[] sets = new List[partitions.length];
+  /** A partition's encoded sets, and for a single integral key the key of each. */
+  private record KeyedSets(List<OnlineStore.Record> records, long[] longKeys) {}
+
+  private KeyedSets[] tileSets(long newestEvent) {
+    KeyedSets[] sets = new KeyedSets[partitions.length];
     List<WorkerPool.Task> tasks = new ArrayList<>(partitions.length);
     for (int p = 0; p < partitions.length; p++) {
       int partition = p;
@@ -411,7 +447,7 @@ final class TileMaterialization {
   }
 
   /** The tile sets of one partition's keys. */
-  private List<OnlineStore.Record> tileSets(EventBuffer events, long newestEvent) {
+  private KeyedSets tileSets(EventBuffer events, long newestEvent) {
     TileKeys keys =
         singleLongKey
             ? new TileKeys.ByLong(key -> KeyColumns.encodeLong(entities.get(0), key))
@@ -447,6 +483,7 @@ final class TileMaterialization {
       orders[s] = tables[s].orderByKey(keys.size());
     }
     List<OnlineStore.Record> records = new ArrayList<>(keys.size());
+    long[] longKeys = singleLongKey ? new long[keys.size()] : null;
     TileOutput body = new TileOutput();
     TileSets.Writer set = new TileSets.Writer(layout, newestEvent);
     for (int k = 0; k < keys.size(); k++) {
@@ -461,10 +498,13 @@ final class TileMaterialization {
       }
       byte[] bytes = set.toBytes();
       if (bytes != null) {
+        if (singleLongKey) {
+          longKeys[records.size()] = ((TileKeys.ByLong) keys).value(k);
+        }
         records.add(new OnlineStore.Record(keys.encoded(k), bytes));
       }
     }
-    return records;
+    return new KeyedSets(records, longKeys);
   }
 
   private static long saturatingAdd(long a, long b) {

@@ -267,7 +267,9 @@ public final class RocksDbOnlineStore
           }
           byte[] prefix = viewPrefix(view);
           List<Record> sorted = new ArrayList<>(tileSets);
-          sorted.sort((a, b) -> Arrays.compareUnsigned(a.entityKey(), b.entityKey()));
+          if (!inKeyOrder(sorted)) {
+            sorted.sort((a, b) -> Arrays.compareUnsigned(a.entityKey(), b.entityKey()));
+          }
           List<byte[]> keys = new ArrayList<>(sorted.size());
           for (Record record : sorted) {
             keys.add(key(prefix, record.entityKey()));
@@ -343,6 +345,15 @@ public final class RocksDbOnlineStore
           }
           return changed;
         });
+  }
+
+  private static boolean inKeyOrder(List<Record> records) {
+    for (int i = 1; i < records.size(); i++) {
+      if (Arrays.compareUnsigned(records.get(i - 1).entityKey(), records.get(i).entityKey()) > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether a key in {@code [first, last]} is stored. */
