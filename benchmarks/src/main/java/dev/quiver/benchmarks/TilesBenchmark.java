@@ -3,22 +3,16 @@ package dev.quiver.benchmarks;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.online.rocksdb.RocksDbOnlineStore;
-import dev.quiver.registry.RegistryPlan;
-import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.Feature;
-import dev.quiver.registry.store.RegistryStore;
-import dev.quiver.registry.store.RegistryStores;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.OnlineRequest;
 import dev.quiver.sdk.OnlineResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -94,7 +88,7 @@ public final class TilesBenchmark {
     double[] seconds = new double[runs];
     Instant newest = null;
     for (int r = 0; r < runs; r++) {
-      deleteOnline(repo.resolve("data/online"));
+      MaterializeBenchmark.deleteOnline(repo.resolve("data/online"));
       try (FeatureStore store = FeatureStore.open(repo)) {
         long began = System.nanoTime();
         List<Materializer.ViewResult> results =
@@ -228,25 +222,6 @@ public final class TilesBenchmark {
     Files.writeString(
         repo.resolve("feature_store.yaml"), "project: bench_tiles\nregistry: data/registry.json\n");
     Files.writeString(repo.resolve("defs.yaml"), yaml.toString());
-    FeatureRepo loaded = FeatureRepo.load(repo, Map.of());
-    try (RegistryStore registry = RegistryStores.open(loaded.config())) {
-      RegistryPlan plan = RegistryPlan.of(registry.load(), loaded.definitions());
-      if (plan.hasChanges()) {
-        plan.apply(registry, "benchmark", null);
-      }
-    }
-  }
-
-  private static void deleteOnline(Path online) throws Exception {
-    if (!Files.exists(online)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(online)) {
-      List<Path> all = new ArrayList<>(files.toList());
-      java.util.Collections.reverse(all);
-      for (Path p : all) {
-        Files.delete(p);
-      }
-    }
+    OnlineData.register(repo);
   }
 }

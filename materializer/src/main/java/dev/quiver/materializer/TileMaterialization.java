@@ -1,7 +1,6 @@
 package dev.quiver.materializer;
 
 import dev.quiver.offline.resources.MemoryBudget;
-import dev.quiver.offline.resources.MemoryLimitException;
 import dev.quiver.offline.resources.Reservation;
 import dev.quiver.offline.resources.WorkerPool;
 import dev.quiver.offline.scan.ScanPlan;
@@ -201,15 +200,7 @@ final class TileMaterialization {
       }
       return run(plan, reservation.allocator(), start, end);
     } catch (OutOfMemoryException e) {
-      throw new MemoryLimitException(
-          "Cannot materialize feature view '"
-              + view.name()
-              + "': it needed more memory than the process's limit of "
-              + MemoryBudget.megabytes(memory.limit())
-              + " leaves free; raise "
-              + MemoryBudget.LIMIT_VARIABLE
-              + " or the JVM's -Xmx, or run it when fewer operations are",
-          e);
+      throw ViewMaterialization.outOfMemory(view, memory, e);
     }
   }
 

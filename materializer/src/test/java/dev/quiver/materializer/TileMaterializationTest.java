@@ -151,16 +151,19 @@ class TileMaterializationTest {
   private List<byte[]> materialize(String name, Runs runs) {
     try (RocksDbOnlineStore store = RocksDbOnlineStore.open("shop", repo.resolve(name));
         MemoryBudget memory = new MemoryBudget(1L << 30)) {
-      runs.run(
-          new Materializer(
-              definitions(),
-              repo,
-              store,
-              new ProcessMaterializationLog("rocksdb"),
-              MaterializationOptions.defaults(),
-              memory));
+      runs.run(materializer(store, memory));
       return stored(store);
     }
+  }
+
+  private Materializer materializer(OnlineStore store, MemoryBudget memory) {
+    return new Materializer(
+        definitions(),
+        repo,
+        store,
+        new ProcessMaterializationLog("rocksdb"),
+        MaterializationOptions.defaults(),
+        memory);
   }
 
   /** One run with keys split in passes (a tiny memory budget) and partitions of ~100 events. */
@@ -244,14 +247,7 @@ class TileMaterializationTest {
     // Materialized in two incremental runs, the first ending mid-way.
     try (RocksDbOnlineStore store = RocksDbOnlineStore.open("shop", repo.resolve("brute-" + seed));
         MemoryBudget memory = new MemoryBudget(1L << 30)) {
-      Materializer materializer =
-          new Materializer(
-              definitions(),
-              repo,
-              store,
-              new ProcessMaterializationLog("rocksdb"),
-              MaterializationOptions.defaults(),
-              memory);
+      Materializer materializer = materializer(store, memory);
       range(materializer, T0 - DAY, T0 + DAY);
       materializer.materializeIncremental(
           EpochNanos.toInstant(end), List.of(), MaterializationProgress.NONE);
