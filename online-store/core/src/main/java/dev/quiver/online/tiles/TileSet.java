@@ -56,10 +56,11 @@ public final class TileSet {
    * The set's tiles, read with {@code layout}.
    *
    * @return null when the set was written for another layout (other aggregations or windows): its
-   *     partials would be read as the wrong ones
+   *     partials would be read as the wrong ones; also for a value that is no tile set (a plain row
+   *     written under the view's name before it became an aggregation view)
    */
   public static TileSet decode(byte[] encoded, TileLayout layout) {
-    if (TileSets.layoutHash(encoded) != layout.hash()) {
+    if (!TileSets.isTileSet(encoded) || TileSets.layoutHash(encoded) != layout.hash()) {
       return null;
     }
     TileSets.Raw raw = TileSets.Raw.parse(encoded);

@@ -92,7 +92,7 @@ class TileSetGoldenBytesTest {
   }
 
   @Test
-  void aSetOfAnotherLayoutIsNotRead() {
+  void aSetOfAnotherLayoutOrAPlainRowIsNotRead() {
     AggregateFeature count = feature(null, null, AggregationFunction.COUNT, Duration.ofMinutes(10));
     AggregateFeature longer =
         feature(null, null, AggregationFunction.COUNT, Duration.ofMinutes(20));
@@ -105,5 +105,10 @@ class TileSetGoldenBytesTest {
 
     assertThat(TileSet.decode(encoded, TileLayout.of(List.of(count)))).isNotNull();
     assertThat(TileSet.decode(encoded, TileLayout.of(List.of(longer)))).isNull();
+    byte[] plainRow = encoded.clone();
+    plainRow[0] = 1;
+    assertThat(TileSet.decode(plainRow, TileLayout.of(List.of(count))))
+        .as("a plain row under the view's name")
+        .isNull();
   }
 }
