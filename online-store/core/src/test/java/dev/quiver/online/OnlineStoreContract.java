@@ -468,6 +468,22 @@ public abstract class OnlineStoreContract {
   }
 
   @Test
+  void aTileSetReplacesAPlainRowOfTheViewAndSweepsLeavePlainRowsAlone() {
+    SupportsTiles store = openTiles("cards");
+    long t = 100 * HOUR;
+    store.write("spend", List.of(new OnlineStore.Record(key(1), row(10, 0, 0.5, 3))));
+    store.write("spend", List.of(new OnlineStore.Record(key(2), row(10, 0, 0.5, 3))));
+
+    assertThat(store.mergeTiles("spend", List.of(new OnlineStore.Record(key(1), tiles(t, t, 2)))))
+        .isEqualTo(1);
+    assertThat(store.expireTiles("spend", t + 10 * HOUR)).as("only key 1's set").isEqualTo(1);
+
+    assertThat(store.read(List.of(new OnlineStore.Key("spend", key(1)))).get(0)).isNull();
+    assertThat(rate(store.read(List.of(new OnlineStore.Key("spend", key(2)))).get(0)))
+        .isEqualTo(0.5);
+  }
+
+  @Test
   void mergingTheSameTilesAgainChangesNothing() {
     SupportsTiles store = openTiles("cards");
     long t = 100 * HOUR;

@@ -69,12 +69,16 @@ public final class TileSets {
    * The stored set with {@code written}'s tiles: each replaces the stored tile of its series and
    * bucket (a tile is always computed whole, so this never counts an event twice); the newest event
    * is the later of both; tiles out of reach of it are dropped. A stored set of another layout is
-   * discarded.
+   * discarded, as is a stored value that is no tile set.
    *
    * @param stored the stored set, or null
    * @return the set to store, or null when no tile is left
    */
   public static byte[] merge(byte[] stored, byte[] written) {
+    if (stored != null && !isTileSet(stored)) {
+      // A plain row written under the view's name before it became an aggregation view.
+      stored = null;
+    }
     if (stored == null && !expiresBy(written, newestEvent(written))) {
       return written;
     }
@@ -96,7 +100,7 @@ public final class TileSets {
    * @return {@code stored} itself when nothing expires, null when no tile is left
    */
   public static byte[] expire(byte[] stored, long newestEvent) {
-    if (expiresAt(stored) > newestEvent) {
+    if (!isTileSet(stored) || expiresAt(stored) > newestEvent) {
       return stored;
     }
     Raw raw = Raw.parse(stored);
