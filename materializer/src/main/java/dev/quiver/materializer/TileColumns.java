@@ -29,8 +29,8 @@ abstract class TileColumns {
   static TileColumns of(TileLayout.Slot slot, int at, int objectCell) {
     return switch (slot.function()) {
       case COUNT -> new Count(at);
-      case SUM, MEAN ->
-          new Sum(at, slot.floatingSum(), slot.function() == AggregationFunction.MEAN);
+      case SUM -> new Sum(at, slot.floatingSum());
+      case MEAN -> throw new IllegalArgumentException("a layout has no mean slots");
       case MIN, MAX, FIRST, LAST -> new Chosen(slot.function(), slot.inputType(), at, objectCell);
     };
   }
@@ -92,20 +92,18 @@ abstract class TileColumns {
     }
   }
 
-  /** {@code sum} (a double for float input, else a wrapping long), and for {@code mean} a count. */
+  /** {@code sum}: a double for float input, else a wrapping long. */
   static final class Sum extends TileColumns {
     private final boolean floating;
-    private final boolean counted;
 
-    Sum(int at, boolean floating, boolean counted) {
+    Sum(int at, boolean floating) {
       super(at);
       this.floating = floating;
-      this.counted = counted;
     }
 
     @Override
     int longs() {
-      return counted ? 2 : 1;
+      return 1;
     }
 
     @Override
@@ -129,9 +127,6 @@ abstract class TileColumns {
       } else {
         data[i] += column.bits(event);
       }
-      if (counted) {
-        data[i + 1]++;
-      }
     }
 
     @Override
@@ -141,9 +136,6 @@ abstract class TileColumns {
         TileBody.doubleSum(out, Double.longBitsToDouble(data[i]));
       } else {
         TileBody.longSum(out, data[i]);
-      }
-      if (counted) {
-        TileBody.count(out, data[i + 1]);
       }
     }
   }

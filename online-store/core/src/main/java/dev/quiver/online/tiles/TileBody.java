@@ -4,12 +4,11 @@ import dev.quiver.registry.model.ScalarType;
 
 /**
  * Writes one tile's body: its row count, its newest event, then each slot's partial in layout
- * order. The partial of a slot by function:
+ * order. The partial of a slot by function (a mean is read from the sum and count of its column):
  *
  * <pre>
  * count          varint non-null values
  * sum            float input: f64; integer input: zigzag varint (wrapping long)
- * mean           the sum as above, then varint non-null values
  * min max first last   u8 0 (no value) or 1, then the value: bool u8, int32/int64 zigzag varint,
  *                      timestamp i64 nanoseconds, float32 4 bytes, float64 8 bytes,
  *                      string (UTF-8) and bytes varint length + bytes

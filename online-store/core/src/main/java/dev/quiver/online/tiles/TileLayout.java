@@ -15,8 +15,9 @@ import java.util.zip.CRC32C;
  * each tile holding the view's partials (its slots) in the same order. The layout's hash is stored
  * with every tile set, so tiles written for other aggregations or windows are never read as these.
  *
- * @param slots one per distinct (function, column) of the view, in definition order; {@code count}
- *     without a column has none (it reads the tile's row count)
+ * @param slots one per distinct (function, column) of the view, in definition order, a mean being
+ *     the sum and the count of its column; {@code count} without a column has none (it reads the
+ *     tile's row count)
  * @param series one per distinct hop, shortest first
  */
 public record TileLayout(List<Slot> slots, List<Series> series, int hash) {
@@ -34,7 +35,7 @@ public record TileLayout(List<Slot> slots, List<Series> series, int hash) {
       Objects.requireNonNull(inputType, "inputType");
     }
 
-    /** Whether a sum (of a sum or a mean) is kept as a double rather than a wrapping long. */
+    /** Whether a sum is kept as a double rather than a wrapping long. */
     public boolean floatingSum() {
       return inputType == ScalarType.FLOAT32 || inputType == ScalarType.FLOAT64;
     }
@@ -59,9 +60,16 @@ public record TileLayout(List<Slot> slots, List<Series> series, int hash) {
     TreeMap<Long, Long> reachByHop = new TreeMap<>();
     for (AggregateFeature feature : features) {
       if (feature.column() != null) {
-        Slot slot = new Slot(feature.function(), feature.column(), feature.inputType());
-        if (!slots.contains(slot)) {
-          slots.add(slot);
+        // A mean is a sum and a count: it shares them with the sum and count of its column.
+        List<AggregationFunction> partials =
+            feature.function() == AggregationFunction.MEAN
+                ? List.of(AggregationFunction.SUM, AggregationFunction.COUNT)
+                : List.of(feature.function());
+        for (AggregationFunction function : partials) {
+          Slot slot = new Slot(function, feature.column(), feature.inputType());
+          if (!slots.contains(slot)) {
+            slots.add(slot);
+          }
         }
       }
       reachByHop.merge(feature.hopNanos(), feature.windowNanos(), Math::max);
@@ -95,12 +103,28 @@ public record TileLayout(List<Slot> slots, List<Series> series, int hash) {
     throw new IllegalArgumentException("no series of hop " + hop + " ns in this layout");
   }
 
-  /** The position of the slot a feature reads, or -1 for {@code count} without a column. */
+  /**
+   * The position of the slot a feature reads (a mean: its sum), or -1 for {@code count} without a
+   * column.
+   */
   public int slotOf(AggregateFeature feature) {
     if (feature.column() == null) {
       return -1;
     }
-    int slot = slots.indexOf(new Slot(feature.function(), feature.column(), feature.inputType()));
+    return slotOf(
+        feature.function() == AggregationFunction.MEAN
+            ? AggregationFunction.SUM
+            : feature.function(),
+        feature);
+  }
+
+  /** The position of the count slot of a mean's column. */
+  public int countSlotOf(AggregateFeature feature) {
+    return slotOf(AggregationFunction.COUNT, feature);
+  }
+
+  private int slotOf(AggregationFunction function, AggregateFeature feature) {
+    int slot = slots.indexOf(new Slot(function, feature.column(), feature.inputType()));
     if (slot < 0) {
       throw new IllegalArgumentException("no slot for " + feature.name() + " in this layout");
     }

@@ -103,16 +103,14 @@ public final class TileSet {
   private static void readPartial(TileInput in, TileLayout.Slot slot, Series out, int s, int t) {
     switch (slot.function()) {
       case COUNT -> out.counts[s][t] = in.getVarint();
-      case SUM, MEAN -> {
+      case SUM -> {
         if (slot.floatingSum()) {
           out.doubles[s][t] = in.getDouble();
         } else {
           out.longs[s][t] = in.getZigzag();
         }
-        if (slot.function() == AggregationFunction.MEAN) {
-          out.counts[s][t] = in.getVarint();
-        }
       }
+      case MEAN -> throw new IllegalStateException("a layout has no mean slots");
       case MIN, MAX, FIRST, LAST -> {
         if (in.getByte() == 0) {
           return;
@@ -158,7 +156,23 @@ public final class TileSet {
       newest = Math.max(newest, s.newest[i]);
     }
     int slot = layout.slotOf(feature);
-    Object value = slot < 0 ? (Long) rows : value(layout.slots().get(slot), s, slot, first, end);
+    Object value;
+    if (slot < 0) {
+      value = rows;
+    } else if (feature.function() == AggregationFunction.MEAN) {
+      long count =
+          (Long)
+              value(
+                  layout.slots().get(layout.countSlotOf(feature)),
+                  s,
+                  layout.countSlotOf(feature),
+                  first,
+                  end);
+      Object sum = value(layout.slots().get(slot), s, slot, first, end);
+      value = count == 0 ? null : ((Number) sum).doubleValue() / count;
+    } else {
+      value = value(layout.slots().get(slot), s, slot, first, end);
+    }
     return new Window(rows, newest, value);
   }
 
@@ -176,22 +190,14 @@ public final class TileSet {
         }
         return count;
       }
-      case SUM, MEAN -> {
-        long count = 0;
+      case SUM -> {
         long longSum = 0;
         double doubleSum = 0;
         for (int i = first; i < end; i++) {
-          count += s.counts[x][i];
           longSum += s.longs[x][i];
           doubleSum += s.doubles[x][i];
         }
-        if (slot.function() == AggregationFunction.SUM) {
-          return slot.floatingSum() ? (Object) doubleSum : (Object) longSum;
-        }
-        if (count == 0) {
-          return null;
-        }
-        return (slot.floatingSum() ? doubleSum : (double) longSum) / count;
+        return slot.floatingSum() ? (Object) doubleSum : (Object) longSum;
       }
       default -> {
         int chosen = -1;
