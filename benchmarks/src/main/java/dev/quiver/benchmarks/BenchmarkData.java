@@ -89,7 +89,7 @@ final class BenchmarkData {
     }
   }
 
-  private static ParquetWriter<Group> writer(Path file, MessageType schema) throws IOException {
+  static ParquetWriter<Group> writer(Path file, MessageType schema) throws IOException {
     return ExampleParquetWriter.builder(new LocalOutputFile(file))
         .withType(schema)
         .withCompressionCodec(CompressionCodecName.SNAPPY)

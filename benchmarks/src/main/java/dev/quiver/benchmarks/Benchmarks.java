@@ -8,7 +8,7 @@ public final class Benchmarks {
   public static void main(String[] args) throws Exception {
     if (args.length != 1) {
       System.err.println(
-          "usage: benchmarks/run.sh NAME   (names: historical, online, materialize, serve, remote, concurrent)");
+          "usage: benchmarks/run.sh NAME   (names: historical, online, materialize, serve, remote, concurrent, tiles)");
       System.exit(1);
     }
     switch (args[0]) {
@@ -18,11 +18,12 @@ public final class Benchmarks {
       case "serve" -> ServeBenchmark.main(new String[0]);
       case "remote" -> RemoteBenchmark.main(new String[0]);
       case "concurrent" -> ConcurrentBenchmark.main(new String[0]);
+      case "tiles" -> TilesBenchmark.main(new String[0]);
       default -> {
         System.err.println(
             "unknown benchmark '"
                 + args[0]
-                + "'; names: historical, online, materialize, serve, remote");
+                + "'; names: historical, online, materialize, serve, remote, concurrent, tiles");
         System.exit(1);
       }
     }

@@ -123,7 +123,8 @@ public final class MaterializeBenchmark {
         line.toArray(String[]::new));
   }
 
-  private static void deleteOnline(Path online) throws Exception {
+  /** Removes an online store's folder, when there is one. */
+  static void deleteOnline(Path online) throws Exception {
     if (!Files.exists(online)) {
       return;
     }

@@ -59,6 +59,11 @@ final class OnlineData {
     Files.createDirectories(repo);
     Files.writeString(repo.resolve("feature_store.yaml"), featureStoreYaml);
     Files.writeString(repo.resolve("defs.yaml"), yaml.toString());
+    register(repo);
+  }
+
+  /** Registers the repo's definitions, when they changed. */
+  static void register(Path repo) {
     FeatureRepo loaded = FeatureRepo.load(repo, Map.of());
     try (RegistryStore registry = RegistryStores.open(loaded.config())) {
       RegistryPlan plan = RegistryPlan.of(registry.load(), loaded.definitions());

@@ -23,4 +23,15 @@ final class KeyColumns {
   static long longValue(FieldVector vector, int row) {
     return vector instanceof BigIntVector v ? v.get(row) : ((IntVector) vector).get(row);
   }
+
+  /** The encoded entity key of a single int32 or int64 join key. */
+  static byte[] encodeLong(dev.quiver.registry.model.Entity entity, long key) {
+    Object value =
+        entity.type() == dev.quiver.registry.model.ScalarType.INT32
+            ? (Object) (int) key
+            : (Object) key;
+    return dev.quiver.online.EntityKeyCodec.encode(
+        java.util.Map.of(entity.joinKey(), value),
+        java.util.Map.of(entity.joinKey(), entity.type()));
+  }
 }

@@ -103,7 +103,11 @@ public final class Materializer {
       Instant start =
           state != null
               ? state.materializedUpTo()
-              : view.hasTtl() && view.knownTime() == KnownTime.EVENT ? end.minus(view.ttl()) : null;
+              : view.isAggregation()
+                  ? end.minus(longestReach(view))
+                  : view.hasTtl() && view.knownTime() == KnownTime.EVENT
+                      ? end.minus(view.ttl())
+                      : null;
       if (start != null && start.isAfter(end)) {
         results.add(new ViewResult(view.name(), null, 0, 0, 0, null, 0));
         continue;
@@ -113,16 +117,52 @@ public final class Materializer {
     return results;
   }
 
+  /**
+   * How far back the windows of an aggregation view reach at {@code END}: its longest window plus
+   * that window's hop. A first incremental run computes the tiles from there, all a lookup at or
+   * after {@code END} reads.
+   */
+  private static java.time.Duration longestReach(FeatureView view) {
+    long reach = 0;
+    for (var feature : view.aggregateFeatures()) {
+      reach = Math.max(reach, feature.windowNanos() + feature.hopNanos());
+    }
+    return java.time.Duration.ofNanos(reach);
+  }
+
   private ViewResult run(
       FeatureView view, TimeInterval interval, MaterializationProgress progress) {
     long started = System.nanoTime();
     ParquetSource source = definitions.sourceOf(view);
     List<Entity> entities = definitions.entitiesOf(view);
-    ViewMaterialization.Outcome outcome =
-        new ViewMaterialization(view, source, entities, repoRoot, store, options, memory, progress)
-            .run(
-                interval.start() == null ? Long.MIN_VALUE : nanos(interval.start()),
-                nanos(interval.end()));
+    long start = interval.start() == null ? Long.MIN_VALUE : nanos(interval.start());
+    long end = nanos(interval.end());
+    ViewMaterialization.Outcome outcome;
+    if (view.isAggregation()) {
+      MaterializationState state = log.states().get(view.name());
+      long knownNewest =
+          state == null || state.newestEvent() == null
+              ? Long.MIN_VALUE
+              : EpochNanos.of(state.newestEvent());
+      outcome =
+          new TileMaterialization(
+                  view,
+                  source,
+                  entities,
+                  repoRoot,
+                  store,
+                  options,
+                  memory,
+                  progress,
+                  knownNewest,
+                  TileMaterialization.EVENTS_PER_PARTITION)
+              .run(start, end);
+    } else {
+      outcome =
+          new ViewMaterialization(
+                  view, source, entities, repoRoot, store, options, memory, progress)
+              .run(start, end);
+    }
     Instant newestEvent =
         outcome.newestEventNanos() == Long.MIN_VALUE
             ? null

@@ -143,9 +143,7 @@ final class ViewMaterialization {
   }
 
   private byte[] encodeLongKey(long key) {
-    Entity entity = entities.get(0);
-    Object value = entity.type() == ScalarType.INT32 ? (Object) (int) key : (Object) key;
-    return EntityKeyCodec.encode(Map.of(entity.joinKey(), value), keyTypes);
+    return KeyColumns.encodeLong(entities.get(0), key);
   }
 
   /**
@@ -177,16 +175,22 @@ final class ViewMaterialization {
       budget = Math.max(1, Math.min(options.memoryBudget(), reservation.bytes() - reading));
       return run(plan, start, end);
     } catch (OutOfMemoryException e) {
-      throw new MemoryLimitException(
-          "Cannot materialize feature view '"
-              + view.name()
-              + "': it needed more memory than the process's limit of "
-              + MemoryBudget.megabytes(memory.limit())
-              + " leaves free; raise "
-              + MemoryBudget.LIMIT_VARIABLE
-              + " or the JVM's -Xmx, or run it when fewer operations are",
-          e);
+      throw outOfMemory(view, memory, e);
     }
+  }
+
+  /** A materialization that went past its reservation, said so that the user can act. */
+  static MemoryLimitException outOfMemory(
+      FeatureView view, MemoryBudget memory, OutOfMemoryException e) {
+    return new MemoryLimitException(
+        "Cannot materialize feature view '"
+            + view.name()
+            + "': it needed more memory than the process's limit of "
+            + MemoryBudget.megabytes(memory.limit())
+            + " leaves free; raise "
+            + MemoryBudget.LIMIT_VARIABLE
+            + " or the JVM's -Xmx, or run it when fewer operations are",
+        e);
   }
 
   private Outcome run(ScanPlan plan, long start, long end) {

@@ -4,8 +4,11 @@ import dev.quiver.EpochNanos;
 import dev.quiver.online.EntityKeyCodec;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.online.ValueCodec;
+import dev.quiver.online.tiles.TileLayout;
+import dev.quiver.online.tiles.TileSet;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.model.AggregateFeature;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
@@ -24,11 +27,42 @@ import java.util.Optional;
 /**
  * Answers an online request with one read of the store: checks the entity rows against the join
  * keys the requested views need, reads every (view, key) at once, and decides each feature's status
- * against "now".
+ * against "now". An aggregation view's key holds its tile set, read in the same round trip and
+ * merged per window ending at "now" (the request's {@code as_of}).
  */
 final class OnlineReads {
 
   private OnlineReads() {}
+
+  /**
+   * What reading an aggregation view's tiles needs, made once per view definition: building the
+   * layout and the features' names per request was a measurable part of a lookup.
+   */
+  private record ViewTiles(
+      FeatureView view, TileLayout layout, Map<String, AggregateFeature> features) {
+
+    static ViewTiles of(FeatureView view) {
+      Map<String, AggregateFeature> features = new HashMap<>();
+      for (AggregateFeature feature : view.aggregateFeatures()) {
+        features.put(feature.name(), feature);
+      }
+      return new ViewTiles(view, TileLayout.of(view.aggregateFeatures()), features);
+    }
+  }
+
+  /** By view name; an entry made for another definition of the view is made again. */
+  private static final Map<String, ViewTiles> VIEW_TILES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static ViewTiles viewTiles(FeatureView view) {
+    ViewTiles known = VIEW_TILES.get(view.name());
+    if (known != null && known.view() == view) {
+      return known;
+    }
+    ViewTiles made = ViewTiles.of(view);
+    VIEW_TILES.put(view.name(), made);
+    return made;
+  }
 
   static OnlineResponse read(
       OnlineRequest request,
@@ -86,14 +120,34 @@ final class OnlineReads {
     }
     List<byte[]> stored = store.read(keys);
     Map<String, ValueCodec.Decoded[]> decoded = new HashMap<>();
+    Map<String, TileSet[]> tileSets = new HashMap<>();
     for (int v = 0; v < views.size(); v++) {
+      FeatureView view = views.get(v);
+      if (view.isAggregation()) {
+        TileLayout layout = viewTiles(view).layout();
+        TileSet[] setsOfView = new TileSet[rows];
+        for (int row = 0; row < rows; row++) {
+          byte[] bytes = stored.get(v * rows + row);
+          setsOfView[row] = bytes == null ? null : TileSet.decode(bytes, layout);
+        }
+        tileSets.put(view.name(), setsOfView);
+        continue;
+      }
       ValueCodec.Decoded[] rowsOfView = new ValueCodec.Decoded[rows];
       for (int row = 0; row < rows; row++) {
         byte[] bytes = stored.get(v * rows + row);
         rowsOfView[row] = bytes == null ? null : ValueCodec.decode(bytes);
       }
-      decoded.put(views.get(v).name(), rowsOfView);
+      decoded.put(view.name(), rowsOfView);
     }
+    if (!EpochNanos.holds(now)) {
+      throw new InvalidRequestException(
+          "Cannot read online features as of "
+              + now
+              + ": Quiver's timestamps span the years 1677"
+              + " to 2262");
+    }
+    long nowNanos = EpochNanos.of(now);
 
     List<String> names = new ArrayList<>();
     List<OnlineResponse.Column> columns = new ArrayList<>();
@@ -109,6 +163,14 @@ final class OnlineReads {
     for (int f = 0; f < selection.features().size(); f++) {
       FeatureSelection.Selected selected = selection.features().get(f);
       names.add(featureNames.get(f));
+      if (selected.view().isAggregation()) {
+        columns.add(
+            aggregated(
+                viewTiles(selected.view()).features().get(selected.feature().name()),
+                tileSets.get(selected.view().name()),
+                nowNanos));
+        continue;
+      }
       ValueCodec.Decoded[] rowsOfView = decoded.get(selected.view().name());
       Duration ttl = selected.view().ttl();
       List<Object> values = new ArrayList<>(rows);
@@ -140,6 +202,36 @@ final class OnlineReads {
       columns.add(new OnlineResponse.Column(values, statuses, times));
     }
     return new OnlineResponse(names, columns);
+  }
+
+  /**
+   * One aggregate feature per entity row: {@code NOT_FOUND} (0 for count and sum, else null) when
+   * its window at {@code now} holds no row of the key, {@code NULL_VALUE} when it does but the
+   * value is null, else {@code PRESENT}; the time is the window's newest event.
+   */
+  private static OnlineResponse.Column aggregated(
+      AggregateFeature feature, TileSet[] sets, long now) {
+    Object empty =
+        !feature.function().zeroWhenEmpty()
+            ? null
+            : feature.outputType() == ScalarType.FLOAT64 ? (Object) 0.0 : (Object) 0L;
+    int rows = sets.length;
+    List<Object> values = new ArrayList<>(rows);
+    List<FeatureStatus> statuses = new ArrayList<>(rows);
+    List<Instant> times = new ArrayList<>(rows);
+    for (TileSet set : sets) {
+      TileSet.Window window = set == null ? null : set.window(feature, now);
+      if (window == null || window.rows() == 0) {
+        values.add(empty);
+        statuses.add(FeatureStatus.NOT_FOUND);
+        times.add(OnlineResponse.NO_TIME);
+        continue;
+      }
+      values.add(window.value());
+      statuses.add(window.value() == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
+      times.add(EpochNanos.toInstant(window.newestEvent()));
+    }
+    return new OnlineResponse.Column(values, statuses, times);
   }
 
   private static int rowCount(Map<String, List<Object>> entities) {

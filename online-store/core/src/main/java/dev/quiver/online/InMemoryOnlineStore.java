@@ -1,7 +1,9 @@
 package dev.quiver.online;
 
+import dev.quiver.online.tiles.TileSets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link InMemoryOnlineStoreFactory}). Tests and embedded users that need no persistence use it;
  * every backend must behave as it does ({@code OnlineStoreContract}).
  */
-public final class InMemoryOnlineStore implements SupportsRowCount {
+public final class InMemoryOnlineStore implements SupportsRowCount, SupportsTiles {
 
   private final String project;
   private final Map<String, Map<ByteBuffer, byte[]>> views = new ConcurrentHashMap<>();
@@ -45,6 +47,49 @@ public final class InMemoryOnlineStore implements SupportsRowCount {
       }
     }
     return written;
+  }
+
+  @Override
+  public long mergeTiles(String view, List<Record> tileSets) {
+    Map<ByteBuffer, byte[]> sets = views.computeIfAbsent(view, v -> new ConcurrentHashMap<>());
+    long changed = 0;
+    for (Record record : tileSets) {
+      boolean[] change = new boolean[1];
+      sets.compute(
+          ByteBuffer.wrap(record.entityKey().clone()),
+          (key, stored) -> {
+            byte[] merged = TileSets.merge(stored, record.value());
+            change[0] = !Arrays.equals(merged, stored);
+            return merged;
+          });
+      if (change[0]) {
+        changed++;
+      }
+    }
+    return changed;
+  }
+
+  @Override
+  public long expireTiles(String view, long newestEventNanos) {
+    Map<ByteBuffer, byte[]> sets = views.get(view);
+    if (sets == null) {
+      return 0;
+    }
+    long changed = 0;
+    for (ByteBuffer key : sets.keySet()) {
+      boolean[] change = new boolean[1];
+      sets.computeIfPresent(
+          key,
+          (k, stored) -> {
+            byte[] kept = TileSets.expire(stored, newestEventNanos);
+            change[0] = kept != stored;
+            return kept;
+          });
+      if (change[0]) {
+        changed++;
+      }
+    }
+    return changed;
   }
 
   @Override

@@ -5,12 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.quiver.online.OnlineStoreFactory.Capability;
+import dev.quiver.online.tiles.TileBody;
+import dev.quiver.online.tiles.TileLayout;
+import dev.quiver.online.tiles.TileOutput;
+import dev.quiver.online.tiles.TileSet;
+import dev.quiver.online.tiles.TileSets;
+import dev.quiver.registry.model.AggregateFeature;
+import dev.quiver.registry.model.Aggregation;
+import dev.quiver.registry.model.AggregationFunction;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.StoreConfig;
 import dev.quiver.registry.model.ValueType;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,6 +59,11 @@ public abstract class OnlineStoreContract {
 
   /** Whether the backend's stores implement {@link SupportsBulkWrite}. */
   protected boolean supportsBulkWrite() {
+    return true;
+  }
+
+  /** Whether the backend's stores implement {@link SupportsTiles}. */
+  protected boolean supportsTiles() {
     return true;
   }
 
@@ -382,5 +396,193 @@ public abstract class OnlineStoreContract {
     assertThat(OnlineStores.factories()).containsKey(factory().type());
     assertThat(OnlineStores.factories().get(factory().type())).isInstanceOf(factory().getClass());
     assertThat(factory().type()).isEqualTo(config().type());
+  }
+
+  // Tiles: an aggregation view with a row count and a float sum over 1h, sliding by 10 minutes.
+
+  private static final long MINUTE = 60_000_000_000L;
+  private static final long HOP = 10 * MINUTE;
+  private static final long HOUR = 60 * MINUTE;
+
+  protected static final AggregateFeature COUNT_1H =
+      new Aggregation(null, null, AggregationFunction.COUNT, List.of(Duration.ofHours(1)))
+          .feature(Duration.ofHours(1), Duration.ofMinutes(10));
+  protected static final AggregateFeature AMOUNT_SUM_1H =
+      new Aggregation(
+              "amount",
+              ValueType.scalar(ScalarType.FLOAT64),
+              AggregationFunction.SUM,
+              List.of(Duration.ofHours(1)))
+          .feature(Duration.ofHours(1), Duration.ofMinutes(10));
+  protected static final TileLayout LAYOUT = TileLayout.of(List.of(COUNT_1H, AMOUNT_SUM_1H));
+
+  /**
+   * A tile set of {@link #LAYOUT} written when the view's newest event was {@code newest}: per
+   * bucket (a multiple of 10 minutes) its rows, each of amount 1.5, the newest at the bucket's
+   * start.
+   */
+  protected static byte[] tiles(long newest, long... bucketsAndRows) {
+    TileSets.Writer writer = new TileSets.Writer(LAYOUT, newest);
+    for (int i = 0; i < bucketsAndRows.length; i += 2) {
+      long bucket = bucketsAndRows[i];
+      long rows = bucketsAndRows[i + 1];
+      TileOutput body = new TileOutput();
+      TileBody.header(body, bucket, rows, bucket);
+      TileBody.doubleSum(body, 1.5 * rows);
+      writer.tile(0, bucket, body.toByteArray());
+    }
+    return writer.toBytes();
+  }
+
+  private SupportsTiles openTiles(String project) {
+    assumeTrue(supportsTiles(), "the backend keeps no tiles");
+    return (SupportsTiles) open(project);
+  }
+
+  /** The rows of the 1h window at {@code t} in the stored set of {@code key}, or -1 for none. */
+  private static long rowsAt(OnlineStore store, long key, long t) {
+    byte[] stored = store.read(List.of(new OnlineStore.Key("spend", key(key)))).get(0);
+    if (stored == null) {
+      return -1;
+    }
+    TileSet set = TileSet.decode(stored, LAYOUT);
+    TileSet.Window window = set.window(COUNT_1H, t);
+    assertThat(set.window(AMOUNT_SUM_1H, t).value()).isEqualTo(1.5 * window.rows());
+    return window.rows();
+  }
+
+  @Test
+  void aWrittenTileReplacesTheStoredTileOfItsBucketAndKeepsTheOthers() {
+    SupportsTiles store = openTiles("cards");
+    long t = 100 * HOUR;
+    assertThat(
+            store.mergeTiles(
+                "spend", List.of(new OnlineStore.Record(key(1), tiles(t, t - HOP, 1, t, 2)))))
+        .isEqualTo(1);
+    assertThat(rowsAt(store, 1, t)).isEqualTo(3);
+
+    store.mergeTiles("spend", List.of(new OnlineStore.Record(key(1), tiles(t, t, 5))));
+
+    assertThat(rowsAt(store, 1, t)).as("the bucket at t was replaced, not added to").isEqualTo(6);
+    assertThat(rowsAt(store, 1, t - 1)).as("the bucket before t is kept").isEqualTo(1);
+  }
+
+  @Test
+  void aTileSetReplacesAPlainRowOfTheViewAndSweepsLeavePlainRowsAlone() {
+    SupportsTiles store = openTiles("cards");
+    long t = 100 * HOUR;
+    store.write("spend", List.of(new OnlineStore.Record(key(1), row(10, 0, 0.5, 3))));
+    store.write("spend", List.of(new OnlineStore.Record(key(2), row(10, 0, 0.5, 3))));
+
+    assertThat(store.mergeTiles("spend", List.of(new OnlineStore.Record(key(1), tiles(t, t, 2)))))
+        .isEqualTo(1);
+    assertThat(store.expireTiles("spend", t + 10 * HOUR)).as("only key 1's set").isEqualTo(1);
+
+    assertThat(store.read(List.of(new OnlineStore.Key("spend", key(1)))).get(0)).isNull();
+    assertThat(rate(store.read(List.of(new OnlineStore.Key("spend", key(2)))).get(0)))
+        .isEqualTo(0.5);
+  }
+
+  @Test
+  void mergingTheSameTilesAgainChangesNothing() {
+    SupportsTiles store = openTiles("cards");
+    long t = 100 * HOUR;
+    byte[] set = tiles(t, t - 2 * HOP, 4, t, 2);
+    store.mergeTiles("spend", List.of(new OnlineStore.Record(key(1), set)));
+
+    assertThat(store.mergeTiles("spend", List.of(new OnlineStore.Record(key(1), set)))).isZero();
+    assertThat(store.read(List.of(new OnlineStore.Key("spend", key(1)))).get(0)).isEqualTo(set);
+  }
+
+  @Test
+  void tilesOutOfReachOfTheNewestEventAreDroppedWhenASetIsWritten() {
+    SupportsTiles store = openTiles("cards");
+    long t = 100 * HOUR;
+    store.mergeTiles("spend", List.of(new OnlineStore.Record(key(1), tiles(t, t - HOUR, 3, t, 1))));
+    assertThat(rowsAt(store, 1, t)).as("floor(t - 1h, 10m) is still in reach").isEqualTo(4);
+
+    // The view's newest event moves 10 minutes on: the tile at t - 1h is out of every window.
+    store.mergeTiles("spend", List.of(new OnlineStore.Record(key(1), tiles(t + HOP, t + HOP, 2))));
+
+    byte[] stored = store.read(List.of(new OnlineStore.Key("spend", key(1)))).get(0);
+    assertThat(rowsAt(store, 1, t)).as("the tile at t - 1h is gone").isEqualTo(1);
+    assertThat(TileSets.newestEvent(stored)).isEqualTo(t + HOP);
+  }
+
+  @Test
+  void aSweepDropsExpiredTilesAndDeletesSetsOfKeysWithoutNewEvents() {
+    SupportsTiles store = openTiles("cards");
+    long t = 100 * HOUR;
+    store.mergeTiles(
+        "spend",
+        List.of(
+            new OnlineStore.Record(key(1), tiles(t, t - 50 * MINUTE, 1)),
+            new OnlineStore.Record(key(2), tiles(t, t - 50 * MINUTE, 2, t, 3)),
+            new OnlineStore.Record(key(3), tiles(t, t, 7))));
+    long newest = t + 20 * MINUTE;
+
+    assertThat(store.expireTiles("spend", newest)).isEqualTo(2);
+
+    List<byte[]> stored =
+        store.read(
+            List.of(
+                new OnlineStore.Key("spend", key(1)),
+                new OnlineStore.Key("spend", key(2)),
+                new OnlineStore.Key("spend", key(3))));
+    assertThat(stored.get(0)).as("every tile of key 1 expired").isNull();
+    assertThat(rowsAt(store, 2, newest)).as("key 2 keeps the tile at t").isEqualTo(3);
+    assertThat(rowsAt(store, 3, newest)).isEqualTo(7);
+    assertThat(store.expireTiles("spend", newest)).as("a second sweep finds nothing").isZero();
+  }
+
+  @Test
+  void tileSetsAreReadInTheSameCallAsPlainRows() {
+    SupportsTiles store = openTiles("cards");
+    long t = 100 * HOUR;
+    store.write("stats", List.of(new OnlineStore.Record(key(1), row(10, 0, 0.5, 3))));
+    store.mergeTiles("spend", List.of(new OnlineStore.Record(key(1), tiles(t, t, 2))));
+
+    List<byte[]> rows =
+        store.read(
+            List.of(
+                new OnlineStore.Key("stats", key(1)),
+                new OnlineStore.Key("spend", key(1)),
+                new OnlineStore.Key("spend", key(2))));
+
+    assertThat(rate(rows.get(0))).isEqualTo(0.5);
+    assertThat(TileSet.decode(rows.get(1), LAYOUT).window(COUNT_1H, t).rows()).isEqualTo(2);
+    assertThat(rows.get(2)).isNull();
+  }
+
+  @Test
+  void concurrentMergesIntoOneKeyAreNeverLost() throws Exception {
+    SupportsTiles store = openTiles("cards");
+    long t = 100 * HOUR;
+    int writers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        long bucket = t - w * HOP;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 20; i++) {
+                    store.mergeTiles(
+                        "spend", List.of(new OnlineStore.Record(key(1), tiles(t, bucket, 1))));
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> future : done) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(rowsAt(store, 1, t)).as("one tile of each writer").isEqualTo(writers);
   }
 }

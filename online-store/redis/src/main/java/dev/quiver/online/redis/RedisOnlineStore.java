@@ -4,7 +4,9 @@ import dev.quiver.online.OnlineStore;
 import dev.quiver.online.OnlineStoreException;
 import dev.quiver.online.SupportsBulkWrite;
 import dev.quiver.online.SupportsRowCount;
+import dev.quiver.online.SupportsTiles;
 import dev.quiver.online.ValueCodec;
+import dev.quiver.online.tiles.TileSets;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
@@ -59,13 +61,17 @@ import java.util.concurrent.TimeoutException;
  * again when Redis returns. A cluster's topology is refreshed on MOVED and ASK redirects, on
  * reconnects, and periodically.
  */
-public final class RedisOnlineStore implements OnlineStore, SupportsRowCount, SupportsBulkWrite {
+public final class RedisOnlineStore
+    implements OnlineStore, SupportsRowCount, SupportsBulkWrite, SupportsTiles {
 
   /** Commands sent before their replies are awaited, per batch of writes. */
   static final int IN_FLIGHT = 2_000;
 
-  private static final byte[] SCRIPT = loadScript();
+  private static final byte[] SCRIPT = loadScript("newer-wins.lua");
   private static final String SCRIPT_SHA = sha1(SCRIPT);
+  private static final byte[] SWAP_SCRIPT = loadScript("swap-if-same.lua");
+  private static final String SWAP_SHA = sha1(SWAP_SCRIPT);
+  private static final byte[] NONE = new byte[0];
   private static final int SCAN_COUNT = 1_000;
 
   private final String project;
@@ -279,6 +285,167 @@ public final class RedisOnlineStore implements OnlineStore, SupportsRowCount, Su
     return future;
   }
 
+  /**
+   * Read-merge-compare-and-set: the stored sets of a pipeline of keys are read at once, merged
+   * here, and each is written by {@code swap-if-same.lua} only if it is still the set read; a set
+   * another writer changed meanwhile is merged again with what the script returned.
+   */
+  @Override
+  public long mergeTiles(String view, List<Record> tileSets) {
+    checkOpen();
+    byte[] field = field(view);
+    long changed = 0;
+    for (int from = 0; from < tileSets.size(); from += IN_FLIGHT) {
+      List<Record> batch = tileSets.subList(from, Math.min(tileSets.size(), from + IN_FLIGHT));
+      List<byte[]> entityKeys = new ArrayList<>(batch.size());
+      for (Record record : batch) {
+        entityKeys.add(keys.entity(record.entityKey()));
+      }
+      List<byte[]> stored = hget(entityKeys, field);
+      changed +=
+          swapAll(
+              entityKeys,
+              field,
+              stored,
+              (i, current) -> TileSets.merge(current, batch.get(i).value()));
+    }
+    return changed;
+  }
+
+  /**
+   * Scans the project's entity hashes (as deleting a view does: a pass over the keyspace), reads
+   * the view's set of each page of keys in one pipeline, and rewrites only the sets whose header
+   * says a tile expired.
+   */
+  @Override
+  public long expireTiles(String view, long newestEventNanos) {
+    checkOpen();
+    byte[] field = field(view);
+    long[] changed = {0};
+    forEachEntity(
+        "expire tiles in",
+        page -> {
+          List<byte[]> stored = hget(page, field);
+          List<byte[]> expiring = new ArrayList<>();
+          List<byte[]> values = new ArrayList<>();
+          for (int i = 0; i < page.size(); i++) {
+            byte[] value = stored.get(i);
+            if (value != null
+                && TileSets.isTileSet(value)
+                && TileSets.expiresBy(value, newestEventNanos)) {
+              expiring.add(page.get(i));
+              values.add(value);
+            }
+          }
+          changed[0] +=
+              swapAll(
+                  expiring,
+                  field,
+                  values,
+                  (i, current) ->
+                      current == null ? null : TileSets.expire(current, newestEventNanos));
+        });
+    return changed[0];
+  }
+
+  /** The next value of a key from its current one (null: absent); null to delete. */
+  private interface NextValue {
+    byte[] of(int index, byte[] current);
+  }
+
+  private List<byte[]> hget(List<byte[]> entityKeys, byte[] field) {
+    List<RedisFuture<byte[]>> replies = new ArrayList<>(entityKeys.size());
+    for (byte[] key : entityKeys) {
+      replies.add(commands.hget(key, field));
+    }
+    flush();
+    List<byte[]> values = new ArrayList<>(replies.size());
+    for (RedisFuture<byte[]> reply : replies) {
+      values.add(await(reply, "read"));
+    }
+    return values;
+  }
+
+  /**
+   * Sets each key's field to its next value with a compare-and-set on the value read, retrying a
+   * key with the value the script found until its swap goes through.
+   *
+   * @return how many values changed
+   */
+  private long swapAll(List<byte[]> entityKeys, byte[] field, List<byte[]> read, NextValue next) {
+    long changed = 0;
+    byte[][] current = read.toArray(new byte[0][]);
+    byte[][] wanted = new byte[current.length][];
+    List<Integer> pending = new ArrayList<>();
+    for (int i = 0; i < current.length; i++) {
+      wanted[i] = next.of(i, current[i]);
+      if (!Arrays.equals(wanted[i], current[i])) {
+        pending.add(i);
+      }
+    }
+    while (!pending.isEmpty()) {
+      List<RedisFuture<List<Object>>> replies = new ArrayList<>(pending.size());
+      for (int i : pending) {
+        replies.add(swap(entityKeys.get(i), field, wanted[i], current[i]));
+      }
+      flush();
+      List<Integer> again = new ArrayList<>();
+      for (int p = 0; p < pending.size(); p++) {
+        int i = pending.get(p);
+        List<Object> result =
+            awaitSwap(entityKeys.get(i), field, wanted[i], current[i], replies.get(p));
+        if ((Long) result.get(0) == 1) {
+          changed++;
+          continue;
+        }
+        // Another writer changed the value since it was read: decide again from its value.
+        current[i] = result.size() > 1 ? (byte[]) result.get(1) : null;
+        wanted[i] = next.of(i, current[i]);
+        if (!Arrays.equals(wanted[i], current[i])) {
+          again.add(i);
+        }
+      }
+      pending = again;
+    }
+    return changed;
+  }
+
+  private RedisFuture<List<Object>> swap(
+      byte[] entityKey, byte[] field, byte[] value, byte[] expected) {
+    return commands.evalsha(
+        SWAP_SHA,
+        ScriptOutputType.MULTI,
+        new byte[][] {entityKey},
+        field,
+        value == null ? NONE : value,
+        expected == null ? NONE : expected);
+  }
+
+  private List<Object> awaitSwap(
+      byte[] entityKey,
+      byte[] field,
+      byte[] value,
+      byte[] expected,
+      RedisFuture<List<Object>> reply) {
+    try {
+      return await(reply, "write to");
+    } catch (OnlineStoreException e) {
+      if (!(e.getCause() instanceof RedisNoScriptException)) {
+        throw e;
+      }
+      RedisFuture<List<Object>> again =
+          commands.eval(
+              SWAP_SCRIPT,
+              ScriptOutputType.MULTI,
+              new byte[][] {entityKey},
+              field,
+              value == null ? NONE : value,
+              expected == null ? NONE : expected);
+      flush();
+      return await(again, "write to");
+    }
+  }
+
   @Override
   public List<byte[]> read(List<Key> requested) {
     checkOpen();
@@ -435,10 +602,10 @@ public final class RedisOnlineStore implements OnlineStore, SupportsRowCount, Su
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
-  private static byte[] loadScript() {
-    try (InputStream in = RedisOnlineStore.class.getResourceAsStream("newer-wins.lua")) {
+  private static byte[] loadScript(String name) {
+    try (InputStream in = RedisOnlineStore.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("newer-wins.lua is missing from the classpath");
+        throw new IllegalStateException(name + " is missing from the classpath");
       }
       return in.readAllBytes();
     } catch (IOException e) {

@@ -3,7 +3,9 @@ package dev.quiver.online.rocksdb;
 import dev.quiver.online.OnlineStoreException;
 import dev.quiver.online.SupportsBulkWrite;
 import dev.quiver.online.SupportsRowCount;
+import dev.quiver.online.SupportsTiles;
 import dev.quiver.online.ValueCodec;
+import dev.quiver.online.tiles.TileSets;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +37,8 @@ import org.rocksdb.WriteOptions;
  * process being killed. RocksDB admits one writing process per folder; others may open it
  * read-only.
  */
-public final class RocksDbOnlineStore implements SupportsRowCount, SupportsBulkWrite {
+public final class RocksDbOnlineStore
+    implements SupportsRowCount, SupportsBulkWrite, SupportsTiles {
 
   static {
     RocksDB.loadLibrary();
@@ -250,6 +253,121 @@ public final class RocksDbOnlineStore implements SupportsRowCount, SupportsBulkW
         throw new OnlineStoreException(
             "Cannot write to the online store at " + path + ": " + e.getMessage(), e);
       }
+    }
+  }
+
+  /** Read-merge-write under the store's write lock: RocksDB has one writing process. */
+  @Override
+  public long mergeTiles(String view, List<Record> tileSets) {
+    return open(
+        () -> {
+          checkWritable();
+          if (tileSets.isEmpty()) {
+            return 0L;
+          }
+          byte[] prefix = viewPrefix(view);
+          List<Record> sorted = new ArrayList<>(tileSets);
+          if (!inKeyOrder(sorted)) {
+            sorted.sort((a, b) -> Arrays.compareUnsigned(a.entityKey(), b.entityKey()));
+          }
+          List<byte[]> keys = new ArrayList<>(sorted.size());
+          for (Record record : sorted) {
+            keys.add(key(prefix, record.entityKey()));
+          }
+          synchronized (writeLock) {
+            try (WriteBatch batch = new WriteBatch()) {
+              // A materialization writes keys in order: when nothing is stored between a batch's
+              // first and last key (the view's first load), one seek replaces the lookups.
+              List<byte[]> stored =
+                  holdsAny(keys.get(0), keys.get(keys.size() - 1))
+                      ? db.multiGetAsList(readOptions, keys)
+                      : null;
+              long changed = 0;
+              for (int i = 0; i < keys.size(); i++) {
+                byte[] current = stored == null ? null : stored.get(i);
+                byte[] merged = TileSets.merge(current, sorted.get(i).value());
+                if (Arrays.equals(merged, current)) {
+                  continue;
+                }
+                if (merged == null) {
+                  batch.delete(keys.get(i));
+                } else {
+                  batch.put(keys.get(i), merged);
+                }
+                changed++;
+              }
+              db.write(writeOptions, batch);
+              return changed;
+            } catch (RocksDBException e) {
+              throw new OnlineStoreException(
+                  "Cannot write to the online store at " + path + ": " + e.getMessage(), e);
+            }
+          }
+        });
+  }
+
+  /**
+   * Walks the view's key range once, reading each set's expiry from its header; only sets with
+   * expired tiles are decoded and rewritten, in batches, under the write lock.
+   */
+  @Override
+  public long expireTiles(String view, long newestEventNanos) {
+    return open(
+        () -> {
+          checkWritable();
+          byte[] prefix = viewPrefix(view);
+          long changed = 0;
+          synchronized (writeLock) {
+            try (RocksIterator it = db.newIterator(readOptions);
+                WriteBatch batch = new WriteBatch()) {
+              for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                byte[] value = it.value();
+                if (!TileSets.isTileSet(value) || !TileSets.expiresBy(value, newestEventNanos)) {
+                  continue;
+                }
+                byte[] kept = TileSets.expire(value, newestEventNanos);
+                if (kept == null) {
+                  batch.delete(it.key());
+                } else {
+                  batch.put(it.key(), kept);
+                }
+                changed++;
+                if (batch.count() >= BULK_BATCH) {
+                  db.write(writeOptions, batch);
+                  batch.clear();
+                }
+              }
+              db.write(writeOptions, batch);
+            } catch (RocksDBException e) {
+              throw new OnlineStoreException(
+                  "Cannot write to the online store at " + path + ": " + e.getMessage(), e);
+            }
+          }
+          return changed;
+        });
+  }
+
+  private static boolean inKeyOrder(List<Record> records) {
+    for (int i = 1; i < records.size(); i++) {
+      if (Arrays.compareUnsigned(records.get(i - 1).entityKey(), records.get(i).entityKey()) > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a key in {@code [first, last]} is stored. */
+  private boolean holdsAny(byte[] first, byte[] last) {
+    try (RocksIterator it = db.newIterator(readOptions)) {
+      it.seek(first);
+      return it.isValid() && Arrays.compareUnsigned(it.key(), last) <= 0;
+    }
+  }
+
+  private void checkWritable() {
+    if (readOnly) {
+      throw new OnlineStoreException(
+          "Cannot write to the online store at " + path + ": it was opened read-only");
     }
   }
 

@@ -1,0 +1,245 @@
+package dev.quiver.online.tiles;
+
+import dev.quiver.EpochNanos;
+import dev.quiver.registry.model.AggregateFeature;
+import dev.quiver.registry.model.AggregationFunction;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.WindowText;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A decoded tile set, read to answer lookups: {@link #window} merges the tiles of one feature's
+ * window at an instant.
+ *
+ * <p>A window at {@code t} takes the tiles of buckets {@code floor(t - w, h)} to {@code floor(t,
+ * h)}, both whole: a tile's partials cannot be split, so when {@code t} lies inside a tile that
+ * also holds later events (a lookup as of a time before the newest materialized event), those
+ * events are counted too. At or after the newest event of the key the value is exact.
+ */
+public final class TileSet {
+
+  private final TileLayout layout;
+  private final Series[] series;
+
+  /** The tiles of one hop, in bucket order, each slot's partials in columns. */
+  private static final class Series {
+    final long hop;
+    final long[] buckets;
+    final long[] rows;
+    final long[] newest;
+    final long[][] counts;
+    final long[][] longs;
+    final double[][] doubles;
+    final byte[][][] bytes;
+    final boolean[][] present;
+
+    Series(long hop, int tiles, int slots) {
+      this.hop = hop;
+      buckets = new long[tiles];
+      rows = new long[tiles];
+      newest = new long[tiles];
+      counts = new long[slots][tiles];
+      longs = new long[slots][tiles];
+      doubles = new double[slots][tiles];
+      bytes = new byte[slots][][];
+      present = new boolean[slots][tiles];
+    }
+  }
+
+  private TileSet(TileLayout layout, Series[] series) {
+    this.layout = layout;
+    this.series = series;
+  }
+
+  /**
+   * The set's tiles, read with {@code layout}.
+   *
+   * @return null when the set was written for another layout (other aggregations or windows): its
+   *     partials would be read as the wrong ones; also for a value that is no tile set (a plain row
+   *     written under the view's name before it became an aggregation view)
+   */
+  public static TileSet decode(byte[] encoded, TileLayout layout) {
+    if (!TileSets.isTileSet(encoded) || TileSets.layoutHash(encoded) != layout.hash()) {
+      return null;
+    }
+    TileSets.Raw raw = TileSets.Raw.parse(encoded);
+    if (!raw.sameSeries(expected(layout))) {
+      return null;
+    }
+    int slots = layout.slots().size();
+    Series[] series = new Series[raw.series().size()];
+    for (int s = 0; s < series.length; s++) {
+      TileSets.Raw.SeriesTiles tiles = raw.series().get(s);
+      Series out = new Series(tiles.hop(), tiles.tiles().size(), slots);
+      for (int slot = 0; slot < slots; slot++) {
+        if (TileBody.Holder.of(layout.slots().get(slot).inputType()) == TileBody.Holder.BYTES) {
+          out.bytes[slot] = new byte[tiles.tiles().size()][];
+        }
+      }
+      for (int t = 0; t < tiles.tiles().size(); t++) {
+        TileSets.Tile tile = tiles.tiles().get(t);
+        TileInput in = new TileInput(tile.body(), 0);
+        out.buckets[t] = tile.bucket();
+        out.rows[t] = in.getVarint();
+        out.newest[t] = tile.bucket() + in.getVarint();
+        for (int slot = 0; slot < slots; slot++) {
+          readPartial(in, layout.slots().get(slot), out, slot, t);
+        }
+      }
+      series[s] = out;
+    }
+    return new TileSet(layout, series);
+  }
+
+  private static TileSets.Raw expected(TileLayout layout) {
+    java.util.List<TileSets.Raw.SeriesTiles> series = new java.util.ArrayList<>();
+    for (TileLayout.Series s : layout.series()) {
+      series.add(new TileSets.Raw.SeriesTiles(s.hop(), s.reach(), java.util.List.of()));
+    }
+    return new TileSets.Raw(layout.hash(), 0, series);
+  }
+
+  private static void readPartial(TileInput in, TileLayout.Slot slot, Series out, int s, int t) {
+    switch (slot.function()) {
+      case COUNT -> out.counts[s][t] = in.getVarint();
+      case SUM -> {
+        if (slot.floatingSum()) {
+          out.doubles[s][t] = in.getDouble();
+        } else {
+          out.longs[s][t] = in.getZigzag();
+        }
+      }
+      case MEAN -> throw new IllegalStateException("a layout has no mean slots");
+      case MIN, MAX, FIRST, LAST -> {
+        if (in.getByte() == 0) {
+          return;
+        }
+        out.present[s][t] = true;
+        ScalarType type = slot.inputType();
+        switch (type) {
+          case BOOL -> out.longs[s][t] = in.getByte();
+          case INT32, INT64 -> out.longs[s][t] = in.getZigzag();
+          case TIMESTAMP -> out.longs[s][t] = in.getLong();
+          case FLOAT32 -> out.doubles[s][t] = Float.intBitsToFloat(in.getInt());
+          case FLOAT64 -> out.doubles[s][t] = in.getDouble();
+          case STRING, BYTES -> out.bytes[s][t] = in.getBytesValue();
+        }
+      }
+    }
+  }
+
+  /**
+   * One feature's window at an instant.
+   *
+   * @param rows the source rows of the key in the window
+   * @param newestEvent the newest event in the window; {@link Long#MIN_VALUE} when it holds none
+   * @param value the aggregate as the feature's output type (Long, Double, Integer, Float, String,
+   *     byte[], Boolean, Instant): 0 for count and sum of an empty window, else null when no value
+   */
+  public record Window(long rows, long newestEvent, Object value) {}
+
+  /** Merges the tiles of {@code feature}'s window ending at {@code t} (nanoseconds). */
+  public Window window(AggregateFeature feature, long t) {
+    Series s = series[layout.seriesOf(feature.hopNanos())];
+    long from = WindowText.windowStart(t, feature.windowNanos(), s.hop);
+    long to = WindowText.floor(t, s.hop);
+    int first = lowerBound(s.buckets, from);
+    int end = lowerBound(s.buckets, to);
+    if (end < s.buckets.length && s.buckets[end] == to) {
+      end++;
+    }
+    long rows = 0;
+    long newest = Long.MIN_VALUE;
+    for (int i = first; i < end; i++) {
+      rows += s.rows[i];
+      newest = Math.max(newest, s.newest[i]);
+    }
+    int slot = layout.slotOf(feature);
+    Object value;
+    if (slot < 0) {
+      value = rows;
+    } else if (feature.function() == AggregationFunction.MEAN) {
+      long count =
+          (Long)
+              value(
+                  layout.slots().get(layout.countSlotOf(feature)),
+                  s,
+                  layout.countSlotOf(feature),
+                  first,
+                  end);
+      Object sum = value(layout.slots().get(slot), s, slot, first, end);
+      value = count == 0 ? null : ((Number) sum).doubleValue() / count;
+    } else {
+      value = value(layout.slots().get(slot), s, slot, first, end);
+    }
+    return new Window(rows, newest, value);
+  }
+
+  private static int lowerBound(long[] sorted, long key) {
+    int at = Arrays.binarySearch(sorted, key);
+    return at >= 0 ? at : -at - 1;
+  }
+
+  private static Object value(TileLayout.Slot slot, Series s, int x, int first, int end) {
+    switch (slot.function()) {
+      case COUNT -> {
+        long count = 0;
+        for (int i = first; i < end; i++) {
+          count += s.counts[x][i];
+        }
+        return count;
+      }
+      case SUM -> {
+        long longSum = 0;
+        double doubleSum = 0;
+        for (int i = first; i < end; i++) {
+          longSum += s.longs[x][i];
+          doubleSum += s.doubles[x][i];
+        }
+        return slot.floatingSum() ? (Object) doubleSum : (Object) longSum;
+      }
+      default -> {
+        int chosen = -1;
+        for (int i = first; i < end; i++) {
+          if (!s.present[x][i]) {
+            continue;
+          }
+          chosen = chosen < 0 ? i : pick(slot, s, x, chosen, i);
+          if (slot.function() == AggregationFunction.FIRST) {
+            break;
+          }
+        }
+        return chosen < 0 ? null : output(slot.inputType(), s, x, chosen);
+      }
+    }
+  }
+
+  /** Of two tiles' values (the second in a later tile), the one the slot's function keeps. */
+  private static int pick(TileLayout.Slot slot, Series s, int x, int kept, int later) {
+    if (slot.function() == AggregationFunction.LAST) {
+      return later;
+    }
+    int order =
+        switch (TileBody.Holder.of(slot.inputType())) {
+          case LONG -> Long.compare(s.longs[x][later], s.longs[x][kept]);
+          case DOUBLE -> Double.compare(s.doubles[x][later], s.doubles[x][kept]);
+          case BYTES -> Arrays.compareUnsigned(s.bytes[x][later], s.bytes[x][kept]);
+        };
+    boolean laterWins = slot.function() == AggregationFunction.MIN ? order < 0 : order > 0;
+    return laterWins ? later : kept;
+  }
+
+  private static Object output(ScalarType type, Series s, int x, int i) {
+    return switch (type) {
+      case BOOL -> s.longs[x][i] != 0;
+      case INT32 -> (int) s.longs[x][i];
+      case INT64 -> s.longs[x][i];
+      case TIMESTAMP -> EpochNanos.toInstant(s.longs[x][i]);
+      case FLOAT32 -> (float) s.doubles[x][i];
+      case FLOAT64 -> s.doubles[x][i];
+      case STRING -> new String(s.bytes[x][i], StandardCharsets.UTF_8);
+      case BYTES -> s.bytes[x][i];
+    };
+  }
+}
