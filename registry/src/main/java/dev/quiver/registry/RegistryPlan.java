@@ -45,8 +45,9 @@ public record RegistryPlan(RegistrySnapshot base, Definitions desired, List<Obje
 
   /**
    * The feature views the plan keeps but whose online tiles it makes void: a view that becomes or
-   * stops being an aggregation view, or whose aggregations, hop or entities change. Tiles of the
-   * old layout would merge with new ones into wrong values, so they must be computed again.
+   * stops being an aggregation view, whose aggregations, hop or entities change, or whose events
+   * come from elsewhere (another source, or its source's path, timestamp field or mapping changes).
+   * Old tiles would merge with new ones into wrong values, so they must be computed again.
    */
   public List<String> retiledViews() {
     List<String> views = new java.util.ArrayList<>();
@@ -59,11 +60,46 @@ public record RegistryPlan(RegistrySnapshot base, Definitions desired, List<Obje
       if ((before.isAggregation() || after.isAggregation())
           && (before.isAggregation() != after.isAggregation()
               || !before.aggregateFeatures().equals(after.aggregateFeatures())
-              || !before.entities().equals(after.entities()))) {
+              || !before.entities().equals(after.entities())
+              || !sameEvents(before, after))) {
         views.add(change.name());
       }
     }
+    // A view whose source changes where its events come from, while the view stays the same.
+    for (ObjectChange change : pending()) {
+      if (change.type() != ChangeType.UPDATE || change.kind() != ObjectKind.SOURCE) {
+        continue;
+      }
+      for (FeatureView view : desired.featureViews()) {
+        if (view.isAggregation()
+            && view.source().equals(change.name())
+            && !views.contains(view.name())
+            && base.definitions().featureView(view.name()).isPresent()) {
+          FeatureView before = base.definitions().featureView(view.name()).get();
+          if (before.isAggregation() && !sameEvents(before, view)) {
+            views.add(view.name());
+          }
+        }
+      }
+    }
     return views;
+  }
+
+  /**
+   * Whether two versions of a view read the same events: the same source, with the same path, event
+   * timestamp and column mapping. Tiles computed from other events must not be merged.
+   */
+  private boolean sameEvents(FeatureView before, FeatureView after) {
+    if (!before.source().equals(after.source())) {
+      return false;
+    }
+    var was = base.definitions().source(before.source());
+    var is = desired.source(after.source());
+    return was.isPresent()
+        && is.isPresent()
+        && was.get().path().equals(is.get().path())
+        && was.get().timestampField().equals(is.get().timestampField())
+        && was.get().fieldMapping().equals(is.get().fieldMapping());
   }
 
   public boolean hasChanges() {

@@ -38,10 +38,13 @@ public final class WindowText {
 
   /**
    * The greatest multiple of {@code hop} since the Unix epoch that is {@code <= nanos}: where a
-   * window that ends at {@code nanos + window} starts.
+   * window that ends at {@code nanos + window} starts; {@link Long#MIN_VALUE} when that multiple
+   * lies before the earliest representable instant.
    */
   public static long floor(long nanos, long hop) {
-    return Math.floorDiv(nanos, hop) * hop;
+    long quotient = Math.floorDiv(nanos, hop);
+    // Within one hop of the earliest instant the multiple is not representable: saturate.
+    return quotient < Long.MIN_VALUE / hop ? Long.MIN_VALUE : quotient * hop;
   }
 
   /**
@@ -53,7 +56,6 @@ public final class WindowText {
     if (((t ^ window) & (t ^ from)) < 0) {
       return Long.MIN_VALUE;
     }
-    long quotient = Math.floorDiv(from, hop);
-    return quotient < Long.MIN_VALUE / hop ? Long.MIN_VALUE : quotient * hop;
+    return floor(from, hop);
   }
 }

@@ -307,6 +307,22 @@ class AggregationDefinitionsTest {
                     base, load(CARD_SPEND + "    description: spend per card\n    owner: risk\n"))
                 .retiledViews())
         .isEmpty();
+    // The same view over other events: another path, or another timestamp column.
+    RegistrySnapshot moved = new RegistrySnapshot("rides", 3, load(CARD_SPEND));
+    assertThat(
+            RegistryPlan.of(
+                    moved,
+                    FeatureRepo.load(
+                            repo(CARD_SPEND)
+                                .write(
+                                    "entities.yaml",
+                                    ENTITIES.replace(
+                                        "data/transactions.parquet", "data/transactions_v2/"))
+                                .root(),
+                            Map.of())
+                        .definitions())
+                .retiledViews())
+        .containsExactly("card_spend");
     RegistryPlan dropped = RegistryPlan.of(base, load("feature_views: []\n"));
     assertThat(dropped.retiledViews()).isEmpty();
     assertThat(dropped.deletedViews()).containsExactly("card_spend");
@@ -322,6 +338,9 @@ class AggregationDefinitionsTest {
     assertThat(WindowText.windowStart(-1, hour, fiveMinutes)).isEqualTo(-hour - fiveMinutes);
     assertThat(WindowText.windowStart(Long.MIN_VALUE + 5, hour, fiveMinutes))
         .isEqualTo(Long.MIN_VALUE);
+    long day = Duration.ofDays(1).toNanos();
+    assertThat(WindowText.floor(Long.MIN_VALUE + 5, day)).isEqualTo(Long.MIN_VALUE);
+    assertThat(WindowText.floor(-1, day)).isEqualTo(-day);
     assertThat(WindowText.name(Duration.ofHours(36))).isEqualTo("36h");
     assertThat(WindowText.name(Duration.ofMinutes(90))).isEqualTo("90m");
     assertThat(WindowText.name(Duration.ofHours(48))).isEqualTo("2d");
