@@ -14,6 +14,7 @@ import dev.quiver.online.tiles.TileLayout;
 import dev.quiver.online.tiles.TileOutput;
 import dev.quiver.online.tiles.TileSets;
 import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
@@ -81,6 +82,9 @@ final class TileMaterialization {
   private final long[] reaches;
   private final long[] firstBucket;
   private final long[] lastBucket;
+  // The aggregated columns, each once, and per slot its column's position among them.
+  private final List<Feature> columns;
+  private final int[] slotColumn;
 
   // The current pass's state; rows are folded in by one thread at a time, in row-group order.
   private final ConcurrentHashMap<Integer, SourceScan.ScanBatch> ready = new ConcurrentHashMap<>();
@@ -95,8 +99,6 @@ final class TileMaterialization {
   // values' order): each partition's sets can then be written as soon as they are made.
   private RowGroupStatistics.LongRange keyRange;
   private long keyRangeWidth;
-  private final List<dev.quiver.registry.model.Feature> columns;
-  private final int[] slotColumn;
   private long[] cutoff;
   private long newest = Long.MIN_VALUE;
   private long rowsInWindow;
