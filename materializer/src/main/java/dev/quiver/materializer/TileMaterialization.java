@@ -1,5 +1,6 @@
 package dev.quiver.materializer;
 
+import dev.quiver.offline.parquet.RowGroupStatistics;
 import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.offline.resources.Reservation;
 import dev.quiver.offline.resources.WorkerPool;
@@ -13,6 +14,7 @@ import dev.quiver.online.tiles.TileLayout;
 import dev.quiver.online.tiles.TileOutput;
 import dev.quiver.online.tiles.TileSets;
 import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
@@ -80,6 +82,9 @@ final class TileMaterialization {
   private final long[] reaches;
   private final long[] firstBucket;
   private final long[] lastBucket;
+  // The aggregated columns, each once, and per slot its column's position among them.
+  private final List<Feature> columns;
+  private final int[] slotColumn;
 
   // The current pass's state; rows are folded in by one thread at a time, in row-group order.
   private final ConcurrentHashMap<Integer, SourceScan.ScanBatch> ready = new ConcurrentHashMap<>();
@@ -89,8 +94,11 @@ final class TileMaterialization {
   private int passes;
   private int partitionBits;
   private EventBuffer[] partitions;
-  private final List<dev.quiver.registry.model.Feature> columns;
-  private final int[] slotColumn;
+  // Partitions by ranges of a single integral key's values, in key order, when the row groups'
+  // statistics bound the keys on one side of zero (where unsigned order, the encoded keys', is the
+  // values' order): each partition's sets can then be written as soon as they are made.
+  private RowGroupStatistics.LongRange keyRange;
+  private long keyRangeWidth;
   private long[] cutoff;
   private long newest = Long.MIN_VALUE;
   private long rowsInWindow;
@@ -178,6 +186,7 @@ final class TileMaterialization {
                 ViewColumns.files(view, source, repoRoot, "materialize"),
                 ViewColumns.of(source, entities, view.sourceColumns()))
             .timeRange(source.timestampField(), from, to)
+            .integerRangeOf(singleLongKey ? source.columnFor(entities.get(0).joinKey()) : null)
             .build();
     long largest = plan.tasks().stream().mapToLong(ScanPlan.Task::estimatedBytes).max().orElse(0);
     long reading = 2 * largest * options.threads() + SLACK_BYTES;
@@ -197,6 +206,10 @@ final class TileMaterialization {
       partitionBits = 0;
       while (partitionBits < 12 && (perPass >> partitionBits) > eventsPerPartition) {
         partitionBits++;
+      }
+      keyRange = plan.integerRange().filter(r -> r.min() >= 0 || r.max() < 0).orElse(null);
+      if (keyRange != null) {
+        keyRangeWidth = (keyRange.max() - keyRange.min()) / (1L << partitionBits) + 1;
       }
       return run(plan, reservation.allocator(), start, end);
     } catch (OutOfMemoryException e) {
@@ -346,12 +359,26 @@ final class TileMaterialization {
       if (passes > 1 && Math.floorMod(hash, passes) != pass) {
         continue;
       }
-      EventBuffer events = partitions[(hash >>> 16) & partitionMask];
+      EventBuffer events = partitions[partitionOf(longKey, hash, partitionMask)];
       int event = events.add(longKey, byteKey, at, batch.ordinal(row));
       for (int c = 0; c < vectors.length; c++) {
         events.columns[c].set(event, vectors[c], row);
       }
     }
+  }
+
+  private int partitionOf(long key, int hash, int mask) {
+    if (keyRange == null) {
+      return (hash >>> 16) & mask;
+    }
+    // Keys beyond the statistics' range (which should bound them all) stay in order at the ends.
+    if (key <= keyRange.min()) {
+      return 0;
+    }
+    if (key >= keyRange.max()) {
+      return mask;
+    }
+    return (int) Math.min(mask, (key - keyRange.min()) / keyRangeWidth);
   }
 
   /** Whether an event falls in a bucket the run recomputes, in any series. */
@@ -373,7 +400,56 @@ final class TileMaterialization {
   private long write() {
     long newestEvent = Math.max(knownNewest, newest);
     updateCutoffs(newestEvent);
-    KeyedSets[] sets = tileSets(newestEvent);
+    if (keyRange != null) {
+      return writeInOrder(newestEvent);
+    }
+    List<WorkerPool.Task> tasks = new ArrayList<>(partitions.length);
+    KeyedSets[] sets = new KeyedSets[partitions.length];
+    for (int p = 0; p < partitions.length; p++) {
+      int partition = p;
+      tasks.add(() -> sets[partition] = tileSets(partition, newestEvent));
+    }
+    WorkerPool.shared().runAll(tasks, options.threads());
+    return merge(inKeyOrder(sets));
+  }
+
+  /**
+   * Partitions hold key ranges in order: each partition's sets are merged into the store as soon as
+   * they are made, while the worker pool makes the next ones.
+   */
+  private long writeInOrder(long newestEvent) {
+    int ahead = options.threads() * 2;
+    java.util.ArrayDeque<WorkerPool.Claimable<KeyedSets>> pending = new java.util.ArrayDeque<>();
+    int submitted = 0;
+    long changed = 0;
+    try {
+      for (int p = 0; p < partitions.length; p++) {
+        while (submitted < partitions.length && pending.size() < ahead) {
+          int partition = submitted++;
+          pending.add(WorkerPool.shared().submit(() -> tileSets(partition, newestEvent)));
+        }
+        changed += merge(inKeyOrder(new KeyedSets[] {pending.remove().join()}));
+      }
+    } finally {
+      // Partitions not started never will be; they only read the event buffers.
+      pending.forEach(claimable -> claimable.cancel(false));
+    }
+    return changed;
+  }
+
+  private long merge(List<OnlineStore.Record> sets) {
+    long changed = 0;
+    for (int from = 0; from < sets.size(); from += ViewMaterialization.WRITE_BATCH) {
+      changed +=
+          store.mergeTiles(
+              view.name(),
+              sets.subList(from, Math.min(sets.size(), from + ViewMaterialization.WRITE_BATCH)));
+    }
+    return changed;
+  }
+
+  /** The partitions' sets in key order, as stores write best (RocksDB skips its lookups then). */
+  private List<OnlineStore.Record> inKeyOrder(KeyedSets[] sets) {
     int count = 0;
     for (KeyedSets partition : sets) {
       count += partition.records().size();
@@ -386,59 +462,37 @@ final class TileMaterialization {
       }
       all.addAll(partition.records());
     }
-    // In key order, as stores write best (RocksDB skips its lookups for a view's first load).
-    if (singleLongKey) {
-      // An int32 or int64 key's encoded bytes sort as its value does unsigned (big-endian two's
-      // complement), the same for every key: no byte comparisons.
-      Integer[] order = new Integer[count];
-      for (int i = 0; i < count; i++) {
-        order[i] = i;
-      }
-      long[] sortKeys = longKeys;
-      boolean int32 = entities.get(0).type() == ScalarType.INT32;
-      Arrays.sort(
-          order,
-          (a, b) ->
-              int32
-                  ? Integer.compareUnsigned((int) sortKeys[a], (int) sortKeys[b])
-                  : Long.compareUnsigned(sortKeys[a], sortKeys[b]));
-      List<OnlineStore.Record> sorted = new ArrayList<>(count);
-      for (int i : order) {
-        sorted.add(all.get(i));
-      }
-      all = sorted;
-    } else {
+    if (!singleLongKey) {
       all.sort((a, b) -> Arrays.compareUnsigned(a.entityKey(), b.entityKey()));
+      return all;
     }
-    long changed = 0;
-    for (int from = 0; from < all.size(); from += ViewMaterialization.WRITE_BATCH) {
-      List<OnlineStore.Record> batch =
-          all.subList(from, Math.min(all.size(), from + ViewMaterialization.WRITE_BATCH));
-      changed += store.mergeTiles(view.name(), batch);
+    // An int32 or int64 key's encoded bytes sort as its value does unsigned (big-endian two's
+    // complement), the same for every key: no byte comparisons.
+    Integer[] order = new Integer[count];
+    for (int i = 0; i < count; i++) {
+      order[i] = i;
     }
-    return changed;
+    boolean int32 = entities.get(0).type() == ScalarType.INT32;
+    Arrays.sort(
+        order,
+        (a, b) ->
+            int32
+                ? Integer.compareUnsigned((int) longKeys[a], (int) longKeys[b])
+                : Long.compareUnsigned(longKeys[a], longKeys[b]));
+    List<OnlineStore.Record> sorted = new ArrayList<>(count);
+    for (int i : order) {
+      sorted.add(all.get(i));
+    }
+    return sorted;
   }
 
   /** A partition's encoded sets, and for a single integral key the key of each. */
   private record KeyedSets(List<OnlineStore.Record> records, long[] longKeys) {}
 
-  private KeyedSets[] tileSets(long newestEvent) {
-    KeyedSets[] sets = new KeyedSets[partitions.length];
-    List<WorkerPool.Task> tasks = new ArrayList<>(partitions.length);
-    for (int p = 0; p < partitions.length; p++) {
-      int partition = p;
-      tasks.add(
-          () -> {
-            sets[partition] = tileSets(partitions[partition], newestEvent);
-            partitions[partition] = null;
-          });
-    }
-    WorkerPool.shared().runAll(tasks, options.threads());
-    return sets;
-  }
-
-  /** The tile sets of one partition's keys. */
-  private KeyedSets tileSets(EventBuffer events, long newestEvent) {
+  /** The tile sets of one partition's keys; the partition's events are let go. */
+  private KeyedSets tileSets(int partition, long newestEvent) {
+    EventBuffer events = partitions[partition];
+    partitions[partition] = null;
     TileKeys keys =
         singleLongKey
             ? new TileKeys.ByLong(key -> KeyColumns.encodeLong(entities.get(0), key))

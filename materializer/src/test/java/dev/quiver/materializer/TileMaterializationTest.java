@@ -32,8 +32,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Tiles materialized into a real RocksDB store from real Parquet files: runs that repeat or overlap
@@ -63,8 +64,16 @@ class TileMaterializationTest {
   private static final Duration D1 = Duration.ofDays(1);
 
   private static FeatureView view() {
+    return view(false);
+  }
+
+  /**
+   * @param composite keyed by card and region (a string derived from the card, so the brute force
+   *     still groups by card) instead of card alone
+   */
+  private static FeatureView view(boolean composite) {
     return FeatureView.builder("spend")
-        .entities("card")
+        .entities(composite ? List.of("card", "region") : List.of("card"))
         .source("events")
         .aggregations(
             agg(null, null, AggregationFunction.COUNT, H1, D1),
@@ -105,6 +114,7 @@ class TileMaterializationTest {
         String merchant = random.nextInt(5) == 0 ? null : "m" + random.nextInt(30);
         Map<String, Object> row = new HashMap<>();
         row.put("card_id", key);
+        row.put("region", region(key));
         row.put("ts", ts / 1_000 * 1_000);
         row.put("amount", amount);
         row.put("items", items);
@@ -115,7 +125,8 @@ class TileMaterializationTest {
       }
       ParquetFixtures.write(
           repo.resolve("data/events/part-" + file + ".parquet"),
-          "message events { required int64 card_id; required int64 ts (TIMESTAMP(MICROS,true));"
+          "message events { required int64 card_id; required binary region (UTF8);"
+              + " required int64 ts (TIMESTAMP(MICROS,true));"
               + " optional double amount; optional int32 items; optional binary merchant (UTF8); }",
           rows,
           97);
@@ -123,20 +134,32 @@ class TileMaterializationTest {
     return events;
   }
 
-  private static Definitions definitions() {
+  private static String region(long card) {
+    return "r" + card % 3;
+  }
+
+  private boolean composite;
+
+  private Definitions definitions() {
     return new Definitions(
-        List.of(new Entity("card", "card_id", ScalarType.INT64, null, null, Map.of(), null)),
+        List.of(
+            new Entity("card", "card_id", ScalarType.INT64, null, null, Map.of(), null),
+            new Entity("region", "region", ScalarType.STRING, null, null, Map.of(), null)),
         List.of(new ParquetSource("events", "data/events", "ts", null, Map.of(), null, null)),
-        List.of(view()),
+        List.of(view(composite)),
         List.of());
   }
 
-  private static byte[] key(long card) {
-    return EntityKeyCodec.encode(Map.of("card_id", card), Map.of("card_id", ScalarType.INT64));
+  private byte[] key(long card) {
+    return composite
+        ? EntityKeyCodec.encode(
+            Map.of("card_id", card, "region", region(card)),
+            Map.of("card_id", ScalarType.INT64, "region", ScalarType.STRING))
+        : EntityKeyCodec.encode(Map.of("card_id", card), Map.of("card_id", ScalarType.INT64));
   }
 
   /** Every key's stored set, in key order (null when none). */
-  private static List<byte[]> stored(OnlineStore store) {
+  private List<byte[]> stored(OnlineStore store) {
     List<OnlineStore.Key> keys = new ArrayList<>();
     for (long card = 1; card <= KEYS; card++) {
       keys.add(new OnlineStore.Key("spend", key(card)));
@@ -196,8 +219,10 @@ class TileMaterializationTest {
         MaterializationProgress.NONE);
   }
 
-  @Test
-  void repeatedAndOverlappingRunsInReverseOrderWriteTheBytesOfOneRun() {
+  @ParameterizedTest(name = "composite key: {0}")
+  @ValueSource(booleans = {false, true})
+  void repeatedAndOverlappingRunsInReverseOrderWriteTheBytesOfOneRun(boolean composite) {
+    this.composite = composite;
     writeEvents(7);
     long start = T0 - DAY;
     long end = T0 + 3 * DAY + 17 * SECOND + 713_979_000L;
@@ -233,8 +258,10 @@ class TileMaterializationTest {
     }
   }
 
-  @Test
-  void lookupsAtOrAfterTheNewestEventEqualABruteForceComputation() {
+  @ParameterizedTest(name = "composite key: {0}")
+  @ValueSource(booleans = {false, true})
+  void lookupsAtOrAfterTheNewestEventEqualABruteForceComputation(boolean composite) {
+    this.composite = composite;
     for (long seed = 1; seed <= 3; seed++) {
       checkAgainstBruteForce(seed);
     }

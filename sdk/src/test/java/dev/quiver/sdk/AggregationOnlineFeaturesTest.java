@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Lookups of an aggregation view end to end: YAML definitions, Parquet events, materialized tiles
- * in RocksDB, and windows ending at the request's {@code as_of}, with DESIGN.md's statuses.
+ * in RocksDB (subclasses: other stores), and windows ending at the request's {@code as_of}, with
+ * DESIGN.md's statuses.
  */
 class AggregationOnlineFeaturesTest {
 
@@ -41,10 +42,14 @@ class AggregationOnlineFeaturesTest {
     return row;
   }
 
+  /** The repo's {@code feature_store.yaml}: RocksDB, the default; subclasses run on others. */
+  protected String featureStoreYaml() {
+    return "project: cards\nregistry: data/registry.json\n";
+  }
+
   @BeforeEach
   void repoWithEvents() throws IOException {
-    Files.writeString(
-        repo.resolve("feature_store.yaml"), "project: cards\nregistry: data/registry.json\n");
+    Files.writeString(repo.resolve("feature_store.yaml"), featureStoreYaml());
     Files.writeString(
         repo.resolve("cards.yaml"),
         """

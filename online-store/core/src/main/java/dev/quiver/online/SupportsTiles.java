@@ -27,6 +27,7 @@ public interface SupportsTiles extends OnlineStore {
    * any more. Costs a pass over the view's stored sets.
    *
    * @return how many sets were shrunk or deleted
+   * @throws OnlineStoreException when the store cannot be read or written (or was opened read-only)
    */
   long expireTiles(String view, long newestEventNanos);
 }
