@@ -180,6 +180,21 @@ final class TileMaterialization {
       from = Math.min(from, firstBucket[s]);
       to = Math.max(to, saturatingAdd(lastBucket[s], hops[s] - 1));
     }
+    // A coarse series' last tile holds events after END, which become the view's newest event:
+    // every finer series must then have its tiles up to them too, or a lookup at that event would
+    // miss them in the finer windows. Extended until no series' last tile reaches further (with
+    // hops that divide each other, after one round).
+    for (boolean extended = true; extended; ) {
+      extended = false;
+      for (int s = 0; s < hops.length; s++) {
+        long last = WindowText.floor(to, hops[s]);
+        if (last > lastBucket[s]) {
+          lastBucket[s] = last;
+          to = Math.max(to, saturatingAdd(last, hops[s] - 1));
+          extended = true;
+        }
+      }
+    }
     ScanPlan plan =
         ScanPlan.builder(
                 "feature view '" + view.name() + "'",

@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -263,21 +264,44 @@ class TileMaterializationTest {
   void lookupsAtOrAfterTheNewestEventEqualABruteForceComputation(boolean composite) {
     this.composite = composite;
     for (long seed = 1; seed <= 3; seed++) {
-      checkAgainstBruteForce(seed);
+      checkAgainstBruteForce(seed, false);
     }
   }
 
-  private void checkAgainstBruteForce(long seed) {
-    List<Event> events = writeEvents(seed);
-    long newest = events.stream().mapToLong(Event::ts).max().orElseThrow();
-    long end = newest + 1;
+  /**
+   * A run whose END falls in the busy last hour: the last 1h tile holds events after END, which
+   * become the view's newest event, so the 5-minute tiles must reach them too.
+   */
+  @Test
+  void aRunEndingBeforeTheDataEndsIsExactAtTheNewestEventItRecords() {
+    for (long seed = 4; seed <= 5; seed++) {
+      checkAgainstBruteForce(seed, true);
+    }
+  }
+
+  private void checkAgainstBruteForce(long seed, boolean endBeforeData) {
+    List<Event> all = writeEvents(seed);
+    long end =
+        endBeforeData
+            ? T0 + 2 * DAY + 30 * 60 * SECOND + 123
+            : all.stream().mapToLong(Event::ts).max().orElseThrow() + 1;
     // Materialized in two incremental runs, the first ending mid-way.
     try (RocksDbOnlineStore store = RocksDbOnlineStore.open("shop", repo.resolve("brute-" + seed));
         MemoryBudget memory = new MemoryBudget(1L << 30)) {
       Materializer materializer = materializer(store, memory);
       range(materializer, T0 - DAY, T0 + DAY);
-      materializer.materializeIncremental(
-          EpochNanos.toInstant(end), List.of(), MaterializationProgress.NONE);
+      Instant recorded =
+          materializer
+              .materializeIncremental(
+                  EpochNanos.toInstant(end), List.of(), MaterializationProgress.NONE)
+              .get(0)
+              .newestEvent();
+      long newest = EpochNanos.of(recorded);
+      if (endBeforeData) {
+        assertThat(newest).as("an event after END in END's hour").isGreaterThan(end);
+      }
+      // What the store holds: every event up to the newest one it records, none after.
+      List<Event> events = all.stream().filter(e -> e.ts() <= newest).toList();
       List<byte[]> sets = stored(store);
       TileLayout layout = TileLayout.of(view().aggregateFeatures());
       Random random = new Random(seed * 31);
