@@ -1,6 +1,7 @@
 package dev.quiver.online.tiles;
 
 import dev.quiver.EpochNanos;
+import dev.quiver.online.OnlineStoreException;
 import dev.quiver.registry.model.AggregateFeature;
 import dev.quiver.registry.model.AggregationFunction;
 import dev.quiver.registry.model.ScalarType;
@@ -57,12 +58,22 @@ public final class TileSet {
    *
    * @return null when the set was written for another layout (other aggregations or windows): its
    *     partials would be read as the wrong ones; also for a value that is no tile set (a plain row
-   *     written under the view's name before it became an aggregation view)
+   *     written under the view's name before it became an aggregation view), and for a damaged set
    */
   public static TileSet decode(byte[] encoded, TileLayout layout) {
     if (!TileSets.isTileSet(encoded) || TileSets.layoutHash(encoded) != layout.hash()) {
       return null;
     }
+    try {
+      return decodeTiles(encoded, layout);
+    } catch (OnlineStoreException e) {
+      // A damaged set answers like a missing one for its key alone, rather than failing every
+      // lookup that includes the key; the next materialization of its tiles replaces it.
+      return null;
+    }
+  }
+
+  private static TileSet decodeTiles(byte[] encoded, TileLayout layout) {
     TileSets.Raw raw = TileSets.Raw.parse(encoded);
     if (!raw.sameSeries(expected(layout))) {
       return null;

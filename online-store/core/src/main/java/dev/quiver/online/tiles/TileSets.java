@@ -69,7 +69,7 @@ public final class TileSets {
    * The stored set with {@code written}'s tiles: each replaces the stored tile of its series and
    * bucket (a tile is always computed whole, so this never counts an event twice); the newest event
    * is the later of both; tiles out of reach of it are dropped. A stored set of another layout is
-   * discarded, as is a stored value that is no tile set.
+   * discarded, as is a stored value that is no tile set or a damaged one.
    *
    * @param stored the stored set, or null
    * @return the set to store, or null when no tile is left
@@ -83,9 +83,11 @@ public final class TileSets {
       return written;
     }
     Raw next = Raw.parse(written);
-    if (stored != null) {
-      Raw old = Raw.parse(stored);
-      if (old.hash == next.hash && old.sameSeries(next)) {
+    if (stored != null && layoutHash(stored) == next.hash) {
+      Raw old = Raw.tryParse(stored);
+      // A damaged set is replaced like one of another layout: its tiles cannot be trusted, and
+      // the tiles written now are whole.
+      if (old != null && old.sameSeries(next)) {
         next = old.with(next);
       }
     }
@@ -103,7 +105,11 @@ public final class TileSets {
     if (!isTileSet(stored) || expiresAt(stored) > newestEvent) {
       return stored;
     }
-    Raw raw = Raw.parse(stored);
+    Raw raw = Raw.tryParse(stored);
+    if (raw == null) {
+      // A damaged set: dropped, as its tiles cannot be read; materializing again rewrites them.
+      return null;
+    }
     return raw.retain(Math.max(raw.newest, newestEvent)).encode();
   }
 
@@ -244,6 +250,15 @@ public final class TileSets {
 
     record SeriesTiles(long hop, long reach, List<Tile> tiles) {}
 
+    /** The set's tiles, or null when the set is damaged (cut short, or with impossible counts). */
+    static Raw tryParse(byte[] encoded) {
+      try {
+        return parse(encoded);
+      } catch (OnlineStoreException e) {
+        return null;
+      }
+    }
+
     static Raw parse(byte[] encoded) {
       if (!isTileSet(encoded)) {
         throw new OnlineStoreException("Cannot read a tile set: the stored value is not one");
@@ -260,8 +275,16 @@ public final class TileSets {
         if (hop <= 0) {
           throw new OnlineStoreException("Cannot read a tile set: a series has hop " + hop);
         }
-        int tiles = (int) in.getVarint();
-        List<Tile> list = new ArrayList<>(Math.min(tiles, encoded.length));
+        long tiles = in.getVarint();
+        if (tiles < 0 || tiles > encoded.length) {
+          throw new OnlineStoreException(
+              "Cannot read a tile set: a series claims "
+                  + tiles
+                  + " tiles in "
+                  + encoded.length
+                  + " bytes");
+        }
+        List<Tile> list = new ArrayList<>((int) tiles);
         long index = 0;
         for (int t = 0; t < tiles; t++) {
           index = t == 0 ? in.getZigzag() : index + in.getVarint();
