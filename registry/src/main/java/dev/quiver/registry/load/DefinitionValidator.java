@@ -8,6 +8,7 @@ import dev.quiver.registry.model.FeatureService;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.SourceLocation;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -106,6 +107,9 @@ final class DefinitionValidator {
           ObjectKind.SOURCE,
           view.source());
     }
+    definitions
+        .source(view.source())
+        .ifPresent(source -> checkTimestampColumns(view, subject, source));
     if (view.knownTime() == KnownTime.CREATED) {
       definitions
           .source(view.source())
@@ -145,6 +149,39 @@ final class DefinitionValidator {
                 + subject
                 + " have the same name hash in online rows; rename one of them");
       }
+    }
+  }
+
+  /**
+   * A view cannot read its source's timestamp columns as features or aggregate them: the engines
+   * read those columns as the rows' times, once.
+   */
+  private void checkTimestampColumns(FeatureView view, String subject, ParquetSource source) {
+    for (Feature column : view.sourceColumns()) {
+      String read = source.columnFor(column.name());
+      String role =
+          read.equals(source.timestampField())
+              ? "timestamp_field"
+              : read.equals(source.createdTimestampField()) ? "created_timestamp_field" : null;
+      if (role == null) {
+        continue;
+      }
+      problems.add(
+          view.isAggregation()
+              ? locations.aggregationValue(view.name(), column.name(), "column").orElseThrow()
+              : featureLocation(view, column.name()),
+          subject
+              + (view.isAggregation() ? " aggregates column '" : " reads feature '")
+              + column.name()
+              + "', the "
+              + role
+              + " of source '"
+              + source.name()
+              + "'"
+              + (view.isAggregation()
+                  ? ": each window's newest event time is its features' event timestamp online;"
+                      + " to aggregate event times, copy them into another column"
+                  : ": the rows' times are not features; copy them into another column"));
     }
   }
 

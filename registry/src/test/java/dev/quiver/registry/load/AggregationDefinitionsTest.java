@@ -213,6 +213,10 @@ class AggregationDefinitionsTest {
                     entities: [card]
                     source: transactions
                     aggregations: [{column: card_id, type: int64, function: max, windows: [1h]}]
+                  - name: timed
+                    entities: [card]
+                    source: transactions
+                    aggregations: [{column: ts, type: timestamp, function: max, windows: [1h]}]
                 """))
         .containsExactly(
             "views.yaml:6: feature view 'both' has both 'features' and 'aggregations': a view"
@@ -229,7 +233,10 @@ class AggregationDefinitionsTest {
                 + " slide by hops",
             "views.yaml:21: feature view 'keyed' aggregates column 'card_id', the join key of"
                 + " entity 'card': every event of a key has the same value; use count without a"
-                + " column to count events");
+                + " column to count events",
+            "views.yaml:25: feature view 'timed' aggregates column 'ts', the timestamp_field of"
+                + " source 'transactions': each window's newest event time is its features' event"
+                + " timestamp online; to aggregate event times, copy them into another column");
   }
 
   @Test
