@@ -1,16 +1,21 @@
 package dev.quiver.offline.join;
 
+import dev.quiver.offline.aggregate.WindowResults;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.scan.ScanPlan;
 import dev.quiver.offline.scan.ViewColumns;
 import dev.quiver.registry.FeatureSelection.Selected;
+import dev.quiver.registry.model.AggregateFeature;
 import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ParquetSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -38,6 +43,8 @@ final class ViewJoin {
   private final FeatureView view;
   private final List<Entity> entities;
   private final List<Selected> features;
+  private final List<AggregateFeature> aggregates;
+  private final long lookback;
   private final List<ColumnSpec> keyColumns;
   private final ScanPlan plan;
   private final JoinOptions options;
@@ -49,12 +56,16 @@ final class ViewJoin {
       FeatureView view,
       List<Entity> entities,
       List<Selected> features,
+      List<AggregateFeature> aggregates,
+      long lookback,
       List<ColumnSpec> keyColumns,
       ScanPlan plan,
       JoinOptions options) {
     this.view = view;
     this.entities = entities;
     this.features = features;
+    this.aggregates = aggregates;
+    this.lookback = lookback;
     this.keyColumns = keyColumns;
     this.plan = plan;
     this.options = options;
@@ -78,19 +89,83 @@ final class ViewJoin {
       long minEntityTs,
       long maxEntityTs,
       JoinOptions options) {
-    List<ColumnSpec> columns =
-        ViewColumns.of(source, entities, features.stream().map(Selected::feature).toList());
-    long ttl = view.ttl().toNanos();
-    long lower = ttl == 0 ? Long.MIN_VALUE : saturatedSubtract(minEntityTs, ttl);
+    List<AggregateFeature> aggregates = aggregatesOf(view, features);
+    long lookback = lookback(view, aggregates);
+    long lower = lookback == 0 ? Long.MIN_VALUE : saturatedSubtract(minEntityTs, lookback);
     ScanPlan plan =
         ScanPlan.builder(
                 ViewColumns.describe(view, source),
                 ViewColumns.files(view, source, repoRoot, "read"),
-                columns)
+                columnsOf(view, source, entities, features, aggregates))
             .timeRange(source.timestampField(), lower, maxEntityTs)
             .build();
     return new ViewJoin(
-        view, entities, features, ViewColumns.keys(source, entities), plan, options);
+        view,
+        entities,
+        features,
+        aggregates,
+        lookback,
+        ViewColumns.keys(source, entities),
+        plan,
+        options);
+  }
+
+  /** The requested aggregation features of an aggregation view, in request order; else empty. */
+  private static List<AggregateFeature> aggregatesOf(FeatureView view, List<Selected> features) {
+    if (!view.isAggregation()) {
+      return List.of();
+    }
+    Map<String, AggregateFeature> byName = new HashMap<>();
+    view.aggregateFeatures().forEach(a -> byName.put(a.name(), a));
+    return features.stream().map(s -> byName.get(s.feature().name())).toList();
+  }
+
+  /**
+   * How long before an entity row a source row can still matter (0: any time): the ttl of a plain
+   * view; the longest window and its hop of an aggregation view, as a window starts at {@code
+   * floor(t - w, h) > t - w - h}.
+   */
+  private static long lookback(FeatureView view, List<AggregateFeature> aggregates) {
+    if (!view.isAggregation()) {
+      return view.ttl().toNanos();
+    }
+    long longest = 0;
+    for (AggregateFeature aggregate : aggregates) {
+      long reach = aggregate.windowNanos() + aggregate.hopNanos();
+      if (reach < 0) {
+        return 0; // beyond every representable instant: no bound
+      }
+      longest = Math.max(longest, reach);
+    }
+    return longest;
+  }
+
+  /**
+   * What the view reads: the keys, the event time, and the created time and the requested features
+   * of a plain view, or the columns the requested aggregations aggregate.
+   */
+  private static List<ColumnSpec> columnsOf(
+      FeatureView view,
+      ParquetSource source,
+      List<Entity> entities,
+      List<Selected> features,
+      List<AggregateFeature> aggregates) {
+    if (!view.isAggregation()) {
+      return ViewColumns.of(source, entities, features.stream().map(Selected::feature).toList());
+    }
+    return ViewColumns.ofEvents(source, entities, aggregatedColumns(view, aggregates));
+  }
+
+  /** The columns {@code aggregates} aggregate, each once, with their declared types. */
+  private static List<Feature> aggregatedColumns(
+      FeatureView view, List<AggregateFeature> aggregates) {
+    List<Feature> columns = new ArrayList<>();
+    for (Feature column : view.sourceColumns()) {
+      if (aggregates.stream().anyMatch(a -> column.name().equals(a.column()))) {
+        columns.add(column);
+      }
+    }
+    return columns;
   }
 
   private static long saturatedSubtract(long a, long b) {
@@ -102,9 +177,23 @@ final class ViewJoin {
     return view.name();
   }
 
-  /** How the source stores a timestamp feature (its unit and zone); empty for other features. */
+  /**
+   * How the source stores a timestamp feature (its unit and zone), or the column a timestamp
+   * aggregate (min, max, first, last) takes its value from; empty for other features.
+   */
   Optional<ArrowType.Timestamp> storedTimestamp(String feature) {
+    if (view.isAggregation()) {
+      return aggregates.stream()
+          .filter(a -> a.name().equals(feature) && a.column() != null)
+          .findFirst()
+          .flatMap(a -> plan.storedTimestamp(a.column()));
+    }
     return plan.storedTimestamp(feature);
+  }
+
+  /** What the answers of {@code rows} entity rows take: a winner, or each feature's aggregate. */
+  long answerBytes(int rows) {
+    return view.isAggregation() ? WindowResults.bytes(aggregates, rows) : 8L * rows;
   }
 
   /** Source rows the plan reads. */
@@ -129,7 +218,15 @@ final class ViewJoin {
   ViewJoin withThreads(int threads) {
     return threads == options.threads()
         ? this
-        : new ViewJoin(view, entities, features, keyColumns, plan, options.withThreads(threads));
+        : new ViewJoin(
+            view,
+            entities,
+            features,
+            aggregates,
+            lookback,
+            keyColumns,
+            plan,
+            options.withThreads(threads));
   }
 
   /**
@@ -148,8 +245,7 @@ final class ViewJoin {
           ScanPlan.builder(
                   ViewColumns.describe(view, source),
                   ViewColumns.files(view, source, repoRoot, "read"),
-                  ViewColumns.of(
-                      source, entities, features.stream().map(Selected::feature).toList()))
+                  columnsOf(view, source, entities, features, aggregatesOf(view, features)))
               .build();
       return 2 * plan.largestTaskBytes();
     } catch (dev.quiver.QuiverException e) {
@@ -172,7 +268,6 @@ final class ViewJoin {
       long budget,
       JoinProgress progress) {
     try (EntityKeys keys = new EntityKeys(table, entities, view.name())) {
-      long[] winners = newWinners(table.rowCount());
       long estimate = inMemoryBytes();
       Route route = estimate > budget ? spilled(estimate, budget) : inMemory();
       RoutedRows routed = route(keys, route, allocator, budget, progress);
@@ -187,7 +282,7 @@ final class ViewJoin {
       }
       try (RoutedRows held = routed) {
         long searching = System.nanoTime();
-        held.searchAndGather(keys, table.timestamps(), winners, outputs);
+        held.searchAndGather(newSearch(keys, table, held.route()), outputs);
         LOG.info(
             "{}: {} keys, {} row groups read and routed, searched and gathered in {} ms ({})",
             view.name(),
@@ -222,9 +317,9 @@ final class ViewJoin {
         if (routed.overBudget()) {
           return null;
         }
-        long[] winners = newWinners(table.rowCount());
-        routed.search(keys, table.timestamps(), winners);
-        Searched searched = new Searched(routed, winners);
+        PartitionSearch search = newSearch(keys, table, routed.route());
+        routed.search(search);
+        Searched searched = new Searched(routed, search);
         kept = true;
         return searched;
       } finally {
@@ -235,28 +330,28 @@ final class ViewJoin {
     }
   }
 
-  /** A view's winners for every entity row, and the source rows they point into. */
+  /** A view's answers for every entity row, and the source rows they point into. */
   final class Searched implements AutoCloseable {
     private final RoutedRows routed;
-    private final long[] winners;
+    private final PartitionSearch search;
 
-    private Searched(RoutedRows routed, long[] winners) {
+    private Searched(RoutedRows routed, PartitionSearch search) {
       this.routed = routed;
-      this.winners = winners;
+      this.search = search;
     }
 
-    /** What it holds: the source rows read, and a winner per entity row. */
+    /** What it holds: the source rows read, and the answers of every entity row. */
     long heldBytes() {
-      return routed.heldBytes() + 8L * winners.length;
+      return routed.heldBytes() + search.heldBytes();
     }
 
     ViewReads reads() {
       return routed.reads();
     }
 
-    /** Copies the winners' values of entity rows {@code [from, from + length)} to slots from 0. */
+    /** Writes the answers of entity rows {@code [from, from + length)} to slots from 0. */
     void gather(int from, int length, List<FieldVector> outputs) {
-      routed.gather(winners, from, length, outputs);
+      routed.gather(search, from, length, outputs);
     }
 
     @Override
@@ -265,10 +360,18 @@ final class ViewJoin {
     }
   }
 
-  private static long[] newWinners(int rows) {
-    long[] winners = new long[rows];
-    Arrays.fill(winners, WinnerSearch.NO_WINNER);
-    return winners;
+  /** The search of the view's kind for the entity rows of {@code table}, routed as given. */
+  private PartitionSearch newSearch(EntityKeys keys, EntityTable table, Route route) {
+    if (view.isAggregation()) {
+      return new WindowAggregates(keys, table.timestamps(), route.partitions(), aggregates);
+    }
+    return new LatestRows(
+        keys,
+        table.timestamps(),
+        route.partitions(),
+        lookback,
+        view.knownTime() == KnownTime.CREATED,
+        features.stream().map(s -> s.feature().name()).toList());
   }
 
   private Route inMemory() {
@@ -288,9 +391,16 @@ final class ViewJoin {
   /** Reads the plan once more, routing its rows as {@code route} says. */
   private RoutedRows route(
       EntityKeys keys, Route route, BufferAllocator allocator, long budget, JoinProgress progress) {
+    // The columns spilled beside the search columns: the values a search copies or aggregates.
     List<ViewJoin.FieldVectorSpec> featureFields = new ArrayList<>();
-    for (Selected s : features) {
-      featureFields.add(new FieldVectorSpec(s.feature().name(), s.feature().type()));
+    if (view.isAggregation()) {
+      for (Feature column : aggregatedColumns(view, aggregates)) {
+        featureFields.add(new FieldVectorSpec(column.name(), column.type()));
+      }
+    } else {
+      for (Selected s : features) {
+        featureFields.add(new FieldVectorSpec(s.feature().name(), s.feature().type()));
+      }
     }
     RoutedRows routed =
         new RoutedRows(
@@ -300,6 +410,8 @@ final class ViewJoin {
             featureFields,
             keys,
             route,
+            lookback,
+            !view.isAggregation() && view.knownTime() == KnownTime.CREATED,
             options,
             allocator,
             budget,

@@ -1,0 +1,403 @@
+package dev.quiver.offline.aggregate;
+
+import dev.quiver.offline.KeyBuckets;
+import dev.quiver.registry.model.AggregateFeature;
+import dev.quiver.registry.model.AggregationFunction;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.WindowText;
+import it.unimi.dsi.fastutil.ints.IntComparator;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
+
+/**
+ * The windowed aggregates of one partition of events (DESIGN.md, "Windowed aggregations"): for an
+ * entity row of key {@code k} at {@code t}, a feature with window {@code w} and hop {@code h}
+ * aggregates the events of {@code k} with {@code floor(t - w, h) <= ts <= t}.
+ *
+ * <p>Events and entity rows are bucketed by key; each key's events are sorted once by (event time,
+ * file and row order), its entity rows by time. As the entity time grows both ends of every window
+ * only move forward, so each feature slides two pointers over the key's events: counts and integer
+ * sums are differences of prefix sums (integer sums wrap as Java's long addition does, and so do
+ * their differences, exactly); float sums add up the partial sums of a segment tree over the key's
+ * values, never subtracting, and the same window always adds the same partial sums in the same
+ * order, whatever else the request holds; {@code min} and {@code max} keep a monotonic queue of
+ * candidates; {@code first} and {@code last} are the first and last non-null values in that order.
+ * Each key costs its events plus its entity rows per feature.
+ */
+public final class WindowSearch {
+
+  private WindowSearch() {}
+
+  /**
+   * A partition's events: parallel arrays, {@code size} long.
+   *
+   * @param key the event's key id; the partition holds ids {@code k} with the same {@code k %
+   *     partitions}
+   * @param ordinal the event's position in file-path then row order
+   * @param ref where its values are, handed back in {@link WindowResults} and to {@code columns}
+   */
+  public record Events(int size, int[] key, long[] ts, long[] ordinal, long[] ref) {}
+
+  /** Reads an event's value of an aggregated column: the vector holding it, and its row there. */
+  public interface Columns {
+    /** The vector of column {@code column} (a {@link WindowResults#columns()} position) for ref. */
+    FieldVector vector(int column, long ref);
+
+    /** The row of {@code ref} in its vector. */
+    int row(long ref);
+  }
+
+  /**
+   * Aggregates the events of one partition for its entity rows into {@code results}.
+   *
+   * @param entityRows the partition's entity rows (indices into the entity arrays)
+   * @param entityKey key id per entity row
+   * @param entityTs time per entity row, nanoseconds
+   * @param keyCount key ids are below this
+   * @param partitions see {@link Events#key()}
+   */
+  public static void search(
+      int[] entityRows,
+      int[] entityKey,
+      long[] entityTs,
+      Events events,
+      Columns columns,
+      int keyCount,
+      int partitions,
+      WindowResults results) {
+    int localKeys = (keyCount + partitions - 1) / partitions;
+    int[] eventStart = new int[localKeys + 1];
+    int[] eventOrder =
+        KeyBuckets.bucket(events.size(), i -> events.key()[i] / partitions, eventStart);
+    long[] ts = events.ts();
+    long[] ordinal = events.ordinal();
+    IntComparator byTime =
+        (a, b) -> {
+          int c = Long.compare(ts[a], ts[b]);
+          return c != 0 ? c : Long.compare(ordinal[a], ordinal[b]);
+        };
+    KeyBuckets.sortEach(eventOrder, eventStart, byTime);
+
+    int[] entityStart = new int[localKeys + 1];
+    int[] bucketed =
+        KeyBuckets.bucket(
+            entityRows.length,
+            i -> entityKey[entityRows[i]] < 0 ? -1 : entityKey[entityRows[i]] / partitions,
+            entityStart);
+    int[] entityOrder = new int[bucketed.length];
+    for (int i = 0; i < bucketed.length; i++) {
+      entityOrder[i] = entityRows[bucketed[i]];
+    }
+    KeyBuckets.sortEach(entityOrder, entityStart, (a, b) -> Long.compare(entityTs[a], entityTs[b]));
+
+    KeyWindow window = new KeyWindow(results, columns);
+    for (int k = 0; k < localKeys; k++) {
+      int from = eventStart[k];
+      int to = eventStart[k + 1];
+      if (from == to || entityStart[k] == entityStart[k + 1]) {
+        continue; // no events: every row keeps the empty window's answer
+      }
+      window.load(eventOrder, from, to, events);
+      for (int f = 0; f < results.features().size(); f++) {
+        window.slide(f, entityOrder, entityStart[k], entityStart[k + 1], entityTs);
+      }
+    }
+  }
+
+  /** How a column's values are read and compared. */
+  private enum Kind {
+    LONG,
+    DOUBLE,
+    TEXT,
+    OTHER;
+
+    static Kind of(ScalarType type) {
+      return switch (type) {
+        case INT32, INT64, TIMESTAMP -> LONG;
+        case FLOAT32, FLOAT64 -> DOUBLE;
+        case STRING -> TEXT;
+        case BOOL, BYTES -> OTHER;
+      };
+    }
+  }
+
+  /**
+   * One key's events in (time, file and row) order, with their columns' values in scratch arrays
+   * reused from key to key, and the sliding state of one feature at a time.
+   */
+  private static final class KeyWindow {
+    private final WindowResults results;
+    private final Columns columns;
+    private final Kind[] kinds;
+    private final boolean[] textNeeded;
+    private int size;
+    private long[] ts = new long[16];
+    private long[] ref = new long[16];
+
+    /** Per column: whether the value is present, as long and as double, and text. */
+    private final boolean[][] present;
+
+    private final long[][] longs;
+    private final double[][] doubles;
+    private final byte[][][] texts;
+
+    /** Per column: non-null values among the first {@code i} events, and their integer sum. */
+    private final int[][] presentBefore;
+
+    private final long[][] sumBefore;
+
+    /** Per column: the first present event at or after {@code i}, the last at or before it. */
+    private final int[][] nextPresent;
+
+    private final int[][] previousPresent;
+
+    /**
+     * Per column whose float sum is asked for: a segment tree of the values (leaves at {@code size
+     * + i}), so that a window's sum is a fixed sum of partial sums given its ends, whichever other
+     * rows are asked for, and never a difference.
+     */
+    private final double[][] sumTrees;
+
+    private final boolean[] treeNeeded;
+    private int[] queue = new int[16];
+
+    KeyWindow(WindowResults results, Columns columns) {
+      this.results = results;
+      this.columns = columns;
+      int count = results.columns().size();
+      kinds = new Kind[count];
+      textNeeded = new boolean[count];
+      treeNeeded = new boolean[count];
+      sumTrees = new double[count][32];
+      present = new boolean[count][16];
+      longs = new long[count][16];
+      doubles = new double[count][16];
+      texts = new byte[count][16][];
+      presentBefore = new int[count][17];
+      sumBefore = new long[count][17];
+      nextPresent = new int[count][16];
+      previousPresent = new int[count][16];
+      List<AggregateFeature> features = results.features();
+      for (int f = 0; f < features.size(); f++) {
+        int c = results.columnOf(f);
+        if (c >= 0) {
+          kinds[c] = Kind.of(features.get(f).inputType());
+          AggregationFunction function = features.get(f).function();
+          if (function == AggregationFunction.MEAN
+              || function == AggregationFunction.SUM && kinds[c] == Kind.DOUBLE) {
+            treeNeeded[c] = true;
+          }
+          if (kinds[c] == Kind.TEXT
+              && (function == AggregationFunction.MIN || function == AggregationFunction.MAX)) {
+            textNeeded[c] = true;
+          }
+        }
+      }
+    }
+
+    void load(int[] order, int from, int to, Events events) {
+      size = to - from;
+      if (ts.length < size) {
+        grow(size);
+      }
+      for (int i = 0; i < size; i++) {
+        int event = order[from + i];
+        ts[i] = events.ts()[event];
+        ref[i] = events.ref()[event];
+      }
+      for (int c = 0; c < kinds.length; c++) {
+        loadColumn(c);
+      }
+    }
+
+    private void loadColumn(int c) {
+      boolean[] has = present[c];
+      long[] asLong = longs[c];
+      double[] asDouble = doubles[c];
+      int[] before = presentBefore[c];
+      long[] sum = sumBefore[c];
+      for (int i = 0; i < size; i++) {
+        FieldVector vector = columns.vector(c, ref[i]);
+        int row = columns.row(ref[i]);
+        boolean isPresent = !vector.isNull(row);
+        has[i] = isPresent;
+        long l = 0;
+        double d = 0.0;
+        if (isPresent) {
+          switch (kinds[c]) {
+            case LONG -> {
+              l = longValue(vector, row);
+              d = l;
+            }
+            case DOUBLE -> d = doubleValue(vector, row);
+            case TEXT -> {
+              if (textNeeded[c]) {
+                texts[c][i] = ((VarCharVector) vector).get(row);
+              }
+            }
+            case OTHER -> {}
+          }
+        }
+        asLong[i] = l;
+        asDouble[i] = d;
+        before[i + 1] = before[i] + (isPresent ? 1 : 0);
+        sum[i + 1] = sum[i] + l;
+      }
+      int next = size;
+      for (int i = size - 1; i >= 0; i--) {
+        if (has[i]) {
+          next = i;
+        }
+        nextPresent[c][i] = next;
+      }
+      int previous = -1;
+      for (int i = 0; i < size; i++) {
+        if (has[i]) {
+          previous = i;
+        }
+        previousPresent[c][i] = previous;
+      }
+      if (treeNeeded[c]) {
+        double[] tree = sumTrees[c];
+        System.arraycopy(asDouble, 0, tree, size, size);
+        for (int i = size - 1; i > 0; i--) {
+          tree[i] = tree[2 * i] + tree[2 * i + 1];
+        }
+      }
+    }
+
+    /** The sum of the leaves {@code [lo, hi)} of a segment tree over {@code size} values. */
+    private double treeSum(double[] tree, int lo, int hi) {
+      double left = 0.0;
+      double right = 0.0;
+      for (int l = lo + size, r = hi + size; l < r; l >>= 1, r >>= 1) {
+        if ((l & 1) == 1) {
+          left += tree[l++];
+        }
+        if ((r & 1) == 1) {
+          right = tree[--r] + right;
+        }
+      }
+      return left + right;
+    }
+
+    private static long longValue(FieldVector vector, int row) {
+      if (vector instanceof BigIntVector v) {
+        return v.get(row);
+      }
+      if (vector instanceof IntVector v) {
+        return v.get(row);
+      }
+      return ((TimeStampVector) vector).get(row);
+    }
+
+    private static double doubleValue(FieldVector vector, int row) {
+      if (vector instanceof Float8Vector v) {
+        return v.get(row);
+      }
+      return ((Float4Vector) vector).get(row);
+    }
+
+    private void grow(int wanted) {
+      int capacity = Math.max(wanted, ts.length * 2);
+      ts = Arrays.copyOf(ts, capacity);
+      ref = Arrays.copyOf(ref, capacity);
+      queue = new int[capacity];
+      for (int c = 0; c < kinds.length; c++) {
+        present[c] = new boolean[capacity];
+        longs[c] = new long[capacity];
+        doubles[c] = new double[capacity];
+        texts[c] = new byte[capacity][];
+        presentBefore[c] = new int[capacity + 1];
+        sumBefore[c] = new long[capacity + 1];
+        nextPresent[c] = new int[capacity];
+        previousPresent[c] = new int[capacity];
+        sumTrees[c] = new double[2 * capacity];
+      }
+    }
+
+    /** Feature {@code f} for the key's entity rows {@code entityOrder[from .. to)} (by time). */
+    void slide(int f, int[] entityOrder, int from, int to, long[] entityTs) {
+      AggregateFeature feature = results.features().get(f);
+      long window = feature.windowNanos();
+      long hop = feature.hopNanos();
+      int c = results.columnOf(f);
+      long[] out = results.values(f);
+      AggregationFunction function = feature.function();
+      boolean floatSum =
+          function == AggregationFunction.MEAN
+              || function == AggregationFunction.SUM && WindowResults.isFloat(feature.inputType());
+      boolean selectsMin = function == AggregationFunction.MIN;
+      boolean monotonic = selectsMin || function == AggregationFunction.MAX;
+      int lo = 0;
+      int hi = 0;
+      // The monotonic queue of min/max candidates, queue[head .. tail).
+      int head = 0;
+      int tail = 0;
+      for (int e = from; e < to; e++) {
+        int row = entityOrder[e];
+        long t = entityTs[row];
+        long start = WindowText.windowStart(t, window, hop);
+        while (hi < size && ts[hi] <= t) {
+          if (monotonic && present[c][hi]) {
+            while (tail > head && replaces(c, hi, queue[tail - 1], selectsMin)) {
+              tail--;
+            }
+            queue[tail++] = hi;
+          }
+          hi++;
+        }
+        while (lo < hi && ts[lo] < start) {
+          lo++;
+        }
+        switch (function) {
+          case COUNT -> out[row] = c < 0 ? hi - lo : presentBefore[c][hi] - presentBefore[c][lo];
+          case SUM, MEAN -> {
+            if (floatSum) {
+              double sum = treeSum(sumTrees[c], lo, hi);
+              out[row] = Double.doubleToRawLongBits(sum);
+              if (function == AggregationFunction.MEAN) {
+                results.counts(f)[row] = presentBefore[c][hi] - presentBefore[c][lo];
+              }
+            } else {
+              out[row] = sumBefore[c][hi] - sumBefore[c][lo];
+            }
+          }
+          case MIN, MAX -> {
+            while (head < tail && queue[head] < lo) {
+              head++;
+            }
+            out[row] = head < tail ? ref[queue[head]] : WindowResults.NO_EVENT;
+          }
+          case FIRST -> {
+            int first = lo < size ? nextPresent[c][lo] : size;
+            out[row] = first < hi ? ref[first] : WindowResults.NO_EVENT;
+          }
+          case LAST -> {
+            int last = hi > 0 ? previousPresent[c][hi - 1] : -1;
+            out[row] = last >= lo ? ref[last] : WindowResults.NO_EVENT;
+          }
+        }
+      }
+    }
+
+    /** Whether event {@code candidate} makes event {@code queued} useless as a min (max). */
+    private boolean replaces(int c, int candidate, int queued, boolean min) {
+      int order =
+          switch (kinds[c]) {
+            case LONG -> Long.compare(longs[c][candidate], longs[c][queued]);
+            case DOUBLE -> Double.compare(doubles[c][candidate], doubles[c][queued]);
+            case TEXT -> Arrays.compareUnsigned(texts[c][candidate], texts[c][queued]);
+            case OTHER -> throw new IllegalStateException("min/max of a column without an order");
+          };
+      return min ? order <= 0 : order >= 0;
+    }
+  }
+}
