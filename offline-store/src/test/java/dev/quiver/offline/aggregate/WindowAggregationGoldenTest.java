@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.EpochNanos;
 import dev.quiver.OutputException;
 import dev.quiver.offline.io.EntityFiles;
-import dev.quiver.offline.io.PendingFile;
-import dev.quiver.offline.io.TrainingSetFiles;
 import dev.quiver.offline.join.EntityTable;
 import dev.quiver.offline.join.JoinOptions;
 import dev.quiver.offline.join.JoinProgress;
 import dev.quiver.offline.join.PointInTimeJoin;
 import dev.quiver.offline.resources.Reservation;
+import dev.quiver.offline.testing.GoldenFiles;
 import dev.quiver.offline.testing.ParquetFixtures;
 import dev.quiver.offline.testing.TestMemory;
 import dev.quiver.registry.FeatureSelection;
@@ -48,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WindowAggregationGoldenTest {
 
-  private static final Path GOLDEN = Path.of("src/test/resources/golden");
   private static final Entity CARD =
       new Entity("card", "card_id", ScalarType.INT64, null, null, Map.of(), null);
   private static final String EVENTS =
@@ -278,22 +276,10 @@ class WindowAggregationGoldenTest {
   }
 
   private String written(String name, PointInTimeJoin.Result result) throws IOException {
-    Path file = dir.resolve(name);
-    try (PendingFile out = PendingFile.beside(file)) {
-      TrainingSetFiles.write(result.table(), out, allocator);
-      out.commit();
-    }
-    return Files.readString(file);
+    return GoldenFiles.written(result.table(), dir.resolve(name), allocator);
   }
 
   private void assertGolden(String name, PointInTimeJoin.Result result) throws IOException {
-    String actual = written(name, result);
-    if (Boolean.getBoolean("quiver.golden.update")) {
-      Files.createDirectories(GOLDEN);
-      Files.writeString(GOLDEN.resolve(name), actual);
-    }
-    assertThat(actual)
-        .as("%s (regenerate with -Dquiver.golden.update=true and review the diff)", name)
-        .isEqualTo(Files.readString(GOLDEN.resolve(name)));
+    GoldenFiles.assertGolden(name, result.table(), dir, allocator);
   }
 }
