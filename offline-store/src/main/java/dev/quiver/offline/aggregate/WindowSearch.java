@@ -5,7 +5,8 @@ import dev.quiver.registry.model.AggregateFeature;
 import dev.quiver.registry.model.AggregationFunction;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.WindowText;
-import it.unimi.dsi.fastutil.ints.IntComparator;
+import it.unimi.dsi.fastutil.ints.IntArrays;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.vector.BigIntVector;
@@ -73,17 +74,8 @@ public final class WindowSearch {
       int partitions,
       WindowResults results) {
     int localKeys = (keyCount + partitions - 1) / partitions;
-    int[] eventStart = new int[localKeys + 1];
-    int[] eventOrder =
-        KeyBuckets.bucket(events.size(), i -> events.key()[i] / partitions, eventStart);
-    long[] ts = events.ts();
-    long[] ordinal = events.ordinal();
-    IntComparator byTime =
-        (a, b) -> {
-          int c = Long.compare(ts[a], ts[b]);
-          return c != 0 ? c : Long.compare(ordinal[a], ordinal[b]);
-        };
-    KeyBuckets.sortEach(eventOrder, eventStart, byTime);
+    KeyWindow window = new KeyWindow(results, columns);
+    window.scatter(events, partitions, localKeys);
 
     int[] entityStart = new int[localKeys + 1];
     int[] bucketed =
@@ -97,16 +89,13 @@ public final class WindowSearch {
     }
     KeyBuckets.sortEach(entityOrder, entityStart, (a, b) -> Long.compare(entityTs[a], entityTs[b]));
 
-    KeyWindow window = new KeyWindow(results, columns);
     for (int k = 0; k < localKeys; k++) {
-      int from = eventStart[k];
-      int to = eventStart[k + 1];
-      if (from == to || entityStart[k] == entityStart[k + 1]) {
+      if (!window.hasEvents(k) || entityStart[k] == entityStart[k + 1]) {
         continue; // no events: every row keeps the empty window's answer
       }
-      window.load(eventOrder, from, to, events);
-      for (int f = 0; f < results.features().size(); f++) {
-        window.slide(f, entityOrder, entityStart[k], entityStart[k + 1], entityTs);
+      window.load(k);
+      for (int g = 0; g < window.groups(); g++) {
+        window.slide(g, entityOrder, entityStart[k], entityStart[k + 1], entityTs);
       }
     }
   }
@@ -166,7 +155,40 @@ public final class WindowSearch {
     private final double[][] sumTrees;
 
     private final boolean[] treeNeeded;
-    private int[] queue = new int[16];
+    private int[] order = new int[16];
+
+    /** The features by window and hop, each group's min and max features apart. */
+    private final int[][] groups;
+
+    private final int[][] orderedIn;
+    private final int[] columnOf;
+    private final AggregationFunction[] functions;
+    private final boolean[] floatSum;
+
+    /** Per min or max feature, its monotonic queue of candidates, {@code [head, tail)}. */
+    private final int[][] queues;
+
+    private final int[] heads;
+    private final int[] tails;
+
+    /**
+     * Per column, the float sum of the entity row at {@code summedColumn} in the group being slid:
+     * sum and mean of one column over one window add the same partial sums once.
+     */
+    private final double[] columnSum;
+
+    private final int[] summedColumn;
+
+    /** The partition's events key by key ({@link #scatter}), and their columns' values. */
+    private int[] keyStart;
+
+    private long[] allTs;
+    private long[] allOrdinals;
+    private long[] allRefs;
+    private final boolean[][] allPresent;
+    private final long[][] allLongs;
+    private final double[][] allDoubles;
+    private final byte[][][] allTexts;
 
     KeyWindow(WindowResults results, Columns columns) {
       this.results = results;
@@ -175,6 +197,10 @@ public final class WindowSearch {
       kinds = new Kind[count];
       textNeeded = new boolean[count];
       treeNeeded = new boolean[count];
+      allPresent = new boolean[count][];
+      allLongs = new long[count][];
+      allDoubles = new double[count][];
+      allTexts = new byte[count][][];
       sumTrees = new double[count][32];
       present = new boolean[count][16];
       longs = new long[count][16];
@@ -185,6 +211,41 @@ public final class WindowSearch {
       nextPresent = new int[count][16];
       previousPresent = new int[count][16];
       List<AggregateFeature> features = results.features();
+      int featureCount = features.size();
+      columnOf = new int[featureCount];
+      functions = new AggregationFunction[featureCount];
+      floatSum = new boolean[featureCount];
+      queues = new int[featureCount][];
+      heads = new int[featureCount];
+      tails = new int[featureCount];
+      columnSum = new double[count];
+      summedColumn = new int[count];
+      java.util.Map<List<Long>, List<Integer>> byWindow = new java.util.LinkedHashMap<>();
+      for (int f = 0; f < featureCount; f++) {
+        AggregateFeature feature = features.get(f);
+        columnOf[f] = results.columnOf(f);
+        functions[f] = feature.function();
+        floatSum[f] =
+            functions[f] == AggregationFunction.MEAN
+                || functions[f] == AggregationFunction.SUM
+                    && WindowResults.isFloat(feature.inputType());
+        if (functions[f] == AggregationFunction.MIN || functions[f] == AggregationFunction.MAX) {
+          queues[f] = new int[16];
+        }
+        byWindow
+            .computeIfAbsent(
+                List.of(feature.windowNanos(), feature.hopNanos()), w -> new ArrayList<>())
+            .add(f);
+      }
+      groups = new int[byWindow.size()][];
+      orderedIn = new int[byWindow.size()][];
+      int g = 0;
+      for (List<Integer> members : byWindow.values()) {
+        groups[g] = members.stream().mapToInt(Integer::intValue).toArray();
+        orderedIn[g] =
+            members.stream().filter(f -> queues[f] != null).mapToInt(Integer::intValue).toArray();
+        g++;
+      }
       for (int f = 0; f < features.size(); f++) {
         int c = results.columnOf(f);
         if (c >= 0) {
@@ -202,19 +263,118 @@ public final class WindowSearch {
       }
     }
 
-    void load(int[] order, int from, int to, Events events) {
-      size = to - from;
+    /**
+     * Lays the partition's events out key by key (a counting sort that moves them, reading them in
+     * the order they were routed, which is row order within each batch), their values read once
+     * from the batches into primitive arrays: every later pass over a key reads consecutive memory
+     * instead of rows scattered over every batch.
+     */
+    void scatter(Events events, int partitions, int localKeys) {
+      int n = events.size();
+      int[] key = events.key();
+      keyStart = new int[localKeys + 1];
+      for (int i = 0; i < n; i++) {
+        keyStart[key[i] / partitions + 1]++;
+      }
+      for (int k = 0; k < localKeys; k++) {
+        keyStart[k + 1] += keyStart[k];
+      }
+      int[] next = Arrays.copyOf(keyStart, localKeys);
+      allTs = new long[n];
+      allOrdinals = new long[n];
+      allRefs = new long[n];
+      for (int c = 0; c < kinds.length; c++) {
+        allPresent[c] = new boolean[n];
+        if (kinds[c] == Kind.LONG) {
+          allLongs[c] = new long[n];
+        } else if (kinds[c] == Kind.DOUBLE) {
+          allDoubles[c] = new double[n];
+        } else if (textNeeded[c]) {
+          allTexts[c] = new byte[n][];
+        }
+      }
+      long[] ts = events.ts();
+      long[] ordinals = events.ordinal();
+      long[] refs = events.ref();
+      for (int i = 0; i < n; i++) {
+        int at = next[key[i] / partitions]++;
+        allTs[at] = ts[i];
+        allOrdinals[at] = ordinals[i];
+        long ref = refs[i];
+        allRefs[at] = ref;
+        for (int c = 0; c < kinds.length; c++) {
+          FieldVector vector = columns.vector(c, ref);
+          int row = columns.row(ref);
+          if (vector.isNull(row)) {
+            continue;
+          }
+          allPresent[c][at] = true;
+          switch (kinds[c]) {
+            case LONG -> allLongs[c][at] = longValue(vector, row);
+            case DOUBLE -> allDoubles[c][at] = doubleValue(vector, row);
+            case TEXT -> {
+              if (textNeeded[c]) {
+                allTexts[c][at] = ((VarCharVector) vector).get(row);
+              }
+            }
+            case OTHER -> {}
+          }
+        }
+      }
+    }
+
+    int groups() {
+      return groups.length;
+    }
+
+    boolean hasEvents(int k) {
+      return keyStart[k] < keyStart[k + 1];
+    }
+
+    /**
+     * Key {@code k}'s events, sorted by (event time, file and row order), into the scratch arrays.
+     */
+    void load(int k) {
+      int from = keyStart[k];
+      size = keyStart[k + 1] - from;
       if (ts.length < size) {
         grow(size);
       }
+      int[] order = this.order;
+      boolean sorted = true;
       for (int i = 0; i < size; i++) {
-        int event = order[from + i];
-        ts[i] = events.ts()[event];
-        ref[i] = events.ref()[event];
+        order[i] = from + i;
+        sorted &= i == 0 || !later(from + i - 1, from + i);
+      }
+      if (!sorted) {
+        if (size <= 16) {
+          for (int i = 1; i < size; i++) {
+            int event = order[i];
+            int j = i - 1;
+            while (j >= 0 && later(order[j], event)) {
+              order[j + 1] = order[j];
+              j--;
+            }
+            order[j + 1] = event;
+          }
+        } else {
+          IntArrays.quickSort(order, 0, size, (a, b) -> later(a, b) ? 1 : later(b, a) ? -1 : 0);
+        }
+      }
+      for (int i = 0; i < size; i++) {
+        ts[i] = allTs[order[i]];
+        ref[i] = allRefs[order[i]];
       }
       for (int c = 0; c < kinds.length; c++) {
         loadColumn(c);
       }
+    }
+
+    /** Whether event {@code a} comes after event {@code b} in (time, file and row) order. */
+    private boolean later(int a, int b) {
+      long ta = allTs[a];
+      long tb = allTs[b];
+      return ta > tb || ta == tb && allOrdinals[a] > allOrdinals[b];
     }
 
     private void loadColumn(int c) {
@@ -223,23 +383,25 @@ public final class WindowSearch {
       double[] asDouble = doubles[c];
       int[] before = presentBefore[c];
       long[] sum = sumBefore[c];
+      boolean[] fromPresent = allPresent[c];
+      long[] fromLongs = allLongs[c];
+      double[] fromDoubles = allDoubles[c];
       for (int i = 0; i < size; i++) {
-        FieldVector vector = columns.vector(c, ref[i]);
-        int row = columns.row(ref[i]);
-        boolean isPresent = !vector.isNull(row);
+        int event = order[i];
+        boolean isPresent = fromPresent[event];
         has[i] = isPresent;
         long l = 0;
         double d = 0.0;
         if (isPresent) {
           switch (kinds[c]) {
             case LONG -> {
-              l = longValue(vector, row);
+              l = fromLongs[event];
               d = l;
             }
-            case DOUBLE -> d = doubleValue(vector, row);
+            case DOUBLE -> d = fromDoubles[event];
             case TEXT -> {
               if (textNeeded[c]) {
-                texts[c][i] = ((VarCharVector) vector).get(row);
+                texts[c][i] = allTexts[c][event];
               }
             }
             case OTHER -> {}
@@ -309,7 +471,12 @@ public final class WindowSearch {
       int capacity = Math.max(wanted, ts.length * 2);
       ts = Arrays.copyOf(ts, capacity);
       ref = Arrays.copyOf(ref, capacity);
-      queue = new int[capacity];
+      order = new int[capacity];
+      for (int f = 0; f < queues.length; f++) {
+        if (queues[f] != null) {
+          queues[f] = new int[capacity];
+        }
+      }
       for (int c = 0; c < kinds.length; c++) {
         present[c] = new boolean[capacity];
         longs[c] = new long[capacity];
@@ -323,69 +490,87 @@ public final class WindowSearch {
       }
     }
 
-    /** Feature {@code f} for the key's entity rows {@code entityOrder[from .. to)} (by time). */
-    void slide(int f, int[] entityOrder, int from, int to, long[] entityTs) {
-      AggregateFeature feature = results.features().get(f);
-      long window = feature.windowNanos();
-      long hop = feature.hopNanos();
-      int c = results.columnOf(f);
-      long[] out = results.values(f);
-      AggregationFunction function = feature.function();
-      boolean floatSum =
-          function == AggregationFunction.MEAN
-              || function == AggregationFunction.SUM && WindowResults.isFloat(feature.inputType());
-      boolean selectsMin = function == AggregationFunction.MIN;
-      boolean monotonic = selectsMin || function == AggregationFunction.MAX;
+    /**
+     * The features of window group {@code g} (one window and hop) for the key's entity rows {@code
+     * entityOrder[from .. to)}, by time: the window's ends move once for all of them.
+     */
+    void slide(int g, int[] entityOrder, int from, int to, long[] entityTs) {
+      int[] members = groups[g];
+      AggregateFeature first = results.features().get(members[0]);
+      long window = first.windowNanos();
+      long hop = first.hopNanos();
+      for (int f : members) {
+        heads[f] = 0;
+        tails[f] = 0;
+      }
+      Arrays.fill(summedColumn, -1);
+      int[] ordered = orderedIn[g];
       int lo = 0;
       int hi = 0;
-      // The monotonic queue of min/max candidates, queue[head .. tail).
-      int head = 0;
-      int tail = 0;
       for (int e = from; e < to; e++) {
         int row = entityOrder[e];
         long t = entityTs[row];
         long start = WindowText.windowStart(t, window, hop);
         while (hi < size && ts[hi] <= t) {
-          if (monotonic && present[c][hi]) {
-            while (tail > head && replaces(c, hi, queue[tail - 1], selectsMin)) {
-              tail--;
-            }
-            queue[tail++] = hi;
+          for (int f : ordered) {
+            push(f, hi);
           }
           hi++;
         }
         while (lo < hi && ts[lo] < start) {
           lo++;
         }
-        switch (function) {
-          case COUNT -> out[row] = c < 0 ? hi - lo : presentBefore[c][hi] - presentBefore[c][lo];
-          case SUM, MEAN -> {
-            if (floatSum) {
-              double sum = treeSum(sumTrees[c], lo, hi);
-              out[row] = Double.doubleToRawLongBits(sum);
-              if (function == AggregationFunction.MEAN) {
-                results.counts(f)[row] = presentBefore[c][hi] - presentBefore[c][lo];
+        for (int f : members) {
+          int c = columnOf[f];
+          long[] out = results.values(f);
+          switch (functions[f]) {
+            case COUNT -> out[row] = c < 0 ? hi - lo : presentBefore[c][hi] - presentBefore[c][lo];
+            case SUM, MEAN -> {
+              if (floatSum[f]) {
+                if (summedColumn[c] != e) {
+                  columnSum[c] = treeSum(sumTrees[c], lo, hi);
+                  summedColumn[c] = e;
+                }
+                out[row] = Double.doubleToRawLongBits(columnSum[c]);
+                if (functions[f] == AggregationFunction.MEAN) {
+                  results.counts(f)[row] = presentBefore[c][hi] - presentBefore[c][lo];
+                }
+              } else {
+                out[row] = sumBefore[c][hi] - sumBefore[c][lo];
               }
-            } else {
-              out[row] = sumBefore[c][hi] - sumBefore[c][lo];
             }
-          }
-          case MIN, MAX -> {
-            while (head < tail && queue[head] < lo) {
-              head++;
+            case MIN, MAX -> {
+              int[] queue = queues[f];
+              while (heads[f] < tails[f] && queue[heads[f]] < lo) {
+                heads[f]++;
+              }
+              out[row] = heads[f] < tails[f] ? ref[queue[heads[f]]] : WindowResults.NO_EVENT;
             }
-            out[row] = head < tail ? ref[queue[head]] : WindowResults.NO_EVENT;
-          }
-          case FIRST -> {
-            int first = lo < size ? nextPresent[c][lo] : size;
-            out[row] = first < hi ? ref[first] : WindowResults.NO_EVENT;
-          }
-          case LAST -> {
-            int last = hi > 0 ? previousPresent[c][hi - 1] : -1;
-            out[row] = last >= lo ? ref[last] : WindowResults.NO_EVENT;
+            case FIRST -> {
+              int firstPresent = lo < size ? nextPresent[c][lo] : size;
+              out[row] = firstPresent < hi ? ref[firstPresent] : WindowResults.NO_EVENT;
+            }
+            case LAST -> {
+              int last = hi > 0 ? previousPresent[c][hi - 1] : -1;
+              out[row] = last >= lo ? ref[last] : WindowResults.NO_EVENT;
+            }
           }
         }
       }
+    }
+
+    /** Adds event {@code i} to the monotonic queue of min (max) feature {@code f}. */
+    private void push(int f, int i) {
+      int c = columnOf[f];
+      if (!present[c][i]) {
+        return;
+      }
+      int[] queue = queues[f];
+      boolean min = functions[f] == AggregationFunction.MIN;
+      while (tails[f] > heads[f] && replaces(c, i, queue[tails[f] - 1], min)) {
+        tails[f]--;
+      }
+      queue[tails[f]++] = i;
     }
 
     /** Whether event {@code candidate} makes event {@code queued} useless as a min (max). */

@@ -29,12 +29,7 @@ final class SourceRows {
 
   void add(int keyId, long eventTs, long createdTs, long order, long reference) {
     if (size == key.length) {
-      int capacity = Math.max(16, size + (size >> 1));
-      key = Arrays.copyOf(key, capacity);
-      ts = Arrays.copyOf(ts, capacity);
-      created = Arrays.copyOf(created, capacity);
-      ordinal = Arrays.copyOf(ordinal, capacity);
-      ref = Arrays.copyOf(ref, capacity);
+      grow(size + 1);
     }
     key[size] = keyId;
     ts[size] = eventTs;
@@ -45,9 +40,24 @@ final class SourceRows {
   }
 
   void addAll(SourceRows other) {
-    for (int i = 0; i < other.size; i++) {
-      add(other.key[i], other.ts[i], other.created[i], other.ordinal[i], other.ref[i]);
+    if (size + other.size > key.length) {
+      grow(size + other.size);
     }
+    System.arraycopy(other.key, 0, key, size, other.size);
+    System.arraycopy(other.ts, 0, ts, size, other.size);
+    System.arraycopy(other.created, 0, created, size, other.size);
+    System.arraycopy(other.ordinal, 0, ordinal, size, other.size);
+    System.arraycopy(other.ref, 0, ref, size, other.size);
+    size += other.size;
+  }
+
+  private void grow(int wanted) {
+    int capacity = Math.max(Math.max(16, wanted), size + (size >> 1));
+    key = Arrays.copyOf(key, capacity);
+    ts = Arrays.copyOf(ts, capacity);
+    created = Arrays.copyOf(created, capacity);
+    ordinal = Arrays.copyOf(ordinal, capacity);
+    ref = Arrays.copyOf(ref, capacity);
   }
 
   /** When row {@code i} became known: its created time, or its event time when it has none. */

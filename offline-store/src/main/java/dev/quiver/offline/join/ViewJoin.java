@@ -40,6 +40,9 @@ final class ViewJoin {
   /** Bytes each source row kept for the search takes in {@link SourceRows}. */
   static final long SEARCH_BYTES_PER_ROW = 36;
 
+  /** Source rows per partition of an aggregation view held in memory, about. */
+  private static final long AGGREGATION_PARTITION_ROWS = 1 << 17;
+
   private final FeatureView view;
   private final List<Entity> entities;
   private final List<Selected> features;
@@ -375,6 +378,12 @@ final class ViewJoin {
   }
 
   private Route inMemory() {
+    if (view.isAggregation()) {
+      // Partitions of about 128k events: an aggregation holds every event of its windows, and a
+      // partition's search works on copies of its events that then stay in the processor's cache.
+      long partitions = plan.rows() / AGGREGATION_PARTITION_ROWS;
+      return new Route((int) Math.max(options.threads(), Math.min(4096, partitions)), false);
+    }
     return new Route(options.threads(), false);
   }
 
