@@ -88,6 +88,11 @@ public final class WindowSearch {
       entityOrder[i] = entityRows[bucketed[i]];
     }
     KeyBuckets.sortEach(entityOrder, entityStart, (a, b) -> Long.compare(entityTs[a], entityTs[b]));
+    // The times in that order: the windows of each key read them in turn, once per window.
+    long[] entityTimes = new long[entityOrder.length];
+    for (int i = 0; i < entityOrder.length; i++) {
+      entityTimes[i] = entityTs[entityOrder[i]];
+    }
 
     for (int k = 0; k < localKeys; k++) {
       if (!window.hasEvents(k) || entityStart[k] == entityStart[k + 1]) {
@@ -95,7 +100,7 @@ public final class WindowSearch {
       }
       window.load(k);
       for (int g = 0; g < window.groups(); g++) {
-        window.slide(g, entityOrder, entityStart[k], entityStart[k + 1], entityTs);
+        window.slide(g, entityOrder, entityTimes, entityStart[k], entityStart[k + 1]);
       }
     }
   }
@@ -492,9 +497,10 @@ public final class WindowSearch {
 
     /**
      * The features of window group {@code g} (one window and hop) for the key's entity rows {@code
-     * entityOrder[from .. to)}, by time: the window's ends move once for all of them.
+     * entityOrder[from .. to)}, by time ({@code entityTimes[i]} is row {@code entityOrder[i]}'s):
+     * the window's ends move once for all of them.
      */
-    void slide(int g, int[] entityOrder, int from, int to, long[] entityTs) {
+    void slide(int g, int[] entityOrder, long[] entityTimes, int from, int to) {
       int[] members = groups[g];
       AggregateFeature first = results.features().get(members[0]);
       long window = first.windowNanos();
@@ -509,7 +515,7 @@ public final class WindowSearch {
       int hi = 0;
       for (int e = from; e < to; e++) {
         int row = entityOrder[e];
-        long t = entityTs[row];
+        long t = entityTimes[e];
         long start = WindowText.windowStart(t, window, hop);
         while (hi < size && ts[hi] <= t) {
           for (int f : ordered) {
