@@ -160,6 +160,11 @@ public final class WindowSearch {
     private final double[][] sumTrees;
 
     private final boolean[] treeNeeded;
+
+    /** Per column: whether an integer sum, or first and last, are asked for. */
+    private final boolean[] integerSumNeeded;
+
+    private final boolean[] endsNeeded;
     private int[] order = new int[16];
 
     /** The features by window and hop, each group's min and max features apart. */
@@ -202,6 +207,8 @@ public final class WindowSearch {
       kinds = new Kind[count];
       textNeeded = new boolean[count];
       treeNeeded = new boolean[count];
+      integerSumNeeded = new boolean[count];
+      endsNeeded = new boolean[count];
       allPresent = new boolean[count][];
       allLongs = new long[count][];
       allDoubles = new double[count][];
@@ -259,6 +266,11 @@ public final class WindowSearch {
           if (function == AggregationFunction.MEAN
               || function == AggregationFunction.SUM && kinds[c] == Kind.DOUBLE) {
             treeNeeded[c] = true;
+          } else if (function == AggregationFunction.SUM) {
+            integerSumNeeded[c] = true;
+          }
+          if (function == AggregationFunction.FIRST || function == AggregationFunction.LAST) {
+            endsNeeded[c] = true;
           }
           if (kinds[c] == Kind.TEXT
               && (function == AggregationFunction.MIN || function == AggregationFunction.MAX)) {
@@ -415,8 +427,26 @@ public final class WindowSearch {
         asLong[i] = l;
         asDouble[i] = d;
         before[i + 1] = before[i] + (isPresent ? 1 : 0);
-        sum[i + 1] = sum[i] + l;
       }
+      if (integerSumNeeded[c]) {
+        for (int i = 0; i < size; i++) {
+          sum[i + 1] = sum[i] + asLong[i];
+        }
+      }
+      if (endsNeeded[c]) {
+        findPresentEnds(c, has);
+      }
+      if (treeNeeded[c]) {
+        double[] tree = sumTrees[c];
+        System.arraycopy(asDouble, 0, tree, size, size);
+        for (int i = size - 1; i > 0; i--) {
+          tree[i] = tree[2 * i] + tree[2 * i + 1];
+        }
+      }
+    }
+
+    /** For each event the first present one at or after it, and the last at or before it. */
+    private void findPresentEnds(int c, boolean[] has) {
       int next = size;
       for (int i = size - 1; i >= 0; i--) {
         if (has[i]) {
@@ -430,13 +460,6 @@ public final class WindowSearch {
           previous = i;
         }
         previousPresent[c][i] = previous;
-      }
-      if (treeNeeded[c]) {
-        double[] tree = sumTrees[c];
-        System.arraycopy(asDouble, 0, tree, size, size);
-        for (int i = size - 1; i > 0; i--) {
-          tree[i] = tree[2 * i] + tree[2 * i + 1];
-        }
       }
     }
 

@@ -41,7 +41,7 @@ final class ViewJoin {
   static final long SEARCH_BYTES_PER_ROW = 36;
 
   /** Source rows per partition of an aggregation view held in memory, about. */
-  private static final long AGGREGATION_PARTITION_ROWS = 1 << 17;
+  private static final long AGGREGATION_PARTITION_ROWS = 1 << 15;
 
   private final FeatureView view;
   private final List<Entity> entities;
@@ -379,7 +379,7 @@ final class ViewJoin {
 
   private Route inMemory() {
     if (view.isAggregation()) {
-      // Partitions of about 128k events: an aggregation holds every event of its windows, and a
+      // Partitions of about 32k events: an aggregation holds every event of its windows, and a
       // partition's search works on copies of its events that then stay in the processor's cache.
       long partitions = plan.rows() / AGGREGATION_PARTITION_ROWS;
       return new Route((int) Math.max(options.threads(), Math.min(4096, partitions)), false);
