@@ -22,15 +22,16 @@ import org.apache.arrow.vector.VarCharVector;
  * entity row of key {@code k} at {@code t}, a feature with window {@code w} and hop {@code h}
  * aggregates the events of {@code k} with {@code floor(t - w, h) <= ts <= t}.
  *
- * <p>Events and entity rows are bucketed by key; each key's events are sorted once by (event time,
- * file and row order), its entity rows by time. As the entity time grows both ends of every window
- * only move forward, so each feature slides two pointers over the key's events: counts and integer
- * sums are differences of prefix sums (integer sums wrap as Java's long addition does, and so do
- * their differences, exactly); float sums add up the partial sums of a segment tree over the key's
+ * <p>Events are moved key by key into primitive arrays with their values (a counting sort), entity
+ * rows bucketed by key; each key's events are sorted once by (event time, file and row order), its
+ * entity rows by time. As the entity time grows both ends of every window only move forward, so the
+ * features of each window and hop slide two pointers over the key's events: counts and integer sums
+ * are differences of prefix sums (integer sums wrap as Java's long addition does, and so do their
+ * differences, exactly); float sums add up the partial sums of a segment tree over the key's
  * values, never subtracting, and the same window always adds the same partial sums in the same
  * order, whatever else the request holds; {@code min} and {@code max} keep a monotonic queue of
  * candidates; {@code first} and {@code last} are the first and last non-null values in that order.
- * Each key costs its events plus its entity rows per feature.
+ * Each key costs its events plus its entity rows per window (and a logarithm per float sum).
  */
 public final class WindowSearch {
 
@@ -290,8 +291,10 @@ public final class WindowSearch {
       int n = events.size();
       int[] key = events.key();
       keyStart = new int[localKeys + 1];
+      int[] local = new int[n];
       for (int i = 0; i < n; i++) {
-        keyStart[key[i] / partitions + 1]++;
+        local[i] = key[i] / partitions;
+        keyStart[local[i] + 1]++;
       }
       for (int k = 0; k < localKeys; k++) {
         keyStart[k + 1] += keyStart[k];
@@ -314,7 +317,7 @@ public final class WindowSearch {
       long[] ordinals = events.ordinal();
       long[] refs = events.ref();
       for (int i = 0; i < n; i++) {
-        int at = next[key[i] / partitions]++;
+        int at = next[local[i]]++;
         allTs[at] = ts[i];
         allOrdinals[at] = ordinals[i];
         long ref = refs[i];

@@ -27,8 +27,10 @@ import org.apache.arrow.vector.util.TransferPair;
 /**
  * Historical retrieval: for each entity row and each requested feature view, the feature values of
  * the latest source row of the same key at or before the row's timestamp, within the view's ttl
- * (DESIGN.md, "Point-in-time semantics"). The output holds every entity row once, in input order,
- * with all its columns, then the features in request order.
+ * (DESIGN.md, "Point-in-time semantics"); for an aggregation view, each feature's aggregate of the
+ * key's events in its window ending at the row's timestamp (DESIGN.md, "Windowed aggregations").
+ * The output holds every entity row once, in input order, with all its columns, then the features
+ * in request order.
  *
  * <p>A join works within one {@link Reservation} of the process's memory: the entity rows are
  * already in it, the rest is split between the output (one chunk) and the source rows held for the

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The point-in-time join of one feature view, in four steps: a {@link ScanPlan} of the source's row
  * groups that can matter (made once, immutable), then per attempt a route of the rows read into key
  * partitions held in memory or spilled to disk ({@link RoutedRows}), the search for each entity
- * row's winner, and the gathering of the winners' feature values into the output vectors.
+ * row's answer ({@link PartitionSearch}: its winner, or for an aggregation view its windows'
+ * aggregates), and the gathering of the answers into the output vectors.
  *
  * <p>The route is chosen from the plan's estimate. When the rows held turn out larger than the
  * footers said (long strings under a dictionary, say), the attempt stops and a new one reads the
