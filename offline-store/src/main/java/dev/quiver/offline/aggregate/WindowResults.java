@@ -157,6 +157,14 @@ public final class WindowResults {
     }
   }
 
+  /** Whether values of {@code type} are read as numbers: integers, floats and timestamps. */
+  public static boolean isNumeric(ScalarType type) {
+    return switch (type) {
+      case INT32, INT64, FLOAT32, FLOAT64, TIMESTAMP -> true;
+      case BOOL, STRING, BYTES -> false;
+    };
+  }
+
   static boolean isFloat(ScalarType type) {
     return type == ScalarType.FLOAT32 || type == ScalarType.FLOAT64;
   }

@@ -44,8 +44,18 @@ public final class WindowSearch {
    *     partitions}
    * @param ordinal the event's position in file-path then row order
    * @param ref where its values are, handed back in {@link WindowResults} and to {@code columns}
+   * @param values per {@link WindowResults#columns()} column, each event's numeric value as bits (a
+   *     long, or a double's raw bits), or null to read the column through {@link Columns}
+   * @param present per column, whether each event's value is present; null where {@code values} is
    */
-  public record Events(int size, int[] key, long[] ts, long[] ordinal, long[] ref) {}
+  public record Events(
+      int size,
+      int[] key,
+      long[] ts,
+      long[] ordinal,
+      long[] ref,
+      long[][] values,
+      boolean[][] present) {}
 
   /** Reads an event's value of an aggregated column: the vector holding it, and its row there. */
   public interface Columns {
@@ -316,6 +326,8 @@ public final class WindowSearch {
       long[] ts = events.ts();
       long[] ordinals = events.ordinal();
       long[] refs = events.ref();
+      long[][] copied = events.values();
+      boolean[][] copiedPresent = events.present();
       for (int i = 0; i < n; i++) {
         int at = next[local[i]]++;
         allTs[at] = ts[i];
@@ -323,6 +335,18 @@ public final class WindowSearch {
         long ref = refs[i];
         allRefs[at] = ref;
         for (int c = 0; c < kinds.length; c++) {
+          if (copied[c] != null) {
+            if (copiedPresent[c][i]) {
+              allPresent[c][at] = true;
+              long bits = copied[c][i];
+              if (kinds[c] == Kind.LONG) {
+                allLongs[c][at] = bits;
+              } else {
+                allDoubles[c][at] = Double.longBitsToDouble(bits);
+              }
+            }
+            continue;
+          }
           FieldVector vector = columns.vector(c, ref);
           int row = columns.row(ref);
           if (vector.isNull(row)) {

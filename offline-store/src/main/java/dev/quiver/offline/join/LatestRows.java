@@ -41,7 +41,8 @@ final class LatestRows implements PartitionSearch {
   }
 
   @Override
-  public void search(int[] entityRows, SourceRows rows, VectorSchemaRoot[] chunks) {
+  public void search(
+      int[] entityRows, SourceRows rows, VectorSchemaRoot[] chunks, List<String> copied) {
     WinnerSearch.search(
         entityRows,
         keys.keyIds(),

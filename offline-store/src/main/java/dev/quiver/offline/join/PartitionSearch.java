@@ -1,5 +1,6 @@
 package dev.quiver.offline.join;
 
+import java.util.List;
 import java.util.function.IntUnaryOperator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -18,8 +19,9 @@ interface PartitionSearch {
    *
    * @param entityRows the partition's entity rows, ascending
    * @param chunks the batches the source rows' references point into (by chunk index)
+   * @param copied the columns whose values {@code rows} carry ({@link SourceRows#values}), in order
    */
-  void search(int[] entityRows, SourceRows rows, VectorSchemaRoot[] chunks);
+  void search(int[] entityRows, SourceRows rows, VectorSchemaRoot[] chunks, List<String> copied);
 
   /**
    * Writes output {@code f} (the view's requested features, in request order) of the entity rows

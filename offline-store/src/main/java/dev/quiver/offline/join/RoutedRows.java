@@ -11,8 +11,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -36,6 +41,9 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
   /** How long before its key's first entity time a row can still matter; 0: any time. */
   private final long lookback;
 
+  /** Numeric columns copied into the rows held in memory ({@link SourceRows#values}). */
+  private final List<String> copiedColumns;
+
   private final boolean knownByCreated;
   private final SourceScan scan;
   private final SpillPartitions spill;
@@ -55,6 +63,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       List<ViewJoin.FieldVectorSpec> features,
       EntityKeys keys,
       ViewJoin.Route route,
+      List<String> copiedColumns,
       long lookback,
       boolean knownByCreated,
       JoinOptions options,
@@ -69,6 +78,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
     this.allocator = allocator;
     this.budget = budget;
     this.progress = progress;
+    this.copiedColumns = route.spill() ? List.of() : List.copyOf(copiedColumns);
     this.lookback = lookback;
     this.knownByCreated = knownByCreated;
     this.scan = new SourceScan(plan, allocator);
@@ -80,7 +90,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
             : null;
     this.inMemory = new SourceRows[route.spill() ? 0 : route.partitions()];
     for (int p = 0; p < inMemory.length; p++) {
-      inMemory[p] = new SourceRows(1024);
+      inMemory[p] = new SourceRows(1024, copiedColumns.size());
     }
   }
 
@@ -102,7 +112,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
   long heldBytes() {
     return allocator.getAllocatedMemory()
         - baseline
-        + rowsHeld.get() * ViewJoin.SEARCH_BYTES_PER_ROW;
+        + rowsHeld.get() * (ViewJoin.SEARCH_BYTES_PER_ROW + 9L * copiedColumns.size());
   }
 
   /** What holding every planned row would take, projected from the row groups read so far. */
@@ -129,6 +139,10 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
     }
     TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector(ViewColumns.EVENT_TS);
     TimeStampNanoTZVector created = (TimeStampNanoTZVector) root.getVector(ViewColumns.CREATED_TS);
+    FieldVector[] copied = new FieldVector[copiedColumns.size()];
+    for (int c = 0; c < copied.length; c++) {
+      copied[c] = root.getVector(copiedColumns.get(c));
+    }
     int partitions = route.partitions();
     SourceRows[] local = new SourceRows[partitions];
     long nullKeys = 0;
@@ -164,10 +178,14 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       }
       int p = k % partitions;
       if (local[p] == null) {
-        local[p] = new SourceRows(Math.max(16, rows / partitions));
+        local[p] = new SourceRows(Math.max(16, rows / partitions), copied.length);
       }
       local[p].add(
           k, at, createdAt, batch.ordinal(row), SourceRows.reference(batch.task().index(), row));
+      for (int c = 0; c < copied.length; c++) {
+        boolean isPresent = !copied[c].isNull(row);
+        local[p].setValue(c, isPresent ? bits(copied[c], row) : 0, isPresent);
+      }
     }
     nullKeyRows.addAndGet(nullKeys);
     nullTimestampRows.addAndGet(nullTimes);
@@ -201,6 +219,23 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
     return kept;
   }
 
+  /** A numeric value as bits: a long as it is, a float or double as the double's raw bits. */
+  private static long bits(FieldVector vector, int row) {
+    if (vector instanceof Float8Vector doubles) {
+      return Double.doubleToRawLongBits(doubles.get(row));
+    }
+    if (vector instanceof BigIntVector longs) {
+      return longs.get(row);
+    }
+    if (vector instanceof IntVector ints) {
+      return ints.get(row);
+    }
+    if (vector instanceof Float4Vector floats) {
+      return Double.doubleToRawLongBits(floats.get(row));
+    }
+    return ((TimeStampVector) vector).get(row);
+  }
+
   /** Answers every entity row with {@code search} and writes the answers into {@code outputs}. */
   void searchAndGather(PartitionSearch search, List<FieldVector> outputs) {
     if (spill == null) {
@@ -221,7 +256,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
           () -> {
             try (SpillPartitions.Loaded loaded = spill.load(partition)) {
               VectorSchemaRoot[] loadedChunks = loaded.chunks().toArray(new VectorSchemaRoot[0]);
-              search.search(entityRows[partition], loaded.rows(), loadedChunks);
+              search.search(entityRows[partition], loaded.rows(), loadedChunks, List.of());
               partitionResults[partition] =
                   collect(search, entityRows[partition], loadedChunks, outputs);
             }
@@ -249,7 +284,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       int partition = p;
       work.add(
           () -> {
-            search.search(entityRows[partition], inMemory[partition], chunks);
+            search.search(entityRows[partition], inMemory[partition], chunks, copiedColumns);
             inMemory[partition] = null;
           });
     }

@@ -42,7 +42,7 @@ final class ViewJoin {
   static final long SEARCH_BYTES_PER_ROW = 36;
 
   /** Source rows per partition of an aggregation view held in memory, about. */
-  private static final long AGGREGATION_PARTITION_ROWS = 1 << 15;
+  private static final long AGGREGATION_PARTITION_ROWS = 1 << 17;
 
   private final FeatureView view;
   private final List<Entity> entities;
@@ -205,9 +205,13 @@ final class ViewJoin {
     return plan.rows();
   }
 
-  /** What holding every planned source row in memory takes: the values and the search arrays. */
+  /**
+   * What holding every planned source row in memory takes: the values, the search arrays and an
+   * aggregation's copied columns (9 bytes a value).
+   */
   long inMemoryBytes() {
-    return plan.estimatedBytes() + plan.rows() * SEARCH_BYTES_PER_ROW;
+    long perRow = SEARCH_BYTES_PER_ROW + 9L * copiedColumns().size();
+    return plan.estimatedBytes() + plan.rows() * perRow;
   }
 
   /**
@@ -380,7 +384,7 @@ final class ViewJoin {
 
   private Route inMemory() {
     if (view.isAggregation()) {
-      // Partitions of about 32k events: an aggregation holds every event of its windows, and a
+      // Partitions of about 128k events: an aggregation holds every event of its windows, and a
       // partition's search works on copies of its events that then stay in the processor's cache.
       long partitions = plan.rows() / AGGREGATION_PARTITION_ROWS;
       return new Route((int) Math.max(options.threads(), Math.min(4096, partitions)), false);
@@ -420,6 +424,7 @@ final class ViewJoin {
             featureFields,
             keys,
             route,
+            copiedColumns(),
             lookback,
             !view.isAggregation() && view.knownTime() == KnownTime.CREATED,
             options,
@@ -433,6 +438,20 @@ final class ViewJoin {
       routed.close();
       throw e;
     }
+  }
+
+  /**
+   * The numeric columns an aggregation view's rows held in memory carry as primitive values: the
+   * search reads them from there rather than from every batch in turn.
+   */
+  private List<String> copiedColumns() {
+    List<String> names = new ArrayList<>();
+    for (Feature column : aggregatedColumns(view, aggregates)) {
+      if (!column.type().list() && WindowResults.isNumeric(column.type().element())) {
+        names.add(column.name());
+      }
+    }
+    return names;
   }
 
   /** The name and type of a feature column in spill files and outputs. */

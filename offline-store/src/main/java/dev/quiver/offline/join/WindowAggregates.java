@@ -28,8 +28,18 @@ final class WindowAggregates implements PartitionSearch {
   }
 
   @Override
-  public void search(int[] entityRows, SourceRows rows, VectorSchemaRoot[] chunks) {
+  public void search(
+      int[] entityRows, SourceRows rows, VectorSchemaRoot[] chunks, List<String> copied) {
     List<String> columns = results.columns();
+    long[][] values = new long[columns.size()][];
+    boolean[][] present = new boolean[columns.size()][];
+    for (int c = 0; c < columns.size(); c++) {
+      int at = copied.indexOf(columns.get(c));
+      if (at >= 0) {
+        values[c] = rows.values[at];
+        present[c] = rows.present[at];
+      }
+    }
     FieldVector[][] vectors = new FieldVector[columns.size()][chunks.length];
     for (int c = 0; c < columns.size(); c++) {
       for (int chunk = 0; chunk < chunks.length; chunk++) {
@@ -40,7 +50,8 @@ final class WindowAggregates implements PartitionSearch {
         entityRows,
         keys.keyIds(),
         entityTs,
-        new WindowSearch.Events(rows.size, rows.key, rows.ts, rows.ordinal, rows.ref),
+        new WindowSearch.Events(
+            rows.size, rows.key, rows.ts, rows.ordinal, rows.ref, values, present),
         new WindowSearch.Columns() {
           @Override
           public FieldVector vector(int column, long ref) {
