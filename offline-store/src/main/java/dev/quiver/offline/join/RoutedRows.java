@@ -41,6 +41,12 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
   /** How long before its key's first entity time a row can still matter; 0: any time. */
   private final long lookback;
 
+  /**
+   * Whether the batches of rows held in memory are kept for the search and gather; not when
+   * everything they would be read for is in {@link #copiedColumns}.
+   */
+  private final boolean keepBatches;
+
   /** Numeric columns copied into the rows held in memory ({@link SourceRows#values}). */
   private final List<String> copiedColumns;
 
@@ -64,6 +70,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       EntityKeys keys,
       ViewJoin.Route route,
       List<String> copiedColumns,
+      boolean keepBatches,
       long lookback,
       boolean knownByCreated,
       JoinOptions options,
@@ -79,6 +86,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
     this.budget = budget;
     this.progress = progress;
     this.copiedColumns = route.spill() ? List.of() : List.copyOf(copiedColumns);
+    this.keepBatches = keepBatches;
     this.lookback = lookback;
     this.knownByCreated = knownByCreated;
     this.scan = new SourceScan(plan, allocator);
@@ -209,14 +217,14 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
         kept = true;
       }
     }
-    if (kept) {
+    if (kept && keepBatches) {
       chunks[batch.task().index()] = root;
-      if (heldBytes() > budget) {
-        overBudget = true;
-        scan.stop();
-      }
     }
-    return kept;
+    if (kept && heldBytes() > budget) {
+      overBudget = true;
+      scan.stop();
+    }
+    return kept && keepBatches;
   }
 
   /** A numeric value as bits: a long as it is, a float or double as the double's raw bits. */

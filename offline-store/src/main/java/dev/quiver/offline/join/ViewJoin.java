@@ -425,6 +425,7 @@ final class ViewJoin {
             keys,
             route,
             copiedColumns(),
+            needsBatches(),
             lookback,
             !view.isAggregation() && view.knownTime() == KnownTime.CREATED,
             options,
@@ -452,6 +453,29 @@ final class ViewJoin {
       }
     }
     return names;
+  }
+
+  /**
+   * Whether the search or the gather reads the routed rows' batches: a plain view copies its
+   * winners' values from them, and so does an aggregation's min, max, first or last; a column not
+   * copied ({@link #copiedColumns}) is read there too.
+   */
+  private boolean needsBatches() {
+    if (!view.isAggregation()) {
+      return true;
+    }
+    List<String> copied = copiedColumns();
+    for (AggregateFeature aggregate : aggregates) {
+      boolean selects =
+          switch (aggregate.function()) {
+            case MIN, MAX, FIRST, LAST -> true;
+            case COUNT, SUM, MEAN -> false;
+          };
+      if (selects || aggregate.column() != null && !copied.contains(aggregate.column())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The name and type of a feature column in spill files and outputs. */
