@@ -8,11 +8,13 @@ public final class Benchmarks {
   public static void main(String[] args) throws Exception {
     if (args.length != 1) {
       System.err.println(
-          "usage: benchmarks/run.sh NAME   (names: historical, online, materialize, serve, remote, concurrent, tiles)");
+          "usage: benchmarks/run.sh NAME   (names: historical, aggregations, online, materialize,"
+              + " serve, remote, concurrent, tiles)");
       System.exit(1);
     }
     switch (args[0]) {
       case "historical" -> HistoricalBenchmark.main(new String[0]);
+      case "aggregations" -> AggregationBenchmark.main(new String[0]);
       case "online" -> OnlineBenchmark.main(new String[0]);
       case "materialize" -> MaterializeBenchmark.main(new String[0]);
       case "serve" -> ServeBenchmark.main(new String[0]);
@@ -23,7 +25,8 @@ public final class Benchmarks {
         System.err.println(
             "unknown benchmark '"
                 + args[0]
-                + "'; names: historical, online, materialize, serve, remote, concurrent, tiles");
+                + "'; names: historical, aggregations, online, materialize, serve, remote, concurrent,"
+                + " tiles");
         System.exit(1);
       }
     }

@@ -56,7 +56,8 @@ public final class HistoricalBenchmark {
     double[] duckdb = new double[runs];
     long peakRss = 0;
     for (int run = 0; run < runs; run++) {
-      QuiverRun q = runQuiver(root, repo, entityFile, dir.resolve("quiver_out.parquet"), xmx);
+      QuiverRun q =
+          runQuiver(root, repo, entityFile, dir.resolve("quiver_out.parquet"), xmx, "driver_stats");
       quiver[run] = q.seconds();
       peakRss = Math.max(peakRss, q.peakRssKb());
       duckdb[run] =
@@ -106,7 +107,10 @@ public final class HistoricalBenchmark {
     return repo;
   }
 
-  /** The benchmark's feature repo: one view of five features over the generated source. */
+  /**
+   * The benchmark's feature repo: one view of five features over the generated source, and one of
+   * windowed aggregations over the same rows as events ({@code benchmarks/run.sh aggregations}).
+   */
   static void writeRepo(Path repo) throws IOException {
     Files.writeString(
         repo.resolve("feature_store.yaml"), "project: benchmark\nregistry: data/registry.json\n");
@@ -131,12 +135,21 @@ public final class HistoricalBenchmark {
               - {name: trips, type: int64}
               - {name: segment, type: string}
               - {name: active, type: bool}
+          - name: driver_activity
+            entities: [driver]
+            source: driver_stats_source
+            aggregations:
+              - {column: acc_rate, type: float64, function: sum, windows: [1h, 1d, 7d]}
+              - {function: count, windows: [1h, 1d, 7d]}
+              - {column: acc_rate, type: float64, function: mean, windows: [1h, 1d, 7d]}
         """);
   }
 
-  private record QuiverRun(double seconds, long peakRssKb) {}
+  record QuiverRun(double seconds, long peakRssKb) {}
 
-  private static QuiverRun runQuiver(Path root, Path repo, Path entities, Path output, String xmx)
+  /** Applies the repo, then times {@code quiver historical} of {@code features} as a process. */
+  static QuiverRun runQuiver(
+      Path root, Path repo, Path entities, Path output, String xmx, String features)
       throws IOException, InterruptedException {
     Path jar = root.resolve("server/target/quiver.jar");
     List<String> apply =
@@ -170,7 +183,7 @@ public final class HistoricalBenchmark {
             "--entities",
             entities.toString(),
             "--features",
-            "driver_stats",
+            features,
             "--output",
             output.toString(),
             "--repo",

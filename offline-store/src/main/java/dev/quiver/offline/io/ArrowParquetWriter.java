@@ -200,11 +200,20 @@ final class ArrowParquetWriter implements TrainingSetWriter {
   }
 
   private void writeRows(VectorSchemaRoot table, int from, int to, Path part) throws IOException {
-    try (ParquetWriter<Integer> writer =
+    Builder builder =
         new Builder(new LocalOutputFile(part), schema, table, types)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-            .withCompressionCodec(CompressionCodecName.SNAPPY)
-            .build()) {
+            .withCompressionCodec(CompressionCodecName.SNAPPY);
+    // Floats rarely repeat (sums, means, rates): a dictionary of them costs a hash probe per
+    // value until parquet-mr gives up on it at its size limit, and saves nothing.
+    for (int c = 0; c < types.size(); c++) {
+      ScalarType element = types.get(c).element();
+      if (!types.get(c).list()
+          && (element == ScalarType.FLOAT32 || element == ScalarType.FLOAT64)) {
+        builder.withDictionaryEncoding(schema.getFields().get(c).getName(), false);
+      }
+    }
+    try (ParquetWriter<Integer> writer = builder.build()) {
       for (int row = from; row < to; row++) {
         writer.write(row);
       }

@@ -27,8 +27,10 @@ import org.apache.arrow.vector.util.TransferPair;
 /**
  * Historical retrieval: for each entity row and each requested feature view, the feature values of
  * the latest source row of the same key at or before the row's timestamp, within the view's ttl
- * (DESIGN.md, "Point-in-time semantics"). The output holds every entity row once, in input order,
- * with all its columns, then the features in request order.
+ * (DESIGN.md, "Point-in-time semantics"); for an aggregation view, each feature's aggregate of the
+ * key's events in its window ending at the row's timestamp (DESIGN.md, "Windowed aggregations").
+ * The output holds every entity row once, in input order, with all its columns, then the features
+ * in request order.
  *
  * <p>A join works within one {@link Reservation} of the process's memory: the entity rows are
  * already in it, the rest is split between the output (one chunk) and the source rows held for the
@@ -144,9 +146,10 @@ public final class PointInTimeJoin {
     int chunkRows = chunkRows(options, working, rowBytes);
     int chunkCount = (int) Math.max(1, ((long) rows + chunkRows - 1) / chunkRows);
     long chunkBytes = Math.min(rows, chunkRows) * rowBytes;
-    // Held all at once: every view's source rows, and with several chunks a winner per entity row
-    // and view (8 bytes), beside one chunk and the row groups being read.
-    long sources = join.inMemoryBytes() + (chunkCount > 1 ? 8L * rows * join.views.size() : 0);
+    // Held all at once: every view's source rows, and with several chunks every view's answers for
+    // every entity row (a winner, or each feature's aggregate), beside one chunk and the row groups
+    // being read.
+    long sources = join.inMemoryBytes() + (chunkCount > 1 ? join.answerBytes(rows) : 0);
     long reading = join.readingBytes();
     if (sources + sources / 4 + chunkBytes + reading + SLACK_BYTES < working) {
       memory.shrinkTo(
@@ -354,6 +357,11 @@ public final class PointInTimeJoin {
       return views.values().stream().mapToLong(ViewJoin::inMemoryBytes).sum();
     }
 
+    /** What every view's answers for {@code rows} entity rows take. */
+    long answerBytes(int rows) {
+      return views.values().stream().mapToLong(view -> view.answerBytes(rows)).sum();
+    }
+
     /** What the row groups being read at one time take, at most. */
     long readingBytes() {
       return views.values().stream().mapToLong(ViewJoin::readingBytes).max().orElse(0);
@@ -412,8 +420,8 @@ public final class PointInTimeJoin {
       int rows = entities.rowCount();
       long estimated = 0;
       for (ViewJoin view : views.values()) {
-        // The source rows, and a winner (8 bytes) per entity row.
-        estimated += view.inMemoryBytes() + 8L * rows;
+        // The source rows, and the answers of every entity row.
+        estimated += view.inMemoryBytes() + view.answerBytes(rows);
       }
       if (estimated > budget) {
         return null;

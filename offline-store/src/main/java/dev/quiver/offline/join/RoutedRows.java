@@ -6,34 +6,50 @@ import dev.quiver.offline.scan.ScanPlan;
 import dev.quiver.offline.scan.SourceScan;
 import dev.quiver.offline.scan.ViewColumns;
 import dev.quiver.registry.model.FeatureView;
-import dev.quiver.registry.model.KnownTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * One attempt at a view's join: a {@link SourceScan} of its plan whose rows that can win for some
  * entity row are routed to key partitions, held in memory or spilled to disk as the {@link
- * ViewJoin.Route} says; then the search of each partition for the entity rows' winners, and the
- * gathering of their values. Its counters and checksums are its own: a retry is a new attempt.
+ * ViewJoin.Route} says; then the search of each partition for the entity rows' answers ({@link
+ * PartitionSearch}: the latest row, or windowed aggregates), and the gathering of their values. Its
+ * counters and checksums are its own: a retry is a new attempt.
  */
 final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
 
   private final FeatureView view;
   private final List<ColumnSpec> keyColumns;
-  private final List<ViewJoin.FieldVectorSpec> features;
   private final EntityKeys keys;
   private final ViewJoin.Route route;
   private final JoinOptions options;
   private final BufferAllocator allocator;
   private final long budget;
   private final JoinProgress progress;
-  private final long ttl;
+
+  /** How long before its key's first entity time a row can still matter; 0: any time. */
+  private final long lookback;
+
+  /**
+   * Whether the batches of rows held in memory are kept for the search and gather; not when
+   * everything they would be read for is in {@link #copiedColumns}.
+   */
+  private final boolean keepBatches;
+
+  /** Numeric columns copied into the rows held in memory ({@link SourceRows#values}). */
+  private final List<String> copiedColumns;
+
   private final boolean knownByCreated;
   private final SourceScan scan;
   private final SpillPartitions spill;
@@ -53,21 +69,26 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       List<ViewJoin.FieldVectorSpec> features,
       EntityKeys keys,
       ViewJoin.Route route,
+      List<String> copiedColumns,
+      boolean keepBatches,
+      long lookback,
+      boolean knownByCreated,
       JoinOptions options,
       BufferAllocator allocator,
       long budget,
       JoinProgress progress) {
     this.view = view;
     this.keyColumns = keyColumns;
-    this.features = features;
     this.keys = keys;
     this.route = route;
     this.options = options;
     this.allocator = allocator;
     this.budget = budget;
     this.progress = progress;
-    this.ttl = view.ttl().toNanos();
-    this.knownByCreated = view.knownTime() == KnownTime.CREATED;
+    this.copiedColumns = route.spill() ? List.of() : List.copyOf(copiedColumns);
+    this.keepBatches = keepBatches;
+    this.lookback = lookback;
+    this.knownByCreated = knownByCreated;
     this.scan = new SourceScan(plan, allocator);
     this.chunks = new VectorSchemaRoot[plan.tasks().size()];
     this.baseline = allocator.getAllocatedMemory();
@@ -77,7 +98,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
             : null;
     this.inMemory = new SourceRows[route.spill() ? 0 : route.partitions()];
     for (int p = 0; p < inMemory.length; p++) {
-      inMemory[p] = new SourceRows(1024);
+      inMemory[p] = new SourceRows(1024, copiedColumns.size());
     }
   }
 
@@ -99,7 +120,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
   long heldBytes() {
     return allocator.getAllocatedMemory()
         - baseline
-        + rowsHeld.get() * ViewJoin.SEARCH_BYTES_PER_ROW;
+        + rowsHeld.get() * (ViewJoin.SEARCH_BYTES_PER_ROW + 9L * copiedColumns.size());
   }
 
   /** What holding every planned row would take, projected from the row groups read so far. */
@@ -126,6 +147,10 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
     }
     TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector(ViewColumns.EVENT_TS);
     TimeStampNanoTZVector created = (TimeStampNanoTZVector) root.getVector(ViewColumns.CREATED_TS);
+    FieldVector[] copied = new FieldVector[copiedColumns.size()];
+    for (int c = 0; c < copied.length; c++) {
+      copied[c] = root.getVector(copiedColumns.get(c));
+    }
     int partitions = route.partitions();
     SourceRows[] local = new SourceRows[partitions];
     long nullKeys = 0;
@@ -147,10 +172,10 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
         continue;
       }
       long at = ts.get(row);
-      // Rows after every entity row of the key, or older than every window, never win.
+      // Rows after every entity row of the key, or older than every window, never matter.
       long first = keys.first(k);
       if (at > keys.last(k)
-          || ttl != 0 && at < first && Long.compareUnsigned(first - at, ttl) > 0) {
+          || lookback != 0 && at < first && Long.compareUnsigned(first - at, lookback) > 0) {
         continue;
       }
       long createdAt =
@@ -161,10 +186,14 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       }
       int p = k % partitions;
       if (local[p] == null) {
-        local[p] = new SourceRows(Math.max(16, rows / partitions));
+        local[p] = new SourceRows(Math.max(16, rows / partitions), copied.length);
       }
       local[p].add(
           k, at, createdAt, batch.ordinal(row), SourceRows.reference(batch.task().index(), row));
+      for (int c = 0; c < copied.length; c++) {
+        boolean isPresent = !copied[c].isNull(row);
+        local[p].setValue(c, isPresent ? bits(copied[c], row) : 0, isPresent);
+      }
     }
     nullKeyRows.addAndGet(nullKeys);
     nullTimestampRows.addAndGet(nullTimes);
@@ -188,30 +217,45 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
         kept = true;
       }
     }
-    if (kept) {
+    if (kept && keepBatches) {
       chunks[batch.task().index()] = root;
-      if (heldBytes() > budget) {
-        overBudget = true;
-        scan.stop();
-      }
     }
-    return kept;
+    if (kept && heldBytes() > budget) {
+      overBudget = true;
+      scan.stop();
+    }
+    return kept && keepBatches;
   }
 
-  /** Finds every entity row's winner and copies its values into {@code outputs}. */
-  void searchAndGather(
-      EntityKeys keys, long[] entityTs, long[] winners, List<FieldVector> outputs) {
+  /** A numeric value as bits: a long as it is, a float or double as the double's raw bits. */
+  private static long bits(FieldVector vector, int row) {
+    if (vector instanceof Float8Vector doubles) {
+      return Double.doubleToRawLongBits(doubles.get(row));
+    }
+    if (vector instanceof BigIntVector longs) {
+      return longs.get(row);
+    }
+    if (vector instanceof IntVector ints) {
+      return ints.get(row);
+    }
+    if (vector instanceof Float4Vector floats) {
+      return Double.doubleToRawLongBits(floats.get(row));
+    }
+    return ((TimeStampVector) vector).get(row);
+  }
+
+  /** Answers every entity row with {@code search} and writes the answers into {@code outputs}. */
+  void searchAndGather(PartitionSearch search, List<FieldVector> outputs) {
     if (spill == null) {
-      search(keys, entityTs, winners);
-      gather(winners, 0, winners.length, outputs);
+      search(search);
+      gather(search, 0, keys.keyIds().length, outputs);
       return;
     }
     int[] keyIds = keys.keyIds();
     int partitions = route.partitions();
-    int keyCount = keys.dictionary().size();
     int[][] entityRows = entityRowsByPartition(keyIds, partitions);
     // Variable-width Arrow vectors must be written in row order, so a spilled partition copies
-    // its winners into a result of its own, merged into the outputs in row order at the end.
+    // its answers into a result of its own, merged into the outputs in row order at the end.
     VectorSchemaRoot[] partitionResults = new VectorSchemaRoot[partitions];
     List<WorkerPool.Task> work = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
@@ -219,18 +263,10 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       work.add(
           () -> {
             try (SpillPartitions.Loaded loaded = spill.load(partition)) {
-              WinnerSearch.search(
-                  entityRows[partition],
-                  keyIds,
-                  entityTs,
-                  loaded.rows(),
-                  keyCount,
-                  partitions,
-                  ttl,
-                  knownByCreated,
-                  winners);
+              VectorSchemaRoot[] loadedChunks = loaded.chunks().toArray(new VectorSchemaRoot[0]);
+              search.search(entityRows[partition], loaded.rows(), loadedChunks, List.of());
               partitionResults[partition] =
-                  collect(entityRows[partition], winners, loaded.chunks(), outputs);
+                  collect(search, entityRows[partition], loadedChunks, outputs);
             }
           });
     }
@@ -246,27 +282,17 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
     }
   }
 
-  /** Finds every entity row's winner among the partitions in memory, which it then frees. */
-  void search(EntityKeys keys, long[] entityTs, long[] winners) {
+  /** Answers every entity row among the partitions in memory, whose search rows it then frees. */
+  void search(PartitionSearch search) {
     int[] keyIds = keys.keyIds();
     int partitions = route.partitions();
-    int keyCount = keys.dictionary().size();
     int[][] entityRows = entityRowsByPartition(keyIds, partitions);
     List<WorkerPool.Task> work = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       int partition = p;
       work.add(
           () -> {
-            WinnerSearch.search(
-                entityRows[partition],
-                keyIds,
-                entityTs,
-                inMemory[partition],
-                keyCount,
-                partitions,
-                ttl,
-                knownByCreated,
-                winners);
+            search.search(entityRows[partition], inMemory[partition], chunks, copiedColumns);
             inMemory[partition] = null;
           });
     }
@@ -274,29 +300,16 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
   }
 
   /**
-   * Copies the winners' feature values of entity rows {@code [from, from + length)} to output slots
-   * {@code 0 .. length - 1}, in row order, from the batches held in memory.
+   * Writes the answers of entity rows {@code [from, from + length)} to output slots {@code 0 ..
+   * length - 1}, in row order, from the batches held in memory.
    */
-  void gather(long[] winners, int from, int length, List<FieldVector> outputs) {
+  void gather(PartitionSearch search, int from, int length, List<FieldVector> outputs) {
     // One task per output column: each fills its own vector in row order.
     List<WorkerPool.Task> work = new ArrayList<>();
     for (int f = 0; f < outputs.size(); f++) {
-      FieldVector output = outputs.get(f);
-      String name = features.get(f).name();
-      FieldVector[] sources = new FieldVector[chunks.length];
-      for (int c = 0; c < sources.length; c++) {
-        sources[c] = chunks[c] == null ? null : chunks[c].getVector(name);
-      }
+      int feature = f;
       work.add(
-          () -> {
-            for (int row = from; row < from + length; row++) {
-              long winner = winners[row];
-              if (winner != WinnerSearch.NO_WINNER) {
-                output.copyFromSafe(
-                    SourceRows.rowOf(winner), row - from, sources[SourceRows.chunkOf(winner)]);
-              }
-            }
-          });
+          () -> search.write(feature, slot -> from + slot, length, outputs.get(feature), chunks));
     }
     WorkerPool.shared().runAll(work, options.threads());
   }
@@ -325,11 +338,14 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
   }
 
   /**
-   * The winners' values of one partition's entity rows (ascending), slot {@code j} holding the
-   * values for {@code entityRows[j]}.
+   * The answers of one partition's entity rows (ascending), slot {@code j} holding those of {@code
+   * entityRows[j]}.
    */
   private VectorSchemaRoot collect(
-      int[] entityRows, long[] winners, List<VectorSchemaRoot> loaded, List<FieldVector> outputs) {
+      PartitionSearch search,
+      int[] entityRows,
+      VectorSchemaRoot[] loaded,
+      List<FieldVector> outputs) {
     List<FieldVector> vectors = new ArrayList<>();
     for (FieldVector output : outputs) {
       FieldVector vector = output.getField().createVector(allocator);
@@ -338,15 +354,8 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       vectors.add(vector);
     }
     VectorSchemaRoot result = new VectorSchemaRoot(vectors);
-    for (int j = 0; j < entityRows.length; j++) {
-      long winner = winners[entityRows[j]];
-      if (winner != WinnerSearch.NO_WINNER) {
-        VectorSchemaRoot chunk = loaded.get(SourceRows.chunkOf(winner));
-        int sourceRow = SourceRows.rowOf(winner);
-        for (int f = 0; f < vectors.size(); f++) {
-          vectors.get(f).copyFromSafe(sourceRow, j, chunk.getVector(features.get(f).name()));
-        }
-      }
+    for (int f = 0; f < vectors.size(); f++) {
+      search.write(f, slot -> entityRows[slot], entityRows.length, vectors.get(f), loaded);
     }
     result.setRowCount(entityRows.length);
     return result;

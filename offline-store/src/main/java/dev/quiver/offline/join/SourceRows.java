@@ -5,7 +5,9 @@ import java.util.Arrays;
 /**
  * The columns the point-in-time search needs of candidate source rows, as primitive arrays: key id,
  * event time and created time in nanoseconds ({@link #NULL_CREATED} when absent), the row's
- * position in file-path and row order, and a reference to where its feature values are.
+ * position in file-path and row order, and a reference to where its feature values are. An
+ * aggregation's numeric columns may be copied beside them ({@link #values}): read while the batch
+ * is fresh, they spare the search a read of every value scattered over every batch.
  */
 final class SourceRows {
 
@@ -19,22 +21,35 @@ final class SourceRows {
   long[] ordinal;
   long[] ref;
 
+  /** Per copied column, each row's value as bits (a long, or a double's raw bits), 0 for null. */
+  long[][] values;
+
+  /** Per copied column, whether each row's value is present. */
+  boolean[][] present;
+
   SourceRows(int capacity) {
+    this(capacity, 0);
+  }
+
+  SourceRows(int capacity, int copiedColumns) {
     key = new int[capacity];
     ts = new long[capacity];
     created = new long[capacity];
     ordinal = new long[capacity];
     ref = new long[capacity];
+    values = new long[copiedColumns][capacity];
+    present = new boolean[copiedColumns][capacity];
+  }
+
+  /** Sets copied column {@code column} of the row added last. */
+  void setValue(int column, long bits, boolean isPresent) {
+    values[column][size - 1] = bits;
+    present[column][size - 1] = isPresent;
   }
 
   void add(int keyId, long eventTs, long createdTs, long order, long reference) {
     if (size == key.length) {
-      int capacity = Math.max(16, size + (size >> 1));
-      key = Arrays.copyOf(key, capacity);
-      ts = Arrays.copyOf(ts, capacity);
-      created = Arrays.copyOf(created, capacity);
-      ordinal = Arrays.copyOf(ordinal, capacity);
-      ref = Arrays.copyOf(ref, capacity);
+      grow(size + 1);
     }
     key[size] = keyId;
     ts[size] = eventTs;
@@ -45,8 +60,31 @@ final class SourceRows {
   }
 
   void addAll(SourceRows other) {
-    for (int i = 0; i < other.size; i++) {
-      add(other.key[i], other.ts[i], other.created[i], other.ordinal[i], other.ref[i]);
+    if (size + other.size > key.length) {
+      grow(size + other.size);
+    }
+    System.arraycopy(other.key, 0, key, size, other.size);
+    System.arraycopy(other.ts, 0, ts, size, other.size);
+    System.arraycopy(other.created, 0, created, size, other.size);
+    System.arraycopy(other.ordinal, 0, ordinal, size, other.size);
+    System.arraycopy(other.ref, 0, ref, size, other.size);
+    for (int c = 0; c < values.length; c++) {
+      System.arraycopy(other.values[c], 0, values[c], size, other.size);
+      System.arraycopy(other.present[c], 0, present[c], size, other.size);
+    }
+    size += other.size;
+  }
+
+  private void grow(int wanted) {
+    int capacity = Math.max(Math.max(16, wanted), size + (size >> 1));
+    key = Arrays.copyOf(key, capacity);
+    ts = Arrays.copyOf(ts, capacity);
+    created = Arrays.copyOf(created, capacity);
+    ordinal = Arrays.copyOf(ordinal, capacity);
+    ref = Arrays.copyOf(ref, capacity);
+    for (int c = 0; c < values.length; c++) {
+      values[c] = Arrays.copyOf(values[c], capacity);
+      present[c] = Arrays.copyOf(present[c], capacity);
     }
   }
 

@@ -1,16 +1,21 @@
 package dev.quiver.offline.join;
 
+import dev.quiver.offline.aggregate.WindowResults;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.scan.ScanPlan;
 import dev.quiver.offline.scan.ViewColumns;
 import dev.quiver.registry.FeatureSelection.Selected;
+import dev.quiver.registry.model.AggregateFeature;
 import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ParquetSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -22,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The point-in-time join of one feature view, in four steps: a {@link ScanPlan} of the source's row
  * groups that can matter (made once, immutable), then per attempt a route of the rows read into key
  * partitions held in memory or spilled to disk ({@link RoutedRows}), the search for each entity
- * row's winner, and the gathering of the winners' feature values into the output vectors.
+ * row's answer ({@link PartitionSearch}: its winner, or for an aggregation view its windows'
+ * aggregates), and the gathering of the answers into the output vectors.
  *
  * <p>The route is chosen from the plan's estimate. When the rows held turn out larger than the
  * footers said (long strings under a dictionary, say), the attempt stops and a new one reads the
@@ -35,9 +41,14 @@ final class ViewJoin {
   /** Bytes each source row kept for the search takes in {@link SourceRows}. */
   static final long SEARCH_BYTES_PER_ROW = 36;
 
+  /** Source rows per partition of an aggregation view held in memory, about. */
+  private static final long AGGREGATION_PARTITION_ROWS = 1 << 17;
+
   private final FeatureView view;
   private final List<Entity> entities;
   private final List<Selected> features;
+  private final List<AggregateFeature> aggregates;
+  private final long lookback;
   private final List<ColumnSpec> keyColumns;
   private final ScanPlan plan;
   private final JoinOptions options;
@@ -49,12 +60,16 @@ final class ViewJoin {
       FeatureView view,
       List<Entity> entities,
       List<Selected> features,
+      List<AggregateFeature> aggregates,
+      long lookback,
       List<ColumnSpec> keyColumns,
       ScanPlan plan,
       JoinOptions options) {
     this.view = view;
     this.entities = entities;
     this.features = features;
+    this.aggregates = aggregates;
+    this.lookback = lookback;
     this.keyColumns = keyColumns;
     this.plan = plan;
     this.options = options;
@@ -78,19 +93,83 @@ final class ViewJoin {
       long minEntityTs,
       long maxEntityTs,
       JoinOptions options) {
-    List<ColumnSpec> columns =
-        ViewColumns.of(source, entities, features.stream().map(Selected::feature).toList());
-    long ttl = view.ttl().toNanos();
-    long lower = ttl == 0 ? Long.MIN_VALUE : saturatedSubtract(minEntityTs, ttl);
+    List<AggregateFeature> aggregates = aggregatesOf(view, features);
+    long lookback = lookback(view, aggregates);
+    long lower = lookback == 0 ? Long.MIN_VALUE : saturatedSubtract(minEntityTs, lookback);
     ScanPlan plan =
         ScanPlan.builder(
                 ViewColumns.describe(view, source),
                 ViewColumns.files(view, source, repoRoot, "read"),
-                columns)
+                columnsOf(view, source, entities, features, aggregates))
             .timeRange(source.timestampField(), lower, maxEntityTs)
             .build();
     return new ViewJoin(
-        view, entities, features, ViewColumns.keys(source, entities), plan, options);
+        view,
+        entities,
+        features,
+        aggregates,
+        lookback,
+        ViewColumns.keys(source, entities),
+        plan,
+        options);
+  }
+
+  /** The requested aggregation features of an aggregation view, in request order; else empty. */
+  private static List<AggregateFeature> aggregatesOf(FeatureView view, List<Selected> features) {
+    if (!view.isAggregation()) {
+      return List.of();
+    }
+    Map<String, AggregateFeature> byName = new HashMap<>();
+    view.aggregateFeatures().forEach(a -> byName.put(a.name(), a));
+    return features.stream().map(s -> byName.get(s.feature().name())).toList();
+  }
+
+  /**
+   * How long before an entity row a source row can still matter (0: any time): the ttl of a plain
+   * view; the longest window and its hop of an aggregation view, as a window starts at {@code
+   * floor(t - w, h) > t - w - h}.
+   */
+  private static long lookback(FeatureView view, List<AggregateFeature> aggregates) {
+    if (!view.isAggregation()) {
+      return view.ttl().toNanos();
+    }
+    long longest = 0;
+    for (AggregateFeature aggregate : aggregates) {
+      long reach = aggregate.windowNanos() + aggregate.hopNanos();
+      if (reach < 0) {
+        return 0; // beyond every representable instant: no bound
+      }
+      longest = Math.max(longest, reach);
+    }
+    return longest;
+  }
+
+  /**
+   * What the view reads: the keys, the event time, and the created time and the requested features
+   * of a plain view, or the columns the requested aggregations aggregate.
+   */
+  private static List<ColumnSpec> columnsOf(
+      FeatureView view,
+      ParquetSource source,
+      List<Entity> entities,
+      List<Selected> features,
+      List<AggregateFeature> aggregates) {
+    if (!view.isAggregation()) {
+      return ViewColumns.of(source, entities, features.stream().map(Selected::feature).toList());
+    }
+    return ViewColumns.ofEvents(source, entities, aggregatedColumns(view, aggregates));
+  }
+
+  /** The columns {@code aggregates} aggregate, each once, with their declared types. */
+  private static List<Feature> aggregatedColumns(
+      FeatureView view, List<AggregateFeature> aggregates) {
+    List<Feature> columns = new ArrayList<>();
+    for (Feature column : view.sourceColumns()) {
+      if (aggregates.stream().anyMatch(a -> column.name().equals(a.column()))) {
+        columns.add(column);
+      }
+    }
+    return columns;
   }
 
   private static long saturatedSubtract(long a, long b) {
@@ -102,9 +181,23 @@ final class ViewJoin {
     return view.name();
   }
 
-  /** How the source stores a timestamp feature (its unit and zone); empty for other features. */
+  /**
+   * How the source stores a timestamp feature (its unit and zone), or the column a timestamp
+   * aggregate (min, max, first, last) takes its value from; empty for other features.
+   */
   Optional<ArrowType.Timestamp> storedTimestamp(String feature) {
+    if (view.isAggregation()) {
+      return aggregates.stream()
+          .filter(a -> a.name().equals(feature) && a.column() != null)
+          .findFirst()
+          .flatMap(a -> plan.storedTimestamp(a.column()));
+    }
     return plan.storedTimestamp(feature);
+  }
+
+  /** What the answers of {@code rows} entity rows take: a winner, or each feature's aggregate. */
+  long answerBytes(int rows) {
+    return view.isAggregation() ? WindowResults.bytes(aggregates, rows) : 8L * rows;
   }
 
   /** Source rows the plan reads. */
@@ -112,9 +205,13 @@ final class ViewJoin {
     return plan.rows();
   }
 
-  /** What holding every planned source row in memory takes: the values and the search arrays. */
+  /**
+   * What holding every planned source row in memory takes: the values, the search arrays and an
+   * aggregation's copied columns (9 bytes a value).
+   */
   long inMemoryBytes() {
-    return plan.estimatedBytes() + plan.rows() * SEARCH_BYTES_PER_ROW;
+    long perRow = SEARCH_BYTES_PER_ROW + 9L * copiedColumns().size();
+    return plan.estimatedBytes() + plan.rows() * perRow;
   }
 
   /**
@@ -129,7 +226,15 @@ final class ViewJoin {
   ViewJoin withThreads(int threads) {
     return threads == options.threads()
         ? this
-        : new ViewJoin(view, entities, features, keyColumns, plan, options.withThreads(threads));
+        : new ViewJoin(
+            view,
+            entities,
+            features,
+            aggregates,
+            lookback,
+            keyColumns,
+            plan,
+            options.withThreads(threads));
   }
 
   /**
@@ -148,8 +253,7 @@ final class ViewJoin {
           ScanPlan.builder(
                   ViewColumns.describe(view, source),
                   ViewColumns.files(view, source, repoRoot, "read"),
-                  ViewColumns.of(
-                      source, entities, features.stream().map(Selected::feature).toList()))
+                  columnsOf(view, source, entities, features, aggregatesOf(view, features)))
               .build();
       return 2 * plan.largestTaskBytes();
     } catch (dev.quiver.QuiverException e) {
@@ -172,7 +276,6 @@ final class ViewJoin {
       long budget,
       JoinProgress progress) {
     try (EntityKeys keys = new EntityKeys(table, entities, view.name())) {
-      long[] winners = newWinners(table.rowCount());
       long estimate = inMemoryBytes();
       Route route = estimate > budget ? spilled(estimate, budget) : inMemory();
       RoutedRows routed = route(keys, route, allocator, budget, progress);
@@ -187,7 +290,7 @@ final class ViewJoin {
       }
       try (RoutedRows held = routed) {
         long searching = System.nanoTime();
-        held.searchAndGather(keys, table.timestamps(), winners, outputs);
+        held.searchAndGather(newSearch(keys, table, held.route()), outputs);
         LOG.info(
             "{}: {} keys, {} row groups read and routed, searched and gathered in {} ms ({})",
             view.name(),
@@ -222,9 +325,9 @@ final class ViewJoin {
         if (routed.overBudget()) {
           return null;
         }
-        long[] winners = newWinners(table.rowCount());
-        routed.search(keys, table.timestamps(), winners);
-        Searched searched = new Searched(routed, winners);
+        PartitionSearch search = newSearch(keys, table, routed.route());
+        routed.search(search);
+        Searched searched = new Searched(routed, search);
         kept = true;
         return searched;
       } finally {
@@ -235,28 +338,28 @@ final class ViewJoin {
     }
   }
 
-  /** A view's winners for every entity row, and the source rows they point into. */
+  /** A view's answers for every entity row, and the source rows they point into. */
   final class Searched implements AutoCloseable {
     private final RoutedRows routed;
-    private final long[] winners;
+    private final PartitionSearch search;
 
-    private Searched(RoutedRows routed, long[] winners) {
+    private Searched(RoutedRows routed, PartitionSearch search) {
       this.routed = routed;
-      this.winners = winners;
+      this.search = search;
     }
 
-    /** What it holds: the source rows read, and a winner per entity row. */
+    /** What it holds: the source rows read, and the answers of every entity row. */
     long heldBytes() {
-      return routed.heldBytes() + 8L * winners.length;
+      return routed.heldBytes() + search.heldBytes();
     }
 
     ViewReads reads() {
       return routed.reads();
     }
 
-    /** Copies the winners' values of entity rows {@code [from, from + length)} to slots from 0. */
+    /** Writes the answers of entity rows {@code [from, from + length)} to slots from 0. */
     void gather(int from, int length, List<FieldVector> outputs) {
-      routed.gather(winners, from, length, outputs);
+      routed.gather(search, from, length, outputs);
     }
 
     @Override
@@ -265,13 +368,27 @@ final class ViewJoin {
     }
   }
 
-  private static long[] newWinners(int rows) {
-    long[] winners = new long[rows];
-    Arrays.fill(winners, WinnerSearch.NO_WINNER);
-    return winners;
+  /** The search of the view's kind for the entity rows of {@code table}, routed as given. */
+  private PartitionSearch newSearch(EntityKeys keys, EntityTable table, Route route) {
+    if (view.isAggregation()) {
+      return new WindowAggregates(keys, table.timestamps(), route.partitions(), aggregates);
+    }
+    return new LatestRows(
+        keys,
+        table.timestamps(),
+        route.partitions(),
+        lookback,
+        view.knownTime() == KnownTime.CREATED,
+        features.stream().map(s -> s.feature().name()).toList());
   }
 
   private Route inMemory() {
+    if (view.isAggregation()) {
+      // Partitions of about 128k events: an aggregation holds every event of its windows, and a
+      // partition's search works on copies of its events that then stay in the processor's cache.
+      long partitions = plan.rows() / AGGREGATION_PARTITION_ROWS;
+      return new Route((int) Math.max(options.threads(), Math.min(4096, partitions)), false);
+    }
     return new Route(options.threads(), false);
   }
 
@@ -288,9 +405,16 @@ final class ViewJoin {
   /** Reads the plan once more, routing its rows as {@code route} says. */
   private RoutedRows route(
       EntityKeys keys, Route route, BufferAllocator allocator, long budget, JoinProgress progress) {
+    // The columns spilled beside the search columns: the values a search copies or aggregates.
     List<ViewJoin.FieldVectorSpec> featureFields = new ArrayList<>();
-    for (Selected s : features) {
-      featureFields.add(new FieldVectorSpec(s.feature().name(), s.feature().type()));
+    if (view.isAggregation()) {
+      for (Feature column : aggregatedColumns(view, aggregates)) {
+        featureFields.add(new FieldVectorSpec(column.name(), column.type()));
+      }
+    } else {
+      for (Selected s : features) {
+        featureFields.add(new FieldVectorSpec(s.feature().name(), s.feature().type()));
+      }
     }
     RoutedRows routed =
         new RoutedRows(
@@ -300,6 +424,10 @@ final class ViewJoin {
             featureFields,
             keys,
             route,
+            copiedColumns(),
+            needsBatches(),
+            lookback,
+            !view.isAggregation() && view.knownTime() == KnownTime.CREATED,
             options,
             allocator,
             budget,
@@ -311,6 +439,43 @@ final class ViewJoin {
       routed.close();
       throw e;
     }
+  }
+
+  /**
+   * The numeric columns an aggregation view's rows held in memory carry as primitive values: the
+   * search reads them from there rather than from every batch in turn.
+   */
+  private List<String> copiedColumns() {
+    List<String> names = new ArrayList<>();
+    for (Feature column : aggregatedColumns(view, aggregates)) {
+      if (!column.type().list() && WindowResults.isNumeric(column.type().element())) {
+        names.add(column.name());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Whether the search or the gather reads the routed rows' batches: a plain view copies its
+   * winners' values from them, and so does an aggregation's min, max, first or last; a column not
+   * copied ({@link #copiedColumns}) is read there too.
+   */
+  private boolean needsBatches() {
+    if (!view.isAggregation()) {
+      return true;
+    }
+    List<String> copied = copiedColumns();
+    for (AggregateFeature aggregate : aggregates) {
+      boolean selects =
+          switch (aggregate.function()) {
+            case MIN, MAX, FIRST, LAST -> true;
+            case COUNT, SUM, MEAN -> false;
+          };
+      if (selects || aggregate.column() != null && !copied.contains(aggregate.column())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The name and type of a feature column in spill files and outputs. */

@@ -1,6 +1,6 @@
 package dev.quiver.offline.join;
 
-import it.unimi.dsi.fastutil.ints.IntArrays;
+import dev.quiver.offline.KeyBuckets;
 import it.unimi.dsi.fastutil.ints.IntComparator;
 
 /**
@@ -16,7 +16,6 @@ import it.unimi.dsi.fastutil.ints.IntComparator;
 final class WinnerSearch {
 
   static final long NO_WINNER = -1;
-  private static final int INSERTION_SORT_MAX = 16;
 
   private WinnerSearch() {}
 
@@ -45,7 +44,8 @@ final class WinnerSearch {
     // Local key numbers keep each partition's arrays proportional to its own keys.
     int localKeys = (keyCount + partitions - 1) / partitions;
     int[] sourceStart = new int[localKeys + 1];
-    int[] sourceOrder = bucketByKey(source.size, i -> source.key[i] / partitions, sourceStart);
+    int[] sourceOrder =
+        KeyBuckets.bucket(source.size, i -> source.key[i] / partitions, sourceStart);
     IntComparator bySourceOrder =
         (a, b) -> {
           int c = Long.compare(source.ts[a], source.ts[b]);
@@ -54,11 +54,11 @@ final class WinnerSearch {
           }
           return c != 0 ? c : Long.compare(source.ordinal[a], source.ordinal[b]);
         };
-    sortBuckets(sourceOrder, sourceStart, bySourceOrder);
+    KeyBuckets.sortEach(sourceOrder, sourceStart, bySourceOrder);
 
     int[] entityStart = new int[localKeys + 1];
     int[] bucketed =
-        bucketByKey(
+        KeyBuckets.bucket(
             entityRows.length,
             i ->
                 entityKey[entityRows[i]] == KeyDictionary.NO_KEY
@@ -69,7 +69,7 @@ final class WinnerSearch {
     for (int i = 0; i < bucketed.length; i++) {
       entityOrder[i] = entityRows[bucketed[i]];
     }
-    sortBuckets(entityOrder, entityStart, (a, b) -> Long.compare(entityTs[a], entityTs[b]));
+    KeyBuckets.sortEach(entityOrder, entityStart, (a, b) -> Long.compare(entityTs[a], entityTs[b]));
 
     for (int row : entityRows) {
       winners[row] = NO_WINNER;
@@ -115,62 +115,5 @@ final class WinnerSearch {
       }
     }
     return -1;
-  }
-
-  private interface KeyOf {
-    int key(int index);
-  }
-
-  /**
-   * A counting sort of {@code 0..count-1} by key; indices whose key is negative are left out.
-   *
-   * @param start receives each key's first position; {@code start[k+1]} ends it
-   */
-  private static int[] bucketByKey(int count, KeyOf keyOf, int[] start) {
-    int keyCount = start.length - 1;
-    int[] counts = new int[keyCount + 1];
-    int kept = 0;
-    for (int i = 0; i < count; i++) {
-      int key = keyOf.key(i);
-      if (key >= 0) {
-        counts[key + 1]++;
-        kept++;
-      }
-    }
-    for (int k = 0; k < keyCount; k++) {
-      counts[k + 1] += counts[k];
-    }
-    System.arraycopy(counts, 0, start, 0, keyCount + 1);
-    int[] order = new int[kept];
-    for (int i = 0; i < count; i++) {
-      int key = keyOf.key(i);
-      if (key >= 0) {
-        order[counts[key]++] = i;
-      }
-    }
-    return order;
-  }
-
-  private static void sortBuckets(int[] order, int[] start, IntComparator comparator) {
-    for (int k = 0; k < start.length - 1; k++) {
-      int from = start[k];
-      int to = start[k + 1];
-      if (to - from <= 1) {
-        continue;
-      }
-      if (to - from <= INSERTION_SORT_MAX) {
-        for (int i = from + 1; i < to; i++) {
-          int value = order[i];
-          int j = i - 1;
-          while (j >= from && comparator.compare(order[j], value) > 0) {
-            order[j + 1] = order[j];
-            j--;
-          }
-          order[j + 1] = value;
-        }
-      } else {
-        IntArrays.quickSort(order, from, to, comparator);
-      }
-    }
   }
 }

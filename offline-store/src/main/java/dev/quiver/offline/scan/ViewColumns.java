@@ -52,10 +52,28 @@ public final class ViewColumns {
           new ColumnSpec(
               source.createdTimestampField(), CREATED_TS, ValueType.scalar(ScalarType.TIMESTAMP)));
     }
-    for (Feature feature : features) {
-      columns.add(new ColumnSpec(source.columnFor(feature.name()), feature.name(), feature.type()));
+    return withColumns(columns, source, features);
+  }
+
+  /**
+   * The join keys, the event timestamp and {@code columns}: what an aggregation view reads, where
+   * every row is an event and the created timestamp breaks no ties.
+   */
+  public static List<ColumnSpec> ofEvents(
+      ParquetSource source, List<Entity> entities, List<Feature> columns) {
+    List<ColumnSpec> specs = keys(source, entities);
+    specs.add(
+        new ColumnSpec(source.timestampField(), EVENT_TS, ValueType.scalar(ScalarType.TIMESTAMP)));
+    return withColumns(specs, source, columns);
+  }
+
+  /** {@code specs} and then each of {@code columns} read from its source column. */
+  private static List<ColumnSpec> withColumns(
+      List<ColumnSpec> specs, ParquetSource source, List<Feature> columns) {
+    for (Feature column : columns) {
+      specs.add(new ColumnSpec(source.columnFor(column.name()), column.name(), column.type()));
     }
-    return columns;
+    return specs;
   }
 
   /**

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.EpochNanos;
 import dev.quiver.offline.io.EntityFiles;
-import dev.quiver.offline.io.PendingFile;
-import dev.quiver.offline.io.TrainingSetFiles;
 import dev.quiver.offline.resources.Reservation;
+import dev.quiver.offline.testing.GoldenFiles;
 import dev.quiver.offline.testing.ParquetFixtures;
 import dev.quiver.offline.testing.TestMemory;
 import dev.quiver.registry.FeatureSelection;
@@ -40,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PointInTimeJoinGoldenTest {
 
-  private static final Path GOLDEN = Path.of("src/test/resources/golden");
   private static final Entity DRIVER =
       new Entity("driver", "driver_id", ScalarType.INT64, null, null, Map.of(), null);
 
@@ -330,17 +328,6 @@ class PointInTimeJoinGoldenTest {
   }
 
   private void assertGolden(String name, PointInTimeJoin.Result result) throws IOException {
-    Path actual = dir.resolve(name);
-    try (PendingFile out = PendingFile.beside(actual)) {
-      TrainingSetFiles.write(result.table(), out, allocator);
-      out.commit();
-    }
-    if (Boolean.getBoolean("quiver.golden.update")) {
-      Files.createDirectories(GOLDEN);
-      Files.copy(actual, GOLDEN.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-    assertThat(Files.readString(actual))
-        .as("%s (regenerate with -Dquiver.golden.update=true and review the diff)", name)
-        .isEqualTo(Files.readString(GOLDEN.resolve(name)));
+    GoldenFiles.assertGolden(name, result.table(), dir, allocator);
   }
 }
