@@ -75,6 +75,18 @@ class WindowAggregationGoldenTest {
     return row;
   }
 
+  private static Map<String, Object> nullKeyEvent() {
+    Map<String, Object> row = event(0, "2026-03-02T10:30:00Z", 100.0, "no key");
+    row.remove("card_id");
+    return row;
+  }
+
+  private static Map<String, Object> nullTimeEvent() {
+    Map<String, Object> row = event(1, "2026-03-02T10:30:00Z", 100.0, "no time");
+    row.remove("ts");
+    return row;
+  }
+
   /** A view over the events: every function of amount and merchant in a 1h window (hop 5m). */
   private Definitions spendDefinitions() {
     List<Duration> hour = List.of(Duration.ofHours(1));
@@ -127,7 +139,10 @@ class WindowAggregationGoldenTest {
         EVENTS,
         List.of(
             event(4, "2026-03-02T10:30:00Z", 0.5, "tie, file 1 row 0"),
-            event(4, "2026-03-02T10:20:00Z", null, null)),
+            event(4, "2026-03-02T10:20:00Z", null, null),
+            // Skipped and counted: a row without a key, and one without a time.
+            nullKeyEvent(),
+            nullTimeEvent()),
         0);
   }
 
@@ -152,7 +167,8 @@ class WindowAggregationGoldenTest {
         """);
     try (PointInTimeJoin.Result result =
         join(spendDefinitions(), List.of("spend"), false, unlimited())) {
-      assertThat(result.skippedNullKeyRows()).isZero();
+      assertThat(result.skippedNullKeyRows()).isEqualTo(1);
+      assertThat(result.skippedNullTimestampRows()).isEqualTo(1);
       assertGolden("window_aggregation_edges.csv", result);
     }
   }
