@@ -41,6 +41,16 @@ final class ViewJoin {
   /** Bytes each source row kept for the search takes in {@link SourceRows}. */
   static final long SEARCH_BYTES_PER_ROW = 36;
 
+  /**
+   * What an aggregation's search allocates beside a partition's routed events, per event: the
+   * key-ordered copies (time, ordinal, reference, key slot) and the key's sliding arrays; and per
+   * aggregated value: its copy, presence, prefix counts and sums, neighbours and sum tree (measured
+   * at about 184 bytes an event with two columns).
+   */
+  static final long SEARCH_COPY_BYTES_PER_EVENT = 48;
+
+  static final long SEARCH_COPY_BYTES_PER_VALUE = 70;
+
   /** Source rows per partition of an aggregation view held in memory, about. */
   private static final long AGGREGATION_PARTITION_ROWS = 1 << 17;
 
@@ -398,7 +408,16 @@ final class ViewJoin {
    */
   private Route spilled(long estimate, long budget) {
     long perPartition = Math.max(1, budget / 2 / options.threads());
-    long partitions = (estimate + perPartition - 1) / perPartition;
+    // An aggregation's search lays each partition's events out again, key by key, with arrays per
+    // aggregated column: room for those copies too, so a partition and its search fit together.
+    long searched =
+        view.isAggregation()
+            ? estimate
+                + plan.rows()
+                    * (SEARCH_COPY_BYTES_PER_EVENT
+                        + SEARCH_COPY_BYTES_PER_VALUE * aggregatedColumns(view, aggregates).size())
+            : estimate;
+    long partitions = (searched + perPartition - 1) / perPartition;
     return new Route((int) Math.max(options.threads(), Math.min(4096, partitions)), true);
   }
 
