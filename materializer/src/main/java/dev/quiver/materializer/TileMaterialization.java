@@ -205,11 +205,21 @@ final class TileMaterialization {
             .build();
     long largest = plan.tasks().stream().mapToLong(ScanPlan.Task::estimatedBytes).max().orElse(0);
     long reading = 2 * largest * options.threads() + SLACK_BYTES;
-    // Every row buffered, and at most one encoded tile per row and series.
-    long tileBytes =
-        plan.rows()
-            * (EventBuffer.bytesPerEvent(singleLongKey, columns)
-                + hops.length * ENCODED_TILE_BYTES);
+    // Every row buffered, and at most one encoded tile per row and series. Keys and texts are
+    // buffered as arrays of their own: when they are long (string keys, long values), the bytes
+    // they decode to, plus an array header each, exceed the fixed estimate.
+    long decodedPerRow = plan.rows() == 0 ? 0 : plan.estimatedBytes() / plan.rows();
+    long arrays =
+        (singleLongKey ? 0 : 1)
+            + columns.stream()
+                .filter(
+                    c ->
+                        c.type().element() == ScalarType.STRING
+                            || c.type().element() == ScalarType.BYTES)
+                .count();
+    long perEvent =
+        Math.max(EventBuffer.bytesPerEvent(singleLongKey, columns), decodedPerRow + 24 * arrays);
+    long tileBytes = plan.rows() * (perEvent + hops.length * ENCODED_TILE_BYTES);
     try (Reservation reservation =
         memory.reserve(
             "materialize-" + view.name(),
