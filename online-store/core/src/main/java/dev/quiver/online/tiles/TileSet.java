@@ -8,6 +8,7 @@ import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.WindowText;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A decoded tile set, read to answer lookups: {@link #window} merges the tiles of one feature's
@@ -23,7 +24,10 @@ public final class TileSet {
   private final TileLayout layout;
   private final Series[] series;
 
-  /** The tiles of one hop, in bucket order, each slot's partials in columns. */
+  /**
+   * The tiles of one hop, in bucket order, each slot's partials in columns: only the columns the
+   * slot's function keeps (a lookup decodes a set per key, so every array counts).
+   */
   private static final class Series {
     final long hop;
     final long[] buckets;
@@ -35,16 +39,39 @@ public final class TileSet {
     final byte[][][] bytes;
     final boolean[][] present;
 
-    Series(long hop, int tiles, int slots) {
+    Series(long hop, int tiles, List<TileLayout.Slot> slots) {
       this.hop = hop;
       buckets = new long[tiles];
       rows = new long[tiles];
       newest = new long[tiles];
-      counts = new long[slots][tiles];
-      longs = new long[slots][tiles];
-      doubles = new double[slots][tiles];
-      bytes = new byte[slots][][];
-      present = new boolean[slots][tiles];
+      int count = slots.size();
+      counts = new long[count][];
+      longs = new long[count][];
+      doubles = new double[count][];
+      bytes = new byte[count][][];
+      present = new boolean[count][];
+      for (int x = 0; x < count; x++) {
+        TileLayout.Slot slot = slots.get(x);
+        switch (slot.function()) {
+          case COUNT -> counts[x] = new long[tiles];
+          case SUM -> {
+            if (slot.floatingSum()) {
+              doubles[x] = new double[tiles];
+            } else {
+              longs[x] = new long[tiles];
+            }
+          }
+          case MEAN -> throw new IllegalStateException("a layout has no mean slots");
+          case MIN, MAX, FIRST, LAST -> {
+            present[x] = new boolean[tiles];
+            switch (TileBody.Holder.of(slot.inputType())) {
+              case LONG -> longs[x] = new long[tiles];
+              case DOUBLE -> doubles[x] = new double[tiles];
+              case BYTES -> bytes[x] = new byte[tiles][];
+            }
+          }
+        }
+      }
     }
   }
 
@@ -73,42 +100,62 @@ public final class TileSet {
     }
   }
 
+  /**
+   * Reads the set straight from its bytes (the layout of {@link TileSets}: header, then per series
+   * its hop, reach and tiles), without copying each tile's body first.
+   */
   private static TileSet decodeTiles(byte[] encoded, TileLayout layout) {
-    TileSets.Raw raw = TileSets.Raw.parse(encoded);
-    if (!raw.sameSeries(expected(layout))) {
+    TileInput in = new TileInput(encoded, TileSets.HASH_OFFSET);
+    in.getInt();
+    in.getLong();
+    in.getLong();
+    int count = in.getByte();
+    List<TileLayout.Series> expected = layout.series();
+    if (count != expected.size()) {
       return null;
     }
-    int slots = layout.slots().size();
-    Series[] series = new Series[raw.series().size()];
-    for (int s = 0; s < series.length; s++) {
-      TileSets.Raw.SeriesTiles tiles = raw.series().get(s);
-      Series out = new Series(tiles.hop(), tiles.tiles().size(), slots);
-      for (int slot = 0; slot < slots; slot++) {
-        if (TileBody.Holder.of(layout.slots().get(slot).inputType()) == TileBody.Holder.BYTES) {
-          out.bytes[slot] = new byte[tiles.tiles().size()][];
-        }
+    List<TileLayout.Slot> slots = layout.slots();
+    Series[] series = new Series[count];
+    for (int s = 0; s < count; s++) {
+      long hop = in.getLong();
+      long reach = in.getLong();
+      if (hop != expected.get(s).hop() || reach != expected.get(s).reach()) {
+        return null;
       }
-      for (int t = 0; t < tiles.tiles().size(); t++) {
-        TileSets.Tile tile = tiles.tiles().get(t);
-        TileInput in = new TileInput(tile.body(), 0);
-        out.buckets[t] = tile.bucket();
-        out.rows[t] = in.getVarint();
-        out.newest[t] = tile.bucket() + in.getVarint();
-        for (int slot = 0; slot < slots; slot++) {
-          readPartial(in, layout.slots().get(slot), out, slot, t);
+      long tiles = in.getVarint();
+      if (tiles < 0 || tiles > encoded.length) {
+        throw new OnlineStoreException(
+            "Cannot read a tile set: a series claims "
+                + tiles
+                + " tiles in "
+                + encoded.length
+                + " bytes");
+      }
+      Series out = new Series(hop, (int) tiles, slots);
+      long index = 0;
+      for (int t = 0; t < tiles; t++) {
+        index = t == 0 ? in.getZigzag() : index + in.getVarint();
+        long length = in.getVarint();
+        int end = in.position() + (int) length;
+        if (length < 0 || length > encoded.length - in.position()) {
+          throw new OnlineStoreException("Cannot read a tile set: a tile runs past its end");
         }
+        long bucket = index * hop;
+        out.buckets[t] = bucket;
+        out.rows[t] = in.getVarint();
+        out.newest[t] = bucket + in.getVarint();
+        for (int slot = 0; slot < slots.size(); slot++) {
+          readPartial(in, slots.get(slot), out, slot, t);
+        }
+        if (in.position() > end) {
+          throw new OnlineStoreException("Cannot read a tile set: a tile's body is cut short");
+        }
+        // Anything after the partials this layout knows is skipped.
+        in.skip(end - in.position());
       }
       series[s] = out;
     }
     return new TileSet(layout, series);
-  }
-
-  private static TileSets.Raw expected(TileLayout layout) {
-    java.util.List<TileSets.Raw.SeriesTiles> series = new java.util.ArrayList<>();
-    for (TileLayout.Series s : layout.series()) {
-      series.add(new TileSets.Raw.SeriesTiles(s.hop(), s.reach(), java.util.List.of()));
-    }
-    return new TileSets.Raw(layout.hash(), 0, series);
   }
 
   private static void readPartial(TileInput in, TileLayout.Slot slot, Series out, int s, int t) {
@@ -202,13 +249,18 @@ public final class TileSet {
         return count;
       }
       case SUM -> {
-        long longSum = 0;
-        double doubleSum = 0;
-        for (int i = first; i < end; i++) {
-          longSum += s.longs[x][i];
-          doubleSum += s.doubles[x][i];
+        if (slot.floatingSum()) {
+          double sum = 0;
+          for (int i = first; i < end; i++) {
+            sum += s.doubles[x][i];
+          }
+          return sum;
         }
-        return slot.floatingSum() ? (Object) doubleSum : (Object) longSum;
+        long sum = 0;
+        for (int i = first; i < end; i++) {
+          sum += s.longs[x][i];
+        }
+        return sum;
       }
       default -> {
         int chosen = -1;
