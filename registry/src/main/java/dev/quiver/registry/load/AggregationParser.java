@@ -107,23 +107,7 @@ final class AggregationParser {
     Optional<String> column =
         r.node("column").isPresent() ? r.requiredName("column", "column name") : Optional.empty();
     Optional<ValueType> type =
-        r.string("type")
-            .flatMap(
-                text -> {
-                  Optional<ValueType> parsed = ValueType.parse(text);
-                  if (parsed.isEmpty()) {
-                    problems.add(
-                        r.at("type"),
-                        "unknown type '"
-                            + text
-                            + "' of "
-                            + r.subject()
-                            + Suggestions.hint(text, ValueType.allNames())
-                            + "; types are "
-                            + String.join(", ", ScalarType.yamlNames()));
-                  }
-                  return parsed;
-                });
+        DefinitionParser.valueType(r, r.string("type"), String.join(", ", ScalarType.yamlNames()));
     boolean typeProblem = r.node("type").isPresent() && type.isEmpty();
     if (r.node("column").isEmpty()) {
       if (function.isPresent() && function.get() != AggregationFunction.COUNT) {

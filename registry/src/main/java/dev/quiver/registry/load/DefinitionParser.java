@@ -402,30 +402,40 @@ final class DefinitionParser {
     name.ifPresent(n -> r.subject("feature '" + n + "' of feature view '" + viewName + "'"));
     r.rejectUnknownKeys(DefinitionModel.FEATURE.names());
     Optional<ValueType> type =
-        r.requiredString("type")
-            .flatMap(
-                text -> {
-                  Optional<ValueType> parsed = ValueType.parse(text);
-                  if (parsed.isEmpty()) {
-                    problems.add(
-                        r.at("type"),
-                        "unknown type '"
-                            + text
-                            + "' of "
-                            + r.subject()
-                            + Suggestions.hint(text, ValueType.allNames())
-                            + "; types are "
-                            + String.join(", ", ScalarType.yamlNames())
-                            + " and list<T> of each");
-                  }
-                  return parsed;
-                });
+        valueType(
+            r,
+            r.requiredString("type"),
+            String.join(", ", ScalarType.yamlNames()) + " and list<T> of each");
     String description = r.string("description").orElse(null);
     Map<String, String> tags = r.stringMap("tags");
     if (name.isEmpty() || type.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(new Feature(name.get(), type.get(), description, tags));
+  }
+
+  /**
+   * The type {@code text} names, from the {@code type} key of {@code r}'s object; an unknown one is
+   * reported with the closest name and {@code typesAre}.
+   */
+  static Optional<ValueType> valueType(MappingReader r, Optional<String> text, String typesAre) {
+    return text.flatMap(
+        name -> {
+          Optional<ValueType> parsed = ValueType.parse(name);
+          if (parsed.isEmpty()) {
+            r.problems()
+                .add(
+                    r.at("type"),
+                    "unknown type '"
+                        + name
+                        + "' of "
+                        + r.subject()
+                        + Suggestions.hint(name, ValueType.allNames())
+                        + "; types are "
+                        + typesAre);
+          }
+          return parsed;
+        });
   }
 
   private void parseService(Node.Mapping node) {

@@ -122,16 +122,8 @@ public final class TileSet {
       if (hop != expected.get(s).hop() || reach != expected.get(s).reach()) {
         return null;
       }
-      long tiles = in.getVarint();
-      if (tiles < 0 || tiles > encoded.length) {
-        throw new OnlineStoreException(
-            "Cannot read a tile set: a series claims "
-                + tiles
-                + " tiles in "
-                + encoded.length
-                + " bytes");
-      }
-      Series out = new Series(hop, (int) tiles, slots);
+      int tiles = TileSets.Raw.tileCount(in, encoded);
+      Series out = new Series(hop, tiles, slots);
       long index = 0;
       for (int t = 0; t < tiles; t++) {
         index = t == 0 ? in.getZigzag() : index + in.getVarint();

@@ -250,6 +250,20 @@ public final class TileSets {
 
     record SeriesTiles(long hop, long reach, List<Tile> tiles) {}
 
+    /** A series' tile count, read next; refused when the set's bytes cannot hold that many. */
+    static int tileCount(TileInput in, byte[] encoded) {
+      long tiles = in.getVarint();
+      if (tiles < 0 || tiles > encoded.length) {
+        throw new OnlineStoreException(
+            "Cannot read a tile set: a series claims "
+                + tiles
+                + " tiles in "
+                + encoded.length
+                + " bytes");
+      }
+      return (int) tiles;
+    }
+
     /** The set's tiles, or null when the set is damaged (cut short, or with impossible counts). */
     static Raw tryParse(byte[] encoded) {
       try {
@@ -275,16 +289,8 @@ public final class TileSets {
         if (hop <= 0) {
           throw new OnlineStoreException("Cannot read a tile set: a series has hop " + hop);
         }
-        long tiles = in.getVarint();
-        if (tiles < 0 || tiles > encoded.length) {
-          throw new OnlineStoreException(
-              "Cannot read a tile set: a series claims "
-                  + tiles
-                  + " tiles in "
-                  + encoded.length
-                  + " bytes");
-        }
-        List<Tile> list = new ArrayList<>((int) tiles);
+        int tiles = tileCount(in, encoded);
+        List<Tile> list = new ArrayList<>(tiles);
         long index = 0;
         for (int t = 0; t < tiles; t++) {
           index = t == 0 ? in.getZigzag() : index + in.getVarint();
