@@ -27,11 +27,12 @@ import org.apache.arrow.vector.VarCharVector;
  * entity rows by time. As the entity time grows both ends of every window only move forward, so the
  * features of each window and hop slide two pointers over the key's events: counts and integer sums
  * are differences of prefix sums (integer sums wrap as Java's long addition does, and so do their
- * differences, exactly); float sums add up the partial sums of a segment tree over the key's
- * values, never subtracting, and the same window always adds the same partial sums in the same
- * order, whatever else the request holds; {@code min} and {@code max} keep a monotonic queue of
+ * differences, exactly); float sums add the sums of the window's hop-aligned tiles in time order,
+ * each tile's sum being its events' values added in event order (as online tiles are merged), never
+ * subtracting: a window's float sum depends on the events in it alone, whatever else the request
+ * holds or however the retrieval is chunked; {@code min} and {@code max} keep a monotonic queue of
  * candidates; {@code first} and {@code last} are the first and last non-null values in that order.
- * Each key costs its events plus its entity rows per window (and a logarithm per float sum).
+ * Each key costs its events plus its entity rows per window (and the window's tiles per float sum).
  */
 public final class WindowSearch {
 
@@ -164,13 +165,20 @@ public final class WindowSearch {
     private final int[][] previousPresent;
 
     /**
-     * Per column whose float sum is asked for: a segment tree of the values (leaves at {@code size
-     * + i}), so that a window's sum is a fixed sum of partial sums given its ends, whichever other
-     * rows are asked for, and never a difference.
+     * Per column whose float sum is asked for, in the group being slid: each event's running sum
+     * from the start of its hop-aligned tile (restarting at every tile), so that a tile's sum is
+     * its last event's and a window's sum adds its tiles' sums: a fixed sum given the window's
+     * events.
      */
-    private final double[][] sumTrees;
+    private final double[][] tileRunning;
 
-    private final boolean[] treeNeeded;
+    /** In the group being slid, per event: the index just past the last event of its tile. */
+    private int[] tileEnd = new int[16];
+
+    /** Per column: whether its running tile sums are made for the group being slid. */
+    private final boolean[] runningMade;
+
+    private final boolean[] floatSumNeeded;
 
     /** Per column: whether an integer sum, or first and last, are asked for. */
     private final boolean[] integerSumNeeded;
@@ -217,14 +225,15 @@ public final class WindowSearch {
       int count = results.columns().size();
       kinds = new Kind[count];
       textNeeded = new boolean[count];
-      treeNeeded = new boolean[count];
+      floatSumNeeded = new boolean[count];
+      runningMade = new boolean[count];
       integerSumNeeded = new boolean[count];
       endsNeeded = new boolean[count];
       allPresent = new boolean[count][];
       allLongs = new long[count][];
       allDoubles = new double[count][];
       allTexts = new byte[count][][];
-      sumTrees = new double[count][32];
+      tileRunning = new double[count][16];
       present = new boolean[count][16];
       longs = new long[count][16];
       doubles = new double[count][16];
@@ -276,7 +285,7 @@ public final class WindowSearch {
           AggregationFunction function = features.get(f).function();
           if (function == AggregationFunction.MEAN
               || function == AggregationFunction.SUM && kinds[c] == Kind.DOUBLE) {
-            treeNeeded[c] = true;
+            floatSumNeeded[c] = true;
           } else if (function == AggregationFunction.SUM) {
             integerSumNeeded[c] = true;
           }
@@ -463,13 +472,6 @@ public final class WindowSearch {
       if (endsNeeded[c]) {
         findPresentEnds(c, has);
       }
-      if (treeNeeded[c]) {
-        double[] tree = sumTrees[c];
-        System.arraycopy(asDouble, 0, tree, size, size);
-        for (int i = size - 1; i > 0; i--) {
-          tree[i] = tree[2 * i] + tree[2 * i + 1];
-        }
-      }
     }
 
     /** For each event the first present one at or after it, and the last at or before it. */
@@ -490,19 +492,45 @@ public final class WindowSearch {
       }
     }
 
-    /** The sum of the leaves {@code [lo, hi)} of a segment tree over {@code size} values. */
-    private double treeSum(double[] tree, int lo, int hi) {
-      double left = 0.0;
-      double right = 0.0;
-      for (int l = lo + size, r = hi + size; l < r; l >>= 1, r >>= 1) {
-        if ((l & 1) == 1) {
-          left += tree[l++];
+    /** Where each event's tile of {@code hop} ends, for the group about to be slid. */
+    private void markTiles(long hop) {
+      int start = 0;
+      while (start < size) {
+        long tile = WindowText.floor(ts[start], hop);
+        int end = start + 1;
+        while (end < size && WindowText.floor(ts[end], hop) == tile) {
+          end++;
         }
-        if ((r & 1) == 1) {
-          right = tree[--r] + right;
-        }
+        Arrays.fill(tileEnd, start, end, end);
+        start = end;
       }
-      return left + right;
+    }
+
+    /** Column {@code c}'s running sums within the tiles {@link #markTiles} marked. */
+    private void runWithinTiles(int c) {
+      double[] running = tileRunning[c];
+      double[] values = doubles[c];
+      for (int i = 0; i < size; i++) {
+        boolean tileStarts = i == 0 || tileEnd[i - 1] == i;
+        running[i] = (tileStarts ? 0.0 : running[i - 1]) + values[i];
+      }
+      runningMade[c] = true;
+    }
+
+    /**
+     * The float sum of column {@code c} over events {@code [lo, hi)}: its tiles' sums in time
+     * order. {@code lo} starts a tile, as a window starts on a multiple of its hop; the last tile
+     * may end after {@code hi - 1}, which then gives its running sum so far.
+     */
+    private double tileSum(int c, int lo, int hi) {
+      double[] running = tileRunning[c];
+      double total = 0.0;
+      for (int i = lo; i < hi; ) {
+        int end = Math.min(tileEnd[i], hi);
+        total += running[end - 1];
+        i = end;
+      }
+      return total;
     }
 
     private static long longValue(FieldVector vector, int row) {
@@ -527,6 +555,7 @@ public final class WindowSearch {
       ts = Arrays.copyOf(ts, capacity);
       ref = Arrays.copyOf(ref, capacity);
       order = new int[capacity];
+      tileEnd = new int[capacity];
       for (int f = 0; f < queues.length; f++) {
         if (queues[f] != null) {
           queues[f] = new int[capacity];
@@ -541,7 +570,9 @@ public final class WindowSearch {
         sumBefore[c] = new long[capacity + 1];
         nextPresent[c] = new int[capacity];
         previousPresent[c] = new int[capacity];
-        sumTrees[c] = new double[2 * capacity];
+        if (floatSumNeeded[c]) {
+          tileRunning[c] = new double[capacity];
+        }
       }
     }
 
@@ -560,6 +591,17 @@ public final class WindowSearch {
         tails[f] = 0;
       }
       Arrays.fill(summedColumn, -1);
+      Arrays.fill(runningMade, false);
+      boolean tilesMarked = false;
+      for (int f : members) {
+        if (floatSum[f] && !runningMade[columnOf[f]]) {
+          if (!tilesMarked) {
+            markTiles(hop);
+            tilesMarked = true;
+          }
+          runWithinTiles(columnOf[f]);
+        }
+      }
       int[] ordered = orderedIn[g];
       int lo = 0;
       int hi = 0;
@@ -584,7 +626,7 @@ public final class WindowSearch {
             case SUM, MEAN -> {
               if (floatSum[f]) {
                 if (summedColumn[c] != e) {
-                  columnSum[c] = treeSum(sumTrees[c], lo, hi);
+                  columnSum[c] = tileSum(c, lo, hi);
                   summedColumn[c] = e;
                 }
                 out[row] = Double.doubleToRawLongBits(columnSum[c]);
