@@ -279,7 +279,7 @@ final class TileMaterialization {
     long newestEvent = Math.max(knownNewest, newest);
     long expired = 0;
     long sweepStarted = System.nanoTime();
-    if (newest > knownNewest) {
+    if (newest > knownNewest && anyTileExpiresBetween(knownNewest, newestEvent)) {
       expired = store.expireTiles(view.name(), newestEvent);
     }
     LOG.info(
@@ -294,6 +294,27 @@ final class TileMaterialization {
         expired,
         (System.nanoTime() - sweepStarted) / 1_000_000);
     return new ViewMaterialization.Outcome(plan.rows(), rowsInWindow, written, newest);
+  }
+
+  /**
+   * Whether moving the view's newest event from {@code before} to {@code after} puts any tile out
+   * of reach: a tile of bucket {@code b} in a series of hop {@code h} and reach {@code r} goes when
+   * the newest event reaches {@code b + h + r}, so only when that instant lies in {@code (before,
+   * after]} for some bucket can a sweep drop anything (the run that recorded {@code before} swept
+   * up to it). Frequent incremental runs then sweep once a hop, not every run.
+   */
+  boolean anyTileExpiresBetween(long before, long after) {
+    if (before == Long.MIN_VALUE) {
+      return after != Long.MIN_VALUE;
+    }
+    for (int s = 0; s < hops.length; s++) {
+      long offset = saturatingAdd(hops[s], reaches[s]);
+      if (WindowText.floor(saturatingAdd(after, -offset), hops[s])
+          > WindowText.floor(saturatingAdd(before, -offset), hops[s])) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void updateCutoffs(long newestEvent) {

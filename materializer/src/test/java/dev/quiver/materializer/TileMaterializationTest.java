@@ -341,6 +341,54 @@ class TileMaterializationTest {
     }
   }
 
+  /**
+   * A run sweeps only when the view's newest event passes an instant at which some tile goes out of
+   * reach ({@code bucket + hop + reach}); checked against the first such instant after the newest
+   * event before, for random moves of a few minutes to a day.
+   */
+  @Test
+  void aSweepIsNeededOnlyWhenTheNewestEventPassesAnExpiryInstant() {
+    Definitions definitions = definitions();
+    FeatureView view = definitions.featureViews().get(0);
+    try (RocksDbOnlineStore store = RocksDbOnlineStore.open("shop", repo.resolve("sweeps"));
+        MemoryBudget memory = new MemoryBudget(1L << 30)) {
+      TileMaterialization run =
+          new TileMaterialization(
+              view,
+              definitions.sourceOf(view),
+              definitions.entitiesOf(view),
+              repo,
+              store,
+              MaterializationOptions.defaults(),
+              memory,
+              MaterializationProgress.NONE,
+              Long.MIN_VALUE,
+              100);
+      List<TileLayout.Series> series = TileLayout.of(view.aggregateFeatures()).series();
+      Random random = new Random(3);
+      int sweeps = 0;
+      for (int i = 0; i < 20_000; i++) {
+        long before = T0 + random.nextInt(3 * 86_400) * SECOND + random.nextInt(1_000);
+        long after =
+            before
+                + (random.nextBoolean() ? random.nextInt(600) : random.nextInt(86_400)) * SECOND
+                + random.nextInt(2);
+        boolean expected = false;
+        for (TileLayout.Series s : series) {
+          long offset = s.hop() + s.reach();
+          long firstAfter = (Math.floorDiv(before - offset, s.hop()) + 1) * s.hop() + offset;
+          expected |= firstAfter <= after;
+        }
+        assertThat(run.anyTileExpiresBetween(before, after))
+            .as(before + " -> " + after)
+            .isEqualTo(expected);
+        sweeps += expected ? 1 : 0;
+      }
+      assertThat(sweeps).as("some moves sweep, some do not").isBetween(1, 19_999);
+      assertThat(run.anyTileExpiresBetween(Long.MIN_VALUE, T0)).isTrue();
+    }
+  }
+
   record Expected(long rows, long newest, Object value) {}
 
   /** The window's value straight from the rows, as DESIGN.md states it. */
