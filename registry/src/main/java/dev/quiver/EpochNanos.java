@@ -18,8 +18,13 @@ public final class EpochNanos {
    * @throws ArithmeticException when the instant lies outside what a long of nanoseconds holds
    */
   public static long of(Instant instant) {
-    return Math.addExact(
-        Math.multiplyExact(instant.getEpochSecond(), PER_SECOND), instant.getNano());
+    long seconds = instant.getEpochSecond();
+    int nano = instant.getNano();
+    if (seconds < 0 && nano > 0) {
+      // The earliest instants: the whole seconds alone would pass Long.MIN_VALUE.
+      return Math.addExact(Math.multiplyExact(seconds + 1, PER_SECOND), nano - PER_SECOND);
+    }
+    return Math.addExact(Math.multiplyExact(seconds, PER_SECOND), nano);
   }
 
   /** Whether {@link #of} can hold the instant. */

@@ -152,8 +152,10 @@ final class OnlineCommand implements Callable<Integer> {
         OnlineResponse.Column column = response.results().get(c);
         Object value = column.values().get(row);
         FeatureStatus status = column.statuses().get(row);
+        // An aggregation's count or sum of an empty window is NOT_FOUND with the value 0, as in
+        // training sets: the value shows.
         cells[c] =
-            status == FeatureStatus.PRESENT
+            status == FeatureStatus.PRESENT || value != null
                 ? text(value)
                 : status == FeatureStatus.NULL_VALUE ? "null" : status.name();
       }

@@ -124,23 +124,43 @@ final class JsonBodies {
     return parseInstant(field, requiredText(body, field));
   }
 
-  /** An ISO-8601 instant, or null when the field is absent. */
+  /**
+   * An instant as the CLI takes one: ISO-8601 (without an offset, UTC), a date alone (its midnight,
+   * UTC), or {@code now}; null when the field is absent or {@code now} (the server's clock then
+   * decides).
+   */
   static Instant optionalInstant(JsonNode body, String field) {
     String text = optionalText(body, field);
-    return text == null ? null : parseInstant(field, text);
+    if (text == null || text.strip().equalsIgnoreCase("now")) {
+      return null;
+    }
+    if (text.strip().length() == 10) {
+      try {
+        return java.time.LocalDate.parse(text.strip())
+            .atStartOfDay(java.time.ZoneOffset.UTC)
+            .toInstant();
+      } catch (DateTimeParseException e) {
+        throw notAnInstant(field, text);
+      }
+    }
+    return parseInstant(field, text);
   }
 
   private static Instant parseInstant(String field, String text) {
     try {
       return dev.quiver.offline.io.EntityFiles.parseInstant(text);
     } catch (DateTimeParseException e) {
-      throw new BadRequestException(
-          "\""
-              + field
-              + "\" is not an ISO-8601 instant (2026-03-01T00:00:00Z): '"
-              + Excerpt.of(text)
-              + "'");
+      throw notAnInstant(field, text);
     }
+  }
+
+  private static BadRequestException notAnInstant(String field, String text) {
+    return new BadRequestException(
+        "\""
+            + field
+            + "\" is not an ISO-8601 instant (2026-03-01T00:00:00Z): '"
+            + Excerpt.of(text)
+            + "'");
   }
 
   /** A columnar object ({@code {"column": [v1, v2, ...], ...}}) as Java values. */

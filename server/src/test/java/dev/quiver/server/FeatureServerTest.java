@@ -392,6 +392,22 @@ class FeatureServerTest {
             400,
             "bad_request");
     assertThat(badAsOf.get("detail").asText()).contains("\"as_of\" is not an ISO-8601 instant");
+    // The forms the CLI's --as-of takes: now, and a date (its midnight, UTC).
+    for (String asOf :
+        List.of("now", Instant.now().plus(Duration.ofDays(40)).toString().substring(0, 10))) {
+      HttpResponse<String> answered =
+          post(
+              "/get-online-features",
+              "{"
+                  + features
+                  + ", \"entities\": {\"driver_id\": [1001]}, \"as_of\": \""
+                  + asOf
+                  + "\"}");
+      assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+      if (!asOf.equals("now")) {
+        assertThat(JSON.readTree(answered.body()).at("/results/1/values/0").asLong()).isZero();
+      }
+    }
 
     JsonNode pushed =
         problem(

@@ -38,10 +38,32 @@ final class AggregationParser {
       problems.add(view.at("aggregations"), view.subject() + " has an empty 'aggregations' list");
     }
     Map<String, SourceLocation> produced = new HashMap<>();
+    Map<String, Aggregation> typed = new HashMap<>();
+    Map<String, SourceLocation> typedAt = new HashMap<>();
     for (Node.Mapping node : nodes.orElse(List.of())) {
       parse(node)
           .ifPresent(
               aggregation -> {
+                if (aggregation.column() != null) {
+                  // A column has one type: each aggregation of it declares it, and all must agree
+                  // (the footers are checked against the type, once per column).
+                  Aggregation first = typed.putIfAbsent(aggregation.column(), aggregation);
+                  typedAt.putIfAbsent(aggregation.column(), node.location());
+                  if (first != null && !first.type().equals(aggregation.type())) {
+                    problems.add(
+                        node.location(),
+                        view.subject()
+                            + " declares column '"
+                            + aggregation.column()
+                            + "' as "
+                            + aggregation.type()
+                            + " here and as "
+                            + first.type()
+                            + " at "
+                            + typedAt.get(aggregation.column())
+                            + "; a column has one type");
+                  }
+                }
                 aggregations.add(aggregation);
                 for (Duration window : aggregation.windows()) {
                   String name = aggregation.feature(window, window).name();

@@ -326,6 +326,11 @@ final class DefinitionParser {
           r.subject()
               + " has both 'features' and 'aggregations': a view either reads features from its"
               + " source's rows or aggregates its events; split it into two views");
+      // Their own problems are reported too, so that one round of fixes is enough.
+      new AggregationParser(r, problems);
+      for (Node.Mapping featureNode : r.mappingList("features").orElse(List.of())) {
+        parseFeature(featureNode, name);
+      }
     } else if (hasAggregations) {
       AggregationParser aggregationParser = new AggregationParser(r, problems);
       aggregations.addAll(aggregationParser.aggregations());

@@ -240,6 +240,34 @@ class AggregationDefinitionsTest {
   }
 
   @Test
+  void aColumnHasOneTypeAndAViewWithBothKindsStillReportsItsAggregationsProblems() {
+    assertThat(
+            problems(
+                """
+                feature_views:
+                  - name: v
+                    entities: [card]
+                    source: transactions
+                    aggregations:
+                      - {column: amount, type: float64, function: sum, windows: [1h]}
+                      - {column: amount, type: int64, function: max, windows: [2h]}
+                  - name: both
+                    entities: [card]
+                    source: transactions
+                    features: [{name: amount, type: float64}]
+                    aggregations: [{function: cnt, windows: [1h]}]
+                """))
+        .containsExactly(
+            "views.yaml:7: feature view 'v' declares column 'amount' as int64 here and as"
+                + " float64 at views.yaml:6; a column has one type",
+            "views.yaml:12: feature view 'both' has both 'features' and 'aggregations': a view"
+                + " either reads features from its source's rows or aggregates its events; split"
+                + " it into two views",
+            "views.yaml:12: unknown function 'cnt' in an aggregation of feature view 'both';"
+                + " functions are count, sum, mean, min, max, first, last");
+  }
+
+  @Test
   void theCanonicalFormReadsBackToTheSameView() {
     Definitions definitions =
         load(CARD_SPEND.replace("source: transactions", "source: transactions\n    hop: 1h"));
