@@ -1,15 +1,10 @@
 package dev.quiver.materializer;
 
+import dev.quiver.offline.NumericValues;
 import dev.quiver.online.tiles.TileBody;
 import dev.quiver.registry.model.ScalarType;
 import java.util.Arrays;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 
@@ -57,8 +52,8 @@ final class EventColumn {
     }
     nulls[event] = false;
     switch (holder) {
-      case LONG -> bits[event] = longOf(vector, row);
-      case DOUBLE -> bits[event] = Double.doubleToRawLongBits(doubleOf(vector, row));
+      case LONG -> bits[event] = NumericValues.longOf(vector, row);
+      case DOUBLE -> bits[event] = Double.doubleToRawLongBits(NumericValues.doubleOf(vector, row));
       case BYTES ->
           objects[event] =
               vector instanceof VarCharVector v ? v.get(row) : ((VarBinaryVector) vector).get(row);
@@ -75,25 +70,5 @@ final class EventColumn {
 
   Object object(int event) {
     return objects[event];
-  }
-
-  private static long longOf(FieldVector column, int row) {
-    if (column instanceof BigIntVector v) {
-      return v.get(row);
-    }
-    if (column instanceof IntVector v) {
-      return v.get(row);
-    }
-    if (column instanceof TimeStampVector v) {
-      return v.get(row);
-    }
-    return ((BitVector) column).get(row);
-  }
-
-  private static double doubleOf(FieldVector column, int row) {
-    if (column instanceof Float8Vector v) {
-      return v.get(row);
-    }
-    return ((Float4Vector) column).get(row);
   }
 }

@@ -1,6 +1,7 @@
 package dev.quiver.offline.aggregate;
 
 import dev.quiver.offline.KeyBuckets;
+import dev.quiver.offline.NumericValues;
 import dev.quiver.registry.model.AggregateFeature;
 import dev.quiver.registry.model.AggregationFunction;
 import dev.quiver.registry.model.ScalarType;
@@ -9,12 +10,7 @@ import it.unimi.dsi.fastutil.ints.IntArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
@@ -363,8 +359,8 @@ public final class WindowSearch {
           }
           allPresent[c][at] = true;
           switch (kinds[c]) {
-            case LONG -> allLongs[c][at] = longValue(vector, row);
-            case DOUBLE -> allDoubles[c][at] = doubleValue(vector, row);
+            case LONG -> allLongs[c][at] = NumericValues.longOf(vector, row);
+            case DOUBLE -> allDoubles[c][at] = NumericValues.doubleOf(vector, row);
             case TEXT -> {
               if (textNeeded[c]) {
                 allTexts[c][at] = ((VarCharVector) vector).get(row);
@@ -531,23 +527,6 @@ public final class WindowSearch {
         i = end;
       }
       return total;
-    }
-
-    private static long longValue(FieldVector vector, int row) {
-      if (vector instanceof BigIntVector v) {
-        return v.get(row);
-      }
-      if (vector instanceof IntVector v) {
-        return v.get(row);
-      }
-      return ((TimeStampVector) vector).get(row);
-    }
-
-    private static double doubleValue(FieldVector vector, int row) {
-      if (vector instanceof Float8Vector v) {
-        return v.get(row);
-      }
-      return ((Float4Vector) vector).get(row);
     }
 
     private void grow(int wanted) {

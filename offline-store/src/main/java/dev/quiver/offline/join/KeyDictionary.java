@@ -1,6 +1,7 @@
 package dev.quiver.offline.join;
 
 import dev.quiver.offline.ByteArrayKey;
+import dev.quiver.offline.NumericValues;
 import it.unimi.dsi.fastutil.longs.Long2IntMap;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
@@ -121,7 +122,7 @@ final class KeyDictionary {
     if (integral) {
       FieldVector column = keyColumns.get(0);
       for (int row = 0; row < rows; row++) {
-        ids[row] = column.isNull(row) ? NULL_KEY : idOf(longValue(column, row));
+        ids[row] = column.isNull(row) ? NULL_KEY : idOf(NumericValues.longOf(column, row));
       }
       return ids;
     }
@@ -140,7 +141,7 @@ final class KeyDictionary {
       return NO_KEY;
     }
     if (integral) {
-      long key = longValue(keyColumns.get(0), row);
+      long key = NumericValues.longOf(keyColumns.get(0), row);
       int id = longIds.get(key);
       if (id == NO_KEY) {
         id = longIds.size();
@@ -163,7 +164,7 @@ final class KeyDictionary {
       return NO_KEY;
     }
     return integral
-        ? idOf(longValue(keyColumns.get(0), row))
+        ? idOf(NumericValues.longOf(keyColumns.get(0), row))
         : byteIds.getInt(bytesKey(keyColumns, row));
   }
 
@@ -174,19 +175,6 @@ final class KeyDictionary {
       }
     }
     return false;
-  }
-
-  private static long longValue(FieldVector vector, int row) {
-    if (vector instanceof BigIntVector v) {
-      return v.get(row);
-    }
-    if (vector instanceof IntVector v) {
-      return v.get(row);
-    }
-    if (vector instanceof BitVector v) {
-      return v.get(row);
-    }
-    return ((TimeStampVector) vector).get(row);
   }
 
   private static ByteArrayKey bytesKey(List<FieldVector> keyColumns, int row) {
@@ -200,7 +188,7 @@ final class KeyDictionary {
         byte[] bytes = v.get(row);
         buffer.putInt(bytes.length).put(bytes);
       } else if (column instanceof BaseFixedWidthVector) {
-        buffer.putLong(longValue(column, row));
+        buffer.putLong(NumericValues.longOf(column, row));
       } else {
         throw new IllegalArgumentException("Cannot use " + column.getField() + " as a join key");
       }

@@ -1,5 +1,6 @@
 package dev.quiver.offline.join;
 
+import dev.quiver.offline.NumericValues;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.resources.WorkerPool;
 import dev.quiver.offline.scan.ScanPlan;
@@ -11,13 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampNanoTZVector;
-import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -192,7 +188,7 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
           k, at, createdAt, batch.ordinal(row), SourceRows.reference(batch.task().index(), row));
       for (int c = 0; c < copied.length; c++) {
         boolean isPresent = !copied[c].isNull(row);
-        local[p].setValue(c, isPresent ? bits(copied[c], row) : 0, isPresent);
+        local[p].setValue(c, isPresent ? NumericValues.bitsOf(copied[c], row) : 0, isPresent);
       }
     }
     nullKeyRows.addAndGet(nullKeys);
@@ -225,23 +221,6 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       scan.stop();
     }
     return kept && keepBatches;
-  }
-
-  /** A numeric value as bits: a long as it is, a float or double as the double's raw bits. */
-  private static long bits(FieldVector vector, int row) {
-    if (vector instanceof Float8Vector doubles) {
-      return Double.doubleToRawLongBits(doubles.get(row));
-    }
-    if (vector instanceof BigIntVector longs) {
-      return longs.get(row);
-    }
-    if (vector instanceof IntVector ints) {
-      return ints.get(row);
-    }
-    if (vector instanceof Float4Vector floats) {
-      return Double.doubleToRawLongBits(floats.get(row));
-    }
-    return ((TimeStampVector) vector).get(row);
   }
 
   /** Answers every entity row with {@code search} and writes the answers into {@code outputs}. */
