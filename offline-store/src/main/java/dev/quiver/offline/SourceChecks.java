@@ -108,7 +108,7 @@ public final class SourceChecks {
                   .orElse(sourceAt)));
     }
     for (FeatureView view : definitions.featureViews()) {
-      if (!view.source().equals(source.name())) {
+      if (!definitions.offlineSourceName(view).equals(source.name())) {
         continue;
       }
       SourceLocation viewAt = locationOf(view.location());

@@ -10,6 +10,7 @@ import dev.quiver.registry.store.CommitInfo;
 import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistrySnapshot;
 import dev.quiver.registry.store.RegistryStore;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -72,7 +73,7 @@ public record RegistryPlan(RegistrySnapshot base, Definitions desired, List<Obje
       }
       for (FeatureView view : desired.featureViews()) {
         if (view.isAggregation()
-            && view.source().equals(change.name())
+            && readsSource(desired, view, change.name())
             && !views.contains(view.name())
             && base.definitions().featureView(view.name()).isPresent()) {
           FeatureView before = base.definitions().featureView(view.name()).get();
@@ -93,13 +94,29 @@ public record RegistryPlan(RegistrySnapshot base, Definitions desired, List<Obje
     if (!before.source().equals(after.source())) {
       return false;
     }
-    var was = base.definitions().source(before.source());
-    var is = desired.source(after.source());
-    return was.isPresent()
-        && is.isPresent()
-        && was.get().path().equals(is.get().path())
-        && was.get().timestampField().equals(is.get().timestampField())
-        && was.get().fieldMapping().equals(is.get().fieldMapping());
+    List<Object> was = events(base.definitions(), before);
+    return !was.isEmpty() && was.equals(events(desired, after));
+  }
+
+  /** Whether a view's source is {@code source}, or has it as its batch source. */
+  private static boolean readsSource(Definitions definitions, FeatureView view, String source) {
+    return view.source().equals(source)
+        || definitions.streamSourceOf(view).filter(s -> s.batchSource().equals(source)).isPresent();
+  }
+
+  /**
+   * What decides a view's events: its source's path (or topic), event timestamp and column mapping,
+   * and for a stream source those of its batch source too; empty when the source is unknown.
+   */
+  private static List<Object> events(Definitions definitions, FeatureView view) {
+    List<Object> parts = new ArrayList<>();
+    definitions
+        .streamSourceOf(view)
+        .ifPresent(s -> parts.addAll(List.of(s.topic(), s.timestampField(), s.fieldMapping())));
+    definitions
+        .source(definitions.offlineSourceName(view))
+        .ifPresent(s -> parts.addAll(List.of(s.path(), s.timestampField(), s.fieldMapping())));
+    return parts;
   }
 
   public boolean hasChanges() {

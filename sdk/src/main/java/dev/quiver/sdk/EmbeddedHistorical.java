@@ -20,6 +20,7 @@ import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KafkaSource;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -154,7 +155,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     }
     for (Map.Entry<String, List<Path>> view : recorded.entrySet()) {
       FeatureView definition = definitions.featureView(view.getKey()).orElseThrow();
-      ParquetSource source = definitions.source(definition.source()).orElseThrow();
+      ParquetSource source = definitions.sourceOf(definition);
       for (Path now : SourceFiles.resolve(original.repoRoot(), source.path())) {
         if (!view.getValue().contains(now)) {
           changes.add("new source file of '" + view.getKey() + "': " + now);
@@ -407,13 +408,18 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     List<FeatureView> views = selection.views();
     List<Entity> entities = new ArrayList<>();
     List<ParquetSource> sources = new ArrayList<>();
+    List<KafkaSource> streams = new ArrayList<>();
     for (FeatureView view : views) {
-      definitions.source(view.source()).filter(s -> !sources.contains(s)).ifPresent(sources::add);
+      definitions
+          .source(definitions.offlineSourceName(view))
+          .filter(s -> !sources.contains(s))
+          .ifPresent(sources::add);
+      definitions.streamSourceOf(view).filter(s -> !streams.contains(s)).ifPresent(streams::add);
       for (String name : view.entities()) {
         definitions.entity(name).filter(e -> !entities.contains(e)).ifPresent(entities::add);
       }
     }
-    return CanonicalForm.of(new Definitions(entities, sources, views, List.of()));
+    return CanonicalForm.of(new Definitions(entities, sources, views, List.of(), streams));
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.quiver.registry.model.DurationText;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureService;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KafkaSource;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ProjectConfig;
@@ -74,6 +75,10 @@ final class RegistryCommand implements Runnable {
       }
       for (ParquetSource s : d.sources()) {
         table.add("source", s.name(), "parquet " + s.path());
+      }
+      for (KafkaSource s : d.streamSources()) {
+        table.add(
+            "source", s.name(), "kafka topic " + s.topic() + "; offline from " + s.batchSource());
       }
       for (FeatureView v : d.featureViews()) {
         table.add("feature view", v.name(), viewSummary(v));

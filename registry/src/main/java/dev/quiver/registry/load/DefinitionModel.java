@@ -97,26 +97,71 @@ public final class DefinitionModel {
               optional("owner", Shape.TEXT, "Who to ask about it."),
               optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
 
+  /** The keys only a Parquet source takes. */
+  public static final List<String> PARQUET_SOURCE_KEYS = List.of("path", "created_timestamp_field");
+
+  /** The keys only a Kafka source takes. */
+  public static final List<String> KAFKA_SOURCE_KEYS =
+      List.of(
+          "bootstrap_servers",
+          "topic",
+          "format",
+          "batch_source",
+          "log_to_offline",
+          "consumer_config");
+
   public static final ObjectModel SOURCE =
       new ObjectModel(
           "source",
           List.of(
               required("name", Shape.NAME, "The source's name, unique in the project."),
-              choice("type", false, "The kind of source (default parquet).", List.of("parquet")),
-              required(
+              choice(
+                  "type",
+                  false,
+                  "The kind of source: parquet (the default) or kafka.",
+                  List.of("parquet", "kafka")),
+              optional(
                   "path",
                   Shape.TEXT,
-                  "A Parquet file, a folder of them or a glob, relative to the repo."),
-              required("timestamp_field", Shape.TEXT, "The column of each row's event time."),
+                  "Parquet: a Parquet file, a folder of them or a glob, relative to the repo"
+                      + " (required)."),
+              required(
+                  "timestamp_field",
+                  Shape.TEXT,
+                  "The column (Parquet) or field (Kafka: RFC 3339 text or epoch milliseconds) of"
+                      + " each event's time."),
               optional(
                   "created_timestamp_field",
                   Shape.TEXT,
-                  "The column of each row's created time: it breaks ties between rows of equal"
-                      + " event time, and known_time: created uses it."),
+                  "Parquet: the column of each row's created time: it breaks ties between rows of"
+                      + " equal event time, and known_time: created uses it."),
               optional(
                   "field_mapping",
                   Shape.TEXT_MAP,
-                  "Renames Parquet columns: column name -> name in definitions."),
+                  "Renames columns or JSON fields: source name -> name in definitions."),
+              optional(
+                  "bootstrap_servers",
+                  Shape.TEXT,
+                  "Kafka: the brokers, host:port[,host:port]; ${VAR} and ${VAR:-default} are"
+                      + " read from the environment when ingestion starts (required)."),
+              optional("topic", Shape.TEXT, "Kafka: the topic of the events (required)."),
+              choice(
+                  "format", false, "Kafka: the messages' format (default json).", List.of("json")),
+              optional(
+                  "batch_source",
+                  Shape.NAME,
+                  "Kafka: the Parquet source with the same events, read for training"
+                      + " (required)."),
+              optional(
+                  "log_to_offline",
+                  Shape.BOOLEAN,
+                  "Kafka: append ingested events to the batch source's folder as Parquet files"
+                      + " (default false)."),
+              optional(
+                  "consumer_config",
+                  Shape.TEXT_MAP,
+                  "Kafka: consumer settings passed to the client (SASL, TLS...); ${VAR} as for"
+                      + " bootstrap_servers."),
               optional("description", Shape.TEXT, "What the data is.")));
 
   public static final ObjectModel FEATURE =

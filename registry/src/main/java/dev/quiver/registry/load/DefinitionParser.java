@@ -1,5 +1,6 @@
 package dev.quiver.registry.load;
 
+import dev.quiver.Excerpt;
 import dev.quiver.registry.model.Aggregation;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.DurationText;
@@ -8,6 +9,7 @@ import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureReference;
 import dev.quiver.registry.model.FeatureService;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KafkaSource;
 import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ParquetSource;
@@ -36,6 +38,20 @@ import java.util.regex.Pattern;
  */
 final class DefinitionParser {
 
+  /** Kafka's rule for topic names. */
+  private static final Pattern KAFKA_TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+
+  /** Consumer settings Quiver sets itself, with why they cannot be changed. */
+  private static final Map<String, String> QUIVER_CONSUMER_SETTINGS =
+      Map.of(
+          "bootstrap.servers", "set bootstrap_servers instead",
+          "group.id", "the group is quiver.<project> (quiver ingest --group names another)",
+          "enable.auto.commit", "Quiver commits offsets with the writes they cover",
+          "isolation.level", "Quiver reads committed messages only (read_committed)",
+          "key.deserializer", "Quiver reads keys and values as bytes",
+          "value.deserializer", "Quiver reads keys and values as bytes",
+          "auto.offset.reset", "a new group starts from the earliest offset");
+
   private static final List<String> SECTION_KEYS =
       Arrays.stream(ObjectKind.values()).map(ObjectKind::sectionKey).toList();
 
@@ -45,6 +61,7 @@ final class DefinitionParser {
   private final Map<ObjectKind, Map<String, Node.Mapping>> nodes = new EnumMap<>(ObjectKind.class);
   private final List<Entity> entities = new ArrayList<>();
   private final List<ParquetSource> sources = new ArrayList<>();
+  private final List<KafkaSource> streamSources = new ArrayList<>();
   private final List<FeatureView> views = new ArrayList<>();
   private final List<FeatureService> services = new ArrayList<>();
   private final List<String> unparsedTexts = new ArrayList<>();
@@ -136,7 +153,7 @@ final class DefinitionParser {
   }
 
   Definitions definitions() {
-    return new Definitions(entities, sources, views, services);
+    return new Definitions(entities, sources, views, services, streamSources);
   }
 
   private Optional<MappingReader> startObject(Node.Mapping node, ObjectKind kind) {
@@ -215,17 +232,23 @@ final class DefinitionParser {
     }
     MappingReader r = started.get();
     String name = r.requiredString("name").orElseThrow();
-    Optional<String> type = r.string("type");
-    if (type.isPresent() && !type.get().equals("parquet")) {
+    String type = r.string("type").orElse("parquet");
+    if (type.equals("kafka")) {
+      rejectKeysOfOtherType(r, DefinitionModel.PARQUET_SOURCE_KEYS, "kafka", "Parquet");
+      parseKafkaSource(node, r, name);
+      return;
+    }
+    if (!type.equals("parquet")) {
       problems.add(
           r.at("type"),
           "unknown type '"
-              + type.get()
+              + type
               + "' of "
               + r.subject()
-              + Suggestions.hint(type.get(), List.of("parquet"))
-              + "; Quiver reads sources of type 'parquet'");
+              + Suggestions.hint(type, List.of("parquet", "kafka"))
+              + "; sources are of type 'parquet' (files) or 'kafka' (a topic of events)");
     }
+    rejectKeysOfOtherType(r, DefinitionModel.KAFKA_SOURCE_KEYS, "parquet", "Kafka");
     Optional<String> path = r.requiredString("path");
     Optional<String> timestampField = r.requiredString("timestamp_field");
     String created = r.string("created_timestamp_field").orElse(null);
@@ -238,6 +261,93 @@ final class DefinitionParser {
               + "' as both timestamp_field and created_timestamp_field; the created timestamp"
               + " breaks ties between rows of equal event time, so it must be another column");
     }
+    Map<String, String> mapping = fieldMapping(r);
+    String description = r.string("description").orElse(null);
+    sources.add(
+        new ParquetSource(
+            name,
+            path.orElse(""),
+            timestampField.orElse(""),
+            created,
+            mapping,
+            description,
+            node.location()));
+  }
+
+  private void parseKafkaSource(Node.Mapping node, MappingReader r, String name) {
+    Optional<String> servers = r.requiredString("bootstrap_servers");
+    Optional<String> topic = r.requiredString("topic");
+    topic
+        .filter(t -> !KAFKA_TOPIC.matcher(t).matches())
+        .ifPresent(
+            t ->
+                problems.add(
+                    r.at("topic"),
+                    "topic '"
+                        + Excerpt.of(t)
+                        + "' of "
+                        + r.subject()
+                        + " is not a Kafka topic name: 1 to 249 letters, digits, '.', '_' or"
+                        + " '-'"));
+    String format = r.string("format").orElse(KafkaSource.JSON);
+    if (!format.equals(KafkaSource.JSON)) {
+      problems.add(
+          r.at("format"),
+          "unknown format '"
+              + Excerpt.of(format)
+              + "' of "
+              + r.subject()
+              + "; Quiver reads Kafka messages as JSON objects (format: json)");
+    }
+    Optional<String> timestampField = r.requiredString("timestamp_field");
+    Optional<String> batchSource = r.requiredString("batch_source");
+    boolean logToOffline = r.bool("log_to_offline").orElse(false);
+    Map<String, String> consumerConfig = r.stringMap("consumer_config");
+    for (String key : consumerConfig.keySet()) {
+      String reason = QUIVER_CONSUMER_SETTINGS.get(key);
+      if (reason != null) {
+        problems.add(
+            r.at("consumer_config"),
+            "consumer_config of " + r.subject() + " sets '" + key + "': " + reason);
+      }
+    }
+    streamSources.add(
+        new KafkaSource(
+            name,
+            servers.orElse(""),
+            topic.orElse(""),
+            format,
+            timestampField.orElse(""),
+            batchSource.orElse(""),
+            fieldMapping(r),
+            logToOffline,
+            consumerConfig,
+            r.string("description").orElse(null),
+            node.location()));
+  }
+
+  /** Reports the keys of a source that belong to sources of another type. */
+  private void rejectKeysOfOtherType(
+      MappingReader r, List<String> keys, String type, String otherType) {
+    for (String key : keys) {
+      if (r.node(key).isPresent()) {
+        problems.add(
+            r.at(key),
+            "'"
+                + key
+                + "' is a key of "
+                + otherType
+                + " sources; "
+                + r.subject()
+                + " is of type '"
+                + type
+                + "'");
+      }
+    }
+  }
+
+  /** A source's field_mapping, with two fields mapped to one name reported. */
+  private Map<String, String> fieldMapping(MappingReader r) {
     Map<String, String> mapping = r.stringMap("field_mapping");
     Map<String, String> mappedFrom = new java.util.HashMap<>();
     for (Map.Entry<String, String> m : mapping.entrySet()) {
@@ -256,16 +366,7 @@ final class DefinitionParser {
                 + "'");
       }
     }
-    String description = r.string("description").orElse(null);
-    sources.add(
-        new ParquetSource(
-            name,
-            path.orElse(""),
-            timestampField.orElse(""),
-            created,
-            mapping,
-            description,
-            node.location()));
+    return mapping;
   }
 
   private void parseView(Node.Mapping node) {

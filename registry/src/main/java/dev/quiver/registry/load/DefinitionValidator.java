@@ -2,10 +2,12 @@ package dev.quiver.registry.load;
 
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.EventSource;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureReference;
 import dev.quiver.registry.model.FeatureService;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KafkaSource;
 import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ParquetSource;
@@ -37,6 +39,10 @@ final class DefinitionValidator {
   }
 
   void validate() {
+    Map<String, String> sourceByTopic = new HashMap<>();
+    for (KafkaSource source : definitions.streamSources()) {
+      validateStreamSource(source, sourceByTopic);
+    }
     definitions.featureViews().forEach(this::validateView);
     definitions.featureServices().forEach(this::validateService);
   }
@@ -108,12 +114,19 @@ final class DefinitionValidator {
           view.source());
     }
     definitions
-        .source(view.source())
+        .eventSource(view.source())
         .ifPresent(source -> checkTimestampColumns(view, subject, source));
+    definitions
+        .streamSourceOf(view)
+        .flatMap(stream -> definitions.source(stream.batchSource()))
+        .ifPresent(batch -> checkTimestampColumns(view, subject, batch));
     if (view.knownTime() == KnownTime.CREATED) {
       definitions
-          .source(view.source())
-          .filter(source -> source.createdTimestampField() == null)
+          .eventSource(view.source())
+          .filter(
+              source ->
+                  !(source instanceof ParquetSource parquet)
+                      || parquet.createdTimestampField() == null)
           .ifPresent(
               source ->
                   problems.add(
@@ -156,13 +169,75 @@ final class DefinitionValidator {
    * A view cannot read its source's timestamp columns as features or aggregate them: the engines
    * read those columns as the rows' times, once.
    */
-  private void checkTimestampColumns(FeatureView view, String subject, ParquetSource source) {
+  private void validateStreamSource(KafkaSource source, Map<String, String> sourceByTopic) {
+    String subject = "source '" + source.name() + "'";
+    String other = sourceByTopic.putIfAbsent(source.topic(), source.name());
+    if (other != null && !source.topic().isEmpty()) {
+      problems.add(
+          valueLocation(ObjectKind.SOURCE, source.name(), "topic"),
+          subject
+              + " reads topic '"
+              + source.topic()
+              + "', as source '"
+              + other
+              + "' does; a topic is ingested through one source: give the views of both the same"
+              + " source");
+    }
+    if (source.batchSource().isEmpty()) {
+      return;
+    }
+    SourceLocation at = valueLocation(ObjectKind.SOURCE, source.name(), "batch_source");
+    if (!declared.get(ObjectKind.SOURCE).containsKey(source.batchSource())) {
+      reportUnknownReference(at, subject, ObjectKind.SOURCE, source.batchSource());
+      return;
+    }
+    if (definitions.streamSource(source.batchSource()).isPresent()) {
+      problems.add(
+          at,
+          subject
+              + " has batch_source '"
+              + source.batchSource()
+              + "', a Kafka source; a batch source is a Parquet source holding the same events");
+      return;
+    }
+    Optional<ParquetSource> batch = definitions.source(source.batchSource());
+    if (batch.isEmpty() || !source.logToOffline()) {
+      return;
+    }
+    SourceLocation log = valueLocation(ObjectKind.SOURCE, source.name(), "log_to_offline");
+    String path = batch.get().path();
+    if (path.endsWith(".parquet") || path.matches(".*[*?\\[{].*")) {
+      problems.add(
+          log,
+          subject
+              + " logs to batch source '"
+              + batch.get().name()
+              + "', whose path '"
+              + path
+              + "' is a file or a glob; logged events are new files in a folder: make the batch"
+              + " source's path the folder of its Parquet files");
+    }
+    if (batch.get().createdTimestampField() != null) {
+      problems.add(
+          log,
+          subject
+              + " logs to batch source '"
+              + batch.get().name()
+              + "', which has created_timestamp_field '"
+              + batch.get().createdTimestampField()
+              + "'; streamed events have no created time: log to a source without one");
+    }
+  }
+
+  private void checkTimestampColumns(FeatureView view, String subject, EventSource source) {
     for (Feature column : view.sourceColumns()) {
       String read = source.columnFor(column.name());
+      String created =
+          source instanceof ParquetSource parquet ? parquet.createdTimestampField() : null;
       String role =
           read.equals(source.timestampField())
               ? "timestamp_field"
-              : read.equals(source.createdTimestampField()) ? "created_timestamp_field" : null;
+              : read.equals(created) ? "created_timestamp_field" : null;
       if (role == null) {
         continue;
       }

@@ -147,6 +147,26 @@ public final class JsonSchemas {
           List.of(
               json("required", List.of("features")), json("required", List.of("aggregations"))));
     }
+    if (model == DefinitionModel.SOURCE) {
+      // A Kafka source names its brokers, topic and batch source; any other source is Parquet.
+      Map<String, Object> kafka =
+          json("required", List.of("type"), "properties", json("type", json("const", "kafka")));
+      return json(
+          "if",
+          kafka,
+          "then",
+          json(
+              "required",
+              List.of("bootstrap_servers", "topic", "batch_source"),
+              "not",
+              json("anyOf", requiredEach(DefinitionModel.PARQUET_SOURCE_KEYS))),
+          "else",
+          json(
+              "required",
+              List.of("path"),
+              "not",
+              json("anyOf", requiredEach(DefinitionModel.KAFKA_SOURCE_KEYS))));
+    }
     if (model == DefinitionModel.AGGREGATION) {
       // A column comes with its type; every function but count needs a column.
       return json(
@@ -158,6 +178,10 @@ public final class JsonSchemas {
           json("required", List.of("column")));
     }
     return Map.of();
+  }
+
+  private static List<Object> requiredEach(List<String> keys) {
+    return keys.stream().<Object>map(k -> json("required", List.of(k))).toList();
   }
 
   /** An object with these keys and no others, as the loader refuses unknown keys. */

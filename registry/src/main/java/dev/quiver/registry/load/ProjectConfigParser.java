@@ -1,5 +1,6 @@
 package dev.quiver.registry.load;
 
+import dev.quiver.registry.model.EnvironmentText;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.SourceLocation;
 import dev.quiver.registry.model.StoreConfig;
@@ -11,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads {@code feature_store.yaml}: the project name and where its stores live. Each store's {@code
@@ -25,8 +24,6 @@ final class ProjectConfigParser {
 
   static final List<String> TOP_KEYS =
       List.of("project", "registry", "online_store", "offline_store");
-  private static final Pattern VARIABLE =
-      Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
   private final Problems problems;
   private final Map<String, String> environment;
@@ -154,31 +151,7 @@ final class ProjectConfigParser {
   }
 
   private String substitute(String text, SourceLocation location) {
-    if (text == null) {
-      return null;
-    }
-    Matcher m = VARIABLE.matcher(text);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String value = environment.get(m.group(1));
-      if (value == null) {
-        value = m.group(2);
-      }
-      if (value == null) {
-        problems.add(
-            location,
-            "environment variable '"
-                + m.group(1)
-                + "' is not set (used as ${"
-                + m.group(1)
-                + "}); set it, or give a default as ${"
-                + m.group(1)
-                + ":-value}");
-        value = "";
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(value));
-    }
-    m.appendTail(out);
-    return out.toString();
+    return EnvironmentText.substitute(
+        text, environment, message -> problems.add(location, message));
   }
 }

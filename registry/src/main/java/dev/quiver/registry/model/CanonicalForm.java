@@ -28,7 +28,12 @@ public final class CanonicalForm {
     Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
     switch (kind) {
       case ENTITY -> definitions.entities().forEach(e -> byName.put(e.name(), of(e)));
-      case SOURCE -> definitions.sources().forEach(s -> byName.put(s.name(), of(s)));
+      case SOURCE -> {
+        Map<String, Map<String, Object>> sources = new java.util.TreeMap<>();
+        definitions.sources().forEach(s -> sources.put(s.name(), of(s)));
+        definitions.streamSources().forEach(s -> sources.put(s.name(), of(s)));
+        byName.putAll(sources);
+      }
       case FEATURE_VIEW -> definitions.featureViews().forEach(v -> byName.put(v.name(), of(v)));
       case FEATURE_SERVICE ->
           definitions.featureServices().forEach(s -> byName.put(s.name(), of(s)));
@@ -54,6 +59,28 @@ public final class CanonicalForm {
     putIfPresent(map, "created_timestamp_field", source.createdTimestampField());
     if (!source.fieldMapping().isEmpty()) {
       map.put("field_mapping", new TreeMap<>(source.fieldMapping()));
+    }
+    putIfPresent(map, "description", source.description());
+    return map;
+  }
+
+  public static Map<String, Object> of(KafkaSource source) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", source.name());
+    map.put("type", "kafka");
+    map.put("bootstrap_servers", source.bootstrapServers());
+    map.put("topic", source.topic());
+    map.put("format", source.format());
+    map.put("timestamp_field", source.timestampField());
+    map.put("batch_source", source.batchSource());
+    if (!source.fieldMapping().isEmpty()) {
+      map.put("field_mapping", new TreeMap<>(source.fieldMapping()));
+    }
+    if (source.logToOffline()) {
+      map.put("log_to_offline", true);
+    }
+    if (!source.consumerConfig().isEmpty()) {
+      map.put("consumer_config", new TreeMap<>(source.consumerConfig()));
     }
     putIfPresent(map, "description", source.description());
     return map;

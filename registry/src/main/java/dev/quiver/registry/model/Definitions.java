@@ -15,16 +15,27 @@ public record Definitions(
     List<Entity> entities,
     List<ParquetSource> sources,
     List<FeatureView> featureViews,
-    List<FeatureService> featureServices) {
+    List<FeatureService> featureServices,
+    List<KafkaSource> streamSources) {
 
   public static final Definitions EMPTY =
-      new Definitions(List.of(), List.of(), List.of(), List.of());
+      new Definitions(List.of(), List.of(), List.of(), List.of(), List.of());
 
   public Definitions {
     entities = sortedByName(entities, Entity::name);
     sources = sortedByName(sources, ParquetSource::name);
+    streamSources = sortedByName(streamSources, KafkaSource::name);
     featureViews = sortedByName(featureViews, FeatureView::name);
     featureServices = sortedByName(featureServices, FeatureService::name);
+  }
+
+  /** Definitions without stream sources. */
+  public Definitions(
+      List<Entity> entities,
+      List<ParquetSource> sources,
+      List<FeatureView> featureViews,
+      List<FeatureService> featureServices) {
+    this(entities, sources, featureViews, featureServices, List.of());
   }
 
   public Optional<Entity> entity(String name) {
@@ -33,6 +44,20 @@ public record Definitions(
 
   public Optional<ParquetSource> source(String name) {
     return sources.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  public Optional<KafkaSource> streamSource(String name) {
+    return streamSources.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  /** The stream source a view is kept fresh from, when its source is one. */
+  public Optional<KafkaSource> streamSourceOf(FeatureView view) {
+    return streamSource(view.source());
+  }
+
+  /** The source a view's events come from: a Parquet source or a stream source. */
+  public Optional<EventSource> eventSource(String name) {
+    return source(name).<EventSource>map(s -> s).or(() -> streamSource(name));
   }
 
   public Optional<FeatureView> featureView(String name) {
@@ -44,20 +69,26 @@ public record Definitions(
   }
 
   /**
-   * The source a view reads.
+   * The Parquet source a view reads offline: its source, or the batch source of its stream source.
    *
    * @throws QuiverException when it is not among these definitions
    */
   public ParquetSource sourceOf(FeatureView view) {
-    return source(view.source())
+    String name = offlineSourceName(view);
+    return source(name)
         .orElseThrow(
             () ->
                 new QuiverException(
                     "Cannot read feature view '"
                         + view.name()
                         + "': its source '"
-                        + view.source()
+                        + name
                         + "' is not registered"));
+  }
+
+  /** The name of the Parquet source a view reads offline ({@link #sourceOf}). */
+  public String offlineSourceName(FeatureView view) {
+    return streamSourceOf(view).map(KafkaSource::batchSource).orElse(view.source());
   }
 
   /**
@@ -86,7 +117,12 @@ public record Definitions(
   public List<String> names(ObjectKind kind) {
     return switch (kind) {
       case ENTITY -> entities.stream().map(Entity::name).toList();
-      case SOURCE -> sources.stream().map(ParquetSource::name).toList();
+      case SOURCE ->
+          java.util.stream.Stream.concat(
+                  sources.stream().map(ParquetSource::name),
+                  streamSources.stream().map(KafkaSource::name))
+              .sorted()
+              .toList();
       case FEATURE_VIEW -> featureViews.stream().map(FeatureView::name).toList();
       case FEATURE_SERVICE -> featureServices.stream().map(FeatureService::name).toList();
     };
@@ -95,6 +131,7 @@ public record Definitions(
   public boolean isEmpty() {
     return entities.isEmpty()
         && sources.isEmpty()
+        && streamSources.isEmpty()
         && featureViews.isEmpty()
         && featureServices.isEmpty();
   }

@@ -17,22 +17,13 @@ public record ParquetSource(
     String createdTimestampField,
     Map<String, String> fieldMapping,
     String description,
-    SourceLocation location) {
+    SourceLocation location)
+    implements EventSource {
 
   public ParquetSource {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(timestampField, "timestampField");
     fieldMapping = fieldMapping == null ? Map.of() : Map.copyOf(fieldMapping);
-  }
-
-  /** The source column {@code field_mapping} renames to {@code name}, else {@code name} itself. */
-  public String columnFor(String name) {
-    for (Map.Entry<String, String> mapping : fieldMapping.entrySet()) {
-      if (mapping.getValue().equals(name)) {
-        return mapping.getKey();
-      }
-    }
-    return name;
   }
 }

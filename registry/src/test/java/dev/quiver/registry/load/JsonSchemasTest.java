@@ -108,8 +108,11 @@ class JsonSchemasTest {
   void aMissingRequiredKeyIsRefusedByBothAndAnOptionalOneByNeither(String object, String key)
       throws IOException {
     Map<String, Object> document = change(object, o -> o.remove(key));
-    // A view needs features or aggregations; the plain view of the base has features.
-    if (key(object, key).required() || key.equals("features")) {
+    // A view needs features or aggregations; the plain view of the base has features. A Parquet
+    // source (the base's) needs its path.
+    if (key(object, key).required()
+        || key.equals("features")
+        || object.equals("source") && key.equals("path")) {
       assertRefusedByBoth(document);
     } else {
       assertThat(errors(DEFINITIONS, yaml(document))).isEmpty();
@@ -147,6 +150,36 @@ class JsonSchemasTest {
     FeatureRepo.load(write(document), Map.of());
   }
 
+  @Test
+  void aKafkaSourceIsTakenByBothAndRefusedWithoutItsTopicByBoth() throws IOException {
+    Map<String, Object> document = base();
+    Map<String, Object> stream = new LinkedHashMap<>();
+    stream.put("name", "stats_stream");
+    stream.put("type", "kafka");
+    stream.put("bootstrap_servers", "${KAFKA:-localhost:9092}");
+    stream.put("topic", "stats");
+    stream.put("format", "json");
+    stream.put("timestamp_field", "ts");
+    stream.put("batch_source", "stats");
+    stream.put("field_mapping", Map.of("conv", "conv_rate"));
+    stream.put("log_to_offline", false);
+    stream.put("consumer_config", Map.of("security.protocol", "SASL_SSL"));
+    stream.put("description", "live stats");
+    List<Map<String, Object>> sources = new ArrayList<>(objects(document, ObjectKind.SOURCE));
+    sources.add(stream);
+    document.put(ObjectKind.SOURCE.sectionKey(), sources);
+    objects(document, ObjectKind.FEATURE_VIEW).get(1).put("source", "stats_stream");
+
+    assertThat(errors(DEFINITIONS, yaml(document))).isEmpty();
+    FeatureRepo.load(write(document), Map.of());
+
+    stream.remove("topic");
+    assertRefusedByBoth(document);
+    stream.put("topic", "stats");
+    stream.put("path", "data/stats");
+    assertRefusedByBoth(document);
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("everyKey")
   void anUnknownKeyIsRefusedByBoth(String object, String key) throws IOException {
@@ -163,6 +196,9 @@ class JsonSchemasTest {
             DefinitionModel.FEATURE)) {
       for (Key key : model.keys()) {
         for (String choice : key.choices()) {
+          if (choice.equals("kafka") || DefinitionModel.KAFKA_SOURCE_KEYS.contains(key.name())) {
+            continue; // aKafkaSourceIsTakenByBothAndRefusedWithoutItsTopicByBoth
+          }
           Map<String, Object> document = change(model.title(), o -> o.put(key.name(), choice));
           assertThat(errors(DEFINITIONS, yaml(document)))
               .as(model.title() + " " + key.name() + ": " + choice)
