@@ -60,6 +60,9 @@ abstract class TileColumns {
   /** Writes the tile's partial as {@link TileBody} lays it out. */
   abstract void write(long[] data, int base, Object[] objects, int objectBase, TileOutput out);
 
+  /** Writes what follows every slot's partial: a first or last value's event time. */
+  void writeChosenTime(long[] data, int base, long bucket, TileOutput out) {}
+
   /** {@code count(column)}: non-null values. */
   static final class Count extends TileColumns {
     Count(int at) {
@@ -243,6 +246,14 @@ abstract class TileColumns {
         case LONG -> TileBody.longValue(out, type, data[i + 1]);
         case DOUBLE -> TileBody.doubleValue(out, type, Double.longBitsToDouble(data[i + 1]));
         case BYTES -> TileBody.bytesValue(out, (byte[]) objects[objectBase + objectCell]);
+      }
+    }
+
+    @Override
+    void writeChosenTime(long[] data, int base, long bucket, TileOutput out) {
+      int i = base + at;
+      if (ordered() && data[i] != 0) {
+        TileBody.chosenTime(out, bucket, data[i + 2]);
       }
     }
   }

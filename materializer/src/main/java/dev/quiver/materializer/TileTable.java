@@ -171,6 +171,9 @@ final class TileTable {
     for (TileColumns slot : slots) {
       slot.write(page, base, objects, objectBase, out);
     }
+    for (TileColumns slot : slots) {
+      slot.writeChosenTime(page, base, page[base + BUCKET], out);
+    }
   }
 
   /**

@@ -50,17 +50,18 @@ public final class InMemoryOnlineStore implements SupportsRowCount, SupportsTile
   }
 
   @Override
-  public long mergeTiles(String view, List<Record> tileSets) {
+  public long updateTiles(String view, List<byte[]> entityKeys, TileUpdate update) {
     Map<ByteBuffer, byte[]> sets = views.computeIfAbsent(view, v -> new ConcurrentHashMap<>());
     long changed = 0;
-    for (Record record : tileSets) {
+    for (int i = 0; i < entityKeys.size(); i++) {
+      int index = i;
       boolean[] change = new boolean[1];
       sets.compute(
-          ByteBuffer.wrap(record.entityKey().clone()),
+          ByteBuffer.wrap(entityKeys.get(i).clone()),
           (key, stored) -> {
-            byte[] merged = TileSets.merge(stored, record.value());
-            change[0] = !Arrays.equals(merged, stored);
-            return merged;
+            byte[] next = update.next(index, stored);
+            change[0] = !Arrays.equals(next, stored);
+            return next;
           });
       if (change[0]) {
         changed++;

@@ -13,6 +13,10 @@ import dev.quiver.registry.model.ScalarType;
  *                      timestamp i64 nanoseconds, float32 4 bytes, float64 8 bytes,
  *                      string (UTF-8) and bytes varint length + bytes
  * </pre>
+ *
+ * After the partials, for each first or last slot that holds a value, in slot order, varint (the
+ * value's event time - bucket): what ingestion needs to fold a later event into the tile ({@link
+ * TileFold}); lookups skip it.
  */
 public final class TileBody {
 
@@ -52,6 +56,11 @@ public final class TileBody {
   /** A value of a string (UTF-8 bytes) or bytes column. */
   public static void bytesValue(TileOutput out, byte[] value) {
     out.putByte(1).putBytesValue(value);
+  }
+
+  /** The event time of a first or last slot's value, after every slot's partial. */
+  public static void chosenTime(TileOutput out, long bucket, long eventNanos) {
+    out.putVarint(eventNanos - bucket);
   }
 
   /** How a value of {@code type} is held in partials: as a long, a double, or bytes. */

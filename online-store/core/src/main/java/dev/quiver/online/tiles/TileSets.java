@@ -15,10 +15,15 @@ import java.util.List;
  * | u8 series count | per series: i64 hop | i64 reach | varint tile count
  * | per tile, in bucket order: varint bucket (the first: zigzag of bucket / hop; then the
  *   number of hops since the previous tile) | varint body length | body
+ * [ | varint position count | per stream partition: varint partition | varint offset ]
  * body: varint rows | varint (newest event - bucket) | per slot of the layout, its partial
  * </pre>
  *
- * The newest event is the view's newest event the writer knew of. A series keeps the tiles from
+ * The positions, written by ingestion ({@link TileFold}), are per partition of the view's stream
+ * the offset of the last event folded into the set, so a replayed event is never counted twice;
+ * sets without them (materialized only) end after their series.
+ *
+ * <p>The newest event is the view's newest event the writer knew of. A series keeps the tiles from
  * {@code floor(newest - reach, hop)} on: tiles before it no window can reach at or after the newest
  * event. "Expires at" (at a fixed offset, so a sweep reads nine bytes of a set) is the least newest
  * event at which some tile would be dropped.
@@ -246,7 +251,7 @@ public final class TileSets {
   }
 
   /** A set parsed down to its tiles' bodies, which merging and expiring leave as they are. */
-  record Raw(int hash, long newest, List<SeriesTiles> series) {
+  record Raw(int hash, long newest, List<SeriesTiles> series, StreamPositions positions) {
 
     record SeriesTiles(long hop, long reach, List<Tile> tiles) {}
 
@@ -301,7 +306,12 @@ public final class TileSets {
         }
         series.add(new SeriesTiles(hop, reach, list));
       }
-      return new Raw(hash, newest, series);
+      return new Raw(hash, newest, series, StreamPositions.read(in, encoded));
+    }
+
+    /** The same tiles, as a materialization writes them: without stream positions. */
+    Raw withoutPositions() {
+      return new Raw(hash, newest, series, StreamPositions.NONE);
     }
 
     boolean sameSeries(Raw other) {
@@ -338,7 +348,8 @@ public final class TileSets {
         }
         merged.add(new SeriesTiles(series.get(s).hop, series.get(s).reach, out));
       }
-      return new Raw(hash, Math.max(newest, written.newest), merged);
+      return new Raw(
+          hash, Math.max(newest, written.newest), merged, positions.union(written.positions));
     }
 
     /** This set without the tiles out of reach from {@code newestEvent}. */
@@ -354,7 +365,7 @@ public final class TileSets {
             new SeriesTiles(
                 s.hop, s.reach, drop == 0 ? s.tiles : s.tiles.subList(drop, s.tiles.size())));
       }
-      return new Raw(hash, Math.max(newest, newestEvent), kept);
+      return new Raw(hash, Math.max(newest, newestEvent), kept, positions);
     }
 
     /** The encoded set, or null when it holds no tile. */
@@ -375,7 +386,7 @@ public final class TileSets {
       if (!any) {
         return null;
       }
-      TileOutput out = new TileOutput(size);
+      TileOutput out = new TileOutput(size + positions.encodedSize());
       out.putByte(FORMAT).putInt(hash).putLong(newest).putLong(expires).putByte(series.size());
       for (SeriesTiles s : series) {
         out.putLong(s.hop).putLong(s.reach).putVarint(s.tiles.size());
@@ -392,6 +403,7 @@ public final class TileSets {
           out.putVarint(tile.body.length).putBytes(tile.body);
         }
       }
+      positions.write(out);
       return out.toByteArray();
     }
   }

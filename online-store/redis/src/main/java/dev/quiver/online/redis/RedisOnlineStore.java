@@ -291,23 +291,19 @@ public final class RedisOnlineStore
    * another writer changed meanwhile is merged again with what the script returned.
    */
   @Override
-  public long mergeTiles(String view, List<Record> tileSets) {
+  public long updateTiles(String view, List<byte[]> entityKeys, TileUpdate update) {
     checkOpen();
     byte[] field = field(view);
     long changed = 0;
-    for (int from = 0; from < tileSets.size(); from += IN_FLIGHT) {
-      List<Record> batch = tileSets.subList(from, Math.min(tileSets.size(), from + IN_FLIGHT));
-      List<byte[]> entityKeys = new ArrayList<>(batch.size());
-      for (Record record : batch) {
-        entityKeys.add(keys.entity(record.entityKey()));
+    for (int from = 0; from < entityKeys.size(); from += IN_FLIGHT) {
+      int first = from;
+      List<byte[]> batch = entityKeys.subList(from, Math.min(entityKeys.size(), from + IN_FLIGHT));
+      List<byte[]> hashKeys = new ArrayList<>(batch.size());
+      for (byte[] entityKey : batch) {
+        hashKeys.add(keys.entity(entityKey));
       }
-      List<byte[]> stored = hget(entityKeys, field);
-      changed +=
-          swapAll(
-              entityKeys,
-              field,
-              stored,
-              (i, current) -> TileSets.merge(current, batch.get(i).value()));
+      List<byte[]> stored = hget(hashKeys, field);
+      changed += swapAll(hashKeys, field, stored, (i, current) -> update.next(first + i, current));
     }
     return changed;
   }

@@ -258,21 +258,28 @@ public final class RocksDbOnlineStore
 
   /** Read-merge-write under the store's write lock: RocksDB has one writing process. */
   @Override
-  public long mergeTiles(String view, List<Record> tileSets) {
+  public long updateTiles(String view, List<byte[]> entityKeys, TileUpdate update) {
     return open(
         () -> {
           checkWritable();
-          if (tileSets.isEmpty()) {
+          if (entityKeys.isEmpty()) {
             return 0L;
           }
           byte[] prefix = viewPrefix(view);
-          List<Record> sorted = new ArrayList<>(tileSets);
-          if (!inKeyOrder(sorted)) {
-            sorted.sort((a, b) -> Arrays.compareUnsigned(a.entityKey(), b.entityKey()));
+          Integer[] order = new Integer[entityKeys.size()];
+          boolean sorted = true;
+          for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+            sorted &=
+                i == 0 || Arrays.compareUnsigned(entityKeys.get(i - 1), entityKeys.get(i)) < 0;
           }
-          List<byte[]> keys = new ArrayList<>(sorted.size());
-          for (Record record : sorted) {
-            keys.add(key(prefix, record.entityKey()));
+          if (!sorted) {
+            Arrays.sort(
+                order, (a, b) -> Arrays.compareUnsigned(entityKeys.get(a), entityKeys.get(b)));
+          }
+          List<byte[]> keys = new ArrayList<>(order.length);
+          for (Integer i : order) {
+            keys.add(key(prefix, entityKeys.get(i)));
           }
           synchronized (writeLock) {
             try (WriteBatch batch = new WriteBatch()) {
@@ -285,14 +292,14 @@ public final class RocksDbOnlineStore
               long changed = 0;
               for (int i = 0; i < keys.size(); i++) {
                 byte[] current = stored == null ? null : stored.get(i);
-                byte[] merged = TileSets.merge(current, sorted.get(i).value());
-                if (Arrays.equals(merged, current)) {
+                byte[] next = update.next(order[i], current);
+                if (next == current || Arrays.equals(next, current)) {
                   continue;
                 }
-                if (merged == null) {
+                if (next == null) {
                   batch.delete(keys.get(i));
                 } else {
-                  batch.put(keys.get(i), merged);
+                  batch.put(keys.get(i), next);
                 }
                 changed++;
               }
@@ -345,15 +352,6 @@ public final class RocksDbOnlineStore
           }
           return changed;
         });
-  }
-
-  private static boolean inKeyOrder(List<Record> records) {
-    for (int i = 1; i < records.size(); i++) {
-      if (Arrays.compareUnsigned(records.get(i - 1).entityKey(), records.get(i).entityKey()) > 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Whether a key in {@code [first, last]} is stored. */
