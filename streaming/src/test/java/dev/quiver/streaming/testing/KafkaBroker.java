@@ -94,15 +94,25 @@ public final class KafkaBroker implements AutoCloseable {
    */
   public static synchronized KafkaBroker shared() {
     if (shared == null && sharedFailure == null) {
+      Path dir = null;
       try {
-        Path dir = Files.createTempDirectory("quiver-kafka-");
-        shared = start(dir);
+        dir = Files.createTempDirectory("quiver-kafka-");
+        KafkaBroker broker = start(dir);
+        Path brokerDir = dir;
         Runtime.getRuntime()
-            .addShutdownHook(new Thread(() -> deleteAfter(shared, dir), "kafka-broker-cleanup"));
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      broker.kill();
+                      deleteRecursively(brokerDir);
+                    },
+                    "kafka-broker-cleanup"));
+        shared = broker;
       } catch (IOException e) {
         sharedFailure = new UncheckedIOException("Cannot create the Kafka broker's directory", e);
       } catch (RuntimeException e) {
         sharedFailure = e;
+        deleteRecursively(dir);
       }
     }
     if (sharedFailure != null) {
@@ -419,8 +429,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  private static void deleteAfter(KafkaBroker broker, Path dir) {
-    broker.kill();
+  private static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (IOException e) {

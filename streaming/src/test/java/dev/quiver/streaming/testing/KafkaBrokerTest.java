@@ -19,15 +19,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class KafkaBrokerTest {
 
   private static KafkaBroker broker;
 
-  @BeforeAll
-  static void startBroker() {
+  // Per test, not @BeforeAll: Surefire reports a class skipped in @BeforeAll as no tests at all,
+  // without the reason; shared() starts the broker once either way.
+  @BeforeEach
+  void startBroker() {
     broker = KafkaBroker.shared();
   }
 
