@@ -6,6 +6,8 @@ import dev.quiver.OutputException;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.parquet.SourceFiles;
 import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
@@ -101,6 +103,44 @@ public final class OfflineLog {
               + ")",
           e);
     }
+  }
+
+  /**
+   * The columns a logged file of {@code source} must have, by feature or join-key name: the join
+   * keys and source columns of every view reading it ({@link FeatureView#sourceColumns}), in
+   * definition order. A reader fails on a file that lacks a column a view reads, so a file written
+   * for one view carries the other views' columns too (null where its writer has no value).
+   *
+   * @throws InvalidRequestException when two views read one column as different types
+   */
+  public static Map<String, ValueType> columnsOf(Definitions definitions, ParquetSource source) {
+    Map<String, ValueType> columns = new LinkedHashMap<>();
+    for (FeatureView view : definitions.featureViews()) {
+      if (!definitions.sourceOf(view).name().equals(source.name())) {
+        continue;
+      }
+      Map<String, ValueType> read = new LinkedHashMap<>();
+      definitions.entitiesOf(view).forEach(e -> read.put(e.joinKey(), ValueType.scalar(e.type())));
+      view.sourceColumns().forEach(f -> read.put(f.name(), f.type()));
+      for (Map.Entry<String, ValueType> column : read.entrySet()) {
+        ValueType before = columns.putIfAbsent(column.getKey(), column.getValue());
+        if (before != null && !before.equals(column.getValue())) {
+          throw new InvalidRequestException(
+              "Cannot append rows to source '"
+                  + source.name()
+                  + "': its views read '"
+                  + column.getKey()
+                  + "' as "
+                  + before
+                  + " and as "
+                  + column.getValue()
+                  + " (feature view '"
+                  + view.name()
+                  + "'); declare one type");
+        }
+      }
+    }
+    return columns;
   }
 
   /**
