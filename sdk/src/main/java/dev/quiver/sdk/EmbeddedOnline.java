@@ -48,6 +48,12 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
 
   @Override
   public long writeOnline(String view, Map<String, List<Object>> columns, Instant receivedAt) {
+    return push(view, columns, receivedAt, PushTarget.ONLINE).onlineRowsWritten();
+  }
+
+  @Override
+  public PushResult push(
+      String view, Map<String, List<Object>> columns, Instant receivedAt, PushTarget to) {
     RegistrySnapshot snapshot = registry.snapshot();
     Definitions definitions = registry.definitions(snapshot);
     FeatureView definition =
@@ -63,19 +69,30 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
                             + "' (registry version "
                             + snapshot.version()
                             + ")"));
-    if (!definition.online()) {
+    if (to.online() && !definition.online()) {
       throw new InvalidRequestException(
-          "Cannot write to feature view '" + view + "': it is offline only (online: false)");
+          "Cannot write to feature view '"
+              + view
+              + "': it is offline only (online: false); push its rows with \"to\": \"offline\"");
     }
-    if (definition.isAggregation()) {
+    if (to.online() && definition.isAggregation()) {
       throw new InvalidRequestException(
           "Cannot write to feature view '"
               + view
               + "': it computes windowed aggregations, whose online tiles are computed from its"
               + " source's events by materialization (quiver materialize); rows cannot be"
-              + " pushed to it");
+              + " pushed to it online (push its events with \"to\": \"offline\")");
     }
-    return OnlineWrites.write(definition, definitions, store(), columns, receivedAt);
+    OnlineWrites.CheckedRows rows =
+        OnlineWrites.check(definition, definitions, columns, receivedAt);
+    // Offline first: should the online write then fail, the rows are offline only and a retry
+    // adds a second file; the other order would leave rows served that training never sees.
+    String file =
+        to.offline()
+            ? OnlineWrites.writeOffline(rows, definitions, registry.config().root(), receivedAt)
+            : null;
+    long online = to.online() ? OnlineWrites.writeOnline(rows, store(), receivedAt) : 0;
+    return new PushResult(view, to, online, file == null ? 0 : rows.rows().size(), file);
   }
 
   @Override

@@ -91,6 +91,12 @@ public interface FeatureStore
   }
 
   @Override
+  default PushResult push(
+      String view, Map<String, List<Object>> columns, Instant receivedAt, PushTarget to) {
+    return online().push(view, columns, receivedAt, to);
+  }
+
+  @Override
   default void checkOnlineStore() {
     online().checkOnlineStore();
   }

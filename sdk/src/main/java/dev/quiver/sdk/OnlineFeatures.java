@@ -46,6 +46,26 @@ public interface OnlineFeatures {
   long writeOnline(String view, Map<String, List<Object>> columns, Instant receivedAt);
 
   /**
+   * Feast's push: rows checked as for {@link #writeOnline} (nothing is written when a row is
+   * wrong), then written where {@code to} says. Offline, all the rows (repeated keys included)
+   * become one new Parquet file in the folder of the view's source, with {@code receivedAt} as
+   * their created time when the source has a created column; training reads them like any other
+   * file. Pushing {@link PushTarget#ONLINE_AND_OFFLINE} writes offline first: a failure between
+   * leaves the rows offline only, and a retried push writes a second file with the same rows (the
+   * point-in-time join then sees both, equal but for their created time). Online-only views and
+   * aggregation views (whose rows are events, their columns the aggregated ones) take pushes to
+   * {@link PushTarget#OFFLINE} only.
+   *
+   * @throws dev.quiver.registry.NoSuchObjectException for an unknown view
+   * @throws InvalidEntityException for a missing or unknown column, or a value of the wrong type
+   * @throws dev.quiver.registry.InvalidRequestException for a target the view does not take, or
+   *     offline when its source's path is a single file or a glob rather than a folder
+   * @throws dev.quiver.OutputException when the offline file cannot be written
+   */
+  PushResult push(
+      String view, Map<String, List<Object>> columns, Instant receivedAt, PushTarget to);
+
+  /**
    * Opens the online store when it is not open yet and reads one key from it.
    *
    * @throws dev.quiver.online.OnlineStoreException when it cannot be opened or read

@@ -3,6 +3,8 @@ package dev.quiver.sdk;
 import dev.quiver.EpochNanos;
 import dev.quiver.Excerpt;
 import dev.quiver.offline.io.EntityFiles;
+import dev.quiver.offline.io.OfflineLog;
+import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.online.EntityKeyCodec;
 import dev.quiver.online.OnlineRow;
 import dev.quiver.online.OnlineStore;
@@ -14,6 +16,7 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -23,11 +26,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * Rows pushed straight to the online store (Feast's push and write-to-online-store): columns of one
- * view, checked against its schema before anything is written, then written newer-wins with the
- * time they were received as their created time.
+ * Rows pushed (Feast's push and write-to-online-store): columns of one view, checked against its
+ * schema before anything is written, then written to the online store newer-wins with the time they
+ * were received as their created time, and/or appended to its source's folder.
  */
 final class OnlineWrites {
 
@@ -36,16 +40,28 @@ final class OnlineWrites {
 
   private OnlineWrites() {}
 
+  /** Rows checked against a view: join keys, event time and source columns, as Java values. */
+  record CheckedRows(
+      FeatureView view, ParquetSource source, List<Entity> entities, List<Row> rows) {}
+
   /**
-   * @param columns column name to values, one per row: every join key of the view, its source's
-   *     timestamp field, and every feature (the source's created field may be given; it is replaced
-   *     by {@code receivedAt})
-   * @return rows that replaced or added a stored row
+   * One checked row: join key to value, event time, and source column (a plain view's features) to
+   * value.
    */
-  static long write(
+  record Row(Map<String, Object> key, long eventNanos, Map<String, Object> values) {}
+
+  /**
+   * Checks rows against the view's schema: every join key, its source's timestamp field and every
+   * column the view reads from its source (a plain view's features, an aggregation view's
+   * aggregated columns); the source's created field may be given and is ignored (the time received
+   * is the created time).
+   *
+   * @param columns column name to values, one per row
+   * @throws InvalidEntityException for a missing or unknown column, or a value of the wrong type
+   */
+  static CheckedRows check(
       FeatureView view,
       Definitions definitions,
-      OnlineStore store,
       Map<String, List<Object>> columns,
       Instant receivedAt) {
     ParquetSource source = definitions.sourceOf(view);
@@ -57,7 +73,7 @@ final class OnlineWrites {
     if (source.createdTimestampField() != null) {
       known.add(source.createdTimestampField());
     }
-    view.features().forEach(f -> known.add(f.name()));
+    view.sourceColumns().forEach(f -> known.add(f.name()));
     for (String column : columns.keySet()) {
       if (!known.contains(column)) {
         throw invalid(
@@ -84,13 +100,8 @@ final class OnlineWrites {
       }
       rows = column.getValue().size();
     }
-    Map<String, ScalarType> keyTypes = new HashMap<>();
-    entities.forEach(e -> keyTypes.put(e.joinKey(), e.type()));
     Instant latest = receivedAt.plus(MAX_FUTURE);
-    long created = EpochNanos.of(receivedAt);
-    // One row per key: the newest, and of equal event times the last given (they share one
-    // created time, so the store could not tell them apart).
-    Map<java.nio.ByteBuffer, OnlineStore.Record> records = new java.util.LinkedHashMap<>();
+    List<Row> checked = new ArrayList<>(Math.max(rows, 0));
     for (int row = 0; row < rows; row++) {
       Map<String, Object> key = new HashMap<>();
       for (Entity entity : entities) {
@@ -120,7 +131,7 @@ final class OnlineWrites {
         throw invalid(view, "row " + (row + 1) + " is dated " + eventTime + ", " + misdated);
       }
       Map<String, Object> values = new HashMap<>();
-      for (Feature feature : view.features()) {
+      for (Feature feature : view.sourceColumns()) {
         Object value = columns.get(feature.name()).get(row);
         Object converted = value == null ? null : feature(feature.type(), value);
         if (value != null && converted == null) {
@@ -128,11 +139,31 @@ final class OnlineWrites {
         }
         values.put(feature.name(), converted);
       }
+      checked.add(new Row(key, EpochNanos.of(eventTime), values));
+    }
+    return new CheckedRows(view, source, entities, checked);
+  }
+
+  /**
+   * Writes checked rows of a plain view to the online store, newer-wins with {@code receivedAt} as
+   * their created time.
+   *
+   * @return rows that replaced or added a stored row
+   */
+  static long writeOnline(CheckedRows checked, OnlineStore store, Instant receivedAt) {
+    FeatureView view = checked.view();
+    Map<String, ScalarType> keyTypes = new HashMap<>();
+    checked.entities().forEach(e -> keyTypes.put(e.joinKey(), e.type()));
+    long created = EpochNanos.of(receivedAt);
+    // One row per key: the newest, and of equal event times the last given (they share one
+    // created time, so the store could not tell them apart).
+    Map<java.nio.ByteBuffer, OnlineStore.Record> records = new java.util.LinkedHashMap<>();
+    for (Row row : checked.rows()) {
       OnlineStore.Record record =
           new OnlineStore.Record(
-              EntityKeyCodec.encode(key, keyTypes),
+              EntityKeyCodec.encode(row.key(), keyTypes),
               ValueCodec.encode(
-                  new OnlineRow(EpochNanos.of(eventTime), created, values), view.features()));
+                  new OnlineRow(row.eventNanos(), created, row.values()), view.features()));
       records.merge(
           java.nio.ByteBuffer.wrap(record.entityKey()),
           record,
@@ -140,6 +171,42 @@ final class OnlineWrites {
               ValueCodec.eventTs(kept.value()) > ValueCodec.eventTs(next.value()) ? kept : next);
     }
     return store.write(view.name(), new ArrayList<>(records.values()));
+  }
+
+  /**
+   * Appends checked rows, all of them, to the view's source folder as one new file ({@link
+   * OfflineLog}), with {@code receivedAt} as their created time when the source has a created
+   * column (the created time their online rows get). The file has the columns of every view on the
+   * source ({@link OfflineLog#columnsOf}), null where this view has none.
+   *
+   * @return the file's name, or null when there were no rows (no file is written)
+   * @throws dev.quiver.registry.InvalidRequestException when the source's path is not a folder
+   */
+  static String writeOffline(
+      CheckedRows checked, Definitions definitions, Path repoRoot, Instant receivedAt) {
+    if (checked.rows().isEmpty()) {
+      return null;
+    }
+    Map<String, ValueType> columns = OfflineLog.columnsOf(definitions, checked.source());
+    Path folder = OfflineLog.directoryOf(checked.source(), repoRoot);
+    long created = EpochNanos.of(receivedAt);
+    try (BufferAllocator allocator =
+            MemoryBudget.process()
+                .root()
+                .newChildAllocator("push " + checked.view().name(), 0, Long.MAX_VALUE);
+        OfflineLog.Batch batch = new OfflineLog.Batch(checked.source(), columns, allocator)) {
+      for (Row row : checked.rows()) {
+        Map<String, Object> values = new HashMap<>(row.values());
+        values.putAll(row.key());
+        batch.add(row.eventNanos(), created, values);
+      }
+      String name = OfflineLog.pushFileName(receivedAt);
+      while (!batch.writeTo(folder, name)) {
+        // Another push received at the same nanosecond drew the same random part.
+        name = OfflineLog.pushFileName(receivedAt);
+      }
+      return name;
+    }
   }
 
   private static Instant instant(Object value) {

@@ -127,6 +127,25 @@ final class RemoteOnline implements OnlineFeatures {
   }
 
   @Override
+  public PushResult push(
+      String view, Map<String, List<Object>> columns, Instant receivedAt, PushTarget to) {
+    Map<String, Object> df = new LinkedHashMap<>();
+    columns.forEach((name, values) -> df.put(name, RemoteValues.toJson(values)));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("push_source_name", view);
+    body.put("df", df);
+    body.put("to", to.wireName());
+    JsonNode answer = client.write("/push", body);
+    JsonNode file = answer.path("offline_file");
+    return new PushResult(
+        view,
+        to,
+        answer.path("rows_written").asLong(),
+        answer.path("offline_rows_written").asLong(),
+        file.isTextual() ? file.asText() : null);
+  }
+
+  @Override
   public void checkOnlineStore() {
     client.get("/health/ready");
   }

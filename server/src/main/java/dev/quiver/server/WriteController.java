@@ -7,6 +7,8 @@ import dev.quiver.QuiverException;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.sdk.PushResult;
+import dev.quiver.sdk.PushTarget;
 import dev.quiver.sdk.ServerProtocol;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -41,9 +43,10 @@ import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The write endpoints, in Feast's shapes: {@code /push} and {@code /write-to-online-store} (rows
- * straight to the online store), {@code /materialize} and {@code /materialize-incremental}. They
- * take the server's write token when one is set.
+ * The write endpoints, in Feast's shapes: {@code /push} (rows to the online store, the view's
+ * source folder or both) and {@code /write-to-online-store} (rows straight to the online store),
+ * {@code /materialize} and {@code /materialize-incremental}. They take the server's write token
+ * when one is set.
  */
 @Controller
 @Tag(name = "write")
@@ -70,11 +73,27 @@ public class WriteController {
   /**
    * Feast's push: {@code {"push_source_name": "<feature view>", "df": {"column": [values...]},
    * "to": "online"}}; {@code feature_view} may name the view instead. Rows are checked against the
-   * view's schema first, then written newer-wins with the time received as their created time.
+   * view's schema first, then written where {@code to} says ({@link PushTarget}): {@code online}
+   * (the default) newer-wins with the time received as their created time; {@code offline} as one
+   * new Parquet file in the view's source folder; {@code online_and_offline} offline first, then
+   * online, so a failure between leaves them offline only, and a retry adds a second file.
    */
   @Post(uri = "/push", produces = MediaType.APPLICATION_JSON)
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
-  @Operation(summary = "Push rows to the online store (Feast-compatible)")
+  @Operation(
+      summary = "Push rows to the online store, the offline store or both (Feast-compatible)",
+      description =
+          "Body: {\"push_source_name\": VIEW, \"df\": {\"column\": [values...]}, \"to\":"
+              + " \"online\" | \"online_and_offline\" | \"offline\"} (feature_view also names"
+              + " the view; to defaults to online). Rows are checked against the view before"
+              + " anything is written. online: newer-wins, the time received as created time."
+              + " offline: all rows appended as one new Parquet file to the folder of the view's"
+              + " source (its path must be a folder), which training reads. online_and_offline:"
+              + " offline first, then online; a failure between leaves the rows offline only, and"
+              + " a retried push appends them again as a second file. Aggregation and offline-only"
+              + " views take \"offline\" only. Answer: {\"feature_view\", \"to\","
+              + " \"rows_written\" (online rows replaced or added), \"offline_rows_written\","
+              + " \"offline_file\"}.")
   public String push(@Body @Nullable String body) {
     Instant received = features.clock().instant();
     JsonNode request = JsonBodies.object(body);
@@ -82,15 +101,27 @@ public class WriteController {
     if (view == null) {
       view = JsonBodies.requiredText(request, "push_source_name");
     }
-    String to = JsonBodies.optionalText(request, "to");
-    if (to != null && !to.equals("online")) {
-      throw new BadRequestException(
-          "\"to\": '"
-              + Excerpt.of(to)
-              + "' is not served: Quiver pushes to the online store only (\"to\": \"online\");"
-              + " the offline store is the Parquet files");
-    }
-    return written(view, request, received);
+    String toText = JsonBodies.optionalText(request, "to");
+    PushTarget to =
+        toText == null
+            ? PushTarget.ONLINE
+            : PushTarget.fromWireName(toText)
+                .orElseThrow(
+                    () ->
+                        new BadRequestException(
+                            "\"to\": '"
+                                + Excerpt.of(toText)
+                                + "' is not a push target; use "
+                                + String.join(", ", PushTarget.wireNames())));
+    PushResult result =
+        features.store().push(view, JsonBodies.columns(request, "df"), received, to);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("feature_view", view);
+    answer.put("to", to.wireName());
+    answer.put("rows_written", result.onlineRowsWritten());
+    answer.put("offline_rows_written", result.offlineRowsWritten());
+    answer.put("offline_file", result.offlineFile());
+    return JsonBodies.write(answer);
   }
 
   /** Feast's {@code {"feature_view_name": "...", "df": {"column": [values...]}}}. */
@@ -100,15 +131,12 @@ public class WriteController {
   public String writeToOnlineStore(@Body @Nullable String body) {
     Instant received = features.clock().instant();
     JsonNode request = JsonBodies.object(body);
-    return written(JsonBodies.requiredText(request, "feature_view_name"), request, received);
-  }
-
-  private String written(String view, JsonNode request, Instant received) {
+    String view = JsonBodies.requiredText(request, "feature_view_name");
     long rows = features.store().writeOnline(view, JsonBodies.columns(request, "df"), received);
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("feature_view", view);
-    body.put("rows_written", rows);
-    return JsonBodies.write(body);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("feature_view", view);
+    answer.put("rows_written", rows);
+    return JsonBodies.write(answer);
   }
 
   /**

@@ -482,10 +482,23 @@ class FeatureServerTest {
             auth),
         422,
         "invalid_entity");
-    problem(
-        post("/push", pushBody("offline", 77_002, now, 0.1), "Authorization", auth),
-        400,
-        "bad_request");
+    // The example's sources are single files: offline pushes need a folder (PushToOfflineTest).
+    assertThat(
+            problem(
+                    post("/push", pushBody("offline", 77_002, now, 0.1), "Authorization", auth),
+                    400,
+                    "invalid_request")
+                .get("detail")
+                .asText())
+        .endsWith("appends need a directory: set path to the folder holding its Parquet files");
+    assertThat(
+            problem(
+                    post("/push", pushBody("nearline", 77_002, now, 0.1), "Authorization", auth),
+                    400,
+                    "bad_request")
+                .get("detail")
+                .asText())
+        .contains("use online, online_and_offline, offline");
     problem(
         post(
             "/push",

@@ -3,7 +3,10 @@ package dev.quiver.offline.io;
 import dev.quiver.OutputException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -69,16 +72,61 @@ public final class PendingFile implements AutoCloseable {
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       committed = true;
-      // Makes the rename itself durable; some platforms cannot open folders, which is harmless.
-      try (FileChannel folder = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-        folder.force(true);
-      } catch (IOException e) {
-        // The rename is still atomic there.
-      }
+      forceFolder();
     } catch (IOException e) {
-      throw new OutputException(
-          "Cannot write " + target + ": the finished file cannot be moved into place (" + e + ")",
-          e);
+      throw cannotMove(e);
+    }
+  }
+
+  /**
+   * Moves the written file into place unless a file is already there, in which case the temporary
+   * file is left for {@link #close} to remove. A hard link is the move: unlike a rename, which
+   * replaces a target on POSIX systems whatever the options say, creating a link fails when the
+   * name exists, so two writers of one name cannot both succeed.
+   *
+   * @return whether the file was moved into place
+   * @throws OutputException when the file cannot be moved
+   */
+  public boolean commitIfAbsent() {
+    try {
+      try {
+        Files.createLink(target, temp);
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        // No hard links here (some network and FAT file systems): check, then rename.
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+          return false;
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        committed = true;
+        forceFolder();
+        return true;
+      }
+      committed = true;
+      forceFolder();
+      try {
+        Files.delete(temp);
+      } catch (IOException e) {
+        // The file is in place; a hidden second name of it is left, which readers skip.
+      }
+      return true;
+    } catch (IOException e) {
+      throw cannotMove(e);
+    }
+  }
+
+  private OutputException cannotMove(IOException e) {
+    return new OutputException(
+        "Cannot write " + target + ": the finished file cannot be moved into place (" + e + ")", e);
+  }
+
+  /** Makes the rename itself durable; some platforms cannot open folders, which is harmless. */
+  private void forceFolder() {
+    try (FileChannel folder = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+      folder.force(true);
+    } catch (IOException e) {
+      // The rename is still atomic there.
     }
   }
 

@@ -46,7 +46,8 @@ public final class SourceFiles {
     return Files.isRegularFile(resolved) ? List.of(resolved) : List.of();
   }
 
-  static boolean isGlob(String path) {
+  /** Whether a source's {@code path} is a glob rather than a file or folder. */
+  public static boolean isGlob(String path) {
     return path.contains("*") || path.contains("?") || path.contains("[") || path.contains("{");
   }
 
