@@ -55,8 +55,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * offset. A crash anywhere before the commit leaves the offset where it was: the batch is read
  * again, the online writes and the log skip what they hold, and the aborted dead letters are sent
  * again. The producer of a partition has a transactional id of its own ({@code
- * <group>.<topic>.<partition>}), so whoever takes the partition over, after a crash or a
- * rebalance, aborts what the previous owner left open.
+ * <group>.<topic>.<partition>}), so whoever takes the partition over, after a crash or a rebalance,
+ * aborts what the previous owner left open.
  */
 public final class Ingestor implements AutoCloseable {
 
@@ -179,9 +179,7 @@ public final class Ingestor implements AutoCloseable {
     // Every view on the stream decides what a valid message is, whichever are ingested here, so
     // that the dead letters and the offline log do not depend on --views.
     List<FeatureView> onStream =
-        definitions.featureViews().stream()
-            .filter(v -> v.source().equals(source.name()))
-            .toList();
+        definitions.featureViews().stream().filter(v -> v.source().equals(source.name())).toList();
     EventDecoder decoder = new EventDecoder(source, onStream, definitions);
     List<OnlineApplier> appliers = new ArrayList<>();
     for (FeatureView view : views) {
@@ -392,8 +390,7 @@ public final class Ingestor implements AutoCloseable {
             }
           });
       settings.put(
-          ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-          group + "." + tp.topic() + "." + tp.partition());
+          ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "." + tp.topic() + "." + tp.partition());
       settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
       settings.put(ProducerConfig.ACKS_CONFIG, "all");
       settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
@@ -460,7 +457,8 @@ public final class Ingestor implements AutoCloseable {
     settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(options.maxBatch()));
-    settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    settings.put(
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     settings.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return settings;
