@@ -71,6 +71,8 @@ final class StreamScenario {
             batch_source: transactions
             field_mapping: {amt: amount}
             log_to_offline: true
+            # A killed consumer's partitions move to a restarted one after this long.
+            consumer_config: {session.timeout.ms: "6000", heartbeat.interval.ms: "1000"}
         feature_views:
           - name: card_last
             entities: [card]

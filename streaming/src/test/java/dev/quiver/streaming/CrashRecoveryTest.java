@@ -1,0 +1,175 @@
+package dev.quiver.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.online.rocksdb.RocksDbOnlineStore;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.streaming.testing.KafkaBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly once in effect: an ingestion process killed with SIGKILL at random moments, and one that
+ * halts right after writing online (before its offline log and commit), restarted each time, leaves
+ * the online store, the offline log and the dead-letter topic as the brute-force reference says an
+ * uninterrupted run does.
+ */
+class CrashRecoveryTest {
+
+  private KafkaBroker broker;
+
+  @TempDir Path root;
+
+  @BeforeEach
+  void startBroker() {
+    broker = KafkaBroker.shared();
+  }
+
+  @Test
+  void killedAndRestartedIngestionEndsAsAnUninterruptedOne() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("CrashRecoveryTest seed: " + seed);
+    Random random = new Random(seed);
+    String topic = "crash-" + Long.toHexString(seed);
+    broker.createTopic(topic, 3);
+    StreamScenario scenario =
+        new StreamScenario(root, topic, broker.bootstrapServers()).generate(seed, 6000, 300);
+    scenario.produce(broker.bootstrapServers());
+
+    int kills = 0;
+    int halted = 0;
+    int advancing = 0;
+    long committed = committed(topic);
+    for (int life = 0; life < 8 && !done(topic); life++) {
+      // Some lives halt right after an online write, the rest are killed at a random moment.
+      int haltAfter = life % 3 == 1 ? 1 + random.nextInt(6) : 0;
+      Process process = start(haltAfter);
+      if (haltAfter > 0) {
+        process.waitFor(60, TimeUnit.SECONDS);
+      } else {
+        Thread.sleep(1500 + random.nextInt(3000));
+      }
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      kills++;
+      if (haltAfter > 0 && process.exitValue() == 137) {
+        halted++;
+      }
+      long now = committed(topic);
+      if (now > committed) {
+        advancing++;
+      }
+      committed = now;
+    }
+    System.out.printf(
+        "CrashRecoveryTest: %d processes killed, %d halted after an online write, %d committed"
+            + " batches before they died, %d of %d messages committed before the last run%n",
+        kills, halted, advancing, committed, scenario.messages.size());
+    // The kills must have hit running ingestion: some lives committed, some halted mid-batch.
+    assertThat(halted).as("lives halted after an online write").isPositive();
+    assertThat(advancing).as("lives that committed before they were killed").isGreaterThan(1);
+
+    Definitions definitions = scenario.definitions(broker.bootstrapServers());
+    try (RocksDbOnlineStore store =
+        RocksDbOnlineStore.open(StreamScenario.PROJECT, root.resolve("data/online.db"))) {
+      IngestionMetrics metrics = new IngestionMetrics();
+      Ingestor last =
+          new Ingestor(
+              StreamScenario.PROJECT,
+              definitions,
+              store,
+              root,
+              IngestOptions.DEFAULTS.withMaxBatch(250),
+              Map.of("BOOTSTRAP", broker.bootstrapServers()),
+              metrics);
+      Thread thread = new Thread(last::run, "ingest");
+      thread.start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (!done(topic) && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      last.stop();
+      thread.join(30_000);
+      last.close();
+      assertThat(done(topic)).as("every message committed; " + metrics.status()).isTrue();
+
+      long t = scenario.newestEvent();
+      assertThat(scenario.online(store, definitions, t))
+          .as("seed %d", seed)
+          .isEqualTo(scenario.expectedOnline(definitions, t));
+    }
+    StreamChecks.assertOfflineLog(root, scenario, seed);
+    StreamChecks.assertDeadLetters(broker, topic, scenario, seed);
+  }
+
+  private Process start(int haltAfter) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command =
+        List.of(
+            java,
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            IngestProcess.class.getName(),
+            root.toString(),
+            broker.bootstrapServers(),
+            "150",
+            Integer.toString(haltAfter));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(root.resolve("ingest-" + System.nanoTime() + ".log").toFile())
+        .start();
+  }
+
+  /** How many messages the group has committed. */
+  private long committed(String topic) throws Exception {
+    return broker
+        .admin()
+        .listConsumerGroupOffsets("quiver." + StreamScenario.PROJECT)
+        .partitionsToOffsetAndMetadata()
+        .get(30, TimeUnit.SECONDS)
+        .entrySet()
+        .stream()
+        .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+        .mapToLong(e -> e.getValue().offset())
+        .sum();
+  }
+
+  /** Whether the group's committed offsets reached the end of every partition. */
+  private boolean done(String topic) throws Exception {
+    var admin = broker.admin();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin
+            .listConsumerGroupOffsets("quiver." + StreamScenario.PROJECT)
+            .partitionsToOffsetAndMetadata()
+            .get(30, TimeUnit.SECONDS);
+    Map<TopicPartition, OffsetSpec> latest =
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+            .collect(
+                Collectors.toMap(
+                    p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+    for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+      OffsetAndMetadata at = committed.get(end.getKey());
+      if (end.getValue().offset() > 0 && (at == null || at.offset() < end.getValue().offset())) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
