@@ -228,7 +228,15 @@ final class StreamScenario {
       }
       TileSet tiles = read.get(1) == null ? null : TileSet.decode(read.get(1), layout);
       for (AggregateFeature feature : spend.aggregateFeatures()) {
-        Object value = tiles == null ? null : tiles.window(feature, t).value();
+        // No set (none written, or every tile expired): an empty window, as lookups answer it.
+        Object value =
+            tiles != null
+                ? tiles.window(feature, t).value()
+                : switch (feature.function()) {
+                  case COUNT -> 0L;
+                  case SUM -> 0.0;
+                  default -> null;
+                };
         text.append(' ').append(feature.name()).append('=').append(format(value));
       }
       out.put(card, text.toString());
