@@ -170,6 +170,11 @@ final class StreamScenario {
 
   /** Produces the messages keyed by card, so a card's messages share a partition. */
   void produce(String bootstrap) {
+    produce(bootstrap, 0, messages.size());
+  }
+
+  /** Produces messages {@code from} to {@code to} (exclusive). */
+  void produce(String bootstrap, int from, int to) {
     Properties settings = new Properties();
     settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -177,7 +182,7 @@ final class StreamScenario {
     settings.put(ProducerConfig.ACKS_CONFIG, "all");
     settings.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings)) {
-      for (Message m : messages) {
+      for (Message m : messages.subList(from, to)) {
         producer.send(
             new ProducerRecord<>(
                 topic,
