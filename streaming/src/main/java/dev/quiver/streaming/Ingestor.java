@@ -61,6 +61,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class Ingestor implements AutoCloseable {
 
   private static final Duration POLL = Duration.ofMillis(200);
+
+  /** How long ingestion may hear nothing before it asks the broker whether it is there. */
+  private static final Duration PROBE_AFTER = Duration.ofSeconds(5);
+
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
   private final String group;
@@ -219,6 +224,8 @@ public final class Ingestor implements AutoCloseable {
       consumer = kafka;
       kafka.subscribe(topics.keySet(), new Rebalance());
       Duration backoff = options.retryBackoff();
+      // The first quiet poll asks the broker at once, so readiness does not wait for a message.
+      long lastContact = System.nanoTime() - PROBE_AFTER.toNanos();
       while (!stopping) {
         ConsumerRecords<byte[], byte[]> records;
         try {
@@ -231,6 +238,15 @@ public final class Ingestor implements AutoCloseable {
           metrics.status(false, "cannot read from Kafka: " + e.getMessage());
           backoff = pause(backoff);
           continue;
+        }
+        if (!records.isEmpty()) {
+          lastContact = System.nanoTime();
+        } else if (System.nanoTime() - lastContact > PROBE_AFTER.toNanos()) {
+          // A poll says nothing of a broker that is gone: ask it for metadata.
+          lastContact = System.nanoTime();
+          if (!probe(kafka)) {
+            continue;
+          }
         }
         boolean failed = false;
         for (TopicPartition tp : records.partitions()) {
@@ -253,6 +269,24 @@ public final class Ingestor implements AutoCloseable {
       consumer = null;
       metrics.status(false, "stopped");
       finished.countDown();
+    }
+  }
+
+  /** Whether the broker answers; reports it in the status either way. */
+  private boolean probe(KafkaConsumer<byte[], byte[]> kafka) {
+    try {
+      kafka.listTopics(PROBE_TIMEOUT);
+      if (!metrics.status().healthy()) {
+        metrics.status(true, "ingesting " + String.join(", ", topics.keySet()));
+      }
+      return true;
+    } catch (WakeupException e) {
+      stopping = true;
+      return false;
+    } catch (KafkaException e) {
+      metrics.status(
+          false, "cannot reach Kafka at " + connection.get("bootstrap.servers") + ": " + e);
+      return false;
     }
   }
 

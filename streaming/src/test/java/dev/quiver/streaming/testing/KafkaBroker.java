@@ -158,25 +158,43 @@ public final class KafkaBroker implements AutoCloseable {
               "--ignore-formatted"));
       runToCompletion(format, logFile);
 
-      List<String> server = javaCommand(classpath, log4j, "512m");
-      server.addAll(List.of("kafka.Kafka", config.toString()));
-      Process process =
-          new ProcessBuilder(server)
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-              .start();
-      KafkaBroker broker = new KafkaBroker(dir, logFile, process, "127.0.0.1:" + port);
-      try {
-        broker.awaitReady();
-      } catch (RuntimeException e) {
-        broker.close();
-        throw e;
-      }
-      return broker;
+      return launch(dir, "127.0.0.1:" + port);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start a Kafka broker in " + dir, e);
     }
+  }
+
+  /**
+   * Starts this broker again, after {@link #close}, on the same ports and data: a broker that went
+   * away and came back. The returned object is the broker now.
+   */
+  public KafkaBroker startAgain() {
+    try {
+      return launch(dir, bootstrapServers);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot restart the Kafka broker in " + dir, e);
+    }
+  }
+
+  /** Starts the broker process of a formatted directory and waits until it answers. */
+  private static KafkaBroker launch(Path dir, String bootstrapServers) throws IOException {
+    List<String> server = javaCommand(brokerClasspath(), dir.resolve("log4j2.properties"), "512m");
+    server.addAll(List.of("kafka.Kafka", dir.resolve("server.properties").toString()));
+    Path logFile = dir.resolve("broker.log");
+    Process process =
+        new ProcessBuilder(server)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .start();
+    KafkaBroker broker = new KafkaBroker(dir, logFile, process, bootstrapServers);
+    try {
+      broker.awaitReady();
+    } catch (RuntimeException e) {
+      broker.close();
+      throw e;
+    }
+    return broker;
   }
 
   /** {@code host:port} of the broker's PLAINTEXT listener, for {@code bootstrap.servers}. */
