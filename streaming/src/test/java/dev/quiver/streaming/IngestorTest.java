@@ -2,6 +2,10 @@ package dev.quiver.streaming;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.online.OnlineStore;
+import dev.quiver.online.redis.RedisOnlineStore;
+import dev.quiver.online.redis.RedisSettings;
+import dev.quiver.online.redis.TestRedis;
 import dev.quiver.online.rocksdb.RocksDbOnlineStore;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.streaming.testing.KafkaBroker;
@@ -30,7 +34,26 @@ class IngestorTest {
   }
 
   @Test
-  void ingestsEveryValidEventOnceAndDeadLettersTheRest() throws Exception {
+  void ingestsEveryValidEventOnceIntoRocksDbAndDeadLettersTheRest() throws Exception {
+    ingestsEveryValidEventOnce(
+        RocksDbOnlineStore.open(StreamScenario.PROJECT, root.resolve("data/online.db")));
+  }
+
+  @Test
+  void ingestsEveryValidEventOnceIntoRedisAndDeadLettersTheRest() throws Exception {
+    TestRedis.require();
+    String project = TestRedis.uniqueProject("ingest");
+    try {
+      ingestsEveryValidEventOnce(
+          RedisOnlineStore.open(
+              project,
+              RedisSettings.standalone(TestRedis.URL).withCommandTimeout(Duration.ofSeconds(10))));
+    } finally {
+      TestRedis.deleteProjects(TestRedis.URL, project);
+    }
+  }
+
+  private void ingestsEveryValidEventOnce(OnlineStore opened) throws Exception {
     long seed = System.nanoTime();
     System.out.println("IngestorTest seed: " + seed);
     String topic = "txns-" + Long.toHexString(seed);
@@ -40,8 +63,7 @@ class IngestorTest {
     scenario.produce(broker.bootstrapServers());
     Definitions definitions = scenario.definitions(broker.bootstrapServers());
 
-    try (RocksDbOnlineStore store =
-        RocksDbOnlineStore.open(StreamScenario.PROJECT, root.resolve("data/online.db"))) {
+    try (OnlineStore store = opened) {
       IngestionMetrics metrics = new IngestionMetrics();
       runUntilDone(
           new Ingestor(
