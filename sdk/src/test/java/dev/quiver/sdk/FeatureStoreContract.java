@@ -197,6 +197,34 @@ public abstract class FeatureStoreContract {
   }
 
   @Test
+  void aPushSaysWhereItsRowsWent() {
+    Instant at = end.plusSeconds(120);
+    Map<String, List<Object>> row =
+        Map.of(
+            "driver_id", List.of(66_003L),
+            "event_timestamp", List.of(at.toString()),
+            "conv_rate", List.of(0.75),
+            "acc_rate", List.of(0.5),
+            "avg_daily_trips", List.of(2L));
+
+    assertThat(store.push("driver_hourly_stats", row, at.plusSeconds(1), PushTarget.ONLINE))
+        .isEqualTo(new PushResult("driver_hourly_stats", PushTarget.ONLINE, 1, 0, null));
+    // The example's source is one file: offline appends need a folder, and nothing is written.
+    Map<String, List<Object>> other = new java.util.HashMap<>(row);
+    other.put("driver_id", List.of(66_004L));
+    assertThatThrownBy(
+            () ->
+                store.push(
+                    "driver_hourly_stats", other, at.plusSeconds(1), PushTarget.ONLINE_AND_OFFLINE))
+        .isInstanceOf(dev.quiver.registry.InvalidRequestException.class)
+        .hasMessageContaining("appends need a directory");
+    OnlineResponse response =
+        store.onlineFeatures(
+            OnlineRequest.ofFeatures(DRIVER_FEATURES, Map.of("driver_id", List.of(66_004L))));
+    assertThat(response.column("conv_rate").statuses()).containsExactly(FeatureStatus.NOT_FOUND);
+  }
+
+  @Test
   void trainingSetsAndTheirFiles() throws Exception {
     Path entities = repo.getParent().resolve("entities-" + getClass().getSimpleName() + ".csv");
     Instant at = end.minus(Duration.ofHours(3));
