@@ -11,29 +11,48 @@ import java.util.List;
  * @param maxBatch the most messages one poll takes (Kafka's {@code max.poll.records})
  * @param retryBackoff the first wait after a failure to reach the broker or the store; it doubles
  *     up to a minute
+ * @param logRollRows for a stream logged offline, the events a partition's log file gathers before
+ *     it is written and the offsets committed
+ * @param logRollInterval for a stream logged offline, the longest a partition's log file gathers
+ *     events before it is written and the offsets committed (under the transaction timeout)
  */
-public record IngestOptions(List<String> views, String group, int maxBatch, Duration retryBackoff) {
+public record IngestOptions(
+    List<String> views,
+    String group,
+    int maxBatch,
+    Duration retryBackoff,
+    int logRollRows,
+    Duration logRollInterval) {
 
   public static final IngestOptions DEFAULTS =
-      new IngestOptions(List.of(), null, 20_000, Duration.ofMillis(500));
+      new IngestOptions(
+          List.of(), null, 20_000, Duration.ofMillis(500), 200_000, Duration.ofSeconds(30));
 
   public IngestOptions {
     views = List.copyOf(views);
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be at least 1");
     }
+    if (logRollRows < 1) {
+      throw new IllegalArgumentException("logRollRows must be at least 1");
+    }
   }
 
   public IngestOptions withViews(List<String> names) {
-    return new IngestOptions(names, group, maxBatch, retryBackoff);
+    return new IngestOptions(names, group, maxBatch, retryBackoff, logRollRows, logRollInterval);
   }
 
   public IngestOptions withGroup(String name) {
-    return new IngestOptions(views, name, maxBatch, retryBackoff);
+    return new IngestOptions(views, name, maxBatch, retryBackoff, logRollRows, logRollInterval);
   }
 
   public IngestOptions withMaxBatch(int messages) {
-    return new IngestOptions(views, group, messages, retryBackoff);
+    return new IngestOptions(views, group, messages, retryBackoff, logRollRows, logRollInterval);
+  }
+
+  /** Log files of at most {@code rows} events, written at least every {@code interval}. */
+  public IngestOptions withLogRoll(int rows, Duration interval) {
+    return new IngestOptions(views, group, maxBatch, retryBackoff, rows, interval);
   }
 
   /** The consumer group of a project. */

@@ -6,8 +6,6 @@ import dev.quiver.online.OnlineStore;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KafkaSource;
-import dev.quiver.registry.model.ParquetSource;
-import dev.quiver.registry.model.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import org.apache.arrow.memory.BufferAllocator;
@@ -73,27 +72,12 @@ public final class Ingestor implements AutoCloseable {
   private final IngestOptions options;
   private final IngestionMetrics metrics;
   private final Map<String, String> connection;
-  private final Map<String, Topic> topics = new LinkedHashMap<>();
-  private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+  private final Map<String, StreamTopic> topics = new LinkedHashMap<>();
+  private final Map<TopicPartition, PartitionWindow> partitions = new HashMap<>();
   private final BufferAllocator allocator = new RootAllocator();
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean stopping;
-
-  /** What a topic feeds: its source, decoder, online views and offline log. */
-  private record Topic(
-      KafkaSource source,
-      EventDecoder decoder,
-      List<OnlineApplier> appliers,
-      Path logDirectory,
-      ParquetSource batchSource,
-      Map<String, ValueType> logColumns) {}
-
-  /** An assigned partition's producer and the last offset its offline log holds. */
-  private static final class PartitionState {
-    KafkaProducer<byte[], byte[]> producer;
-    long lastLogged = -1;
-  }
 
   /**
    * @param project the project, naming the default consumer group
@@ -131,7 +115,8 @@ public final class Ingestor implements AutoCloseable {
                 + " differ; ingest its views separately (--views)");
       }
       shared = settings;
-      topics.put(source.topic(), topic(source, entry.getValue(), definitions, store, repoRoot));
+      topics.put(
+          source.topic(), StreamTopic.of(source, entry.getValue(), definitions, store, repoRoot));
     }
     this.connection = shared;
   }
@@ -173,36 +158,6 @@ public final class Ingestor implements AutoCloseable {
       views.add(view);
     }
     return views;
-  }
-
-  private static Topic topic(
-      KafkaSource source,
-      List<FeatureView> views,
-      Definitions definitions,
-      OnlineStore store,
-      Path repoRoot) {
-    // Every view on the stream decides what a valid message is, whichever are ingested here, so
-    // that the dead letters and the offline log do not depend on --views.
-    List<FeatureView> onStream =
-        definitions.featureViews().stream().filter(v -> v.source().equals(source.name())).toList();
-    EventDecoder decoder = new EventDecoder(source, onStream, definitions);
-    List<OnlineApplier> appliers = new ArrayList<>();
-    for (FeatureView view : views) {
-      if (view.online()) {
-        appliers.add(OnlineApplier.of(view, definitions, store));
-      }
-    }
-    ParquetSource batch = definitions.source(source.batchSource()).orElseThrow();
-    if (!source.logToOffline()) {
-      return new Topic(source, decoder, appliers, null, batch, Map.of());
-    }
-    return new Topic(
-        source,
-        decoder,
-        appliers,
-        OfflineLog.directoryOf(batch, repoRoot),
-        batch,
-        OfflineLog.columnsOf(definitions, batch));
   }
 
   public String group() {
@@ -254,6 +209,11 @@ public final class Ingestor implements AutoCloseable {
             failed = true;
           }
         }
+        for (PartitionWindow window : List.copyOf(partitions.values())) {
+          if (window.due(options.logRollRows(), options.logRollInterval()) && !commit(window)) {
+            failed = true;
+          }
+        }
         recordLag(kafka);
         if (failed) {
           backoff = pause(backoff);
@@ -261,10 +221,14 @@ public final class Ingestor implements AutoCloseable {
           backoff = options.retryBackoff();
         }
       }
+      // Stopping: the windows in hand are committed before the consumer leaves its group.
+      for (PartitionWindow window : List.copyOf(partitions.values())) {
+        commit(window);
+      }
     } catch (KafkaException e) {
       throw new QuiverException("Cannot consume from Kafka: " + e.getMessage(), e);
     } finally {
-      partitions.values().forEach(Ingestor::closeProducer);
+      partitions.values().forEach(PartitionWindow::close);
       partitions.clear();
       consumer = null;
       metrics.status(false, "stopped");
@@ -316,132 +280,151 @@ public final class Ingestor implements AutoCloseable {
   }
 
   /**
-   * Applies one partition's batch and commits it.
+   * Applies one partition's batch online and adds it to the partition's window.
    *
-   * @return false when it failed and will be read again
+   * @return false when it failed: the window is read again from its first offset
    */
   private boolean process(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
-    Topic topic = topics.get(tp.topic());
-    PartitionState state = partitions.computeIfAbsent(tp, p -> new PartitionState());
-    List<StreamEvent> events = new ArrayList<>(records.size());
-    List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
-    List<DeadLetterReason> reasons = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      long produced =
-          record.timestampType() == TimestampType.NO_TIMESTAMP_TYPE ? -1 : record.timestamp();
-      EventDecoder.Decoded decoded =
-          topic.decoder().decode(tp.partition(), record.offset(), record.value(), produced);
-      if (decoded instanceof EventDecoder.Event event) {
-        events.add(event.event());
-      } else {
-        EventDecoder.DeadLetter dead = (EventDecoder.DeadLetter) decoded;
-        deadLetters.add(deadLetter(topic.source(), record, dead));
-        reasons.add(dead.reason());
-      }
-    }
+    StreamTopic topic = topics.get(tp.topic());
+    PartitionWindow window = window(tp);
     long first = records.get(0).offset();
-    long last = records.get(records.size() - 1).offset();
     try {
+      if (window.resync) {
+        // An earlier attempt failed, maybe while committing: the new producer completes or
+        // aborts its transaction, and the committed offset says where the partition really is.
+        window.producer();
+        OffsetAndMetadata committed = consumer.committed(Set.of(tp)).get(tp);
+        long from = committed == null ? 0 : committed.offset();
+        records = records.stream().filter(r -> r.offset() >= from).toList();
+        window.resync = false;
+        if (records.isEmpty()) {
+          return true;
+        }
+      }
+      List<StreamEvent> events = new ArrayList<>(records.size());
+      List<ProducerRecord<byte[], byte[]>> letters = new ArrayList<>();
+      List<DeadLetterReason> reasons = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        long produced =
+            record.timestampType() == TimestampType.NO_TIMESTAMP_TYPE ? -1 : record.timestamp();
+        EventDecoder.Decoded decoded =
+            topic.decoder().decode(tp.partition(), record.offset(), record.value(), produced);
+        if (decoded instanceof EventDecoder.Event event) {
+          events.add(event.event());
+        } else {
+          EventDecoder.DeadLetter dead = (EventDecoder.DeadLetter) decoded;
+          letters.add(deadLetter(topic.source(), record, dead));
+          reasons.add(dead.reason());
+        }
+      }
       for (OnlineApplier applier : topic.appliers()) {
         applier.apply(events);
       }
       long visibleAt = System.currentTimeMillis() * 1_000_000L;
-      if (topic.logDirectory() != null) {
-        log(topic, tp, state, events, first, last);
-      }
-      KafkaProducer<byte[], byte[]> producer = producer(tp, state);
-      producer.beginTransaction();
-      for (ProducerRecord<byte[], byte[]> dead : deadLetters) {
-        producer.send(dead);
-      }
-      producer.sendOffsetsToTransaction(
-          Map.of(tp, new OffsetAndMetadata(last + 1)), consumer.groupMetadata());
-      producer.commitTransaction();
-      for (OnlineApplier applier : topic.appliers()) {
-        metrics.ingested(applier.view.name(), events.size());
-      }
-      reasons.forEach(metrics::deadLetter);
       for (StreamEvent event : events) {
         metrics.visible(event.eventNanos(), visibleAt);
       }
-      metrics.committed();
-      metrics.status(true, "ingesting " + String.join(", ", topics.keySet()));
+      window.add(
+          records.get(0).offset(),
+          records.get(records.size() - 1).offset(),
+          events,
+          letters,
+          reasons);
       return true;
-    } catch (ProducerFencedException | InvalidProducerEpochException e) {
-      // Another process owns the partition now; it reads the batch from the committed offset.
-      closeProducer(state);
-      partitions.remove(tp);
-      metrics.status(true, "partition " + tp + " moved to another process");
+    } catch (WakeupException e) {
+      // Stopping while reading the committed offset: nothing of this batch was applied.
+      stopping = true;
+      window.abandon();
+      window.resync = true;
+      consumer.seek(tp, first);
       return true;
     } catch (RuntimeException e) {
-      closeProducer(state);
-      state.producer = null;
-      metrics.status(false, "cannot ingest " + tp + ": " + e.getMessage());
-      try {
-        consumer.seek(tp, first);
-      } catch (IllegalStateException notAssigned) {
-        partitions.remove(tp);
-      }
-      return false;
+      return failed(window, first, e);
     }
   }
 
-  /** Logs the events after the partition's last logged offset, as one file of their range. */
-  private void log(
-      Topic topic,
-      TopicPartition tp,
-      PartitionState state,
-      List<StreamEvent> events,
-      long first,
-      long last) {
-    if (last <= state.lastLogged) {
-      return;
+  /**
+   * Commits a window.
+   *
+   * @return false when it failed: the window is read again from its first offset
+   */
+  private boolean commit(PartitionWindow window) {
+    if (!window.isOpen()) {
+      return true;
     }
-    long from = Math.max(first, state.lastLogged + 1);
-    try (OfflineLog.Batch batch =
-        new OfflineLog.Batch(topic.batchSource(), topic.logColumns(), allocator)) {
-      for (StreamEvent event : events) {
-        if (event.offset() >= from) {
-          batch.add(event.eventNanos(), event.values());
-        }
-      }
-      if (batch.rows() > 0) {
-        batch.writeTo(
-            topic.logDirectory(),
-            OfflineLog.streamFileName(tp.topic(), tp.partition(), from, last));
-      }
+    long first = window.first();
+    try {
+      window.commit(consumer.groupMetadata(), metrics);
+      metrics.status(true, "ingesting " + String.join(", ", topics.keySet()));
+      return true;
+    } catch (RuntimeException e) {
+      return failed(window, first, e);
     }
-    state.lastLogged = last;
   }
 
-  private KafkaProducer<byte[], byte[]> producer(TopicPartition tp, PartitionState state) {
-    if (state.producer == null) {
-      Properties settings = new Properties();
-      connection.forEach(
-          (key, value) -> {
-            if (key.equals("bootstrap.servers") || isSecurity(key)) {
-              settings.put(key, value);
-            }
-          });
-      settings.put(
-          ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "." + tp.topic() + "." + tp.partition());
-      settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-      settings.put(ProducerConfig.ACKS_CONFIG, "all");
-      settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-      settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-      settings.put(
-          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-      KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings);
-      try {
-        // Fences the partition's previous owner and aborts what it left open.
-        producer.initTransactions();
-      } catch (RuntimeException e) {
-        producer.close(Duration.ZERO);
-        throw e;
-      }
-      state.producer = producer;
+  /**
+   * Gives a window up after a failure: the partition is read again from the window's first offset,
+   * or the failed batch's (its first uncommitted offset as far as this process knows; the committed
+   * offset decides, see {@link #process}).
+   */
+  private boolean failed(PartitionWindow window, long batchFirst, RuntimeException e) {
+    long first = window.isOpen() ? window.first() : batchFirst;
+    window.abandon();
+    if (e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException) {
+      // Another process owns the partition now; it reads the window from the committed offset.
+      partitions.remove(window.partition);
+      metrics.status(true, "partition " + window.partition + " moved to another process");
+      return true;
     }
-    return state.producer;
+    window.resync = true;
+    metrics.status(false, "cannot ingest " + window.partition + ": " + e.getMessage());
+    try {
+      consumer.seek(window.partition, first);
+    } catch (IllegalStateException notAssigned) {
+      partitions.remove(window.partition);
+    }
+    return false;
+  }
+
+  private PartitionWindow window(TopicPartition tp) {
+    return partitions.computeIfAbsent(
+        tp,
+        p -> {
+          StreamTopic topic = topics.get(tp.topic());
+          PartitionWindow window = new PartitionWindow(tp, topic, () -> newProducer(tp), allocator);
+          if (topic.logs()) {
+            window.lastLogged =
+                OfflineLog.lastLoggedOffset(topic.logDirectory(), tp.topic(), tp.partition())
+                    .orElse(-1);
+          }
+          return window;
+        });
+  }
+
+  private KafkaProducer<byte[], byte[]> newProducer(TopicPartition tp) {
+    Properties settings = new Properties();
+    connection.forEach(
+        (key, value) -> {
+          if (key.equals("bootstrap.servers") || isSecurity(key)) {
+            settings.put(key, value);
+          }
+        });
+    settings.put(
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "." + tp.topic() + "." + tp.partition());
+    settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    settings.put(ProducerConfig.ACKS_CONFIG, "all");
+    settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+    settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings);
+    try {
+      // Fences the partition's previous owner and completes or aborts what it left open.
+      producer.initTransactions();
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+    return producer;
   }
 
   private static boolean isSecurity(String key) {
@@ -449,17 +432,6 @@ public final class Ingestor implements AutoCloseable {
         || key.startsWith("sasl.")
         || key.startsWith("ssl.")
         || key.startsWith("client.dns.");
-  }
-
-  private static void closeProducer(PartitionState state) {
-    if (state.producer != null) {
-      try {
-        state.producer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        // Closing a producer whose broker is gone; nothing is lost: its transaction is open.
-      }
-      state.producer = null;
-    }
   }
 
   private ProducerRecord<byte[], byte[]> deadLetter(
@@ -507,36 +479,35 @@ public final class Ingestor implements AutoCloseable {
     }
   }
 
-  /** Partitions coming and going: the batch in hand is always committed before a rebalance. */
+  /**
+   * Partitions coming and going. A rebalance happens inside {@code poll}, between batches: a
+   * partition leaving has its window committed first, so its next owner starts where it ended.
+   */
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-      for (TopicPartition tp : assigned) {
-        PartitionState state = partitions.computeIfAbsent(tp, p -> new PartitionState());
-        Topic topic = topics.get(tp.topic());
-        if (topic != null && topic.logDirectory() != null) {
-          state.lastLogged =
-              OfflineLog.lastLoggedOffset(topic.logDirectory(), tp.topic(), tp.partition())
-                  .orElse(-1);
-        }
-      }
+      assigned.forEach(Ingestor.this::window);
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-      forget(revoked);
+      for (TopicPartition tp : revoked) {
+        PartitionWindow window = partitions.remove(tp);
+        if (window != null) {
+          commit(window);
+          window.close();
+        }
+        metrics.forget(tp.toString());
+      }
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
-      forget(lost);
-    }
-
-    private void forget(Collection<TopicPartition> gone) {
-      for (TopicPartition tp : gone) {
-        PartitionState state = partitions.remove(tp);
-        if (state != null) {
-          closeProducer(state);
+      // Lost, not revoked: another process may own them already; committing could only fail.
+      for (TopicPartition tp : lost) {
+        PartitionWindow window = partitions.remove(tp);
+        if (window != null) {
+          window.abandon();
         }
         metrics.forget(tp.toString());
       }

@@ -42,7 +42,7 @@ class BrokerOutageTest {
               definitions,
               store,
               repo,
-              IngestOptions.DEFAULTS.withMaxBatch(200),
+              IngestOptions.DEFAULTS.withMaxBatch(200).withLogRoll(300, Duration.ofSeconds(1)),
               Map.of("BOOTSTRAP", broker.bootstrapServers()),
               metrics);
       Thread thread = new Thread(ingestor::run, "ingest");

@@ -46,20 +46,28 @@ class CrashRecoveryTest {
     broker.createTopic(topic, 3);
     StreamScenario scenario =
         new StreamScenario(root, topic, broker.bootstrapServers()).generate(seed, 6000, 300);
-    scenario.produce(broker.bootstrapServers());
 
     int kills = 0;
     int halted = 0;
     int advancing = 0;
     long committed = committed(topic);
-    for (int life = 0; life < 8 && !done(topic); life++) {
+    // A quarter of the messages arrives before each of the first four lives, so no life can take
+    // them all and every life has work when it is killed.
+    int quarter = scenario.messages.size() / 4;
+    for (int life = 0; life < 8 && (life < 4 || !done(topic)); life++) {
+      if (life < 4) {
+        scenario.produce(
+            broker.bootstrapServers(),
+            life * quarter,
+            life == 3 ? scenario.messages.size() : (life + 1) * quarter);
+      }
       // Some lives halt right after an online write, the rest are killed at a random moment.
       int haltAfter = life % 3 == 1 ? 1 + random.nextInt(6) : 0;
       Process process = start(haltAfter);
       if (haltAfter > 0) {
         process.waitFor(60, TimeUnit.SECONDS);
       } else {
-        Thread.sleep(1500 + random.nextInt(3000));
+        Thread.sleep(3000 + random.nextInt(5000));
       }
       process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       kills++;
@@ -90,7 +98,7 @@ class CrashRecoveryTest {
               definitions,
               store,
               root,
-              IngestOptions.DEFAULTS.withMaxBatch(250),
+              IngestOptions.DEFAULTS.withMaxBatch(250).withLogRoll(400, Duration.ofSeconds(1)),
               Map.of("BOOTSTRAP", broker.bootstrapServers()),
               metrics);
       Thread thread = new Thread(last::run, "ingest");

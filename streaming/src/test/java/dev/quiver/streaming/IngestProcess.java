@@ -33,7 +33,9 @@ public final class IngestProcess {
             definitions,
             store,
             root,
-            IngestOptions.DEFAULTS.withMaxBatch(maxBatch),
+            IngestOptions.DEFAULTS
+                .withMaxBatch(maxBatch)
+                .withLogRoll(300, java.time.Duration.ofMillis(500)),
             Map.of("BOOTSTRAP", bootstrap),
             new IngestionMetrics())
         .run();

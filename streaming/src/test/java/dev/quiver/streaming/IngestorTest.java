@@ -71,7 +71,7 @@ class IngestorTest {
               definitions,
               store,
               root,
-              IngestOptions.DEFAULTS.withMaxBatch(500),
+              IngestOptions.DEFAULTS.withMaxBatch(500).withLogRoll(700, Duration.ofSeconds(1)),
               Map.of("BOOTSTRAP", broker.bootstrapServers()),
               metrics),
           metrics,

@@ -88,7 +88,7 @@ class RebalanceTest {
         definitions,
         store,
         root,
-        IngestOptions.DEFAULTS.withMaxBatch(100),
+        IngestOptions.DEFAULTS.withMaxBatch(100).withLogRoll(250, Duration.ofMillis(700)),
         environment,
         metrics);
   }

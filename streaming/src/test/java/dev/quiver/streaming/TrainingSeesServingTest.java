@@ -64,7 +64,7 @@ class TrainingSeesServingTest {
               repo.definitions(),
               store,
               root,
-              IngestOptions.DEFAULTS,
+              IngestOptions.DEFAULTS.withLogRoll(500, Duration.ofSeconds(1)),
               Map.of("BOOTSTRAP", broker.bootstrapServers()),
               metrics),
           metrics,

@@ -1,0 +1,190 @@
+package dev.quiver.streaming;
+
+import dev.quiver.offline.io.OfflineLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * An assigned partition's work between two commits: the batches applied online since the last
+ * commit, their dead letters sent in the partition's open transaction, and (for a logged stream)
+ * their events gathered for one offline log file. {@link #commit} writes the file, then commits the
+ * transaction with the next offset; until then nothing of the window is visible offline or to
+ * {@code read_committed} readers, and a crash makes the window read again.
+ */
+final class PartitionWindow {
+
+  final TopicPartition partition;
+  private final StreamTopic topic;
+  private final Supplier<KafkaProducer<byte[], byte[]>> producers;
+  private final BufferAllocator allocator;
+  private KafkaProducer<byte[], byte[]> producer;
+
+  /** The highest offset the partition's offline log holds; -1 when none. */
+  long lastLogged = -1;
+
+  /** Whether an earlier attempt failed, so the committed offset must be read before going on. */
+  boolean resync;
+
+  private boolean open;
+  private long first = -1;
+  private long last = -1;
+  private long openedAt;
+  private OfflineLog.Batch log;
+  private long events;
+  private final List<DeadLetterReason> deadLetters = new ArrayList<>();
+
+  PartitionWindow(
+      TopicPartition partition,
+      StreamTopic topic,
+      Supplier<KafkaProducer<byte[], byte[]>> producers,
+      BufferAllocator allocator) {
+    this.partition = partition;
+    this.topic = topic;
+    this.producers = producers;
+    this.allocator = allocator;
+  }
+
+  /**
+   * The partition's producer, created on first use: creating it fences the partition's previous
+   * owner and completes or aborts the transaction it left open.
+   */
+  KafkaProducer<byte[], byte[]> producer() {
+    if (producer == null) {
+      producer = producers.get();
+    }
+    return producer;
+  }
+
+  boolean isOpen() {
+    return open;
+  }
+
+  /** The first offset of the window, the one a failed window is read again from. */
+  long first() {
+    return first;
+  }
+
+  /**
+   * Adds a batch already applied online: sends its dead letters in the window's transaction and
+   * gathers its events for the log.
+   */
+  void add(
+      long batchFirst,
+      long batchLast,
+      List<StreamEvent> batchEvents,
+      List<ProducerRecord<byte[], byte[]>> letters,
+      List<DeadLetterReason> reasons) {
+    if (!open) {
+      producer().beginTransaction();
+      open = true;
+      first = batchFirst;
+      openedAt = System.nanoTime();
+    }
+    for (ProducerRecord<byte[], byte[]> letter : letters) {
+      producer.send(letter);
+    }
+    if (topic.logs()) {
+      for (StreamEvent event : batchEvents) {
+        if (event.offset() > lastLogged) {
+          if (log == null) {
+            log = new OfflineLog.Batch(topic.batchSource(), topic.logColumns(), allocator);
+          }
+          log.add(event.eventNanos(), event.values());
+        }
+      }
+    }
+    last = batchLast;
+    events += batchEvents.size();
+    deadLetters.addAll(reasons);
+  }
+
+  /** Whether the window should be committed now: unlogged streams commit every batch. */
+  boolean due(int rollRows, Duration rollInterval) {
+    return open
+        && (!topic.logs()
+            || log != null && log.rows() >= rollRows
+            || System.nanoTime() - openedAt >= rollInterval.toNanos());
+  }
+
+  /**
+   * Writes the window's log file (named by its offset range, after the last logged offset), then
+   * commits its dead letters and the next offset in one transaction.
+   */
+  void commit(ConsumerGroupMetadata group, IngestionMetrics metrics) {
+    if (!open) {
+      return;
+    }
+    if (topic.logs() && last > lastLogged) {
+      if (log != null && log.rows() > 0) {
+        long from = Math.max(first, lastLogged + 1);
+        log.writeTo(
+            topic.logDirectory(),
+            OfflineLog.streamFileName(partition.topic(), partition.partition(), from, last));
+      }
+      lastLogged = last;
+    }
+    producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(last + 1)), group);
+    producer.commitTransaction();
+    for (OnlineApplier applier : topic.appliers()) {
+      metrics.ingested(applier.view.name(), events);
+    }
+    deadLetters.forEach(metrics::deadLetter);
+    metrics.committed();
+    reset();
+  }
+
+  /**
+   * Gives the window up after a failure: aborts its transaction where the producer still can, and
+   * drops what it gathered. The producer is closed; the next one completes whatever this one left
+   * in doubt.
+   */
+  void abandon() {
+    if (producer != null) {
+      try {
+        if (open) {
+          producer.abortTransaction();
+        }
+      } catch (RuntimeException e) {
+        // The broker is gone or the producer fenced: the transaction is aborted on its own.
+      }
+    }
+    close();
+  }
+
+  private void reset() {
+    open = false;
+    first = -1;
+    last = -1;
+    events = 0;
+    deadLetters.clear();
+    if (log != null) {
+      log.close();
+      log = null;
+    }
+  }
+
+  /**
+   * Closes the producer and drops what the window gathered, leaving an open transaction to whoever
+   * takes the partition next.
+   */
+  void close() {
+    if (producer != null) {
+      try {
+        producer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        // Closing a producer whose broker is gone.
+      }
+      producer = null;
+    }
+    reset();
+  }
+}
