@@ -79,6 +79,8 @@ class TileTableTest {
           TileBody.header(expected, bucket, key + 1, bucket + key);
           TileBody.doubleSum(expected, 2.5 * key);
           TileBody.bytesValue(expected, "z".getBytes());
+          // The last value's event time, after the partials.
+          TileBody.chosenTime(expected, bucket, bucket + key);
           assertThat(body.toByteArray()).isEqualTo(expected.toByteArray());
         }
       }
