@@ -63,6 +63,12 @@ public final class Ingestor implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
+  /**
+   * How often an idle consumer asks the broker for metadata: a poll answers nothing both when the
+   * topics are quiet and when the broker is gone, so only this tells them apart.
+   */
+  private static final Duration PROBE_EVERY = Duration.ofSeconds(5);
+
   private final String group;
   private final OnlineStore store;
   private final IngestOptions options;
@@ -74,6 +80,7 @@ public final class Ingestor implements AutoCloseable {
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean stopping;
+  private long nextProbe;
 
   /** What a topic feeds: its source, decoder, online views and offline log. */
   private record Topic(
@@ -217,12 +224,16 @@ public final class Ingestor implements AutoCloseable {
   public void run() {
     try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerSettings())) {
       consumer = kafka;
+      nextProbe = System.nanoTime();
       kafka.subscribe(topics.keySet(), new Rebalance());
       Duration backoff = options.retryBackoff();
       while (!stopping) {
         ConsumerRecords<byte[], byte[]> records;
         try {
           records = kafka.poll(POLL);
+          if (records.isEmpty()) {
+            probeWhenIdle(kafka);
+          }
         } catch (WakeupException e) {
           break;
         } catch (InterruptException e) {
@@ -253,6 +264,31 @@ public final class Ingestor implements AutoCloseable {
       consumer = null;
       metrics.status(false, "stopped");
       finished.countDown();
+    }
+  }
+
+  /**
+   * Reports whether the broker answers while there is nothing to ingest, at most every {@link
+   * #PROBE_EVERY}: else an empty topic would never show as healthy, nor a broker gone while the
+   * topics were quiet as unhealthy.
+   */
+  private void probeWhenIdle(KafkaConsumer<byte[], byte[]> kafka) {
+    long now = System.nanoTime();
+    if (now - nextProbe < 0) {
+      return;
+    }
+    nextProbe = now + PROBE_EVERY.toNanos();
+    try {
+      kafka.listTopics(PROBE_EVERY);
+      metrics.status(true, "ingesting " + String.join(", ", topics.keySet()));
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      metrics.status(
+          false,
+          "cannot reach Kafka at "
+              + connection.get("bootstrap.servers")
+              + " within "
+              + PROBE_EVERY.toSeconds()
+              + " s");
     }
   }
 
