@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
       "lists the registry, builds a point-in-time-correct training set, materializes the latest",
       "values into the online store and reads some back, then serves the repo over HTTP (as",
       "'quiver serve') and prints a curl command to try. The copy is kept, so you can go on",
-      "exploring it."
+      "exploring it. Kafka ingestion ('quiver ingest') is skipped: the demo says whether a broker",
+      "answers and how to run it."
     })
 final class DemoCommand implements Callable<Integer> {
 

@@ -45,17 +45,7 @@ class IngestCliTest {
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");
     ProcessBuilder command =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                QuiverCli.class.getName(),
-                "ingest",
-                "--group",
-                group,
-                "--repo",
-                repo.toString())
+        CliRun.quiverProcess("ingest", "--group", group, "--repo", repo.toString())
             .redirectOutput(out.toFile())
             .redirectError(err.toFile());
     command.environment().put("KAFKA_BOOTSTRAP", broker.bootstrapServers());
