@@ -128,6 +128,17 @@ final class ServeCommand implements Callable<Integer> {
             server.port(),
             server.hostInUrl(),
             server.flightPort());
+    server
+        .ingestion()
+        .ifPresent(
+            ingestion ->
+                spec.commandLine()
+                    .getErr()
+                    .printf(
+                        "Ingesting %s into %s, consumer group %s%n",
+                        String.join(", ", ingestion.topics()),
+                        String.join(", ", ingestion.views()),
+                        ingestion.group()));
     spec.commandLine().getErr().flush();
     server.serveUntilStopped();
     return 0;

@@ -46,6 +46,8 @@ class IngestingServerTest {
     messages.addAll(TripStream.badTrips(now));
 
     try (QuiverServer server = start(repo)) {
+      assertThat(server.ingestion().orElseThrow().topics()).containsExactly(topic);
+      assertThat(server.ingestion().orElseThrow().group()).isEqualTo("quiver.ingest_server");
       TripStream.produce(broker, topic, messages);
       TripStream.awaitCommitted(broker, "quiver.ingest_server", topic);
 
