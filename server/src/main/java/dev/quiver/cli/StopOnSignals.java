@@ -29,8 +29,12 @@ final class StopOnSignals implements AutoCloseable {
     this.ingestion = ingestion;
     this.err = err;
     for (String name : SIGNALS) {
-      Signal signal = new Signal(name);
-      installed.add(new Installed(signal, Signal.handle(signal, this::stop)));
+      try {
+        Signal signal = new Signal(name);
+        installed.add(new Installed(signal, Signal.handle(signal, this::stop)));
+      } catch (IllegalArgumentException unsupported) {
+        // A platform without the signal, or a JVM that keeps it (-Xrs): the hook stops ingestion.
+      }
     }
     this.hook =
         new Thread(
