@@ -1,5 +1,6 @@
 package dev.quiver.sdk;
 
+import dev.quiver.online.OnlineStore;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -13,7 +14,7 @@ import java.nio.file.Path;
  * one registry store (for a PostgreSQL registry, one connection pool) from open to close; the
  * online store is opened on first use.
  */
-final class EmbeddedFeatureStore implements FeatureStore {
+final class EmbeddedFeatureStore implements FeatureStore, SharesOnlineStore {
 
   private final EmbeddedRegistry registry;
   private final EmbeddedOnline online;
@@ -51,6 +52,11 @@ final class EmbeddedFeatureStore implements FeatureStore {
   @Override
   public boolean refreshRegistry() {
     return registry.refresh();
+  }
+
+  @Override
+  public OnlineStore onlineStore() {
+    return online.store();
   }
 
   @Override

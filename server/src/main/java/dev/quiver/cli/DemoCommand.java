@@ -1,15 +1,21 @@
 package dev.quiver.cli;
 
+import dev.quiver.QuiverException;
 import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.ValueText;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KafkaSource;
 import dev.quiver.sdk.SourceValidation;
 import dev.quiver.server.QuiverServer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +42,8 @@ import picocli.CommandLine.Spec;
       "lists the registry, builds a point-in-time-correct training set, materializes the latest",
       "values into the online store and reads some back, then serves the repo over HTTP (as",
       "'quiver serve') and prints a curl command to try. The copy is kept, so you can go on",
-      "exploring it."
+      "exploring it. Kafka ingestion ('quiver ingest') is skipped: the demo says whether a broker",
+      "answers and how to run it."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -165,6 +172,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.flush();
 
+    kafkaNote(featureRepo, repo, err);
+
     err.println();
     err.println("The demo repo stays at " + repo + ". Try:");
     err.println("  ./quiver plan --repo " + repo);
@@ -226,6 +235,61 @@ final class DemoCommand implements Callable<Integer> {
       out.println(
           "Last " + (table.getRowCount() - first) + " of " + table.getRowCount() + " rows:");
       text.print(out, false);
+    }
+  }
+
+  /**
+   * Kafka ingestion is the one step the demo leaves out: it needs a broker, and its topic events
+   * the demo has no producer for. It says so, whether a broker answers, and how to run it.
+   */
+  private static void kafkaNote(FeatureRepo featureRepo, Path repo, PrintWriter err) {
+    Definitions definitions = featureRepo.definitions();
+    for (KafkaSource source : definitions.streamSources()) {
+      List<String> views =
+          definitions.featureViews().stream()
+              .filter(v -> v.source().equals(source.name()))
+              .map(FeatureView::name)
+              .toList();
+      String bootstrap;
+      try {
+        bootstrap = source.connection(System.getenv()).get("bootstrap.servers");
+      } catch (QuiverException e) {
+        step(err, "quiver ingest: skipped, no Kafka broker is configured (" + e.getMessage() + ")");
+        continue;
+      }
+      step(
+          err,
+          "quiver ingest: skipped; "
+              + (brokerAnswers(bootstrap)
+                  ? "a broker answers at " + bootstrap + ", but the demo produces no events."
+                  : "no Kafka broker answers at " + bootstrap + " (KAFKA_BOOTSTRAP)."));
+      err.println(
+          "  With a broker, this keeps "
+              + String.join(", ", views)
+              + " fresh online from topic "
+              + source.topic()
+              + " (README: Streaming ingestion from Kafka):");
+      err.println("  KAFKA_BOOTSTRAP=" + bootstrap + " ./quiver ingest --repo " + repo);
+      err.flush();
+    }
+  }
+
+  /** Whether the first bootstrap server accepts a connection within half a second. */
+  private static boolean brokerAnswers(String bootstrap) {
+    String first = bootstrap.split(",")[0].strip();
+    int colon = first.lastIndexOf(':');
+    if (colon < 0) {
+      return false;
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(
+          new InetSocketAddress(
+              first.substring(0, colon).replace("[", "").replace("]", ""),
+              Integer.parseInt(first.substring(colon + 1))),
+          500);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 

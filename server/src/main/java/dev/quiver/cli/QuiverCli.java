@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
       RegistryCommand.class,
       MaterializeCommand.class,
       MaterializeIncrementalCommand.class,
+      IngestCommand.class,
       OnlineCommand.class,
       HistoricalCommand.class,
       ReproduceCommand.class,

@@ -25,7 +25,12 @@ import picocli.CommandLine.Spec;
       "reads need QUIVER_READ_TOKEN (or --read-token, or the write token) when that is set.",
       "It listens on 127.0.0.1 unless --host says otherwise; with no write token, writes",
       "must come as 'Content-Type: application/json'.",
-      "Ctrl-C stops it gracefully: requests in flight finish, the stores close."
+      "Ctrl-C stops it gracefully: requests in flight finish, the stores close.",
+      "",
+      "With --ingest it also runs 'quiver ingest' (every view on a Kafka source, consumer",
+      "group quiver.<project>) on its online store: /health/ready answers 503 while ingestion",
+      "cannot reach Kafka or the store, /metrics gains quiver_ingest_*, and stopping commits",
+      "the batch in hand first."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -88,6 +93,12 @@ final class ServeCommand implements Callable<Integer> {
               + " reserve; requests share QUIVER_MEMORY_LIMIT, by default half the heap).")
   int chunkRows;
 
+  @Option(
+      names = "--ingest",
+      description =
+          "Also keep the views on Kafka sources fresh, as 'quiver ingest' does (see its --help).")
+  boolean ingest;
+
   @Mixin RepoOption repo;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -100,6 +111,7 @@ final class ServeCommand implements Callable<Integer> {
     settings.put("quiver.server.flight-port", flightPort);
     settings.put("quiver.server.training-set-chunk-rows", chunkRows);
     settings.put("micronaut.server.max-request-size", maxBodyBytes);
+    settings.put("quiver.server.ingest", ingest);
     if (writeToken != null) {
       settings.put("quiver.server.write-token", writeToken);
     }
@@ -116,6 +128,17 @@ final class ServeCommand implements Callable<Integer> {
             server.port(),
             server.hostInUrl(),
             server.flightPort());
+    server
+        .ingestion()
+        .ifPresent(
+            ingestion ->
+                spec.commandLine()
+                    .getErr()
+                    .printf(
+                        "Ingesting %s into %s, consumer group %s%n",
+                        String.join(", ", ingestion.topics()),
+                        String.join(", ", ingestion.views()),
+                        ingestion.group()));
     spec.commandLine().getErr().flush();
     server.serveUntilStopped();
     return 0;

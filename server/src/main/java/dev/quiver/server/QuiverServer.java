@@ -159,6 +159,11 @@ public final class QuiverServer implements AutoCloseable {
     return server.isRunning();
   }
 
+  /** The Kafka ingestion running in this server ({@code quiver.server.ingest}), if any. */
+  public Optional<StreamIngestion> ingestion() {
+    return context.getBean(IngestionService.class).ingestion();
+  }
+
   /** The repo being served, for tests of this package. */
   FeatureService features() {
     return context.getBean(FeatureService.class);

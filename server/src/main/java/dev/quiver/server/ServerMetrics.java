@@ -2,6 +2,8 @@ package dev.quiver.server;
 
 import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.registry.store.MaterializationState;
+import dev.quiver.streaming.DeadLetterReason;
+import dev.quiver.streaming.IngestionMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -14,11 +16,12 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server's Prometheus metrics: request latency per endpoint and status, online lookup latency,
- * errors by kind, and per view how stale its online data is.
+ * errors by kind, per view how stale its online data is, and Kafka ingestion's when it runs here.
  */
 @Singleton
 public final class ServerMetrics {
@@ -28,6 +31,8 @@ public final class ServerMetrics {
   private final Map<String, Timer> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Staleness> staleness = new ConcurrentHashMap<>();
+  private final Map<String, Gauge> lag = new ConcurrentHashMap<>();
+  private volatile StreamIngestion ingestion;
   private final Timer onlineLookups;
   private final FeatureService features;
 
@@ -62,6 +67,40 @@ public final class ServerMetrics {
     FunctionCounter.builder("quiver_memory_waits", memory, MemoryBudget::waits)
         .description("Operations that had to wait for memory others held, since start")
         .register(registry);
+  }
+
+  /**
+   * Ingestion's metrics ({@code serve --ingest}): events per view, dead letters per reason, lag per
+   * partition, the end-to-end delay and whether it is healthy. Every label takes a bounded set of
+   * values: the views and partitions ingested, the reasons.
+   */
+  void registerIngestion(StreamIngestion running) {
+    IngestionMetrics counts = running.metrics();
+    for (String view : running.views()) {
+      FunctionCounter.builder(
+              "quiver_ingest_events", counts, m -> m.ingestedByView().getOrDefault(view, 0L))
+          .description("Events from Kafka written to the online store, per view")
+          .tag("view", view)
+          .register(registry);
+    }
+    for (DeadLetterReason reason : DeadLetterReason.values()) {
+      FunctionCounter.builder(
+              "quiver_ingest_dead_letters", counts, m -> m.deadLettersByReason().get(reason))
+          .description("Messages sent to the dead-letter topic, per reason")
+          .tag("reason", reason.code())
+          .register(registry);
+    }
+    Timer delay =
+        Timer.builder("quiver_ingest_delay")
+            .description("From an event's time to its being visible online (end-to-end delay)")
+            .publishPercentileHistogram()
+            .maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry);
+    counts.onDelay(nanos -> delay.record(nanos, TimeUnit.NANOSECONDS));
+    Gauge.builder("quiver_ingest_healthy", running, r -> r.status().healthy() ? 1 : 0)
+        .description("1 while ingestion reaches Kafka and the online store, else 0")
+        .register(registry);
+    this.ingestion = running;
   }
 
   /** Records one request's latency. */
@@ -125,7 +164,38 @@ public final class ServerMetrics {
               registry.remove(gauge.getValue().gauge);
               return true;
             });
+    updateLag();
     return registry.scrape();
+  }
+
+  /** A lag gauge per partition assigned to this process now; a partition that moved loses its. */
+  private void updateLag() {
+    StreamIngestion running = ingestion;
+    if (running == null) {
+      return;
+    }
+    Set<String> assigned = running.metrics().lagByPartition().keySet();
+    for (String partition : assigned) {
+      lag.computeIfAbsent(
+          partition,
+          p ->
+              Gauge.builder(
+                      "quiver_ingest_lag",
+                      running.metrics(),
+                      m -> m.lagByPartition().getOrDefault(p, 0L))
+                  .description("Messages of a partition not ingested yet (consumer lag)")
+                  .tag("partition", p)
+                  .register(registry));
+    }
+    lag.entrySet()
+        .removeIf(
+            gauge -> {
+              if (assigned.contains(gauge.getKey())) {
+                return false;
+              }
+              registry.remove(gauge.getValue());
+              return true;
+            });
   }
 
   /** A view's staleness gauge and the value it reads (a double's bits). */

@@ -27,6 +27,9 @@ import java.util.Optional;
  * @param flightPort the Arrow Flight port (0 picks a free one)
  * @param trainingSetChunkRows entity rows joined at a time for a training set over Flight, which
  *     bounds the memory one request holds; 0 for as many as take about half the join's memory
+ * @param ingest whether the server also runs Kafka ingestion into its online store ({@code quiver
+ *     serve --ingest}), every view on a stream source, in the consumer group {@code
+ *     quiver.<project>}
  */
 @ConfigurationProperties(ServerSettings.PREFIX)
 public record ServerSettings(
@@ -39,7 +42,8 @@ public record ServerSettings(
         @Min(value = 0, message = AT_LEAST)
         @Max(value = 65535, message = AT_MOST)
         int flightPort,
-    @Bindable(defaultValue = "0") @Min(value = 0, message = AT_LEAST) int trainingSetChunkRows) {
+    @Bindable(defaultValue = "0") @Min(value = 0, message = AT_LEAST) int trainingSetChunkRows,
+    @Bindable(defaultValue = "false") boolean ingest) {
 
   static final String AT_LEAST = "must be at least {value}, got {validatedValue}";
   static final String AT_MOST = "must be at most {value}, got {validatedValue}";
@@ -84,6 +88,8 @@ public record ServerSettings(
         + flightPort
         + ", trainingSetChunkRows="
         + trainingSetChunkRows
+        + ", ingest="
+        + ingest
         + "]";
   }
 }

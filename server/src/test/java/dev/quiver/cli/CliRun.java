@@ -7,6 +7,21 @@ import picocli.CommandLine;
 /** The outcome of one in-process {@code quiver} invocation. */
 public record CliRun(int exitCode, String out, String err) {
 
+  /**
+   * {@code quiver} in a JVM of its own, on this test's class path, for tests that kill or signal
+   * it; not started yet.
+   */
+  public static ProcessBuilder quiverProcess(String... args) {
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(QuiverCli.class.getName());
+    command.addAll(java.util.List.of(args));
+    return new ProcessBuilder(command);
+  }
+
   public static CliRun quiver(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -260,12 +260,7 @@ class MaterializeCliTest {
   void aMaterializationKilledMidwayIsCompletedByRunningItAgain() throws Exception {
     Path online = repo.resolve("data/online");
     Process process =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                QuiverCli.class.getName(),
+        CliRun.quiverProcess(
                 "materialize",
                 "2026-03-01T00:00:00Z",
                 "2026-03-08T00:00:00Z",

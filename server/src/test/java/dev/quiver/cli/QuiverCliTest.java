@@ -40,7 +40,7 @@ class QuiverCliTest {
     assertThat(apply.exitCode()).as(apply.err()).isZero();
     assertThat(apply.out())
         .contains("create  feature view     driver_hourly_stats")
-        .contains("12 to create, 0 to update, 0 to delete, 0 unchanged.")
+        .contains("13 to create, 0 to update, 0 to delete, 0 unchanged.")
         .endsWith("Applied: the registry is now at version 1.\n");
 
     CliRun unchanged = quiver("plan", "--exit-code", "--repo", repoArg);
@@ -52,7 +52,7 @@ class QuiverCliTest {
     assertThat(pending.exitCode()).isEqualTo(2);
     assertThat(pending.out())
         .contains("update  feature view  driver_hourly_stats  ttl 1d -> 2d")
-        .contains("0 to create, 1 to update, 0 to delete, 11 unchanged.");
+        .contains("0 to create, 1 to update, 0 to delete, 12 unchanged.");
     assertThat(quiver("plan", "--repo", repoArg).exitCode()).isZero();
 
     assertThat(quiver("apply", "--repo", repoArg).exitCode()).isZero();

@@ -78,7 +78,8 @@ class ServerSettingsTest {
             10,
             java.time.Duration.ofSeconds(2),
             0,
-            0);
+            0,
+            false);
     assertThat(settings.toString()).doesNotContain("s3cret").contains("writeToken=***");
   }
 
