@@ -1,7 +1,6 @@
 package dev.quiver.streaming;
 
 import dev.quiver.QuiverException;
-import dev.quiver.offline.io.OfflineLog;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
@@ -64,7 +63,7 @@ public final class Ingestor implements AutoCloseable {
   /** How long ingestion may hear nothing before it asks the broker whether it is there. */
   private static final Duration PROBE_AFTER = Duration.ofSeconds(5);
 
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
   private final String group;
@@ -249,7 +248,12 @@ public final class Ingestor implements AutoCloseable {
       return false;
     } catch (KafkaException e) {
       metrics.status(
-          false, "cannot reach Kafka at " + connection.get("bootstrap.servers") + ": " + e);
+          false,
+          "cannot reach Kafka at "
+              + connection.get("bootstrap.servers")
+              + " within "
+              + PROBE_TIMEOUT.toSeconds()
+              + " s");
       return false;
     }
   }
@@ -293,6 +297,7 @@ public final class Ingestor implements AutoCloseable {
         // An earlier attempt failed, maybe while committing: the new producer completes or
         // aborts its transaction, and the committed offset says where the partition really is.
         window.producer();
+        window.readLastLogged();
         OffsetAndMetadata committed = consumer.committed(Set.of(tp)).get(tp);
         long from = committed == null ? 0 : committed.offset();
         records = records.stream().filter(r -> r.offset() >= from).toList();
@@ -392,11 +397,7 @@ public final class Ingestor implements AutoCloseable {
         p -> {
           StreamTopic topic = topics.get(tp.topic());
           PartitionWindow window = new PartitionWindow(tp, topic, () -> newProducer(tp), allocator);
-          if (topic.logs()) {
-            window.lastLogged =
-                OfflineLog.lastLoggedOffset(topic.logDirectory(), tp.topic(), tp.partition())
-                    .orElse(-1);
-          }
+          window.readLastLogged();
           return window;
         });
   }

@@ -29,7 +29,7 @@ final class PartitionWindow {
   private KafkaProducer<byte[], byte[]> producer;
 
   /** The highest offset the partition's offline log holds; -1 when none. */
-  long lastLogged = -1;
+  private long lastLogged = -1;
 
   /** Whether an earlier attempt failed, so the committed offset must be read before going on. */
   boolean resync;
@@ -62,6 +62,19 @@ final class PartitionWindow {
       producer = producers.get();
     }
     return producer;
+  }
+
+  /** Reads the highest offset the partition's offline log holds from its file names. */
+  void readLastLogged() {
+    if (topic.logs()) {
+      lastLogged = loggedOnDisk();
+    }
+  }
+
+  private long loggedOnDisk() {
+    return OfflineLog.lastLoggedOffset(
+            topic.logDirectory(), partition.topic(), partition.partition())
+        .orElse(-1);
   }
 
   boolean isOpen() {
@@ -116,14 +129,29 @@ final class PartitionWindow {
   }
 
   /**
-   * Writes the window's log file (named by its offset range, after the last logged offset), then
-   * commits its dead letters and the next offset in one transaction.
+   * Commits the window: its offsets join the transaction first (which fails when another process
+   * owns the partition now, so a process that lost it never logs), then its log file is written
+   * (named by its offset range, after the last logged offset), then the transaction with its dead
+   * letters and offsets is committed.
+   *
+   * @throws IllegalStateException when the partition's log holds offsets this window does not know
+   *     of (another owner logged them): the window is read again
    */
   void commit(ConsumerGroupMetadata group, IngestionMetrics metrics) {
     if (!open) {
       return;
     }
+    producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(last + 1)), group);
     if (topic.logs() && last > lastLogged) {
+      long onDisk = loggedOnDisk();
+      if (onDisk > lastLogged) {
+        throw new IllegalStateException(
+            "the offline log of "
+                + partition
+                + " reached offset "
+                + onDisk
+                + ", logged by another process");
+      }
       if (log != null && log.rows() > 0) {
         long from = Math.max(first, lastLogged + 1);
         log.writeTo(
@@ -132,7 +160,6 @@ final class PartitionWindow {
       }
       lastLogged = last;
     }
-    producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(last + 1)), group);
     producer.commitTransaction();
     for (OnlineApplier applier : topic.appliers()) {
       metrics.ingested(applier.view.name(), events);
