@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,36 +130,20 @@ abstract class OnlineApplier {
       this.fold = new TileFold(layout);
     }
 
-    /** An event's encoded key, to sort a batch's events by. */
-    private record Keyed(byte[] key, StreamEvent event) {}
-
     @Override
     long apply(List<StreamEvent> events) {
-      // Sorting the events by key groups each key's events (a stable sort keeps their offset
-      // order) and hands the store its keys in order, which it would otherwise sort itself:
-      // cheaper than hashing each key's bytes and sorting the keys again.
-      Keyed[] keyed = new Keyed[events.size()];
-      for (int i = 0; i < keyed.length; i++) {
-        StreamEvent event = events.get(i);
+      Map<ByteBuffer, List<TileFold.Event>> byKey = new LinkedHashMap<>();
+      for (StreamEvent event : events) {
         newestEvent = Math.max(newestEvent, event.eventNanos());
-        keyed[i] = new Keyed(key(event).array(), event);
+        byKey.computeIfAbsent(key(event), k -> new ArrayList<>(2)).add(tileEvent(event));
       }
-      Arrays.sort(keyed, (a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
-      List<byte[]> keys = new ArrayList<>(keyed.length);
-      List<List<TileFold.Event>> folded = new ArrayList<>(keyed.length);
-      for (int i = 0; i < keyed.length; ) {
-        int end = i + 1;
-        while (end < keyed.length && Arrays.equals(keyed[end].key(), keyed[i].key())) {
-          end++;
-        }
-        List<TileFold.Event> keyEvents = new ArrayList<>(end - i);
-        for (int x = i; x < end; x++) {
-          keyEvents.add(tileEvent(keyed[x].event()));
-        }
-        keys.add(keyed[i].key());
-        folded.add(keyEvents);
-        i = end;
-      }
+      List<byte[]> keys = new ArrayList<>(byKey.size());
+      List<List<TileFold.Event>> folded = new ArrayList<>(byKey.size());
+      byKey.forEach(
+          (key, keyEvents) -> {
+            keys.add(key.array());
+            folded.add(keyEvents);
+          });
       long newest = newestEvent;
       return store.updateTiles(
           view.name(), keys, (i, stored) -> fold.fold(stored, folded.get(i), newest));
