@@ -48,14 +48,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * count and mean of {@code amount} over 1h, 1d and 7d, until {@code ingested + dead letters}
  * reaches the count. {@code ratio} is Quiver's median time over the peer's.
  *
- * <p>{@code benchmarks/run.sh ingest-delay}: the Ingestor runs while a producer thread sends {@code
- * rate} events/s (event time = when sent) for {@code seconds}; the end-to-end delay (event time to
- * visible online) comes from {@link IngestionMetrics#delayMillis}. A raw consumer in another group
- * reads the same topic at the same time and records event time to parsed; {@code ratio} is Quiver's
- * p99 over the raw consumer's.
+ * <p>{@code benchmarks/run.sh ingest-delay}: the Ingestor and a raw consumer (another group, the
+ * same topic) start, and once both hold every partition a producer thread sends {@code rate}
+ * events/s (event time = when sent, linger 5 ms) for {@code warmup} + {@code seconds}. The
+ * end-to-end delay (event time to visible online) comes from {@link IngestionMetrics#delayMillis}
+ * over the whole run, and from {@link IngestionMetrics#onDelay} for the events dated after the
+ * warm-up (the steady state: the JIT and the partitions' transactional producers have started); the
+ * raw consumer records event time to parsed for the same events. {@code ratio} is Quiver's
+ * steady-state p99 over the raw consumer's.
  *
  * <p>Settings: {@code events} (5000000), {@code keys} (500000), {@code partitions} (4), {@code
- * runs} (3); for the delay, {@code rate} (10000), {@code seconds} (60), {@code keys}.
+ * runs} (3); for the delay, {@code rate} (10000), {@code seconds} (60), {@code warmup} (10), {@code
+ * keys}. Each round also prints this process's CPU time (the broker's is not in it) and the ingest
+ * thread's.
  */
 public final class IngestBenchmark {
 
