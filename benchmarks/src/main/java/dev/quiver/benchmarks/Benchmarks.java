@@ -9,7 +9,7 @@ public final class Benchmarks {
     if (args.length != 1) {
       System.err.println(
           "usage: benchmarks/run.sh NAME   (names: historical, aggregations, online, materialize,"
-              + " serve, remote, concurrent, tiles)");
+              + " serve, remote, concurrent, tiles, ingest, ingest-delay)");
       System.exit(1);
     }
     switch (args[0]) {
@@ -21,12 +21,14 @@ public final class Benchmarks {
       case "remote" -> RemoteBenchmark.main(new String[0]);
       case "concurrent" -> ConcurrentBenchmark.main(new String[0]);
       case "tiles" -> TilesBenchmark.main(new String[0]);
+      case "ingest" -> IngestBenchmark.throughput();
+      case "ingest-delay" -> IngestBenchmark.delay();
       default -> {
         System.err.println(
             "unknown benchmark '"
                 + args[0]
                 + "'; names: historical, aggregations, online, materialize, serve, remote, concurrent,"
-                + " tiles");
+                + " tiles, ingest, ingest-delay");
         System.exit(1);
       }
     }
