@@ -15,6 +15,8 @@ import java.util.List;
  *     it is written and the offsets committed
  * @param logRollInterval for a stream logged offline, the longest a partition's log file gathers
  *     events before it is written and the offsets committed (under the transaction timeout)
+ * @param commitInterval for a stream not logged offline, the longest a partition's batches wait for
+ *     their offsets and dead letters to be committed (online, each batch is written at once)
  */
 public record IngestOptions(
     List<String> views,
@@ -22,11 +24,18 @@ public record IngestOptions(
     int maxBatch,
     Duration retryBackoff,
     int logRollRows,
-    Duration logRollInterval) {
+    Duration logRollInterval,
+    Duration commitInterval) {
 
   public static final IngestOptions DEFAULTS =
       new IngestOptions(
-          List.of(), null, 20_000, Duration.ofMillis(500), 200_000, Duration.ofSeconds(30));
+          List.of(),
+          null,
+          20_000,
+          Duration.ofMillis(500),
+          200_000,
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(1));
 
   public IngestOptions {
     views = List.copyOf(views);
@@ -39,20 +48,29 @@ public record IngestOptions(
   }
 
   public IngestOptions withViews(List<String> names) {
-    return new IngestOptions(names, group, maxBatch, retryBackoff, logRollRows, logRollInterval);
+    return new IngestOptions(
+        names, group, maxBatch, retryBackoff, logRollRows, logRollInterval, commitInterval);
   }
 
   public IngestOptions withGroup(String name) {
-    return new IngestOptions(views, name, maxBatch, retryBackoff, logRollRows, logRollInterval);
+    return new IngestOptions(
+        views, name, maxBatch, retryBackoff, logRollRows, logRollInterval, commitInterval);
   }
 
   public IngestOptions withMaxBatch(int messages) {
-    return new IngestOptions(views, group, messages, retryBackoff, logRollRows, logRollInterval);
+    return new IngestOptions(
+        views, group, messages, retryBackoff, logRollRows, logRollInterval, commitInterval);
   }
 
   /** Log files of at most {@code rows} events, written at least every {@code interval}. */
   public IngestOptions withLogRoll(int rows, Duration interval) {
-    return new IngestOptions(views, group, maxBatch, retryBackoff, rows, interval);
+    return new IngestOptions(views, group, maxBatch, retryBackoff, rows, interval, commitInterval);
+  }
+
+  /** Offsets of streams not logged offline committed at least every {@code interval}. */
+  public IngestOptions withCommitInterval(Duration interval) {
+    return new IngestOptions(
+        views, group, maxBatch, retryBackoff, logRollRows, logRollInterval, interval);
   }
 
   /** The consumer group of a project. */

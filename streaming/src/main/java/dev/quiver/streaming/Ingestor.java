@@ -19,6 +19,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -74,6 +76,13 @@ public final class Ingestor implements AutoCloseable {
   private final Map<String, StreamTopic> topics = new LinkedHashMap<>();
   private final Map<TopicPartition, PartitionWindow> partitions = new HashMap<>();
   private final BufferAllocator allocator = new RootAllocator();
+  private final ExecutorService producerStarts =
+      Executors.newCachedThreadPool(
+          task -> {
+            Thread thread = new Thread(task, "quiver-ingest-producer-start");
+            thread.setDaemon(true);
+            return thread;
+          });
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean stopping;
@@ -209,7 +218,7 @@ public final class Ingestor implements AutoCloseable {
           }
         }
         for (PartitionWindow window : List.copyOf(partitions.values())) {
-          if (window.due(options.logRollRows(), options.logRollInterval()) && !commit(window)) {
+          if (window.due(options) && !commit(window)) {
             failed = true;
           }
         }
@@ -309,16 +318,25 @@ public final class Ingestor implements AutoCloseable {
       List<StreamEvent> events = new ArrayList<>(records.size());
       List<ProducerRecord<byte[], byte[]>> letters = new ArrayList<>();
       List<DeadLetterReason> reasons = new ArrayList<>();
-      for (ConsumerRecord<byte[], byte[]> record : records) {
-        long produced =
-            record.timestampType() == TimestampType.NO_TIMESTAMP_TYPE ? -1 : record.timestamp();
-        EventDecoder.Decoded decoded =
-            topic.decoder().decode(tp.partition(), record.offset(), record.value(), produced);
-        if (decoded instanceof EventDecoder.Event event) {
+      List<EventDecoder.Decoded> decoded =
+          Parallel.map(
+              records,
+              record ->
+                  topic
+                      .decoder()
+                      .decode(
+                          tp.partition(),
+                          record.offset(),
+                          record.value(),
+                          record.timestampType() == TimestampType.NO_TIMESTAMP_TYPE
+                              ? -1
+                              : record.timestamp()));
+      for (int i = 0; i < records.size(); i++) {
+        if (decoded.get(i) instanceof EventDecoder.Event event) {
           events.add(event.event());
         } else {
-          EventDecoder.DeadLetter dead = (EventDecoder.DeadLetter) decoded;
-          letters.add(deadLetter(topic.source(), record, dead));
+          EventDecoder.DeadLetter dead = (EventDecoder.DeadLetter) decoded.get(i);
+          letters.add(deadLetter(topic.source(), records.get(i), dead));
           reasons.add(dead.reason());
         }
       }
@@ -487,7 +505,9 @@ public final class Ingestor implements AutoCloseable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-      assigned.forEach(Ingestor.this::window);
+      for (TopicPartition tp : assigned) {
+        window(tp).startProducer(producerStarts);
+      }
     }
 
     @Override
@@ -518,6 +538,7 @@ public final class Ingestor implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    producerStarts.shutdown();
     allocator.close();
   }
 }

@@ -132,10 +132,12 @@ abstract class OnlineApplier {
 
     @Override
     long apply(List<StreamEvent> events) {
+      List<Map.Entry<ByteBuffer, TileFold.Event>> prepared =
+          Parallel.map(events, event -> Map.entry(key(event), tileEvent(event)));
       Map<ByteBuffer, List<TileFold.Event>> byKey = new LinkedHashMap<>();
-      for (StreamEvent event : events) {
-        newestEvent = Math.max(newestEvent, event.eventNanos());
-        byKey.computeIfAbsent(key(event), k -> new ArrayList<>(2)).add(tileEvent(event));
+      for (Map.Entry<ByteBuffer, TileFold.Event> event : prepared) {
+        newestEvent = Math.max(newestEvent, event.getValue().eventNanos());
+        byKey.computeIfAbsent(event.getKey(), k -> new ArrayList<>(2)).add(event.getValue());
       }
       List<byte[]> keys = new ArrayList<>(byKey.size());
       List<List<TileFold.Event>> folded = new ArrayList<>(byKey.size());

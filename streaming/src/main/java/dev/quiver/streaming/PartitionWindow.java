@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -27,6 +30,7 @@ final class PartitionWindow {
   private final Supplier<KafkaProducer<byte[], byte[]>> producers;
   private final BufferAllocator allocator;
   private KafkaProducer<byte[], byte[]> producer;
+  private CompletableFuture<KafkaProducer<byte[], byte[]>> starting;
 
   /** The highest offset the partition's offline log holds; -1 when none. */
   private long lastLogged = -1;
@@ -59,9 +63,29 @@ final class PartitionWindow {
    */
   KafkaProducer<byte[], byte[]> producer() {
     if (producer == null) {
-      producer = producers.get();
+      CompletableFuture<KafkaProducer<byte[], byte[]>> started = starting;
+      starting = null;
+      if (started == null) {
+        producer = producers.get();
+      } else {
+        try {
+          producer = started.join();
+        } catch (CompletionException e) {
+          throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+      }
     }
     return producer;
+  }
+
+  /**
+   * Starts creating the producer on {@code executor}, so that the partitions a process is given
+   * initialize their transactions together rather than one after the other in the first batches.
+   */
+  void startProducer(Executor executor) {
+    if (producer == null && starting == null) {
+      starting = CompletableFuture.supplyAsync(producers, executor);
+    }
   }
 
   /** Reads the highest offset the partition's offline log holds from its file names. */
@@ -120,12 +144,17 @@ final class PartitionWindow {
     deadLetters.addAll(reasons);
   }
 
-  /** Whether the window should be committed now: unlogged streams commit every batch. */
-  boolean due(int rollRows, Duration rollInterval) {
-    return open
-        && (!topic.logs()
-            || log != null && log.rows() >= rollRows
-            || System.nanoTime() - openedAt >= rollInterval.toNanos());
+  /**
+   * Whether the window should be committed now: it holds {@code logRollRows} messages, or it is
+   * older than the log's roll interval (a logged stream) or the commit interval (any other).
+   */
+  boolean due(IngestOptions options) {
+    if (!open) {
+      return false;
+    }
+    Duration interval = topic.logs() ? options.logRollInterval() : options.commitInterval();
+    return events + deadLetters.size() >= options.logRollRows()
+        || System.nanoTime() - openedAt >= interval.toNanos();
   }
 
   /**
@@ -204,6 +233,10 @@ final class PartitionWindow {
    * takes the partition next.
    */
   void close() {
+    if (starting != null) {
+      starting.thenAccept(started -> started.close(Duration.ZERO));
+      starting = null;
+    }
     if (producer != null) {
       try {
         producer.close(Duration.ofSeconds(5));
