@@ -16,7 +16,8 @@ public interface SupportsTiles extends OnlineStore {
   interface TileUpdate {
     /**
      * The key's next set. Called again with the newer set when another writer changed the key in
-     * between, so it must depend on {@code stored} alone.
+     * between, and for different keys from several threads at once, so it must depend on {@code
+     * stored} (and the key) alone.
      *
      * @param index the key's position among those of the update
      * @param stored the stored set, or null
