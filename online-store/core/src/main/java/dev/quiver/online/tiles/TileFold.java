@@ -33,9 +33,17 @@ public final class TileFold {
   private final TileLayout layout;
   private final List<TileLayout.Slot> slots;
 
+  /** A set without tiles, of this layout. */
+  private final TileSets.Raw empty;
+
   public TileFold(TileLayout layout) {
     this.layout = layout;
     this.slots = layout.slots();
+    List<TileSets.Raw.SeriesTiles> series = new ArrayList<>();
+    for (TileLayout.Series s : layout.series()) {
+      series.add(new TileSets.Raw.SeriesTiles(s.hop(), s.reach(), List.of()));
+    }
+    this.empty = new TileSets.Raw(layout.hash(), Long.MIN_VALUE, series, StreamPositions.NONE);
   }
 
   /**
@@ -95,19 +103,11 @@ public final class TileFold {
         && TileSets.isTileSet(stored)
         && TileSets.layoutHash(stored) == layout.hash()) {
       TileSets.Raw raw = TileSets.Raw.tryParse(stored);
-      if (raw != null && raw.sameSeries(empty())) {
+      if (raw != null && raw.sameSeries(empty)) {
         return raw;
       }
     }
-    return empty();
-  }
-
-  private TileSets.Raw empty() {
-    List<TileSets.Raw.SeriesTiles> series = new ArrayList<>();
-    for (TileLayout.Series s : layout.series()) {
-      series.add(new TileSets.Raw.SeriesTiles(s.hop(), s.reach(), List.of()));
-    }
-    return new TileSets.Raw(layout.hash(), Long.MIN_VALUE, series, StreamPositions.NONE);
+    return empty;
   }
 
   private static byte[] bodyOf(List<TileSets.Tile> tiles, long bucket) {
@@ -127,28 +127,38 @@ public final class TileFold {
     return null;
   }
 
+  /** The series with the touched tiles re-encoded, merged into its tiles in bucket order. */
   private TileSets.Raw.SeriesTiles withTouched(
       TileSets.Raw.SeriesTiles series, TreeMap<Long, Partials> touched) {
     if (touched.isEmpty()) {
       return series;
     }
-    TreeMap<Long, TileSets.Tile> tiles = new TreeMap<>();
-    for (TileSets.Tile tile : series.tiles()) {
-      tiles.put(tile.bucket(), tile);
-    }
+    List<TileSets.Tile> tiles = series.tiles();
+    List<TileSets.Tile> merged = new ArrayList<>(tiles.size() + touched.size());
     TileOutput out = new TileOutput();
+    int i = 0;
     for (Map.Entry<Long, Partials> entry : touched.entrySet()) {
+      long bucket = entry.getKey();
+      while (i < tiles.size() && tiles.get(i).bucket() < bucket) {
+        merged.add(tiles.get(i++));
+      }
+      if (i < tiles.size() && tiles.get(i).bucket() == bucket) {
+        i++; // replaced by its update
+      }
       out.reset();
       entry.getValue().write(out);
-      tiles.put(entry.getKey(), new TileSets.Tile(entry.getKey(), out.toByteArray()));
+      merged.add(new TileSets.Tile(bucket, out.toByteArray()));
     }
-    return new TileSets.Raw.SeriesTiles(
-        series.hop(), series.reach(), new ArrayList<>(tiles.values()));
+    while (i < tiles.size()) {
+      merged.add(tiles.get(i++));
+    }
+    return new TileSets.Raw.SeriesTiles(series.hop(), series.reach(), merged);
   }
 
   /** One tile's partials, decoded to be updated. */
   private static final class Partials {
     private final List<TileLayout.Slot> slots;
+
     private final long bucket;
     private long rows;
     private long newest;
