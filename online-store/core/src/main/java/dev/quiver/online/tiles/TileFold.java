@@ -84,7 +84,7 @@ public final class TileFold {
         }
         touched
             .get(s)
-            .computeIfAbsent(bucket, b -> Partials.of(slots, b, bodyOf(tiles.tiles(), b)))
+            .computeIfAbsent(bucket, b -> Partials.of(slots, b, tileOf(tiles.tiles(), b)))
             .add(event);
       }
     }
@@ -110,7 +110,7 @@ public final class TileFold {
     return empty;
   }
 
-  private static byte[] bodyOf(List<TileSets.Tile> tiles, long bucket) {
+  private static TileSets.Tile tileOf(List<TileSets.Tile> tiles, long bucket) {
     int low = 0;
     int high = tiles.size() - 1;
     while (low <= high) {
@@ -121,7 +121,7 @@ public final class TileFold {
       } else if (at > bucket) {
         high = mid - 1;
       } else {
-        return tiles.get(mid).body();
+        return tiles.get(mid);
       }
     }
     return null;
@@ -183,12 +183,13 @@ public final class TileFold {
     }
 
     /** The partials of a stored body, or empty ones for a new tile. */
-    static Partials of(List<TileLayout.Slot> slots, long bucket, byte[] body) {
+    static Partials of(List<TileLayout.Slot> slots, long bucket, TileSets.Tile tile) {
       Partials p = new Partials(slots, bucket);
-      if (body == null) {
+      if (tile == null) {
         return p;
       }
-      TileInput in = new TileInput(body, 0);
+      TileInput in = new TileInput(tile.source(), tile.from());
+      int end = tile.from() + tile.length();
       p.rows = in.getVarint();
       p.newest = bucket + in.getVarint();
       for (int x = 0; x < slots.size(); x++) {
@@ -198,7 +199,7 @@ public final class TileFold {
         if (p.present[x] && ordered(slots.get(x))) {
           // A tile written before chosen times were kept: the newest event for last (the
           // usual case), the bucket's start for first.
-          boolean known = in.position() < body.length;
+          boolean known = in.position() < end;
           p.chosenTimes[x] =
               known
                   ? bucket + in.getVarint()

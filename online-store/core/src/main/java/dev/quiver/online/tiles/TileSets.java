@@ -238,15 +238,29 @@ public final class TileSets {
     return saturatingAdd(saturatingAdd(oldestBucket, hop), reach);
   }
 
-  record Tile(long bucket, byte[] body) {
+  /**
+   * A tile: its bucket and its body, {@code length} bytes of {@code source} from {@code from} (a
+   * parsed set's tiles are slices of its bytes, never copied).
+   */
+  record Tile(long bucket, byte[] source, int from, int length) {
+    Tile(long bucket, byte[] body) {
+      this(bucket, body, 0, body.length);
+    }
+
     @Override
     public boolean equals(Object other) {
-      return other instanceof Tile t && t.bucket == bucket && Arrays.equals(t.body, body);
+      return other instanceof Tile t
+          && t.bucket == bucket
+          && Arrays.equals(t.source, t.from, t.from + t.length, source, from, from + length);
     }
 
     @Override
     public int hashCode() {
-      return Long.hashCode(bucket) * 31 + Arrays.hashCode(body);
+      int hash = Long.hashCode(bucket);
+      for (int i = from; i < from + length; i++) {
+        hash = hash * 31 + source[i];
+      }
+      return hash;
     }
   }
 
@@ -302,7 +316,7 @@ public final class TileSets {
           int length = (int) in.getVarint();
           int from = in.position();
           in.skip(length);
-          list.add(new Tile(index * hop, Arrays.copyOfRange(encoded, from, from + length)));
+          list.add(new Tile(index * hop, encoded, from, length));
         }
         series.add(new SeriesTiles(hop, reach, list));
       }
@@ -376,7 +390,7 @@ public final class TileSets {
       for (SeriesTiles s : series) {
         size += 16 + 10;
         for (Tile tile : s.tiles) {
-          size += 20 + tile.body.length;
+          size += 20 + tile.length;
         }
         if (!s.tiles.isEmpty()) {
           any = true;
@@ -400,7 +414,7 @@ public final class TileSets {
             out.putVarint(index - previous);
           }
           previous = index;
-          out.putVarint(tile.body.length).putBytes(tile.body);
+          out.putVarint(tile.length).putBytes(tile.source, tile.from, tile.length);
         }
       }
       positions.write(out);
