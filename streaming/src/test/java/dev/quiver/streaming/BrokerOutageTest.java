@@ -7,8 +7,6 @@ import dev.quiver.registry.model.Definitions;
 import dev.quiver.streaming.testing.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,31 +34,26 @@ class BrokerOutageTest {
     try (RocksDbOnlineStore store =
         RocksDbOnlineStore.open(StreamScenario.PROJECT, repo.resolve("data/online.db"))) {
       IngestionMetrics metrics = new IngestionMetrics();
-      Ingestor ingestor =
-          new Ingestor(
-              StreamScenario.PROJECT,
-              definitions,
-              store,
-              repo,
-              IngestOptions.DEFAULTS.withMaxBatch(200).withLogRoll(300, Duration.ofSeconds(1)),
-              Map.of("BOOTSTRAP", broker.bootstrapServers()),
-              metrics);
-      Thread thread = new Thread(ingestor::run, "ingest");
-      thread.start();
+      Running running =
+          Running.start(
+              scenario.ingestor(
+                  definitions,
+                  store,
+                  broker.bootstrapServers(),
+                  IngestOptions.DEFAULTS.withMaxBatch(200).withLogRoll(300, Duration.ofSeconds(1)),
+                  metrics));
       scenario.produce(broker.bootstrapServers(), 0, 1000);
-      await(() -> handled(metrics) >= 1000 && metrics.status().healthy());
+      Running.await(() -> handled(metrics) >= 1000 && metrics.status().healthy());
 
       broker.close();
-      await(() -> !metrics.status().healthy());
+      Running.await(() -> !metrics.status().healthy());
       assertThat(metrics.status().detail()).contains("Kafka");
 
       broker = broker.startAgain();
       scenario.produce(broker.bootstrapServers(), 1000, 2000);
-      await(() -> handled(metrics) >= 2000);
-      await(() -> metrics.status().healthy());
-      ingestor.stop();
-      thread.join(30_000);
-      ingestor.close();
+      Running.await(() -> handled(metrics) >= 2000);
+      Running.await(() -> metrics.status().healthy());
+      running.close();
 
       assertThat(handled(metrics)).isEqualTo(2000);
       long t = scenario.newestEvent();
@@ -75,15 +68,5 @@ class BrokerOutageTest {
 
   private static long handled(IngestionMetrics metrics) {
     return metrics.ingestedByView().getOrDefault("card_last", 0L) + metrics.deadLetters();
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out");
-      }
-      Thread.sleep(100);
-    }
   }
 }

@@ -92,24 +92,16 @@ class CrashRecoveryTest {
     try (RocksDbOnlineStore store =
         RocksDbOnlineStore.open(StreamScenario.PROJECT, root.resolve("data/online.db"))) {
       IngestionMetrics metrics = new IngestionMetrics();
-      Ingestor last =
-          new Ingestor(
-              StreamScenario.PROJECT,
-              definitions,
-              store,
-              root,
-              IngestOptions.DEFAULTS.withMaxBatch(250).withLogRoll(400, Duration.ofSeconds(1)),
-              Map.of("BOOTSTRAP", broker.bootstrapServers()),
-              metrics);
-      Thread thread = new Thread(last::run, "ingest");
-      thread.start();
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (!done(topic) && System.nanoTime() < deadline) {
-        Thread.sleep(200);
+      try (Running last =
+          Running.start(
+              scenario.ingestor(
+                  definitions,
+                  store,
+                  broker.bootstrapServers(),
+                  IngestOptions.DEFAULTS.withMaxBatch(250).withLogRoll(400, Duration.ofSeconds(1)),
+                  metrics))) {
+        Running.await(() -> done(topic));
       }
-      last.stop();
-      thread.join(30_000);
-      last.close();
       assertThat(done(topic)).as("every message committed; " + metrics.status()).isTrue();
 
       long t = scenario.newestEvent();
@@ -158,7 +150,15 @@ class CrashRecoveryTest {
   }
 
   /** Whether the group's committed offsets reached the end of every partition. */
-  private boolean done(String topic) throws Exception {
+  private boolean done(String topic) {
+    try {
+      return committedToEnd(topic);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot read the group's offsets", e);
+    }
+  }
+
+  private boolean committedToEnd(String topic) throws Exception {
     var admin = broker.admin();
     Map<TopicPartition, OffsetAndMetadata> committed =
         admin

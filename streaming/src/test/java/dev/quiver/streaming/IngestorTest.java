@@ -11,8 +11,6 @@ import dev.quiver.registry.model.Definitions;
 import dev.quiver.streaming.testing.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,13 +64,11 @@ class IngestorTest {
     try (OnlineStore store = opened) {
       IngestionMetrics metrics = new IngestionMetrics();
       runUntilDone(
-          new Ingestor(
-              StreamScenario.PROJECT,
+          scenario.ingestor(
               definitions,
               store,
-              root,
+              broker.bootstrapServers(),
               IngestOptions.DEFAULTS.withMaxBatch(500).withLogRoll(700, Duration.ofSeconds(1)),
-              Map.of("BOOTSTRAP", broker.bootstrapServers()),
               metrics),
           metrics,
           scenario.messages.size());
@@ -93,29 +89,9 @@ class IngestorTest {
   /** Runs the ingestor in a thread until every message was committed, then stops it. */
   static void runUntilDone(Ingestor ingestor, IngestionMetrics metrics, long messages)
       throws Exception {
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread thread =
-        new Thread(
-            () -> {
-              try {
-                ingestor.run();
-              } catch (Throwable e) {
-                failure.set(e);
-              }
-            },
-            "ingest");
-    thread.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (metrics.ingested() / 2 + metrics.deadLetters() < messages
-        && System.nanoTime() < deadline
-        && thread.isAlive()) {
-      Thread.sleep(100);
-    }
-    ingestor.stop();
-    thread.join(30_000);
-    ingestor.close();
-    if (failure.get() != null) {
-      throw new AssertionError("ingestion failed", failure.get());
+    try (Running running = Running.start(ingestor)) {
+      Running.await(
+          () -> metrics.ingested() / 2 + metrics.deadLetters() >= messages || !running.isAlive());
     }
     assertThat(metrics.ingested() / 2 + metrics.deadLetters())
         .as("messages ingested or dead-lettered; status: " + metrics.status())

@@ -7,8 +7,6 @@ import dev.quiver.registry.model.Definitions;
 import dev.quiver.streaming.testing.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,35 +36,34 @@ class RebalanceTest {
     StreamScenario scenario =
         new StreamScenario(root, topic, broker.bootstrapServers()).generate(seed, 4500, 200);
     Definitions definitions = scenario.definitions(broker.bootstrapServers());
-    Map<String, String> environment = Map.of("BOOTSTRAP", broker.bootstrapServers());
 
     try (RocksDbOnlineStore store =
         RocksDbOnlineStore.open(StreamScenario.PROJECT, root.resolve("data/online.db"))) {
       IngestionMetrics first = new IngestionMetrics();
       IngestionMetrics second = new IngestionMetrics();
-      Ingestor a = ingestor(definitions, store, environment, first);
-      Ingestor b = ingestor(definitions, store, environment, second);
-      Thread ta = new Thread(a::run, "ingest-a");
-      ta.start();
-      scenario.produce(broker.bootstrapServers(), 0, 1500);
-      await(() -> handled(first) >= 1500);
+      IngestOptions options =
+          IngestOptions.DEFAULTS.withMaxBatch(100).withLogRoll(250, Duration.ofMillis(700));
+      String bootstrap = broker.bootstrapServers();
+      Running a = Running.start(scenario.ingestor(definitions, store, bootstrap, options, first));
+      try {
+        scenario.produce(bootstrap, 0, 1500);
+        Running.await(() -> handled(first) >= 1500);
+        try (Running b =
+            Running.start(scenario.ingestor(definitions, store, bootstrap, options, second))) {
+          // Both take part once the second consumer was given partitions.
+          Running.await(() -> !second.lagByPartition().isEmpty());
+          scenario.produce(bootstrap, 1500, 3000);
+          Running.await(() -> handled(first) + handled(second) >= 3000);
+          assertThat(handled(second)).as("the second consumer ingested a share").isPositive();
 
-      Thread tb = new Thread(b::run, "ingest-b");
-      tb.start();
-      // Both take part once the second consumer was given partitions.
-      await(() -> !second.lagByPartition().isEmpty());
-      scenario.produce(broker.bootstrapServers(), 1500, 3000);
-      await(() -> handled(first) + handled(second) >= 3000);
-      assertThat(handled(second)).as("the second consumer ingested a share").isPositive();
-
-      a.stop();
-      ta.join(30_000);
-      a.close();
-      scenario.produce(broker.bootstrapServers(), 3000, 4500);
-      await(() -> handled(first) + handled(second) >= 4500);
-      b.stop();
-      tb.join(30_000);
-      b.close();
+          // The first leaves: its partitions move to the second.
+          a.close();
+          scenario.produce(bootstrap, 3000, 4500);
+          Running.await(() -> handled(first) + handled(second) >= 4500);
+        }
+      } finally {
+        a.close();
+      }
 
       assertThat(handled(first) + handled(second)).isEqualTo(4500);
       long t = scenario.newestEvent();
@@ -78,33 +75,8 @@ class RebalanceTest {
     StreamChecks.assertDeadLetters(broker, topic, scenario, seed);
   }
 
-  private Ingestor ingestor(
-      Definitions definitions,
-      RocksDbOnlineStore store,
-      Map<String, String> environment,
-      IngestionMetrics metrics) {
-    return new Ingestor(
-        StreamScenario.PROJECT,
-        definitions,
-        store,
-        root,
-        IngestOptions.DEFAULTS.withMaxBatch(100).withLogRoll(250, Duration.ofMillis(700)),
-        environment,
-        metrics);
-  }
-
   /** Messages a consumer ingested (counted once, not per view) or dead-lettered. */
   private static long handled(IngestionMetrics metrics) {
     return metrics.ingestedByView().getOrDefault("card_last", 0L) + metrics.deadLetters();
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for ingestion");
-      }
-      Thread.sleep(50);
-    }
   }
 }

@@ -93,6 +93,17 @@ final class StreamScenario {
     System.setProperty("quiver.test.bootstrap", bootstrap);
   }
 
+  /** An ingestor of this repo's stream views into {@code store}. */
+  Ingestor ingestor(
+      Definitions definitions,
+      OnlineStore store,
+      String bootstrap,
+      IngestOptions options,
+      IngestionMetrics metrics) {
+    return new Ingestor(
+        PROJECT, definitions, store, root, options, Map.of("BOOTSTRAP", bootstrap), metrics);
+  }
+
   Definitions definitions(String bootstrap) {
     return FeatureRepo.load(root, Map.of("BOOTSTRAP", bootstrap)).definitions();
   }

@@ -59,13 +59,11 @@ class TrainingSeesServingTest {
         RocksDbOnlineStore.open(StreamScenario.PROJECT, root.resolve("data/online.db"))) {
       IngestionMetrics metrics = new IngestionMetrics();
       IngestorTest.runUntilDone(
-          new Ingestor(
-              StreamScenario.PROJECT,
+          scenario.ingestor(
               repo.definitions(),
               store,
-              root,
+              broker.bootstrapServers(),
               IngestOptions.DEFAULTS.withLogRoll(500, Duration.ofSeconds(1)),
-              Map.of("BOOTSTRAP", broker.bootstrapServers()),
               metrics),
           metrics,
           scenario.messages.size());
