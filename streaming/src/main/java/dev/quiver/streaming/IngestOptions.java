@@ -45,6 +45,13 @@ public record IngestOptions(
     if (logRollRows < 1) {
       throw new IllegalArgumentException("logRollRows must be at least 1");
     }
+    // A window is one Kafka transaction, which brokers let last 15 minutes at most by default.
+    for (Duration interval : List.of(logRollInterval, commitInterval)) {
+      if (interval.isNegative() || interval.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "a window's interval must be between 0 and 10 minutes, not " + interval);
+      }
+    }
   }
 
   public IngestOptions withViews(List<String> names) {

@@ -75,6 +75,13 @@ public final class Ingestor implements AutoCloseable {
   private final Map<String, String> connection;
   private final Map<String, StreamTopic> topics = new LinkedHashMap<>();
   private final Map<TopicPartition, PartitionWindow> partitions = new HashMap<>();
+
+  /** Partitions whose last attempt failed, with why: ingestion is unhealthy while any is. */
+  private final Map<TopicPartition, String> failing = new LinkedHashMap<>();
+
+  /** Counted down by {@link #stop}, so a pause between retries ends at once. */
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+
   private final BufferAllocator allocator = new RootAllocator();
   private final ExecutorService producerStarts =
       Executors.newCachedThreadPool(
@@ -248,9 +255,7 @@ public final class Ingestor implements AutoCloseable {
   private boolean probe(KafkaConsumer<byte[], byte[]> kafka) {
     try {
       kafka.listTopics(PROBE_TIMEOUT);
-      if (!metrics.status().healthy()) {
-        metrics.status(true, "ingesting " + String.join(", ", topics.keySet()));
-      }
+      reportHealth();
       return true;
     } catch (WakeupException e) {
       stopping = true;
@@ -270,6 +275,7 @@ public final class Ingestor implements AutoCloseable {
   /** Asks {@link #run} to finish its batch in hand, commit it and return. */
   public void stop() {
     stopping = true;
+    stopRequested.countDown();
     KafkaConsumer<byte[], byte[]> running = consumer;
     if (running != null) {
       running.wakeup();
@@ -283,7 +289,7 @@ public final class Ingestor implements AutoCloseable {
 
   private Duration pause(Duration backoff) {
     try {
-      Thread.sleep(backoff.toMillis());
+      stopRequested.await(backoff.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopping = true;
@@ -299,8 +305,16 @@ public final class Ingestor implements AutoCloseable {
    */
   private boolean process(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
     StreamTopic topic = topics.get(tp.topic());
-    PartitionWindow window = window(tp);
     long first = records.get(0).offset();
+    PartitionWindow window;
+    try {
+      window = window(tp);
+    } catch (RuntimeException e) {
+      // The offline log's folder could not be read: read the batch again after a pause.
+      metrics.status(false, "cannot ingest " + tp + ": " + e.getMessage());
+      consumer.seek(tp, first);
+      return false;
+    }
     try {
       if (window.resync) {
         // An earlier attempt failed, maybe while committing: the new producer completes or
@@ -308,10 +322,11 @@ public final class Ingestor implements AutoCloseable {
         window.producer();
         window.readLastLogged();
         OffsetAndMetadata committed = consumer.committed(Set.of(tp)).get(tp);
-        long from = committed == null ? 0 : committed.offset();
-        records = records.stream().filter(r -> r.offset() >= from).toList();
         window.resync = false;
-        if (records.isEmpty()) {
+        if (committed != null && committed.offset() != first) {
+          // The attempt's commit went through after all (or the partition moved on): go on
+          // from the committed offset, dropping what this poll read before or after it.
+          consumer.seek(tp, committed.offset());
           return true;
         }
       }
@@ -378,7 +393,8 @@ public final class Ingestor implements AutoCloseable {
     long first = window.first();
     try {
       window.commit(consumer.groupMetadata(), metrics);
-      metrics.status(true, "ingesting " + String.join(", ", topics.keySet()));
+      failing.remove(window.partition);
+      reportHealth();
       return true;
     } catch (RuntimeException e) {
       return failed(window, first, e);
@@ -393,20 +409,35 @@ public final class Ingestor implements AutoCloseable {
   private boolean failed(PartitionWindow window, long batchFirst, RuntimeException e) {
     long first = window.isOpen() ? window.first() : batchFirst;
     window.abandon();
-    if (e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException) {
-      // Another process owns the partition now; it reads the window from the committed offset.
+    // Fenced (another process took the partition, or the broker aborted a transaction that ran
+    // past its timeout) or any other failure: the window is read again, from the committed
+    // offset, unless the partition has gone, which the next poll says.
+    window.resync = true;
+    boolean fenced =
+        e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException;
+    if (!consumer.assignment().contains(window.partition)) {
       partitions.remove(window.partition);
-      metrics.status(true, "partition " + window.partition + " moved to another process");
       return true;
     }
-    window.resync = true;
-    metrics.status(false, "cannot ingest " + window.partition + ": " + e.getMessage());
-    try {
-      consumer.seek(window.partition, first);
-    } catch (IllegalStateException notAssigned) {
-      partitions.remove(window.partition);
+    consumer.seek(window.partition, first);
+    failing.put(
+        window.partition,
+        (fenced ? "fenced while committing " : "cannot ingest ")
+            + window.partition
+            + ": "
+            + e.getMessage());
+    reportHealth();
+    return fenced;
+  }
+
+  /** Healthy while no assigned partition is failing; else the first failure. */
+  private void reportHealth() {
+    failing.keySet().retainAll(partitions.keySet());
+    if (failing.isEmpty()) {
+      metrics.status(true, "ingesting " + String.join(", ", topics.keySet()));
+    } else {
+      metrics.status(false, failing.values().iterator().next());
     }
-    return false;
   }
 
   private PartitionWindow window(TopicPartition tp) {
@@ -433,6 +464,11 @@ public final class Ingestor implements AutoCloseable {
     settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     settings.put(ProducerConfig.ACKS_CONFIG, "all");
     settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+    // A window's transaction stays open up to its roll interval, plus a commit delayed by the
+    // longest pause between retries: the broker must not abort it meanwhile.
+    settings.put(
+        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+        Long.toString(transactionTimeout(options).toMillis()));
     settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings);
@@ -444,6 +480,15 @@ public final class Ingestor implements AutoCloseable {
       throw e;
     }
     return producer;
+  }
+
+  /** The transactions' timeout: the longest window, plus two of the longest pauses. */
+  static Duration transactionTimeout(IngestOptions options) {
+    Duration window =
+        options.logRollInterval().compareTo(options.commitInterval()) > 0
+            ? options.logRollInterval()
+            : options.commitInterval();
+    return window.plus(MAX_BACKOFF.multipliedBy(2));
   }
 
   private static boolean isSecurity(String key) {
@@ -506,7 +551,11 @@ public final class Ingestor implements AutoCloseable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
       for (TopicPartition tp : assigned) {
-        window(tp).startProducer(producerStarts);
+        try {
+          window(tp).startProducer(producerStarts);
+        } catch (RuntimeException e) {
+          // Its first batch tries again, and reports the failure.
+        }
       }
     }
 
