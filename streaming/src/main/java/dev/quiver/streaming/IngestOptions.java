@@ -11,8 +11,8 @@ import java.util.List;
  * @param maxBatch the most messages one poll takes (Kafka's {@code max.poll.records})
  * @param retryBackoff the first wait after a failure to reach the broker or the store; it doubles
  *     up to a minute
- * @param logRollRows for a stream logged offline, the events a partition's log file gathers before
- *     it is written and the offsets committed
+ * @param logRollRows the messages a partition's window gathers before its log file is written and
+ *     its offsets committed; also the most log rows all windows together hold in memory
  * @param logRollInterval for a stream logged offline, the longest a partition's log file gathers
  *     events before it is written and the offsets committed (under the transaction timeout)
  * @param commitInterval for a stream not logged offline, the longest a partition's batches wait for

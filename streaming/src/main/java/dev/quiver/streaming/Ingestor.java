@@ -229,6 +229,9 @@ public final class Ingestor implements AutoCloseable {
             failed = true;
           }
         }
+        if (!commitLargestWhileOverBudget()) {
+          failed = true;
+        }
         recordLag(kafka);
         if (failed) {
           backoff = pause(backoff);
@@ -378,6 +381,32 @@ public final class Ingestor implements AutoCloseable {
       return true;
     } catch (RuntimeException e) {
       return failed(window, first, e);
+    }
+  }
+
+  /**
+   * Keeps the log rows all windows hold in memory under {@code logRollRows}: while they are over
+   * it, the largest window commits (a process holding many partitions would otherwise hold a
+   * window's rows for each).
+   *
+   * @return false when a commit failed
+   */
+  private boolean commitLargestWhileOverBudget() {
+    while (true) {
+      long held = 0;
+      PartitionWindow largest = null;
+      for (PartitionWindow window : partitions.values()) {
+        held += window.logRows();
+        if (largest == null || window.logRows() > largest.logRows()) {
+          largest = window;
+        }
+      }
+      if (held < options.logRollRows() || largest == null || largest.logRows() == 0) {
+        return true;
+      }
+      if (!commit(largest)) {
+        return false;
+      }
     }
   }
 

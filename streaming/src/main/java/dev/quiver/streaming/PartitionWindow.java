@@ -148,6 +148,11 @@ final class PartitionWindow {
    * Whether the window should be committed now: it holds {@code logRollRows} messages, or it is
    * older than the log's roll interval (a logged stream) or the commit interval (any other).
    */
+  /** The log rows the window holds in memory. */
+  int logRows() {
+    return log == null ? 0 : log.rows();
+  }
+
   boolean due(IngestOptions options) {
     if (!open) {
       return false;
