@@ -48,15 +48,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Keeps views on stream sources fresh: a consumer group reads their topics and each partition's
  * messages are applied in batches, exactly once in effect.
  *
- * <p>A batch of one partition goes, in this order: online (idempotent: newer-wins rows with the
- * offset as created time, tiles that record the offsets they hold), to the offline log (a file
- * named by the batch's offset range, holding only offsets after the partition's last logged one),
- * then in one Kafka transaction of that partition's producer its dead letters and its consumer
- * offset. A crash anywhere before the commit leaves the offset where it was: the batch is read
- * again, the online writes and the log skip what they hold, and the aborted dead letters are sent
- * again. The producer of a partition has a transactional id of its own ({@code
- * <group>.<topic>.<partition>}), so whoever takes the partition over, after a crash or a rebalance,
- * aborts what the previous owner left open.
+ * <p>Each batch of a partition is written online at once (idempotent: newer-wins rows with the
+ * offset as created time, tiles that record the offsets they hold) and joins the partition's {@link
+ * PartitionWindow}: its dead letters go into the window's Kafka transaction and its events into the
+ * window's offline log file. A due window commits: offsets join the transaction, the log file is
+ * written (named by the window's offset range, holding only offsets after the partition's last
+ * logged one), the transaction commits. A crash anywhere before the commit leaves the offset where
+ * it was: the window is read again, the online writes and the log skip what they hold, and the
+ * aborted dead letters are sent again. The producer of a partition has a transactional id of its
+ * own ({@code <group>.<topic>.<partition>}), so whoever takes the partition over, after a crash or
+ * a rebalance, aborts what the previous owner left open.
  */
 public final class Ingestor implements AutoCloseable {
 
