@@ -69,6 +69,12 @@ public record IngestOptions(
         views, group, messages, retryBackoff, logRollRows, logRollInterval, commitInterval);
   }
 
+  /** The first wait after a failure; it doubles up to a minute. */
+  public IngestOptions withRetryBackoff(Duration wait) {
+    return new IngestOptions(
+        views, group, maxBatch, wait, logRollRows, logRollInterval, commitInterval);
+  }
+
   /** Log files of at most {@code rows} events, written at least every {@code interval}. */
   public IngestOptions withLogRoll(int rows, Duration interval) {
     return new IngestOptions(views, group, maxBatch, retryBackoff, rows, interval, commitInterval);

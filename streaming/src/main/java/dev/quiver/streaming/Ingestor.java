@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -93,6 +95,7 @@ public final class Ingestor implements AutoCloseable {
           });
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private UnaryOperator<Producer<byte[], byte[]>> producerWrapper = UnaryOperator.identity();
   private volatile boolean stopping;
 
   /**
@@ -174,6 +177,11 @@ public final class Ingestor implements AutoCloseable {
       views.add(view);
     }
     return views;
+  }
+
+  /** Wraps each producer ingestion creates, before it is used: for tests that inject faults. */
+  void wrapProducers(UnaryOperator<Producer<byte[], byte[]>> wrapper) {
+    this.producerWrapper = wrapper;
   }
 
   public String group() {
@@ -481,7 +489,7 @@ public final class Ingestor implements AutoCloseable {
         });
   }
 
-  private KafkaProducer<byte[], byte[]> newProducer(TopicPartition tp) {
+  private Producer<byte[], byte[]> newProducer(TopicPartition tp) {
     Properties settings = new Properties();
     connection.forEach(
         (key, value) -> {
@@ -501,7 +509,7 @@ public final class Ingestor implements AutoCloseable {
         Long.toString(transactionTimeout(options).toMillis()));
     settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings);
+    Producer<byte[], byte[]> producer = producerWrapper.apply(new KafkaProducer<>(settings));
     try {
       // Fences the partition's previous owner and completes or aborts what it left open.
       producer.initTransactions();

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -27,10 +27,10 @@ final class PartitionWindow {
 
   final TopicPartition partition;
   private final StreamTopic topic;
-  private final Supplier<KafkaProducer<byte[], byte[]>> producers;
+  private final Supplier<Producer<byte[], byte[]>> producers;
   private final BufferAllocator allocator;
-  private KafkaProducer<byte[], byte[]> producer;
-  private CompletableFuture<KafkaProducer<byte[], byte[]>> starting;
+  private Producer<byte[], byte[]> producer;
+  private CompletableFuture<Producer<byte[], byte[]>> starting;
 
   /** The highest offset the partition's offline log holds; -1 when none. */
   private long lastLogged = -1;
@@ -49,7 +49,7 @@ final class PartitionWindow {
   PartitionWindow(
       TopicPartition partition,
       StreamTopic topic,
-      Supplier<KafkaProducer<byte[], byte[]>> producers,
+      Supplier<Producer<byte[], byte[]>> producers,
       BufferAllocator allocator) {
     this.partition = partition;
     this.topic = topic;
@@ -61,9 +61,9 @@ final class PartitionWindow {
    * The partition's producer, created on first use: creating it fences the partition's previous
    * owner and completes or aborts the transaction it left open.
    */
-  KafkaProducer<byte[], byte[]> producer() {
+  Producer<byte[], byte[]> producer() {
     if (producer == null) {
-      CompletableFuture<KafkaProducer<byte[], byte[]>> started = starting;
+      CompletableFuture<Producer<byte[], byte[]>> started = starting;
       starting = null;
       if (started == null) {
         producer = producers.get();

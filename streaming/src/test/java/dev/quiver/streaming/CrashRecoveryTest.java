@@ -8,14 +8,8 @@ import dev.quiver.streaming.testing.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +48,9 @@ class CrashRecoveryTest {
     // A quarter of the messages arrives before each of the first four lives, so no life can take
     // them all and every life has work when it is killed.
     int quarter = scenario.messages.size() / 4;
-    for (int life = 0; life < 8 && (life < 4 || !done(topic)); life++) {
+    for (int life = 0;
+        life < 8 && (life < 4 || !StreamChecks.committedToEnd(broker, topic));
+        life++) {
       if (life < 4) {
         scenario.produce(
             broker.bootstrapServers(),
@@ -100,9 +96,11 @@ class CrashRecoveryTest {
                   broker.bootstrapServers(),
                   IngestOptions.DEFAULTS.withMaxBatch(250).withLogRoll(400, Duration.ofSeconds(1)),
                   metrics))) {
-        Running.await(() -> done(topic));
+        Running.await(() -> StreamChecks.committedToEnd(broker, topic));
       }
-      assertThat(done(topic)).as("every message committed; " + metrics.status()).isTrue();
+      assertThat(StreamChecks.committedToEnd(broker, topic))
+          .as("every message committed; " + metrics.status())
+          .isTrue();
 
       long t = scenario.newestEvent();
       assertThat(scenario.online(store, definitions, t))
@@ -147,37 +145,5 @@ class CrashRecoveryTest {
         .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
         .mapToLong(e -> e.getValue().offset())
         .sum();
-  }
-
-  /** Whether the group's committed offsets reached the end of every partition. */
-  private boolean done(String topic) {
-    try {
-      return committedToEnd(topic);
-    } catch (Exception e) {
-      throw new IllegalStateException("Cannot read the group's offsets", e);
-    }
-  }
-
-  private boolean committedToEnd(String topic) throws Exception {
-    var admin = broker.admin();
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin
-            .listConsumerGroupOffsets("quiver." + StreamScenario.PROJECT)
-            .partitionsToOffsetAndMetadata()
-            .get(30, TimeUnit.SECONDS);
-    Map<TopicPartition, OffsetSpec> latest =
-        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-            .collect(
-                Collectors.toMap(
-                    p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-    for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
-      OffsetAndMetadata at = committed.get(end.getKey());
-      if (end.getValue().offset() > 0 && (at == null || at.offset() < end.getValue().offset())) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -15,10 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.parquet.column.page.PageReadStore;
@@ -137,5 +141,37 @@ final class StreamChecks {
     assertThat(values)
         .as("seed %d", seed)
         .containsExactlyInAnyOrderElementsOf(scenario.invalidJson());
+  }
+
+  /** Whether the scenario's group committed every partition of {@code topic} to its end. */
+  static boolean committedToEnd(KafkaBroker broker, String topic) {
+    try {
+      var admin = broker.admin();
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin
+              .listConsumerGroupOffsets("quiver." + StreamScenario.PROJECT)
+              .partitionsToOffsetAndMetadata()
+              .get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get()
+          .get(topic)
+          .partitions()
+          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+          admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+      for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end :
+          ends.entrySet()) {
+        OffsetAndMetadata at = committed.get(end.getKey());
+        if (end.getValue().offset() > 0 && (at == null || at.offset() < end.getValue().offset())) {
+          return false;
+        }
+      }
+      return true;
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot read the group's offsets", e);
+    }
   }
 }
