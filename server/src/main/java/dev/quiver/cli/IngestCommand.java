@@ -23,17 +23,18 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Keep the online store fresh from Kafka: consume the topics of the views on stream sources",
-      "(type: kafka) until Ctrl-C or SIGTERM, which finish and commit the batch in hand (exit 0).",
+      "(type: kafka) until Ctrl-C or SIGTERM, which commit what is in hand and exit 0.",
       "",
       "Plain views: each event is a row, written newer-wins. Aggregation views: each event updates",
       "its tiles. With log_to_offline: true on the source, events are also appended to its",
       "batch_source as Parquet files named by partition and offset range, so training sees them.",
       "",
-      "Exactly once, in effect: each partition's batch is written online, then to the offline log,",
-      "then its dead letters and its consumer offset commit in one Kafka transaction. A crash at",
-      "any point (even kill -9) reads the batch again, and nothing is counted twice: online rows",
-      "are newer-wins with the offset as their created time, tiles record the offsets they hold,",
-      "log files skip the offsets already logged, and the aborted dead letters are sent again.",
+      "Exactly once, in effect: each partition's batches are written online as they arrive; about",
+      "once a second (30 s or 200,000 messages when logged offline) its window commits: the log",
+      "file, then its dead letters and its consumer offset in one Kafka transaction. A crash at any",
+      "point (even kill -9) reads the window again, and nothing is counted twice: online rows are",
+      "newer-wins with the offset as their created time, tiles record the offsets they hold, log",
+      "files skip the offsets already logged, and the aborted dead letters are sent again.",
       "",
       "Processes in one consumer group (default quiver.<project>, from the earliest offset the",
       "first time) share the partitions; start more to ingest faster. A message that is not a",
@@ -73,9 +74,7 @@ final class IngestCommand implements Callable<Integer> {
       names = "--max-batch",
       paramLabel = "N",
       defaultValue = "20000",
-      description =
-          "The most messages one poll takes, committed together per partition (default:"
-              + " ${DEFAULT-VALUE}).")
+      description = "The most messages one poll takes (default: ${DEFAULT-VALUE}).")
   int maxBatch;
 
   @Mixin RepoOption repo;
