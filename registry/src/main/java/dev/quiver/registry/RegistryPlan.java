@@ -105,16 +105,23 @@ public record RegistryPlan(RegistrySnapshot base, Definitions desired, List<Obje
   }
 
   /**
-   * What decides a view's events: its source's path (or topic), event timestamp and column mapping,
-   * and for a stream source those of its batch source too; empty when the source is unknown.
+   * What decides a view's events: its source's path, event timestamp and column mapping; for a view
+   * on a stream, its topic, event timestamp and mapping alone (its tiles hold the stream's events,
+   * which a new folder or log setting of its batch source does not change, and ingestion would not
+   * read them again); empty when the source is unknown.
    */
   private static List<Object> events(Definitions definitions, FeatureView view) {
+    var stream = definitions.streamSourceOf(view);
+    if (stream.isPresent()) {
+      return List.of(
+          "kafka",
+          stream.get().topic(),
+          stream.get().timestampField(),
+          stream.get().fieldMapping());
+    }
     List<Object> parts = new ArrayList<>();
     definitions
-        .streamSourceOf(view)
-        .ifPresent(s -> parts.addAll(List.of(s.topic(), s.timestampField(), s.fieldMapping())));
-    definitions
-        .source(definitions.offlineSourceName(view))
+        .source(view.source())
         .ifPresent(s -> parts.addAll(List.of(s.path(), s.timestampField(), s.fieldMapping())));
     return parts;
   }

@@ -57,7 +57,8 @@ final class PlanPrinter {
       out.println(
           "The online tiles of "
               + String.join(", ", plan.retiledViews())
-              + " will be deleted (their aggregations change): materialize again after applying.");
+              + " will be deleted (their aggregations, hop, entities or events change): materialize"
+              + " again after applying.");
     }
   }
 

@@ -188,8 +188,8 @@ class MaterializeCliTest {
     CliRun plan = quiver("plan", "--repo", repo.toString());
     assertThat(plan.out())
         .contains(
-            "The online tiles of driver_trip_activity will be deleted (their aggregations"
-                + " change): materialize again after applying.");
+            "The online tiles of driver_trip_activity will be deleted (their aggregations, hop,"
+                + " entities or events change): materialize again after applying.");
     CliRun apply = quiver("apply", "--repo", repo.toString());
 
     assertThat(apply.exitCode()).as(apply.err()).isZero();

@@ -229,7 +229,7 @@ class StreamSourceDefinitionsTest {
   }
 
   @Test
-  void changingTheTopicOrTheBatchSourceRetilesAggregationViewsOnTheStream() {
+  void changingTheTopicRetilesAggregationViewsOnTheStreamButNotTheirBatchSourcesFolder() {
     RegistrySnapshot base = new RegistrySnapshot("rides", 3, load(SOURCES, VIEWS));
 
     assertThat(RegistryPlan.of(base, load(SOURCES, VIEWS)).retiledViews()).isEmpty();
@@ -239,10 +239,20 @@ class StreamSourceDefinitionsTest {
                 .retiledViews())
         .containsExactly("card_spend");
     assertThat(
-            RegistryPlan.of(
-                    base,
-                    load(SOURCES.replace("path: data/transactions", "path: data/other"), VIEWS))
+            RegistryPlan.of(base, load(SOURCES.replace("event_time", "produced_at"), VIEWS))
                 .retiledViews())
         .containsExactly("card_spend");
+    // The tiles hold the stream's events: a new folder for the batch source, or logging to it,
+    // leaves them (ingestion would not read those events again).
+    assertThat(
+            RegistryPlan.of(
+                    base,
+                    load(
+                        SOURCES
+                            .replace("path: data/transactions", "path: data/other")
+                            .replace("log_to_offline: true", "log_to_offline: false"),
+                        VIEWS))
+                .retiledViews())
+        .isEmpty();
   }
 }
