@@ -135,10 +135,10 @@ final class IngestCommand implements Callable<Integer> {
         + (views.length() == 0 ? "nothing" : views.toString())
         + "; "
         + metrics.deadLetters()
-        + " dead letters"
+        + (metrics.deadLetters() == 1 ? " dead letter" : " dead letters")
         + (reasons.length() == 0 ? "" : " (" + reasons + ")")
         + "; "
         + metrics.batches()
-        + " batches committed.";
+        + (metrics.batches() == 1 ? " commit." : " commits.");
   }
 }

@@ -176,7 +176,7 @@ public final class EventDecoder {
                 + jsonName
                 + "' is "
                 + Excerpt.of(node.toString())
-                + ", not a "
+                + ", not of type "
                 + field.getValue());
       }
       values.put(name, value);
