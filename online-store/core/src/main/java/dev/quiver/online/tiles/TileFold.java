@@ -226,13 +226,11 @@ public final class TileFold {
             return;
           }
           present[x] = true;
-          switch (slot.inputType()) {
-            case BOOL -> longs[x] = in.getByte();
-            case INT32, INT64 -> longs[x] = in.getZigzag();
-            case TIMESTAMP -> longs[x] = in.getLong();
-            case FLOAT32 -> doubles[x] = Float.intBitsToFloat(in.getInt());
-            case FLOAT64 -> doubles[x] = in.getDouble();
-            case STRING, BYTES -> bytes[x] = in.getBytesValue();
+          ScalarType type = slot.inputType();
+          switch (TileBody.Holder.of(type)) {
+            case LONG -> longs[x] = in.getLongValue(type);
+            case DOUBLE -> doubles[x] = in.getDoubleValue(type);
+            case BYTES -> bytes[x] = in.getBytesValue();
           }
         }
       }

@@ -1,6 +1,7 @@
 package dev.quiver.online.tiles;
 
 import dev.quiver.online.OnlineStoreException;
+import dev.quiver.registry.model.ScalarType;
 
 /** Reads what {@link TileOutput} wrote, from a position in a byte array. */
 final class TileInput {
@@ -75,6 +76,25 @@ final class TileInput {
   long getZigzag() {
     long raw = getVarint();
     return (raw >>> 1) ^ -(raw & 1);
+  }
+
+  /** A value held as a long, as {@link TileOutput#putLongValue} writes it. */
+  long getLongValue(ScalarType type) {
+    return switch (type) {
+      case BOOL -> getByte();
+      case INT32, INT64 -> getZigzag();
+      case TIMESTAMP -> getLong();
+      default -> throw new IllegalArgumentException(type + " is not held as a long");
+    };
+  }
+
+  /** A float32 or float64 value, as {@link TileOutput#putDoubleValue} writes it. */
+  double getDoubleValue(ScalarType type) {
+    return switch (type) {
+      case FLOAT32 -> Float.intBitsToFloat(getInt());
+      case FLOAT64 -> getDouble();
+      default -> throw new IllegalArgumentException(type + " is not held as a double");
+    };
   }
 
   byte[] getBytesValue() {

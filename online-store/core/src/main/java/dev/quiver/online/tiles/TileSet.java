@@ -167,13 +167,10 @@ public final class TileSet {
         }
         out.present[s][t] = true;
         ScalarType type = slot.inputType();
-        switch (type) {
-          case BOOL -> out.longs[s][t] = in.getByte();
-          case INT32, INT64 -> out.longs[s][t] = in.getZigzag();
-          case TIMESTAMP -> out.longs[s][t] = in.getLong();
-          case FLOAT32 -> out.doubles[s][t] = Float.intBitsToFloat(in.getInt());
-          case FLOAT64 -> out.doubles[s][t] = in.getDouble();
-          case STRING, BYTES -> out.bytes[s][t] = in.getBytesValue();
+        switch (TileBody.Holder.of(type)) {
+          case LONG -> out.longs[s][t] = in.getLongValue(type);
+          case DOUBLE -> out.doubles[s][t] = in.getDoubleValue(type);
+          case BYTES -> out.bytes[s][t] = in.getBytesValue();
         }
       }
     }
