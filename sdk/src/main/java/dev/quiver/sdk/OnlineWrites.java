@@ -17,7 +17,6 @@ import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -34,9 +33,6 @@ import org.apache.arrow.memory.BufferAllocator;
  * were received as their created time, and/or appended to its source's folder.
  */
 final class OnlineWrites {
-
-  /** How far in the future an event may be dated: a clock that runs ahead cannot pin a value. */
-  static final Duration MAX_FUTURE = Duration.ofMinutes(5);
 
   private OnlineWrites() {}
 
@@ -100,7 +96,7 @@ final class OnlineWrites {
       }
       rows = column.getValue().size();
     }
-    Instant latest = receivedAt.plus(MAX_FUTURE);
+    Instant latest = receivedAt.plus(OnlineRow.MAX_FUTURE);
     List<Row> checked = new ArrayList<>(Math.max(rows, 0));
     for (int row = 0; row < rows; row++) {
       Map<String, Object> key = new HashMap<>();
@@ -122,7 +118,7 @@ final class OnlineWrites {
               ? "outside the years 1677 to 2262 that Quiver's timestamps span"
               : eventTime.isAfter(latest)
                   ? "more than "
-                      + MAX_FUTURE.toMinutes()
+                      + OnlineRow.MAX_FUTURE.toMinutes()
                       + " minutes after it was received ("
                       + receivedAt
                       + "): check the sender's clock"

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.EpochNanos;
 import dev.quiver.Excerpt;
 import dev.quiver.QuiverException;
+import dev.quiver.online.OnlineRow;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.Feature;
@@ -15,7 +16,6 @@ import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -35,9 +35,6 @@ import java.util.TreeSet;
  * the message alone, so a replay decides the same.
  */
 public final class EventDecoder {
-
-  /** How far after it was produced an event may be dated: the push tolerance. */
-  public static final Duration MAX_FUTURE = Duration.ofMinutes(5);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -108,7 +105,7 @@ public final class EventDecoder {
    * Decodes one message.
    *
    * @param producedMillis the message's timestamp (when it was produced), or negative when unknown:
-   *     events dated more than {@link #MAX_FUTURE} after it are dead letters
+   *     events dated more than {@link OnlineRow#MAX_FUTURE} after it are dead letters
    */
   public Decoded decode(int partition, long offset, byte[] message, long producedMillis) {
     JsonNode root;
@@ -142,13 +139,14 @@ public final class EventDecoder {
               + Excerpt.of(ts.toString())
               + ", not an RFC 3339 time or epoch milliseconds");
     }
-    if (producedMillis >= 0 && eventNanos > (producedMillis + MAX_FUTURE.toMillis()) * 1_000_000L) {
+    if (producedMillis >= 0
+        && eventNanos > (producedMillis + OnlineRow.MAX_FUTURE.toMillis()) * 1_000_000L) {
       return dead(
           DeadLetterReason.FUTURE_EVENT,
           "dated "
               + EpochNanos.toInstant(eventNanos)
               + ", more than "
-              + MAX_FUTURE.toMinutes()
+              + OnlineRow.MAX_FUTURE.toMinutes()
               + " minutes after it was produced ("
               + Instant.ofEpochMilli(producedMillis)
               + ")");

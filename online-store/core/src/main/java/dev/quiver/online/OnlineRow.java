@@ -1,5 +1,6 @@
 package dev.quiver.online;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,6 +12,13 @@ import java.util.Objects;
  *     Double, String, byte[], Instant, or a List of those
  */
 public record OnlineRow(long eventTs, long createdTs, Map<String, Object> values) {
+
+  /**
+   * How far after it was received (pushed) or produced (streamed) an event may be dated: a clock
+   * that runs ahead cannot pin a value. Later events are refused (a push) or dead letters (a
+   * stream).
+   */
+  public static final Duration MAX_FUTURE = Duration.ofMinutes(5);
 
   /** A row without a created timestamp; it loses every tie. */
   public static final long NO_CREATED = Long.MIN_VALUE;
