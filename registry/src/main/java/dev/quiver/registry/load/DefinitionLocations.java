@@ -78,24 +78,39 @@ public final class DefinitionLocations {
 
   /** Where the last feature of a view with this name starts (a repeated name: the repeat). */
   public Optional<SourceLocation> feature(String view, String featureName) {
+    return namedItem(ObjectKind.FEATURE_VIEW, view, "features", featureName);
+  }
+
+  /**
+   * Where the last item named {@code itemName} of the list of objects under {@code key} starts (a
+   * repeated name: the repeat), such as an on-demand view's feature or request field.
+   */
+  public Optional<SourceLocation> namedItem(
+      ObjectKind kind, String name, String key, String itemName) {
     Optional<SourceLocation> last = Optional.empty();
-    for (Node.Mapping feature : features(view)) {
-      if (hasName(feature, featureName)) {
-        last = Optional.of(feature.location());
+    for (Node.Mapping item : mappings(kind, name, key)) {
+      if (hasName(item, itemName)) {
+        last = Optional.of(item.location());
       }
     }
-    return last.or(() -> value(ObjectKind.FEATURE_VIEW, view, "features"));
+    return last.or(() -> value(kind, name, key));
   }
 
   /** Where the value of {@code key} of a view's feature was written. */
   public Optional<SourceLocation> featureValue(String view, String featureName, String key) {
-    for (Node.Mapping feature : features(view)) {
-      if (hasName(feature, featureName)) {
-        Node.Entry entry = feature.entries().get(key);
-        return Optional.of(entry == null ? feature.location() : entry.value().location());
+    return namedItemValue(ObjectKind.FEATURE_VIEW, view, "features", featureName, key);
+  }
+
+  /** Where the value of {@code itemKey} of the first item named {@code itemName} was written. */
+  public Optional<SourceLocation> namedItemValue(
+      ObjectKind kind, String name, String key, String itemName, String itemKey) {
+    for (Node.Mapping item : mappings(kind, name, key)) {
+      if (hasName(item, itemName)) {
+        Node.Entry entry = item.entries().get(itemKey);
+        return Optional.of(entry == null ? item.location() : entry.value().location());
       }
     }
-    return feature(view, featureName);
+    return namedItem(kind, name, key, itemName);
   }
 
   /**
@@ -120,8 +135,8 @@ public final class DefinitionLocations {
         .orElse(List.of());
   }
 
-  private List<Node.Mapping> features(String view) {
-    return items(ObjectKind.FEATURE_VIEW, view, "features").stream()
+  private List<Node.Mapping> mappings(ObjectKind kind, String name, String key) {
+    return items(kind, name, key).stream()
         .filter(Node.Mapping.class::isInstance)
         .map(Node.Mapping.class::cast)
         .toList();

@@ -239,6 +239,65 @@ public final class DefinitionModel {
               optional("owner", Shape.TEXT, "Who to ask about it."),
               optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
 
+  public static final ObjectModel REQUEST_FIELD =
+      new ObjectModel(
+          "request field",
+          List.of(
+              required(
+                  "name",
+                  Shape.NAME,
+                  "The field's name: a column of the entity rows offline, a key beside the join"
+                      + " keys online."),
+              choice("type", true, "The field's type.", ValueType.allNames())));
+
+  public static final ObjectModel ON_DEMAND_FEATURE =
+      new ObjectModel(
+          "on-demand feature",
+          List.of(
+              required("name", Shape.NAME, "The feature's name."),
+              choice(
+                  "type",
+                  true,
+                  "The feature's type: the expression's result type.",
+                  ValueType.allNames()),
+              required(
+                  "expression",
+                  Shape.TEXT,
+                  "A CEL expression over the request fields (by name) and the inputs' features"
+                      + " (view.feature)."),
+              optional("description", Shape.TEXT, "What the feature means."),
+              optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
+
+  public static final ObjectModel ON_DEMAND_FEATURE_VIEW =
+      new ObjectModel(
+          "on-demand feature view",
+          List.of(
+              required(
+                  "name",
+                  Shape.NAME,
+                  "The view's name, unique among feature views and on-demand views."),
+              optional(
+                  "inputs",
+                  Shape.NAMES,
+                  "The feature views whose features the expressions read, as view.feature."),
+              new Key(
+                  "request",
+                  Shape.OBJECTS,
+                  false,
+                  "Typed values the caller sends with each row.",
+                  List.of(),
+                  REQUEST_FIELD),
+              new Key(
+                  "features",
+                  Shape.OBJECTS,
+                  true,
+                  "The features, each a CEL expression computed at request time.",
+                  List.of(),
+                  ON_DEMAND_FEATURE),
+              optional("description", Shape.TEXT, "What the view computes."),
+              optional("owner", Shape.TEXT, "Who to ask about it."),
+              optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
+
   public static final ObjectModel FEATURE_SERVICE =
       new ObjectModel(
           "feature service",
@@ -247,7 +306,8 @@ public final class DefinitionModel {
               required(
                   "features",
                   Shape.FEATURE_REFERENCES,
-                  "'view' for a whole feature view, 'view:feature' for one feature."),
+                  "'view' for a whole view, 'view:feature' for one feature (feature views and"
+                      + " on-demand views)."),
               optional("description", Shape.TEXT, "What the service serves."),
               optional("owner", Shape.TEXT, "Who to ask about it."),
               optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
@@ -263,6 +323,7 @@ public final class DefinitionModel {
       case ENTITY -> ENTITY;
       case SOURCE -> SOURCE;
       case FEATURE_VIEW -> FEATURE_VIEW;
+      case ON_DEMAND_FEATURE_VIEW -> ON_DEMAND_FEATURE_VIEW;
       case FEATURE_SERVICE -> FEATURE_SERVICE;
     };
   }

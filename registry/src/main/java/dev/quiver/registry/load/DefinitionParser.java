@@ -12,6 +12,8 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KafkaSource;
 import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.OnDemandFeature;
+import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.SourceLocation;
@@ -64,6 +66,7 @@ final class DefinitionParser {
   private final List<KafkaSource> streamSources = new ArrayList<>();
   private final List<FeatureView> views = new ArrayList<>();
   private final List<FeatureService> services = new ArrayList<>();
+  private final List<OnDemandFeatureView> onDemandViews = new ArrayList<>();
   private final List<String> unparsedTexts = new ArrayList<>();
   private boolean unreadFile;
 
@@ -101,6 +104,7 @@ final class DefinitionParser {
           case ENTITY -> parseEntity(item);
           case SOURCE -> parseSource(item);
           case FEATURE_VIEW -> parseView(item);
+          case ON_DEMAND_FEATURE_VIEW -> parseOnDemandView(item);
           case FEATURE_SERVICE -> parseService(item);
         }
       }
@@ -136,7 +140,7 @@ final class DefinitionParser {
             + Suggestions.hint(key, SECTION_KEYS)
             + "; definition files hold "
             + String.join(", ", SECTION_KEYS);
-    if (key.equals("on_demand_feature_views") || key.equals("stream_feature_views")) {
+    if (key.equals("stream_feature_views")) {
       message += " (Quiver has no " + key.replace('_', ' ') + ")";
     }
     return message;
@@ -153,7 +157,7 @@ final class DefinitionParser {
   }
 
   Definitions definitions() {
-    return new Definitions(entities, sources, views, services, streamSources);
+    return new Definitions(entities, sources, views, services, streamSources, onDemandViews);
   }
 
   private Optional<MappingReader> startObject(Node.Mapping node, ObjectKind kind) {
@@ -542,6 +546,82 @@ final class DefinitionParser {
           }
           return parsed;
         });
+  }
+
+  private void parseOnDemandView(Node.Mapping node) {
+    Optional<MappingReader> started = startObject(node, ObjectKind.ON_DEMAND_FEATURE_VIEW);
+    if (started.isEmpty()) {
+      return;
+    }
+    MappingReader r = started.get();
+    String name = r.requiredString("name").orElseThrow();
+    List<String> inputs =
+        r.scalarList("inputs").orElse(List.of()).stream().map(Node.Scalar::text).toList();
+    List<Feature> request = new ArrayList<>();
+    for (Node.Mapping fieldNode : r.mappingList("request").orElse(List.of())) {
+      parseRequestField(fieldNode, name).ifPresent(request::add);
+    }
+    Optional<List<Node.Mapping>> featureNodes = r.mappingList("features");
+    if (featureNodes.isEmpty() && r.node("features").isEmpty()
+        || featureNodes.isPresent() && featureNodes.get().isEmpty()) {
+      problems.add(
+          r.at("features"),
+          r.subject()
+              + " is missing required key 'features' (each with a name, a type and a CEL"
+              + " expression)");
+    }
+    List<OnDemandFeature> features = new ArrayList<>();
+    for (Node.Mapping featureNode : featureNodes.orElse(List.of())) {
+      parseOnDemandFeature(featureNode, name).ifPresent(features::add);
+    }
+    String description = r.string("description").orElse(null);
+    String owner = r.string("owner").orElse(null);
+    Map<String, String> tags = r.stringMap("tags");
+    onDemandViews.add(
+        new OnDemandFeatureView(
+            name, inputs, request, features, description, owner, tags, node.location()));
+  }
+
+  private Optional<Feature> parseRequestField(Node.Mapping node, String viewName) {
+    MappingReader r = new MappingReader(node, "a request field of '" + viewName + "'", problems);
+    Optional<String> name = r.requiredName("name", "request field name");
+    name.ifPresent(
+        n -> r.subject("request field '" + n + "' of on-demand feature view '" + viewName + "'"));
+    r.rejectUnknownKeys(DefinitionModel.REQUEST_FIELD.names());
+    Optional<ValueType> type =
+        valueType(
+            r,
+            r.requiredString("type"),
+            String.join(", ", ScalarType.yamlNames()) + " and list<T> of each");
+    if (name.isEmpty() || type.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(Feature.of(name.get(), type.get()));
+  }
+
+  private Optional<OnDemandFeature> parseOnDemandFeature(Node.Mapping node, String viewName) {
+    MappingReader r = new MappingReader(node, "a feature of '" + viewName + "'", problems);
+    Optional<String> name = r.requiredName("name", "feature name");
+    name.ifPresent(
+        n -> r.subject("feature '" + n + "' of on-demand feature view '" + viewName + "'"));
+    r.rejectUnknownKeys(DefinitionModel.ON_DEMAND_FEATURE.names());
+    Optional<ValueType> type =
+        valueType(
+            r,
+            r.requiredString("type"),
+            String.join(", ", ScalarType.yamlNames()) + " and list<T> of each");
+    Optional<String> expression = r.requiredString("expression");
+    if (expression.isPresent() && expression.get().isBlank()) {
+      problems.add(r.at("expression"), r.subject() + " has an empty expression");
+      expression = Optional.empty();
+    }
+    String description = r.string("description").orElse(null);
+    Map<String, String> tags = r.stringMap("tags");
+    if (name.isEmpty() || type.isEmpty() || expression.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new OnDemandFeature(name.get(), type.get(), expression.get(), description, tags));
   }
 
   private void parseService(Node.Mapping node) {

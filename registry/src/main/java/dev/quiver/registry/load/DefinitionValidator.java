@@ -10,8 +10,11 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KafkaSource;
 import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.OnDemandFeature;
+import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.SourceLocation;
+import dev.quiver.registry.ondemand.OnDemandCompiler;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -44,7 +47,90 @@ final class DefinitionValidator {
       validateStreamSource(source, sourceByTopic);
     }
     definitions.featureViews().forEach(this::validateView);
+    definitions.onDemandFeatureViews().forEach(this::validateOnDemandView);
     definitions.featureServices().forEach(this::validateService);
+  }
+
+  private void validateOnDemandView(OnDemandFeatureView view) {
+    ObjectKind kind = ObjectKind.ON_DEMAND_FEATURE_VIEW;
+    String subject = "on-demand feature view '" + view.name() + "'";
+    SourceLocation sameName = declared.get(ObjectKind.FEATURE_VIEW).get(view.name());
+    if (sameName != null) {
+      problems.add(
+          view.location(),
+          subject
+              + " has the name of a feature view (defined at "
+              + sameName
+              + "): 'view:feature' references would not know which; rename one");
+    }
+    boolean inputsKnown = true;
+    Set<String> seenInputs = new HashSet<>();
+    for (String input : view.inputs()) {
+      SourceLocation at = itemLocation(kind, view.name(), "inputs", input);
+      if (!seenInputs.add(input)) {
+        problems.add(at, subject + " lists input '" + input + "' twice");
+      } else if (declared.get(ObjectKind.ON_DEMAND_FEATURE_VIEW).containsKey(input)) {
+        problems.add(
+            at,
+            subject
+                + " reads on-demand feature view '"
+                + input
+                + "': inputs are feature views; copy the expression you need instead");
+        inputsKnown = false;
+      } else if (!declared.get(ObjectKind.FEATURE_VIEW).containsKey(input)) {
+        reportUnknownReference(at, subject, ObjectKind.FEATURE_VIEW, input);
+        inputsKnown = false;
+      } else if (definitions.featureView(input).isEmpty()) {
+        inputsKnown = false; // it has its own problem
+      }
+    }
+    Map<String, String> joinKeys = new HashMap<>();
+    definitions.entities().forEach(e -> joinKeys.put(e.joinKey(), e.name()));
+    Set<String> fields = new HashSet<>();
+    for (Feature field : view.request()) {
+      SourceLocation at =
+          locations.namedItem(kind, view.name(), "request", field.name()).orElseThrow();
+      String fieldSubject = "request field '" + field.name() + "' of " + subject;
+      if (!fields.add(field.name())) {
+        problems.add(at, subject + " has two request fields named '" + field.name() + "'");
+      } else if (view.inputs().contains(field.name())) {
+        problems.add(
+            at,
+            fieldSubject
+                + " has the name of an input view: '"
+                + field.name()
+                + ".x' would be ambiguous; rename the field");
+      } else if (joinKeys.containsKey(field.name())) {
+        problems.add(
+            at,
+            fieldSubject
+                + " has the name of entity '"
+                + joinKeys.get(field.name())
+                + "''s join key: request fields are sent beside the join keys, so they need"
+                + " names of their own");
+      }
+    }
+    Set<String> names = new HashSet<>();
+    for (OnDemandFeature feature : view.features()) {
+      if (!names.add(feature.name())) {
+        problems.add(
+            locations.namedItem(kind, view.name(), "features", feature.name()).orElseThrow(),
+            subject + " has two features named '" + feature.name() + "'");
+      }
+    }
+    if (!inputsKnown) {
+      return; // every expression reading the input would report it again
+    }
+    OnDemandCompiler.CompiledView compiled = OnDemandCompiler.compile(view, definitions);
+    compiled
+        .problems()
+        .forEach(
+            (feature, problem) ->
+                problems.add(
+                    locations
+                        .namedItemValue(kind, view.name(), "features", feature, "expression")
+                        .orElseThrow(),
+                    "feature '" + feature + "' of " + subject + ": " + problem));
   }
 
   private void validateView(FeatureView view) {
@@ -273,6 +359,10 @@ final class DefinitionValidator {
         problems.add(at, subject + " lists '" + ref + "' twice");
         continue;
       }
+      if (declared.get(ObjectKind.ON_DEMAND_FEATURE_VIEW).containsKey(ref.view())) {
+        validateOnDemandReference(service, ref, at, subject);
+        continue;
+      }
       if (!declared.get(ObjectKind.FEATURE_VIEW).containsKey(ref.view())) {
         reportUnknownReference(at, subject, ObjectKind.FEATURE_VIEW, ref.view());
         continue;
@@ -295,6 +385,28 @@ final class DefinitionValidator {
         problems.add(
             at, subject + " lists '" + ref + "' twice (it is also part of '" + ref.view() + "')");
       }
+    }
+  }
+
+  private void validateOnDemandReference(
+      FeatureService service, FeatureReference ref, SourceLocation at, String subject) {
+    if (ref.isWholeView()) {
+      return;
+    }
+    Optional<OnDemandFeatureView> view = definitions.onDemandFeatureView(ref.view());
+    if (view.isPresent() && view.get().feature(ref.feature()).isEmpty()) {
+      problems.add(
+          at,
+          subject
+              + " references feature '"
+              + ref.feature()
+              + "' that on-demand feature view '"
+              + ref.view()
+              + "' does not have"
+              + Suggestions.hint(ref.feature(), view.get().featureNames()));
+    } else if (service.features().contains(FeatureReference.wholeView(ref.view()))) {
+      problems.add(
+          at, subject + " lists '" + ref + "' twice (it is also part of '" + ref.view() + "')");
     }
   }
 

@@ -39,7 +39,8 @@ public final class JsonSchemas {
     schema.put("title", "Quiver definition file");
     schema.put(
         "description",
-        "Entities, sources, feature views and feature services; 'quiver plan' checks the rules"
+        "Entities, sources, feature views, on-demand feature views and feature services;"
+            + " 'quiver plan' checks the rules"
             + " between them.");
     schema.put("type", List.of("object", "null"));
     Map<String, Object> sections = new LinkedHashMap<>();
@@ -55,14 +56,24 @@ public final class JsonSchemas {
               reference(model),
               "description",
               "Each " + model.title() + " of the file."));
-      objects.put(definitionName(model), object(model));
+      addDefinition(objects, model);
     }
-    objects.put(definitionName(DefinitionModel.FEATURE), object(DefinitionModel.FEATURE));
-    objects.put(definitionName(DefinitionModel.AGGREGATION), object(DefinitionModel.AGGREGATION));
     schema.put("properties", sections);
     schema.put("additionalProperties", false);
     schema.put("definitions", objects);
     return schema;
+  }
+
+  /** The model's schema and those of the objects its lists hold. */
+  private static void addDefinition(Map<String, Object> objects, ObjectModel model) {
+    if (objects.putIfAbsent(definitionName(model), object(model)) != null) {
+      return;
+    }
+    for (DefinitionModel.Key key : model.keys()) {
+      if (key.items() != null) {
+        addDefinition(objects, key.items());
+      }
+    }
   }
 
   /** The schema of {@code feature_store.yaml}, with the store types this Quiver can open. */

@@ -35,6 +35,8 @@ public final class CanonicalForm {
         byName.putAll(sources);
       }
       case FEATURE_VIEW -> definitions.featureViews().forEach(v -> byName.put(v.name(), of(v)));
+      case ON_DEMAND_FEATURE_VIEW ->
+          definitions.onDemandFeatureViews().forEach(v -> byName.put(v.name(), of(v)));
       case FEATURE_SERVICE ->
           definitions.featureServices().forEach(s -> byName.put(s.name(), of(s)));
     }
@@ -108,6 +110,28 @@ public final class CanonicalForm {
     }
     map.put("features", view.features().stream().map(CanonicalForm::of).toList());
     putDescribing(map, view.description(), view.owner(), view.tags());
+    return map;
+  }
+
+  public static Map<String, Object> of(OnDemandFeatureView view) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", view.name());
+    map.put("inputs", view.inputs());
+    map.put("request", view.request().stream().map(CanonicalForm::of).toList());
+    map.put("features", view.features().stream().map(CanonicalForm::of).toList());
+    putDescribing(map, view.description(), view.owner(), view.tags());
+    return map;
+  }
+
+  public static Map<String, Object> of(OnDemandFeature feature) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", feature.name());
+    map.put("type", feature.type().toString());
+    map.put("expression", feature.expression());
+    putIfPresent(map, "description", feature.description());
+    if (!feature.tags().isEmpty()) {
+      map.put("tags", new TreeMap<>(feature.tags()));
+    }
     return map;
   }
 

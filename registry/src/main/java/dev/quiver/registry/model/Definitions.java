@@ -16,10 +16,11 @@ public record Definitions(
     List<ParquetSource> sources,
     List<FeatureView> featureViews,
     List<FeatureService> featureServices,
-    List<KafkaSource> streamSources) {
+    List<KafkaSource> streamSources,
+    List<OnDemandFeatureView> onDemandFeatureViews) {
 
   public static final Definitions EMPTY =
-      new Definitions(List.of(), List.of(), List.of(), List.of(), List.of());
+      new Definitions(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
   public Definitions {
     entities = sortedByName(entities, Entity::name);
@@ -27,6 +28,17 @@ public record Definitions(
     streamSources = sortedByName(streamSources, KafkaSource::name);
     featureViews = sortedByName(featureViews, FeatureView::name);
     featureServices = sortedByName(featureServices, FeatureService::name);
+    onDemandFeatureViews = sortedByName(onDemandFeatureViews, OnDemandFeatureView::name);
+  }
+
+  /** Definitions without on-demand views. */
+  public Definitions(
+      List<Entity> entities,
+      List<ParquetSource> sources,
+      List<FeatureView> featureViews,
+      List<FeatureService> featureServices,
+      List<KafkaSource> streamSources) {
+    this(entities, sources, featureViews, featureServices, streamSources, List.of());
   }
 
   /** Definitions without stream sources. */
@@ -35,7 +47,7 @@ public record Definitions(
       List<ParquetSource> sources,
       List<FeatureView> featureViews,
       List<FeatureService> featureServices) {
-    this(entities, sources, featureViews, featureServices, List.of());
+    this(entities, sources, featureViews, featureServices, List.of(), List.of());
   }
 
   public Optional<Entity> entity(String name) {
@@ -62,6 +74,10 @@ public record Definitions(
 
   public Optional<FeatureView> featureView(String name) {
     return featureViews.stream().filter(v -> v.name().equals(name)).findFirst();
+  }
+
+  public Optional<OnDemandFeatureView> onDemandFeatureView(String name) {
+    return onDemandFeatureViews.stream().filter(v -> v.name().equals(name)).findFirst();
   }
 
   public Optional<FeatureService> featureService(String name) {
@@ -124,6 +140,8 @@ public record Definitions(
               .sorted()
               .toList();
       case FEATURE_VIEW -> featureViews.stream().map(FeatureView::name).toList();
+      case ON_DEMAND_FEATURE_VIEW ->
+          onDemandFeatureViews.stream().map(OnDemandFeatureView::name).toList();
       case FEATURE_SERVICE -> featureServices.stream().map(FeatureService::name).toList();
     };
   }
@@ -133,6 +151,7 @@ public record Definitions(
         && sources.isEmpty()
         && streamSources.isEmpty()
         && featureViews.isEmpty()
+        && onDemandFeatureViews.isEmpty()
         && featureServices.isEmpty();
   }
 

@@ -8,6 +8,7 @@ public enum ObjectKind {
   ENTITY("entity", "entities"),
   SOURCE("source", "sources"),
   FEATURE_VIEW("feature view", "feature_views"),
+  ON_DEMAND_FEATURE_VIEW("on-demand feature view", "on_demand_feature_views"),
   FEATURE_SERVICE("feature service", "feature_services");
 
   private final String displayName;

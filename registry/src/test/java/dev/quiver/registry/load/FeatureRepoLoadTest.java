@@ -102,16 +102,16 @@ class FeatureRepoLoadTest {
                     joinkey: driver_id
                     join_key: driver_id
                     type: int64
-                on_demand_feature_views: []
+                stream_feature_views: []
                 """);
 
     assertThat(problems(repo))
         .containsExactly(
             "e.yaml:3: unknown key 'joinkey' in entity 'driver' (did you mean 'join_key'?);"
                 + " allowed keys: name, join_key, type, description, owner, tags",
-            "e.yaml:6: unknown top-level key 'on_demand_feature_views'; definition files hold"
-                + " entities, sources, feature_views, feature_services (Quiver has no on demand"
-                + " feature views)",
+            "e.yaml:6: unknown top-level key 'stream_feature_views'; definition files hold"
+                + " entities, sources, feature_views, on_demand_feature_views, feature_services"
+                + " (Quiver has no stream feature views)",
             "feature_store.yaml:2: unknown key 'registery' in feature_store.yaml (did you mean"
                 + " 'registry'?); allowed keys: project, registry, online_store, offline_store");
   }

@@ -77,7 +77,12 @@ class JsonSchemasTest {
         keys.add(Arguments.of(DefinitionModel.of(kind).title(), key.name()));
       }
     }
-    for (ObjectModel model : List.of(DefinitionModel.FEATURE, DefinitionModel.AGGREGATION)) {
+    for (ObjectModel model :
+        List.of(
+            DefinitionModel.FEATURE,
+            DefinitionModel.AGGREGATION,
+            DefinitionModel.REQUEST_FIELD,
+            DefinitionModel.ON_DEMAND_FEATURE)) {
       for (Key key : model.keys()) {
         keys.add(Arguments.of(model.title(), key.name()));
       }
@@ -270,6 +275,14 @@ class JsonSchemasTest {
     aggregated.put("source", "stats");
     aggregated.put("aggregations", List.of(aggregation));
     document.put("feature_views", List.of(view, aggregated));
+    Map<String, Object> onDemand = new LinkedHashMap<>();
+    onDemand.put("name", "adjusted");
+    onDemand.put("request", List.of(mutable(Map.of("name", "amount", "type", "float64"))));
+    onDemand.put(
+        "features",
+        List.of(
+            mutable(Map.of("name", "doubled", "type", "float64", "expression", "1.5 * 2.0"))));
+    document.put("on_demand_feature_views", List.of(onDemand));
     document.put(
         "feature_services",
         List.of(mutable(Map.of("name", "ranking", "features", List.of("driver_stats")))));
@@ -296,6 +309,15 @@ class JsonSchemasTest {
               .get(0));
       return document;
     }
+    if (object.equals(DefinitionModel.REQUEST_FIELD.title())
+        || object.equals(DefinitionModel.ON_DEMAND_FEATURE.title())) {
+      String list = object.equals(DefinitionModel.REQUEST_FIELD.title()) ? "request" : "features";
+      edit.accept(
+          ((List<Map<String, Object>>)
+                  (List<?>) objects(document, ObjectKind.ON_DEMAND_FEATURE_VIEW).get(0).get(list))
+              .get(0));
+      return document;
+    }
     for (ObjectKind kind : ObjectKind.values()) {
       if (DefinitionModel.of(kind).title().equals(object)) {
         edit.accept(objects(document, kind).get(0));
@@ -312,15 +334,16 @@ class JsonSchemasTest {
 
   private static Key key(String object, String name) {
     ObjectModel model =
-        object.equals(DefinitionModel.FEATURE.title())
-            ? DefinitionModel.FEATURE
-            : object.equals(DefinitionModel.AGGREGATION.title())
-                ? DefinitionModel.AGGREGATION
-                : Stream.of(ObjectKind.values())
-                    .map(DefinitionModel::of)
-                    .filter(m -> m.title().equals(object))
-                    .findFirst()
-                    .orElseThrow();
+        Stream.concat(
+                Stream.of(
+                    DefinitionModel.FEATURE,
+                    DefinitionModel.AGGREGATION,
+                    DefinitionModel.REQUEST_FIELD,
+                    DefinitionModel.ON_DEMAND_FEATURE),
+                Stream.of(ObjectKind.values()).map(DefinitionModel::of))
+            .filter(m -> m.title().equals(object))
+            .findFirst()
+            .orElseThrow();
     return model.keys().stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow();
   }
 

@@ -1,0 +1,222 @@
+package dev.quiver.registry.ondemand;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelIssue;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.ast.CelReference;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.NullableType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerBuilder;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import dev.quiver.registry.load.Suggestions;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.OnDemandFeature;
+import dev.quiver.registry.model.OnDemandFeatureView;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Compiles and type-checks an on-demand view's expressions with CEL: its request fields and its
+ * inputs' features are the variables, each declared nullable with its feature's type; a feature's
+ * result type must be its declared type. {@code apply} reports the problems; the evaluator runs the
+ * checked programs.
+ *
+ * <p>CEL's standard library and macros ({@code has}, {@code all}, {@code exists}, {@code map},
+ * {@code filter}) are available, and numbers of different types compare as numbers ({@code
+ * card_spend.count_1h > 2.5}), as CEL's specification has it.
+ */
+public final class OnDemandCompiler {
+
+  private static final CelOptions OPTIONS =
+      CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+
+  private static final Pattern UNDECLARED = Pattern.compile("undeclared reference to '([^']*)'");
+
+  private OnDemandCompiler() {}
+
+  /** One feature's checked program and the variables it reads. */
+  public record CompiledFeature(
+      OnDemandFeature feature, CelRuntime.Program program, List<Variable> reads) {}
+
+  /**
+   * A view's compiled features, and the problem of each feature that did not compile, in words
+   * without a location ({@code apply} adds the expression's line).
+   */
+  public record CompiledView(
+      OnDemandFeatureView view,
+      Map<String, CompiledFeature> features,
+      Map<String, String> problems) {
+
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+  }
+
+  /**
+   * Every variable the view's expressions may read: its request fields, then its inputs' features
+   * in input order. Inputs that are not feature views are left out (validation reports them).
+   */
+  public static List<Variable> variables(OnDemandFeatureView view, Definitions definitions) {
+    List<Variable> variables = new ArrayList<>();
+    for (Feature field : view.request()) {
+      variables.add(Variable.requestField(field.name(), field.type()));
+    }
+    for (String input : view.inputs()) {
+      Optional<FeatureView> inputView = definitions.featureView(input);
+      if (inputView.isEmpty()) {
+        continue;
+      }
+      for (Feature feature : inputView.get().features()) {
+        variables.add(Variable.inputFeature(input, feature.name(), feature.type()));
+      }
+    }
+    return variables;
+  }
+
+  /** Compiles every feature of the view against {@code definitions}. */
+  public static CompiledView compile(OnDemandFeatureView view, Definitions definitions) {
+    List<Variable> variables = variables(view, definitions);
+    Map<String, Variable> byName = new LinkedHashMap<>();
+    CelCompilerBuilder builder =
+        CelCompilerFactory.standardCelCompilerBuilder()
+            .setOptions(OPTIONS)
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS);
+    for (Variable variable : variables) {
+      if (byName.putIfAbsent(variable.name(), variable) == null) {
+        builder.addVar(variable.name(), CelValues.variableType(variable.type()));
+      }
+    }
+    CelCompiler compiler = builder.build();
+    Map<String, CompiledFeature> compiled = new LinkedHashMap<>();
+    Map<String, String> problems = new LinkedHashMap<>();
+    for (OnDemandFeature feature : view.features()) {
+      try {
+        CelAbstractSyntaxTree ast = compiler.compile(feature.expression()).getAst();
+        CelType expected = CelValues.resultType(feature.type());
+        CelType actual = ast.getResultType();
+        if (!expected.equals(actual) && !NullableType.create(expected).equals(actual)) {
+          problems.put(
+              feature.name(),
+              "its expression gives "
+                  + typeName(actual)
+                  + ", but the feature is declared "
+                  + feature.type()
+                  + resultHint(actual));
+          continue;
+        }
+        compiled.put(
+            feature.name(),
+            new CompiledFeature(feature, RUNTIME.createProgram(ast), reads(ast, byName)));
+      } catch (CelValidationException e) {
+        problems.put(feature.name(), describe(e, feature.expression(), view, byName.keySet()));
+      } catch (CelEvaluationException e) {
+        problems.put(feature.name(), "its expression cannot be planned: " + e.getMessage());
+      }
+    }
+    return new CompiledView(view, compiled, problems);
+  }
+
+  /** The variables an expression reads, in the order the view declares them. */
+  private static List<Variable> reads(CelAbstractSyntaxTree ast, Map<String, Variable> variables) {
+    Set<String> referenced = new LinkedHashSet<>();
+    for (CelReference reference : ast.getReferenceMap().values()) {
+      referenced.add(reference.name());
+    }
+    return variables.values().stream().filter(v -> referenced.contains(v.name())).toList();
+  }
+
+  private static String typeName(CelType type) {
+    if (type instanceof NullableType nullable) {
+      return typeName(nullable.targetType());
+    }
+    return switch (type.name()) {
+      case "google.protobuf.Timestamp" -> "timestamp";
+      case "google.protobuf.Duration" -> "duration";
+      default -> type.name();
+    };
+  }
+
+  private static String resultHint(CelType actual) {
+    return switch (typeName(actual)) {
+      case "int" -> " (double(x) turns an int into a double)";
+      case "double" -> " (int(x) truncates a double to an int)";
+      case "dyn" -> " (its type is only known at run time; convert it, e.g. double(x))";
+      default -> "";
+    };
+  }
+
+  /** The first problem CEL found, in Quiver's words where CEL's would puzzle. */
+  private static String describe(
+      CelValidationException e,
+      String expression,
+      OnDemandFeatureView view,
+      Set<String> variables) {
+    CelIssue issue = e.getErrors().isEmpty() ? null : e.getErrors().get(0);
+    if (issue == null) {
+      return "its expression does not compile: " + e.getMessage();
+    }
+    int column = issue.getSourceLocation().getColumn();
+    String at = column >= 0 ? " (column " + (column + 1) + ")" : "";
+    Matcher undeclared = UNDECLARED.matcher(issue.getMessage());
+    if (undeclared.find()) {
+      String name = dottedNameAt(expression, column).orElse(undeclared.group(1));
+      return "its expression reads '"
+          + name
+          + "'"
+          + at
+          + ", which is neither a request field nor a feature of an input"
+          + unknownHint(name, view, variables);
+    }
+    String message = issue.getMessage();
+    int candidates = message.indexOf(" (candidates:");
+    if (candidates > 0) {
+      message = message.substring(0, candidates);
+    }
+    message = message.replaceAll("wrapper\\(([a-z_.A-Z]+)\\)", "$1");
+    message = message.replace("google.protobuf.Timestamp", "timestamp");
+    message = message.replace("google.protobuf.Duration", "duration");
+    return "its expression does not type-check" + at + ": " + message;
+  }
+
+  private static String unknownHint(String name, OnDemandFeatureView view, Set<String> variables) {
+    int dot = name.indexOf('.');
+    if (dot > 0 && !view.inputs().contains(name.substring(0, dot))) {
+      String viewName = name.substring(0, dot);
+      String inputs = String.join(", ", view.inputs());
+      return "; '"
+          + viewName
+          + "' is not among the view's inputs"
+          + (inputs.isEmpty() ? "" : " (" + inputs + ")")
+          + Suggestions.hint(viewName, view.inputs());
+    }
+    return Suggestions.hint(name, variables);
+  }
+
+  /** The dotted identifier that starts at {@code column} of the expression, if one does. */
+  private static Optional<String> dottedNameAt(String expression, int column) {
+    if (column < 0 || column >= expression.length()) {
+      return Optional.empty();
+    }
+    Matcher m =
+        Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*").matcher(expression);
+    return m.find(column) && m.start() == column ? Optional.of(m.group()) : Optional.empty();
+  }
+}

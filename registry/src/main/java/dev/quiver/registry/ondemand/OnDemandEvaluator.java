@@ -1,0 +1,126 @@
+package dev.quiver.registry.ondemand;
+
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelVariableResolver;
+import dev.quiver.registry.FeatureSelection;
+import dev.quiver.registry.FeatureSelection.Computed;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.ValueType;
+import dev.quiver.registry.ondemand.OnDemandCompiler.CompiledFeature;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Evaluates a selection's on-demand features row by row: the one evaluator behind training sets
+ * (the join's output stage) and online lookups, so the same inputs give the same values in both.
+ *
+ * <p>A caller binds each of {@link #variables()} for a row in a {@link Bindings} (one per thread),
+ * then asks for each feature. A null input is CEL's {@code null}; an evaluation that ends in a CEL
+ * error (integer division by zero, overflow, null where a number is needed) gives null and is
+ * counted in {@link OnDemandErrors}.
+ */
+public final class OnDemandEvaluator {
+
+  private final List<Computed> features;
+  private final List<Variable> variables;
+  private final Map<String, Integer> slots;
+  private final CompiledFeature[] programs;
+  private final LongAdder[] errors;
+
+  private OnDemandEvaluator(List<Computed> features, Definitions definitions) {
+    this.features = List.copyOf(features);
+    Map<String, Variable> needed = new LinkedHashMap<>();
+    programs = new CompiledFeature[features.size()];
+    errors = new LongAdder[features.size()];
+    for (int f = 0; f < features.size(); f++) {
+      programs[f] = OnDemandPrograms.of(features.get(f), definitions);
+      errors[f] = OnDemandErrors.counter(features.get(f).reference());
+      programs[f].reads().forEach(v -> needed.putIfAbsent(v.name(), v));
+    }
+    variables = List.copyOf(needed.values());
+    slots = new HashMap<>();
+    for (int v = 0; v < variables.size(); v++) {
+      slots.put(variables.get(v).name(), v);
+    }
+  }
+
+  /** The evaluator of a selection's requested on-demand features, in request order. */
+  public static OnDemandEvaluator of(FeatureSelection selection, Definitions definitions) {
+    return new OnDemandEvaluator(selection.computed(), definitions);
+  }
+
+  /** The features evaluated, in request order. */
+  public List<Computed> features() {
+    return features;
+  }
+
+  /** What the features read, each once: request fields and input features. */
+  public List<Variable> variables() {
+    return variables;
+  }
+
+  /** The request fields the features read, each once, in order. */
+  public List<Variable> requestFields() {
+    return variables.stream().filter(Variable::isRequestField).toList();
+  }
+
+  /** Empty bindings for this evaluator's variables; not thread-safe. */
+  public Bindings bindings() {
+    return new Bindings(slots, variables.size());
+  }
+
+  /**
+   * Feature {@code f}'s value for the row bound in {@code bindings}: a value of its declared type,
+   * or null (CEL's null, a CEL error, or a result that does not fit the declared type).
+   */
+  public Object evaluate(int f, Bindings bindings) {
+    ValueType type = features.get(f).feature().type();
+    Object result;
+    try {
+      result = programs[f].program().eval(bindings);
+    } catch (CelEvaluationException e) {
+      errors[f].increment();
+      return null;
+    }
+    Object value = CelValues.fromCel(result, type);
+    if (value == null && !(result instanceof dev.cel.common.values.NullValue)) {
+      // An int past int32, a timestamp past 2262: no value of the declared type.
+      errors[f].increment();
+    }
+    return value;
+  }
+
+  /** One row's values of an evaluator's variables, set by variable index. */
+  public static final class Bindings implements CelVariableResolver {
+    private final Map<String, Integer> slots;
+    private final Object[] values;
+
+    private Bindings(Map<String, Integer> slots, int size) {
+      this.slots = slots;
+      this.values = new Object[size];
+    }
+
+    /**
+     * Binds variable {@code v} to a value as the SDK and training sets hold it (Integer, Float,
+     * byte[], Instant, lists of them), or null.
+     */
+    public void set(int v, Object value) {
+      values[v] = Optional.of(CelValues.toCel(value));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Optional<Object> find(String name) {
+      Integer slot = slots.get(name);
+      if (slot == null) {
+        return Optional.empty();
+      }
+      Object bound = values[slot];
+      return bound == null ? Optional.empty() : (Optional<Object>) bound;
+    }
+  }
+}
