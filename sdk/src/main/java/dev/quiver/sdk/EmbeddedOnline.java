@@ -38,9 +38,12 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
   @Override
   public OnlineResponse onlineFeatures(OnlineRequest request) {
     RegistrySnapshot snapshot = registry.snapshot();
+    EmbeddedRegistry.OnlineSelection selection =
+        registry.selection(snapshot, request.featureService(), request.features());
     return OnlineReads.read(
         request,
-        registry.selection(snapshot, request.featureService(), request.features()),
+        selection.selection(),
+        selection.evaluator(),
         registry.definitions(snapshot),
         store(),
         request.asOf() == null ? clock.instant() : request.asOf());

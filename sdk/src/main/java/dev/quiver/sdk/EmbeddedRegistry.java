@@ -3,6 +3,7 @@ package dev.quiver.sdk;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.ondemand.OnDemandEvaluator;
 import dev.quiver.registry.store.MaterializationLog;
 import dev.quiver.registry.store.RegistryException;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -26,7 +27,13 @@ final class EmbeddedRegistry implements AutoCloseable {
   private volatile RegistrySnapshot snapshot;
 
   /** Resolved selections by registry version and request shape. */
-  private final Map<Object, FeatureSelection> selections = new ConcurrentHashMap<>();
+  private final Map<Object, OnlineSelection> selections = new ConcurrentHashMap<>();
+
+  /**
+   * A selection and the evaluator of its on-demand features (null without any), made once per
+   * registry version and request shape.
+   */
+  record OnlineSelection(FeatureSelection selection, OnDemandEvaluator evaluator) {}
 
   private MaterializationLog materializationLog;
 
@@ -65,12 +72,16 @@ final class EmbeddedRegistry implements AutoCloseable {
   }
 
   /** What {@code service} or {@code features} select in {@code snapshot}, cached by version. */
-  FeatureSelection selection(RegistrySnapshot snapshot, String service, List<String> features) {
+  OnlineSelection selection(RegistrySnapshot snapshot, String service, List<String> features) {
     Definitions definitions = definitions(snapshot);
     Object shape = List.of(snapshot.version(), service != null ? "service:" + service : features);
-    FeatureSelection selection = selections.get(shape);
+    OnlineSelection selection = selections.get(shape);
     if (selection == null) {
-      selection = FeatureSelection.of(definitions, service, features);
+      FeatureSelection resolved = FeatureSelection.of(definitions, service, features);
+      selection =
+          new OnlineSelection(
+              resolved,
+              resolved.hasOnDemand() ? OnDemandEvaluator.of(resolved, definitions) : null);
       if (selections.size() < 1_000) {
         selections.put(shape, selection);
       }

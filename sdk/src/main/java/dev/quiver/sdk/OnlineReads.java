@@ -13,6 +13,8 @@ import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.ondemand.OnDemandEvaluator;
+import dev.quiver.registry.ondemand.Variable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -64,9 +66,14 @@ final class OnlineReads {
     return made;
   }
 
+  /**
+   * Reads {@code selection}'s stored features and computes its on-demand ones with {@code
+   * evaluator} (null when it has none).
+   */
   static OnlineResponse read(
       OnlineRequest request,
       FeatureSelection selection,
+      OnDemandEvaluator evaluator,
       Definitions definitions,
       OnlineStore store,
       Instant now) {
@@ -103,6 +110,8 @@ final class OnlineReads {
     }
     List<String> featureNames =
         selection.outputNames(request.fullFeatureNames(), List.copyOf(request.entities().keySet()));
+    Map<String, List<Object>> requestValues =
+        evaluator == null ? Map.of() : requestValues(evaluator, request.entities());
 
     // One round trip: every (view, entity row) key at once.
     List<OnlineStore.Key> keys = new ArrayList<>(views.size() * rows);
@@ -153,55 +162,185 @@ final class OnlineReads {
     List<OnlineResponse.Column> columns = new ArrayList<>();
     for (Map.Entry<String, List<Object>> entity : request.entities().entrySet()) {
       names.add(entity.getKey());
-      List<Object> values = keyValues.getOrDefault(entity.getKey(), entity.getValue());
+      List<Object> values =
+          keyValues.getOrDefault(
+              entity.getKey(), requestValues.getOrDefault(entity.getKey(), entity.getValue()));
       columns.add(
           new OnlineResponse.Column(
               values,
               java.util.Collections.nCopies(rows, FeatureStatus.PRESENT),
               java.util.Collections.nCopies(rows, OnlineResponse.NO_TIME)));
     }
-    for (int f = 0; f < selection.features().size(); f++) {
-      FeatureSelection.Selected selected = selection.features().get(f);
+    List<FeatureSelection.Selected> toRead = selection.features();
+    if (evaluator == null) {
+      // Without on-demand features, the features read are the ones requested, in order.
+      for (int f = 0; f < toRead.size(); f++) {
+        names.add(featureNames.get(f));
+        columns.add(storedColumn(toRead.get(f), decoded, tileSets, rows, now, nowNanos));
+      }
+      return new OnlineResponse(names, columns);
+    }
+    Map<String, OnlineResponse.Column> read = new HashMap<>();
+    for (FeatureSelection.Selected selected : toRead) {
+      read.put(
+          selected.reference(), storedColumn(selected, decoded, tileSets, rows, now, nowNanos));
+    }
+    Map<String, OnlineResponse.Column> computed = computed(evaluator, read, requestValues, rows);
+    List<FeatureSelection.Requested> requested = selection.requested();
+    for (int f = 0; f < requested.size(); f++) {
       names.add(featureNames.get(f));
-      if (selected.view().isAggregation()) {
-        columns.add(
-            aggregated(
-                viewTiles(selected.view()).features().get(selected.feature().name()),
-                tileSets.get(selected.view().name()),
-                nowNanos));
-        continue;
-      }
-      ValueCodec.Decoded[] rowsOfView = decoded.get(selected.view().name());
-      Duration ttl = selected.view().ttl();
-      List<Object> values = new ArrayList<>(rows);
-      List<FeatureStatus> statuses = new ArrayList<>(rows);
-      List<Instant> times = new ArrayList<>(rows);
-      for (int row = 0; row < rows; row++) {
-        ValueCodec.Decoded found = rowsOfView[row];
-        Optional<Optional<Object>> value =
-            found == null ? Optional.empty() : found.value(selected.feature());
-        if (value.isEmpty()) {
-          values.add(null);
-          statuses.add(FeatureStatus.NOT_FOUND);
-          times.add(OnlineResponse.NO_TIME);
-          continue;
-        }
-        Instant eventTime = EpochNanos.toInstant(found.eventTs());
-        times.add(eventTime);
-        if (!ttl.isZero() && Duration.between(eventTime, now).compareTo(ttl) > 0) {
-          values.add(null);
-          statuses.add(FeatureStatus.OUTSIDE_MAX_AGE);
-        } else if (value.get().isEmpty()) {
-          values.add(null);
-          statuses.add(FeatureStatus.NULL_VALUE);
-        } else {
-          values.add(value.get().get());
-          statuses.add(FeatureStatus.PRESENT);
-        }
-      }
-      columns.add(new OnlineResponse.Column(values, statuses, times));
+      String reference = requested.get(f).reference();
+      columns.add(
+          requested.get(f) instanceof FeatureSelection.Selected
+              ? read.get(reference)
+              : computed.get(reference));
     }
     return new OnlineResponse(names, columns);
+  }
+
+  /** One stored feature's column: its values, statuses and event times. */
+  private static OnlineResponse.Column storedColumn(
+      FeatureSelection.Selected selected,
+      Map<String, ValueCodec.Decoded[]> decoded,
+      Map<String, TileSet[]> tileSets,
+      int rows,
+      Instant now,
+      long nowNanos) {
+    if (selected.view().isAggregation()) {
+      return aggregated(
+          viewTiles(selected.view()).features().get(selected.feature().name()),
+          tileSets.get(selected.view().name()),
+          nowNanos);
+    }
+    ValueCodec.Decoded[] rowsOfView = decoded.get(selected.view().name());
+    Duration ttl = selected.view().ttl();
+    List<Object> values = new ArrayList<>(rows);
+    List<FeatureStatus> statuses = new ArrayList<>(rows);
+    List<Instant> times = new ArrayList<>(rows);
+    for (int row = 0; row < rows; row++) {
+      ValueCodec.Decoded found = rowsOfView[row];
+      Optional<Optional<Object>> value =
+          found == null ? Optional.empty() : found.value(selected.feature());
+      if (value.isEmpty()) {
+        values.add(null);
+        statuses.add(FeatureStatus.NOT_FOUND);
+        times.add(OnlineResponse.NO_TIME);
+        continue;
+      }
+      Instant eventTime = EpochNanos.toInstant(found.eventTs());
+      times.add(eventTime);
+      if (!ttl.isZero() && Duration.between(eventTime, now).compareTo(ttl) > 0) {
+        values.add(null);
+        statuses.add(FeatureStatus.OUTSIDE_MAX_AGE);
+      } else if (value.get().isEmpty()) {
+        values.add(null);
+        statuses.add(FeatureStatus.NULL_VALUE);
+      } else {
+        values.add(value.get().get());
+        statuses.add(FeatureStatus.PRESENT);
+      }
+    }
+    return new OnlineResponse.Column(values, statuses, times);
+  }
+
+  /**
+   * The on-demand features of every row, by reference: each input bound to the value the stored
+   * column holds (null when not found, outside max age or null; an empty window's count is 0), each
+   * request field to its value. A null result is {@code NULL_VALUE}; on-demand features have no
+   * event time.
+   */
+  private static Map<String, OnlineResponse.Column> computed(
+      OnDemandEvaluator evaluator,
+      Map<String, OnlineResponse.Column> stored,
+      Map<String, List<Object>> requestValues,
+      int rows) {
+    List<Variable> variables = evaluator.variables();
+    List<List<Object>> inputs = new ArrayList<>(variables.size());
+    for (Variable variable : variables) {
+      inputs.add(
+          variable.isRequestField()
+              ? requestValues.get(variable.name())
+              : stored.get(variable.view() + ":" + variable.feature()).values());
+    }
+    int features = evaluator.features().size();
+    List<List<Object>> values = new ArrayList<>(features);
+    List<List<FeatureStatus>> statuses = new ArrayList<>(features);
+    for (int f = 0; f < features; f++) {
+      values.add(new ArrayList<>(rows));
+      statuses.add(new ArrayList<>(rows));
+    }
+    OnDemandEvaluator.Bindings bindings = evaluator.bindings();
+    for (int row = 0; row < rows; row++) {
+      for (int v = 0; v < inputs.size(); v++) {
+        bindings.set(v, inputs.get(v).get(row));
+      }
+      for (int f = 0; f < features; f++) {
+        Object value = evaluator.evaluate(f, bindings);
+        values.get(f).add(value);
+        statuses.get(f).add(value == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
+      }
+    }
+    Map<String, OnlineResponse.Column> columns = new HashMap<>();
+    List<Instant> noTimes = java.util.Collections.nCopies(rows, OnlineResponse.NO_TIME);
+    for (int f = 0; f < features; f++) {
+      columns.put(
+          evaluator.features().get(f).reference(),
+          new OnlineResponse.Column(values.get(f), statuses.get(f), noTimes));
+    }
+    return columns;
+  }
+
+  /**
+   * The values of the request fields the on-demand features read, as their declared types: sent
+   * beside the join keys, in Feast's shape.
+   */
+  private static Map<String, List<Object>> requestValues(
+      OnDemandEvaluator evaluator, Map<String, List<Object>> entities) {
+    Map<String, List<Object>> values = new HashMap<>();
+    for (Variable field : evaluator.requestFields()) {
+      List<Object> given = entities.get(field.name());
+      if (given == null) {
+        throw new InvalidEntityException(
+            "Cannot read online features: the entity rows have no '"
+                + field.name()
+                + "' (a request field of on-demand feature view '"
+                + requestFieldOwner(evaluator, field)
+                + "'); send it beside the join keys"
+                + dev.quiver.registry.load.Suggestions.closest(field.name(), entities.keySet())
+                    .map(key -> "; the rows have '" + key + "': is it misspelled?")
+                    .orElse(""));
+      }
+      List<Object> converted = new ArrayList<>(given.size());
+      for (int row = 0; row < given.size(); row++) {
+        Object value = given.get(row);
+        Object typed = RequestValues.convert(field.type(), value);
+        if (typed == null && value != null) {
+          throw new InvalidEntityException(
+              "Cannot read online features: entity row "
+                  + (row + 1)
+                  + " has "
+                  + field.name()
+                  + " = "
+                  + (value instanceof String ? "'" + value + "'" : String.valueOf(value))
+                  + ", which is not a valid "
+                  + field.type()
+                  + " (request field of on-demand feature view '"
+                  + requestFieldOwner(evaluator, field)
+                  + "')");
+        }
+        converted.add(typed);
+      }
+      values.put(field.name(), converted);
+    }
+    return values;
+  }
+
+  private static String requestFieldOwner(OnDemandEvaluator evaluator, Variable field) {
+    return evaluator.features().stream()
+        .filter(f -> f.view().requestField(field.name()).isPresent())
+        .map(f -> f.view().name())
+        .findFirst()
+        .orElse("?");
   }
 
   /**

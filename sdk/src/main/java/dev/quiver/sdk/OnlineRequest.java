@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param features {@code view:feature} references, or null when a feature service is asked for
  * @param entities join key to values, in the order the response lists them; values are Long or
  *     Integer (int32/int64), String, Boolean, byte[] or base64 text (bytes), Instant or ISO-8601
- *     text (timestamp)
+ *     text (timestamp). On-demand features' request fields go here too, beside the join keys, as
+ *     Feast sends them (numbers of any type for float fields, lists for list fields).
  * @param asOf where the windows of aggregation features end, and the "now" that a plain view's ttl
  *     is measured from; null for the store's clock
  */
@@ -41,6 +42,16 @@ public record OnlineRequest(
 
   public static OnlineRequest ofService(String service, Map<String, List<Object>> entities) {
     return new OnlineRequest(null, service, entities, false, null);
+  }
+
+  /**
+   * The request with one more column beside the join keys: the values of an on-demand view's
+   * request field, one per entity row.
+   */
+  public OnlineRequest withRequestField(String name, List<?> values) {
+    Map<String, List<Object>> columns = new LinkedHashMap<>(entities);
+    columns.put(name, java.util.Collections.unmodifiableList(new java.util.ArrayList<>(values)));
+    return new OnlineRequest(features, featureService, columns, fullFeatureNames, asOf);
   }
 
   public OnlineRequest withFullFeatureNames(boolean value) {

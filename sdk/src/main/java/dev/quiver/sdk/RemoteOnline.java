@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.QuiverException;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.model.Definitions;
-import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import dev.quiver.registry.store.RegistrySnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +86,11 @@ final class RemoteOnline implements OnlineFeatures {
               + expected
               + " its registry selects");
     }
-    Map<String, ScalarType> keyTypes = selection.joinKeyTypes(definitions);
+    Map<String, ValueType> keyTypes = new HashMap<>();
+    selection.joinKeyTypes(definitions).forEach((key, t) -> keyTypes.put(key, ValueType.scalar(t)));
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      computed.view().request().forEach(field -> keyTypes.putIfAbsent(field.name(), field.type()));
+    }
     List<String> names = new ArrayList<>();
     body.at("/metadata/feature_names").forEach(name -> names.add(name.asText()));
     List<OnlineResponse.Column> columns = new ArrayList<>();
@@ -96,10 +100,8 @@ final class RemoteOnline implements OnlineFeatures {
       JsonNode result = results.get(c);
       ValueType type =
           c < keys
-              ? keyTypes.containsKey(names.get(c))
-                  ? ValueType.scalar(keyTypes.get(names.get(c)))
-                  : null
-              : selection.features().get(c - keys).feature().type();
+              ? keyTypes.get(names.get(c))
+              : selection.requested().get(c - keys).feature().type();
       List<Object> values = new ArrayList<>(result.get("values").size());
       for (JsonNode value : result.get("values")) {
         values.add(

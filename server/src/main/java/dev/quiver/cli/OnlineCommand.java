@@ -1,8 +1,11 @@
 package dev.quiver.cli;
 
 import dev.quiver.offline.io.EntityFiles;
+import dev.quiver.registry.load.Suggestions;
 import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
 import dev.quiver.sdk.FeatureStatus;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreOptions;
@@ -33,7 +36,9 @@ import picocli.CommandLine.Spec;
       "Give --entity once per join key; row i takes the i-th value of every key. Each value",
       "comes with a status: PRESENT, NULL_VALUE, NOT_FOUND or OUTSIDE_MAX_AGE (older than the",
       "view's ttl). The online store is opened read-only, so this works while a server writes.",
-      "Aggregation features are computed over windows that end at --as-of (default now)."
+      "Aggregation features are computed over windows that end at --as-of (default now).",
+      "On-demand features are computed from their inputs and the request fields given with",
+      "--request, one value per entity row (null for none)."
     })
 final class OnlineCommand implements Callable<Integer> {
 
@@ -46,6 +51,12 @@ final class OnlineCommand implements Callable<Integer> {
       paramLabel = "KEY=V1,V2,...",
       description = "A join key and its values, one per entity row.")
   List<String> entities;
+
+  @Option(
+      names = "--request",
+      paramLabel = "NAME=V1,V2,...",
+      description = "A request field of an on-demand view and its values, one per entity row.")
+  List<String> requestFields = List.of();
 
   @Option(
       names = "--as-of",
@@ -76,6 +87,7 @@ final class OnlineCommand implements Callable<Integer> {
     }
     try (FeatureStore store = server.open(repo, FeatureStoreOptions.defaults().readOnly())) {
       Map<String, List<Object>> rows = parseEntities(store);
+      parseRequestFields(store, rows);
       OnlineRequest request =
           (features.references() != null
                   ? OnlineRequest.ofFeatures(features.references(), rows)
@@ -121,7 +133,70 @@ final class OnlineCommand implements Callable<Integer> {
     return rows;
   }
 
+  /**
+   * {@code NAME=V1,V2} request fields, typed by the declaration of the field of that name, added to
+   * {@code rows} beside the join keys.
+   */
+  private void parseRequestFields(FeatureStore store, Map<String, List<Object>> rows) {
+    for (String option : requestFields) {
+      int equals = option.indexOf('=');
+      if (equals <= 0) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--request '" + option + "' is not NAME=V1,V2,...");
+      }
+      String name = option.substring(0, equals).strip();
+      if (rows.containsKey(name)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--request " + name + " is given twice, or is also a join key; give each once");
+      }
+      List<Feature> declared =
+          store.registry().definitions().onDemandFeatureViews().stream()
+              .flatMap(v -> v.request().stream())
+              .filter(f -> f.name().equals(name))
+              .toList();
+      if (declared.isEmpty()) {
+        List<String> known =
+            store.registry().definitions().onDemandFeatureViews().stream()
+                .flatMap(v -> v.request().stream())
+                .map(Feature::name)
+                .distinct()
+                .toList();
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--request "
+                + name
+                + ": no on-demand view has a request field of that name"
+                + (known.isEmpty() ? "" : " (request fields: " + String.join(", ", known) + ")")
+                + Suggestions.hint(name, known));
+      }
+      ValueType type = declared.get(0).type();
+      if (type.list()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--request "
+                + name
+                + ": a "
+                + type
+                + " field takes a list per row; send it through the SDK or over HTTP");
+      }
+      List<Object> values = new ArrayList<>();
+      for (String text : option.substring(equals + 1).split(",", -1)) {
+        String value = text.strip();
+        values.add(
+            value.equals("null") && type.element() != ScalarType.STRING
+                ? null
+                : parseValue("--request", name, type.element(), value));
+      }
+      rows.put(name, values);
+    }
+  }
+
   private Object parse(String key, ScalarType type, String text) {
+    return parseValue("--entity", key, type, text);
+  }
+
+  private Object parseValue(String option, String key, ScalarType type, String text) {
     try {
       return switch (type) {
         case INT64 -> Long.parseLong(text);
@@ -134,12 +209,14 @@ final class OnlineCommand implements Callable<Integer> {
         }
         case BYTES -> Base64.getDecoder().decode(text);
         case TIMESTAMP -> EntityFiles.parseInstant(text);
+        case FLOAT64 -> Double.parseDouble(text);
+        case FLOAT32 -> Float.parseFloat(text);
         default -> text;
       };
     } catch (RuntimeException e) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
-          "--entity " + key + ": '" + text + "' is not a valid " + type.yamlName());
+          option + " " + key + ": '" + text + "' is not a valid " + type.yamlName());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.quiver.server;
 
 import dev.quiver.offline.resources.MemoryBudget;
+import dev.quiver.registry.ondemand.OnDemandErrors;
 import dev.quiver.registry.store.MaterializationState;
 import dev.quiver.streaming.DeadLetterReason;
 import dev.quiver.streaming.IngestionMetrics;
@@ -32,6 +33,7 @@ public final class ServerMetrics {
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Staleness> staleness = new ConcurrentHashMap<>();
   private final Map<String, Gauge> lag = new ConcurrentHashMap<>();
+  private final Map<String, FunctionCounter> onDemandErrors = new ConcurrentHashMap<>();
   private volatile StreamIngestion ingestion;
   private final Timer onlineLookups;
   private final FeatureService features;
@@ -165,7 +167,25 @@ public final class ServerMetrics {
               return true;
             });
     updateLag();
+    countOnDemandErrors();
     return registry.scrape();
+  }
+
+  /**
+   * A counter per on-demand feature whose evaluation ended in a CEL error (and so gave null) at
+   * least once in this process.
+   */
+  private void countOnDemandErrors() {
+    for (String feature : OnDemandErrors.counts().keySet()) {
+      onDemandErrors.computeIfAbsent(
+          feature,
+          f ->
+              FunctionCounter.builder("quiver_on_demand_errors", f, OnDemandErrors::count)
+                  .description(
+                      "On-demand evaluations that ended in a CEL error and gave null (NULL_VALUE)")
+                  .tag("feature", f)
+                  .register(registry));
+    }
   }
 
   /** A lag gauge per partition assigned to this process now; a partition that moved loses its. */

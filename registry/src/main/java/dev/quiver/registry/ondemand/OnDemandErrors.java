@@ -19,6 +19,12 @@ public final class OnDemandErrors {
     return COUNTS.computeIfAbsent(reference, r -> new LongAdder());
   }
 
+  /** How many evaluations of one feature ({@code view:feature}) ended in an error so far. */
+  public static long count(String reference) {
+    LongAdder count = COUNTS.get(reference);
+    return count == null ? 0 : count.sum();
+  }
+
   /** The counts so far, by feature reference, in name order. */
   public static Map<String, Long> counts() {
     Map<String, Long> counts = new TreeMap<>();
