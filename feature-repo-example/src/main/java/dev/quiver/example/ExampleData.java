@@ -318,13 +318,16 @@ public final class ExampleData {
 
   /**
    * Writes {@code data/entities.csv}: entity rows for a training set (driver, customer, the time of
-   * a booking, and whether it completed), spread over the generated period, in time order.
+   * a booking, whether it completed, and the fare quoted, which on-demand features read), spread
+   * over the generated period, in time order.
    *
    * @return the file written
    * @throws OutputException when the file cannot be written
    */
   public static Path writeEntityRows(Path repoRoot, Options options, int rows) {
     Random random = new Random(options.seed() + 3);
+    // Its own generator, so the rows' other values stay those of earlier versions.
+    Random quotes = new Random(options.seed() + 4);
     Instant start = options.end().minus(Duration.ofDays(options.days()));
     long periodSeconds = Duration.ofDays(options.days()).getSeconds();
     long[] offsets = new long[rows];
@@ -332,7 +335,8 @@ public final class ExampleData {
       offsets[i] = (long) (random.nextDouble() * periodSeconds);
     }
     java.util.Arrays.sort(offsets);
-    StringBuilder csv = new StringBuilder("driver_id,customer_id,event_timestamp,trip_completed\n");
+    StringBuilder csv =
+        new StringBuilder("driver_id,customer_id,event_timestamp,trip_completed,fare_quote\n");
     for (int i = 0; i < rows; i++) {
       int driver = random.nextInt(options.drivers());
       // Most bookings are with one of the driver's regular customers, who have pair stats.
@@ -347,6 +351,8 @@ public final class ExampleData {
           .append(start.plusSeconds(offsets[i]))
           .append(',')
           .append(random.nextInt(10) < 8 ? 1 : 0)
+          .append(',')
+          .append(String.format(java.util.Locale.ROOT, "%.2f", 5 + quotes.nextDouble() * 40))
           .append('\n');
     }
     Path file = repoRoot.resolve("data/entities.csv");

@@ -20,6 +20,7 @@ public final class ExampleRepo {
           "customer_profile.yaml",
           "driver_customer.yaml",
           "driver_trips.yaml",
+          "booking_risk.yaml",
           "services.yaml");
 
   private static final String RESOURCE_FOLDER = "/dev/quiver/example/repo/";

@@ -104,7 +104,8 @@ final class DemoCommand implements Callable<Integer> {
     step(
         err,
         "quiver historical: a point-in-time-correct training set for 1,000 bookings, with the"
-            + " drivers' trip counts and fares over the hour, day and week before each booking");
+            + " drivers' trip counts and fares over the hour, day and week before each booking,"
+            + " and on-demand features of each booking's fare quote");
     Path entities = ExampleData.writeEntityRows(repo, options, 1_000);
     Path trainingSet = repo.resolve("data/training_set.parquet");
     int built =
@@ -116,7 +117,7 @@ final class DemoCommand implements Callable<Integer> {
                 "--entities",
                 entities.toString(),
                 "--feature-service",
-                "driver_activity_v2",
+                "driver_activity_v3",
                 "--output",
                 trainingSet.toString(),
                 "--repo",
@@ -152,7 +153,14 @@ final class DemoCommand implements Callable<Integer> {
     List<String> pairs = Files.readAllLines(entities).subList(1, 4);
     String drivers = String.join(",", pairs.stream().map(l -> l.split(",")[0]).toList());
     String customers = String.join(",", pairs.stream().map(l -> l.split(",")[1]).toList());
-    step(err, "quiver online: features for drivers " + drivers + " and their customers");
+    String quotes = String.join(",", pairs.stream().map(l -> l.split(",")[4]).toList());
+    step(
+        err,
+        "quiver online: features for drivers "
+            + drivers
+            + " and their customers, with fare quotes "
+            + quotes
+            + " for the on-demand features");
     int looked =
         QuiverCli.commandLine()
             .setOut(out)
@@ -160,11 +168,13 @@ final class DemoCommand implements Callable<Integer> {
             .execute(
                 "online",
                 "--feature-service",
-                "driver_activity_v2",
+                "driver_activity_v3",
                 "--entity",
                 "driver_id=" + drivers,
                 "--entity",
                 "customer_id=" + customers,
+                "--request",
+                "fare_quote=" + quotes,
                 "--repo",
                 repo.toString());
     if (looked != 0) {
@@ -179,6 +189,7 @@ final class DemoCommand implements Callable<Integer> {
     err.println("  ./quiver plan --repo " + repo);
     err.println("  ./quiver registry show driver_hourly_stats --repo " + repo);
     err.println("  ./quiver registry show driver_trip_activity --repo " + repo);
+    err.println("  ./quiver registry show booking_risk --repo " + repo);
     err.println("  ./quiver registry history --repo " + repo);
     err.println(
         "  ./quiver online --features driver_trip_activity:count_1h,driver_trip_activity:fare_sum_1d"
@@ -190,6 +201,13 @@ final class DemoCommand implements Callable<Integer> {
         "  ./quiver online --features driver_hourly_stats:conv_rate --entity driver_id="
             + drivers
             + " --json --repo "
+            + repo);
+    err.println(
+        "  ./quiver online --features booking_risk --entity driver_id="
+            + drivers
+            + " --request fare_quote="
+            + quotes
+            + " --repo "
             + repo);
     err.flush();
     if (noServe) {

@@ -67,7 +67,8 @@ class HistoricalCliTest {
     assertThat(run.err()).as("no progress bar outside a terminal").isEmpty();
     List<String> lines = Files.readAllLines(output);
     assertThat(lines.get(0))
-        .isEqualTo("driver_id,customer_id,event_timestamp,trip_completed,conv_rate,segment");
+        .isEqualTo(
+            "driver_id,customer_id,event_timestamp,trip_completed,fare_quote,conv_rate,segment");
     assertThat(lines).hasSize(201);
 
     Path again = dir.resolve("again.csv");
@@ -211,13 +212,14 @@ class HistoricalCliTest {
             "quiver: Cannot read entity rows from "
                 + renamed.toAbsolutePath()
                 + ": a CSV file needs an 'event_timestamp' column (found: driver_id, customer_id,"
-                + " booked_at, trip_completed); name the column that holds the rows' times"
+                + " booked_at, trip_completed, fare_quote); name the column that holds the rows' times"
                 + " instead (--timestamp-column)\n");
 
     CliRun run = historical(renamed, output, "--timestamp-column", "booked_at");
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = Files.readAllLines(output);
-    assertThat(lines.get(0)).isEqualTo("driver_id,customer_id,booked_at,trip_completed,conv_rate");
+    assertThat(lines.get(0))
+        .isEqualTo("driver_id,customer_id,booked_at,trip_completed,fare_quote,conv_rate");
     assertThat(lines).hasSize(201);
     assertThat(Files.readString(Path.of(output + ".manifest.json")))
         .contains("\"timestamp_column\" : \"booked_at\"");
