@@ -8,14 +8,15 @@ public final class Benchmarks {
   public static void main(String[] args) throws Exception {
     if (args.length != 1) {
       System.err.println(
-          "usage: benchmarks/run.sh NAME   (names: historical, aggregations, online, materialize,"
-              + " serve, remote, concurrent, tiles, ingest, ingest-delay)");
+          "usage: benchmarks/run.sh NAME   (names: historical, aggregations, online, on-demand,"
+              + " materialize, serve, remote, concurrent, tiles, ingest, ingest-delay)");
       System.exit(1);
     }
     switch (args[0]) {
       case "historical" -> HistoricalBenchmark.main(new String[0]);
       case "aggregations" -> AggregationBenchmark.main(new String[0]);
       case "online" -> OnlineBenchmark.main(new String[0]);
+      case "on-demand" -> OnDemandBenchmark.main(new String[0]);
       case "materialize" -> MaterializeBenchmark.main(new String[0]);
       case "serve" -> ServeBenchmark.main(new String[0]);
       case "remote" -> RemoteBenchmark.main(new String[0]);
@@ -27,8 +28,8 @@ public final class Benchmarks {
         System.err.println(
             "unknown benchmark '"
                 + args[0]
-                + "'; names: historical, aggregations, online, materialize, serve, remote, concurrent,"
-                + " tiles, ingest, ingest-delay");
+                + "'; names: historical, aggregations, online, on-demand, materialize, serve, remote,"
+                + " concurrent, tiles, ingest, ingest-delay");
         System.exit(1);
       }
     }

@@ -43,6 +43,13 @@ final class OnlineData {
   /** Writes the repo's files and registers its definitions. */
   static void writeRepo(Path repo, String featureStoreYaml, List<Feature> features)
       throws IOException {
+    writeRepo(repo, featureStoreYaml, features, "");
+  }
+
+  /** Writes the repo's files, with more definitions after the view's, and registers them. */
+  static void writeRepo(
+      Path repo, String featureStoreYaml, List<Feature> features, String moreDefinitions)
+      throws IOException {
     StringBuilder yaml =
         new StringBuilder(
             "entities:\n  - {name: driver, join_key: driver_id, type: int64}\n"
@@ -58,7 +65,7 @@ final class OnlineData {
     }
     Files.createDirectories(repo);
     Files.writeString(repo.resolve("feature_store.yaml"), featureStoreYaml);
-    Files.writeString(repo.resolve("defs.yaml"), yaml.toString());
+    Files.writeString(repo.resolve("defs.yaml"), yaml.append(moreDefinitions).toString());
     register(repo);
   }
 
