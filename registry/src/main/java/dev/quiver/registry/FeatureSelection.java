@@ -285,21 +285,21 @@ public record FeatureSelection(List<Requested> requested, List<Selected> feature
    * @throws InvalidRequestException naming both sides of a clash
    */
   public List<String> outputNames(boolean fullFeatureNames, List<String> entityColumns) {
-    Map<String, String> owners = new HashMap<>();
+    // Owners are described only on a clash: this runs for every online lookup.
+    Map<String, Object> owners = new HashMap<>();
     for (String column : entityColumns) {
-      owners.put(column, "the entity column '" + column + "'");
+      owners.put(column, column);
     }
-    List<String> names = new ArrayList<>();
+    List<String> names = new ArrayList<>(requested.size());
     for (Requested s : requested) {
       String name = s.outputName(fullFeatureNames);
-      String owner = "feature '" + s.reference() + "'";
-      String other = owners.putIfAbsent(name, owner);
+      Object other = owners.putIfAbsent(name, s);
       if (other != null) {
         throw new InvalidRequestException(
             "Cannot retrieve features: "
-                + other
+                + owner(other)
                 + " and "
-                + owner
+                + owner(s)
                 + " would both be named '"
                 + name
                 + "'"
@@ -310,6 +310,12 @@ public record FeatureSelection(List<Requested> requested, List<Selected> feature
       names.add(name);
     }
     return names;
+  }
+
+  private static String owner(Object owner) {
+    return owner instanceof Requested r
+        ? "feature '" + r.reference() + "'"
+        : "the entity column '" + owner + "'";
   }
 
   /** The references of the requested features as requests write them, in order. */

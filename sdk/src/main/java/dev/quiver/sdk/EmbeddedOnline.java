@@ -43,7 +43,7 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
     return OnlineReads.read(
         request,
         selection.selection(),
-        selection.evaluator(),
+        selection.onDemand(),
         registry.definitions(snapshot),
         store(),
         request.asOf() == null ? clock.instant() : request.asOf());

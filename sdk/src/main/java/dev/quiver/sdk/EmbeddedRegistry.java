@@ -3,7 +3,6 @@ package dev.quiver.sdk;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ProjectConfig;
-import dev.quiver.registry.ondemand.OnDemandEvaluator;
 import dev.quiver.registry.store.MaterializationLog;
 import dev.quiver.registry.store.RegistryException;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -30,10 +29,10 @@ final class EmbeddedRegistry implements AutoCloseable {
   private final Map<Object, OnlineSelection> selections = new ConcurrentHashMap<>();
 
   /**
-   * A selection and the evaluator of its on-demand features (null without any), made once per
-   * registry version and request shape.
+   * A selection and the plan of its on-demand features (null without any), made once per registry
+   * version and request shape.
    */
-  record OnlineSelection(FeatureSelection selection, OnDemandEvaluator evaluator) {}
+  record OnlineSelection(FeatureSelection selection, OnDemandPlan onDemand) {}
 
   private MaterializationLog materializationLog;
 
@@ -80,8 +79,7 @@ final class EmbeddedRegistry implements AutoCloseable {
       FeatureSelection resolved = FeatureSelection.of(definitions, service, features);
       selection =
           new OnlineSelection(
-              resolved,
-              resolved.hasOnDemand() ? OnDemandEvaluator.of(resolved, definitions) : null);
+              resolved, resolved.hasOnDemand() ? OnDemandPlan.of(resolved, definitions) : null);
       if (selections.size() < 1_000) {
         selections.put(shape, selection);
       }

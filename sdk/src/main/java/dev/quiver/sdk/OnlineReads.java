@@ -67,13 +67,13 @@ final class OnlineReads {
   }
 
   /**
-   * Reads {@code selection}'s stored features and computes its on-demand ones with {@code
-   * evaluator} (null when it has none).
+   * Reads {@code selection}'s stored features and computes its on-demand ones as {@code onDemand}
+   * plans (null when it has none).
    */
   static OnlineResponse read(
       OnlineRequest request,
       FeatureSelection selection,
-      OnDemandEvaluator evaluator,
+      OnDemandPlan onDemand,
       Definitions definitions,
       OnlineStore store,
       Instant now) {
@@ -111,7 +111,7 @@ final class OnlineReads {
     List<String> featureNames =
         selection.outputNames(request.fullFeatureNames(), List.copyOf(request.entities().keySet()));
     Map<String, List<Object>> requestValues =
-        evaluator == null ? Map.of() : requestValues(evaluator, request.entities());
+        onDemand == null ? Map.of() : requestValues(onDemand.evaluator(), request.entities());
 
     // One round trip: every (view, entity row) key at once.
     List<OnlineStore.Key> keys = new ArrayList<>(views.size() * rows);
@@ -172,28 +172,23 @@ final class OnlineReads {
               java.util.Collections.nCopies(rows, OnlineResponse.NO_TIME)));
     }
     List<FeatureSelection.Selected> toRead = selection.features();
-    if (evaluator == null) {
+    OnlineResponse.Column[] read = new OnlineResponse.Column[toRead.size()];
+    for (int f = 0; f < read.length; f++) {
+      read[f] = storedColumn(toRead.get(f), decoded, tileSets, rows, now, nowNanos);
+    }
+    if (onDemand == null) {
       // Without on-demand features, the features read are the ones requested, in order.
-      for (int f = 0; f < toRead.size(); f++) {
+      for (int f = 0; f < read.length; f++) {
         names.add(featureNames.get(f));
-        columns.add(storedColumn(toRead.get(f), decoded, tileSets, rows, now, nowNanos));
+        columns.add(read[f]);
       }
-      return new OnlineResponse(names, columns);
-    }
-    Map<String, OnlineResponse.Column> read = new HashMap<>();
-    for (FeatureSelection.Selected selected : toRead) {
-      read.put(
-          selected.reference(), storedColumn(selected, decoded, tileSets, rows, now, nowNanos));
-    }
-    Map<String, OnlineResponse.Column> computed = computed(evaluator, read, requestValues, rows);
-    List<FeatureSelection.Requested> requested = selection.requested();
-    for (int f = 0; f < requested.size(); f++) {
-      names.add(featureNames.get(f));
-      String reference = requested.get(f).reference();
-      columns.add(
-          requested.get(f) instanceof FeatureSelection.Selected
-              ? read.get(reference)
-              : computed.get(reference));
+    } else {
+      OnlineResponse.Column[] computed = computed(onDemand, read, requestValues, rows);
+      int[] outputs = onDemand.outputs();
+      for (int f = 0; f < outputs.length; f++) {
+        names.add(featureNames.get(f));
+        columns.add(outputs[f] >= 0 ? read[outputs[f]] : computed[-1 - outputs[f]]);
+      }
     }
     return new OnlineResponse(names, columns);
   }
@@ -249,18 +244,17 @@ final class OnlineReads {
    * request field to its value. A null result is {@code NULL_VALUE}; on-demand features have no
    * event time.
    */
-  private static Map<String, OnlineResponse.Column> computed(
-      OnDemandEvaluator evaluator,
-      Map<String, OnlineResponse.Column> stored,
+  private static OnlineResponse.Column[] computed(
+      OnDemandPlan plan,
+      OnlineResponse.Column[] read,
       Map<String, List<Object>> requestValues,
       int rows) {
+    OnDemandEvaluator evaluator = plan.evaluator();
     List<Variable> variables = evaluator.variables();
     List<List<Object>> inputs = new ArrayList<>(variables.size());
-    for (Variable variable : variables) {
-      inputs.add(
-          variable.isRequestField()
-              ? requestValues.get(variable.name())
-              : stored.get(variable.view() + ":" + variable.feature()).values());
+    for (int v = 0; v < variables.size(); v++) {
+      int from = plan.inputs()[v];
+      inputs.add(from >= 0 ? read[from].values() : requestValues.get(variables.get(v).name()));
     }
     int features = evaluator.features().size();
     List<List<Object>> values = new ArrayList<>(features);
@@ -280,12 +274,10 @@ final class OnlineReads {
         statuses.get(f).add(value == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT);
       }
     }
-    Map<String, OnlineResponse.Column> columns = new HashMap<>();
+    OnlineResponse.Column[] columns = new OnlineResponse.Column[features];
     List<Instant> noTimes = java.util.Collections.nCopies(rows, OnlineResponse.NO_TIME);
     for (int f = 0; f < features; f++) {
-      columns.put(
-          evaluator.features().get(f).reference(),
-          new OnlineResponse.Column(values.get(f), statuses.get(f), noTimes));
+      columns[f] = new OnlineResponse.Column(values.get(f), statuses.get(f), noTimes);
     }
     return columns;
   }
