@@ -346,6 +346,75 @@ class FeatureServerTest {
     return JSON.readTree(response.body()).at("/results/1");
   }
 
+  /**
+   * On-demand features over HTTP: request fields beside the join keys, the same values and statuses
+   * through the remote SDK and through the CLI on the repo, and each bad request field refused with
+   * its name.
+   */
+  @Test
+  void onDemandFeaturesTakeRequestFieldsBesideTheJoinKeys() throws Exception {
+    String body =
+        "{\"features\": [\"booking_risk:quote_over_mean_fare\", \"booking_risk:busy_last_hour\","
+            + " \"driver_trip_activity:fare_mean_7d\"], \"entities\": {\"driver_id\": [1001,"
+            + " 99999], \"fare_quote\": [30, 12.5]}}";
+    HttpResponse<String> response = post("/get-online-features", body);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode answer = JSON.readTree(response.body());
+    assertThat(answer.at("/metadata/feature_names").toString())
+        .isEqualTo(
+            "[\"driver_id\",\"fare_quote\",\"quote_over_mean_fare\",\"busy_last_hour\","
+                + "\"fare_mean_7d\"]");
+    // The request field is echoed as its declared type, float64.
+    assertThat(answer.at("/results/1/values/0").isDouble()).isTrue();
+    double mean = answer.at("/results/4/values/0").asDouble();
+    assertThat(mean).isPositive();
+    assertThat(answer.at("/results/2/values/0").asDouble()).isEqualTo(30 / mean);
+    assertThat(answer.at("/results/2/statuses/0").asText()).isEqualTo("PRESENT");
+    // No trips: the mean is null, so the division is a CEL error: null, NULL_VALUE.
+    assertThat(answer.at("/results/2/values/1").isNull()).isTrue();
+    assertThat(answer.at("/results/2/statuses/1").asText()).isEqualTo("NULL_VALUE");
+    assertThat(answer.at("/results/3/values/1").asBoolean()).isFalse();
+    assertThat(answer.at("/results/3/statuses/1").asText()).isEqualTo("PRESENT");
+
+    try (dev.quiver.sdk.FeatureStore remote =
+        dev.quiver.sdk.FeatureStore.connect(URI.create(server.url()))) {
+      dev.quiver.sdk.OnlineResponse viaSdk =
+          remote.onlineFeatures(
+              dev.quiver.sdk.OnlineRequest.ofFeatures(
+                      List.of("booking_risk:quote_over_mean_fare"),
+                      Map.of("driver_id", List.of(1001L, 99999L)))
+                  .withRequestField("fare_quote", List.of(30.0, 12.5)));
+      assertThat(viaSdk.column("fare_quote").values()).containsExactly(30.0, 12.5);
+      assertThat(viaSdk.column("quote_over_mean_fare").values()).containsExactly(30 / mean, null);
+    }
+
+    JsonNode missing =
+        problem(
+            post(
+                "/get-online-features",
+                "{\"feature_service\": \"driver_activity_v3\", \"entities\": {\"driver_id\":"
+                    + " [1001], \"customer_id\": [2001], \"fare_qoute\": [3.5]}}"),
+            422,
+            "invalid_entity");
+    assertThat(missing.get("detail").asText())
+        .isEqualTo(
+            "Cannot read online features: the entity rows have no 'fare_quote' (a request field"
+                + " of on-demand feature view 'booking_risk'); send it beside the join keys; the"
+                + " rows have 'fare_qoute': is it misspelled?");
+    JsonNode wrongType =
+        problem(
+            post(
+                "/get-online-features",
+                "{\"features\": [\"booking_risk\"], \"entities\": {\"driver_id\": [1001],"
+                    + " \"fare_quote\": [\"cheap\"]}}"),
+            422,
+            "invalid_entity");
+    assertThat(wrongType.get("detail").asText())
+        .isEqualTo(
+            "Cannot read online features: entity row 1 has fare_quote = 'cheap', which is not a"
+                + " valid float64 (request field of on-demand feature view 'booking_risk')");
+  }
+
   @Test
   void aggregationFeaturesAreServedWithWindowsEndingAtAsOf() throws Exception {
     String features =
