@@ -4,6 +4,8 @@ import static dev.quiver.cli.CliRun.quiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.example.ExampleRepo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -142,6 +144,77 @@ class MaterializeCliTest {
                 + " 'driver' is the entity's name: give its join key 'driver_id' instead\n");
   }
 
+  private static JsonNode json(String text) {
+    try {
+      return new ObjectMapper().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(text, e);
+    }
+  }
+
+  @Test
+  void onDemandFeaturesTakeTheirRequestFieldsFromRequestOptions() {
+    assertThat(
+            quiver("materialize", "2026-03-01", "2026-03-08", "--repo", repo.toString()).exitCode())
+        .isZero();
+    CliRun run =
+        quiver(
+            "online",
+            "--features",
+            "booking_risk:conv_rate_pct,booking_risk:busy_last_hour,driver_hourly_stats:conv_rate",
+            "--entity",
+            "driver_id=1001,9999",
+            "--request",
+            "fare_quote=12.5,null",
+            "--as-of",
+            "2026-03-08T00:00:00Z",
+            "--json",
+            "--repo",
+            repo.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode answer = json(run.out());
+    assertThat(answer.at("/metadata/feature_names").toString())
+        .isEqualTo(
+            "[\"driver_id\",\"fare_quote\",\"conv_rate_pct\",\"busy_last_hour\",\"conv_rate\"]");
+    assertThat(answer.at("/results/1/values/1").isNull()).isTrue();
+    // conv_rate is a float32; CEL computes in double, the float32 feature rounds the product.
+    float rate = (float) answer.at("/results/4/values/0").asDouble();
+    assertThat((float) answer.at("/results/2/values/0").asDouble())
+        .isEqualTo((float) ((double) rate * 100.0));
+    // An unknown driver: conv_rate is null, so the expression's default, 0.
+    assertThat(answer.at("/results/2/values/1").asDouble()).isZero();
+
+    CliRun unknown =
+        quiver(
+            "online",
+            "--features",
+            "booking_risk",
+            "--entity",
+            "driver_id=1001",
+            "--request",
+            "fare=12.5",
+            "--repo",
+            repo.toString());
+    assertThat(unknown.exitCode()).isEqualTo(1);
+    assertThat(unknown.err())
+        .startsWith(
+            "--request fare: no on-demand view has a request field of that name (request fields:"
+                + " fare_quote)");
+    CliRun bad =
+        quiver(
+            "online",
+            "--features",
+            "booking_risk",
+            "--entity",
+            "driver_id=1001",
+            "--request",
+            "fare_quote=cheap",
+            "--repo",
+            repo.toString());
+    assertThat(bad.exitCode()).isEqualTo(1);
+    assertThat(bad.err()).startsWith("--request fare_quote: 'cheap' is not a valid float64");
+  }
+
   @Test
   void applyDeletingAViewDeletesItsOnlineRows() throws IOException {
     quiver(
@@ -180,7 +253,8 @@ class MaterializeCliTest {
         definitions,
         Files.readString(definitions)
             .replace(
-                "{function: count, windows: [1h, 1d, 7d]}", "{function: count, windows: [2h]}"));
+                "{function: count, windows: [1h, 1d, 7d]}",
+                "{function: count, windows: [1h, 2h]}"));
     Files.writeString(
         repo.resolve("driver_stats.yaml"),
         Files.readString(repo.resolve("driver_stats.yaml")).replace("ttl: 1d", "ttl: 2d"));
