@@ -42,9 +42,80 @@ public final class OnDemandBenchmark {
             - {name: r4, type: bool, expression: "stats.f8 == null ? false : stats.f8 > 0.5"}
       """;
 
+  /** Five expressions over the historical benchmark's view and its entity rows' row_id. */
+  static final String OFFLINE_VIEW =
+      """
+      on_demand_feature_views:
+        - name: risk
+          inputs: [driver_stats]
+          request:
+            - {name: row_id, type: int64}
+          features:
+            - {name: o0, type: float64, expression: "driver_stats.acc_rate * 2.0 + 1.0"}
+            - {name: o1, type: bool, expression: "driver_stats.trips > 10 && driver_stats.active == true"}
+            - name: o2
+              type: float64
+              expression: "driver_stats.conv_rate == null ? 0.0 : driver_stats.conv_rate / (driver_stats.acc_rate + 1.0)"
+            - {name: o3, type: int64, expression: "row_id % 97 + driver_stats.trips"}
+            - name: o4
+              type: string
+              expression: "driver_stats.segment == null ? 'none' : driver_stats.segment + '_x'"
+      """;
+
   private OnDemandBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    String online = online();
+    String offline =
+        Boolean.parseBoolean(System.getProperty("offline", "true")) ? " " + offline() : "";
+    System.out.println("on-demand: " + online + offline);
+  }
+
+  /** The offline part; returns its summary. */
+  private static String offline() throws Exception {
+    long entities = Long.getLong("entities", 1_000_000);
+    long features = Long.getLong("features", 10_000_000);
+    int keys = 500_000;
+    int runs = Integer.getInteger("runs", 3);
+    Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
+    Path dir =
+        root.resolve(
+            "benchmarks/target/data/historical-" + entities + "-" + features + "-" + keys + "-8");
+    Path repo = HistoricalBenchmark.prepare(dir, entities, features, keys, 8);
+    Path definitions = repo.resolve("definitions.yaml");
+    Files.writeString(definitions, Files.readString(definitions) + OFFLINE_VIEW);
+    Path entityFile = dir.resolve("entities.parquet");
+    double[] with = new double[runs];
+    double[] without = new double[runs];
+    for (int run = 0; run < runs; run++) {
+      with[run] =
+          HistoricalBenchmark.runQuiver(
+                  root,
+                  repo,
+                  entityFile,
+                  dir.resolve("on_demand_out.parquet"),
+                  "",
+                  "driver_stats,risk")
+              .seconds();
+      without[run] =
+          HistoricalBenchmark.runQuiver(
+                  root, repo, entityFile, dir.resolve("stored_out.parquet"), "", "driver_stats")
+              .seconds();
+      System.err.printf(
+          "run %d: with 5 on-demand features %.2f s, without %.2f s%n",
+          run + 1, with[run], without[run]);
+    }
+    double w = Measurements.median(with);
+    double wo = Measurements.median(without);
+    System.out.printf(
+        "offline, %d entity rows x 5 features (+ 5 on-demand): with %s s, without %s s%n",
+        entities, Measurements.format(with), Measurements.format(without));
+    return String.format(
+        "entities=%d with_s=%.2f without_s=%.2f offline_ratio=%.2f", entities, w, wo, w / wo);
+  }
+
+  /** The online part; returns its summary. */
+  private static String online() throws Exception {
     int keys = Integer.getInteger("keys", 1_000_000);
     int iterations = Integer.getInteger("iterations", 50_000);
     Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
