@@ -108,8 +108,15 @@ public final class OnDemandCompiler {
     Map<String, CompiledFeature> compiled = new LinkedHashMap<>();
     Map<String, String> problems = new LinkedHashMap<>();
     for (OnDemandFeature feature : view.features()) {
+      CelAbstractSyntaxTree parsed;
       try {
-        CelAbstractSyntaxTree ast = compiler.compile(feature.expression()).getAst();
+        parsed = compiler.parse(feature.expression()).getAst();
+      } catch (CelValidationException e) {
+        problems.put(feature.name(), describeSyntax(e));
+        continue;
+      }
+      try {
+        CelAbstractSyntaxTree ast = compiler.check(parsed).getAst();
         CelType expected = CelValues.resultType(feature.type());
         CelType actual = ast.getResultType();
         if (!expected.equals(actual) && !NullableType.create(expected).equals(actual)) {
@@ -163,6 +170,24 @@ public final class OnDemandCompiler {
     };
   }
 
+  /** The first syntax error CEL's parser found, without its list of expected tokens. */
+  private static String describeSyntax(CelValidationException e) {
+    CelIssue issue = e.getErrors().isEmpty() ? null : e.getErrors().get(0);
+    if (issue == null) {
+      return "its expression is not valid CEL: " + e.getMessage();
+    }
+    String message = issue.getMessage().replaceAll(" expecting \\{.*\\}$", "");
+    message = message.replace("mismatched input '<EOF>'", "the expression ends too early");
+    message = message.replace("extraneous input '<EOF>'", "the expression ends too early");
+    return "its expression is not valid CEL" + at(issue) + ": " + message;
+  }
+
+  /** " (column N)", 1-based, or nothing when CEL gave no position. */
+  private static String at(CelIssue issue) {
+    int column = issue.getSourceLocation().getColumn();
+    return column >= 0 ? " (column " + (column + 1) + ")" : "";
+  }
+
   /** The first problem CEL found, in Quiver's words where CEL's would puzzle. */
   private static String describe(
       CelValidationException e,
@@ -174,7 +199,7 @@ public final class OnDemandCompiler {
       return "its expression does not compile: " + e.getMessage();
     }
     int column = issue.getSourceLocation().getColumn();
-    String at = column >= 0 ? " (column " + (column + 1) + ")" : "";
+    String at = at(issue);
     Matcher undeclared = UNDECLARED.matcher(issue.getMessage());
     if (undeclared.find()) {
       String name = dottedNameAt(expression, column).orElse(undeclared.group(1));
@@ -193,7 +218,49 @@ public final class OnDemandCompiler {
     message = message.replaceAll("wrapper\\(([a-z_.A-Z]+)\\)", "$1");
     message = message.replace("google.protobuf.Timestamp", "timestamp");
     message = message.replace("google.protobuf.Duration", "duration");
+    Matcher overload = NO_OVERLOAD.matcher(message);
+    if (overload.matches()) {
+      message = noOverload(overload.group(1), overload.group(2));
+    }
     return "its expression does not type-check" + at + ": " + message;
+  }
+
+  private static final Pattern NO_OVERLOAD =
+      Pattern.compile("found no matching overload for '([^']*)' applied to '\\((.*)\\)'");
+
+  private static final Map<String, String> OPERATORS =
+      Map.ofEntries(
+          Map.entry("_+_", "+"),
+          Map.entry("_-_", "-"),
+          Map.entry("_*_", "*"),
+          Map.entry("_/_", "/"),
+          Map.entry("_%_", "%"),
+          Map.entry("_<_", "<"),
+          Map.entry("_<=_", "<="),
+          Map.entry("_>_", ">"),
+          Map.entry("_>=_", ">="),
+          Map.entry("_==_", "=="),
+          Map.entry("_!=_", "!="),
+          Map.entry("_&&_", "&&"),
+          Map.entry("_||_", "||"),
+          Map.entry("!_", "!"),
+          Map.entry("-_", "-"),
+          Map.entry("_?_:_", "?:"),
+          Map.entry("_[_]", "[]"),
+          Map.entry("@in", "in"));
+
+  /** CEL's "no matching overload" as what the operator or function cannot take, and a fix. */
+  private static String noOverload(String function, String arguments) {
+    String operator = OPERATORS.get(function);
+    String what = operator != null ? "'" + operator + "'" : "function '" + function + "'";
+    String types = arguments.replace(", ", " and ");
+    String hint = "";
+    if (arguments.contains("int") && arguments.contains("double")) {
+      hint = "; CEL does not mix int and double in arithmetic: convert one, e.g. double(x)";
+    } else if (arguments.contains("null_type")) {
+      hint = "; compare with null (x == null) instead";
+    }
+    return what + " cannot be applied to " + types + hint;
   }
 
   private static String unknownHint(String name, OnDemandFeatureView view, Set<String> variables) {
@@ -205,7 +272,8 @@ public final class OnDemandCompiler {
           + viewName
           + "' is not among the view's inputs"
           + (inputs.isEmpty() ? "" : " (" + inputs + ")")
-          + Suggestions.hint(viewName, view.inputs());
+          + Suggestions.hint(viewName, view.inputs())
+          + "; to read its features, add it to 'inputs'";
     }
     return Suggestions.hint(name, variables);
   }
