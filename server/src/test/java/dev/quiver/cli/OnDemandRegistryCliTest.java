@@ -124,4 +124,27 @@ class OnDemandRegistryCliTest {
         .contains("create on-demand feature view trip_risk")
         .contains("delete on-demand feature view trip_risk");
   }
+
+  @Test
+  void anOnDemandViewIsNotMaterialized() throws IOException {
+    Files.writeString(repo.resolve("trip_risk.yaml"), TRIP_RISK);
+    assertThat(quiver("apply", "--repo", repoArg).exitCode()).isZero();
+
+    CliRun run =
+        quiver(
+            "materialize",
+            "2026-03-01T00:00:00Z",
+            "2026-03-02T00:00:00Z",
+            "--views",
+            "trip_risk",
+            "--repo",
+            repoArg);
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err())
+        .startsWith(
+            "quiver: Cannot materialize 'trip_risk': it is an on-demand feature view, computed at"
+                + " request time and never stored; materialize its inputs instead"
+                + " (driver_hourly_stats)");
+  }
 }
