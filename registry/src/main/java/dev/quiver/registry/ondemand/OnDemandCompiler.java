@@ -182,10 +182,32 @@ public final class OnDemandCompiler {
     return "its expression is not valid CEL" + at(issue) + ": " + message;
   }
 
-  /** " (column N)", 1-based, or nothing when CEL gave no position. */
+  /**
+   * " (column N)", 1-based, with the expression's line when it has several (a YAML block scalar),
+   * or nothing when CEL gave no position.
+   */
   private static String at(CelIssue issue) {
+    int line = issue.getSourceLocation().getLine();
     int column = issue.getSourceLocation().getColumn();
-    return column >= 0 ? " (column " + (column + 1) + ")" : "";
+    if (column < 0) {
+      return "";
+    }
+    return line > 1
+        ? " (line " + line + " of the expression, column " + (column + 1) + ")"
+        : " (column " + (column + 1) + ")";
+  }
+
+  /** The offset in {@code expression} of CEL's line (1-based) and column (0-based). */
+  private static int offset(String expression, int line, int column) {
+    int offset = 0;
+    for (int l = 1; l < line; l++) {
+      int newline = expression.indexOf('\n', offset);
+      if (newline < 0) {
+        return -1;
+      }
+      offset = newline + 1;
+    }
+    return offset + column;
   }
 
   /** The first problem CEL found, in Quiver's words where CEL's would puzzle. */
@@ -198,7 +220,11 @@ public final class OnDemandCompiler {
     if (issue == null) {
       return "its expression does not compile: " + e.getMessage();
     }
-    int column = issue.getSourceLocation().getColumn();
+    int column =
+        offset(
+            expression,
+            Math.max(1, issue.getSourceLocation().getLine()),
+            issue.getSourceLocation().getColumn());
     String at = at(issue);
     Matcher undeclared = UNDECLARED.matcher(issue.getMessage());
     if (undeclared.find()) {
@@ -278,7 +304,7 @@ public final class OnDemandCompiler {
     return Suggestions.hint(name, variables);
   }
 
-  /** The dotted identifier that starts at {@code column} of the expression, if one does. */
+  /** The dotted identifier that starts at {@code offset} of the expression, if one does. */
   private static Optional<String> dottedNameAt(String expression, int column) {
     if (column < 0 || column >= expression.length()) {
       return Optional.empty();

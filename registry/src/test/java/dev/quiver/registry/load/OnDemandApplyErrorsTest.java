@@ -208,4 +208,28 @@ class OnDemandApplyErrorsTest {
             "risk.yaml:11: feature service 'risky' references unknown feature view 'trip_rsk'"
                 + " (did you mean 'trip_risk'?)");
   }
+
+  @Test
+  void aMultiLineExpressionNamesTheLineWithinIt() {
+    assertThat(
+            problems(
+                """
+                on_demand_feature_views:
+                  - name: trip_risk
+                    inputs: [driver_hourly_stats]
+                    request: [{name: distance, type: float64}]
+                    features:
+                      - name: risk
+                        type: float64
+                        expression: |
+                          distance > 1.0
+                            ? driver_hourly_stats.conv_rat
+                            : 0.0
+                """))
+        .containsExactly(
+            RISK
+                + "its expression reads 'driver_hourly_stats.conv_rat' (line 2 of the expression,"
+                + " column 5), which is neither a request field nor a feature of an input (did you"
+                + " mean 'driver_hourly_stats.conv_rate'?)");
+  }
 }
