@@ -20,6 +20,8 @@ import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.OnDemandFeature;
 import dev.quiver.registry.model.OnDemandFeatureView;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -122,11 +124,15 @@ public final class OnDemandCompiler {
         if (!expected.equals(actual) && !NullableType.create(expected).equals(actual)) {
           problems.put(
               feature.name(),
-              "its expression gives "
-                  + typeName(actual)
-                  + ", but the feature is declared "
-                  + feature.type()
-                  + resultHint(actual));
+              typeName(actual).equals("null_type")
+                  ? "its expression is always null, but the feature is declared "
+                      + feature.type()
+                      + "; give a value of that type (null may be one branch of ?:)"
+                  : "its expression gives "
+                      + typeName(actual)
+                      + ", but the feature is declared "
+                      + feature.type()
+                      + resultHint(actual, feature.type()));
           continue;
         }
         compiled.put(
@@ -154,17 +160,38 @@ public final class OnDemandCompiler {
     if (type instanceof NullableType nullable) {
       return typeName(nullable.targetType());
     }
-    return switch (type.name()) {
-      case "google.protobuf.Timestamp" -> "timestamp";
-      case "google.protobuf.Duration" -> "duration";
-      default -> type.name();
-    };
+    String name =
+        switch (type.name()) {
+          case "google.protobuf.Timestamp" -> "timestamp";
+          case "google.protobuf.Duration" -> "duration";
+          default -> type.name();
+        };
+    if ((name.equals("list") || name.equals("map")) && !type.parameters().isEmpty()) {
+      return name
+          + "<"
+          + String.join(", ", type.parameters().stream().map(OnDemandCompiler::typeName).toList())
+          + ">";
+    }
+    return name;
   }
 
-  private static String resultHint(CelType actual) {
+  /** How to turn what the expression gives into the declared type, where CEL has a way. */
+  private static String resultHint(CelType actual, ValueType declared) {
+    if (declared.list()) {
+      return "";
+    }
+    ScalarType want = declared.element();
+    boolean wantsDouble = want == ScalarType.FLOAT32 || want == ScalarType.FLOAT64;
+    boolean wantsInt = want == ScalarType.INT32 || want == ScalarType.INT64;
     return switch (typeName(actual)) {
-      case "int" -> " (double(x) turns an int into a double)";
-      case "double" -> " (int(x) truncates a double to an int)";
+      case "int" -> wantsDouble ? " (double(x) turns an int into a double)" : "";
+      case "double" -> wantsInt ? " (int(x) truncates a double to an int)" : "";
+      case "string" ->
+          want == ScalarType.TIMESTAMP
+              ? " (timestamp(x) reads an RFC 3339 string)"
+              : wantsDouble || wantsInt
+                  ? " (" + (wantsDouble ? "double" : "int") + "(x) parses a string)"
+                  : "";
       case "dyn" -> " (its type is only known at run time; convert it, e.g. double(x))";
       default -> "";
     };
@@ -228,6 +255,15 @@ public final class OnDemandCompiler {
     String at = at(issue);
     Matcher undeclared = UNDECLARED.matcher(issue.getMessage());
     if (undeclared.find()) {
+      if (column >= 0 && column < expression.length() && expression.charAt(column) == '(') {
+        // CEL places an unknown function at its parenthesis.
+        return "its expression calls '"
+            + undeclared.group(1)
+            + "'"
+            + at
+            + ", which is not a CEL function (CEL's standard functions include size, int,"
+            + " double, string, timestamp, duration, matches, startsWith, contains)";
+      }
       String name = dottedNameAt(expression, column).orElse(undeclared.group(1));
       return "its expression reads '"
           + name
@@ -245,11 +281,25 @@ public final class OnDemandCompiler {
     message = message.replace("google.protobuf.Timestamp", "timestamp");
     message = message.replace("google.protobuf.Duration", "duration");
     Matcher overload = NO_OVERLOAD.matcher(message);
+    Matcher method = NO_METHOD_OVERLOAD.matcher(message);
     if (overload.matches()) {
       message = noOverload(overload.group(1), overload.group(2));
+    } else if (method.matches()) {
+      message =
+          "'"
+              + method.group(1)
+              + "' cannot be called on a "
+              + method.group(2)
+              + (method.group(3).isEmpty()
+                  ? ""
+                  : " with " + method.group(3).replace(", ", " and "));
     }
     return "its expression does not type-check" + at + ": " + message;
   }
+
+  private static final Pattern NO_METHOD_OVERLOAD =
+      Pattern.compile(
+          "found no matching overload for '([^']*)' applied to '([^'(]+)\\.\\((.*)\\)'");
 
   private static final Pattern NO_OVERLOAD =
       Pattern.compile("found no matching overload for '([^']*)' applied to '\\((.*)\\)'");
@@ -290,6 +340,13 @@ public final class OnDemandCompiler {
   }
 
   private static String unknownHint(String name, OnDemandFeatureView view, Set<String> variables) {
+    if (view.inputs().contains(name)) {
+      return "; '"
+          + name
+          + "' is an input view: read one of its features, as "
+          + name
+          + ".<feature>";
+    }
     int dot = name.indexOf('.');
     if (dot > 0 && !view.inputs().contains(name.substring(0, dot))) {
       String viewName = name.substring(0, dot);

@@ -232,4 +232,48 @@ class OnDemandApplyErrorsTest {
                 + " column 5), which is neither a request field nor a feature of an input (did you"
                 + " mean 'driver_hourly_stats.conv_rate'?)");
   }
+
+  @Test
+  void anUnknownFunctionIsNamedAsOne() {
+    assertThat(problems(view("float64", "foo(distance)")))
+        .containsExactly(
+            RISK
+                + "its expression calls 'foo' (column 4), which is not a CEL function (CEL's"
+                + " standard functions include size, int, double, string, timestamp, duration,"
+                + " matches, startsWith, contains)");
+    assertThat(problems(view("bool", "distance.size() > 2")))
+        .containsExactly(
+            RISK
+                + "its expression does not type-check (column 14): 'size' cannot be called on a double");
+  }
+
+  @Test
+  void anInputViewReadAsAValueSaysToReadOneOfItsFeatures() {
+    assertThat(problems(view("int64", "driver_hourly_stats")))
+        .containsExactly(
+            RISK
+                + "its expression reads 'driver_hourly_stats' (column 1), which is neither a"
+                + " request field nor a feature of an input; 'driver_hourly_stats' is an input"
+                + " view: read one of its features, as driver_hourly_stats.<feature>");
+  }
+
+  @Test
+  void resultTypesAreNamedInFullAndHintsOnlyWhereAConversionExists() {
+    assertThat(problems(view("float64", "null")))
+        .containsExactly(
+            RISK
+                + "its expression is always null, but the feature is declared float64; give a"
+                + " value of that type (null may be one branch of ?:)");
+    assertThat(problems(view("string", "{'a': 1}")))
+        .containsExactly(
+            RISK + "its expression gives map<string, int>, but the feature is declared string");
+    assertThat(problems(view("timestamp", "distance")))
+        .containsExactly(
+            RISK + "its expression gives double, but the feature is declared timestamp");
+    assertThat(problems(view("float32", "city")))
+        .containsExactly(
+            RISK
+                + "its expression gives string, but the feature is declared float32 (double(x)"
+                + " parses a string)");
+  }
 }
