@@ -348,17 +348,32 @@ public final class OnDemandCompiler {
           + ".<feature>";
     }
     int dot = name.indexOf('.');
-    if (dot > 0 && !view.inputs().contains(name.substring(0, dot))) {
-      String viewName = name.substring(0, dot);
+    if (dot < 0) {
+      return Suggestions.hint(name, variables);
+    }
+    String viewName = name.substring(0, dot);
+    if (!view.inputs().contains(viewName)) {
+      String typo = Suggestions.hint(viewName, view.inputs());
+      if (!typo.isEmpty()) {
+        return "; '" + viewName + "' is not among the view's inputs" + typo;
+      }
       String inputs = String.join(", ", view.inputs());
       return "; '"
           + viewName
           + "' is not among the view's inputs"
           + (inputs.isEmpty() ? "" : " (" + inputs + ")")
-          + Suggestions.hint(viewName, view.inputs())
           + "; to read its features, add it to 'inputs'";
     }
-    return Suggestions.hint(name, variables);
+    String typo = Suggestions.hint(name, variables);
+    if (!typo.isEmpty()) {
+      return typo;
+    }
+    List<String> features =
+        variables.stream()
+            .filter(v -> v.startsWith(viewName + "."))
+            .map(v -> v.substring(dot + 1))
+            .toList();
+    return "; input '" + viewName + "' has " + String.join(", ", features);
   }
 
   /** The dotted identifier that starts at {@code offset} of the expression, if one does. */

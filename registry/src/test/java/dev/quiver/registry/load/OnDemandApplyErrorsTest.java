@@ -56,6 +56,26 @@ class OnDemandApplyErrorsTest {
   }
 
   @Test
+  void anUnknownFeatureOfAnInputWithNoCloseNameListsTheInputsFeatures() {
+    assertThat(problems(view("float64", "driver_hourly_stats.rating")))
+        .containsExactly(
+            RISK
+                + "its expression reads 'driver_hourly_stats.rating' (column 1), which is neither"
+                + " a request field nor a feature of an input; input 'driver_hourly_stats' has"
+                + " conv_rate, avg_daily_trips");
+  }
+
+  @Test
+  void aTypoOfAnInputsNameIsSuggested() {
+    assertThat(problems(view("float64", "driver_hourly_stat.conv_rate")))
+        .containsExactly(
+            RISK
+                + "its expression reads 'driver_hourly_stat.conv_rate' (column 1), which is"
+                + " neither a request field nor a feature of an input; 'driver_hourly_stat' is not"
+                + " among the view's inputs (did you mean 'driver_hourly_stats'?)");
+  }
+
+  @Test
   void aViewThatIsNotAnInputIsNamedWithTheInputs() {
     assertThat(problems(view("float64", "driver_stats.conv_rate * 2.0")))
         .containsExactly(
