@@ -12,6 +12,7 @@ import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.TimeInterval;
 import dev.quiver.registry.store.MaterializationLog;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Copies the latest feature values of a time window from the offline sources into the online store,
@@ -196,6 +198,17 @@ public final class Materializer {
     }
     List<FeatureView> views = new ArrayList<>();
     for (String name : names) {
+      Optional<OnDemandFeatureView> onDemand = definitions.onDemandFeatureView(name);
+      if (onDemand.isPresent() && definitions.featureView(name).isEmpty()) {
+        throw new InvalidRequestException(
+            "Cannot materialize '"
+                + name
+                + "': it is an on-demand feature view, computed at request time and never stored;"
+                + " materialize its inputs instead"
+                + (onDemand.get().inputs().isEmpty()
+                    ? ""
+                    : " (" + String.join(", ", onDemand.get().inputs()) + ")"));
+      }
       FeatureView view =
           definitions
               .featureView(name)

@@ -15,9 +15,12 @@ import dev.quiver.registry.model.FeatureService;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KafkaSource;
 import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.model.WindowText;
+import dev.quiver.registry.ondemand.OnDemandCompiler;
+import dev.quiver.registry.ondemand.Variable;
 import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistryException;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -83,6 +86,9 @@ final class RegistryCommand implements Runnable {
       for (FeatureView v : d.featureViews()) {
         table.add("feature view", v.name(), viewSummary(v));
       }
+      for (OnDemandFeatureView v : d.onDemandFeatureViews()) {
+        table.add("on-demand feature view", v.name(), onDemandSummary(v));
+      }
       for (FeatureService s : d.featureServices()) {
         table.add("feature service", s.name(), plural(s.features().size(), "reference"));
       }
@@ -101,8 +107,22 @@ final class RegistryCommand implements Runnable {
         + (view.online() ? "; online" : "; offline only");
   }
 
+  private static String onDemandSummary(OnDemandFeatureView view) {
+    return plural(view.features().size(), "computed feature")
+        + "; inputs "
+        + (view.inputs().isEmpty() ? "none" : String.join(", ", view.inputs()))
+        + "; request "
+        + (view.request().isEmpty()
+            ? "none"
+            : String.join(
+                ", ", view.request().stream().map(f -> f.name() + " (" + f.type() + ")").toList()));
+  }
+
   /** For an aggregation view, comment lines naming the features it produces, with their types. */
   private static String producedFeatures(RegistrySnapshot snapshot, ObjectKind kind, String name) {
+    if (kind == ObjectKind.ON_DEMAND_FEATURE_VIEW) {
+      return readVariables(snapshot, name);
+    }
     if (kind != ObjectKind.FEATURE_VIEW) {
       return "";
     }
@@ -117,6 +137,23 @@ final class RegistryCommand implements Runnable {
           .append(", hop ")
           .append(WindowText.name(feature.hop()))
           .append(")\n");
+    }
+    return comment.toString();
+  }
+
+  /** For an on-demand view, comment lines naming what each feature's expression reads. */
+  private static String readVariables(RegistrySnapshot snapshot, String name) {
+    OnDemandFeatureView view = snapshot.definitions().onDemandFeatureView(name).orElseThrow();
+    OnDemandCompiler.CompiledView compiled = OnDemandCompiler.compile(view, snapshot.definitions());
+    StringBuilder comment = new StringBuilder();
+    for (OnDemandCompiler.CompiledFeature feature : compiled.features().values()) {
+      List<String> reads = feature.reads().stream().map(Variable::name).toList();
+      comment
+          .append("# ")
+          .append(feature.feature().name())
+          .append(" reads ")
+          .append(reads.isEmpty() ? "nothing" : String.join(", ", reads))
+          .append("\n");
     }
     return comment.toString();
   }

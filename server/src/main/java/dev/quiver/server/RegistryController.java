@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * The registry, read-only: {@code GET /api/v1/projects/{project}/entities|feature-views|
- * feature-services[/{name}]}, as the registered definitions' canonical JSON.
+ * on-demand-feature-views|feature-services[/{name}]}, as the registered definitions' canonical
+ * JSON.
  */
 @Controller("/api/v1/projects/{project}")
 @Tag(name = "registry")
@@ -52,6 +53,22 @@ public class RegistryController {
   @Operation(summary = "One registered feature view")
   public String featureView(@PathVariable String project, @PathVariable String name) {
     return one(project, ObjectKind.FEATURE_VIEW, name);
+  }
+
+  @Get(uri = "/on-demand-feature-views", produces = MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Every registered on-demand feature view",
+      description =
+          "Each view's inputs, request fields and features, with each feature's declared type"
+              + " and CEL expression.")
+  public String onDemandFeatureViews(@PathVariable String project) {
+    return list(project, ObjectKind.ON_DEMAND_FEATURE_VIEW);
+  }
+
+  @Get(uri = "/on-demand-feature-views/{name}", produces = MediaType.APPLICATION_JSON)
+  @Operation(summary = "One registered on-demand feature view")
+  public String onDemandFeatureView(@PathVariable String project, @PathVariable String name) {
+    return one(project, ObjectKind.ON_DEMAND_FEATURE_VIEW, name);
   }
 
   @Get(uri = "/feature-services", produces = MediaType.APPLICATION_JSON)

@@ -79,7 +79,9 @@ public final class RegistryDiff {
   private static void compareLists(
       String path, List<?> before, List<?> after, List<String> details) {
     String item = singular(path);
-    if (isNamedList(before) && isNamedList(after)) {
+    // A list that was or becomes empty (an on-demand view's first request field) is compared by
+    // name too, so the change reads "+ request amount", not the whole item.
+    if ((before.isEmpty() || isNamedList(before)) && (after.isEmpty() || isNamedList(after))) {
       Map<Object, Map<?, ?>> old = byName(before);
       Map<Object, Map<?, ?>> now = byName(after);
       int found = details.size();

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Checks what single objects cannot: references between objects, and names that would collide when
@@ -68,8 +69,9 @@ final class DefinitionValidator {
     for (String input : view.inputs()) {
       SourceLocation at = itemLocation(kind, view.name(), "inputs", input);
       if (!seenInputs.add(input)) {
-        problems.add(at, subject + " lists input '" + input + "' twice");
-      } else if (declared.get(ObjectKind.ON_DEMAND_FEATURE_VIEW).containsKey(input)) {
+        problems.add(at, subject + " lists input '" + input + "' twice; remove one");
+      } else if (!declared.get(ObjectKind.FEATURE_VIEW).containsKey(input)
+          && declared.get(ObjectKind.ON_DEMAND_FEATURE_VIEW).containsKey(input)) {
         problems.add(
             at,
             subject
@@ -92,7 +94,8 @@ final class DefinitionValidator {
           locations.namedItem(kind, view.name(), "request", field.name()).orElseThrow();
       String fieldSubject = "request field '" + field.name() + "' of " + subject;
       if (!fields.add(field.name())) {
-        problems.add(at, subject + " has two request fields named '" + field.name() + "'");
+        problems.add(
+            at, subject + " has two request fields named '" + field.name() + "'; rename one");
       } else if (view.inputs().contains(field.name())) {
         problems.add(
             at,
@@ -104,10 +107,9 @@ final class DefinitionValidator {
         problems.add(
             at,
             fieldSubject
-                + " has the name of entity '"
+                + " has the name of the join key of entity '"
                 + joinKeys.get(field.name())
-                + "''s join key: request fields are sent beside the join keys, so they need"
-                + " names of their own");
+                + "': request fields are sent beside the join keys, so rename the field");
       }
     }
     Set<String> names = new HashSet<>();
@@ -115,7 +117,7 @@ final class DefinitionValidator {
       if (!names.add(feature.name())) {
         problems.add(
             locations.namedItem(kind, view.name(), "features", feature.name()).orElseThrow(),
-            subject + " has two features named '" + feature.name() + "'");
+            subject + " has two features named '" + feature.name() + "'; rename one");
       }
     }
     if (!inputsKnown) {
@@ -364,7 +366,18 @@ final class DefinitionValidator {
         continue;
       }
       if (!declared.get(ObjectKind.FEATURE_VIEW).containsKey(ref.view())) {
-        reportUnknownReference(at, subject, ObjectKind.FEATURE_VIEW, ref.view());
+        if (!parsed.mayBeInUnparsedFile(ref.view())) {
+          // A service lists on-demand views too, so the hint looks among both.
+          Set<String> views = new TreeSet<>(declared.get(ObjectKind.FEATURE_VIEW).keySet());
+          views.addAll(declared.get(ObjectKind.ON_DEMAND_FEATURE_VIEW).keySet());
+          problems.add(
+              at,
+              subject
+                  + " references unknown feature view '"
+                  + ref.view()
+                  + "'"
+                  + Suggestions.hint(ref.view(), views));
+        }
         continue;
       }
       if (ref.isWholeView()) {

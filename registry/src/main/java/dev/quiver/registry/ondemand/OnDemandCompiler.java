@@ -20,6 +20,8 @@ import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.OnDemandFeature;
 import dev.quiver.registry.model.OnDemandFeatureView;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -108,18 +110,29 @@ public final class OnDemandCompiler {
     Map<String, CompiledFeature> compiled = new LinkedHashMap<>();
     Map<String, String> problems = new LinkedHashMap<>();
     for (OnDemandFeature feature : view.features()) {
+      CelAbstractSyntaxTree parsed;
       try {
-        CelAbstractSyntaxTree ast = compiler.compile(feature.expression()).getAst();
+        parsed = compiler.parse(feature.expression()).getAst();
+      } catch (CelValidationException e) {
+        problems.put(feature.name(), describeSyntax(e));
+        continue;
+      }
+      try {
+        CelAbstractSyntaxTree ast = compiler.check(parsed).getAst();
         CelType expected = CelValues.resultType(feature.type());
         CelType actual = ast.getResultType();
         if (!expected.equals(actual) && !NullableType.create(expected).equals(actual)) {
           problems.put(
               feature.name(),
-              "its expression gives "
-                  + typeName(actual)
-                  + ", but the feature is declared "
-                  + feature.type()
-                  + resultHint(actual));
+              typeName(actual).equals("null_type")
+                  ? "its expression is always null, but the feature is declared "
+                      + feature.type()
+                      + "; give a value of that type (null may be one branch of ?:)"
+                  : "its expression gives "
+                      + typeName(actual)
+                      + ", but the feature is declared "
+                      + feature.type()
+                      + resultHint(actual, feature.type()));
           continue;
         }
         compiled.put(
@@ -147,20 +160,81 @@ public final class OnDemandCompiler {
     if (type instanceof NullableType nullable) {
       return typeName(nullable.targetType());
     }
-    return switch (type.name()) {
-      case "google.protobuf.Timestamp" -> "timestamp";
-      case "google.protobuf.Duration" -> "duration";
-      default -> type.name();
-    };
+    String name =
+        switch (type.name()) {
+          case "google.protobuf.Timestamp" -> "timestamp";
+          case "google.protobuf.Duration" -> "duration";
+          default -> type.name();
+        };
+    if ((name.equals("list") || name.equals("map")) && !type.parameters().isEmpty()) {
+      return name
+          + "<"
+          + String.join(", ", type.parameters().stream().map(OnDemandCompiler::typeName).toList())
+          + ">";
+    }
+    return name;
   }
 
-  private static String resultHint(CelType actual) {
+  /** How to turn what the expression gives into the declared type, where CEL has a way. */
+  private static String resultHint(CelType actual, ValueType declared) {
+    if (declared.list()) {
+      return "";
+    }
+    ScalarType want = declared.element();
+    boolean wantsDouble = want == ScalarType.FLOAT32 || want == ScalarType.FLOAT64;
+    boolean wantsInt = want == ScalarType.INT32 || want == ScalarType.INT64;
     return switch (typeName(actual)) {
-      case "int" -> " (double(x) turns an int into a double)";
-      case "double" -> " (int(x) truncates a double to an int)";
+      case "int" -> wantsDouble ? " (double(x) turns an int into a double)" : "";
+      case "double" -> wantsInt ? " (int(x) truncates a double to an int)" : "";
+      case "string" ->
+          want == ScalarType.TIMESTAMP
+              ? " (timestamp(x) reads an RFC 3339 string)"
+              : wantsDouble || wantsInt
+                  ? " (" + (wantsDouble ? "double" : "int") + "(x) parses a string)"
+                  : "";
       case "dyn" -> " (its type is only known at run time; convert it, e.g. double(x))";
       default -> "";
     };
+  }
+
+  /** The first syntax error CEL's parser found, without its list of expected tokens. */
+  private static String describeSyntax(CelValidationException e) {
+    CelIssue issue = e.getErrors().isEmpty() ? null : e.getErrors().get(0);
+    if (issue == null) {
+      return "its expression is not valid CEL: " + e.getMessage();
+    }
+    String message = issue.getMessage().replaceAll(" expecting \\{.*\\}$", "");
+    message = message.replace("mismatched input '<EOF>'", "the expression ends too early");
+    message = message.replace("extraneous input '<EOF>'", "the expression ends too early");
+    return "its expression is not valid CEL" + at(issue) + ": " + message;
+  }
+
+  /**
+   * " (column N)", 1-based, with the expression's line when it has several (a YAML block scalar),
+   * or nothing when CEL gave no position.
+   */
+  private static String at(CelIssue issue) {
+    int line = issue.getSourceLocation().getLine();
+    int column = issue.getSourceLocation().getColumn();
+    if (column < 0) {
+      return "";
+    }
+    return line > 1
+        ? " (line " + line + " of the expression, column " + (column + 1) + ")"
+        : " (column " + (column + 1) + ")";
+  }
+
+  /** The offset in {@code expression} of CEL's line (1-based) and column (0-based). */
+  private static int offset(String expression, int line, int column) {
+    int offset = 0;
+    for (int l = 1; l < line; l++) {
+      int newline = expression.indexOf('\n', offset);
+      if (newline < 0) {
+        return -1;
+      }
+      offset = newline + 1;
+    }
+    return offset + column;
   }
 
   /** The first problem CEL found, in Quiver's words where CEL's would puzzle. */
@@ -173,10 +247,23 @@ public final class OnDemandCompiler {
     if (issue == null) {
       return "its expression does not compile: " + e.getMessage();
     }
-    int column = issue.getSourceLocation().getColumn();
-    String at = column >= 0 ? " (column " + (column + 1) + ")" : "";
+    int column =
+        offset(
+            expression,
+            Math.max(1, issue.getSourceLocation().getLine()),
+            issue.getSourceLocation().getColumn());
+    String at = at(issue);
     Matcher undeclared = UNDECLARED.matcher(issue.getMessage());
     if (undeclared.find()) {
+      if (column >= 0 && column < expression.length() && expression.charAt(column) == '(') {
+        // CEL places an unknown function at its parenthesis.
+        return "its expression calls '"
+            + undeclared.group(1)
+            + "'"
+            + at
+            + ", which is not a CEL function (CEL's standard functions include size, int,"
+            + " double, string, timestamp, duration, matches, startsWith, contains)";
+      }
       String name = dottedNameAt(expression, column).orElse(undeclared.group(1));
       return "its expression reads '"
           + name
@@ -193,24 +280,103 @@ public final class OnDemandCompiler {
     message = message.replaceAll("wrapper\\(([a-z_.A-Z]+)\\)", "$1");
     message = message.replace("google.protobuf.Timestamp", "timestamp");
     message = message.replace("google.protobuf.Duration", "duration");
+    Matcher overload = NO_OVERLOAD.matcher(message);
+    Matcher method = NO_METHOD_OVERLOAD.matcher(message);
+    if (overload.matches()) {
+      message = noOverload(overload.group(1), overload.group(2));
+    } else if (method.matches()) {
+      message =
+          "'"
+              + method.group(1)
+              + "' cannot be called on a "
+              + method.group(2)
+              + (method.group(3).isEmpty()
+                  ? ""
+                  : " with " + method.group(3).replace(", ", " and "));
+    }
     return "its expression does not type-check" + at + ": " + message;
   }
 
+  private static final Pattern NO_METHOD_OVERLOAD =
+      Pattern.compile(
+          "found no matching overload for '([^']*)' applied to '([^'(]+)\\.\\((.*)\\)'");
+
+  private static final Pattern NO_OVERLOAD =
+      Pattern.compile("found no matching overload for '([^']*)' applied to '\\((.*)\\)'");
+
+  private static final Map<String, String> OPERATORS =
+      Map.ofEntries(
+          Map.entry("_+_", "+"),
+          Map.entry("_-_", "-"),
+          Map.entry("_*_", "*"),
+          Map.entry("_/_", "/"),
+          Map.entry("_%_", "%"),
+          Map.entry("_<_", "<"),
+          Map.entry("_<=_", "<="),
+          Map.entry("_>_", ">"),
+          Map.entry("_>=_", ">="),
+          Map.entry("_==_", "=="),
+          Map.entry("_!=_", "!="),
+          Map.entry("_&&_", "&&"),
+          Map.entry("_||_", "||"),
+          Map.entry("!_", "!"),
+          Map.entry("-_", "-"),
+          Map.entry("_?_:_", "?:"),
+          Map.entry("_[_]", "[]"),
+          Map.entry("@in", "in"));
+
+  /** CEL's "no matching overload" as what the operator or function cannot take, and a fix. */
+  private static String noOverload(String function, String arguments) {
+    String operator = OPERATORS.get(function);
+    String what = operator != null ? "'" + operator + "'" : "function '" + function + "'";
+    String types = arguments.replace(", ", " and ");
+    String hint = "";
+    if (arguments.contains("int") && arguments.contains("double")) {
+      hint = "; CEL does not mix int and double in arithmetic: convert one, e.g. double(x)";
+    } else if (arguments.contains("null_type")) {
+      hint = "; compare with null (x == null) instead";
+    }
+    return what + " cannot be applied to " + types + hint;
+  }
+
   private static String unknownHint(String name, OnDemandFeatureView view, Set<String> variables) {
+    if (view.inputs().contains(name)) {
+      return "; '"
+          + name
+          + "' is an input view: read one of its features, as "
+          + name
+          + ".<feature>";
+    }
     int dot = name.indexOf('.');
-    if (dot > 0 && !view.inputs().contains(name.substring(0, dot))) {
-      String viewName = name.substring(0, dot);
+    if (dot < 0) {
+      return Suggestions.hint(name, variables);
+    }
+    String viewName = name.substring(0, dot);
+    if (!view.inputs().contains(viewName)) {
+      String typo = Suggestions.hint(viewName, view.inputs());
+      if (!typo.isEmpty()) {
+        return "; '" + viewName + "' is not among the view's inputs" + typo;
+      }
       String inputs = String.join(", ", view.inputs());
       return "; '"
           + viewName
           + "' is not among the view's inputs"
           + (inputs.isEmpty() ? "" : " (" + inputs + ")")
-          + Suggestions.hint(viewName, view.inputs());
+          + "; to read its features, add it to 'inputs'";
     }
-    return Suggestions.hint(name, variables);
+    String typo = Suggestions.hint(name, variables);
+    if (!typo.isEmpty()) {
+      return typo;
+    }
+    List<String> features =
+        variables.stream()
+            .filter(v -> v.startsWith(viewName + "."))
+            .map(v -> v.substring(dot + 1))
+            .toList();
+    return "; input '" + viewName + "' has " + String.join(", ", features);
   }
 
-  /** The dotted identifier that starts at {@code column} of the expression, if one does. */
+  /** The dotted identifier that starts at {@code offset} of the expression, if one does. */
   private static Optional<String> dottedNameAt(String expression, int column) {
     if (column < 0 || column >= expression.length()) {
       return Optional.empty();

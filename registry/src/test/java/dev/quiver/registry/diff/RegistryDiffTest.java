@@ -91,4 +91,38 @@ class RegistryDiffTest {
 
     assertThat(pendingSummaries(before, after)).isEmpty();
   }
+
+  @Test
+  void anOnDemandViewIsCreatedUpdatedAndDeletedLikeAnyObject() {
+    String risk =
+        """
+        on_demand_feature_views:
+          - name: risk
+            inputs: [driver_hourly_stats]
+            features:
+              - {name: fast, type: bool, expression: "driver_hourly_stats.conv_rate > 0.5"}
+        """;
+    Definitions without = load(RepoFixture.valid(root));
+    Definitions with = load(RepoFixture.valid(root).write("risk.yaml", risk));
+    String changed =
+        risk.replace(
+                "inputs: [driver_hourly_stats]",
+                "inputs: [driver_hourly_stats]\n    request: [{name: amount, type: float64}]")
+            .replace("conv_rate > 0.5", "conv_rate > amount")
+            .replace(
+                "expression: \"driver_hourly_stats.conv_rate > amount\"}",
+                "expression: \"driver_hourly_stats.conv_rate > amount\"}\n      - {name: twice,"
+                    + " type: float64, expression: \"amount * 2.0\"}");
+    Definitions after = load(RepoFixture.valid(root).write("risk.yaml", changed));
+
+    assertThat(pendingSummaries(without, with))
+        .containsExactly("create on-demand feature view risk");
+    assertThat(pendingSummaries(with, after))
+        .containsExactly(
+            "update on-demand feature view risk: + request amount; feature fast: expression"
+                + " \"driver_hourly_stats.conv_rate > 0.5\" -> \"driver_hourly_stats.conv_rate >"
+                + " amount\"; + feature twice");
+    assertThat(pendingSummaries(after, without))
+        .containsExactly("delete on-demand feature view risk");
+  }
 }

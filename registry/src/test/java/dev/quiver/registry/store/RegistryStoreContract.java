@@ -95,6 +95,45 @@ public abstract class RegistryStoreContract {
   }
 
   @Test
+  void onDemandViewsRoundTripAndARollbackRestoresThem() {
+    Definitions without = exampleDefinitions();
+    Definitions with =
+        FeatureRepo.load(
+                RepoFixture.valid(repoDir)
+                    .write(
+                        "risk.yaml",
+                        """
+                        on_demand_feature_views:
+                          - name: risk
+                            inputs: [driver_hourly_stats]
+                            request: [{name: amount, type: float64}]
+                            features:
+                              - name: ratio
+                                type: float64
+                                expression: "amount / (double(driver_hourly_stats.avg_daily_trips) + 1.0)"
+                            tags: {team: risk}
+                        """)
+                    .root(),
+                Map.of())
+            .definitions();
+    try (RegistryStore store = newStore(CLOCK)) {
+      store.commit(0, with, info("create on-demand feature view risk"));
+      store.commit(1, without, info("delete on-demand feature view risk"));
+      store.commit(
+          2,
+          store.definitionsAt(1).orElseThrow(),
+          new CommitInfo("carol", null, List.of("create on-demand feature view risk"), 1L));
+    }
+    try (RegistryStore other = newStore(CLOCK)) {
+      assertThat(other.load().definitions().onDemandFeatureView("risk").orElseThrow().features())
+          .isEqualTo(with.onDemandFeatureView("risk").orElseThrow().features());
+      assertThat(CanonicalForm.of(other.load().definitions())).isEqualTo(CanonicalForm.of(with));
+      assertThat(other.definitionsAt(2).orElseThrow().onDemandFeatureViews()).isEmpty();
+      assertThat(other.definitionsAt(1).map(CanonicalForm::of)).contains(CanonicalForm.of(with));
+    }
+  }
+
+  @Test
   void historyKeepsEveryVersionWithItsAuthorCommitAndChanges() {
     Definitions first = exampleDefinitions();
     Clock later = Clock.offset(CLOCK, Duration.ofMinutes(5));
