@@ -280,8 +280,7 @@ class JsonSchemasTest {
     onDemand.put("request", List.of(mutable(Map.of("name", "amount", "type", "float64"))));
     onDemand.put(
         "features",
-        List.of(
-            mutable(Map.of("name", "doubled", "type", "float64", "expression", "1.5 * 2.0"))));
+        List.of(mutable(Map.of("name", "doubled", "type", "float64", "expression", "1.5 * 2.0"))));
     document.put("on_demand_feature_views", List.of(onDemand));
     document.put(
         "feature_services",
