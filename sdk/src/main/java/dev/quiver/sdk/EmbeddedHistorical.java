@@ -19,8 +19,10 @@ import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KafkaSource;
+import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -299,7 +301,10 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
       if (entityFile != null) {
         EntityFiles.Loaded loaded =
             EntityFiles.read(
-                entityFile.toAbsolutePath(), keyTypes, request.entityColumns(), memory.allocator());
+                entityFile.toAbsolutePath(),
+                csvColumnTypes(selection, keyTypes),
+                request.entityColumns(),
+                memory.allocator());
         rows = loaded.root();
         entityRead = loaded.read();
         entityColumnTypes = loaded.csvColumnTypes();
@@ -367,6 +372,27 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     }
   }
 
+  /**
+   * The types CSV columns are read as unless the request gives one: join keys as their entities',
+   * request fields of on-demand views as the fields' (so that {@code 100} in a float64 field's
+   * column is read as a float64, not inferred as an int64).
+   */
+  private static Map<String, ScalarType> csvColumnTypes(
+      FeatureSelection selection, Map<String, ScalarType> keyTypes) {
+    if (!selection.hasOnDemand()) {
+      return keyTypes;
+    }
+    Map<String, ScalarType> types = new LinkedHashMap<>(keyTypes);
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      for (Feature field : computed.view().request()) {
+        if (!field.type().list()) {
+          types.putIfAbsent(field.name(), field.type().element());
+        }
+      }
+    }
+    return types;
+  }
+
   private static long bufferBytes(VectorSchemaRoot rows) {
     long bytes = 0;
     for (FieldVector vector : rows.getFieldVectors()) {
@@ -405,7 +431,13 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
   /** The canonical form of the entities, sources and views the selection uses. */
   private static Map<String, Object> usedDefinitions(
       Definitions definitions, FeatureSelection selection) {
-    List<FeatureView> views = selection.views();
+    List<FeatureView> views = new ArrayList<>(selection.views());
+    // An on-demand view's definition names all its inputs, read or not: they must be there too.
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      for (String input : computed.view().inputs()) {
+        definitions.featureView(input).filter(v -> !views.contains(v)).ifPresent(views::add);
+      }
+    }
     List<Entity> entities = new ArrayList<>();
     List<ParquetSource> sources = new ArrayList<>();
     List<KafkaSource> streams = new ArrayList<>();
@@ -419,7 +451,15 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
         definitions.entity(name).filter(e -> !entities.contains(e)).ifPresent(entities::add);
       }
     }
-    return CanonicalForm.of(new Definitions(entities, sources, views, List.of(), streams));
+    // On-demand views too, so that a reproduction computes the same features.
+    List<OnDemandFeatureView> onDemand = new ArrayList<>();
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      if (!onDemand.contains(computed.view())) {
+        onDemand.add(computed.view());
+      }
+    }
+    return CanonicalForm.of(
+        new Definitions(entities, sources, views, List.of(), streams, onDemand));
   }
 
   @Override

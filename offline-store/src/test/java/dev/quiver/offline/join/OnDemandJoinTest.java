@@ -312,7 +312,7 @@ class OnDemandJoinTest {
   @Test
   void chunksAndThreadsGiveTheSameRowsAsOneChunk() throws IOException {
     assertSameRowsInChunks(23, 3);
-    assertSameRowsInChunks(3 * OnDemandOutput.MIN_TASK_ROWS + 17, 10_000);
+    assertSameRowsInChunks(2 * OnDemandOutput.MIN_TASK_ROWS + 17, 10_000);
   }
 
   private void assertSameRowsInChunks(int rows, int chunkRows) throws IOException {
