@@ -19,7 +19,6 @@ import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
-import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KafkaSource;
 import dev.quiver.registry.model.OnDemandFeatureView;
@@ -283,7 +282,6 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     Path repoRoot = inputs.repoRoot();
     FeatureSelection selection =
         FeatureSelection.of(definitions, request.featureService(), request.features());
-    Map<String, ScalarType> keyTypes = selection.joinKeyTypes(definitions);
     MemoryBudget budget = MemoryBudget.process();
     long entityBytes =
         entityFile != null
@@ -302,7 +300,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
         EntityFiles.Loaded loaded =
             EntityFiles.read(
                 entityFile.toAbsolutePath(),
-                csvColumnTypes(selection, keyTypes),
+                EntityFiles.columnTypes(selection, definitions),
                 request.entityColumns(),
                 memory.allocator());
         rows = loaded.root();
@@ -370,27 +368,6 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
               + " operations are",
           e);
     }
-  }
-
-  /**
-   * The types CSV columns are read as unless the request gives one: join keys as their entities',
-   * request fields of on-demand views as the fields' (so that {@code 100} in a float64 field's
-   * column is read as a float64, not inferred as an int64).
-   */
-  private static Map<String, ScalarType> csvColumnTypes(
-      FeatureSelection selection, Map<String, ScalarType> keyTypes) {
-    if (!selection.hasOnDemand()) {
-      return keyTypes;
-    }
-    Map<String, ScalarType> types = new LinkedHashMap<>(keyTypes);
-    for (FeatureSelection.Computed computed : selection.computed()) {
-      for (Feature field : computed.view().request()) {
-        if (!field.type().list()) {
-          types.putIfAbsent(field.name(), field.type().element());
-        }
-      }
-    }
-    return types;
   }
 
   private static long bufferBytes(VectorSchemaRoot rows) {
