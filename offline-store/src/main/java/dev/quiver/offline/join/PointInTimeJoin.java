@@ -87,6 +87,8 @@ public final class PointInTimeJoin {
    * is all of it at once): use {@link #runInChunks} to bound it.
    *
    * @throws dev.quiver.registry.InvalidRequestException for clashing names or bad entity columns
+   *     (join keys, the timestamp, or an on-demand view's request field missing or of a type that
+   *     does not widen exactly to the field's), checked before any source is read
    * @throws SourceDataException when a source file lacks a column or holds one of another type
    */
   public static Result run(
@@ -139,6 +141,7 @@ public final class PointInTimeJoin {
    * #run}, the entity table's vectors may move into the result: do not read the table afterwards.
    *
    * @return what was read, the same as {@link #run} would have read
+   * @throws dev.quiver.registry.InvalidRequestException as {@link #run}
    * @throws SourceDataException when a source file changed between chunks
    */
   public static Reads runInChunks(
