@@ -88,7 +88,8 @@ public final class PointInTimeJoin {
    *
    * @throws dev.quiver.registry.InvalidRequestException for clashing names or bad entity columns
    *     (join keys, the timestamp, or an on-demand view's request field missing or of a type that
-   *     does not widen exactly to the field's), checked before any source is read
+   *     does not widen exactly to the field's; request fields are checked before any source is
+   *     read)
    * @throws SourceDataException when a source file lacks a column or holds one of another type
    */
   public static Result run(
