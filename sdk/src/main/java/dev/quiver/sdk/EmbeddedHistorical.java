@@ -21,6 +21,7 @@ import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KafkaSource;
+import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -281,7 +282,6 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     Path repoRoot = inputs.repoRoot();
     FeatureSelection selection =
         FeatureSelection.of(definitions, request.featureService(), request.features());
-    Map<String, ScalarType> keyTypes = selection.joinKeyTypes(definitions);
     MemoryBudget budget = MemoryBudget.process();
     long entityBytes =
         entityFile != null
@@ -299,7 +299,10 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
       if (entityFile != null) {
         EntityFiles.Loaded loaded =
             EntityFiles.read(
-                entityFile.toAbsolutePath(), keyTypes, request.entityColumns(), memory.allocator());
+                entityFile.toAbsolutePath(),
+                EntityFiles.columnTypes(selection, definitions),
+                request.entityColumns(),
+                memory.allocator());
         rows = loaded.root();
         entityRead = loaded.read();
         entityColumnTypes = loaded.csvColumnTypes();
@@ -405,7 +408,13 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
   /** The canonical form of the entities, sources and views the selection uses. */
   private static Map<String, Object> usedDefinitions(
       Definitions definitions, FeatureSelection selection) {
-    List<FeatureView> views = selection.views();
+    List<FeatureView> views = new ArrayList<>(selection.views());
+    // An on-demand view's definition names all its inputs, read or not: they must be there too.
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      for (String input : computed.view().inputs()) {
+        definitions.featureView(input).filter(v -> !views.contains(v)).ifPresent(views::add);
+      }
+    }
     List<Entity> entities = new ArrayList<>();
     List<ParquetSource> sources = new ArrayList<>();
     List<KafkaSource> streams = new ArrayList<>();
@@ -419,7 +428,15 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
         definitions.entity(name).filter(e -> !entities.contains(e)).ifPresent(entities::add);
       }
     }
-    return CanonicalForm.of(new Definitions(entities, sources, views, List.of(), streams));
+    // On-demand views too, so that a reproduction computes the same features.
+    List<OnDemandFeatureView> onDemand = new ArrayList<>();
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      if (!onDemand.contains(computed.view())) {
+        onDemand.add(computed.view());
+      }
+    }
+    return CanonicalForm.of(
+        new Definitions(entities, sources, views, List.of(), streams, onDemand));
   }
 
   @Override

@@ -184,12 +184,14 @@ final class RemoteHistorical implements HistoricalFeatures {
       return rows;
     }
     Definitions definitions = registry.snapshot().definitions();
-    Map<String, ScalarType> keyTypes =
-        FeatureSelection.of(definitions, request.featureService(), request.features())
-            .joinKeyTypes(definitions);
+    // The same column types as the embedded store reads the file with.
+    Map<String, ScalarType> columnTypes =
+        EntityFiles.columnTypes(
+            FeatureSelection.of(definitions, request.featureService(), request.features()),
+            definitions);
     return EntityFiles.read(
             request.entityFile().toAbsolutePath(),
-            keyTypes,
+            columnTypes,
             request.entityColumns(),
             client.allocator())
         .root();

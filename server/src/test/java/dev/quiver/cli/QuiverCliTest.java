@@ -39,8 +39,9 @@ class QuiverCliTest {
     CliRun apply = quiver("apply", "--repo", repoArg);
     assertThat(apply.exitCode()).as(apply.err()).isZero();
     assertThat(apply.out())
-        .contains("create  feature view     driver_hourly_stats")
-        .contains("13 to create, 0 to update, 0 to delete, 0 unchanged.")
+        .contains("create  feature view            driver_hourly_stats")
+        .contains("create  on-demand feature view  booking_risk")
+        .contains("15 to create, 0 to update, 0 to delete, 0 unchanged.")
         .endsWith("Applied: the registry is now at version 1.\n");
 
     CliRun unchanged = quiver("plan", "--exit-code", "--repo", repoArg);
@@ -52,7 +53,7 @@ class QuiverCliTest {
     assertThat(pending.exitCode()).isEqualTo(2);
     assertThat(pending.out())
         .contains("update  feature view  driver_hourly_stats  ttl 1d -> 2d")
-        .contains("0 to create, 1 to update, 0 to delete, 12 unchanged.");
+        .contains("0 to create, 1 to update, 0 to delete, 14 unchanged.");
     assertThat(quiver("plan", "--repo", repoArg).exitCode()).isZero();
 
     assertThat(quiver("apply", "--repo", repoArg).exitCode()).isZero();
@@ -276,7 +277,7 @@ class QuiverCliTest {
     assertThat(run.out())
         .contains("Applied: the registry is now at version 1.")
         .contains("Project driver_ranking, registry version 1.")
-        .contains("feature service  driver_activity_v1");
+        .containsPattern("feature service +driver_activity_v1");
     assertThat(run.err()).contains("==> Generating its Parquet data");
     assertThat(demo.resolve("data/driver_stats.parquet")).isRegularFile();
   }

@@ -58,13 +58,14 @@ class OnDemandRegistryApiTest {
       assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
       JsonNode body = JSON.readTree(list.body());
       assertThat(body.get("registry_version").asLong()).isEqualTo(1);
-      assertThat(body.get("on_demand_feature_views").size()).isEqualTo(1);
+      // The example repo's booking_risk, then trip_risk: in name order.
+      assertThat(body.get("on_demand_feature_views").size()).isEqualTo(2);
 
       HttpResponse<String> one =
           get(server, "/api/v1/projects/driver_ranking/on-demand-feature-views/trip_risk");
       assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
       JsonNode view = JSON.readTree(one.body());
-      assertThat(view).isEqualTo(body.get("on_demand_feature_views").get(0));
+      assertThat(view).isEqualTo(body.get("on_demand_feature_views").get(1));
       assertThat(view.get("name").asText()).isEqualTo("trip_risk");
       assertThat(view.get("inputs").toString()).isEqualTo("[\"driver_hourly_stats\"]");
       assertThat(view.get("request").toString())

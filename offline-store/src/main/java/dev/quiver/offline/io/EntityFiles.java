@@ -9,8 +9,11 @@ import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.parquet.ParquetField;
 import dev.quiver.offline.parquet.ParquetTableReader;
 import dev.quiver.offline.parquet.ReadChecksum;
+import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.load.Suggestions;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.BufferedReader;
@@ -113,6 +116,25 @@ public final class EntityFiles {
     }
     throw new InvalidRequestException(
         "Cannot read entity rows from " + file + ": use a .parquet or a .csv file");
+  }
+
+  /**
+   * The types the CSV columns a selection reads are given (the {@code keyTypes} of {@link #read}):
+   * its join keys as their entities', and the request fields of its on-demand views as the fields'
+   * (so that {@code 100} in a float64 field's column is read as a float64, not inferred as an
+   * int64). List-typed request fields are left to inference.
+   */
+  public static Map<String, ScalarType> columnTypes(
+      FeatureSelection selection, Definitions definitions) {
+    Map<String, ScalarType> types = new LinkedHashMap<>(selection.joinKeyTypes(definitions));
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      for (Feature field : computed.view().request()) {
+        if (!field.type().list()) {
+          types.putIfAbsent(field.name(), field.type().element());
+        }
+      }
+    }
+    return types;
   }
 
   private static InvalidRequestException noFile(Path file) {

@@ -1,6 +1,7 @@
 package dev.quiver.offline.join;
 
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.ArrowValues;
 import dev.quiver.offline.TimestampColumns;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.ScalarType;
@@ -223,6 +224,40 @@ public final class EntityTable implements AutoCloseable {
             + (actual == null ? vector.getField().getType().toString() : actual.toString())
             + ", but the join key is "
             + declared.yamlName());
+  }
+
+  /**
+   * Checks that the column holding an on-demand view's request field can be read as the field's
+   * type ({@link ArrowValues#readable}: the same type, or a wider one read exactly).
+   *
+   * @throws InvalidRequestException when the column is missing or of another type
+   */
+  void checkRequestColumn(String field, ValueType type, String forView) {
+    FieldVector vector = root.getVector(field);
+    if (vector == null) {
+      throw new InvalidRequestException(
+          "Cannot retrieve features of on-demand feature view '"
+              + forView
+              + "': the entity rows have no column '"
+              + field
+              + "', a request field of on-demand feature view '"
+              + forView
+              + "'");
+    }
+    if (!ArrowValues.readable(vector, type)) {
+      ValueType actual = ArrowTypes.valueType(vector.getField());
+      throw new InvalidRequestException(
+          "Cannot retrieve features of on-demand feature view '"
+              + forView
+              + "': the entity column '"
+              + field
+              + "' is "
+              + (actual == null ? vector.getField().getType().toString() : actual.toString())
+              + ", but the request field is "
+              + type
+              + " (a column may be the field's type or one that widens to it exactly: int32 to"
+              + " int64; int32, int64 or float32 to float64; int64 to int32 when the values fit)");
+    }
   }
 
   @Override

@@ -32,6 +32,11 @@ import org.apache.arrow.vector.util.TransferPair;
  * The output holds every entity row once, in input order, with all its columns, then the features
  * in request order.
  *
+ * <p>On-demand features are computed by an output stage ({@link OnDemandOutput}): the join reads
+ * the stored features they need ({@link FeatureSelection#stored()}), each chunk's on-demand values
+ * are evaluated from those and from the request fields (entity columns), and only the requested
+ * features are kept.
+ *
  * <p>A join works within one {@link Reservation} of the process's memory: the entity rows are
  * already in it, the rest is split between the output (one chunk) and the source rows held for the
  * search, which spill to disk past their share. What the plan shows it will not need is given back
@@ -82,6 +87,9 @@ public final class PointInTimeJoin {
    * is all of it at once): use {@link #runInChunks} to bound it.
    *
    * @throws dev.quiver.registry.InvalidRequestException for clashing names or bad entity columns
+   *     (join keys, the timestamp, or an on-demand view's request field missing or of a type that
+   *     does not widen exactly to the field's; request fields are checked before any source is
+   *     read)
    * @throws SourceDataException when a source file lacks a column or holds one of another type
    */
   public static Result run(
@@ -93,17 +101,34 @@ public final class PointInTimeJoin {
       JoinOptions options,
       Reservation memory,
       JoinProgress progress) {
+    OnDemandOutput onDemand =
+        selection.hasOnDemand()
+            ? OnDemandOutput.of(
+                entities, selection, definitions, fullFeatureNames, options, memory.allocator())
+            : null;
     Join join =
         Join.plan(
             entities,
-            selection,
+            selection.stored(),
             definitions,
             repoRoot,
             fullFeatureNames,
+            onDemand != null,
             options,
             memory.allocator());
     progress.totalSourceRows(join.plannedRows());
-    return join.run(entities, workingMemory(options, memory), progress);
+    Result joined = join.run(entities, workingMemory(options, memory), progress);
+    if (onDemand == null) {
+      return joined;
+    }
+    try (joined) {
+      return new Result(
+          onDemand.finish(joined.table()),
+          joined.sourceFiles(),
+          joined.sourceRowsRead(),
+          joined.skippedNullKeyRows(),
+          joined.skippedNullTimestampRows());
+    }
   }
 
   /**
@@ -117,6 +142,7 @@ public final class PointInTimeJoin {
    * #run}, the entity table's vectors may move into the result: do not read the table afterwards.
    *
    * @return what was read, the same as {@link #run} would have read
+   * @throws dev.quiver.registry.InvalidRequestException as {@link #run}
    * @throws SourceDataException when a source file changed between chunks
    */
   public static Reads runInChunks(
@@ -129,13 +155,27 @@ public final class PointInTimeJoin {
       Reservation memory,
       JoinProgress progress,
       Consumer<VectorSchemaRoot> chunks) {
+    OnDemandOutput onDemand =
+        selection.hasOnDemand()
+            ? OnDemandOutput.of(
+                entities, selection, definitions, fullFeatureNames, options, memory.allocator())
+            : null;
+    Consumer<VectorSchemaRoot> joinedChunks =
+        onDemand == null
+            ? chunks
+            : joined -> {
+              try (VectorSchemaRoot finished = onDemand.finish(joined)) {
+                chunks.accept(finished);
+              }
+            };
     Join join =
         Join.plan(
             entities,
-            selection,
+            selection.stored(),
             definitions,
             repoRoot,
             fullFeatureNames,
+            onDemand != null,
             options,
             memory.allocator());
     int rows = entities.rowCount();
@@ -182,7 +222,7 @@ public final class PointInTimeJoin {
               },
               chunkRows,
               sourceBudget,
-              chunks);
+              joinedChunks);
       if (once != null) {
         return once;
       }
@@ -206,7 +246,7 @@ public final class PointInTimeJoin {
                   + " read other content than chunk 1); run the retrieval again once the"
                   + " source's files stop changing");
         }
-        chunks.accept(result.table());
+        joinedChunks.accept(result.table());
       }
     }
     return first;
@@ -234,6 +274,10 @@ public final class PointInTimeJoin {
     }
     for (Selected selected : selection.features()) {
       rowBytes += featureBytes(selected.feature().type());
+    }
+    // Computed features sit beside the stored ones they are computed from.
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      rowBytes += featureBytes(computed.feature().type());
     }
     return largest + MIN_CHUNK_ROWS * (rowBytes + 32) + SLACK_BYTES;
   }
@@ -278,6 +322,10 @@ public final class PointInTimeJoin {
     for (Selected selected : selection.features()) {
       rowBytes += featureBytes(selected.feature().type());
     }
+    // Computed features sit beside the stored ones they are computed from.
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      rowBytes += featureBytes(computed.feature().type());
+    }
     return rowBytes;
   }
 
@@ -310,6 +358,7 @@ public final class PointInTimeJoin {
   private record Join(
       FeatureSelection selection,
       boolean fullFeatureNames,
+      boolean internalNames,
       BufferAllocator allocator,
       Map<String, ViewJoin> views) {
 
@@ -320,6 +369,7 @@ public final class PointInTimeJoin {
         Definitions definitions,
         Path repoRoot,
         boolean fullFeatureNames,
+        boolean internalNames,
         JoinOptions options,
         BufferAllocator allocator) {
       Map<String, ViewJoin> views = new LinkedHashMap<>();
@@ -339,7 +389,7 @@ public final class PointInTimeJoin {
                   options));
         }
       }
-      return new Join(selection, fullFeatureNames, allocator, views);
+      return new Join(selection, fullFeatureNames, internalNames, allocator, views);
     }
 
     long plannedRows() {
@@ -349,7 +399,7 @@ public final class PointInTimeJoin {
     Join withThreads(int threads) {
       Map<String, ViewJoin> adjusted = new LinkedHashMap<>();
       views.forEach((name, view) -> adjusted.put(name, view.withThreads(threads)));
-      return new Join(selection, fullFeatureNames, allocator, adjusted);
+      return new Join(selection, fullFeatureNames, internalNames, allocator, adjusted);
     }
 
     /** What holding every view's planned source rows takes. */
@@ -369,7 +419,7 @@ public final class PointInTimeJoin {
 
     /** The join of {@code entities}, each view's source rows held within {@code budget}. */
     Result run(EntityTable entities, long budget, JoinProgress progress) {
-      List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
+      List<String> names = outputNames(entities);
       int rows = entities.rowCount();
       List<FieldVector> outputs = new ArrayList<>();
       try {
@@ -416,7 +466,7 @@ public final class PointInTimeJoin {
         int chunkRows,
         long budget,
         Consumer<VectorSchemaRoot> chunks) {
-      List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
+      List<String> names = outputNames(entities);
       int rows = entities.rowCount();
       long estimated = 0;
       for (ViewJoin view : views.values()) {
@@ -470,6 +520,16 @@ public final class PointInTimeJoin {
       } finally {
         searched.values().forEach(ViewJoin.Searched::close);
       }
+    }
+
+    /**
+     * The features' column names: the requested ones, or for an output stage to rename, {@link
+     * OnDemandOutput#internalName}s.
+     */
+    private List<String> outputNames(EntityTable entities) {
+      return internalNames
+          ? selection.features().stream().map(OnDemandOutput::internalName).toList()
+          : selection.outputNames(fullFeatureNames, entities.columnNames());
     }
 
     /** Empty output vectors for {@code rows} rows, one per selected feature, in request order. */

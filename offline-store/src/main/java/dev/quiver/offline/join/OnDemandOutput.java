@@ -1,0 +1,232 @@
+package dev.quiver.offline.join;
+
+import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.ArrowValues;
+import dev.quiver.offline.resources.WorkerPool;
+import dev.quiver.registry.FeatureSelection;
+import dev.quiver.registry.FeatureSelection.Computed;
+import dev.quiver.registry.FeatureSelection.Requested;
+import dev.quiver.registry.FeatureSelection.Selected;
+import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.ondemand.OnDemandEvaluator;
+import dev.quiver.registry.ondemand.Variable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.util.TransferPair;
+
+/**
+ * The join's output stage for on-demand features: turns a chunk of the join of the stored features
+ * to read ({@link FeatureSelection#stored()}, under {@linkplain #internalName internal names}) into
+ * the requested table: the entity columns, then the requested features in request order, stored
+ * ones moved over and computed ones evaluated by one {@link OnDemandEvaluator} for the whole join.
+ * Input features that were not requested are left in the joined chunk, which its owner closes.
+ *
+ * <p>Request fields are entity columns of the same name, read as the field's type ({@link
+ * ArrowValues}: the same type or one that widens to it exactly).
+ */
+final class OnDemandOutput {
+
+  /** Rows one evaluation task takes at least: fewer are not worth a thread. */
+  static final int MIN_TASK_ROWS = 8_192;
+
+  private final FeatureSelection selection;
+  private final OnDemandEvaluator evaluator;
+  private final List<String> names;
+  private final int threads;
+  private final BufferAllocator allocator;
+
+  /**
+   * For each variable of the evaluator, its stored feature's index in {@code features()}, or -1.
+   */
+  private final int[] inputIndexes;
+
+  private OnDemandOutput(
+      FeatureSelection selection,
+      OnDemandEvaluator evaluator,
+      List<String> names,
+      int threads,
+      BufferAllocator allocator) {
+    this.selection = selection;
+    this.evaluator = evaluator;
+    this.names = names;
+    this.threads = threads;
+    this.allocator = allocator;
+    Map<String, Integer> stored = new HashMap<>();
+    for (int i = 0; i < selection.features().size(); i++) {
+      Selected s = selection.features().get(i);
+      stored.put(s.viewName() + "." + s.feature().name(), i);
+    }
+    List<Variable> variables = evaluator.variables();
+    inputIndexes = new int[variables.size()];
+    for (int v = 0; v < variables.size(); v++) {
+      Variable variable = variables.get(v);
+      inputIndexes[v] =
+          variable.isRequestField()
+              ? -1
+              : stored.get(variable.view() + "." + variable.feature()).intValue();
+    }
+  }
+
+  /**
+   * The output stage of a join of {@code selection}, which has on-demand features, for {@code
+   * entities}: checks the output names and the request fields' columns before anything is read.
+   *
+   * @throws InvalidRequestException for clashing names, or a request field's column that is missing
+   *     or of a type that cannot be read as the field's
+   */
+  static OnDemandOutput of(
+      EntityTable entities,
+      FeatureSelection selection,
+      Definitions definitions,
+      boolean fullFeatureNames,
+      JoinOptions options,
+      BufferAllocator allocator) {
+    List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
+    OnDemandEvaluator evaluator = OnDemandEvaluator.of(selection, definitions);
+    // The view named for a field is the first requested one that declares it.
+    Map<String, String> fieldViews = new LinkedHashMap<>();
+    for (Computed computed : selection.computed()) {
+      for (Feature field : computed.view().request()) {
+        fieldViews.putIfAbsent(field.name(), computed.viewName());
+      }
+    }
+    for (Variable field : evaluator.requestFields()) {
+      entities.checkRequestColumn(field.name(), field.type(), fieldViews.get(field.name()));
+    }
+    return new OnDemandOutput(selection, evaluator, names, options.threads(), allocator);
+  }
+
+  /**
+   * The name a stored feature's column has in the join before this stage: it cannot clash with an
+   * entity column or another feature.
+   */
+  static String internalName(Selected selected) {
+    return "\u0000" + selected.fullName();
+  }
+
+  /**
+   * The requested table of a joined chunk: its entity columns (the first ones), then the requested
+   * features. Moves the vectors it keeps out of {@code joined}; the caller still closes {@code
+   * joined}, and closes the returned table.
+   */
+  VectorSchemaRoot finish(VectorSchemaRoot joined) {
+    int rows = joined.getRowCount();
+    List<FieldVector> vectors = joined.getFieldVectors();
+    int entityColumns = vectors.size() - selection.features().size();
+    Object[][] values = evaluate(joined, entityColumns, rows);
+    List<FieldVector> columns = new ArrayList<>();
+    try {
+      for (int c = 0; c < entityColumns; c++) {
+        columns.add(moved(vectors.get(c), vectors.get(c).getField()));
+      }
+      int computed = 0;
+      for (int r = 0; r < selection.requested().size(); r++) {
+        Requested requested = selection.requested().get(r);
+        if (requested instanceof Selected stored) {
+          FieldVector vector = vectors.get(entityColumns + selection.features().indexOf(stored));
+          Field field = vector.getField();
+          columns.add(
+              moved(vector, new Field(names.get(r), field.getFieldType(), field.getChildren())));
+        } else {
+          columns.add(computedVector(names.get(r), requested, values[computed++], rows));
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      columns.forEach(FieldVector::close);
+      throw e;
+    }
+    VectorSchemaRoot table = new VectorSchemaRoot(columns);
+    table.setRowCount(rows);
+    return table;
+  }
+
+  private FieldVector moved(FieldVector vector, Field as) {
+    TransferPair transfer = vector.getTransferPair(as, allocator);
+    transfer.transfer();
+    return (FieldVector) transfer.getTo();
+  }
+
+  private FieldVector computedVector(String name, Requested feature, Object[] values, int rows) {
+    FieldVector vector = ArrowTypes.field(name, feature.feature().type()).createVector(allocator);
+    try {
+      vector.setInitialCapacity(rows);
+      vector.allocateNew();
+      for (int row = 0; row < rows; row++) {
+        ArrowValues.write(vector, feature.feature().type(), row, values[row]);
+      }
+      vector.setValueCount(rows);
+      return vector;
+    } catch (RuntimeException | Error e) {
+      vector.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Each computed feature's value for each row, {@code [feature][row]}: over row ranges in parallel
+   * when there are enough rows, each range with its own bindings.
+   */
+  private Object[][] evaluate(VectorSchemaRoot joined, int entityColumns, int rows) {
+    List<Variable> variables = evaluator.variables();
+    ArrowValues.Reader[] readers = new ArrowValues.Reader[variables.size()];
+    for (int v = 0; v < variables.size(); v++) {
+      FieldVector vector =
+          inputIndexes[v] < 0
+              ? joined.getVector(variables.get(v).name())
+              : joined.getFieldVectors().get(entityColumns + inputIndexes[v]);
+      readers[v] = ArrowValues.reader(vector, variables.get(v).type());
+    }
+    int features = evaluator.features().size();
+    Object[][] values = new Object[features][rows];
+    int tasks = (int) Math.min(Math.max(1, rows / MIN_TASK_ROWS), Math.max(1, (long) threads * 4));
+    if (tasks <= 1 || threads <= 1) {
+      evaluateRange(readers, values, 0, rows);
+      return values;
+    }
+    int step = (rows + tasks - 1) / tasks;
+    List<WorkerPool.Task> ranges = new ArrayList<>();
+    for (int from = 0; from < rows; from += step) {
+      int start = from;
+      int end = Math.min(rows, from + step);
+      ranges.add(() -> evaluateRange(readers, values, start, end));
+    }
+    WorkerPool.shared().runAll(ranges, threads);
+    return values;
+  }
+
+  private void evaluateRange(ArrowValues.Reader[] readers, Object[][] values, int from, int to) {
+    OnDemandEvaluator.Bindings bindings = evaluator.bindings();
+    int features = values.length;
+    for (int row = from; row < to; row++) {
+      for (int v = 0; v < readers.length; v++) {
+        Object value;
+        try {
+          value = readers[v].read(row);
+        } catch (ArrowValues.UnreadableValueException e) {
+          Variable variable = evaluator.variables().get(v);
+          throw new InvalidRequestException(
+              "Cannot compute on-demand features: the entity column '"
+                  + variable.name()
+                  + "' cannot be read as the request field's type "
+                  + variable.type()
+                  + ": "
+                  + e.getMessage(),
+              e);
+        }
+        bindings.set(v, value);
+      }
+      for (int f = 0; f < features; f++) {
+        values[f][row] = evaluator.evaluate(f, bindings);
+      }
+    }
+  }
+}
