@@ -54,9 +54,15 @@ public final class OnDemandCompiler {
 
   private OnDemandCompiler() {}
 
-  /** One feature's checked program and the variables it reads. */
+  /**
+   * One feature's checked program, the variables it reads, and, when the expression is within what
+   * {@link CompiledExpression} compiles, that (else null: CEL's interpreter runs it).
+   */
   public record CompiledFeature(
-      OnDemandFeature feature, CelRuntime.Program program, List<Variable> reads) {}
+      OnDemandFeature feature,
+      CelRuntime.Program program,
+      List<Variable> reads,
+      CompiledExpression compiled) {}
 
   /**
    * A view's compiled features, and the problem of each feature that did not compile, in words
@@ -135,9 +141,14 @@ public final class OnDemandCompiler {
                       + resultHint(actual, feature.type()));
           continue;
         }
+        List<Variable> reads = reads(ast, byName);
         compiled.put(
             feature.name(),
-            new CompiledFeature(feature, RUNTIME.createProgram(ast), reads(ast, byName)));
+            new CompiledFeature(
+                feature,
+                RUNTIME.createProgram(ast),
+                reads,
+                CompiledExpression.of(ast, reads).orElse(null)));
       } catch (CelValidationException e) {
         problems.put(feature.name(), describe(e, feature.expression(), view, byName.keySet()));
       } catch (CelEvaluationException e) {

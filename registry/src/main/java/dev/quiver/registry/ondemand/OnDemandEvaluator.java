@@ -1,5 +1,6 @@
 package dev.quiver.registry.ondemand;
 
+import dev.cel.common.values.NullValue;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelVariableResolver;
 import dev.quiver.registry.FeatureSelection;
@@ -29,6 +30,7 @@ public final class OnDemandEvaluator {
   private final List<Variable> variables;
   private final Map<String, Integer> slots;
   private final CompiledFeature[] programs;
+  private final int[][] slotsOfReads;
   private final LongAdder[] errors;
 
   private OnDemandEvaluator(List<Computed> features, Definitions definitions) {
@@ -45,6 +47,14 @@ public final class OnDemandEvaluator {
     slots = new HashMap<>();
     for (int v = 0; v < variables.size(); v++) {
       slots.put(variables.get(v).name(), v);
+    }
+    slotsOfReads = new int[features.size()][];
+    for (int f = 0; f < features.size(); f++) {
+      List<Variable> reads = programs[f].reads();
+      slotsOfReads[f] = new int[reads.size()];
+      for (int r = 0; r < reads.size(); r++) {
+        slotsOfReads[f][r] = slots.get(reads.get(r).name());
+      }
     }
   }
 
@@ -79,29 +89,57 @@ public final class OnDemandEvaluator {
    */
   public Object evaluate(int f, Bindings bindings) {
     ValueType type = features.get(f).feature().type();
+    CompiledExpression compiled = programs[f].compiled();
     Object result;
-    try {
-      result = programs[f].program().eval(bindings);
-    } catch (CelEvaluationException e) {
-      errors[f].increment();
-      return null;
+    if (compiled != null) {
+      CompiledExpression.Frame frame = bindings.frame;
+      frame.values = bindings.values;
+      frame.slots = slotsOfReads[f];
+      result = compiled.evaluate(frame);
+      if (result == CompiledExpression.ERROR_RESULT) {
+        errors[f].increment();
+        return null;
+      }
+      if (result == CompiledExpression.NULL_RESULT) {
+        return null;
+      }
+    } else {
+      try {
+        result = programs[f].program().eval(bindings);
+      } catch (CelEvaluationException e) {
+        errors[f].increment();
+        return null;
+      }
+      if (result instanceof NullValue) {
+        return null;
+      }
     }
     Object value = CelValues.fromCel(result, type);
-    if (value == null && !(result instanceof dev.cel.common.values.NullValue)) {
+    if (value == null) {
       // An int past int32, a timestamp past 2262: no value of the declared type.
       errors[f].increment();
     }
     return value;
   }
 
+  /** Whether feature {@code f} runs compiled rather than on CEL's interpreter (for tests). */
+  boolean isCompiled(int f) {
+    return programs[f].compiled() != null;
+  }
+
   /** One row's values of an evaluator's variables, set by variable index. */
   public static final class Bindings implements CelVariableResolver {
     private final Map<String, Integer> slots;
     private final Object[] values;
+    // CEL's form of each value, made when CEL's interpreter first asks for it: one object per
+    // value, as CEL finds a value equal to itself by identity (a NaN variable equals itself).
+    private final Object[] celValues;
+    private final CompiledExpression.Frame frame = new CompiledExpression.Frame();
 
     private Bindings(Map<String, Integer> slots, int size) {
       this.slots = slots;
       this.values = new Object[size];
+      this.celValues = new Object[size];
     }
 
     /**
@@ -109,18 +147,21 @@ public final class OnDemandEvaluator {
      * byte[], Instant, lists of them), or null.
      */
     public void set(int v, Object value) {
-      values[v] = Optional.of(CelValues.toCel(value));
+      values[v] = value;
+      celValues[v] = null;
     }
 
+    /** The variable as CEL's interpreter takes it: converted when asked for. */
     @Override
-    @SuppressWarnings("unchecked")
     public Optional<Object> find(String name) {
       Integer slot = slots.get(name);
       if (slot == null) {
         return Optional.empty();
       }
-      Object bound = values[slot];
-      return bound == null ? Optional.empty() : (Optional<Object>) bound;
+      if (celValues[slot] == null) {
+        celValues[slot] = CelValues.toCel(values[slot]);
+      }
+      return Optional.of(celValues[slot]);
     }
   }
 }
