@@ -179,8 +179,8 @@ public final class OnDemandBenchmark {
           without.getValueAtPercentile(50) / 1e3,
           without.getValueAtPercentile(99) / 1e3,
           ratio);
-      System.out.printf(
-          "on-demand: keys=%d with_p99_us=%.1f without_p99_us=%.1f ratio=%.2f%n",
+      return String.format(
+          "keys=%d with_p99_us=%.1f without_p99_us=%.1f online_ratio=%.2f",
           keys, with.getValueAtPercentile(99) / 1e3, without.getValueAtPercentile(99) / 1e3, ratio);
     }
   }

@@ -11,6 +11,7 @@ import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.HistoricalRequest;
+import dev.quiver.sdk.TrainingSet;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -172,6 +173,62 @@ class FlightTrainingSetTest {
                 assertThat(e.status().code()).isEqualTo(CallStatus.INVALID_ARGUMENT.code());
                 assertThat(e).hasMessageStartingWith("The request body is not valid JSON: ");
               });
+    }
+  }
+
+  /**
+   * On-demand features over Flight: the request field is a column of the entity rows sent to the
+   * server (CSV, typed by the field's declaration), and the remote training set equals the embedded
+   * one, nulls included.
+   */
+  @Test
+  void aTrainingSetWithOnDemandFeaturesOverFlightEqualsTheEmbeddedOne() throws Exception {
+    Path repo = dir.resolve("repo");
+    Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    ExampleRepo.createAt(repo, end);
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    StringBuilder csv = new StringBuilder("driver_id,event_timestamp,fare_quote\n");
+    for (int i = 0; i < 40; i++) {
+      // Whole numbers too: a float64 field's column reads them as float64.
+      csv.append(1001 + i * 7)
+          .append(',')
+          .append(end.minus(i * 37L, ChronoUnit.MINUTES))
+          .append(',')
+          .append(i % 5 == 0 ? "" : String.valueOf(i % 3 == 0 ? i : i + 0.25))
+          .append('\n');
+    }
+    csv.append("99999,").append(end).append(",10\n");
+    Path entityFile = Files.writeString(dir.resolve("entities.csv"), csv.toString());
+    HistoricalRequest request =
+        HistoricalRequest.builder()
+            .entities(entityFile)
+            .features(List.of("booking_risk", "driver_trip_activity:fare_mean_7d"))
+            .build();
+    try (QuiverServer server = QuiverServer.start(repo, 0, Map.of("quiver.server.flight-port", 0));
+        FeatureStore remote = FeatureStore.connect(URI.create(server.url()));
+        FeatureStore embedded = FeatureStore.open(repo);
+        TrainingSet viaFlight = remote.historicalFeatures(request);
+        TrainingSet local = embedded.historicalFeatures(request)) {
+      VectorSchemaRoot table = viaFlight.table();
+      assertThat(table.getSchema().getFields().stream().map(Field::getName).toList())
+          .containsExactly(
+              "driver_id",
+              "event_timestamp",
+              "fare_quote",
+              "quote_over_mean_fare",
+              "busy_last_hour",
+              "conv_rate_pct",
+              "fare_mean_7d");
+      assertThat(table.contentToTSVString()).isEqualTo(local.table().contentToTSVString());
+      int rows = table.getRowCount();
+      assertThat(rows).isEqualTo(41);
+      // No trips for driver 99999: its mean is null, so the ratio is null; its conv_rate too, so
+      // conv_rate_pct takes the expression's default.
+      assertThat(table.getVector("quote_over_mean_fare").isNull(rows - 1)).isTrue();
+      assertThat(table.getVector("conv_rate_pct").getObject(rows - 1)).isEqualTo(0.0f);
+      assertThat(table.getVector("quote_over_mean_fare").getNullCount())
+          .as("some rows have a mean")
+          .isLessThan(rows);
     }
   }
 

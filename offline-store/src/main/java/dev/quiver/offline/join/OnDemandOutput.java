@@ -10,6 +10,8 @@ import dev.quiver.registry.FeatureSelection.Selected;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValueType;
 import dev.quiver.registry.ondemand.OnDemandEvaluator;
 import dev.quiver.registry.ondemand.Variable;
 import java.util.ArrayList;
@@ -122,13 +124,28 @@ final class OnDemandOutput {
     int rows = joined.getRowCount();
     List<FieldVector> vectors = joined.getFieldVectors();
     int entityColumns = vectors.size() - selection.features().size();
-    Object[][] values = evaluate(joined, entityColumns, rows);
+    List<Computed> computedFeatures = evaluator.features();
+    FieldVector[] computed = new FieldVector[computedFeatures.size()];
     List<FieldVector> columns = new ArrayList<>();
     try {
-      for (int c = 0; c < entityColumns; c++) {
-        columns.add(moved(vectors.get(c), vectors.get(c).getField()));
+      int c = 0;
+      for (int r = 0; r < selection.requested().size(); r++) {
+        if (selection.requested().get(r) instanceof Computed feature) {
+          FieldVector vector =
+              ArrowTypes.field(names.get(r), feature.feature().type()).createVector(allocator);
+          computed[c++] = vector;
+          vector.setInitialCapacity(rows);
+          vector.allocateNew();
+        }
       }
-      int computed = 0;
+      evaluate(joined, entityColumns, rows, computed);
+      for (FieldVector vector : computed) {
+        vector.setValueCount(rows);
+      }
+      for (int e = 0; e < entityColumns; e++) {
+        columns.add(moved(vectors.get(e), vectors.get(e).getField()));
+      }
+      c = 0;
       for (int r = 0; r < selection.requested().size(); r++) {
         Requested requested = selection.requested().get(r);
         if (requested instanceof Selected stored) {
@@ -137,11 +154,17 @@ final class OnDemandOutput {
           columns.add(
               moved(vector, new Field(names.get(r), field.getFieldType(), field.getChildren())));
         } else {
-          columns.add(computedVector(names.get(r), requested, values[computed++], rows));
+          columns.add(computed[c]);
+          computed[c++] = null;
         }
       }
     } catch (RuntimeException | Error e) {
       columns.forEach(FieldVector::close);
+      for (FieldVector vector : computed) {
+        if (vector != null) {
+          vector.close();
+        }
+      }
       throw e;
     }
     VectorSchemaRoot table = new VectorSchemaRoot(columns);
@@ -155,27 +178,25 @@ final class OnDemandOutput {
     return (FieldVector) transfer.getTo();
   }
 
-  private FieldVector computedVector(String name, Requested feature, Object[] values, int rows) {
-    FieldVector vector = ArrowTypes.field(name, feature.feature().type()).createVector(allocator);
-    try {
-      vector.setInitialCapacity(rows);
-      vector.allocateNew();
-      for (int row = 0; row < rows; row++) {
-        ArrowValues.write(vector, feature.feature().type(), row, values[row]);
-      }
-      vector.setValueCount(rows);
-      return vector;
-    } catch (RuntimeException | Error e) {
-      vector.close();
-      throw e;
-    }
+  /**
+   * Whether values of this type are written straight into their vector from any thread: a fixed
+   * width, in ranges of rows that share no byte of the validity (and bit) buffers.
+   */
+  private static boolean fixedWidth(ValueType type) {
+    return !type.list()
+        && type.element() != ScalarType.STRING
+        && type.element() != ScalarType.BYTES;
   }
 
   /**
-   * Each computed feature's value for each row, {@code [feature][row]}: over row ranges in parallel
-   * when there are enough rows, each range with its own bindings.
+   * Evaluates every computed feature for every row into {@code computed} (allocated for {@code
+   * rows}): over row ranges in parallel when there are enough rows, each range with its own
+   * bindings. Fixed-width values go straight into their vectors (ranges start at multiples of 64
+   * rows, so no two threads write one byte); text, bytes and lists are kept per row and written in
+   * order afterwards, as their vectors grow.
    */
-  private Object[][] evaluate(VectorSchemaRoot joined, int entityColumns, int rows) {
+  private void evaluate(
+      VectorSchemaRoot joined, int entityColumns, int rows, FieldVector[] computed) {
     List<Variable> variables = evaluator.variables();
     ArrowValues.Reader[] readers = new ArrowValues.Reader[variables.size()];
     for (int v = 0; v < variables.size(); v++) {
@@ -186,26 +207,43 @@ final class OnDemandOutput {
       readers[v] = ArrowValues.reader(vector, variables.get(v).type());
     }
     int features = evaluator.features().size();
-    Object[][] values = new Object[features][rows];
+    ValueType[] types = new ValueType[features];
+    Object[][] later = new Object[features][];
+    for (int f = 0; f < features; f++) {
+      types[f] = evaluator.features().get(f).feature().type();
+      later[f] = fixedWidth(types[f]) ? null : new Object[rows];
+    }
     int tasks = (int) Math.min(Math.max(1, rows / MIN_TASK_ROWS), Math.max(1, (long) threads * 4));
     if (tasks <= 1 || threads <= 1) {
-      evaluateRange(readers, values, 0, rows);
-      return values;
+      evaluateRange(readers, computed, types, later, 0, rows);
+    } else {
+      int step = ((rows + tasks - 1) / tasks + 63) / 64 * 64;
+      List<WorkerPool.Task> ranges = new ArrayList<>();
+      for (int from = 0; from < rows; from += step) {
+        int start = from;
+        int end = Math.min(rows, from + step);
+        ranges.add(() -> evaluateRange(readers, computed, types, later, start, end));
+      }
+      WorkerPool.shared().runAll(ranges, threads);
     }
-    int step = (rows + tasks - 1) / tasks;
-    List<WorkerPool.Task> ranges = new ArrayList<>();
-    for (int from = 0; from < rows; from += step) {
-      int start = from;
-      int end = Math.min(rows, from + step);
-      ranges.add(() -> evaluateRange(readers, values, start, end));
+    for (int f = 0; f < features; f++) {
+      if (later[f] != null) {
+        for (int row = 0; row < rows; row++) {
+          ArrowValues.write(computed[f], types[f], row, later[f][row]);
+        }
+      }
     }
-    WorkerPool.shared().runAll(ranges, threads);
-    return values;
   }
 
-  private void evaluateRange(ArrowValues.Reader[] readers, Object[][] values, int from, int to) {
+  private void evaluateRange(
+      ArrowValues.Reader[] readers,
+      FieldVector[] computed,
+      ValueType[] types,
+      Object[][] later,
+      int from,
+      int to) {
     OnDemandEvaluator.Bindings bindings = evaluator.bindings();
-    int features = values.length;
+    int features = computed.length;
     for (int row = from; row < to; row++) {
       for (int v = 0; v < readers.length; v++) {
         Object value;
@@ -225,7 +263,12 @@ final class OnDemandOutput {
         bindings.set(v, value);
       }
       for (int f = 0; f < features; f++) {
-        values[f][row] = evaluator.evaluate(f, bindings);
+        Object value = evaluator.evaluate(f, bindings);
+        if (later[f] == null) {
+          ArrowValues.write(computed[f], types[f], row, value);
+        } else {
+          later[f][row] = value;
+        }
       }
     }
   }
