@@ -91,6 +91,7 @@ class EmbeddedFeatureStoreTest {
               "customer_id",
               "event_timestamp",
               "trip_completed",
+              "fare_quote",
               "conv_rate",
               "acc_rate",
               "avg_daily_trips",
@@ -114,7 +115,7 @@ class EmbeddedFeatureStoreTest {
     // CSV keeps no types, so compare its text with the CSV the in-memory values would make.
     List<String> csvLines = Files.readAllLines(out.resolve("t.csv"));
     assertThat(csvLines).hasSize(501);
-    assertThat(csvLines.get(1).split(",", -1)).hasSize(10);
+    assertThat(csvLines.get(1).split(",", -1)).hasSize(11);
 
     store.writeHistoricalFeatures(request().build(), out.resolve("t.arrow"));
     try (RootAllocator allocator = new RootAllocator();

@@ -375,6 +375,11 @@ class FeatureServerTest {
     assertThat(answer.at("/results/2/statuses/1").asText()).isEqualTo("NULL_VALUE");
     assertThat(answer.at("/results/3/values/1").asBoolean()).isFalse();
     assertThat(answer.at("/results/3/statuses/1").asText()).isEqualTo("PRESENT");
+    // The failed evaluation is counted per feature.
+    assertThat(get("/metrics").body())
+        .containsPattern(
+            "quiver_on_demand_errors_total\\{feature=\"booking_risk:quote_over_mean_fare\",?\\}"
+                + " [1-9]");
 
     try (dev.quiver.sdk.FeatureStore remote =
         dev.quiver.sdk.FeatureStore.connect(URI.create(server.url()))) {
