@@ -279,7 +279,7 @@ class HistoricalCliTest {
     assertThat(json.get("entity_column_types").toString())
         .isEqualTo(
             "{\"driver_id\":\"int64\",\"customer_id\":\"int64\","
-                + "\"event_timestamp\":\"timestamp\",\"trip_completed\":\"int64\"}");
+                + "\"event_timestamp\":\"timestamp\",\"trip_completed\":\"int64\",\"fare_quote\":\"float64\"}");
 
     // As a Quiver inferring otherwise would find it: the recorded type is the one read.
     ((ObjectNode) json.get("entity_column_types")).put("trip_completed", "float64");
