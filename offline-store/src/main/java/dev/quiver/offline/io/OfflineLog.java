@@ -4,6 +4,7 @@ import dev.quiver.EpochNanos;
 import dev.quiver.Excerpt;
 import dev.quiver.OutputException;
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.ArrowValues;
 import dev.quiver.offline.parquet.SourceFiles;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.Definitions;
@@ -12,7 +13,6 @@ import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -30,17 +30,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -357,7 +349,7 @@ public final class OfflineLog {
       }
       List<FieldVector> vectors = root.getFieldVectors();
       for (int c = 0; c < names.size(); c++) {
-        set(vectors.get(c), types.get(c), rows, values.get(names.get(c)));
+        ArrowValues.write(vectors.get(c), types.get(c), rows, values.get(names.get(c)));
       }
       ((TimeStampVector) vectors.get(names.size())).setSafe(rows, eventNanos);
       if (source.createdTimestampField() != null) {
@@ -416,42 +408,6 @@ public final class OfflineLog {
         case BYTES -> value instanceof byte[];
         case TIMESTAMP -> value instanceof Instant instant && EpochNanos.holds(instant);
       };
-    }
-
-    private static void set(FieldVector vector, ValueType type, int row, Object value) {
-      if (value == null) {
-        vector.setNull(row);
-      } else if (!type.list()) {
-        setScalar(vector, type.element(), row, value);
-      } else {
-        ListVector list = (ListVector) vector;
-        FieldVector elements = list.getDataVector();
-        List<?> items = (List<?>) value;
-        int start = list.startNewValue(row);
-        for (int i = 0; i < items.size(); i++) {
-          if (items.get(i) == null) {
-            elements.setNull(start + i);
-          } else {
-            setScalar(elements, type.element(), start + i, items.get(i));
-          }
-        }
-        list.endValue(row, items.size());
-      }
-    }
-
-    private static void setScalar(FieldVector vector, ScalarType type, int index, Object value) {
-      switch (type) {
-        case BOOL -> ((BitVector) vector).setSafe(index, (Boolean) value ? 1 : 0);
-        case INT32 -> ((IntVector) vector).setSafe(index, (Integer) value);
-        case INT64 -> ((BigIntVector) vector).setSafe(index, (Long) value);
-        case FLOAT32 -> ((Float4Vector) vector).setSafe(index, (Float) value);
-        case FLOAT64 -> ((Float8Vector) vector).setSafe(index, (Double) value);
-        case STRING ->
-            ((VarCharVector) vector)
-                .setSafe(index, ((String) value).getBytes(StandardCharsets.UTF_8));
-        case BYTES -> ((VarBinaryVector) vector).setSafe(index, (byte[]) value);
-        case TIMESTAMP -> ((TimeStampVector) vector).setSafe(index, EpochNanos.of((Instant) value));
-      }
     }
   }
 }

@@ -17,6 +17,7 @@ import dev.quiver.registry.model.SourceLocation;
 import dev.quiver.registry.ondemand.OnDemandCompiler;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -362,7 +363,13 @@ final class DefinitionValidator {
         continue;
       }
       if (declared.get(ObjectKind.ON_DEMAND_FEATURE_VIEW).containsKey(ref.view())) {
-        validateOnDemandReference(service, ref, at, subject);
+        validateFeatureReference(
+            service,
+            ref,
+            at,
+            subject,
+            "on-demand feature view",
+            definitions.onDemandFeatureView(ref.view()).map(OnDemandFeatureView::featureNames));
         continue;
       }
       if (!declared.get(ObjectKind.FEATURE_VIEW).containsKey(ref.view())) {
@@ -380,43 +387,42 @@ final class DefinitionValidator {
         }
         continue;
       }
-      if (ref.isWholeView()) {
-        continue;
-      }
-      Optional<FeatureView> view = definitions.featureView(ref.view());
-      if (view.isPresent() && view.get().feature(ref.feature()).isEmpty()) {
-        problems.add(
-            at,
-            subject
-                + " references feature '"
-                + ref.feature()
-                + "' that feature view '"
-                + ref.view()
-                + "' does not have"
-                + Suggestions.hint(ref.feature(), view.get().featureNames()));
-      } else if (service.features().contains(FeatureReference.wholeView(ref.view()))) {
-        problems.add(
-            at, subject + " lists '" + ref + "' twice (it is also part of '" + ref.view() + "')");
-      }
+      validateFeatureReference(
+          service,
+          ref,
+          at,
+          subject,
+          "feature view",
+          definitions.featureView(ref.view()).map(FeatureView::featureNames));
     }
   }
 
-  private void validateOnDemandReference(
-      FeatureService service, FeatureReference ref, SourceLocation at, String subject) {
+  /**
+   * A service's reference to one feature of a view of either kind: the view has the feature ({@code
+   * featureNames}, when the view could be read), and the whole view is not listed as well.
+   */
+  private void validateFeatureReference(
+      FeatureService service,
+      FeatureReference ref,
+      SourceLocation at,
+      String subject,
+      String viewKind,
+      Optional<List<String>> featureNames) {
     if (ref.isWholeView()) {
       return;
     }
-    Optional<OnDemandFeatureView> view = definitions.onDemandFeatureView(ref.view());
-    if (view.isPresent() && view.get().feature(ref.feature()).isEmpty()) {
+    if (featureNames.isPresent() && !featureNames.get().contains(ref.feature())) {
       problems.add(
           at,
           subject
               + " references feature '"
               + ref.feature()
-              + "' that on-demand feature view '"
+              + "' that "
+              + viewKind
+              + " '"
               + ref.view()
               + "' does not have"
-              + Suggestions.hint(ref.feature(), view.get().featureNames()));
+              + Suggestions.hint(ref.feature(), featureNames.get()));
     } else if (service.features().contains(FeatureReference.wholeView(ref.view()))) {
       problems.add(
           at, subject + " lists '" + ref + "' twice (it is also part of '" + ref.view() + "')");
