@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
       "",
       "For each entity row, each feature takes its value from the latest source row of the same",
       "key at or before the row's event_timestamp, within the view's ttl: no future values leak.",
-      "CSV columns are typed by their values (bool, int64, float64, timestamp, else string).",
+      "CSV columns are typed by their values (bool, int64, float64, timestamp, else string);",
+      "join keys and the request fields of on-demand features by their declared types.",
+      "On-demand features read their request fields from the entity columns of those names.",
       "The output keeps every entity row once, in order, with all its columns, then the features.",
       "A manifest (<output>.manifest.json) records the inputs for 'quiver reproduce'."
     })
@@ -36,8 +38,9 @@ final class HistoricalCommand implements Callable<Integer> {
       required = true,
       paramLabel = "FILE",
       description =
-          "Entity rows: .parquet or .csv, with the join keys and the rows' times"
-              + " (event_timestamp unless --timestamp-column names another column).")
+          "Entity rows: .parquet or .csv, with the join keys, the rows' times"
+              + " (event_timestamp unless --timestamp-column names another column) and the"
+              + " request fields of the on-demand features asked for.")
   Path entities;
 
   @Option(
