@@ -71,6 +71,11 @@ public final class ArrowValues {
           actual.element() == ScalarType.INT32
               || actual.element() == ScalarType.INT64
               || actual.element() == ScalarType.FLOAT32;
+      // Rounded to the nearest float32, as a number sent online for a float32 field is.
+      case FLOAT32 ->
+          actual.element() == ScalarType.INT32
+              || actual.element() == ScalarType.INT64
+              || actual.element() == ScalarType.FLOAT64;
       default -> false;
     };
   }
@@ -108,6 +113,7 @@ public final class ArrowValues {
       return switch (type) {
         case INT64 -> row -> ints.isNull(row) ? null : (Object) (long) ints.get(row);
         case FLOAT64 -> row -> ints.isNull(row) ? null : (Object) (double) ints.get(row);
+        case FLOAT32 -> row -> ints.isNull(row) ? null : (Object) (float) ints.get(row);
         default -> row -> ints.isNull(row) ? null : (Object) ints.get(row);
       };
     }
@@ -141,6 +147,7 @@ public final class ArrowValues {
               }
               return (double) value;
             };
+        case FLOAT32 -> row -> longs.isNull(row) ? null : (Object) (float) longs.get(row);
         default -> row -> longs.isNull(row) ? null : (Object) longs.get(row);
       };
     }
@@ -151,7 +158,9 @@ public final class ArrowValues {
           : row -> floats.isNull(row) ? null : (Object) floats.get(row);
     }
     if (vector instanceof Float8Vector doubles) {
-      return row -> doubles.isNull(row) ? null : (Object) doubles.get(row);
+      return type == ScalarType.FLOAT32
+          ? row -> doubles.isNull(row) ? null : (Object) (float) doubles.get(row)
+          : row -> doubles.isNull(row) ? null : (Object) doubles.get(row);
     }
     if (vector instanceof BitVector bits) {
       return row -> bits.isNull(row) ? null : (Object) (bits.get(row) != 0);

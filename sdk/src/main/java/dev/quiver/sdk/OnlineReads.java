@@ -165,11 +165,16 @@ final class OnlineReads {
       List<Object> values =
           keyValues.getOrDefault(
               entity.getKey(), requestValues.getOrDefault(entity.getKey(), entity.getValue()));
+      // A request field sent as null is NULL_VALUE, as a feature's null is.
+      List<FeatureStatus> statuses =
+          !requestValues.containsKey(entity.getKey()) || !values.contains(null)
+              ? java.util.Collections.nCopies(rows, FeatureStatus.PRESENT)
+              : values.stream()
+                  .map(v -> v == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT)
+                  .toList();
       columns.add(
           new OnlineResponse.Column(
-              values,
-              java.util.Collections.nCopies(rows, FeatureStatus.PRESENT),
-              java.util.Collections.nCopies(rows, OnlineResponse.NO_TIME)));
+              values, statuses, java.util.Collections.nCopies(rows, OnlineResponse.NO_TIME)));
     }
     List<FeatureSelection.Selected> toRead = selection.features();
     OnlineResponse.Column[] read = new OnlineResponse.Column[toRead.size()];
@@ -297,7 +302,9 @@ final class OnlineReads {
                 + field.name()
                 + "' (a request field of on-demand feature view '"
                 + requestFieldOwner(evaluator, field)
-                + "'); send it beside the join keys"
+                + "'); send it beside the join keys (HTTP: in \"entities\"; CLI: --request "
+                + field.name()
+                + "=V1,V2,...)"
                 + dev.quiver.registry.load.Suggestions.closest(field.name(), entities.keySet())
                     .map(key -> "; the rows have '" + key + "': is it misspelled?")
                     .orElse(""));
@@ -386,7 +393,7 @@ final class OnlineReads {
                 + entity.getKey()
                 + "' has "
                 + entity.getValue().size()
-                + "; every join key needs one value per entity row");
+                + "; every join key and request field needs one value per entity row");
       }
     }
     return Math.max(rows, 0);

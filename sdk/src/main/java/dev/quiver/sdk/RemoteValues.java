@@ -17,8 +17,15 @@ final class RemoteValues {
 
   private RemoteValues() {}
 
-  /** A Java value as plain JSON: bytes as base64, instants as RFC 3339. */
+  /**
+   * A Java value as plain JSON: bytes as base64, instants as RFC 3339, a float32 as the double it
+   * widens to exactly (as text, 0.1f would reach the server as 0.1 and differ from what the
+   * embedded store computes with).
+   */
   static Object toJson(Object value) {
+    if (value instanceof Float f) {
+      return (double) f;
+    }
     if (value instanceof byte[] bytes) {
       return Base64.getEncoder().encodeToString(bytes);
     }

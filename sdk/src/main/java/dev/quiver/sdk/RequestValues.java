@@ -30,7 +30,7 @@ final class RequestValues {
     List<Object> converted = new ArrayList<>(list.size());
     for (Object element : list) {
       Object typed = scalar(type.element(), element);
-      if (typed == null) {
+      if (typed == null && element != null) {
         return null;
       }
       converted.add(typed);
@@ -43,14 +43,49 @@ final class RequestValues {
       return null;
     }
     return switch (type) {
-      case FLOAT64 -> isNumber(value) ? ((Number) value).doubleValue() : null;
-      case FLOAT32 -> isNumber(value) ? ((Number) value).floatValue() : null;
+      case FLOAT64 -> {
+        Double d = number(value);
+        yield d == null || isInteger(value) && Math.abs(d) > 0x1p53 ? null : d;
+      }
+      case FLOAT32 -> {
+        Double d = number(value);
+        yield d == null ? null : (Object) d.floatValue();
+      }
       case INT64, INT32 ->
           value instanceof BigInteger big && big.bitLength() < 64
               ? OnlineReads.convert(type, big.longValue())
               : OnlineReads.convert(type, value);
       default -> OnlineReads.convert(type, value);
     };
+  }
+
+  /**
+   * A number, or JSON's text for NaN and the infinities, as a double (a float32 widened exactly);
+   * null for anything else.
+   */
+  private static Double number(Object value) {
+    if (value instanceof Float f) {
+      return (double) f;
+    }
+    if (isNumber(value)) {
+      return ((Number) value).doubleValue();
+    }
+    if (value instanceof String text) {
+      return switch (text) {
+        case "NaN" -> Double.NaN;
+        case "Infinity" -> Double.POSITIVE_INFINITY;
+        case "-Infinity" -> Double.NEGATIVE_INFINITY;
+        default -> null;
+      };
+    }
+    return null;
+  }
+
+  private static boolean isInteger(Object value) {
+    return value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof BigInteger;
   }
 
   private static boolean isNumber(Object value) {

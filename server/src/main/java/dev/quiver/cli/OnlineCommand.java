@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
       "view's ttl). The online store is opened read-only, so this works while a server writes.",
       "Aggregation features are computed over windows that end at --as-of (default now).",
       "On-demand features are computed from their inputs and the request fields given with",
-      "--request, one value per entity row (null for none)."
+      "--request, one value per entity row (an empty value for none, as in CSV entity rows:",
+      "--request fare_quote=12.5,,30)."
     })
 final class OnlineCommand implements Callable<Integer> {
 
@@ -183,8 +184,9 @@ final class OnlineCommand implements Callable<Integer> {
       List<Object> values = new ArrayList<>();
       for (String text : option.substring(equals + 1).split(",", -1)) {
         String value = text.strip();
+        // As in CSV entity rows: an empty value is null; "null" too, but for text it is text.
         values.add(
-            value.equals("null") && type.element() != ScalarType.STRING
+            value.isEmpty() || value.equals("null") && type.element() != ScalarType.STRING
                 ? null
                 : parseValue("--request", name, type.element(), value));
       }

@@ -34,6 +34,7 @@ public final class ServerMetrics {
   private final Map<String, Staleness> staleness = new ConcurrentHashMap<>();
   private final Map<String, Gauge> lag = new ConcurrentHashMap<>();
   private final Map<String, FunctionCounter> onDemandErrors = new ConcurrentHashMap<>();
+  private final Map<String, FunctionCounter> onDemandTrainingErrors = new ConcurrentHashMap<>();
   private volatile StreamIngestion ingestion;
   private final Timer onlineLookups;
   private final FeatureService features;
@@ -182,7 +183,20 @@ public final class ServerMetrics {
           f ->
               FunctionCounter.builder("quiver_on_demand_errors", f, OnDemandErrors::count)
                   .description(
-                      "On-demand evaluations that ended in a CEL error and gave null (NULL_VALUE)")
+                      "Online evaluations of an on-demand feature that ended in a CEL error and"
+                          + " gave null (NULL_VALUE)")
+                  .tag("feature", f)
+                  .register(registry));
+    }
+    for (String feature : OnDemandErrors.trainingCounts().keySet()) {
+      onDemandTrainingErrors.computeIfAbsent(
+          feature,
+          f ->
+              FunctionCounter.builder(
+                      "quiver_on_demand_training_errors", f, OnDemandErrors::trainingCount)
+                  .description(
+                      "Evaluations of an on-demand feature for training sets made by this server"
+                          + " (Flight) that ended in a CEL error and gave null")
                   .tag("feature", f)
                   .register(registry));
     }

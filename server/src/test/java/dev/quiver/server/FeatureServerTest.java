@@ -404,8 +404,9 @@ class FeatureServerTest {
     assertThat(missing.get("detail").asText())
         .isEqualTo(
             "Cannot read online features: the entity rows have no 'fare_quote' (a request field"
-                + " of on-demand feature view 'booking_risk'); send it beside the join keys; the"
-                + " rows have 'fare_qoute': is it misspelled?");
+                + " of on-demand feature view 'booking_risk'); send it beside the join keys"
+                + " (HTTP: in \"entities\"; CLI: --request fare_quote=V1,V2,...); the rows have"
+                + " 'fare_qoute': is it misspelled?");
     JsonNode wrongType =
         problem(
             post(

@@ -93,7 +93,7 @@ final class OnDemandOutput {
       JoinOptions options,
       BufferAllocator allocator) {
     List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
-    OnDemandEvaluator evaluator = OnDemandEvaluator.of(selection, definitions);
+    OnDemandEvaluator evaluator = OnDemandEvaluator.forTraining(selection, definitions);
     // The view named for a field is the first requested one that declares it.
     Map<String, String> fieldViews = new LinkedHashMap<>();
     for (Computed computed : selection.computed()) {

@@ -67,6 +67,7 @@ final class DefinitionParser {
   private final List<FeatureView> views = new ArrayList<>();
   private final List<FeatureService> services = new ArrayList<>();
   private final List<OnDemandFeatureView> onDemandViews = new ArrayList<>();
+  private final java.util.Set<String> incompleteRequests = new java.util.HashSet<>();
   private final List<String> unparsedTexts = new ArrayList<>();
   private boolean unreadFile;
 
@@ -154,6 +155,11 @@ final class DefinitionParser {
   /** The document node each declared object was read from. */
   Map<ObjectKind, Map<String, Node.Mapping>> nodes() {
     return nodes;
+  }
+
+  /** Whether an on-demand view's request fields could not all be read (each has its problem). */
+  boolean hasIncompleteRequest(String onDemandView) {
+    return incompleteRequests.contains(onDemandView);
   }
 
   Definitions definitions() {
@@ -558,8 +564,14 @@ final class DefinitionParser {
     List<String> inputs =
         r.scalarList("inputs").orElse(List.of()).stream().map(Node.Scalar::text).toList();
     List<Feature> request = new ArrayList<>();
-    for (Node.Mapping fieldNode : r.mappingList("request").orElse(List.of())) {
+    List<Node.Mapping> fieldNodes = r.mappingList("request").orElse(List.of());
+    for (Node.Mapping fieldNode : fieldNodes) {
       parseRequestField(fieldNode, name).ifPresent(request::add);
+    }
+    if (request.size() < fieldNodes.size()
+        || r.node("request").isPresent() && r.mappingList("request").isEmpty()) {
+      // Its expressions would report the unread fields again as unknown names.
+      incompleteRequests.add(name);
     }
     Optional<List<Node.Mapping>> featureNodes = r.mappingList("features");
     if (featureNodes.isEmpty() && r.node("features").isEmpty()

@@ -50,7 +50,45 @@ final class DefinitionValidator {
     }
     definitions.featureViews().forEach(this::validateView);
     definitions.onDemandFeatureViews().forEach(this::validateOnDemandView);
+    validateRequestFieldTypes();
     definitions.featureServices().forEach(this::validateService);
+  }
+
+  /**
+   * A request field's name means one value of one type in a request (a column of the entity rows, a
+   * key beside the join keys), whichever views read it: two on-demand views may share a field only
+   * with the same type.
+   */
+  private void validateRequestFieldTypes() {
+    Map<String, OnDemandFeatureView> first = new HashMap<>();
+    for (OnDemandFeatureView view : definitions.onDemandFeatureViews()) {
+      for (Feature field : view.request()) {
+        OnDemandFeatureView other = first.putIfAbsent(field.name(), view);
+        if (other == null || other == view) {
+          continue;
+        }
+        Feature declared = other.requestField(field.name()).orElseThrow();
+        if (!declared.type().equals(field.type())) {
+          problems.add(
+              locations
+                  .namedItem(
+                      ObjectKind.ON_DEMAND_FEATURE_VIEW, view.name(), "request", field.name())
+                  .orElseThrow(),
+              "request field '"
+                  + field.name()
+                  + "' of on-demand feature view '"
+                  + view.name()
+                  + "' is "
+                  + field.type()
+                  + ", but on-demand feature view '"
+                  + other.name()
+                  + "' declares it "
+                  + declared.type()
+                  + ": a request carries one value per field name, so give both one type or"
+                  + " rename one");
+        }
+      }
+    }
   }
 
   private void validateOnDemandView(OnDemandFeatureView view) {
@@ -90,6 +128,7 @@ final class DefinitionValidator {
     Map<String, String> joinKeys = new HashMap<>();
     definitions.entities().forEach(e -> joinKeys.put(e.joinKey(), e.name()));
     Set<String> fields = new HashSet<>();
+    int problemsBefore = problems.all().size();
     for (Feature field : view.request()) {
       SourceLocation at =
           locations.namedItem(kind, view.name(), "request", field.name()).orElseThrow();
@@ -111,8 +150,17 @@ final class DefinitionValidator {
                 + " has the name of the join key of entity '"
                 + joinKeys.get(field.name())
                 + "': request fields are sent beside the join keys, so rename the field");
+      } else if (view.feature(field.name()).isPresent()) {
+        problems.add(
+            at,
+            fieldSubject
+                + " has the name of one of the view's features: the request column and the"
+                + " feature's column would both be named '"
+                + field.name()
+                + "'; rename one");
       }
     }
+    boolean fieldsOk = problems.all().size() == problemsBefore;
     Set<String> names = new HashSet<>();
     for (OnDemandFeature feature : view.features()) {
       if (!names.add(feature.name())) {
@@ -121,8 +169,8 @@ final class DefinitionValidator {
             subject + " has two features named '" + feature.name() + "'; rename one");
       }
     }
-    if (!inputsKnown) {
-      return; // every expression reading the input would report it again
+    if (!inputsKnown || !fieldsOk || parsed.hasIncompleteRequest(view.name())) {
+      return; // every expression reading the input or field would report it again
     }
     OnDemandCompiler.CompiledView compiled = OnDemandCompiler.compile(view, definitions);
     compiled

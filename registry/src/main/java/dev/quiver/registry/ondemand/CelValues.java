@@ -89,6 +89,10 @@ final class CelValues {
     }
     List<Object> values = new ArrayList<>(list.size());
     for (Object element : list) {
+      if (element == null || element instanceof NullValue) {
+        values.add(null); // a null element stays, as lists of inputs hold them
+        continue;
+      }
       Object value = scalarFromCel(element, type.element());
       if (value == null) {
         return null;

@@ -289,7 +289,12 @@ final class CompiledExpression {
         return unary(overload, build(args.get(0)));
       }
       if (args.size() == 3 && overload.equals("conditional")) {
-        return conditional(build(args.get(0)), build(args.get(1)), build(args.get(2)), kind);
+        Node then = build(args.get(1));
+        Node otherwise = build(args.get(2));
+        // c ? null : x is typed null by CEL; its value is x's when not null.
+        Kind branches =
+            kind != Kind.NULL ? kind : then.kind != Kind.NULL ? then.kind : otherwise.kind;
+        return conditional(build(args.get(0)), then, otherwise, branches);
       }
       if (args.size() != 2) {
         throw new Unsupported();

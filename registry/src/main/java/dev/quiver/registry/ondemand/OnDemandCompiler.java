@@ -4,7 +4,9 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.ast.CelReference;
+import dev.cel.common.types.CelKind;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.NullableType;
 import dev.cel.compiler.CelCompiler;
@@ -23,6 +25,7 @@ import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -126,14 +129,14 @@ public final class OnDemandCompiler {
       try {
         CelAbstractSyntaxTree ast = compiler.check(parsed).getAst();
         CelType expected = CelValues.resultType(feature.type());
-        CelType actual = ast.getResultType();
+        CelType actual = resultType(ast);
         if (!expected.equals(actual) && !NullableType.create(expected).equals(actual)) {
           problems.put(
               feature.name(),
               typeName(actual).equals("null_type")
                   ? "its expression is always null, but the feature is declared "
                       + feature.type()
-                      + "; give a value of that type (null may be one branch of ?:)"
+                      + "; give a value of that type"
                   : "its expression gives "
                       + typeName(actual)
                       + ", but the feature is declared "
@@ -158,13 +161,80 @@ public final class OnDemandCompiler {
     return new CompiledView(view, compiled, problems);
   }
 
+  /**
+   * The expression's type; for {@code c ? null : x} (or {@code c ? x : null}), which CEL types as
+   * null, the type of the other branch, which it gives when it is not null.
+   */
+  static CelType resultType(CelAbstractSyntaxTree ast) {
+    CelType type = ast.getResultType();
+    CelExpr root = ast.getExpr();
+    if (type.kind() == CelKind.NULL_TYPE
+        && root.getKind() == CelExpr.ExprKind.Kind.CALL
+        && root.call().function().equals("_?_:_")) {
+      for (int branch = 1; branch <= 2; branch++) {
+        CelType other = ast.getType(root.call().args().get(branch).id()).orElse(type);
+        if (other.kind() != CelKind.NULL_TYPE) {
+          return other;
+        }
+      }
+    }
+    return type;
+  }
+
   /** The variables an expression reads, in the order the view declares them. */
   private static List<Variable> reads(CelAbstractSyntaxTree ast, Map<String, Variable> variables) {
     Set<String> referenced = new LinkedHashSet<>();
-    for (CelReference reference : ast.getReferenceMap().values()) {
-      referenced.add(reference.name());
-    }
+    collectReads(ast, ast.getExpr(), Set.of(), referenced);
     return variables.values().stream().filter(v -> referenced.contains(v.name())).toList();
+  }
+
+  /**
+   * The names of the variables {@code expr} reads, but not those a macro's loop binds ({@code
+   * n.exists(amount, amount > 1)} does not read a request field {@code amount}).
+   */
+  private static void collectReads(
+      CelAbstractSyntaxTree ast, CelExpr expr, Set<String> bound, Set<String> out) {
+    switch (expr.getKind()) {
+      case IDENT, SELECT -> {
+        Optional<CelReference> reference = ast.getReference(expr.id());
+        if (reference.isPresent() && reference.get().value().isEmpty()) {
+          if (!bound.contains(reference.get().name())) {
+            out.add(reference.get().name());
+          }
+        } else if (expr.getKind() == CelExpr.ExprKind.Kind.SELECT) {
+          collectReads(ast, expr.select().operand(), bound, out);
+        }
+      }
+      case CALL -> {
+        expr.call().target().ifPresent(target -> collectReads(ast, target, bound, out));
+        expr.call().args().forEach(arg -> collectReads(ast, arg, bound, out));
+      }
+      case LIST -> expr.list().elements().forEach(e -> collectReads(ast, e, bound, out));
+      case MAP ->
+          expr.map()
+              .entries()
+              .forEach(
+                  e -> {
+                    collectReads(ast, e.key(), bound, out);
+                    collectReads(ast, e.value(), bound, out);
+                  });
+      case STRUCT -> expr.struct().entries().forEach(e -> collectReads(ast, e.value(), bound, out));
+      case COMPREHENSION -> {
+        CelExpr.CelComprehension loop = expr.comprehension();
+        collectReads(ast, loop.iterRange(), bound, out);
+        collectReads(ast, loop.accuInit(), bound, out);
+        Set<String> inner = new HashSet<>(bound);
+        inner.add(loop.iterVar());
+        if (!loop.iterVar2().isEmpty()) {
+          inner.add(loop.iterVar2());
+        }
+        inner.add(loop.accuVar());
+        collectReads(ast, loop.loopCondition(), inner, out);
+        collectReads(ast, loop.loopStep(), inner, out);
+        collectReads(ast, loop.result(), inner, out);
+      }
+      default -> {}
+    }
   }
 
   private static String typeName(CelType type) {
@@ -342,7 +412,12 @@ public final class OnDemandCompiler {
     String what = operator != null ? "'" + operator + "'" : "function '" + function + "'";
     String types = arguments.replace(", ", " and ");
     String hint = "";
-    if (arguments.contains("int") && arguments.contains("double")) {
+    if (function.equals("_?_:_") && arguments.contains("null")) {
+      hint =
+          "; a branch may be null only when the other is an input read as it is (x == null ?"
+              + " null : x); otherwise leave the null out: an expression over a null input gives"
+              + " null anyway";
+    } else if (arguments.contains("int") && arguments.contains("double")) {
       hint = "; CEL does not mix int and double in arithmetic: convert one, e.g. double(x)";
     } else if (arguments.contains("null_type")) {
       hint = "; compare with null (x == null) instead";

@@ -33,14 +33,14 @@ public final class OnDemandEvaluator {
   private final int[][] slotsOfReads;
   private final LongAdder[] errors;
 
-  private OnDemandEvaluator(List<Computed> features, Definitions definitions) {
+  private OnDemandEvaluator(List<Computed> features, Definitions definitions, boolean training) {
     this.features = List.copyOf(features);
     Map<String, Variable> needed = new LinkedHashMap<>();
     programs = new CompiledFeature[features.size()];
     errors = new LongAdder[features.size()];
     for (int f = 0; f < features.size(); f++) {
       programs[f] = OnDemandPrograms.of(features.get(f), definitions);
-      errors[f] = OnDemandErrors.counter(features.get(f).reference());
+      errors[f] = OnDemandErrors.counter(features.get(f).reference(), training);
       programs[f].reads().forEach(v -> needed.putIfAbsent(v.name(), v));
     }
     variables = List.copyOf(needed.values());
@@ -58,9 +58,20 @@ public final class OnDemandEvaluator {
     }
   }
 
-  /** The evaluator of a selection's requested on-demand features, in request order. */
+  /**
+   * The evaluator of a selection's requested on-demand features, in request order, for online
+   * lookups: its errors are the ones {@link OnDemandErrors#counts()} gives.
+   */
   public static OnDemandEvaluator of(FeatureSelection selection, Definitions definitions) {
-    return new OnDemandEvaluator(selection.computed(), definitions);
+    return new OnDemandEvaluator(selection.computed(), definitions, false);
+  }
+
+  /**
+   * The evaluator for training sets: the same, its errors counted apart from online lookups'
+   * ({@link OnDemandErrors#trainingCounts()}).
+   */
+  public static OnDemandEvaluator forTraining(FeatureSelection selection, Definitions definitions) {
+    return new OnDemandEvaluator(selection.computed(), definitions, true);
   }
 
   /** The features evaluated, in request order. */

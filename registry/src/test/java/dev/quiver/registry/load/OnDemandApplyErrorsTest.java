@@ -283,7 +283,7 @@ class OnDemandApplyErrorsTest {
         .containsExactly(
             RISK
                 + "its expression is always null, but the feature is declared float64; give a"
-                + " value of that type (null may be one branch of ?:)");
+                + " value of that type");
     assertThat(problems(view("string", "{'a': 1}")))
         .containsExactly(
             RISK + "its expression gives map<string, int>, but the feature is declared string");
@@ -295,5 +295,64 @@ class OnDemandApplyErrorsTest {
             RISK
                 + "its expression gives string, but the feature is declared float32 (double(x)"
                 + " parses a string)");
+  }
+
+  @Test
+  void twoViewsMayShareARequestFieldOnlyWithOneType() {
+    assertThat(
+            problems(
+                view("float64", "distance * 2.0")
+                    + """
+                      - name: other_risk
+                        request: [{name: distance, type: int64}]
+                        features:
+                          - {name: far, type: bool, expression: "distance > 10"}
+                    """))
+        .containsExactly(
+            "risk.yaml:4: request field 'distance' of on-demand feature view 'trip_risk' is"
+                + " float64, but on-demand feature view 'other_risk' declares it int64: a request"
+                + " carries one value per field name, so give both one type or rename one");
+  }
+
+  @Test
+  void aRequestFieldNamedLikeAFeatureOfItsViewIsRefused() {
+    assertThat(
+            problems(
+                """
+                on_demand_feature_views:
+                  - name: trip_risk
+                    request: [{name: risk, type: float64}]
+                    features:
+                      - {name: risk, type: float64, expression: "risk * 2.0"}
+                """))
+        .containsExactly(
+            "risk.yaml:3: request field 'risk' of on-demand feature view 'trip_risk' has the name"
+                + " of one of the view's features: the request column and the feature's column"
+                + " would both be named 'risk'; rename one");
+  }
+
+  @Test
+  void aMisspeltRequestFieldTypeIsOneProblemNotOnePerExpression() {
+    assertThat(
+            problems(
+                """
+                on_demand_feature_views:
+                  - name: trip_risk
+                    request: [{name: tip, type: flaot64}]
+                    features:
+                      - {name: a, type: float64, expression: "tip * 2.0"}
+                      - {name: b, type: bool, expression: "tip > 1.0"}
+                """))
+        .hasSize(1)
+        .allMatch(problem -> problem.contains("flaot64"));
+  }
+
+  @Test
+  void aNullBranchOfAConditionalBesideAComputedValueIsExplained() {
+    // Beside an input read as it is, a null branch is allowed: CompiledExpressionTest runs such.
+    assertThat(problems(view("float64", "distance > 1.0 ? null : distance * 2.0")))
+        .singleElement()
+        .asString()
+        .contains("a branch may be null only when the other is an input read as it is");
   }
 }

@@ -66,6 +66,21 @@ class CompiledExpressionTest {
     for (int round = 0; round < rounds; round++) {
       Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
       String expression = expression(random, kind, 4);
+      if (random.nextInt(10) == 0) {
+        // A null branch beside a variable: CEL types it null, its value is the variable's.
+        String variable =
+            switch (kind) {
+              case INT -> "v.i1";
+              case DOUBLE -> "v.x1";
+              case BOOL -> "v.b";
+              case STRING -> "v.s";
+            };
+        expression =
+            "("
+                + expression(random, Kind.BOOL, 2)
+                + (random.nextBoolean() ? " ? null : " + variable : " ? " + variable + " : null")
+                + ")";
+      }
       ValueType type =
           ValueType.scalar(
               switch (kind) {

@@ -107,4 +107,29 @@ class OnDemandSelectionTest {
         .containsEntry("risk:halves", halves)
         .containsEntry("risk:per_trip", perTrip + 4);
   }
+
+  @Test
+  void aMacrosLoopVariableIsNotTheRequestFieldItShadows() {
+    OnDemandFeatureView loop =
+        new OnDemandFeatureView(
+            "loop",
+            List.of(),
+            List.of(
+                Feature.of("amount", FLOAT64), Feature.of("n", ValueType.listOf(ScalarType.INT64))),
+            List.of(
+                OnDemandFeature.of(
+                    "any_big", ValueType.scalar(ScalarType.BOOL), "n.exists(amount, amount > 1)")));
+    Definitions definitions =
+        new Definitions(
+            List.of(),
+            List.of(),
+            List.of(OnDemandGoldenTest.STORED),
+            List.of(),
+            List.of(),
+            List.of(loop));
+    OnDemandEvaluator evaluator =
+        OnDemandEvaluator.of(FeatureSelection.of(definitions, List.of("loop")), definitions);
+
+    assertThat(evaluator.requestFields()).extracting(Variable::name).containsExactly("n");
+  }
 }
