@@ -256,7 +256,8 @@ public final class EntityTable implements AutoCloseable {
               + ", but the request field is "
               + type
               + " (a column may be the field's type or one that widens to it exactly: int32 to"
-              + " int64; int32, int64 or float32 to float64; int64 to int32 when the values fit)");
+              + " int64; int32, int64 or float32 to float64; int64 to int32 when the values fit;"
+              + " or a number for a float32 field, rounded)");
     }
   }
 

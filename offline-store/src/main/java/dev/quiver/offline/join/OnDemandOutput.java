@@ -101,6 +101,22 @@ final class OnDemandOutput {
         fieldViews.putIfAbsent(field.name(), computed.viewName());
       }
     }
+    List<String> missing =
+        evaluator.requestFields().stream()
+            .map(Variable::name)
+            .filter(name -> !entities.columnNames().contains(name))
+            .toList();
+    if (missing.size() > 1) {
+      // Every one at once, rather than one retrieval per missing column.
+      List<String> described = new ArrayList<>();
+      for (String name : missing) {
+        described.add("'" + name + "' (of on-demand feature view '" + fieldViews.get(name) + "')");
+      }
+      throw new InvalidRequestException(
+          "Cannot retrieve on-demand features: the entity rows have no columns for the request"
+              + " fields "
+              + String.join(", ", described));
+    }
     for (Variable field : evaluator.requestFields()) {
       entities.checkRequestColumn(field.name(), field.type(), fieldViews.get(field.name()));
     }

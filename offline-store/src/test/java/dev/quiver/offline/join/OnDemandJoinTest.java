@@ -202,7 +202,7 @@ class OnDemandJoinTest {
         new OnDemandFeatureView(
             "od",
             List.of("stats", "spend"),
-            List.of(Feature.of("amount", FLOAT64)),
+            List.of(Feature.of("amount", FLOAT64), Feature.of("tip", FLOAT64)),
             List.of(
                 computed("f32_widened", FLOAT64, "stats.f32"),
                 computed("i32_narrowed", ValueType.scalar(ScalarType.INT32), "stats.i64 * 2"),
@@ -225,7 +225,8 @@ class OnDemandJoinTest {
                     "list_doubled", ValueType.listOf(ScalarType.INT64), "stats.nums.map(x, x * 2)"),
                 computed("count_plus_one", INT64, "spend.count_1h + 1"),
                 computed("amount_over", FLOAT64, "amount / (stats.f64 + 1.0)"),
-                computed("unrequested", FLOAT64, "stats.f64 * 2.0")));
+                computed("unrequested", FLOAT64, "stats.f64 * 2.0"),
+                computed("tip_plus", FLOAT64, "tip + 1.0")));
     definitions =
         new Definitions(
             List.of(DRIVER),
@@ -282,6 +283,27 @@ class OnDemandJoinTest {
         .hasMessage(
             "Cannot retrieve features of on-demand feature view 'od': the entity rows have no"
                 + " column 'amount', a request field of on-demand feature view 'od'");
+  }
+
+  @Test
+  void everyMissingRequestColumnIsNamedAtOnce() throws IOException {
+    Files.writeString(
+        dir.resolve("entities.csv"),
+        """
+        driver_id,event_timestamp
+        1,2026-03-02T10:30:00Z
+        """);
+    assertThatThrownBy(
+            () ->
+                run(
+                    List.of("od:amount_over", "od:tip_plus"),
+                    dir.resolve("entities.csv"),
+                    new JoinOptions(1, Long.MAX_VALUE, spill())))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage(
+            "Cannot retrieve on-demand features: the entity rows have no columns for the request"
+                + " fields 'amount' (of on-demand feature view 'od'), 'tip' (of on-demand feature"
+                + " view 'od')");
   }
 
   @Test

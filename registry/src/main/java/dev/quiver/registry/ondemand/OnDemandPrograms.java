@@ -16,10 +16,26 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class OnDemandPrograms {
 
-  private record Entry(Definitions definitions, CompiledView compiled) {}
+  /**
+   * A view of one set of definitions: the same instance (a registry version as loaded), compared by
+   * identity, so that two projects or versions in one process keep their own entries.
+   */
+  private record Key(String view, Definitions definitions) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key key && key.view.equals(view) && key.definitions == definitions;
+    }
 
-  /** By view name; an entry made for other definitions is made again. */
-  private static final Map<String, Entry> COMPILED = new ConcurrentHashMap<>();
+    @Override
+    public int hashCode() {
+      return view.hashCode() * 31 + System.identityHashCode(definitions);
+    }
+  }
+
+  /** Entries beyond this many are dropped all at once (registry versions come and go). */
+  private static final int MAX_ENTRIES = 1_024;
+
+  private static final Map<Key, CompiledView> COMPILED = new ConcurrentHashMap<>();
 
   private OnDemandPrograms() {}
 
@@ -30,9 +46,10 @@ public final class OnDemandPrograms {
    *     apply} always do
    */
   public static CompiledView of(OnDemandFeatureView view, Definitions definitions) {
-    Entry known = COMPILED.get(view.name());
-    if (known != null && known.definitions() == definitions && known.compiled().view() == view) {
-      return known.compiled();
+    Key key = new Key(view.name(), definitions);
+    CompiledView known = COMPILED.get(key);
+    if (known != null && known.view() == view) {
+      return known;
     }
     CompiledView compiled = OnDemandCompiler.compile(view, definitions);
     if (!compiled.ok()) {
@@ -46,7 +63,10 @@ public final class OnDemandPrograms {
               + first.getValue()
               + "; run quiver apply to see every problem");
     }
-    COMPILED.put(view.name(), new Entry(definitions, compiled));
+    if (COMPILED.size() >= MAX_ENTRIES) {
+      COMPILED.clear();
+    }
+    COMPILED.put(key, compiled);
     return compiled;
   }
 
