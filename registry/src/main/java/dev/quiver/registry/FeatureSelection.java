@@ -242,6 +242,23 @@ public record FeatureSelection(List<Requested> requested, List<Selected> feature
     return List.copyOf(read.values());
   }
 
+  /**
+   * Per requested feature, in request order, the index of its stored feature in {@link
+   * #features()}, or -1 for an on-demand one (the on-demand ones come in {@link #computed()}'s
+   * order).
+   */
+  public int[] readIndexes() {
+    Map<String, Integer> read = new HashMap<>();
+    for (int f = 0; f < features.size(); f++) {
+      read.put(features.get(f).reference(), f);
+    }
+    int[] indexes = new int[requested.size()];
+    for (int r = 0; r < indexes.length; r++) {
+      indexes[r] = requested.get(r) instanceof Selected s ? read.get(s.reference()) : -1;
+    }
+    return indexes;
+  }
+
   /** Whether any requested feature is an on-demand one. */
   public boolean hasOnDemand() {
     return requested.stream().anyMatch(Computed.class::isInstance);

@@ -190,9 +190,10 @@ final class OnlineReads {
     } else {
       OnlineResponse.Column[] computed = computed(onDemand, read, requestValues, rows);
       int[] outputs = onDemand.outputs();
+      int next = 0;
       for (int f = 0; f < outputs.length; f++) {
         names.add(featureNames.get(f));
-        columns.add(outputs[f] >= 0 ? read[outputs[f]] : computed[-1 - outputs[f]]);
+        columns.add(outputs[f] >= 0 ? read[outputs[f]] : computed[next++]);
       }
     }
     return new OnlineResponse(names, columns);
@@ -301,7 +302,7 @@ final class OnlineReads {
             "Cannot read online features: the entity rows have no '"
                 + field.name()
                 + "' (a request field of on-demand feature view '"
-                + requestFieldOwner(evaluator, field)
+                + evaluator.viewOf(field)
                 + "'); send it beside the join keys (HTTP: in \"entities\"; CLI: --request "
                 + field.name()
                 + "=V1,V2,...)"
@@ -324,7 +325,7 @@ final class OnlineReads {
                   + ", which is not a valid "
                   + field.type()
                   + " (request field of on-demand feature view '"
-                  + requestFieldOwner(evaluator, field)
+                  + evaluator.viewOf(field)
                   + "')");
         }
         converted.add(typed);
@@ -332,14 +333,6 @@ final class OnlineReads {
       values.put(field.name(), converted);
     }
     return values;
-  }
-
-  private static String requestFieldOwner(OnDemandEvaluator evaluator, Variable field) {
-    return evaluator.features().stream()
-        .filter(f -> f.view().requestField(field.name()).isPresent())
-        .map(f -> f.view().name())
-        .findFirst()
-        .orElse("?");
   }
 
   /**

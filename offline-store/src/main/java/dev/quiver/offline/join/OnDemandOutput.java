@@ -9,16 +9,12 @@ import dev.quiver.registry.FeatureSelection.Requested;
 import dev.quiver.registry.FeatureSelection.Selected;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.Definitions;
-import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import dev.quiver.registry.ondemand.OnDemandEvaluator;
 import dev.quiver.registry.ondemand.Variable;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -51,6 +47,9 @@ final class OnDemandOutput {
    */
   private final int[] inputIndexes;
 
+  /** {@link FeatureSelection#readIndexes()}: where each requested stored feature was joined. */
+  private final int[] readIndexes;
+
   private OnDemandOutput(
       FeatureSelection selection,
       OnDemandEvaluator evaluator,
@@ -62,20 +61,8 @@ final class OnDemandOutput {
     this.names = names;
     this.threads = threads;
     this.allocator = allocator;
-    Map<String, Integer> stored = new HashMap<>();
-    for (int i = 0; i < selection.features().size(); i++) {
-      Selected s = selection.features().get(i);
-      stored.put(s.viewName() + "." + s.feature().name(), i);
-    }
-    List<Variable> variables = evaluator.variables();
-    inputIndexes = new int[variables.size()];
-    for (int v = 0; v < variables.size(); v++) {
-      Variable variable = variables.get(v);
-      inputIndexes[v] =
-          variable.isRequestField()
-              ? -1
-              : stored.get(variable.view() + "." + variable.feature()).intValue();
-    }
+    this.inputIndexes = evaluator.inputIndexes(selection);
+    this.readIndexes = selection.readIndexes();
   }
 
   /**
@@ -94,23 +81,16 @@ final class OnDemandOutput {
       BufferAllocator allocator) {
     List<String> names = selection.outputNames(fullFeatureNames, entities.columnNames());
     OnDemandEvaluator evaluator = OnDemandEvaluator.forTraining(selection, definitions);
-    // The view named for a field is the first requested one that declares it.
-    Map<String, String> fieldViews = new LinkedHashMap<>();
-    for (Computed computed : selection.computed()) {
-      for (Feature field : computed.view().request()) {
-        fieldViews.putIfAbsent(field.name(), computed.viewName());
-      }
-    }
-    List<String> missing =
+    List<Variable> missing =
         evaluator.requestFields().stream()
-            .map(Variable::name)
-            .filter(name -> !entities.columnNames().contains(name))
+            .filter(field -> !entities.columnNames().contains(field.name()))
             .toList();
     if (missing.size() > 1) {
       // Every one at once, rather than one retrieval per missing column.
       List<String> described = new ArrayList<>();
-      for (String name : missing) {
-        described.add("'" + name + "' (of on-demand feature view '" + fieldViews.get(name) + "')");
+      for (Variable field : missing) {
+        described.add(
+            "'" + field.name() + "' (of on-demand feature view '" + evaluator.viewOf(field) + "')");
       }
       throw new InvalidRequestException(
           "Cannot retrieve on-demand features: the entity rows have no columns for the request"
@@ -118,7 +98,7 @@ final class OnDemandOutput {
               + String.join(", ", described));
     }
     for (Variable field : evaluator.requestFields()) {
-      entities.checkRequestColumn(field.name(), field.type(), fieldViews.get(field.name()));
+      entities.checkRequestColumn(field.name(), field.type(), evaluator.viewOf(field));
     }
     return new OnDemandOutput(selection, evaluator, names, options.threads(), allocator);
   }
@@ -164,8 +144,8 @@ final class OnDemandOutput {
       c = 0;
       for (int r = 0; r < selection.requested().size(); r++) {
         Requested requested = selection.requested().get(r);
-        if (requested instanceof Selected stored) {
-          FieldVector vector = vectors.get(entityColumns + selection.features().indexOf(stored));
+        if (requested instanceof Selected) {
+          FieldVector vector = vectors.get(entityColumns + readIndexes[r]);
           Field field = vector.getField();
           columns.add(
               moved(vector, new Field(names.get(r), field.getFieldType(), field.getChildren())));

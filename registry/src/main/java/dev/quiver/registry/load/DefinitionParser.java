@@ -512,22 +512,51 @@ final class DefinitionParser {
         + ": write a number with a unit s, m, h or d (90m, 2h, 1d12h), or 0 for no limit";
   }
 
-  private Optional<Feature> parseFeature(Node.Mapping node, String viewName) {
-    MappingReader r = new MappingReader(node, "a feature of '" + viewName + "'", problems);
-    Optional<String> name = r.requiredName("name", "feature name");
-    name.ifPresent(n -> r.subject("feature '" + n + "' of feature view '" + viewName + "'"));
-    r.rejectUnknownKeys(DefinitionModel.FEATURE.names());
+  /**
+   * The start of a typed item of a view's list (a feature, a request field): its reader, its name
+   * and its type, each problem recorded.
+   */
+  private record TypedItem(MappingReader reader, Optional<String> name, Optional<ValueType> type) {
+
+    boolean readable() {
+      return name.isPresent() && type.isPresent();
+    }
+  }
+
+  /**
+   * Reads an item's name and type, and refuses keys {@code model} does not have.
+   *
+   * @param item what the item is, e.g. {@code request field}
+   * @param owner the view that lists it, e.g. {@code on-demand feature view 'risk'}
+   */
+  private TypedItem typedItem(
+      Node.Mapping node,
+      String item,
+      String owner,
+      String viewName,
+      DefinitionModel.ObjectModel model) {
+    MappingReader r = new MappingReader(node, "a " + item + " of '" + viewName + "'", problems);
+    Optional<String> name = r.requiredName("name", item + " name");
+    name.ifPresent(n -> r.subject(item + " '" + n + "' of " + owner));
+    r.rejectUnknownKeys(model.names());
     Optional<ValueType> type =
         valueType(
             r,
             r.requiredString("type"),
             String.join(", ", ScalarType.yamlNames()) + " and list<T> of each");
-    String description = r.string("description").orElse(null);
-    Map<String, String> tags = r.stringMap("tags");
-    if (name.isEmpty() || type.isEmpty()) {
+    return new TypedItem(r, name, type);
+  }
+
+  private Optional<Feature> parseFeature(Node.Mapping node, String viewName) {
+    TypedItem item =
+        typedItem(
+            node, "feature", "feature view '" + viewName + "'", viewName, DefinitionModel.FEATURE);
+    String description = item.reader().string("description").orElse(null);
+    Map<String, String> tags = item.reader().stringMap("tags");
+    if (!item.readable()) {
       return Optional.empty();
     }
-    return Optional.of(new Feature(name.get(), type.get(), description, tags));
+    return Optional.of(new Feature(item.name().get(), item.type().get(), description, tags));
   }
 
   /**
@@ -595,33 +624,28 @@ final class DefinitionParser {
   }
 
   private Optional<Feature> parseRequestField(Node.Mapping node, String viewName) {
-    MappingReader r = new MappingReader(node, "a request field of '" + viewName + "'", problems);
-    Optional<String> name = r.requiredName("name", "request field name");
-    name.ifPresent(
-        n -> r.subject("request field '" + n + "' of on-demand feature view '" + viewName + "'"));
-    r.rejectUnknownKeys(DefinitionModel.REQUEST_FIELD.names());
-    Optional<ValueType> type =
-        valueType(
-            r,
-            r.requiredString("type"),
-            String.join(", ", ScalarType.yamlNames()) + " and list<T> of each");
-    if (name.isEmpty() || type.isEmpty()) {
+    TypedItem item =
+        typedItem(
+            node,
+            "request field",
+            "on-demand feature view '" + viewName + "'",
+            viewName,
+            DefinitionModel.REQUEST_FIELD);
+    if (!item.readable()) {
       return Optional.empty();
     }
-    return Optional.of(Feature.of(name.get(), type.get()));
+    return Optional.of(Feature.of(item.name().get(), item.type().get()));
   }
 
   private Optional<OnDemandFeature> parseOnDemandFeature(Node.Mapping node, String viewName) {
-    MappingReader r = new MappingReader(node, "a feature of '" + viewName + "'", problems);
-    Optional<String> name = r.requiredName("name", "feature name");
-    name.ifPresent(
-        n -> r.subject("feature '" + n + "' of on-demand feature view '" + viewName + "'"));
-    r.rejectUnknownKeys(DefinitionModel.ON_DEMAND_FEATURE.names());
-    Optional<ValueType> type =
-        valueType(
-            r,
-            r.requiredString("type"),
-            String.join(", ", ScalarType.yamlNames()) + " and list<T> of each");
+    TypedItem item =
+        typedItem(
+            node,
+            "feature",
+            "on-demand feature view '" + viewName + "'",
+            viewName,
+            DefinitionModel.ON_DEMAND_FEATURE);
+    MappingReader r = item.reader();
     Optional<String> expression = r.requiredString("expression");
     if (expression.isPresent() && expression.get().isBlank()) {
       problems.add(r.at("expression"), r.subject() + " has an empty expression");
@@ -629,11 +653,12 @@ final class DefinitionParser {
     }
     String description = r.string("description").orElse(null);
     Map<String, String> tags = r.stringMap("tags");
-    if (name.isEmpty() || type.isEmpty() || expression.isEmpty()) {
+    if (!item.readable() || expression.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
-        new OnDemandFeature(name.get(), type.get(), expression.get(), description, tags));
+        new OnDemandFeature(
+            item.name().get(), item.type().get(), expression.get(), description, tags));
   }
 
   private void parseService(Node.Mapping node) {

@@ -89,6 +89,33 @@ public final class OnDemandEvaluator {
     return variables.stream().filter(Variable::isRequestField).toList();
   }
 
+  /**
+   * Where each of {@link #variables()} comes from in {@code selection} (the selection this
+   * evaluator was made for): the index of its stored feature in {@link
+   * FeatureSelection#features()}, or -1 for a request field.
+   */
+  public int[] inputIndexes(FeatureSelection selection) {
+    Map<String, Integer> stored = new HashMap<>();
+    for (int f = 0; f < selection.features().size(); f++) {
+      FeatureSelection.Selected s = selection.features().get(f);
+      stored.put(s.viewName() + "." + s.feature().name(), f);
+    }
+    int[] inputs = new int[variables.size()];
+    for (int v = 0; v < inputs.length; v++) {
+      inputs[v] = variables.get(v).isRequestField() ? -1 : stored.get(variables.get(v).name());
+    }
+    return inputs;
+  }
+
+  /** The on-demand view that declares request field {@code field}: the first requested one. */
+  public String viewOf(Variable field) {
+    return features.stream()
+        .filter(f -> f.view().requestField(field.name()).isPresent())
+        .map(Computed::viewName)
+        .findFirst()
+        .orElseThrow();
+  }
+
   /** Empty bindings for this evaluator's variables; not thread-safe. */
   public Bindings bindings() {
     return new Bindings(slots, variables.size());
