@@ -16,12 +16,8 @@ import dev.quiver.offline.resources.MemoryLimitException;
 import dev.quiver.offline.resources.Reservation;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.load.FeatureRepo;
-import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
-import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
-import dev.quiver.registry.model.KafkaSource;
-import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -252,7 +248,7 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
           selection.references(),
           request.featureService(),
           request.fullFeatureNames(),
-          usedDefinitions(inputs.definitions(), selection),
+          DatasetManifest.usedDefinitions(inputs.definitions(), selection),
           entities,
           request.entityColumns(),
           entityColumnTypes,
@@ -403,40 +399,6 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     VectorSchemaRoot copy = new VectorSchemaRoot(vectors);
     copy.setRowCount(rows.getRowCount());
     return copy;
-  }
-
-  /** The canonical form of the entities, sources and views the selection uses. */
-  private static Map<String, Object> usedDefinitions(
-      Definitions definitions, FeatureSelection selection) {
-    List<FeatureView> views = new ArrayList<>(selection.views());
-    // An on-demand view's definition names all its inputs, read or not: they must be there too.
-    for (FeatureSelection.Computed computed : selection.computed()) {
-      for (String input : computed.view().inputs()) {
-        definitions.featureView(input).filter(v -> !views.contains(v)).ifPresent(views::add);
-      }
-    }
-    List<Entity> entities = new ArrayList<>();
-    List<ParquetSource> sources = new ArrayList<>();
-    List<KafkaSource> streams = new ArrayList<>();
-    for (FeatureView view : views) {
-      definitions
-          .source(definitions.offlineSourceName(view))
-          .filter(s -> !sources.contains(s))
-          .ifPresent(sources::add);
-      definitions.streamSourceOf(view).filter(s -> !streams.contains(s)).ifPresent(streams::add);
-      for (String name : view.entities()) {
-        definitions.entity(name).filter(e -> !entities.contains(e)).ifPresent(entities::add);
-      }
-    }
-    // On-demand views too, so that a reproduction computes the same features.
-    List<OnDemandFeatureView> onDemand = new ArrayList<>();
-    for (FeatureSelection.Computed computed : selection.computed()) {
-      if (!onDemand.contains(computed.view())) {
-        onDemand.add(computed.view());
-      }
-    }
-    return CanonicalForm.of(
-        new Definitions(entities, sources, views, List.of(), streams, onDemand));
   }
 
   @Override

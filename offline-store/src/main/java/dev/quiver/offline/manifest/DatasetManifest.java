@@ -7,7 +7,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quiver.offline.io.EntityColumns;
 import dev.quiver.offline.io.FileRead;
 import dev.quiver.offline.join.SourceFileRead;
+import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.InvalidRequestException;
+import dev.quiver.registry.model.CanonicalForm;
+import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.KafkaSource;
+import dev.quiver.registry.model.OnDemandFeatureView;
+import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -295,5 +303,39 @@ public record DatasetManifest(
         Long.parseUnsignedLong((String) map.get("crc32c"), 16),
         ((Number) map.get("bytes_hashed")).longValue(),
         ((Number) map.get("rows")).longValue());
+  }
+
+  /** The canonical form of the entities, sources and views the selection uses. */
+  public static Map<String, Object> usedDefinitions(
+      Definitions definitions, FeatureSelection selection) {
+    List<FeatureView> views = new ArrayList<>(selection.views());
+    // An on-demand view's definition names all its inputs, read or not: they must be there too.
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      for (String input : computed.view().inputs()) {
+        definitions.featureView(input).filter(v -> !views.contains(v)).ifPresent(views::add);
+      }
+    }
+    List<Entity> entities = new ArrayList<>();
+    List<ParquetSource> sources = new ArrayList<>();
+    List<KafkaSource> streams = new ArrayList<>();
+    for (FeatureView view : views) {
+      definitions
+          .source(definitions.offlineSourceName(view))
+          .filter(s -> !sources.contains(s))
+          .ifPresent(sources::add);
+      definitions.streamSourceOf(view).filter(s -> !streams.contains(s)).ifPresent(streams::add);
+      for (String name : view.entities()) {
+        definitions.entity(name).filter(e -> !entities.contains(e)).ifPresent(entities::add);
+      }
+    }
+    // On-demand views too, so that a reproduction computes the same features.
+    List<OnDemandFeatureView> onDemand = new ArrayList<>();
+    for (FeatureSelection.Computed computed : selection.computed()) {
+      if (!onDemand.contains(computed.view())) {
+        onDemand.add(computed.view());
+      }
+    }
+    return CanonicalForm.of(
+        new Definitions(entities, sources, views, List.of(), streams, onDemand));
   }
 }

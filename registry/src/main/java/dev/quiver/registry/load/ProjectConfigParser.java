@@ -119,6 +119,26 @@ final class ProjectConfigParser {
         } else if (option.equals("path") && fallback.type().equals(type.get())) {
           options.put(option, fallback.options().get(option));
         }
+      } else if (value.get() instanceof Node.Mapping settings) {
+        // Settings passed through to the backend, such as the Spark engine's conf: text values.
+        Map<String, String> entries = new LinkedHashMap<>();
+        for (Node.Entry entry : settings.entries().values()) {
+          if (entry.value() instanceof Node.Scalar s && !s.isNull()) {
+            entries.put(entry.key(), s.text());
+          } else {
+            problems.add(
+                entry.value().location(),
+                store.subject()
+                    + ": '"
+                    + option
+                    + "."
+                    + entry.key()
+                    + "' must be a single value, found "
+                    + entry.value().shape());
+            complete = false;
+          }
+        }
+        options.put(option, Map.copyOf(entries));
       } else if (value.get() instanceof Node.Sequence) {
         options.put(
             option,

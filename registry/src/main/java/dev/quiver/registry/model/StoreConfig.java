@@ -9,7 +9,8 @@ import java.util.Optional;
  * One store of {@code feature_store.yaml} ({@code registry}, {@code online_store}, {@code
  * offline_store}): the {@code type} that selects the backend, and its other keys.
  *
- * @param options values are strings, or lists of strings
+ * @param options values are strings, lists of strings, or maps of strings (settings passed through,
+ *     such as the Spark engine's {@code conf})
  */
 public record StoreConfig(String type, Map<String, Object> options, SourceLocation location) {
 
@@ -21,6 +22,12 @@ public record StoreConfig(String type, Map<String, Object> options, SourceLocati
   public Optional<String> option(String key) {
     Object value = options.get(key);
     return value instanceof String s ? Optional.of(s) : Optional.empty();
+  }
+
+  @SuppressWarnings("unchecked")
+  public Map<String, String> mapOption(String key) {
+    Object value = options.get(key);
+    return value instanceof Map<?, ?> map ? (Map<String, String>) map : Map.of();
   }
 
   @SuppressWarnings("unchecked")
