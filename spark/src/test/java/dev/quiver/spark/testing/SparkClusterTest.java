@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,18 +15,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Jobs of a driver in this JVM run on a standalone master and worker in JVMs of their own. */
 @Timeout(120)
 class SparkClusterTest {
 
-  private static Path workDir;
+  @TempDir static Path workDir;
+
   private static SparkCluster cluster;
   private static SparkSession spark;
 
   @BeforeAll
   static void startCluster() throws IOException {
-    workDir = Files.createTempDirectory("quiver-spark-cluster");
     cluster = SparkCluster.start(workDir.resolve("cluster"));
     SparkSession.Builder builder =
         SparkSession.builder().appName("SparkClusterTest").master(cluster.masterUrl());
