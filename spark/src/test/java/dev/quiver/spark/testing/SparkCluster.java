@@ -15,9 +15,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,11 +34,13 @@ import java.util.stream.Stream;
  * its child processes; a driver in the test JVM reaches them with {@link #masterUrl()} and {@link
  * #driverConf()}.
  *
- * <p>The worker builds an executor's class path from {@code $SPARK_HOME/jars} (only when {@code
- * $SPARK_HOME/RELEASE} exists, else it looks for a source build and fails with "Cannot find any
- * build directories"), so {@link #start} makes a Spark home under the work folder whose {@code
- * jars/} links every jar of the class path. Each JVM logs to a file under the work folder;
- * executors log under {@code worker-work/<app>/<executor>/}.
+ * <p>The worker builds an executor's class path from {@code $SPARK_HOME/jars}, so {@link #start}
+ * makes a Spark home under the work folder whose {@code jars/} links every jar of the class path
+ * (with the empty {@code RELEASE} file of a distribution), and removes those links again on {@link
+ * #close}. The worker also needs {@code SPARK_SCALA_VERSION}: without it Spark's launcher looks for
+ * a source build and every executor fails with "java.lang.IllegalStateException: Cannot find any
+ * build directories." Each JVM logs to a file under the work folder; executors log under {@code
+ * worker-work/<app>/<executor>/}.
  */
 public final class SparkCluster implements AutoCloseable {
 
@@ -166,6 +170,7 @@ public final class SparkCluster implements AutoCloseable {
     stop(master);
     worker = null;
     master = null;
+    deleteSparkHome();
   }
 
   private void startProcesses() throws IOException {
@@ -226,13 +231,13 @@ public final class SparkCluster implements AutoCloseable {
     return new ArrayList<>(jars);
   }
 
-  /** A Spark home whose jars/ links the given jars, with the RELEASE file a worker looks for. */
+  /** A Spark home whose jars/ links the given jars, with a distribution's RELEASE file. */
   private Path sparkHome(List<String> jars) throws IOException {
-    Path home = workDir.resolve("spark-home");
+    Path home = sparkHome();
     Path jarsDir = Files.createDirectories(home.resolve("jars"));
     for (String jar : jars) {
       Path link = jarsDir.resolve(Path.of(jar).getFileName());
-      if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
         Files.createSymbolicLink(link, Path.of(jar));
       }
     }
@@ -241,6 +246,28 @@ public final class SparkCluster implements AutoCloseable {
       Files.createFile(release);
     }
     return home;
+  }
+
+  private Path sparkHome() {
+    return workDir.resolve("spark-home");
+  }
+
+  /**
+   * Removes the links to the class path's jars (never their targets), so that a caller deleting the
+   * work folder meets no links into the local Maven repository.
+   */
+  private void deleteSparkHome() {
+    Path home = sparkHome();
+    if (!Files.isDirectory(home, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(home)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // Left for the caller's clean-up of the work folder.
+    }
   }
 
   private Process launch(String classPath, Path sparkHome, Path log, List<String> mainAndArgs)

@@ -32,7 +32,13 @@ class SparkClusterTest {
     SparkSession.Builder builder =
         SparkSession.builder().appName("SparkClusterTest").master(cluster.masterUrl());
     cluster.driverConf().forEach(builder::config);
-    spark = builder.getOrCreate();
+    try {
+      spark = builder.getOrCreate();
+    } catch (RuntimeException e) {
+      // The driver's error names no cause of the executors' failure; their logs do.
+      throw new IllegalStateException(
+          "no Spark session on " + cluster.masterUrl() + "\n" + cluster.logTails(), e);
+    }
   }
 
   @AfterAll
