@@ -114,6 +114,12 @@ public final class SparkCluster implements AutoCloseable {
     conf.put("spark.driver.host", HOST);
     conf.put("spark.driver.bindAddress", HOST);
     conf.put("spark.executor.extraJavaOptions", String.join(" ", OPENS));
+    // The Spark home links jars only; the class folders (target/classes, target/test-classes)
+    // reach the executors this way, so a test's lambdas and UDFs load there too.
+    String folders = String.join(File.pathSeparator, classPathFolders());
+    if (!folders.isEmpty()) {
+      conf.put("spark.executor.extraClassPath", folders);
+    }
     conf.put("spark.executor.memory", EXECUTOR_MEMORY);
     conf.put("spark.executor.cores", Integer.toString(WORKER_CORES));
     conf.put("spark.cores.max", Integer.toString(WORKER_CORES));
@@ -229,6 +235,17 @@ public final class SparkCluster implements AutoCloseable {
           "no spark-core jar on java.class.path: " + System.getProperty("java.class.path"));
     }
     return new ArrayList<>(jars);
+  }
+
+  /** The folders of this JVM's class path, such as target/classes and target/test-classes. */
+  private static List<String> classPathFolders() {
+    Set<String> folders = new LinkedHashSet<>();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      if (!entry.isEmpty() && Files.isDirectory(Path.of(entry))) {
+        folders.add(Path.of(entry).toAbsolutePath().toString());
+      }
+    }
+    return new ArrayList<>(folders);
   }
 
   /** A Spark home whose jars/ links the given jars, with a distribution's RELEASE file. */

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkExecutorInfo;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -69,6 +71,15 @@ class SparkClusterTest {
     List<String> activeApps = new ArrayList<>();
     master.path("activeapps").forEach(app -> activeApps.add(app.path("name").asText()));
     assertThat(activeApps).containsExactly("SparkClusterTest");
+  }
+
+  @Test
+  void executorsLoadTheTestsOwnClasses() {
+    // The lambda is a class of target/test-classes, which the executors must load.
+    Dataset<Long> tripled =
+        spark.range(0, 1_000, 1, 4).map((MapFunction<Long, Long>) x -> x * 3, Encoders.LONG());
+
+    assertThat(tripled.selectExpr("sum(value)").first().getLong(0)).isEqualTo(3 * 499_500L);
   }
 
   @Test
