@@ -7,7 +7,9 @@ import dev.quiver.sdk.FeatureStoreOptions;
 import dev.quiver.sdk.HistoricalRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -66,7 +68,9 @@ final class HistoricalCommand implements Callable<Integer> {
       names = "--output",
       required = true,
       paramLabel = "FILE",
-      description = "The training set: .parquet, .arrow or .csv; written atomically.")
+      description =
+          "The training set: .parquet, .arrow or .csv; written atomically. With the Spark engine"
+              + " (offline_store type spark): .parquet (one file) or a folder of Parquet files.")
   Path output;
 
   @Option(names = "--full-feature-names", description = "Name columns view__feature.")
@@ -80,6 +84,9 @@ final class HistoricalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (server.server == null && SparkLauncher.selected(repo.root())) {
+      return onSpark();
+    }
     HistoricalRequest.Builder request =
         HistoricalRequest.builder().entities(entities).fullFeatureNames(fullFeatureNames);
     if (timestampColumn != null) {
@@ -98,6 +105,39 @@ final class HistoricalCommand implements Callable<Integer> {
       printSummary(manifest, spec.commandLine().getOut());
     }
     return 0;
+  }
+
+  /** The same request as a Spark job (offline_store type spark). */
+  private int onSpark() {
+    if (entities.getFileName().toString().endsWith(".csv") || !columnTypes.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "The Spark engine reads entity rows from Parquet (a file, a folder or a URI Spark"
+              + " reads); write the CSV as Parquet, or run on the embedded engine"
+              + " (offline_store: {type: file})");
+    }
+    String name = output.getFileName().toString();
+    if (name.endsWith(".arrow") || name.endsWith(".csv")) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "The Spark engine writes Parquet: name the output .parquet (one file) or give a folder");
+    }
+    List<String> args = new ArrayList<>();
+    args.addAll(List.of("--repo", repo.root().toString()));
+    args.addAll(List.of("--entities", entities.toString()));
+    args.addAll(List.of("--output", output.toString()));
+    if (timestampColumn != null) {
+      args.addAll(List.of("--timestamp-column", timestampColumn));
+    }
+    if (features.references() != null) {
+      args.addAll(List.of("--features", String.join(",", features.references())));
+    } else {
+      args.addAll(List.of("--feature-service", features.featureService));
+    }
+    if (fullFeatureNames) {
+      args.add("--full-feature-names");
+    }
+    return SparkLauncher.run("historical", args);
   }
 
   private ScalarType scalarType(String column, String type) {

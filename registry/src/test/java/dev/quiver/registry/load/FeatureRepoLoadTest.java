@@ -407,7 +407,7 @@ class FeatureRepoLoadTest {
                 + " known types: file, postgres",
             "feature_store.yaml:3: unknown online_store type 'test-kb' (did you mean 'test-kv'?);"
                 + " known types: test-kv",
-            "feature_store.yaml:4: unknown offline_store type 'parquet'; known types: file");
+            "feature_store.yaml:4: unknown offline_store type 'parquet'; known types: file, spark");
   }
 
   @Test

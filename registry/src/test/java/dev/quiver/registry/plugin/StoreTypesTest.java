@@ -15,7 +15,7 @@ class StoreTypesTest {
     assertThat(StoreTypes.declared(StoreKind.REGISTRY)).containsOnlyKeys("file", "postgres");
     assertThat(StoreTypes.declared(StoreKind.REGISTRY, RegistryStoreFactory.class))
         .containsOnlyKeys("file", "postgres");
-    assertThat(StoreTypes.declared(StoreKind.OFFLINE_STORE)).containsOnlyKeys("file");
+    assertThat(StoreTypes.declared(StoreKind.OFFLINE_STORE)).containsOnlyKeys("file", "spark");
     // Declared by this module's test service file only.
     assertThat(StoreTypes.declared(StoreKind.ONLINE_STORE)).containsOnlyKeys("test-kv");
   }
