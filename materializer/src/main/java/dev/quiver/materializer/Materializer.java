@@ -52,6 +52,7 @@ public final class Materializer {
   private final MaterializationLog log;
   private final MaterializationOptions options;
   private final MemoryBudget memory;
+  private final MaterializationEngine engine;
 
   /**
    * @param memory each view's materialization reserves its memory here
@@ -63,12 +64,27 @@ public final class Materializer {
       MaterializationLog log,
       MaterializationOptions options,
       MemoryBudget memory) {
+    this(definitions, repoRoot, store, log, options, memory, null);
+  }
+
+  /**
+   * A materializer whose copies run on {@code engine} (null: in this process, on the worker pool).
+   */
+  public Materializer(
+      Definitions definitions,
+      Path repoRoot,
+      OnlineStore store,
+      MaterializationLog log,
+      MaterializationOptions options,
+      MemoryBudget memory,
+      MaterializationEngine engine) {
     this.definitions = definitions;
     this.repoRoot = repoRoot;
     this.store = store;
     this.log = log;
     this.options = options;
     this.memory = memory;
+    this.engine = engine;
   }
 
   /**
@@ -147,23 +163,27 @@ public final class Materializer {
               ? Long.MIN_VALUE
               : EpochNanos.of(state.newestEvent());
       outcome =
-          new TileMaterialization(
-                  view,
-                  source,
-                  entities,
-                  repoRoot,
-                  store,
-                  options,
-                  memory,
-                  progress,
-                  knownNewest,
-                  TileMaterialization.EVENTS_PER_PARTITION)
-              .run(start, end);
+          engine != null
+              ? outcome(engine.tiles(view, source, entities, start, end, knownNewest))
+              : new TileMaterialization(
+                      view,
+                      source,
+                      entities,
+                      repoRoot,
+                      store,
+                      options,
+                      memory,
+                      progress,
+                      knownNewest,
+                      TileMaterialization.EVENTS_PER_PARTITION)
+                  .run(start, end);
     } else {
       outcome =
-          new ViewMaterialization(
-                  view, source, entities, repoRoot, store, options, memory, progress)
-              .run(start, end);
+          engine != null
+              ? outcome(engine.latest(view, source, entities, start, end))
+              : new ViewMaterialization(
+                      view, source, entities, repoRoot, store, options, memory, progress)
+                  .run(start, end);
     }
     Instant newestEvent =
         outcome.newestEventNanos() == Long.MIN_VALUE
@@ -178,6 +198,14 @@ public final class Materializer {
         outcome.rowsWritten(),
         newestEvent,
         (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private static ViewMaterialization.Outcome outcome(MaterializationEngine.Copied copied) {
+    return new ViewMaterialization.Outcome(
+        copied.sourceRowsRead(),
+        copied.rowsInWindow(),
+        copied.rowsWritten(),
+        copied.newestEventNanos());
   }
 
   private static long nanos(Instant instant) {

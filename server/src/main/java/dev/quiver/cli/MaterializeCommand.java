@@ -58,6 +58,9 @@ final class MaterializeCommand implements Callable<Integer> {
     repo.requireDurableOnlineStore(
         "materialize",
         "materialize through the server that serves it ('quiver serve', POST /materialize)");
+    if (SparkLauncher.selected(repo.root())) {
+      return SparkLauncher.materialize("materialize", repo.root(), List.of(from, to), views);
+    }
     try (FeatureStore store = FeatureStore.open(repo.root())) {
       print(store.materialize(from, to, views, new ViewProgress()), spec.commandLine().getOut());
     }

@@ -40,6 +40,13 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
     repo.requireDurableOnlineStore(
         "materialize",
         "materialize through the server that serves it ('quiver serve', POST /materialize-incremental)");
+    if (SparkLauncher.selected(repo.root())) {
+      return SparkLauncher.materialize(
+          "materialize-incremental",
+          repo.root(),
+          List.of(MaterializeCommand.instant(spec, end, "END")),
+          views);
+    }
     try (FeatureStore store = FeatureStore.open(repo.root())) {
       MaterializeCommand.print(
           store.materializeIncremental(

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,10 +26,6 @@ final class SparkLauncher {
   static final String CLASSPATH_VARIABLE = "QUIVER_SPARK_CLASSPATH";
   static final String JAVA_OPTS_VARIABLE = "QUIVER_SPARK_JAVA_OPTS";
   private static final String MAIN = "dev.quiver.spark.SparkJob";
-  private static final String OPENS =
-      "--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
-          + " --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED"
-          + " --add-opens=java.base/java.lang.invoke=ALL-UNNAMED";
 
   private SparkLauncher() {}
 
@@ -47,7 +44,7 @@ final class SparkLauncher {
     String classPath = classPath();
     List<String> line = new ArrayList<>();
     line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    line.addAll(List.of(OPENS.split(" ")));
+    line.addAll(SparkOfflineStoreType.JVM_OPENS);
     String opts = System.getenv(JAVA_OPTS_VARIABLE);
     if (opts != null && !opts.isBlank()) {
       line.addAll(List.of(opts.trim().split("\\s+")));
@@ -66,6 +63,18 @@ final class SparkLauncher {
       Thread.currentThread().interrupt();
       throw new ConfigurationException("Interrupted while the Spark engine ran", e);
     }
+  }
+
+  /** A materialization on the engine: its instants, then the views. */
+  static int materialize(String command, Path repo, List<Instant> instants, List<String> views) {
+    List<String> args = new ArrayList<>(List.of("--repo", repo.toString()));
+    if (!views.isEmpty()) {
+      args.addAll(List.of("--views", String.join(",", views)));
+    }
+    // After "--", an instant before the year 0 ("-0001-...") is not read as an option.
+    args.add("--");
+    instants.forEach(instant -> args.add(instant.toString()));
+    return run(command, args);
   }
 
   private static String classPath() {

@@ -1,6 +1,5 @@
 package dev.quiver.spark;
 
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -74,7 +73,7 @@ abstract class KeyedMerge implements MapPartitionsFunction<Row, Row> {
           boolean entity = row.getInt(keys + 1) == ENTITY;
           if (!entity) {
             read++;
-            if (hasNullKey(row)) {
+            if (SparkRows.hasNull(row, keys)) {
               skippedKeys++;
               continue;
             }
@@ -83,7 +82,7 @@ abstract class KeyedMerge implements MapPartitionsFunction<Row, Row> {
               continue;
             }
           }
-          if (currentKey == null || !sameKey(currentKey, row)) {
+          if (currentKey == null || !SparkRows.sameKey(currentKey, row, keys)) {
             currentKey = row;
             startKey();
           }
@@ -119,27 +118,5 @@ abstract class KeyedMerge implements MapPartitionsFunction<Row, Row> {
         skippedTimes = 0;
       }
     };
-  }
-
-  private boolean hasNullKey(Row row) {
-    for (int k = 0; k < keys; k++) {
-      if (row.isNullAt(k)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private boolean sameKey(Row a, Row b) {
-    for (int k = 0; k < keys; k++) {
-      Object x = a.get(k);
-      Object y = b.get(k);
-      boolean same =
-          x instanceof byte[] bx && y instanceof byte[] by ? Arrays.equals(bx, by) : x.equals(y);
-      if (!same) {
-        return false;
-      }
-    }
-    return true;
   }
 }

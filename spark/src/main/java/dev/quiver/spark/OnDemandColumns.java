@@ -70,7 +70,7 @@ final class OnDemandColumns implements MapPartitionsFunction<Row, Row> {
         Row row = rows.next();
         for (int v = 0; v < variableColumns.length; v++) {
           int at = variableColumns[v];
-          bindings.set(v, row.isNullAt(at) ? null : value(row, at));
+          bindings.set(v, SparkRows.value(row, at));
         }
         Object[] out = new Object[row.size() + computed];
         for (int i = 0; i < row.size(); i++) {
@@ -82,11 +82,5 @@ final class OnDemandColumns implements MapPartitionsFunction<Row, Row> {
         return RowFactory.create(out);
       }
     };
-  }
-
-  /** A value as the evaluator takes it: lists as Java lists, the rest as Spark hands them. */
-  private static Object value(Row row, int at) {
-    Object value = row.get(at);
-    return value instanceof scala.collection.Seq<?> ? row.getList(at) : value;
   }
 }

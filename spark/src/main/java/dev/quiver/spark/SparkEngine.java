@@ -1,6 +1,7 @@
 package dev.quiver.spark;
 
 import dev.quiver.registry.model.StoreConfig;
+import dev.quiver.registry.plugin.SparkOfflineStoreType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -12,12 +13,6 @@ import org.apache.spark.sql.SparkSession;
  */
 final class SparkEngine {
 
-  /** What Spark needs opened on Java 17 (DESIGN.md), for executors started by a cluster. */
-  static final String OPENS =
-      "--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
-          + " --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED"
-          + " --add-opens=java.base/java.lang.invoke=ALL-UNNAMED";
-
   private SparkEngine() {}
 
   /** The settings a session gets: Quiver's defaults, the user's conf, then what must hold. */
@@ -28,7 +23,8 @@ final class SparkEngine {
     settings.put("spark.app.name", "quiver");
     settings.put("spark.ui.enabled", "false");
     settings.put("spark.ui.showConsoleProgress", "false");
-    settings.put("spark.executor.extraJavaOptions", OPENS);
+    settings.put(
+        "spark.executor.extraJavaOptions", String.join(" ", SparkOfflineStoreType.JVM_OPENS));
     if (master.startsWith("local")) {
       settings.put("spark.driver.host", "127.0.0.1");
       settings.put("spark.driver.bindAddress", "127.0.0.1");

@@ -2,8 +2,15 @@ package dev.quiver.spark;
 
 import dev.quiver.QuiverException;
 import dev.quiver.QuiverVersion;
+import dev.quiver.materializer.MaterializationOptions;
+import dev.quiver.materializer.MaterializationProgress;
+import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.io.EntityColumns;
 import dev.quiver.offline.manifest.DatasetManifest;
+import dev.quiver.offline.resources.MemoryBudget;
+import dev.quiver.online.OnlineStoreException;
+import dev.quiver.online.OnlineStoreFactory;
+import dev.quiver.online.OnlineStores;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.Definitions;
@@ -33,7 +40,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "quiver-spark",
     mixinStandardHelpOptions = true,
-    subcommands = {SparkJob.Historical.class},
+    subcommands = {
+      SparkJob.Historical.class,
+      SparkJob.Materialize.class,
+      SparkJob.MaterializeIncremental.class
+    },
     description = "Quiver's jobs on Spark, as the CLI's commands of the same names.")
 public final class SparkJob {
 
@@ -56,6 +67,7 @@ public final class SparkJob {
     final ProjectConfig config;
     final RegistrySnapshot snapshot;
     final SparkSession spark;
+    private final java.util.Deque<AutoCloseable> closing = new java.util.ArrayDeque<>();
 
     Repo(Path root) {
       this.root = root.toAbsolutePath().normalize();
@@ -84,9 +96,24 @@ public final class SparkJob {
       return snapshot.definitions();
     }
 
+    /** Closed when the repo is, before the session stops, last added first. */
+    void onClose(AutoCloseable resource) {
+      closing.push(resource);
+    }
+
     @Override
     public void close() {
-      spark.stop();
+      try {
+        while (!closing.isEmpty()) {
+          try {
+            closing.pop().close();
+          } catch (Exception e) {
+            System.err.println("warning: " + e.getMessage());
+          }
+        }
+      } finally {
+        spark.stop();
+      }
     }
   }
 
@@ -176,6 +203,130 @@ public final class SparkJob {
                 + " s, on Spark).");
         out.println("Manifest: " + DatasetManifest.pathFor(manifest.output()));
         out.flush();
+      }
+      return 0;
+    }
+  }
+
+  /** The repo's materializer, its copies run as Spark jobs. */
+  static Materializer materializer(Repo repo, OnlineTarget target) {
+    ProjectConfig config = repo.config;
+    OnlineStoreFactory factory = OnlineStores.factory(config);
+    if (!factory.capabilities().contains(OnlineStoreFactory.Capability.DURABLE)) {
+      throw new OnlineStoreException(
+          "Cannot materialize on Spark into an online store of type '"
+              + config.onlineStore().type()
+              + "': its rows live only in the process that opens it");
+    }
+    String master = repo.spark.sparkContext().master();
+    if (!factory.capabilities().contains(OnlineStoreFactory.Capability.SHARED_BETWEEN_PROCESSES)
+        && !master.startsWith("local")) {
+      throw new OnlineStoreException(
+          "Cannot materialize on the Spark cluster "
+              + master
+              + " into the online store of type '"
+              + config.onlineStore().type()
+              + "': it is embedded in one process, and a cluster's executors are other processes;"
+              + " use a local[N] master, or an online store several processes write (type: redis)");
+    }
+    RegistryStore registry = RegistryStores.open(config);
+    repo.onClose(registry);
+    repo.onClose(OnlineTarget::closeAll);
+    return new Materializer(
+        repo.definitions(),
+        repo.root,
+        target.store(),
+        registry.materializationLog(factory.identity(config.onlineStore(), config)),
+        MaterializationOptions.defaults(),
+        MemoryBudget.process(),
+        new SparkMaterialization(repo.spark, repo.root, target));
+  }
+
+  static void print(List<Materializer.ViewResult> results, PrintWriter out) {
+    if (results.isEmpty()) {
+      out.println("No online feature views to materialize.");
+    }
+    for (Materializer.ViewResult r : results) {
+      if (r.interval() == null) {
+        out.println(r.view() + ": already materialized up to the end; nothing to do.");
+        continue;
+      }
+      out.println(
+          r.view()
+              + ": "
+              + (r.interval().start() == null ? "the beginning" : r.interval().start())
+              + " to "
+              + r.interval().end()
+              + ": "
+              + r.sourceRowsRead()
+              + " source rows read, "
+              + r.rowsInWindow()
+              + " in the window, "
+              + r.rowsWritten()
+              + " online rows written in "
+              + String.format("%.1f", r.millis() / 1000.0)
+              + " s, on Spark.");
+    }
+    out.flush();
+  }
+
+  @Command(
+      name = "materialize",
+      mixinStandardHelpOptions = true,
+      description = "Copy the latest values of START <= ts <= END into the online store on Spark.")
+  static final class Materialize implements Callable<Integer> {
+
+    @Option(names = "--repo", defaultValue = ".", description = "The feature repo.")
+    Path repo;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "START", description = "ISO-8601 instant.")
+    Instant start;
+
+    @CommandLine.Parameters(index = "1", paramLabel = "END", description = "ISO-8601 instant.")
+    Instant end;
+
+    @Option(names = "--views", split = ",", description = "Only these views.")
+    List<String> views = List.of();
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (Repo repo = new Repo(this.repo)) {
+        OnlineTarget target = new OnlineTarget(repo.config);
+        print(
+            materializer(repo, target).materialize(start, end, views, MaterializationProgress.NONE),
+            spec.commandLine().getOut());
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "materialize-incremental",
+      mixinStandardHelpOptions = true,
+      description = "Materialize each view from where its last run ended up to END, on Spark.")
+  static final class MaterializeIncremental implements Callable<Integer> {
+
+    @Option(names = "--repo", defaultValue = ".", description = "The feature repo.")
+    Path repo;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "END", description = "ISO-8601 instant.")
+    Instant end;
+
+    @Option(names = "--views", split = ",", description = "Only these views.")
+    List<String> views = List.of();
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (Repo repo = new Repo(this.repo)) {
+        OnlineTarget target = new OnlineTarget(repo.config);
+        print(
+            materializer(repo, target)
+                .materializeIncremental(end, views, MaterializationProgress.NONE),
+            spec.commandLine().getOut());
       }
       return 0;
     }

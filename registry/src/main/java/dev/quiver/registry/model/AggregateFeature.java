@@ -8,7 +8,8 @@ import java.util.Objects;
  * {@code hop}. For an entity row at {@code t} it aggregates the rows of its key with {@code floor(t
  * - window, hop) <= ts <= t}.
  */
-public record AggregateFeature(Aggregation aggregation, Duration window, Duration hop) {
+public record AggregateFeature(Aggregation aggregation, Duration window, Duration hop)
+    implements java.io.Serializable {
 
   public AggregateFeature {
     Objects.requireNonNull(aggregation, "aggregation");

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param type the column's type, null exactly when {@code column} is
  */
 public record Aggregation(
-    String column, ValueType type, AggregationFunction function, List<Duration> windows) {
+    String column, ValueType type, AggregationFunction function, List<Duration> windows)
+    implements java.io.Serializable {
 
   public Aggregation {
     Objects.requireNonNull(function, "function");

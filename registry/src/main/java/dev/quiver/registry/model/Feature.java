@@ -6,7 +6,8 @@ import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /** One typed column of a feature view. */
-public record Feature(String name, ValueType type, String description, Map<String, String> tags) {
+public record Feature(String name, ValueType type, String description, Map<String, String> tags)
+    implements java.io.Serializable {
 
   public Feature {
     Objects.requireNonNull(name, "name");

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** A feature's declared type: a scalar, or {@code list<scalar>}. */
-public record ValueType(ScalarType element, boolean list) {
+public record ValueType(ScalarType element, boolean list) implements java.io.Serializable {
 
   public ValueType {
     Objects.requireNonNull(element, "element");

@@ -11,6 +11,27 @@ import java.util.List;
  */
 public final class SparkOfflineStoreType implements StoreType {
 
+  /**
+   * What Spark needs opened on Java 17, for its driver and executors alike: the list Spark's own
+   * launcher passes (its {@code JavaModuleOptions}); without {@code sun.security.action}, for one,
+   * a task that cannot be serialized fails with an IllegalAccessException instead of saying why.
+   */
+  public static final List<String> JVM_OPENS =
+      List.of(
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+          "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+          "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED");
+
   /** The {@code type} that selects the Spark engine. */
   public static final String TYPE = "spark";
 

@@ -44,14 +44,8 @@ import java.util.stream.Stream;
  */
 public final class SparkCluster implements AutoCloseable {
 
-  /** What Spark needs opened on Java 17 (spark/pom.xml's quiver.spark.opens). */
   public static final List<String> OPENS =
-      List.of(
-          "--add-opens=java.base/java.nio=ALL-UNNAMED",
-          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang=ALL-UNNAMED",
-          "--add-opens=java.base/java.util=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
+      dev.quiver.registry.plugin.SparkOfflineStoreType.JVM_OPENS;
 
   private static final String HOST = "127.0.0.1";
   private static final Duration STARTUP = Duration.ofSeconds(60);

@@ -98,6 +98,18 @@ public final class TileFold {
     return new TileSets.Raw(raw.hash(), newest, next, positions).retain(newest).encode();
   }
 
+  /**
+   * A set {@link #fold} made from a key's events, as a materialization writes it: without the
+   * stream positions, so that it merges into the store like the embedded materializer's sets
+   * ({@link dev.quiver.online.SupportsTiles#mergeTiles}). A materialization folds a key's events
+   * with rising offsets of one partition, in file and row order.
+   *
+   * @return null when {@code folded} is null (no tile within reach)
+   */
+  public static byte[] withoutPositions(byte[] folded) {
+    return folded == null ? null : TileSets.Raw.parse(folded).withoutPositions().encode();
+  }
+
   private TileSets.Raw storedOrEmpty(byte[] stored) {
     if (stored != null
         && TileSets.isTileSet(stored)
