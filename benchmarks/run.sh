@@ -10,7 +10,13 @@ log="$(mktemp "${TMPDIR:-/tmp}/quiver-bench-build.XXXXXX")"
 # The classpath is lib/*: copied afresh, so a jar the build no longer uses (a renamed module's)
 # cannot linger there and shadow the current classes.
 rm -rf "$root/benchmarks/target/lib"
-if ! (cd "$root" && mvn -B -ntp -q -DskipTests package -pl server,benchmarks -am) >"$log" 2>&1; then
+modules=server,benchmarks
+if [ "$name" = spark ]; then
+  # The Spark engine (its jar and lib/) too, so that no timed run builds it; same fresh lib/.
+  modules=server,spark,benchmarks
+  rm -rf "$root/spark/target/lib"
+fi
+if ! (cd "$root" && mvn -B -ntp -q -DskipTests package -pl "$modules" -am) >"$log" 2>&1; then
   cat "$log" >&2
   exit 1
 fi

@@ -9,7 +9,7 @@ public final class Benchmarks {
     if (args.length != 1) {
       System.err.println(
           "usage: benchmarks/run.sh NAME   (names: historical, aggregations, online, on-demand,"
-              + " materialize, serve, remote, concurrent, tiles, ingest, ingest-delay)");
+              + " materialize, serve, remote, concurrent, tiles, ingest, ingest-delay, spark)");
       System.exit(1);
     }
     switch (args[0]) {
@@ -24,12 +24,13 @@ public final class Benchmarks {
       case "tiles" -> TilesBenchmark.main(new String[0]);
       case "ingest" -> IngestBenchmark.throughput();
       case "ingest-delay" -> IngestBenchmark.delay();
+      case "spark" -> SparkBenchmark.main(new String[0]);
       default -> {
         System.err.println(
             "unknown benchmark '"
                 + args[0]
                 + "'; names: historical, aggregations, online, on-demand, materialize, serve, remote,"
-                + " concurrent, tiles, ingest, ingest-delay");
+                + " concurrent, tiles, ingest, ingest-delay, spark");
         System.exit(1);
       }
     }

@@ -207,7 +207,7 @@ public final class HistoricalBenchmark {
     return new QuiverRun(seconds, peak);
   }
 
-  private static long peakRss(Path status) {
+  static long peakRss(Path status) {
     try {
       for (String line : Files.readAllLines(status)) {
         if (line.startsWith("VmHWM:")) {
@@ -220,7 +220,7 @@ public final class HistoricalBenchmark {
     return 0;
   }
 
-  private static double runDuckDb(Path dir, Path entities, Path output) throws SQLException {
+  static double runDuckDb(Path dir, Path entities, Path output) throws SQLException {
     String features = dir.resolve("repo/data/features/*.parquet").toString();
     String sql =
         "COPY (WITH f AS (SELECT * FROM read_parquet('"
@@ -260,7 +260,7 @@ public final class HistoricalBenchmark {
   }
 
   /** Rows where the two outputs differ in any feature, matched by row_id. */
-  private static long compare(Path quiver, Path duckdb) throws SQLException {
+  static long compare(Path quiver, Path duckdb) throws SQLException {
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement();
         ResultSet result =
@@ -278,7 +278,7 @@ public final class HistoricalBenchmark {
     }
   }
 
-  private static String java() {
+  static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }
