@@ -187,6 +187,39 @@ final class SourceFrames {
     return rank.apply(frame.col("_metadata.file_path"));
   }
 
+  /**
+   * The top-level columns the files store as nanosecond timestamps, which this engine's session
+   * reads as longs ({@code nanosAsLong}): the first file's footer, read through Hadoop's file
+   * systems, names them.
+   */
+  static java.util.Set<String> nanosecondColumns(SparkSession spark, List<String> files) {
+    java.util.Set<String> columns = new java.util.LinkedHashSet<>();
+    if (files.isEmpty()) {
+      return columns;
+    }
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(URI.create(files.get(0)));
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(
+            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                path, spark.sparkContext().hadoopConfiguration()))) {
+      for (org.apache.parquet.schema.Type field :
+          reader.getFooter().getFileMetaData().getSchema().getFields()) {
+        if (field.isPrimitive()
+            && field.getLogicalTypeAnnotation()
+                instanceof
+                org.apache.parquet.schema.LogicalTypeAnnotation.TimestampLogicalTypeAnnotation
+                    timestamp
+            && timestamp.getUnit()
+                == org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit.NANOS) {
+          columns.add(field.getName());
+        }
+      }
+    } catch (IOException e) {
+      throw new SourceDataException("Cannot read the Parquet footer of " + path + ": " + e, e);
+    }
+    return columns;
+  }
+
   /** A file's path without its scheme's spelling: URI-decoded, as local paths sort. */
   static String normalized(String file) {
     URI uri = URI.create(file);

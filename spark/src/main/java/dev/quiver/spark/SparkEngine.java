@@ -2,8 +2,12 @@ package dev.quiver.spark;
 
 import dev.quiver.registry.model.StoreConfig;
 import dev.quiver.registry.plugin.SparkOfflineStoreType;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -32,12 +36,38 @@ final class SparkEngine {
       settings.put("spark.sql.shuffle.partitions", String.valueOf(4 * cores(master)));
     }
     settings.putAll(config.mapOption("conf"));
+    if (!master.startsWith("local")) {
+      // The executors of a cluster load Quiver's code from the job jar beside this module's.
+      jobJar()
+          .ifPresent(
+              jar ->
+                  settings.merge(
+                      "spark.jars", jar.toUri().toString(), (given, ours) -> given + "," + ours));
+    }
     // Quiver's semantics: instants in UTC, at nanoseconds where the files have them.
     settings.put("spark.sql.session.timeZone", "UTC");
     settings.put("spark.sql.datetime.java8API.enabled", "true");
     settings.put("spark.sql.legacy.parquet.nanosAsLong", "true");
     settings.put("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
     return settings;
+  }
+
+  /**
+   * {@code quiver-spark-job.jar} beside the {@code quiver-spark.jar} this class runs from; empty
+   * when it runs from elsewhere (from the job jar itself, under spark-submit, which ships it).
+   */
+  static Optional<Path> jobJar() {
+    try {
+      Path location =
+          Path.of(SparkEngine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path jar = location.resolveSibling("quiver-spark-job.jar");
+      return location.getFileName().toString().equals("quiver-spark.jar")
+              && Files.isRegularFile(jar)
+          ? Optional.of(jar)
+          : Optional.empty();
+    } catch (URISyntaxException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   static SparkSession session(StoreConfig config) {

@@ -83,9 +83,21 @@ final class SparkHistorical {
     List<String> outputNames = selection.outputNames(fullFeatureNames, entityColumns);
     String tsColumn = timestampColumn == null ? "event_timestamp" : timestampColumn;
     StructField tsField = field(raw.schema(), tsColumn, "the entity rows' timestamp column");
+    // Columns stored as nanosecond timestamps are read as longs: they stay timestamps (at Spark's
+    // microseconds) in the training set, as the embedded engine keeps them timestamps.
+    java.util.Set<String> nanos =
+        SourceFrames.nanosecondColumns(spark, Arrays.asList(raw.inputFiles()));
     List<Column> columns = new ArrayList<>();
     for (String column : entityColumns) {
-      columns.add(raw.col(SourceFrames.quote(column)));
+      Column value = raw.col(SourceFrames.quote(column));
+      columns.add(
+          nanos.contains(column)
+              ? SparkTypes.as(
+                      value,
+                      DataTypes.LongType,
+                      ValueType.scalar(dev.quiver.registry.model.ScalarType.TIMESTAMP))
+                  .as(column)
+              : value);
     }
     columns.add(located.fileOrdinal().as(KeyedMerge.ENTITY_FILE));
     columns.add(raw.col("_metadata.row_index").as(KeyedMerge.ENTITY_ROW));

@@ -277,7 +277,11 @@ class EnginesAgreeTest {
         ParquetFixtures.write(
             root.resolve("entities.parquet"),
             "message e { optional int64 driver_id; optional binary customer_id (STRING);"
-                + " required int64 event_timestamp (TIMESTAMP(MICROS,true)); required int32 label_column; }",
+                // Times stay timestamps in the output whatever their unit (Spark reads nanoseconds
+                // as longs).
+                + " required int64 event_timestamp (TIMESTAMP("
+                + (random.nextBoolean() ? "MICROS" : "NANOS")
+                + ",true)); required int32 label_column; }",
             entityRows,
             1 + random.nextInt(40));
 

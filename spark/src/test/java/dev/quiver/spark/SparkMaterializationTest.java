@@ -92,7 +92,7 @@ class SparkMaterializationTest {
     return new CommandLine(new SparkJob()).execute(args);
   }
 
-  private static void assertSameLookups(Path embedded, Path spark, Instant asOf) {
+  static void assertSameLookups(Path embedded, Path spark, Instant asOf) {
     Random random = new Random(7);
     List<Object> drivers = new ArrayList<>();
     List<Object> customers = new ArrayList<>();
@@ -130,17 +130,38 @@ class SparkMaterializationTest {
   }
 
   /** The example repo with its data, applied, its online store of {@code type}. */
-  private static Path repo(Path root, String type, String project, boolean onSpark)
+  static Path repo(Path root, String type, String project, boolean onSpark) throws IOException {
+    return repo(
+        root,
+        type,
+        project,
+        onSpark ? "local[2]" : null,
+        Map.of("spark.sql.shuffle.partitions", "4"));
+  }
+
+  /**
+   * The example repo with its data, applied: its online store of {@code type}, its offline work on
+   * Spark with {@code master} and {@code conf} (embedded when {@code master} is null).
+   */
+  static Path repo(Path root, String type, String project, String master, Map<String, String> conf)
       throws IOException {
     ExampleRepo.createAt(root, END);
     String online =
         type.equals("redis")
             ? "online_store: {type: redis, url: \"" + TestRedis.URL + "\"}\n"
             : "online_store: {type: rocksdb, path: data/online}\n";
+    StringBuilder settings = new StringBuilder();
+    conf.forEach(
+        (key, value) ->
+            settings
+                .append(settings.length() == 0 ? "" : ", ")
+                .append(key)
+                .append(": \"")
+                .append(value.replace("\"", "\\\""))
+                .append('"'));
     String offline =
-        onSpark
-            ? "offline_store: {type: spark, master: \"local[2]\","
-                + " conf: {spark.sql.shuffle.partitions: \"4\"}}\n"
+        master != null
+            ? "offline_store: {type: spark, master: \"" + master + "\", conf: {" + settings + "}}\n"
             : "offline_store: {type: file}\n";
     Files.writeString(
         root.resolve("feature_store.yaml"),

@@ -61,8 +61,12 @@ public final class SparkCluster implements AutoCloseable {
   private Process master;
   private Process worker;
 
-  private SparkCluster(Path workDir) throws IOException {
+  /** The jars of the cluster's Spark home; null for every jar of this JVM's class path. */
+  private final List<String> distribution;
+
+  private SparkCluster(Path workDir, List<String> distribution) throws IOException {
     this.workDir = workDir;
+    this.distribution = distribution;
     this.masterPort = freePort();
     this.masterWebUiPort = freePort();
     this.masterLog = workDir.resolve("master.log");
@@ -76,8 +80,17 @@ public final class SparkCluster implements AutoCloseable {
    * started is then stopped again.
    */
   public static SparkCluster start(Path workDir) throws IOException {
+    return start(workDir, null);
+  }
+
+  /**
+   * As {@link #start(Path)}, with a Spark home holding only {@code distribution}: the jars of a
+   * Spark installation, without the application's, which then reach the executors as a job jar
+   * ({@code spark.jars}) would on a real cluster. {@link #driverConf} then passes no class folders.
+   */
+  public static SparkCluster start(Path workDir, List<String> distribution) throws IOException {
     Files.createDirectories(workDir);
-    SparkCluster cluster = new SparkCluster(workDir.toAbsolutePath());
+    SparkCluster cluster = new SparkCluster(workDir.toAbsolutePath(), distribution);
     try {
       cluster.startProcesses();
       return cluster;
@@ -110,7 +123,8 @@ public final class SparkCluster implements AutoCloseable {
     conf.put("spark.executor.extraJavaOptions", String.join(" ", OPENS));
     // The Spark home links jars only; the class folders (target/classes, target/test-classes)
     // reach the executors this way, so a test's lambdas and UDFs load there too.
-    String folders = String.join(File.pathSeparator, classPathFolders());
+    String folders =
+        distribution != null ? "" : String.join(File.pathSeparator, classPathFolders());
     if (!folders.isEmpty()) {
       conf.put("spark.executor.extraClassPath", folders);
     }
@@ -174,7 +188,7 @@ public final class SparkCluster implements AutoCloseable {
   }
 
   private void startProcesses() throws IOException {
-    List<String> jars = classPathJars();
+    List<String> jars = distribution != null ? distribution : classPathJars();
     Path sparkHome = sparkHome(jars);
     String classPath = String.join(File.pathSeparator, jars);
 
