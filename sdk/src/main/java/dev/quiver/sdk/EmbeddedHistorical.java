@@ -105,6 +105,15 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
   public DatasetManifest reproduce(Path manifestPath, Path output) {
     TrainingSetFiles.formatOf(output);
     DatasetManifest original = DatasetManifest.read(manifestPath);
+    if (!original.engine().equals(DatasetManifest.EMBEDDED)) {
+      throw new dev.quiver.registry.InvalidRequestException(
+          "Cannot reproduce "
+              + manifestPath
+              + " in process: the "
+              + original.engine()
+              + " engine built it, and its checksums are that engine's; run 'quiver reproduce'"
+              + " on it, which starts the same engine");
+    }
     Definitions definitions =
         FeatureRepo.definitionsFromData(original.definitions(), manifestPath.toString());
     List<String> changes = new ArrayList<>(quickChanges(original, definitions));
@@ -258,7 +267,8 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
           reads.sourceRowsRead(),
           reads.skippedNullKeyRows(),
           reads.skippedNullTimestampRows(),
-          took.toMillis());
+          took.toMillis(),
+          DatasetManifest.EMBEDDED);
     }
   }
 

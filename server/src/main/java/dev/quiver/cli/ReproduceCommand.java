@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
       "",
       "Uses the definitions, features and entity file the manifest recorded. Refuses, naming each",
       "one, when an input file changed since (its size or its checksum); with unchanged inputs the",
-      "new output equals the old one value for value."
+      "new output equals the old one value for value. A training set the Spark engine built is",
+      "built again on Spark."
     })
 final class ReproduceCommand implements Callable<Integer> {
 
@@ -37,6 +38,11 @@ final class ReproduceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     DatasetManifest original = DatasetManifest.read(manifest);
+    if (original.engine().equals(DatasetManifest.SPARK)) {
+      // Its checksums cover whole files, as the Spark engine reads them: it reproduces it.
+      return SparkLauncher.run(
+          "reproduce", java.util.List.of(manifest.toString(), "--output", output.toString()));
+    }
     try (FeatureStore store = FeatureStore.open(original.repoRoot())) {
       DatasetManifest written = store.reproduce(manifest, output);
       HistoricalCommand.printSummary(written, spec.commandLine().getOut());

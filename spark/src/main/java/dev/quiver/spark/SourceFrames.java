@@ -161,8 +161,9 @@ final class SourceFrames {
   private static String schemaOf(Path file) {
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
       return reader.getFooter().getFileMetaData().getSchema().toString();
-    } catch (IOException e) {
-      throw new SourceDataException("Cannot read the Parquet footer of " + file + ": " + e, e);
+    } catch (IOException | RuntimeException e) {
+      throw new SourceDataException(
+          "Cannot read the Parquet footer of " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -214,8 +215,9 @@ final class SourceFrames {
           columns.add(field.getName());
         }
       }
-    } catch (IOException e) {
-      throw new SourceDataException("Cannot read the Parquet footer of " + path + ": " + e, e);
+    } catch (IOException | RuntimeException e) {
+      throw new SourceDataException(
+          "Cannot read the Parquet footer of " + path + ": " + e.getMessage(), e);
     }
     return columns;
   }

@@ -72,8 +72,6 @@ final class SparkHistorical {
    */
   Result plan(
       FeatureSelection selection,
-      String featureService,
-      List<String> featureReferences,
       String entities,
       String timestampColumn,
       boolean fullFeatureNames) {
@@ -167,7 +165,7 @@ final class SparkHistorical {
       }
     }
     if (selection.hasOnDemand()) {
-      joined = withOnDemand(joined, selection, featureService, featureReferences);
+      joined = withOnDemand(joined, selection);
     }
     List<Column> output = new ArrayList<>();
     for (String column : entityColumns) {
@@ -442,11 +440,7 @@ final class SparkHistorical {
     return union.repartition(keyColumns).sortWithinPartitions(sort.toArray(Column[]::new));
   }
 
-  private Dataset<Row> withOnDemand(
-      Dataset<Row> joined,
-      FeatureSelection selection,
-      String featureService,
-      List<String> featureReferences) {
+  private Dataset<Row> withOnDemand(Dataset<Row> joined, FeatureSelection selection) {
     OnDemandEvaluator evaluator = OnDemandEvaluator.forTraining(selection, definitions);
     int[] inputs = evaluator.inputIndexes(selection);
     List<Variable> variables = evaluator.variables();
@@ -480,10 +474,11 @@ final class SparkHistorical {
               computedName(c), SparkTypes.of(evaluator.features().get(c).feature().type()), true));
     }
     return typed.mapPartitions(
+        // By references: a reproduction's definitions hold the views used, not the service.
         new OnDemandColumns(
             OnDemandColumns.json(CanonicalForm.of(definitions)),
-            featureService,
-            featureService == null ? featureReferences : null,
+            null,
+            selection.references(),
             columns),
         Encoders.row(DataTypes.createStructType(fields)));
   }

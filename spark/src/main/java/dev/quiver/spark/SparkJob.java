@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       SparkJob.Historical.class,
       SparkJob.Materialize.class,
-      SparkJob.MaterializeIncremental.class
+      SparkJob.MaterializeIncremental.class,
+      SparkJob.Reproduce.class
     },
     description = "Quiver's jobs on Spark, as the CLI's commands of the same names.")
 public final class SparkJob {
@@ -52,9 +53,12 @@ public final class SparkJob {
     CommandLine cli = new CommandLine(new SparkJob());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          if (e instanceof QuiverException) {
-            commandLine.getErr().println("Error: " + e.getMessage());
-            return 1;
+          // A task's error reaches the driver wrapped in Spark's: say Quiver's, as the CLI does.
+          for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof QuiverException quiver) {
+              commandLine.getErr().println("Error: " + quiver.getMessage());
+              return 1;
+            }
           }
           throw e;
         });
@@ -148,61 +152,158 @@ public final class SparkJob {
 
     @Override
     public Integer call() {
-      Instant started = Instant.now();
-      long startNanos = System.nanoTime();
       try (Repo repo = new Repo(this.repo)) {
         Definitions definitions = repo.definitions();
         FeatureSelection selection = FeatureSelection.of(definitions, featureService, features);
-        SparkHistorical.Result result =
-            new SparkHistorical(repo.spark, definitions, repo.root)
-                .plan(
-                    selection,
-                    featureService,
-                    features,
-                    SourceFrames.isUri(entities)
-                        ? entities
-                        : Path.of(entities).toAbsolutePath().toUri().toString(),
-                    timestampColumn,
-                    fullFeatureNames);
-        SparkOutput.write(result.table(), output);
-        long millis = (System.nanoTime() - startNanos) / 1_000_000;
         DatasetManifest manifest =
-            new DatasetManifest(
-                QuiverVersion.current(),
-                started,
-                repo.config.project(),
-                repo.root,
-                repo.snapshot.version(),
-                selection.references(),
-                featureService,
-                fullFeatureNames,
-                DatasetManifest.usedDefinitions(definitions, selection),
-                FileChecksums.entityRead(repo.spark, result.entityFiles(), result.rows()),
-                new EntityColumns(timestampColumn, java.util.Map.of()),
-                null,
-                FileChecksums.sourceReads(repo.spark, result.sourceFiles()),
-                output.toAbsolutePath().normalize(),
-                result.rows(),
-                result.sourceRowsRead().value(),
-                result.skippedNullKeys().value(),
-                result.skippedNullTimes().value(),
-                millis);
-        SparkOutput.writeText(DatasetManifest.pathFor(manifest.output()), manifest.toJson());
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(
-            "Wrote "
-                + manifest.outputRows()
-                + " rows with "
-                + manifest.features().size()
-                + (manifest.features().size() == 1 ? " feature to " : " features to ")
-                + manifest.output()
-                + " ("
-                + manifest.sourceRowsRead()
-                + " source rows read in "
-                + String.format("%.1f", millis / 1000.0)
-                + " s, on Spark).");
-        out.println("Manifest: " + DatasetManifest.pathFor(manifest.output()));
-        out.flush();
+            trainingSet(
+                repo.spark,
+                new Recorded(
+                    repo.config.project(),
+                    repo.root,
+                    repo.snapshot.version(),
+                    definitions,
+                    featureService,
+                    fullFeatureNames),
+                selection,
+                entities,
+                timestampColumn,
+                output);
+        printSummary(manifest, spec.commandLine().getOut());
+      }
+      return 0;
+    }
+  }
+
+  /** What a training set's manifest records besides what was read: its request and registry. */
+  record Recorded(
+      String project,
+      Path repoRoot,
+      long registryVersion,
+      Definitions definitions,
+      String featureService,
+      boolean fullFeatureNames) {}
+
+  /** Builds a training set on Spark, writes it and its manifest. */
+  static DatasetManifest trainingSet(
+      SparkSession spark,
+      Recorded recorded,
+      FeatureSelection selection,
+      String entities,
+      String timestampColumn,
+      Path output) {
+    Instant started = Instant.now();
+    long startNanos = System.nanoTime();
+    SparkHistorical.Result result =
+        new SparkHistorical(spark, recorded.definitions(), recorded.repoRoot())
+            .plan(
+                selection,
+                SourceFrames.isUri(entities)
+                    ? entities
+                    : Path.of(entities).toAbsolutePath().toUri().toString(),
+                timestampColumn,
+                recorded.fullFeatureNames());
+    SparkOutput.write(result.table(), output);
+    long millis = (System.nanoTime() - startNanos) / 1_000_000;
+    DatasetManifest manifest =
+        new DatasetManifest(
+            QuiverVersion.current(),
+            started,
+            recorded.project(),
+            recorded.repoRoot(),
+            recorded.registryVersion(),
+            selection.references(),
+            recorded.featureService(),
+            recorded.fullFeatureNames(),
+            DatasetManifest.usedDefinitions(recorded.definitions(), selection),
+            FileChecksums.entityRead(spark, result.entityFiles(), result.rows()),
+            new EntityColumns(timestampColumn, java.util.Map.of()),
+            null,
+            FileChecksums.sourceReads(spark, result.sourceFiles()),
+            output.toAbsolutePath().normalize(),
+            result.rows(),
+            result.sourceRowsRead().value(),
+            result.skippedNullKeys().value(),
+            result.skippedNullTimes().value(),
+            millis,
+            DatasetManifest.SPARK);
+    SparkOutput.writeText(DatasetManifest.pathFor(manifest.output()), manifest.toJson());
+    return manifest;
+  }
+
+  static void printSummary(DatasetManifest manifest, PrintWriter out) {
+    out.println(
+        "Wrote "
+            + manifest.outputRows()
+            + " rows with "
+            + manifest.features().size()
+            + (manifest.features().size() == 1 ? " feature to " : " features to ")
+            + manifest.output()
+            + " ("
+            + manifest.sourceRowsRead()
+            + " source rows read in "
+            + String.format("%.1f", manifest.durationMillis() / 1000.0)
+            + " s, on Spark).");
+    out.println("Manifest: " + DatasetManifest.pathFor(manifest.output()));
+    out.flush();
+  }
+
+  @Command(
+      name = "reproduce",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Build a training set again on Spark from the manifest of one Spark built.",
+        "Refuses, naming each one, when an input file changed since (size or checksum)."
+      })
+  static final class Reproduce implements Callable<Integer> {
+
+    @CommandLine.Parameters(paramLabel = "MANIFEST", description = "An <output>.manifest.json.")
+    Path manifest;
+
+    @Option(names = "--output", required = true, description = "A .parquet file or a folder.")
+    Path output;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      DatasetManifest original = DatasetManifest.read(manifest);
+      Definitions definitions =
+          FeatureRepo.definitionsFromData(original.definitions(), manifest.toString());
+      ProjectConfig config = FeatureRepo.loadConfig(original.repoRoot(), System.getenv());
+      SparkSession spark =
+          SparkEngine.session(
+              config.offlineStore().type().equals(SparkOfflineStoreType.TYPE)
+                  ? config.offlineStore()
+                  : new dev.quiver.registry.model.StoreConfig(
+                      SparkOfflineStoreType.TYPE, java.util.Map.of(), null));
+      try {
+        List<String> changes = InputChanges.of(spark, original, definitions);
+        if (!changes.isEmpty()) {
+          throw new dev.quiver.registry.InvalidRequestException(
+              "Cannot reproduce: "
+                  + (changes.size() == 1 ? "an input changed" : changes.size() + " inputs changed")
+                  + " since the manifest was written: "
+                  + String.join("; ", changes));
+        }
+        FeatureSelection selection = FeatureSelection.of(definitions, null, original.features());
+        DatasetManifest written =
+            trainingSet(
+                spark,
+                new Recorded(
+                    original.project(),
+                    original.repoRoot(),
+                    original.registryVersion(),
+                    definitions,
+                    original.featureService(),
+                    original.fullFeatureNames()),
+                selection,
+                original.entities().path().toUri().toString(),
+                original.entityColumns().timestampColumn(),
+                output);
+        printSummary(written, spec.commandLine().getOut());
+      } finally {
+        spark.stop();
       }
       return 0;
     }

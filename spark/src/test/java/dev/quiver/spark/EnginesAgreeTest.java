@@ -302,7 +302,7 @@ class EnginesAgreeTest {
       VectorSchemaRoot expected = embedded.table();
       SparkHistorical.Result result =
           new SparkHistorical(spark, definitions, root)
-              .plan(selection, null, references, entities.toUri().toString(), null, fullNames);
+              .plan(selection, entities.toUri().toString(), null, fullNames);
       List<Row> actual = result.table().collectAsList();
       List<String> columns = List.of(result.table().columns());
       assertThat(actual).hasSize(expected.getRowCount());

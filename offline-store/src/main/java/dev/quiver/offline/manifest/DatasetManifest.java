@@ -42,6 +42,9 @@ import java.util.TreeMap;
  * @param entityColumnTypes the type every column of a CSV entity file was read as, in the file's
  *     order, so that {@code reproduce} reads them alike; null for Parquet files, Arrow tables and
  *     manifests written before it was recorded
+ * @param engine what built it: {@link #EMBEDDED} (also for manifests from before it was recorded)
+ *     or {@link #SPARK}, whose checksums cover whole files; {@code reproduce} runs on the same
+ *     engine
  */
 public record DatasetManifest(
     String quiverVersion,
@@ -62,9 +65,21 @@ public record DatasetManifest(
     long sourceRowsRead,
     long skippedNullKeyRows,
     long skippedNullTimestampRows,
-    long durationMillis) {
+    long durationMillis,
+    String engine) {
 
   public static final int FORMAT = 1;
+
+  /** The engine of training sets built in process. */
+  public static final String EMBEDDED = "embedded";
+
+  /** The engine of training sets built as Spark jobs ({@code offline_store: {type: spark}}). */
+  public static final String SPARK = "spark";
+
+  public DatasetManifest {
+    engine = engine == null ? EMBEDDED : engine;
+  }
+
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -89,7 +104,8 @@ public record DatasetManifest(
         sourceRowsRead,
         skippedNullKeyRows,
         skippedNullTimestampRows,
-        durationMillis);
+        durationMillis,
+        engine);
   }
 
   /** The manifest path of an output file. */
@@ -145,6 +161,10 @@ public record DatasetManifest(
     map.put("skipped_rows_null_key", skippedNullKeyRows);
     map.put("skipped_rows_null_timestamp", skippedNullTimestampRows);
     map.put("duration_ms", durationMillis);
+    if (!engine.equals(EMBEDDED)) {
+      // Only when another engine built it, so that embedded manifests read as before.
+      map.put("engine", engine);
+    }
     map.put("definitions", definitions);
     try {
       return JSON.writeValueAsString(map) + "\n";
@@ -238,7 +258,8 @@ public record DatasetManifest(
           ((Number) map.get("source_rows_read")).longValue(),
           ((Number) map.get("skipped_rows_null_key")).longValue(),
           ((Number) map.get("skipped_rows_null_timestamp")).longValue(),
-          ((Number) map.get("duration_ms")).longValue());
+          ((Number) map.get("duration_ms")).longValue(),
+          (String) map.get("engine"));
     } catch (ClassCastException
         | NullPointerException
         | java.time.format.DateTimeParseException e) {

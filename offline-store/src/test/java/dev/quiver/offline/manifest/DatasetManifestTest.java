@@ -64,7 +64,8 @@ class DatasetManifestTest {
         0,
         0,
         0,
-        5);
+        5,
+        DatasetManifest.EMBEDDED);
   }
 
   @Test
