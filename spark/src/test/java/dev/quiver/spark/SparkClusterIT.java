@@ -11,6 +11,7 @@ import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.HistoricalRequest;
 import dev.quiver.spark.testing.SparkCluster;
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +41,7 @@ class SparkClusterIT {
 
   @TempDir static Path dir;
   private static SparkCluster cluster;
+  private static List<String> sparkJars;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -50,6 +52,7 @@ class SparkClusterIT {
         spark.add(path.toAbsolutePath().toString());
       }
     }
+    sparkJars = spark;
     cluster = SparkCluster.start(dir.resolve("cluster"), spark);
   }
 
@@ -120,6 +123,49 @@ class SparkClusterIT {
         assertThat(got.get(row)).as("training set row %d", row).isEqualTo(want.get(row));
       }
       assertThat(Path.of(actual + ".manifest.json")).isRegularFile();
+
+      // The README's spark-submit: the driver too loads Quiver from the job jar alone.
+      Path submitted = dir.resolve("submitted.parquet");
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(dev.quiver.registry.plugin.SparkOfflineStoreType.JVM_OPENS);
+      command.addAll(
+          List.of(
+              "-cp",
+              String.join(File.pathSeparator, sparkJars),
+              "org.apache.spark.deploy.SparkSubmit",
+              "--master",
+              cluster.masterUrl(),
+              "--deploy-mode",
+              "client",
+              "--class",
+              "dev.quiver.spark.SparkJob"));
+      cluster
+          .driverConf()
+          .forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
+      command.addAll(
+          List.of(
+              Path.of("target", "quiver-spark-job.jar").toAbsolutePath().toString(),
+              "historical",
+              "--repo",
+              spark.toString(),
+              "--entities",
+              entities.toString(),
+              "--feature-service",
+              "driver_activity_v3",
+              "--output",
+              submitted.toString()));
+      Path log = dir.resolve("spark-submit.log");
+      Process submit =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      assertThat(submit.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+      assertThat(submit.exitValue())
+          .as("spark-submit; its output: %s", Files.readString(log))
+          .isZero();
+      assertThat(cells(submitted)).isEqualTo(want);
 
       Instant start = END.minus(Duration.ofDays(2));
       try (FeatureStore store = FeatureStore.open(embedded)) {
