@@ -124,7 +124,11 @@ final class HistoricalCommand implements Callable<Integer> {
     }
     List<String> args = new ArrayList<>();
     args.addAll(List.of("--repo", repo.root().toString()));
-    args.addAll(List.of("--entities", entities.toString()));
+    // As typed: a URI such as hdfs://nn/entities/ does not survive being a Path.
+    args.addAll(
+        List.of(
+            "--entities",
+            spec.commandLine().getParseResult().matchedOption("--entities").stringValues().get(0)));
     args.addAll(List.of("--output", output.toString()));
     if (timestampColumn != null) {
       args.addAll(List.of("--timestamp-column", timestampColumn));

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,15 +35,42 @@ final class FileChecksums {
   record Fingerprint(String file, long size, long modified, long checksum)
       implements Serializable {}
 
-  static FileRead entityRead(SparkSession spark, List<String> files, long rows) {
-    Fingerprint print = of(spark, files).get(0);
+  /**
+   * The entity rows' fingerprint: their file's, or for a folder of files one over all of them (the
+   * sizes summed, the latest modification, a checksum of each file's name and checksum in path
+   * order), recorded under the path the request named.
+   *
+   * @param entities the entity rows as the request named them: a file or a folder
+   */
+  static FileRead entityRead(SparkSession spark, String entities, List<String> files, long rows) {
+    List<Fingerprint> prints = new ArrayList<>(of(spark, files));
+    prints.sort(java.util.Comparator.comparing(p -> SourceFrames.normalized(p.file())));
+    Fingerprint print = combined(prints);
     return new FileRead(
-        pathOf(print.file()),
+        pathOf(entities),
         print.size(),
         Instant.ofEpochMilli(print.modified()),
         print.checksum(),
         print.size(),
         rows);
+  }
+
+  /** One fingerprint for several files, in the order given; the file's own for one. */
+  static Fingerprint combined(List<Fingerprint> prints) {
+    if (prints.size() == 1) {
+      return prints.get(0);
+    }
+    CRC32C crc = new CRC32C();
+    long size = 0;
+    long modified = 0;
+    for (Fingerprint print : prints) {
+      String name = SourceFrames.normalized(print.file());
+      crc.update(name.substring(name.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8));
+      crc.update(java.nio.ByteBuffer.allocate(8).putLong(print.checksum()).array());
+      size += print.size();
+      modified = Math.max(modified, print.modified());
+    }
+    return new Fingerprint("", size, modified, crc.getValue());
   }
 
   static List<SourceFileRead> sourceReads(SparkSession spark, Map<String, List<String>> byView) {

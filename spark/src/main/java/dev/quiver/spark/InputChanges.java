@@ -4,6 +4,7 @@ import dev.quiver.offline.io.FileRead;
 import dev.quiver.offline.join.SourceFileRead;
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.offline.parquet.SourceFiles;
+import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
 import java.nio.file.Files;
@@ -26,10 +27,46 @@ final class InputChanges {
 
   static List<String> of(SparkSession spark, DatasetManifest original, Definitions definitions) {
     List<String> changes = new ArrayList<>();
+    List<String> remote = new ArrayList<>();
+    for (FileRead read : reads(original)) {
+      if (!read.path().isAbsolute()) {
+        remote.add(read.path().toString());
+      }
+    }
+    if (!remote.isEmpty()) {
+      throw new InvalidRequestException(
+          "Cannot reproduce: it read files outside this machine's file system ("
+              + String.join(", ", remote)
+              + "), which reproduce does not fingerprint yet; build the training set again with"
+              + " 'quiver historical'");
+    }
+    Path entities = original.entities().path();
+    if (!Files.exists(entities)) {
+      changes.add("entity file " + entities + " is gone");
+    } else {
+      List<String> files =
+          Files.isDirectory(entities)
+              ? List.of(spark.read().parquet(uri(entities)).inputFiles())
+              : List.of(uri(entities));
+      List<FileChecksums.Fingerprint> prints = new ArrayList<>(FileChecksums.of(spark, files));
+      prints.sort(java.util.Comparator.comparing(p -> SourceFrames.normalized(p.file())));
+      FileChecksums.Fingerprint now = FileChecksums.combined(prints);
+      FileRead before = original.entities();
+      if (now.size() != before.size()) {
+        changes.add(
+            "entity file "
+                + entities
+                + " changed size ("
+                + before.size()
+                + " -> "
+                + now.size()
+                + " bytes)");
+      } else if (now.checksum() != before.checksum()) {
+        changes.add("entity file " + entities + " has new content");
+      }
+    }
     Map<String, FileRead> recorded = new LinkedHashMap<>();
     Map<String, String> what = new HashMap<>();
-    recorded.put(uri(original.entities().path()), original.entities());
-    what.put(uri(original.entities().path()), "entity file");
     Map<String, List<String>> byView = new LinkedHashMap<>();
     for (SourceFileRead source : original.sources()) {
       String file = uri(source.file().path());
@@ -69,6 +106,13 @@ final class InputChanges {
       }
     }
     return changes;
+  }
+
+  private static List<FileRead> reads(DatasetManifest original) {
+    List<FileRead> reads = new ArrayList<>();
+    reads.add(original.entities());
+    original.sources().forEach(source -> reads.add(source.file()));
+    return reads;
   }
 
   private static String uri(Path path) {

@@ -88,6 +88,13 @@ final class SourceFrames {
       types.put(field.name(), field.dataType());
     }
     String what = "feature view '" + view.name() + "' (source '" + source.name() + "')";
+    // The time bounds on the stored column itself, in its unit, so that Parquet's row-group
+    // statistics prune; the exact bounds (in nanoseconds) hold after the conversion below.
+    DataType tsType = types.get(source.timestampField());
+    if (tsType != null) {
+      Column stored = raw.col(quote(source.timestampField()));
+      raw = raw.where(stored.isNull().or(storedBounds(stored, tsType, tsFrom, tsTo)));
+    }
     List<Column> columns = new ArrayList<>();
     for (ColumnSpec spec : specs) {
       DataType type = types.get(spec.sourceName());
@@ -117,6 +124,36 @@ final class SourceFrames {
     columns.add(raw.col("_metadata.row_index").as(ROW));
     return raw.select(columns.toArray(Column[]::new))
         .where(functions.col(TS).isNull().or(functions.col(TS).between(tsFrom, tsTo)));
+  }
+
+  /**
+   * {@code from <= ts <= to} (nanoseconds) on a stored time column, as loose as its unit needs: a
+   * microsecond timestamp between the microseconds around the bounds, a nanosecond one (a long)
+   * exactly; true for other types (the exact filter still applies).
+   */
+  private static Column storedBounds(Column stored, DataType type, long from, long to) {
+    Column bounds = functions.lit(true);
+    if (type instanceof org.apache.spark.sql.types.LongType) {
+      if (from != Long.MIN_VALUE) {
+        bounds = bounds.and(stored.geq(from));
+      }
+      if (to != Long.MAX_VALUE) {
+        bounds = bounds.and(stored.leq(to));
+      }
+    } else if (type instanceof org.apache.spark.sql.types.TimestampType) {
+      if (from != Long.MIN_VALUE) {
+        bounds = bounds.and(stored.geq(functions.lit(microsInstant(Math.floorDiv(from, 1000L)))));
+      }
+      if (to != Long.MAX_VALUE) {
+        bounds = bounds.and(stored.leq(functions.lit(microsInstant(-Math.floorDiv(-to, 1000L)))));
+      }
+    }
+    return bounds;
+  }
+
+  private static java.time.Instant microsInstant(long micros) {
+    return java.time.Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
   }
 
   /** A frame over Parquet files and, per row, its file's rank in path order. */
@@ -184,7 +221,8 @@ final class SourceFrames {
 
   private static Column rank(Dataset<Row> frame, HashMap<String, Integer> ranks) {
     UserDefinedFunction rank =
-        functions.udf(new FileRank(ranks), DataTypes.IntegerType).asNondeterministic();
+        // Deterministic (a file's rank is fixed), so that filters move below it to the scan.
+        functions.udf(new FileRank(ranks), DataTypes.IntegerType);
     return rank.apply(frame.col("_metadata.file_path"));
   }
 

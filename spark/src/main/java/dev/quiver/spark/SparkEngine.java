@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -19,24 +20,40 @@ final class SparkEngine {
 
   private SparkEngine() {}
 
-  /** The settings a session gets: Quiver's defaults, the user's conf, then what must hold. */
-  static Map<String, String> settings(StoreConfig config) {
-    String master = config.option("master").orElse("local[*]");
+  /**
+   * The settings a session gets: Quiver's defaults, the user's conf, then what must hold. A master
+   * that spark-submit set ({@code spark.master} among the JVM's properties) wins over the repo's,
+   * as spark-submit's {@code --master} should.
+   *
+   * @param submitted the master spark-submit set, or null
+   */
+  static Map<String, String> settings(StoreConfig config, String submitted) {
+    String master = submitted != null ? submitted : config.option("master").orElse("local[*]");
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("spark.master", master);
     settings.put("spark.app.name", "quiver");
     settings.put("spark.ui.enabled", "false");
     settings.put("spark.ui.showConsoleProgress", "false");
-    settings.put(
-        "spark.executor.extraJavaOptions", String.join(" ", SparkOfflineStoreType.JVM_OPENS));
-    if (master.startsWith("local")) {
+    if (isLocal(master)) {
       settings.put("spark.driver.host", "127.0.0.1");
       settings.put("spark.driver.bindAddress", "127.0.0.1");
       // A few partitions per core: the default 200 costs more than it saves on one machine.
       settings.put("spark.sql.shuffle.partitions", String.valueOf(4 * cores(master)));
     }
-    settings.putAll(config.mapOption("conf"));
-    if (!master.startsWith("local")) {
+    // Results go from executor to executor, never through the driver: no broadcast joins (a
+    // broadcast collects one side on the driver first).
+    settings.put("spark.sql.autoBroadcastJoinThreshold", "-1");
+    settings.put("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1");
+    Map<String, String> conf = config.mapOption("conf");
+    settings.putAll(conf);
+    settings.put("spark.master", master);
+    // The opens executors need come first; the user's options are added, not swapped in.
+    String opens = String.join(" ", SparkOfflineStoreType.JVM_OPENS);
+    String userOptions = conf.get("spark.executor.extraJavaOptions");
+    settings.put(
+        "spark.executor.extraJavaOptions",
+        userOptions == null || userOptions.isBlank() ? opens : opens + " " + userOptions);
+    if (!isLocal(master)) {
       // The executors of a cluster load Quiver's code from the job jar beside this module's.
       jobJar()
           .ifPresent(
@@ -44,12 +61,22 @@ final class SparkEngine {
                   settings.merge(
                       "spark.jars", jar.toUri().toString(), (given, ours) -> given + "," + ours));
     }
-    // Quiver's semantics: instants in UTC, at nanoseconds where the files have them.
+    // Quiver's semantics: instants in UTC, at nanoseconds where the files have them; a cast that
+    // does not fit (an int64 key for an int32 entity) is an error, never a wrapped value.
     settings.put("spark.sql.session.timeZone", "UTC");
     settings.put("spark.sql.datetime.java8API.enabled", "true");
     settings.put("spark.sql.legacy.parquet.nanosAsLong", "true");
     settings.put("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+    settings.put("spark.sql.ansi.enabled", "true");
     return settings;
+  }
+
+  /**
+   * Whether executors run in the driver's JVM: {@code local}, {@code local[N]}, {@code local[N,F]}
+   * (not {@code local-cluster[...]}, whose executors are other processes).
+   */
+  static boolean isLocal(String master) {
+    return master.equals("local") || master.startsWith("local[");
   }
 
   /**
@@ -72,7 +99,8 @@ final class SparkEngine {
 
   static SparkSession session(StoreConfig config) {
     SparkSession.Builder builder = SparkSession.builder();
-    settings(config).forEach(builder::config);
+    String submitted = new SparkConf().getOption("spark.master").getOrElse(() -> null);
+    settings(config, submitted).forEach(builder::config);
     return builder.getOrCreate();
   }
 

@@ -52,7 +52,18 @@ final class SparkHistorical {
       LongAccumulator skippedNullKeys,
       LongAccumulator skippedNullTimes,
       List<String> entityFiles,
-      Map<String, List<String>> sourceFiles) {}
+      Map<String, List<String>> sourceFiles) {
+
+    /** The columns, after the training set's, that give each row's place: file, then row rank. */
+    static final List<String> ORDER = List.of(KeyedMerge.ENTITY_FILE, KeyedMerge.ENTITY_ROW);
+
+    /** The training set in input order, without the rank columns. */
+    Dataset<Row> ordered() {
+      return table
+          .orderBy(ORDER.stream().map(functions::col).toArray(Column[]::new))
+          .drop(ORDER.toArray(String[]::new));
+    }
+  }
 
   private final SparkSession spark;
   private final Definitions definitions;
@@ -79,12 +90,12 @@ final class SparkHistorical {
     Dataset<Row> raw = located.frame();
     List<String> entityColumns = Arrays.asList(raw.columns());
     List<String> outputNames = selection.outputNames(fullFeatureNames, entityColumns);
-    String tsColumn = timestampColumn == null ? "event_timestamp" : timestampColumn;
-    StructField tsField = field(raw.schema(), tsColumn, "the entity rows' timestamp column");
     // Columns stored as nanosecond timestamps are read as longs: they stay timestamps (at Spark's
     // microseconds) in the training set, as the embedded engine keeps them timestamps.
     java.util.Set<String> nanos =
         SourceFrames.nanosecondColumns(spark, Arrays.asList(raw.inputFiles()));
+    String tsColumn = timestampColumn(raw.schema(), timestampColumn, nanos);
+    StructField tsField = field(raw.schema(), tsColumn, "the entity rows' timestamp column");
     List<Column> columns = new ArrayList<>();
     for (String column : entityColumns) {
       Column value = raw.col(SourceFrames.quote(column));
@@ -180,10 +191,11 @@ final class SparkHistorical {
               : computedName(computed++);
       output.add(joined.col(internal).as(outputNames.get(r)));
     }
-    Dataset<Row> table =
-        joined
-            .orderBy(KeyedMerge.ENTITY_FILE, KeyedMerge.ENTITY_ROW)
-            .select(output.toArray(Column[]::new));
+    // The rows' ranks travel with them until the writer puts them in order (a global sort for a
+    // folder of parts, one sorted partition for a single file) and drops them.
+    output.add(joined.col(KeyedMerge.ENTITY_FILE));
+    output.add(joined.col(KeyedMerge.ENTITY_ROW));
+    Dataset<Row> table = joined.select(output.toArray(Column[]::new));
     return new Result(
         table,
         rowCount,
@@ -223,6 +235,57 @@ final class SparkHistorical {
             + "' is not among the entity columns ("
             + String.join(", ", schema.fieldNames())
             + ")");
+  }
+
+  /**
+   * The entity rows' time column, chosen as the embedded engine chooses it: the one named, else
+   * {@code event_timestamp}, else the only timestamp column; it must be a timestamp (a plain int64
+   * is not one: its unit is unknown).
+   */
+  private static String timestampColumn(
+      StructType schema, String named, java.util.Set<String> nanos) {
+    List<String> candidates = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      if (isTimestamp(field, nanos)) {
+        candidates.add(field.name());
+      }
+    }
+    if (named != null) {
+      StructField field = field(schema, named, "the entity rows' timestamp column");
+      if (!isTimestamp(field, nanos)) {
+        throw notTimestamp(named, field);
+      }
+      return named;
+    }
+    if (candidates.contains("event_timestamp")) {
+      return "event_timestamp";
+    }
+    if (candidates.size() == 1) {
+      return candidates.get(0);
+    }
+    if (Arrays.asList(schema.fieldNames()).contains("event_timestamp")) {
+      throw notTimestamp("event_timestamp", schema.apply("event_timestamp"));
+    }
+    throw new InvalidRequestException(
+        "Cannot retrieve features: the entity rows need an 'event_timestamp' column"
+            + (candidates.isEmpty()
+                ? " (they have no timestamp column)"
+                : " (they have several timestamp columns: " + String.join(", ", candidates) + ")"));
+  }
+
+  private static boolean isTimestamp(StructField field, java.util.Set<String> nanos) {
+    return field.dataType() instanceof org.apache.spark.sql.types.TimestampType
+        || field.dataType() instanceof org.apache.spark.sql.types.TimestampNTZType
+        || nanos.contains(field.name());
+  }
+
+  private static InvalidRequestException notTimestamp(String column, StructField field) {
+    return new InvalidRequestException(
+        "Cannot retrieve features: the entity column '"
+            + column
+            + "' is "
+            + field.dataType().simpleString()
+            + ", not a timestamp");
   }
 
   /**
@@ -307,7 +370,7 @@ final class SparkHistorical {
     }
     Dataset<Row> merged =
         sorted(
-            withoutNullKeys(rows, entities).select(entitySide.toArray(Column[]::new)),
+            withoutNullKeys(rows.select(entitySide.toArray(Column[]::new)), entities.size()),
             events.select(eventSide.toArray(Column[]::new)),
             entities.size(),
             KNOWN_AT,
@@ -392,7 +455,7 @@ final class SparkHistorical {
     }
     Dataset<Row> merged =
         sorted(
-            withoutNullKeys(rows, entities).select(entitySide.toArray(Column[]::new)),
+            withoutNullKeys(rows.select(entitySide.toArray(Column[]::new)), entities.size()),
             events.select(eventSide.toArray(Column[]::new)),
             entities.size(),
             SourceFrames.TS,
@@ -413,13 +476,16 @@ final class SparkHistorical {
     return functions.lit(null).cast(type).as(name);
   }
 
-  /** Entity rows with a null join key take no part: their features stay null. */
-  private static Dataset<Row> withoutNullKeys(Dataset<Row> rows, List<Entity> entities) {
+  /**
+   * Entity rows with a null join key (after the cast to the entity's type) take no part: their
+   * features stay null.
+   */
+  private static Dataset<Row> withoutNullKeys(Dataset<Row> entitySide, int keys) {
     Column condition = functions.lit(true);
-    for (Entity entity : entities) {
-      condition = condition.and(rows.col(SourceFrames.quote(entity.joinKey())).isNotNull());
+    for (int k = 0; k < keys; k++) {
+      condition = condition.and(functions.col(keyName(k)).isNotNull());
     }
-    return rows.where(condition);
+    return entitySide.where(condition);
   }
 
   /**

@@ -194,16 +194,14 @@ public final class SparkJob {
       Path output) {
     Instant started = Instant.now();
     long startNanos = System.nanoTime();
+    String location =
+        SourceFrames.isUri(entities)
+            ? entities
+            : Path.of(entities).toAbsolutePath().normalize().toUri().toString();
     SparkHistorical.Result result =
         new SparkHistorical(spark, recorded.definitions(), recorded.repoRoot())
-            .plan(
-                selection,
-                SourceFrames.isUri(entities)
-                    ? entities
-                    : Path.of(entities).toAbsolutePath().toUri().toString(),
-                timestampColumn,
-                recorded.fullFeatureNames());
-    SparkOutput.write(result.table(), output);
+            .plan(selection, location, timestampColumn, recorded.fullFeatureNames());
+    SparkOutput.write(result.table(), SparkHistorical.Result.ORDER, output);
     long millis = (System.nanoTime() - startNanos) / 1_000_000;
     DatasetManifest manifest =
         new DatasetManifest(
@@ -216,7 +214,7 @@ public final class SparkJob {
             recorded.featureService(),
             recorded.fullFeatureNames(),
             DatasetManifest.usedDefinitions(recorded.definitions(), selection),
-            FileChecksums.entityRead(spark, result.entityFiles(), result.rows()),
+            FileChecksums.entityRead(spark, location, result.entityFiles(), result.rows()),
             new EntityColumns(timestampColumn, java.util.Map.of()),
             null,
             FileChecksums.sourceReads(spark, result.sourceFiles()),
@@ -321,7 +319,7 @@ public final class SparkJob {
     }
     String master = repo.spark.sparkContext().master();
     if (!factory.capabilities().contains(OnlineStoreFactory.Capability.SHARED_BETWEEN_PROCESSES)
-        && !master.startsWith("local")) {
+        && !SparkEngine.isLocal(master)) {
       throw new OnlineStoreException(
           "Cannot materialize on the Spark cluster "
               + master

@@ -10,8 +10,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Writes a training set from the executors: a folder of Parquet part files in row order, or, for an
@@ -28,7 +30,10 @@ final class SparkOutput {
     return output.getFileName().toString().endsWith(".parquet");
   }
 
-  static void write(Dataset<Row> table, Path output) {
+  /**
+   * @param order the columns giving the rows' order, dropped from what is written
+   */
+  static void write(Dataset<Row> table, List<String> order, Path output) {
     Path target = output.toAbsolutePath().normalize();
     Path parent = target.getParent();
     try {
@@ -38,8 +43,25 @@ final class SparkOutput {
     }
     Path staging = parent.resolve("." + target.getFileName() + ".spark-" + UUID.randomUUID());
     try {
-      Dataset<Row> written = isSingleFile(target) ? table.coalesce(1) : table;
+      Column[] by = order.stream().map(functions::col).toArray(Column[]::new);
+      String[] ranks = order.toArray(String[]::new);
+      // One file: one partition sorted by Spark (it spills), as coalescing sorted partitions
+      // may put them in any order on a cluster. A folder: a global sort, parts in order.
+      Dataset<Row> written =
+          isSingleFile(target)
+              ? table.repartition(1).sortWithinPartitions(by).drop(ranks)
+              : table.orderBy(by).drop(ranks);
       written.write().parquet(staging.toUri().toString());
+      try (Stream<Path> files = Files.list(staging)) {
+        if (files.noneMatch(f -> f.getFileName().toString().startsWith("part-"))) {
+          throw new OutputException(
+              "Cannot write "
+                  + target
+                  + ": Spark's executors wrote no part file where the driver looks; on a cluster,"
+                  + " write to a folder the driver and every executor share",
+              null);
+        }
+      }
       if (isSingleFile(target)) {
         List<Path> parts;
         try (Stream<Path> files = Files.list(staging)) {

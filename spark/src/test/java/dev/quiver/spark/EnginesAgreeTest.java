@@ -303,8 +303,8 @@ class EnginesAgreeTest {
       SparkHistorical.Result result =
           new SparkHistorical(spark, definitions, root)
               .plan(selection, entities.toUri().toString(), null, fullNames);
-      List<Row> actual = result.table().collectAsList();
-      List<String> columns = List.of(result.table().columns());
+      List<Row> actual = result.ordered().collectAsList();
+      List<String> columns = List.of(result.ordered().columns());
       assertThat(actual).hasSize(expected.getRowCount());
       assertThat(columns)
           .containsExactlyElementsOf(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.materializer.MaterializationProgress;
+import dev.quiver.online.redis.RedisClusterProcesses;
 import dev.quiver.online.redis.TestRedis;
 import dev.quiver.registry.RegistryPlan;
 import dev.quiver.registry.load.FeatureRepo;
@@ -54,6 +55,16 @@ class SparkMaterializationTest {
       materializeBoth(embedded, spark);
     } finally {
       TestRedis.deleteProjects(TestRedis.URL, prefix);
+    }
+  }
+
+  @Test
+  void redisClusterGetsTheSameRowsAndTiles() throws Exception {
+    try (RedisClusterProcesses cluster = RedisClusterProcesses.start(dir.resolve("nodes"))) {
+      String online = "{type: redis-cluster, urls: [" + String.join(", ", cluster.urls()) + "]}";
+      Path embedded = repo(dir.resolve("embedded"), online, "cluster_embedded", false);
+      Path spark = repo(dir.resolve("spark"), online, "cluster_spark", true);
+      materializeBoth(embedded, spark);
     }
   }
 
@@ -129,7 +140,10 @@ class SparkMaterializationTest {
         .isGreaterThan(1000);
   }
 
-  /** The example repo with its data, applied, its online store of {@code type}. */
+  /**
+   * The example repo with its data, applied, its online store of {@code type} ({@code rocksdb},
+   * {@code redis}, or a whole {@code {type: ...}} mapping).
+   */
   static Path repo(Path root, String type, String project, boolean onSpark) throws IOException {
     return repo(
         root,
@@ -147,9 +161,11 @@ class SparkMaterializationTest {
       throws IOException {
     ExampleRepo.createAt(root, END);
     String online =
-        type.equals("redis")
-            ? "online_store: {type: redis, url: \"" + TestRedis.URL + "\"}\n"
-            : "online_store: {type: rocksdb, path: data/online}\n";
+        type.startsWith("{")
+            ? "online_store: " + type + "\n"
+            : type.equals("redis")
+                ? "online_store: {type: redis, url: \"" + TestRedis.URL + "\"}\n"
+                : "online_store: {type: rocksdb, path: data/online}\n";
     StringBuilder settings = new StringBuilder();
     conf.forEach(
         (key, value) ->

@@ -151,4 +151,108 @@ class SparkTrainingSetTest {
       spark.stop();
     }
   }
+
+  @Test
+  void aFolderOfEntityFilesIsFingerprintedWholeAndReproduced() throws Exception {
+    Path folder = dir.resolve("entity-folder");
+    org.apache.spark.sql.SparkSession spark =
+        SparkEngine.session(
+            new dev.quiver.registry.model.StoreConfig("spark", Map.of("master", "local[1]"), null));
+    try {
+      spark
+          .read()
+          .parquet(entities.toUri().toString())
+          // Read back as nanoseconds (a long), written as a microsecond timestamp.
+          .withColumn(
+              "event_timestamp",
+              org.apache.spark.sql.functions.expr("timestamp_micros(event_timestamp div 1000)"))
+          .repartition(3)
+          .write()
+          .parquet(folder.toUri().toString());
+    } finally {
+      spark.stop();
+    }
+    Path output = dir.resolve("from-folder.parquet");
+    String summary =
+        run(
+            "historical",
+            "--repo",
+            repo.toString(),
+            "--entities",
+            folder.toString(),
+            "--features",
+            "driver_hourly_stats:conv_rate",
+            "--output",
+            output.toString());
+    assertThat(summary).contains("Wrote 200 rows");
+    DatasetManifest manifest = DatasetManifest.read(DatasetManifest.pathFor(output));
+    assertThat(manifest.entities().path()).isEqualTo(folder);
+    long parts;
+    try (var files = Files.list(folder)) {
+      parts = files.filter(f -> f.getFileName().toString().startsWith("part-")).count();
+    }
+    assertThat(parts).isEqualTo(3);
+
+    Path again = dir.resolve("from-folder-again.parquet");
+    run("reproduce", DatasetManifest.pathFor(output).toString(), "--output", again.toString());
+    assertThat(Files.readAllBytes(again)).isEqualTo(Files.readAllBytes(output));
+
+    Path part;
+    try (var files = Files.list(folder)) {
+      part = files.filter(f -> f.getFileName().toString().startsWith("part-")).findFirst().get();
+    }
+    Files.delete(part);
+    assertThatThrownBy(
+            () ->
+                run(
+                    "reproduce",
+                    DatasetManifest.pathFor(output).toString(),
+                    "--output",
+                    again.toString()))
+        .hasMessageContaining("entity file " + folder + " changed size");
+  }
+
+  @Test
+  void theEntityTimeColumnIsChosenAsTheEmbeddedEngineChoosesIt() throws Exception {
+    Path renamed = dir.resolve("entities-ts.parquet");
+    Path untyped = dir.resolve("entities-int64.parquet");
+    dev.quiver.offline.testing.ParquetFixtures.write(
+        renamed,
+        "message e { required int64 driver_id; required int64 booked (TIMESTAMP(MICROS,true)); }",
+        List.of(Map.of("driver_id", 1001L, "booked", 1_772_000_000_000_000_000L)),
+        0);
+    dev.quiver.offline.testing.ParquetFixtures.write(
+        untyped,
+        "message e { required int64 driver_id; required int64 event_timestamp; }",
+        List.of(Map.of("driver_id", 1001L, "event_timestamp", 1_772_000_000_000L)),
+        0);
+    Path output = dir.resolve("ts.parquet");
+    // The only timestamp column is the rows' time, as in the embedded engine.
+    assertThat(
+            run(
+                "historical",
+                "--repo",
+                repo.toString(),
+                "--entities",
+                renamed.toString(),
+                "--features",
+                "driver_hourly_stats:conv_rate",
+                "--output",
+                output.toString()))
+        .contains("Wrote 1 rows");
+    // An int64 is not a time: refused, not read as nanoseconds.
+    assertThatThrownBy(
+            () ->
+                run(
+                    "historical",
+                    "--repo",
+                    repo.toString(),
+                    "--entities",
+                    untyped.toString(),
+                    "--features",
+                    "driver_hourly_stats:conv_rate",
+                    "--output",
+                    output.toString()))
+        .hasMessageContaining("the entity column 'event_timestamp' is bigint, not a timestamp");
+  }
 }
