@@ -46,6 +46,43 @@ public final class Materializer {
       Instant newestEvent,
       long millis) {}
 
+  /**
+   * What the command line prints after a materialization: a line per view (its window, rows read,
+   * in the window and written, and the time), naming the engine when it is not the embedded one.
+   *
+   * @param engine e.g. {@code "Spark"}, or null for the embedded engine
+   */
+  public static List<String> summaryLines(List<ViewResult> results, String engine) {
+    if (results.isEmpty()) {
+      return List.of("No online feature views to materialize.");
+    }
+    List<String> lines = new ArrayList<>();
+    for (ViewResult r : results) {
+      if (r.interval() == null) {
+        lines.add(r.view() + ": already materialized up to the end; nothing to do.");
+        continue;
+      }
+      lines.add(
+          r.view()
+              + ": "
+              + (r.interval().start() == null ? "the beginning" : r.interval().start())
+              + " to "
+              + r.interval().end()
+              + ": "
+              + r.sourceRowsRead()
+              + " source rows read, "
+              + r.rowsInWindow()
+              + " in the window, "
+              + r.rowsWritten()
+              + " online rows written in "
+              + String.format(java.util.Locale.ROOT, "%.1f", r.millis() / 1000.0)
+              + " s"
+              + (engine == null ? "" : ", on " + engine)
+              + ".");
+    }
+    return lines;
+  }
+
   private final Definitions definitions;
   private final Path repoRoot;
   private final OnlineStore store;

@@ -160,26 +160,6 @@ final class HistoricalCommand implements Callable<Integer> {
   }
 
   static void printSummary(DatasetManifest manifest, PrintWriter out) {
-    out.println(
-        "Wrote "
-            + manifest.outputRows()
-            + " rows with "
-            + manifest.features().size()
-            + (manifest.features().size() == 1 ? " feature to " : " features to ")
-            + manifest.output()
-            + " ("
-            + manifest.sourceRowsRead()
-            + " source rows read in "
-            + String.format("%.1f", manifest.durationMillis() / 1000.0)
-            + " s).");
-    out.println("Manifest: " + DatasetManifest.pathFor(manifest.output()));
-    if (manifest.skippedNullKeyRows() + manifest.skippedNullTimestampRows() > 0) {
-      out.println(
-          "Skipped source rows: "
-              + manifest.skippedNullKeyRows()
-              + " with a null join key, "
-              + manifest.skippedNullTimestampRows()
-              + " with a null timestamp.");
-    }
+    manifest.summaryLines().forEach(out::println);
   }
 }

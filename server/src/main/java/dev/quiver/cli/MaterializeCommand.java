@@ -102,30 +102,6 @@ final class MaterializeCommand implements Callable<Integer> {
   }
 
   static void print(List<Materializer.ViewResult> results, PrintWriter out) {
-    if (results.isEmpty()) {
-      out.println("No online feature views to materialize.");
-      return;
-    }
-    for (Materializer.ViewResult r : results) {
-      if (r.interval() == null) {
-        out.println(r.view() + ": already materialized up to the end; nothing to do.");
-        continue;
-      }
-      out.println(
-          r.view()
-              + ": "
-              + (r.interval().start() == null ? "the beginning" : r.interval().start())
-              + " to "
-              + r.interval().end()
-              + ": "
-              + r.sourceRowsRead()
-              + " source rows read, "
-              + r.rowsInWindow()
-              + " in the window, "
-              + r.rowsWritten()
-              + " online rows written in "
-              + String.format("%.1f", r.millis() / 1000.0)
-              + " s.");
-    }
+    Materializer.summaryLines(results, null).forEach(out::println);
   }
 }

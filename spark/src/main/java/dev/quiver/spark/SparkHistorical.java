@@ -336,19 +336,9 @@ final class SparkHistorical {
                 functions.greatest(
                     eventTs, functions.coalesce(events.col(SourceFrames.CREATED), eventTs)))
             : eventTs;
-    List<Column> entitySide = entityKeys(view, rows);
+    List<Column> entitySide = new ArrayList<>();
     List<Column> eventSide = new ArrayList<>();
-    for (int k = 0; k < entities.size(); k++) {
-      eventSide.add(events.col(SourceFrames.quote(entities.get(k).joinKey())).as(keyName(k)));
-    }
-    entitySide.add(rows.col(SourceFrames.TS).as(KNOWN_AT));
-    eventSide.add(knownAt.as(KNOWN_AT));
-    entitySide.add(functions.lit(KeyedMerge.ENTITY).as(KeyedMerge.KIND));
-    eventSide.add(functions.lit(KeyedMerge.EVENT).as(KeyedMerge.KIND));
-    entitySide.add(rows.col(KeyedMerge.ENTITY_FILE));
-    entitySide.add(rows.col(KeyedMerge.ENTITY_ROW));
-    eventSide.add(nullOf(DataTypes.IntegerType, KeyedMerge.ENTITY_FILE));
-    eventSide.add(nullOf(DataTypes.LongType, KeyedMerge.ENTITY_ROW));
+    leadingColumns(view, rows, events, knownAt, KNOWN_AT, entitySide, eventSide);
     entitySide.add(nullOf(DataTypes.LongType, SourceFrames.TS));
     eventSide.add(eventTs);
     entitySide.add(nullOf(DataTypes.LongType, SourceFrames.CREATED));
@@ -426,19 +416,10 @@ final class SparkHistorical {
             repoRoot,
             from,
             maxTs);
-    List<Column> entitySide = entityKeys(view, rows);
+    List<Column> entitySide = new ArrayList<>();
     List<Column> eventSide = new ArrayList<>();
-    for (int k = 0; k < entities.size(); k++) {
-      eventSide.add(events.col(SourceFrames.quote(entities.get(k).joinKey())).as(keyName(k)));
-    }
-    entitySide.add(rows.col(SourceFrames.TS));
-    eventSide.add(events.col(SourceFrames.TS));
-    entitySide.add(functions.lit(KeyedMerge.ENTITY).as(KeyedMerge.KIND));
-    eventSide.add(functions.lit(KeyedMerge.EVENT).as(KeyedMerge.KIND));
-    entitySide.add(rows.col(KeyedMerge.ENTITY_FILE));
-    entitySide.add(rows.col(KeyedMerge.ENTITY_ROW));
-    eventSide.add(nullOf(DataTypes.IntegerType, KeyedMerge.ENTITY_FILE));
-    eventSide.add(nullOf(DataTypes.LongType, KeyedMerge.ENTITY_ROW));
+    leadingColumns(
+        view, rows, events, events.col(SourceFrames.TS), SourceFrames.TS, entitySide, eventSide);
     entitySide.add(nullOf(DataTypes.IntegerType, SourceFrames.FILE));
     entitySide.add(nullOf(DataTypes.LongType, SourceFrames.ROW));
     eventSide.add(events.col(SourceFrames.FILE));
@@ -463,6 +444,34 @@ final class SparkHistorical {
     return merged.mapPartitions(
         new WindowMerge(entities.size(), features, columnNames, nullKeys, nullTimes, read),
         Encoders.row(DataTypes.createStructType(out)));
+  }
+
+  /**
+   * The columns every {@link KeyedMerge} reads first, on both sides of its union: the keys (cast to
+   * the entities' types), the time the merge sorts by (the entity row's time; {@code eventTime} for
+   * events) named {@code timeName}, the kind, and the entity row's ranks.
+   */
+  private void leadingColumns(
+      FeatureView view,
+      Dataset<Row> rows,
+      Dataset<Row> events,
+      Column eventTime,
+      String timeName,
+      List<Column> entitySide,
+      List<Column> eventSide) {
+    entitySide.addAll(entityKeys(view, rows));
+    List<Entity> entities = definitions.entitiesOf(view);
+    for (int k = 0; k < entities.size(); k++) {
+      eventSide.add(events.col(SourceFrames.quote(entities.get(k).joinKey())).as(keyName(k)));
+    }
+    entitySide.add(rows.col(SourceFrames.TS).as(timeName));
+    eventSide.add(eventTime.as(timeName));
+    entitySide.add(functions.lit(KeyedMerge.ENTITY).as(KeyedMerge.KIND));
+    eventSide.add(functions.lit(KeyedMerge.EVENT).as(KeyedMerge.KIND));
+    entitySide.add(rows.col(KeyedMerge.ENTITY_FILE));
+    entitySide.add(rows.col(KeyedMerge.ENTITY_ROW));
+    eventSide.add(nullOf(DataTypes.IntegerType, KeyedMerge.ENTITY_FILE));
+    eventSide.add(nullOf(DataTypes.LongType, KeyedMerge.ENTITY_ROW));
   }
 
   private static List<StructField> answerFields() {

@@ -230,19 +230,7 @@ public final class SparkJob {
   }
 
   static void printSummary(DatasetManifest manifest, PrintWriter out) {
-    out.println(
-        "Wrote "
-            + manifest.outputRows()
-            + " rows with "
-            + manifest.features().size()
-            + (manifest.features().size() == 1 ? " feature to " : " features to ")
-            + manifest.output()
-            + " ("
-            + manifest.sourceRowsRead()
-            + " source rows read in "
-            + String.format("%.1f", manifest.durationMillis() / 1000.0)
-            + " s, on Spark).");
-    out.println("Manifest: " + DatasetManifest.pathFor(manifest.output()));
+    manifest.summaryLines().forEach(out::println);
     out.flush();
   }
 
@@ -342,30 +330,7 @@ public final class SparkJob {
   }
 
   static void print(List<Materializer.ViewResult> results, PrintWriter out) {
-    if (results.isEmpty()) {
-      out.println("No online feature views to materialize.");
-    }
-    for (Materializer.ViewResult r : results) {
-      if (r.interval() == null) {
-        out.println(r.view() + ": already materialized up to the end; nothing to do.");
-        continue;
-      }
-      out.println(
-          r.view()
-              + ": "
-              + (r.interval().start() == null ? "the beginning" : r.interval().start())
-              + " to "
-              + r.interval().end()
-              + ": "
-              + r.sourceRowsRead()
-              + " source rows read, "
-              + r.rowsInWindow()
-              + " in the window, "
-              + r.rowsWritten()
-              + " online rows written in "
-              + String.format("%.1f", r.millis() / 1000.0)
-              + " s, on Spark.");
-    }
+    Materializer.summaryLines(results, "Spark").forEach(out::println);
     out.flush();
   }
 

@@ -83,6 +83,38 @@ public record DatasetManifest(
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /**
+   * What the command line prints once the training set is written: its rows, features and output
+   * (and the engine, when not the embedded one), the manifest, and the source rows skipped.
+   */
+  public List<String> summaryLines() {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "Wrote "
+            + outputRows
+            + " rows with "
+            + features.size()
+            + (features.size() == 1 ? " feature to " : " features to ")
+            + output
+            + " ("
+            + sourceRowsRead
+            + " source rows read in "
+            + String.format(Locale.ROOT, "%.1f", durationMillis / 1000.0)
+            + " s"
+            + (engine.equals(SPARK) ? ", on Spark" : "")
+            + ").");
+    lines.add("Manifest: " + pathFor(output));
+    if (skippedNullKeyRows + skippedNullTimestampRows > 0) {
+      lines.add(
+          "Skipped source rows: "
+              + skippedNullKeyRows
+              + " with a null join key, "
+              + skippedNullTimestampRows
+              + " with a null timestamp.");
+    }
+    return lines;
+  }
+
   /** This manifest, describing the same training set written to {@code file}. */
   public DatasetManifest withOutput(Path file) {
     return new DatasetManifest(
