@@ -71,6 +71,17 @@ final class SparkEngine {
     return settings;
   }
 
+  /** The master a session of {@code config} gets: spark-submit's, else the repo's. */
+  static String master(StoreConfig config) {
+    String submitted = submittedMaster();
+    return submitted != null ? submitted : config.option("master").orElse("local[*]");
+  }
+
+  /** The master spark-submit set (as a JVM property), or null. */
+  private static String submittedMaster() {
+    return new SparkConf().getOption("spark.master").getOrElse(() -> null);
+  }
+
   /**
    * Whether executors run in the driver's JVM: {@code local}, {@code local[N]}, {@code local[N,F]}
    * (not {@code local-cluster[...]}, whose executors are other processes).
@@ -99,8 +110,7 @@ final class SparkEngine {
 
   static SparkSession session(StoreConfig config) {
     SparkSession.Builder builder = SparkSession.builder();
-    String submitted = new SparkConf().getOption("spark.master").getOrElse(() -> null);
-    settings(config, submitted).forEach(builder::config);
+    settings(config, submittedMaster()).forEach(builder::config);
     return builder.getOrCreate();
   }
 

@@ -50,6 +50,11 @@ import picocli.CommandLine.Option;
 public final class SparkJob {
 
   public static void main(String[] args) {
+    System.exit(cli().execute(args));
+  }
+
+  /** The job's command line: Quiver's errors as one line each, exit 1. */
+  static CommandLine cli() {
     CommandLine cli = new CommandLine(new SparkJob());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
@@ -62,7 +67,7 @@ public final class SparkJob {
           }
           throw e;
         });
-    System.exit(cli.execute(args));
+    return cli;
   }
 
   /** The repo, its registry's current version, and the engine's session. */
@@ -74,6 +79,14 @@ public final class SparkJob {
     private final java.util.Deque<AutoCloseable> closing = new java.util.ArrayDeque<>();
 
     Repo(Path root) {
+      this(root, false);
+    }
+
+    /**
+     * @param materializing whether the job writes the online store, which is checked before Spark
+     *     starts
+     */
+    Repo(Path root, boolean materializing) {
       this.root = root.toAbsolutePath().normalize();
       this.config = FeatureRepo.loadConfig(this.root, System.getenv());
       if (!config.offlineStore().type().equals(SparkOfflineStoreType.TYPE)) {
@@ -92,6 +105,9 @@ public final class SparkJob {
             "Cannot run: nothing is registered in project '"
                 + config.project()
                 + "' yet; run 'quiver apply' first");
+      }
+      if (materializing) {
+        checkOnlineStore(config);
       }
       this.spark = SparkEngine.session(config.offlineStore());
     }
@@ -299,23 +315,6 @@ public final class SparkJob {
   static Materializer materializer(Repo repo, OnlineTarget target) {
     ProjectConfig config = repo.config;
     OnlineStoreFactory factory = OnlineStores.factory(config);
-    if (!factory.capabilities().contains(OnlineStoreFactory.Capability.DURABLE)) {
-      throw new OnlineStoreException(
-          "Cannot materialize on Spark into an online store of type '"
-              + config.onlineStore().type()
-              + "': its rows live only in the process that opens it");
-    }
-    String master = repo.spark.sparkContext().master();
-    if (!factory.capabilities().contains(OnlineStoreFactory.Capability.SHARED_BETWEEN_PROCESSES)
-        && !SparkEngine.isLocal(master)) {
-      throw new OnlineStoreException(
-          "Cannot materialize on the Spark cluster "
-              + master
-              + " into the online store of type '"
-              + config.onlineStore().type()
-              + "': it is embedded in one process, and a cluster's executors are other processes;"
-              + " use a local[N] master, or an online store several processes write (type: redis)");
-    }
     RegistryStore registry = RegistryStores.open(config);
     repo.onClose(registry);
     repo.onClose(OnlineTarget::closeAll);
@@ -327,6 +326,32 @@ public final class SparkJob {
         MaterializationOptions.defaults(),
         MemoryBudget.process(),
         new SparkMaterialization(repo.spark, repo.root, target));
+  }
+
+  /**
+   * Refuses, before Spark starts, an online store the engine's executors cannot write: one whose
+   * rows live in the process that opens it (memory), or, on a cluster, one that only one process
+   * may open (RocksDB).
+   */
+  static void checkOnlineStore(ProjectConfig config) {
+    OnlineStoreFactory factory = OnlineStores.factory(config);
+    if (!factory.capabilities().contains(OnlineStoreFactory.Capability.DURABLE)) {
+      throw new OnlineStoreException(
+          "Cannot materialize on Spark into an online store of type '"
+              + config.onlineStore().type()
+              + "': its rows live only in the process that opens it");
+    }
+    String master = SparkEngine.master(config.offlineStore());
+    if (!factory.capabilities().contains(OnlineStoreFactory.Capability.SHARED_BETWEEN_PROCESSES)
+        && !SparkEngine.isLocal(master)) {
+      throw new OnlineStoreException(
+          "Cannot materialize on the Spark cluster "
+              + master
+              + " into the online store of type '"
+              + config.onlineStore().type()
+              + "': it is embedded in one process, and a cluster's executors are other processes;"
+              + " use a local[N] master, or an online store several processes write (type: redis)");
+    }
   }
 
   static void print(List<Materializer.ViewResult> results, PrintWriter out) {
@@ -356,7 +381,7 @@ public final class SparkJob {
 
     @Override
     public Integer call() {
-      try (Repo repo = new Repo(this.repo)) {
+      try (Repo repo = new Repo(this.repo, true)) {
         OnlineTarget target = new OnlineTarget(repo.config);
         print(
             materializer(repo, target).materialize(start, end, views, MaterializationProgress.NONE),
@@ -385,7 +410,7 @@ public final class SparkJob {
 
     @Override
     public Integer call() {
-      try (Repo repo = new Repo(this.repo)) {
+      try (Repo repo = new Repo(this.repo, true)) {
         OnlineTarget target = new OnlineTarget(repo.config);
         print(
             materializer(repo, target)

@@ -68,6 +68,23 @@ class SparkMaterializationTest {
     }
   }
 
+  @Test
+  void rocksDbIsRefusedOnAClusterMaster() throws IOException {
+    Path spark =
+        repo(dir.resolve("spark"), "rocksdb", "driver_ranking", "spark://127.0.0.1:9", Map.of());
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cli = SparkJob.cli();
+    cli.setErr(new java.io.PrintWriter(err, true));
+    // Refused before Spark starts: nothing listens on that master.
+    int exit =
+        cli.execute("materialize-incremental", "--repo", spark.toString(), "--", END.toString());
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString())
+        .contains(
+            "Error: Cannot materialize on the Spark cluster spark://127.0.0.1:9 into the online store of"
+                + " type 'rocksdb': it is embedded in one process");
+  }
+
   private void materializeBoth(Path embedded, Path spark) {
     Instant start = END.minus(java.time.Duration.ofDays(3));
     Instant middle = END.minus(java.time.Duration.ofDays(1));
