@@ -8,12 +8,15 @@ import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.store.RegistrySnapshot;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreOptions;
+import dev.quiver.sdk.Freshness;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.TaskScheduler;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +75,11 @@ public final class FeatureService implements AutoCloseable {
 
   public Clock clock() {
     return clock;
+  }
+
+  /** Every online view's freshness at {@code now} (the registry's current definitions). */
+  public List<Freshness.ViewFreshness> freshness(Instant now) {
+    return Freshness.of(store.registry().definitions(), store.materializationStates(), now);
   }
 
   /**

@@ -44,6 +44,7 @@ public class RequestFilters implements Ordered {
           "/write-to-online-store",
           "/materialize",
           "/materialize-incremental",
+          "/freshness",
           "/health",
           "/health/ready",
           "/metrics",

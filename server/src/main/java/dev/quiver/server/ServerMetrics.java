@@ -3,6 +3,7 @@ package dev.quiver.server;
 import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.registry.ondemand.OnDemandErrors;
 import dev.quiver.registry.store.MaterializationState;
+import dev.quiver.sdk.Freshness;
 import dev.quiver.streaming.DeadLetterReason;
 import dev.quiver.streaming.IngestionMetrics;
 import io.micrometer.core.instrument.Counter;
@@ -31,7 +32,8 @@ public final class ServerMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Timer> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-  private final Map<String, Staleness> staleness = new ConcurrentHashMap<>();
+  private final Map<String, ViewGauge> staleness = new ConcurrentHashMap<>();
+  private final Map<String, ViewGauge> freshness = new ConcurrentHashMap<>();
   private final Map<String, Gauge> lag = new ConcurrentHashMap<>();
   private final Map<String, FunctionCounter> onDemandErrors = new ConcurrentHashMap<>();
   private final Map<String, FunctionCounter> onDemandTrainingErrors = new ConcurrentHashMap<>();
@@ -169,6 +171,7 @@ public final class ServerMetrics {
             });
     updateLag();
     countOnDemandErrors();
+    updateFreshness(now);
     return registry.scrape();
   }
 
@@ -232,10 +235,50 @@ public final class ServerMetrics {
             });
   }
 
-  /** A view's staleness gauge and the value it reads (a double's bits). */
-  private record Staleness(Gauge gauge, AtomicLong value) {}
+  /**
+   * Per view with a {@code freshness:} goal, 1 when its newest materialized event is at most that
+   * old, else 0 (the same computation as {@code GET /freshness}); views without a goal, or gone,
+   * have no gauge.
+   */
+  private void updateFreshness(Instant now) {
+    Set<String> withGoal = new java.util.HashSet<>();
+    for (Freshness.ViewFreshness view : features.freshness(now)) {
+      if (view.goal() == null) {
+        continue;
+      }
+      withGoal.add(view.view());
+      freshness
+          .computeIfAbsent(view.view(), this::freshnessGauge)
+          .value
+          .set(Double.doubleToLongBits(Boolean.TRUE.equals(view.fresh()) ? 1.0 : 0.0));
+    }
+    freshness
+        .entrySet()
+        .removeIf(
+            gauge -> {
+              if (withGoal.contains(gauge.getKey())) {
+                return false;
+              }
+              registry.remove(gauge.getValue().gauge);
+              return true;
+            });
+  }
 
-  private Staleness stalenessGauge(String view) {
+  private ViewGauge freshnessGauge(String view) {
+    AtomicLong bits = new AtomicLong();
+    Gauge gauge =
+        Gauge.builder("quiver_view_fresh", bits, b -> Double.longBitsToDouble(b.get()))
+            .description(
+                "1 when the view's newest materialized event is within its freshness goal, else 0")
+            .tag("view", view)
+            .register(registry);
+    return new ViewGauge(gauge, bits);
+  }
+
+  /** A view's gauge and the value it reads (a double's bits). */
+  private record ViewGauge(Gauge gauge, AtomicLong value) {}
+
+  private ViewGauge stalenessGauge(String view) {
     AtomicLong bits = new AtomicLong();
     Gauge gauge =
         Gauge.builder("quiver_view_staleness_seconds", bits, b -> Double.longBitsToDouble(b.get()))
@@ -244,6 +287,6 @@ public final class ServerMetrics {
                     + " view's freshest online row is); +Inf when none is known")
             .tag("view", view)
             .register(registry);
-    return new Staleness(gauge, bits);
+    return new ViewGauge(gauge, bits);
   }
 }

@@ -210,6 +210,11 @@ public final class DefinitionModel {
                   Shape.DURATION,
                   "How old a row may be and still be used (90m, 2h, 1d12h); 0 for no limit."),
               optional("online", Shape.BOOLEAN, "Whether the view is materialized (default true)."),
+              optional(
+                  "freshness",
+                  Shape.DURATION,
+                  "How old the view's newest online event may be for it to count as fresh (30m,"
+                      + " 2h, 1d); the server reports each view against it (GET /freshness)."),
               choice(
                   "known_time",
                   false,

@@ -481,6 +481,25 @@ final class DefinitionParser {
                       r.at("hop"),
                       r.subject() + " has a hop but no aggregations: only windows slide by hops"));
     }
+    Duration freshness =
+        r.string("freshness")
+            .map(
+                text -> {
+                  Optional<Duration> parsed = DurationText.parse(text);
+                  if (parsed.isEmpty() || parsed.get().isZero()) {
+                    problems.add(
+                        r.at("freshness"),
+                        "invalid freshness '"
+                            + text
+                            + "' of "
+                            + r.subject()
+                            + ": write how old its newest online event may be, a number with a"
+                            + " unit s, m, h or d (30m, 2h, 1d); leave it out for no goal");
+                    return null;
+                  }
+                  return parsed.get();
+                })
+            .orElse(null);
     String description = r.string("description").orElse(null);
     String owner = r.string("owner").orElse(null);
     Map<String, String> tags = r.stringMap("tags");
@@ -498,6 +517,7 @@ final class DefinitionParser {
             .owner(owner)
             .tags(tags)
             .location(node.location())
+            .freshness(freshness)
             .build());
   }
 

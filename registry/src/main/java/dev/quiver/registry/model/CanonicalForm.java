@@ -99,6 +99,7 @@ public final class CanonicalForm {
       if (view.hop() != null) {
         map.put("hop", WindowText.name(view.hop()));
       }
+      putFreshness(map, view);
       putDescribing(map, view.description(), view.owner(), view.tags());
       return map;
     }
@@ -109,8 +110,16 @@ public final class CanonicalForm {
       map.put("known_time", view.knownTime().yaml());
     }
     map.put("features", view.features().stream().map(CanonicalForm::of).toList());
+    putFreshness(map, view);
     putDescribing(map, view.description(), view.owner(), view.tags());
     return map;
+  }
+
+  /** Only when set, so that registries written before the key read back unchanged. */
+  private static void putFreshness(Map<String, Object> map, FeatureView view) {
+    if (view.freshness() != null) {
+      map.put("freshness", DurationText.format(view.freshness()));
+    }
   }
 
   public static Map<String, Object> of(OnDemandFeatureView view) {

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param aggregations windowed aggregations over the source's events; empty for a plain view
  * @param hop the step every window of an aggregation view slides by; null for each window's default
  *     ({@link WindowText#defaultHop})
+ * @param freshness how old the view's newest online event may be for the view to count as fresh
+ *     ({@code freshness: 2h}); null when the view sets no goal
  */
 public record FeatureView(
     String name,
@@ -30,7 +32,8 @@ public record FeatureView(
     String description,
     String owner,
     Map<String, String> tags,
-    SourceLocation location) {
+    SourceLocation location,
+    Duration freshness) {
 
   public FeatureView {
     Objects.requireNonNull(name, "name");
@@ -127,6 +130,7 @@ public record FeatureView(
     private String owner;
     private Map<String, String> tags = Map.of();
     private SourceLocation location;
+    private Duration freshness;
 
     private Builder(String name) {
       this.name = name;
@@ -208,6 +212,12 @@ public record FeatureView(
       return this;
     }
 
+    /** The freshness goal; null (the default) for none. */
+    public Builder freshness(Duration value) {
+      this.freshness = value;
+      return this;
+    }
+
     public FeatureView build() {
       return new FeatureView(
           name,
@@ -222,7 +232,8 @@ public record FeatureView(
           description,
           owner,
           tags,
-          location);
+          location,
+          freshness);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.registry.RepoFixture;
+import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureReference;
@@ -221,6 +222,63 @@ class FeatureRepoLoadTest {
                 + " float64, string, bytes, timestamp and list<T> of each",
             "d.yaml:14: type 'float64' of entity 'rating' cannot be a join key type; join keys"
                 + " are bool, int32, int64, string, bytes, timestamp");
+  }
+
+  @Test
+  void readsAFreshnessGoalAndRefusesABadOne() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "f.yaml",
+                """
+                feature_views:
+                  - name: fresh
+                    entities: [driver]
+                    source: driver_stats_source
+                    freshness: 90m
+                    features: [{name: a, type: int64}]
+                  - name: never
+                    entities: [driver]
+                    source: driver_stats_source
+                    freshness: 0
+                    features: [{name: a, type: int64}]
+                  - name: vague
+                    entities: [driver]
+                    source: driver_stats_source
+                    freshness: soon
+                    features: [{name: a, type: int64}]
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "f.yaml:10: invalid freshness '0' of feature view 'never': write how old its newest"
+                + " online event may be, a number with a unit s, m, h or d (30m, 2h, 1d); leave it"
+                + " out for no goal",
+            "f.yaml:15: invalid freshness 'soon' of feature view 'vague': write how old its"
+                + " newest online event may be, a number with a unit s, m, h or d (30m, 2h, 1d);"
+                + " leave it out for no goal");
+    repo.write(
+        "f.yaml",
+        """
+        feature_views:
+          - name: fresh
+            entities: [driver]
+            source: driver_stats_source
+            freshness: 90m
+            features: [{name: a, type: int64}]
+        """);
+    FeatureView fresh =
+        FeatureRepo.load(repo.root(), Map.of()).definitions().featureView("fresh").orElseThrow();
+    assertThat(fresh.freshness()).isEqualTo(java.time.Duration.ofMinutes(90));
+    assertThat(CanonicalForm.of(fresh)).containsEntry("freshness", "1h30m");
+    assertThat(
+            FeatureRepo.definitionsFromData(
+                    CanonicalForm.of(FeatureRepo.load(repo.root(), Map.of()).definitions()),
+                    "registry")
+                .featureView("fresh")
+                .orElseThrow()
+                .freshness())
+        .isEqualTo(java.time.Duration.ofMinutes(90));
   }
 
   @Test
