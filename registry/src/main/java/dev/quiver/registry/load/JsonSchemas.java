@@ -125,9 +125,15 @@ public final class JsonSchemas {
   private static Map<String, Object> store(StoreType type) {
     Map<String, Object> properties = new LinkedHashMap<>();
     properties.put("type", json("const", type.type()));
+    // A value, a list of values, or settings passed through (the Spark engine's conf).
     Map<String, Object> option =
         json(
-            "type", List.of("string", "number", "boolean", "array"), "items", json("type", SCALAR));
+            "type",
+            List.of("string", "number", "boolean", "array", "object"),
+            "items",
+            json("type", SCALAR),
+            "additionalProperties",
+            json("type", SCALAR));
     type.requiredOptions().forEach(o -> properties.put(o, option));
     type.optionalOptions().forEach(o -> properties.put(o, option));
     List<String> required = new ArrayList<>(List.of("type"));

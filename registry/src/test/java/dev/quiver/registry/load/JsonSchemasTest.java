@@ -225,8 +225,18 @@ class JsonSchemasTest {
         assertThat(errors(CONFIG, config)).as(config).isEmpty();
       }
     }
+    // Settings passed through to a backend: a mapping of values, as the loader reads it.
+    String spark =
+        "project: p\noffline_store: {type: spark, master: \"local[2]\","
+            + " conf: {spark.executor.memory: 2g, spark.sql.shuffle.partitions: 8}}\n";
+    assertThat(errors(CONFIG, spark)).as(spark).isEmpty();
+    Files.writeString(repo.resolve("feature_store.yaml"), spark);
+    assertThat(FeatureRepo.loadConfig(repo, Map.of()).offlineStore().mapOption("conf"))
+        .containsEntry("spark.executor.memory", "2g")
+        .containsEntry("spark.sql.shuffle.partitions", "8");
     for (String config :
         List.of(
+            "project: p\noffline_store: {type: spark, conf: {a: {b: c}}}\n",
             "project: p\nonline_store: {type: rocksdb, colour: red}\n",
             "project: p\nregistry: {type: postgres}\n",
             "project: p\nonline_store: {type: casandra}\n",
