@@ -33,6 +33,18 @@ public final class Freshness {
   /** Every online feature view's freshness at {@code now}, by view name. */
   public static List<ViewFreshness> of(
       Definitions definitions, Map<String, MaterializationState> states, Instant now) {
+    return of(definitions, states, Map.of(), now);
+  }
+
+  /**
+   * As {@link #of(Definitions, Map, Instant)}, a view's newest event being the later of the one
+   * materialized and the one {@code ingested} wrote (streaming ingestion in this process).
+   */
+  public static List<ViewFreshness> of(
+      Definitions definitions,
+      Map<String, MaterializationState> states,
+      Map<String, Instant> ingested,
+      Instant now) {
     List<ViewFreshness> views = new ArrayList<>();
     for (FeatureView view : definitions.featureViews()) {
       if (!view.online()) {
@@ -40,6 +52,10 @@ public final class Freshness {
       }
       MaterializationState state = states.get(view.name());
       Instant newest = state == null ? null : state.newestEvent();
+      Instant streamed = ingested.get(view.name());
+      if (streamed != null && (newest == null || streamed.isAfter(newest))) {
+        newest = streamed;
+      }
       Duration age = null;
       if (newest != null) {
         age = newest.isAfter(now) ? Duration.ZERO : Duration.between(newest, now);

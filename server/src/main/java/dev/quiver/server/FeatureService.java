@@ -17,6 +17,7 @@ import jakarta.inject.Named;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,9 +78,13 @@ public final class FeatureService implements AutoCloseable {
     return clock;
   }
 
-  /** Every online view's freshness at {@code now} (the registry's current definitions). */
-  public List<Freshness.ViewFreshness> freshness(Instant now) {
-    return Freshness.of(store.registry().definitions(), store.materializationStates(), now);
+  /**
+   * Every online view's freshness at {@code now} (the registry's current definitions), counting the
+   * events {@code ingested} wrote when the server ingests from Kafka.
+   */
+  public List<Freshness.ViewFreshness> freshness(Instant now, Map<String, Instant> ingested) {
+    return Freshness.of(
+        store.registry().definitions(), store.materializationStates(), ingested, now);
   }
 
   /**

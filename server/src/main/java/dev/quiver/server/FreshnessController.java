@@ -16,17 +16,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /freshness}: per online view, its newest materialized event, its age and whether it
- * meets the view's {@code freshness:} goal.
+ * {@code GET /freshness}: per online view, its newest event online (materialized, or ingested by
+ * this server), its age and whether it meets the view's {@code freshness:} goal.
  */
 @Controller("/freshness")
 @Tag(name = "monitoring")
 public class FreshnessController {
 
   private final FeatureService features;
+  private final IngestionService ingestion;
 
-  FreshnessController(FeatureService features) {
+  FreshnessController(FeatureService features, IngestionService ingestion) {
     this.features = features;
+    this.ingestion = ingestion;
   }
 
   /**
@@ -39,7 +41,9 @@ public class FreshnessController {
   public String freshness() {
     Instant now = features.clock().instant();
     List<Object> views = new ArrayList<>();
-    for (Freshness.ViewFreshness view : features.freshness(now)) {
+    Map<String, Instant> ingested =
+        ingestion.ingestion().map(i -> i.metrics().newestEventByView()).orElse(Map.of());
+    for (Freshness.ViewFreshness view : features.freshness(now, ingested)) {
       Map<String, Object> item = new LinkedHashMap<>();
       item.put("view", view.view());
       item.put("freshness", view.goal() == null ? null : DurationText.format(view.goal()));

@@ -242,7 +242,10 @@ public final class ServerMetrics {
    */
   private void updateFreshness(Instant now) {
     Set<String> withGoal = new java.util.HashSet<>();
-    for (Freshness.ViewFreshness view : features.freshness(now)) {
+    StreamIngestion running = ingestion;
+    Map<String, Instant> ingested =
+        running == null ? Map.of() : running.metrics().newestEventByView();
+    for (Freshness.ViewFreshness view : features.freshness(now, ingested)) {
       if (view.goal() == null) {
         continue;
       }

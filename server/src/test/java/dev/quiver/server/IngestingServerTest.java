@@ -83,6 +83,18 @@ class IngestingServerTest {
                           "quiver_ingest_lag{partition=\"" + topic + "-1\"} 0.0",
                           "quiver_ingest_healthy 1.0"));
 
+      // Freshness counts what the stream wrote: the newest good trip, five minutes old.
+      JsonNode freshness = JSON.readTree(get(server, "/freshness").body()).get("views");
+      JsonNode trips = null;
+      for (JsonNode view : freshness) {
+        if (view.get("view").asText().equals("driver_trip_activity")) {
+          trips = view;
+        }
+      }
+      assertThat(trips).as(freshness.toString()).isNotNull();
+      assertThat(Instant.parse(trips.get("newest_event").asText()))
+          .isEqualTo(now.minus(Duration.ofMinutes(5)));
+
       HttpResponse<String> ready = get(server, "/health/ready");
       assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
       JsonNode body = JSON.readTree(ready.body());

@@ -21,6 +21,7 @@ public final class IngestionMetrics {
   public record Status(boolean healthy, String detail, Instant since) {}
 
   private final Map<String, LongAdder> ingested = new ConcurrentHashMap<>();
+  private final Map<String, Long> newest = new ConcurrentHashMap<>();
   private final Map<DeadLetterReason, LongAdder> deadLetters = new ConcurrentHashMap<>();
   private final Map<String, Long> lag = new ConcurrentSkipListMap<>();
   private final LongAdder batches = new LongAdder();
@@ -28,6 +29,21 @@ public final class IngestionMetrics {
   private final AtomicReference<Status> status =
       new AtomicReference<>(new Status(false, "starting", Instant.now()));
   private volatile LongConsumer delayListener = nanos -> {};
+
+  /** Records that events up to {@code eventNanos} of {@code view} are online. */
+  void newestOnline(String view, long eventNanos) {
+    newest.merge(view, eventNanos, Math::max);
+  }
+
+  /**
+   * Per view, the newest event time this ingestion wrote to the online store (since the process
+   * started): how fresh a view kept by the stream is.
+   */
+  public Map<String, Instant> newestEventByView() {
+    Map<String, Instant> out = new java.util.TreeMap<>();
+    newest.forEach((view, nanos) -> out.put(view, dev.quiver.EpochNanos.toInstant(nanos)));
+    return out;
+  }
 
   void ingested(String view, long events) {
     ingested.computeIfAbsent(view, v -> new LongAdder()).add(events);

@@ -367,8 +367,15 @@ public final class Ingestor implements AutoCloseable {
           reasons.add(dead.reason());
         }
       }
+      long newestEvent = Long.MIN_VALUE;
+      for (StreamEvent event : events) {
+        newestEvent = Math.max(newestEvent, event.eventNanos());
+      }
       for (OnlineApplier applier : topic.appliers()) {
         applier.apply(events);
+        if (!events.isEmpty()) {
+          metrics.newestOnline(applier.view.name(), newestEvent);
+        }
       }
       long visibleAt = System.currentTimeMillis() * 1_000_000L;
       for (StreamEvent event : events) {
