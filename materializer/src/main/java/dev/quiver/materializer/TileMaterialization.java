@@ -80,8 +80,9 @@ final class TileMaterialization {
   private final boolean singleLongKey;
   private final long[] hops;
   private final long[] reaches;
-  private final long[] firstBucket;
-  private final long[] lastBucket;
+  private TileBuckets buckets;
+  private long[] firstBucket;
+  private long[] lastBucket;
   // The aggregated columns, each once, and per slot its column's position among them.
   private final List<Feature> columns;
   private final int[] slotColumn;
@@ -159,8 +160,6 @@ final class TileMaterialization {
     int series = layout.series().size();
     hops = new long[series];
     reaches = new long[series];
-    firstBucket = new long[series];
-    lastBucket = new long[series];
     for (int s = 0; s < series; s++) {
       hops[s] = layout.series().get(s).hop();
       reaches[s] = layout.series().get(s).reach();
@@ -172,29 +171,11 @@ final class TileMaterialization {
    * @param end nanoseconds, inclusive
    */
   ViewMaterialization.Outcome run(long start, long end) {
-    long from = Long.MAX_VALUE;
-    long to = Long.MIN_VALUE;
-    for (int s = 0; s < hops.length; s++) {
-      firstBucket[s] = start == Long.MIN_VALUE ? Long.MIN_VALUE : WindowText.floor(start, hops[s]);
-      lastBucket[s] = WindowText.floor(end, hops[s]);
-      from = Math.min(from, firstBucket[s]);
-      to = Math.max(to, saturatingAdd(lastBucket[s], hops[s] - 1));
-    }
-    // A coarse series' last tile holds events after END, which become the view's newest event:
-    // every finer series must then have its tiles up to them too, or a lookup at that event would
-    // miss them in the finer windows. Extended until no series' last tile reaches further (with
-    // hops that divide each other, after one round).
-    for (boolean extended = true; extended; ) {
-      extended = false;
-      for (int s = 0; s < hops.length; s++) {
-        long last = WindowText.floor(to, hops[s]);
-        if (last > lastBucket[s]) {
-          lastBucket[s] = last;
-          to = Math.max(to, saturatingAdd(last, hops[s] - 1));
-          extended = true;
-        }
-      }
-    }
+    buckets = TileBuckets.of(layout, start, end);
+    firstBucket = buckets.first();
+    lastBucket = buckets.last();
+    long from = buckets.from();
+    long to = buckets.to();
     ScanPlan plan =
         ScanPlan.builder(
                 "feature view '" + view.name() + "'",
@@ -308,9 +289,9 @@ final class TileMaterialization {
       return after != Long.MIN_VALUE;
     }
     for (int s = 0; s < hops.length; s++) {
-      long offset = saturatingAdd(hops[s], reaches[s]);
-      if (WindowText.floor(saturatingAdd(after, -offset), hops[s])
-          > WindowText.floor(saturatingAdd(before, -offset), hops[s])) {
+      long offset = TileBuckets.saturatingAdd(hops[s], reaches[s]);
+      if (WindowText.floor(TileBuckets.saturatingAdd(after, -offset), hops[s])
+          > WindowText.floor(TileBuckets.saturatingAdd(before, -offset), hops[s])) {
         return true;
       }
     }
@@ -379,7 +360,7 @@ final class TileMaterialization {
         continue;
       }
       long at = ts.get(row);
-      if (!inRange(at)) {
+      if (!buckets.contains(at)) {
         continue;
       }
       long longKey = 0;
@@ -425,17 +406,6 @@ final class TileMaterialization {
       return mask;
     }
     return (int) Math.min(mask, (key - keyRange.min()) / keyRangeWidth);
-  }
-
-  /** Whether an event falls in a bucket the run recomputes, in any series. */
-  private boolean inRange(long at) {
-    for (int s = 0; s < hops.length; s++) {
-      long bucket = WindowText.floor(at, hops[s]);
-      if (bucket >= firstBucket[s] && bucket <= lastBucket[s]) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
@@ -596,10 +566,5 @@ final class TileMaterialization {
       }
     }
     return new KeyedSets(records, longKeys);
-  }
-
-  private static long saturatingAdd(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
   }
 }

@@ -1,6 +1,7 @@
 package dev.quiver.spark;
 
 import dev.quiver.materializer.MaterializationEngine;
+import dev.quiver.materializer.TileBuckets;
 import dev.quiver.offline.scan.ViewColumns;
 import dev.quiver.online.SupportsTiles;
 import dev.quiver.online.tiles.TileLayout;
@@ -8,7 +9,6 @@ import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ParquetSource;
-import dev.quiver.registry.model.WindowText;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,32 +94,7 @@ final class SparkMaterialization implements MaterializationEngine {
       long start,
       long end,
       long knownNewest) {
-    TileLayout layout = TileLayout.of(view.aggregateFeatures());
-    int series = layout.series().size();
-    long[] hops = new long[series];
-    long[] first = new long[series];
-    long[] last = new long[series];
-    long from = Long.MAX_VALUE;
-    long to = Long.MIN_VALUE;
-    for (int s = 0; s < series; s++) {
-      hops[s] = layout.series().get(s).hop();
-      first[s] = start == Long.MIN_VALUE ? Long.MIN_VALUE : WindowText.floor(start, hops[s]);
-      last[s] = WindowText.floor(end, hops[s]);
-      from = Math.min(from, first[s]);
-      to = Math.max(to, saturatingAdd(last[s], hops[s] - 1));
-    }
-    // Every series recomputes whole buckets up to the latest end any series reaches.
-    for (boolean extended = true; extended; ) {
-      extended = false;
-      for (int s = 0; s < series; s++) {
-        long bucket = WindowText.floor(to, hops[s]);
-        if (bucket > last[s]) {
-          last[s] = bucket;
-          to = Math.max(to, saturatingAdd(bucket, hops[s] - 1));
-          extended = true;
-        }
-      }
-    }
+    TileBuckets buckets = TileBuckets.of(TileLayout.of(view.aggregateFeatures()), start, end);
     Dataset<Row> events =
         SourceFrames.read(
             spark,
@@ -127,13 +102,14 @@ final class SparkMaterialization implements MaterializationEngine {
             source,
             ViewColumns.ofEvents(source, entities, view.sourceColumns()),
             repoRoot,
-            from,
-            to);
+            buckets.from(),
+            buckets.to());
     Column ts = functions.col(SourceFrames.TS);
+    // TileBuckets.contains, as a column.
     Column inRange = functions.lit(false);
-    for (int s = 0; s < series; s++) {
-      Column bucket = ts.minus(functions.pmod(ts, functions.lit(hops[s])));
-      inRange = inRange.or(bucket.between(first[s], last[s]));
+    for (int s = 0; s < buckets.hops().length; s++) {
+      Column bucket = ts.minus(functions.pmod(ts, functions.lit(buckets.hops()[s])));
+      inRange = inRange.or(bucket.between(buckets.first()[s], buckets.last()[s]));
     }
     Column valid = ts.isNotNull().and(inRange);
     for (Entity entity : entities) {
@@ -178,11 +154,6 @@ final class SparkMaterialization implements MaterializationEngine {
     List<Column> sort = keys(entities);
     sort.addAll(List.of(then));
     return sort.toArray(Column[]::new);
-  }
-
-  private static long saturatingAdd(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
   }
 
   /** What the tasks counted, summed on the driver. */
