@@ -31,21 +31,27 @@ abstract class KeyedMerge implements MapPartitionsFunction<Row, Row> {
 
   final int keys;
   final int valuesFrom;
-  private final LongAccumulator nullKeys;
-  private final LongAccumulator nullTimes;
-  private final LongAccumulator eventsRead;
+  private final Counts counts;
 
-  KeyedMerge(
-      int keys,
-      int valuesFrom,
-      LongAccumulator nullKeys,
-      LongAccumulator nullTimes,
-      LongAccumulator read) {
+  /**
+   * What the merges of one training set count, summed on the driver: source rows read, and those
+   * skipped for a null key or a null event time.
+   */
+  record Counts(LongAccumulator read, LongAccumulator nullKeys, LongAccumulator nullTimes)
+      implements java.io.Serializable {
+
+    static Counts register(org.apache.spark.sql.SparkSession spark) {
+      return new Counts(
+          spark.sparkContext().longAccumulator("source rows read"),
+          spark.sparkContext().longAccumulator("null keys"),
+          spark.sparkContext().longAccumulator("null times"));
+    }
+  }
+
+  KeyedMerge(int keys, int valuesFrom, Counts counts) {
     this.keys = keys;
     this.valuesFrom = valuesFrom;
-    this.nullKeys = nullKeys;
-    this.nullTimes = nullTimes;
-    this.eventsRead = read;
+    this.counts = counts;
   }
 
   /** A new key starts: forget the last one's state. */
@@ -110,9 +116,9 @@ abstract class KeyedMerge implements MapPartitionsFunction<Row, Row> {
       }
 
       private void flushCounts() {
-        eventsRead.add(read);
-        nullKeys.add(skippedKeys);
-        nullTimes.add(skippedTimes);
+        counts.read().add(read);
+        counts.nullKeys().add(skippedKeys);
+        counts.nullTimes().add(skippedTimes);
         read = 0;
         skippedKeys = 0;
         skippedTimes = 0;

@@ -2,7 +2,6 @@ package dev.quiver.spark;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * A plain view's point-in-time answer (DESIGN.md): for an entity row at {@code t}, among the key's
@@ -27,14 +26,8 @@ final class LatestMerge extends KeyedMerge {
    * @param values how many feature columns follow the row rank
    * @param ttlNanos 0 for no limit
    */
-  LatestMerge(
-      int keys,
-      int values,
-      long ttlNanos,
-      LongAccumulator nullKeys,
-      LongAccumulator nullTimes,
-      LongAccumulator read) {
-    super(keys, keys + 8, nullKeys, nullTimes, read);
+  LatestMerge(int keys, int values, long ttlNanos, KeyedMerge.Counts counts) {
+    super(keys, keys + 8, counts);
     this.values = values;
     this.ttlNanos = ttlNanos;
   }

@@ -31,7 +31,6 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * A training set as a Spark plan (DESIGN.md's point-in-time and window semantics, row for row the
@@ -48,9 +47,7 @@ final class SparkHistorical {
   record Result(
       Dataset<Row> table,
       long rows,
-      LongAccumulator sourceRowsRead,
-      LongAccumulator skippedNullKeys,
-      LongAccumulator skippedNullTimes,
+      KeyedMerge.Counts counts,
       List<String> entityFiles,
       Map<String, List<String>> sourceFiles) {
 
@@ -135,9 +132,7 @@ final class SparkHistorical {
               + "; every row needs its time");
     }
 
-    LongAccumulator read = spark.sparkContext().longAccumulator("source rows read");
-    LongAccumulator nullKeys = spark.sparkContext().longAccumulator("null keys");
-    LongAccumulator nullTimes = spark.sparkContext().longAccumulator("null times");
+    KeyedMerge.Counts counts = KeyedMerge.Counts.register(spark);
     Dataset<Row> joined = rows;
     Map<String, List<String>> sourceFiles = new HashMap<>();
     List<FeatureSelection.Selected> stored = selection.features();
@@ -153,9 +148,8 @@ final class SparkHistorical {
         }
         Dataset<Row> answers =
             view.isAggregation()
-                ? windows(view, stored, positions, rows, minTs, maxTs, read, nullKeys, nullTimes)
-                : latest(view, stored, positions, rows, minTs, maxTs, read, nullKeys, nullTimes);
-        sourceFiles.put(view.name(), sourcePaths(view));
+                ? windows(view, stored, positions, rows, minTs, maxTs, counts, sourceFiles)
+                : latest(view, stored, positions, rows, minTs, maxTs, counts, sourceFiles);
         Column on =
             joined
                 .col(KeyedMerge.ENTITY_FILE)
@@ -196,14 +190,7 @@ final class SparkHistorical {
     output.add(joined.col(KeyedMerge.ENTITY_FILE));
     output.add(joined.col(KeyedMerge.ENTITY_ROW));
     Dataset<Row> table = joined.select(output.toArray(Column[]::new));
-    return new Result(
-        table,
-        rowCount,
-        read,
-        nullKeys,
-        nullTimes,
-        List.of(located.frame().inputFiles()),
-        sourceFiles);
+    return new Result(table, rowCount, counts, List.of(located.frame().inputFiles()), sourceFiles);
   }
 
   /** The time a plain view's event is known from, which its merge is sorted by. */
@@ -312,9 +299,8 @@ final class SparkHistorical {
       Dataset<Row> rows,
       long minTs,
       long maxTs,
-      LongAccumulator read,
-      LongAccumulator nullKeys,
-      LongAccumulator nullTimes) {
+      KeyedMerge.Counts counts,
+      Map<String, List<String>> sourceFiles) {
     ParquetSource source = definitions.sourceOf(view);
     List<Entity> entities = definitions.entitiesOf(view);
     List<Feature> features = new ArrayList<>();
@@ -325,6 +311,7 @@ final class SparkHistorical {
     Dataset<Row> events =
         SourceFrames.read(
             spark, view, source, ViewColumns.of(source, entities, features), repoRoot, from, maxTs);
+    sourceFiles.put(view.name(), List.of(events.inputFiles()));
     boolean created = source.createdTimestampField() != null;
     Column eventTs = events.col(SourceFrames.TS);
     // When the view is known by its created time, an event is known from the later of both.
@@ -367,12 +354,7 @@ final class SparkHistorical {
             List.of());
     return merged.mapPartitions(
         new LatestMerge(
-            entities.size(),
-            features.size(),
-            view.hasTtl() ? view.ttl().toNanos() : 0,
-            nullKeys,
-            nullTimes,
-            read),
+            entities.size(), features.size(), view.hasTtl() ? view.ttl().toNanos() : 0, counts),
         Encoders.row(DataTypes.createStructType(out)));
   }
 
@@ -383,9 +365,8 @@ final class SparkHistorical {
       Dataset<Row> rows,
       long minTs,
       long maxTs,
-      LongAccumulator read,
-      LongAccumulator nullKeys,
-      LongAccumulator nullTimes) {
+      KeyedMerge.Counts counts,
+      Map<String, List<String>> sourceFiles) {
     ParquetSource source = definitions.sourceOf(view);
     List<Entity> entities = definitions.entitiesOf(view);
     List<AggregateFeature> features = new ArrayList<>();
@@ -416,6 +397,7 @@ final class SparkHistorical {
             repoRoot,
             from,
             maxTs);
+    sourceFiles.put(view.name(), List.of(events.inputFiles()));
     List<Column> entitySide = new ArrayList<>();
     List<Column> eventSide = new ArrayList<>();
     leadingColumns(
@@ -442,7 +424,7 @@ final class SparkHistorical {
             SourceFrames.TS,
             List.of(functions.col(SourceFrames.FILE), functions.col(SourceFrames.ROW)));
     return merged.mapPartitions(
-        new WindowMerge(entities.size(), features, columnNames, nullKeys, nullTimes, read),
+        new WindowMerge(entities.size(), features, columnNames, counts),
         Encoders.row(DataTypes.createStructType(out)));
   }
 
@@ -560,15 +542,6 @@ final class SparkHistorical {
 
   private static String requestName(String field) {
     return "__quiver_request_" + field;
-  }
-
-  private List<String> sourcePaths(FeatureView view) {
-    List<String> files = new ArrayList<>();
-    for (SourceFrames.Located located :
-        SourceFrames.locate(spark, view, definitions.sourceOf(view), repoRoot)) {
-      files.addAll(Arrays.asList(located.frame().inputFiles()));
-    }
-    return files;
   }
 
   private static long saturatedMinus(long a, long b) {

@@ -74,6 +74,10 @@ public final class SparkJob {
   static final class Repo implements AutoCloseable {
     final Path root;
     final ProjectConfig config;
+
+    /** Open while the job runs: a materialization records its intervals in its log. */
+    final RegistryStore registry;
+
     final RegistrySnapshot snapshot;
     final SparkSession spark;
     private final java.util.Deque<AutoCloseable> closing = new java.util.ArrayDeque<>();
@@ -97,19 +101,24 @@ public final class SparkJob {
                 + config.offlineStore().type()
                 + "', not 'spark'");
       }
-      try (RegistryStore store = RegistryStores.open(config)) {
-        this.snapshot = store.load();
+      this.registry = RegistryStores.open(config);
+      try {
+        this.snapshot = registry.load();
+        if (snapshot.definitions().isEmpty()) {
+          throw new RegistryException(
+              "Cannot run: nothing is registered in project '"
+                  + config.project()
+                  + "' yet; run 'quiver apply' first");
+        }
+        if (materializing) {
+          checkOnlineStore(config);
+        }
+        this.spark = SparkEngine.session(config.offlineStore());
+      } catch (RuntimeException e) {
+        registry.close();
+        throw e;
       }
-      if (snapshot.definitions().isEmpty()) {
-        throw new RegistryException(
-            "Cannot run: nothing is registered in project '"
-                + config.project()
-                + "' yet; run 'quiver apply' first");
-      }
-      if (materializing) {
-        checkOnlineStore(config);
-      }
-      this.spark = SparkEngine.session(config.offlineStore());
+      onClose(registry);
     }
 
     Definitions definitions() {
@@ -236,9 +245,9 @@ public final class SparkJob {
             FileChecksums.sourceReads(spark, result.sourceFiles()),
             output.toAbsolutePath().normalize(),
             result.rows(),
-            result.sourceRowsRead().value(),
-            result.skippedNullKeys().value(),
-            result.skippedNullTimes().value(),
+            result.counts().read().value(),
+            result.counts().nullKeys().value(),
+            result.counts().nullTimes().value(),
             millis,
             DatasetManifest.SPARK);
     SparkOutput.writeText(DatasetManifest.pathFor(manifest.output()), manifest.toJson());
@@ -315,14 +324,12 @@ public final class SparkJob {
   static Materializer materializer(Repo repo, OnlineTarget target) {
     ProjectConfig config = repo.config;
     OnlineStoreFactory factory = OnlineStores.factory(config);
-    RegistryStore registry = RegistryStores.open(config);
-    repo.onClose(registry);
     repo.onClose(OnlineTarget::closeAll);
     return new Materializer(
         repo.definitions(),
         repo.root,
         target.store(),
-        registry.materializationLog(factory.identity(config.onlineStore(), config)),
+        repo.registry.materializationLog(factory.identity(config.onlineStore(), config)),
         MaterializationOptions.defaults(),
         MemoryBudget.process(),
         new SparkMaterialization(repo.spark, repo.root, target));
@@ -354,9 +361,19 @@ public final class SparkJob {
     }
   }
 
-  static void print(List<Materializer.ViewResult> results, PrintWriter out) {
-    Materializer.summaryLines(results, "Spark").forEach(out::println);
-    out.flush();
+  /** Runs a materialization with the repo's materializer on Spark and prints what it did. */
+  static int materialize(
+      Path repoRoot,
+      CommandLine.Model.CommandSpec spec,
+      java.util.function.Function<Materializer, List<Materializer.ViewResult>> run) {
+    try (Repo repo = new Repo(repoRoot, true)) {
+      List<Materializer.ViewResult> results =
+          run.apply(materializer(repo, new OnlineTarget(repo.config)));
+      PrintWriter out = spec.commandLine().getOut();
+      Materializer.summaryLines(results, "Spark").forEach(out::println);
+      out.flush();
+    }
+    return 0;
   }
 
   @Command(
@@ -381,13 +398,8 @@ public final class SparkJob {
 
     @Override
     public Integer call() {
-      try (Repo repo = new Repo(this.repo, true)) {
-        OnlineTarget target = new OnlineTarget(repo.config);
-        print(
-            materializer(repo, target).materialize(start, end, views, MaterializationProgress.NONE),
-            spec.commandLine().getOut());
-      }
-      return 0;
+      return materialize(
+          repo, spec, m -> m.materialize(start, end, views, MaterializationProgress.NONE));
     }
   }
 
@@ -410,14 +422,8 @@ public final class SparkJob {
 
     @Override
     public Integer call() {
-      try (Repo repo = new Repo(this.repo, true)) {
-        OnlineTarget target = new OnlineTarget(repo.config);
-        print(
-            materializer(repo, target)
-                .materializeIncremental(end, views, MaterializationProgress.NONE),
-            spec.commandLine().getOut());
-      }
-      return 0;
+      return materialize(
+          repo, spec, m -> m.materializeIncremental(end, views, MaterializationProgress.NONE));
     }
   }
 }

@@ -13,7 +13,6 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * An aggregation view's windows (DESIGN.md): for an entity row of key {@code k} at {@code t}, each
@@ -43,14 +42,9 @@ final class WindowMerge extends KeyedMerge {
   private transient List<ArrayDeque<Tile>> series;
 
   WindowMerge(
-      int keys,
-      List<AggregateFeature> features,
-      List<String> columns,
-      LongAccumulator nullKeys,
-      LongAccumulator nullTimes,
-      LongAccumulator read) {
+      int keys, List<AggregateFeature> features, List<String> columns, KeyedMerge.Counts counts) {
     // After the kind and the entity row's ranks: the file and the row.
-    super(keys, keys + 6, nullKeys, nullTimes, read);
+    super(keys, keys + 6, counts);
     int count = features.size();
     functions = new AggregationFunction[count];
     columnOf = new int[count];
