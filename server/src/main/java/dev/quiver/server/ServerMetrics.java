@@ -15,8 +15,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,9 +32,22 @@ public final class ServerMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Timer> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-  private final Map<String, ViewGauge> staleness = new ConcurrentHashMap<>();
-  private final Map<String, ViewGauge> freshness = new ConcurrentHashMap<>();
-  private final Map<String, Gauge> lag = new ConcurrentHashMap<>();
+  private final TaggedGauges staleness =
+      new TaggedGauges(
+          "view",
+          "quiver_view_staleness_seconds",
+          "Now minus the newest event time materialized into the online store (how old the"
+              + " view's freshest online row is); +Inf when none is known");
+  private final TaggedGauges freshness =
+      new TaggedGauges(
+          "view",
+          "quiver_view_fresh",
+          "1 when the view's newest online event is within its freshness goal, else 0");
+  private final TaggedGauges lag =
+      new TaggedGauges(
+          "partition",
+          "quiver_ingest_lag",
+          "Messages of a partition not ingested yet (consumer lag)");
   private final Map<String, FunctionCounter> onDemandErrors = new ConcurrentHashMap<>();
   private final Map<String, FunctionCounter> onDemandTrainingErrors = new ConcurrentHashMap<>();
   private volatile StreamIngestion ingestion;
@@ -149,26 +162,17 @@ public final class ServerMetrics {
   synchronized String scrape() {
     Instant now = features.clock().instant();
     Map<String, MaterializationState> materialized = features.store().materializationStates();
-    Set<String> views = materialized.keySet();
-    for (String view : views) {
-      Instant at = materialized.get(view).newestEvent();
-      double seconds =
-          at == null ? Double.POSITIVE_INFINITY : Duration.between(at, now).toMillis() / 1000.0;
-      staleness
-          .computeIfAbsent(view, this::stalenessGauge)
-          .value
-          .set(Double.doubleToLongBits(seconds));
-    }
-    staleness
-        .entrySet()
-        .removeIf(
-            gauge -> {
-              if (views.contains(gauge.getKey())) {
-                return false;
-              }
-              registry.remove(gauge.getValue().gauge);
-              return true;
-            });
+    Map<String, Double> ages = new HashMap<>();
+    materialized.forEach(
+        (view, state) -> {
+          Instant at = state.newestEvent();
+          ages.put(
+              view,
+              at == null
+                  ? Double.POSITIVE_INFINITY
+                  : Duration.between(at, now).toMillis() / 1000.0);
+        });
+    staleness.show(ages);
     updateLag();
     countOnDemandErrors();
     updateFreshness(now);
@@ -211,28 +215,12 @@ public final class ServerMetrics {
     if (running == null) {
       return;
     }
-    Set<String> assigned = running.metrics().lagByPartition().keySet();
-    for (String partition : assigned) {
-      lag.computeIfAbsent(
-          partition,
-          p ->
-              Gauge.builder(
-                      "quiver_ingest_lag",
-                      running.metrics(),
-                      m -> m.lagByPartition().getOrDefault(p, 0L))
-                  .description("Messages of a partition not ingested yet (consumer lag)")
-                  .tag("partition", p)
-                  .register(registry));
-    }
-    lag.entrySet()
-        .removeIf(
-            gauge -> {
-              if (assigned.contains(gauge.getKey())) {
-                return false;
-              }
-              registry.remove(gauge.getValue());
-              return true;
-            });
+    Map<String, Double> lags = new HashMap<>();
+    running
+        .metrics()
+        .lagByPartition()
+        .forEach((partition, messages) -> lags.put(partition, (double) messages));
+    lag.show(lags);
   }
 
   /**
@@ -241,55 +229,64 @@ public final class ServerMetrics {
    * have no gauge.
    */
   private void updateFreshness(Instant now) {
-    Set<String> withGoal = new java.util.HashSet<>();
     StreamIngestion running = ingestion;
     Map<String, Instant> ingested =
         running == null ? Map.of() : running.metrics().newestEventByView();
+    Map<String, Double> fresh = new HashMap<>();
     for (Freshness.ViewFreshness view : features.freshness(now, ingested)) {
-      if (view.goal() == null) {
-        continue;
+      if (view.goal() != null) {
+        fresh.put(view.view(), Boolean.TRUE.equals(view.fresh()) ? 1.0 : 0.0);
       }
-      withGoal.add(view.view());
-      freshness
-          .computeIfAbsent(view.view(), this::freshnessGauge)
-          .value
-          .set(Double.doubleToLongBits(Boolean.TRUE.equals(view.fresh()) ? 1.0 : 0.0));
     }
-    freshness
-        .entrySet()
-        .removeIf(
-            gauge -> {
-              if (withGoal.contains(gauge.getKey())) {
-                return false;
-              }
-              registry.remove(gauge.getValue().gauge);
-              return true;
-            });
+    freshness.show(fresh);
   }
 
-  private ViewGauge freshnessGauge(String view) {
-    AtomicLong bits = new AtomicLong();
-    Gauge gauge =
-        Gauge.builder("quiver_view_fresh", bits, b -> Double.longBitsToDouble(b.get()))
-            .description(
-                "1 when the view's newest materialized event is within its freshness goal, else 0")
-            .tag("view", view)
-            .register(registry);
-    return new ViewGauge(gauge, bits);
+  /**
+   * One gauge per value of a tag (a view, a partition): {@link #show} sets those given and removes
+   * the others, so a view that is gone, or a partition assigned elsewhere, loses its gauge.
+   */
+  private final class TaggedGauges {
+    private final String tag;
+    private final String name;
+    private final String description;
+    private final Map<String, TaggedGauge> gauges = new ConcurrentHashMap<>();
+
+    TaggedGauges(String tag, String name, String description) {
+      this.tag = tag;
+      this.name = name;
+      this.description = description;
+    }
+
+    void show(Map<String, Double> values) {
+      values.forEach(
+          (key, value) ->
+              gauges
+                  .computeIfAbsent(key, this::register)
+                  .value
+                  .set(Double.doubleToLongBits(value)));
+      gauges
+          .entrySet()
+          .removeIf(
+              gauge -> {
+                if (values.containsKey(gauge.getKey())) {
+                  return false;
+                }
+                registry.remove(gauge.getValue().gauge);
+                return true;
+              });
+    }
+
+    private TaggedGauge register(String value) {
+      AtomicLong bits = new AtomicLong();
+      Gauge gauge =
+          Gauge.builder(name, bits, b -> Double.longBitsToDouble(b.get()))
+              .description(description)
+              .tag(tag, value)
+              .register(registry);
+      return new TaggedGauge(gauge, bits);
+    }
   }
 
-  /** A view's gauge and the value it reads (a double's bits). */
-  private record ViewGauge(Gauge gauge, AtomicLong value) {}
-
-  private ViewGauge stalenessGauge(String view) {
-    AtomicLong bits = new AtomicLong();
-    Gauge gauge =
-        Gauge.builder("quiver_view_staleness_seconds", bits, b -> Double.longBitsToDouble(b.get()))
-            .description(
-                "Now minus the newest event time materialized into the online store (how old the"
-                    + " view's freshest online row is); +Inf when none is known")
-            .tag("view", view)
-            .register(registry);
-    return new ViewGauge(gauge, bits);
-  }
+  /** A gauge and the value it reads (a double's bits). */
+  private record TaggedGauge(Gauge gauge, AtomicLong value) {}
 }
