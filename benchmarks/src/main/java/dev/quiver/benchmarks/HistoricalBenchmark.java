@@ -35,20 +35,7 @@ public final class HistoricalBenchmark {
     String xmx = System.getProperty("xmx", "");
     boolean peer = Boolean.parseBoolean(System.getProperty("peer", "true"));
     Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
-    Path dir =
-        Path.of(
-            System.getProperty(
-                "dir",
-                root.resolve(
-                        "benchmarks/target/data/historical-"
-                            + entities
-                            + "-"
-                            + features
-                            + "-"
-                            + keys
-                            + "-"
-                            + files)
-                    .toString()));
+    Path dir = dataDir(root, entities, features, keys, files);
 
     Path repo = prepare(dir, entities, features, keys, files);
     Path entityFile = dir.resolve("entities.parquet");
@@ -90,6 +77,26 @@ public final class HistoricalBenchmark {
     System.out.printf(
         "historical: entities=%d features=%d keys=%d quiver_s=%.2f duckdb_s=%.2f peak_rss_mb=%d ratio=%.2f%n",
         entities, features, keys, q, d, peakRss / 1024, q / d);
+  }
+
+  /**
+   * Where a case's generated data lives: {@code -Ddir}, else a folder named by its sizes under
+   * {@code benchmarks/target/data}, shared by the benchmarks that time the same case.
+   */
+  static Path dataDir(Path root, long entities, long features, long keys, int files) {
+    return Path.of(
+        System.getProperty(
+            "dir",
+            root.resolve(
+                    "benchmarks/target/data/historical-"
+                        + entities
+                        + "-"
+                        + features
+                        + "-"
+                        + keys
+                        + "-"
+                        + files)
+                .toString()));
   }
 
   static Path prepare(Path dir, long entities, long features, int keys, int files)

@@ -69,20 +69,7 @@ public final class SparkBenchmark {
     long timeout = Long.getLong("timeout", 0);
     String xmx = System.getProperty("xmx", "");
     Path root = Path.of(System.getProperty("project.root", ".")).toAbsolutePath().normalize();
-    Path dir =
-        Path.of(
-            System.getProperty(
-                "dir",
-                root.resolve(
-                        "benchmarks/target/data/historical-"
-                            + entities
-                            + "-"
-                            + features
-                            + "-"
-                            + keys
-                            + "-"
-                            + files)
-                    .toString()));
+    Path dir = HistoricalBenchmark.dataDir(root, entities, features, keys, files);
 
     Path repo = HistoricalBenchmark.prepare(dir, entities, features, keys, files);
     Path sparkRepo = sparkRepo(dir, repo, master, partitions);
