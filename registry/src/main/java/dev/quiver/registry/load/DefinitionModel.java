@@ -42,14 +42,21 @@ public final class DefinitionModel {
     /** A list of objects, each as {@link Key#items()} describes. */
     OBJECTS,
     /** A mapping of text to text, such as tags. */
-    TEXT_MAP
+    TEXT_MAP,
+    /** A number, such as a bound or a rate. */
+    NUMBER,
+    /** A list of plain values (text or numbers). */
+    SCALARS,
+    /** One nested object, as {@link Key#items()} describes (its keys, and only those). */
+    OBJECT
   }
 
   /**
    * One key of an object.
    *
    * @param choices the values a {@link Shape#CHOICE} takes, else empty
-   * @param items the objects an {@link Shape#OBJECTS} list holds, else null
+   * @param items the objects an {@link Shape#OBJECTS} list holds, or the {@link Shape#OBJECT} is,
+   *     else null
    */
   public record Key(
       String name,

@@ -234,6 +234,9 @@ public final class JsonSchemas {
       case NAMES -> list(key, name());
       case FEATURE_REFERENCES -> list(key, json("type", "string", "pattern", "^[^:]+(:[^:]+)?$"));
       case OBJECTS -> list(key, reference(key.items()));
+      case OBJECT -> reference(key.items());
+      case NUMBER -> json("type", "number");
+      case SCALARS -> list(key, json("type", SCALAR));
       case TEXT_MAP ->
           json("type", List.of("object", "null"), "additionalProperties", json("type", SCALAR));
     };

@@ -185,6 +185,44 @@ final class MappingReader {
     return Optional.of(items);
   }
 
+  /**
+   * A nested mapping, such as a feature's {@code expect}; empty when the key is absent or empty,
+   * and reported when it is not a mapping.
+   */
+  Optional<Node.Mapping> mapping(String key) {
+    Optional<Node> node = node(key);
+    if (node.isEmpty() || node.get() instanceof Node.Scalar scalar && scalar.isNull()) {
+      return Optional.empty();
+    }
+    if (!(node.get() instanceof Node.Mapping map)) {
+      problems.add(
+          node.get().location(),
+          "'" + key + "' of " + subject + " must be a mapping, found " + node.get().shape());
+      return Optional.empty();
+    }
+    return Optional.of(map);
+  }
+
+  /** A number; reported when the value is not one. */
+  Optional<Double> number(String key) {
+    return string(key)
+        .flatMap(
+            text -> {
+              try {
+                double value = Double.parseDouble(text.strip());
+                if (Double.isFinite(value)) {
+                  return Optional.of(value);
+                }
+              } catch (NumberFormatException e) {
+                // reported below
+              }
+              problems.add(
+                  at(key),
+                  "'" + key + "' of " + subject + " must be a number, found '" + text + "'");
+              return Optional.empty();
+            });
+  }
+
   /** A mapping of plain values, such as tags. */
   Map<String, String> stringMap(String key) {
     Optional<Node> node = node(key);
