@@ -93,11 +93,12 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
 
   @Override
   public DatasetManifest writeHistoricalFeatures(HistoricalRequest request, Path output) {
-    try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
-      Run run = run(request, current(), request.entityFile(), file);
-      DatasetManifest manifest = run.manifest(file.path());
-      file.commit(manifest);
-      return manifest;
+    Inputs inputs = current();
+    try (TrainingSetOutput file =
+        new TrainingSetOutput(
+            output, allocator, TrainingSetOutput.featureColumns(request, inputs.definitions()))) {
+      Run run = run(request, inputs, request.entityFile(), file);
+      return file.commit(run.manifest(file.path()));
     }
   }
 
@@ -136,16 +137,19 @@ final class EmbeddedHistorical implements HistoricalFeatures, AutoCloseable {
     if (original.entityColumns().untypedColumns() != null) {
       request.untypedColumns(original.entityColumns().untypedColumns());
     }
-    try (TrainingSetOutput file = new TrainingSetOutput(output, allocator)) {
-      Inputs inputs = new Inputs(definitions, original.registryVersion(), original.repoRoot());
-      Run run = run(request.build(), inputs, original.entities().path(), file);
+    Inputs inputs = new Inputs(definitions, original.registryVersion(), original.repoRoot());
+    HistoricalRequest reproduction = request.build();
+    try (TrainingSetOutput file =
+        new TrainingSetOutput(
+            output,
+            allocator,
+            TrainingSetOutput.featureColumns(reproduction, inputs.definitions()))) {
+      Run run = run(reproduction, inputs, original.entities().path(), file);
       changes.addAll(checksumChanges(original, run));
       if (!changes.isEmpty()) {
         throw new InputsChangedException(changes);
       }
-      DatasetManifest manifest = run.manifest(file.path());
-      file.commit(manifest);
-      return manifest;
+      return file.commit(run.manifest(file.path()));
     }
   }
 

@@ -199,11 +199,12 @@ final class RemoteHistorical implements HistoricalFeatures {
 
   @Override
   public DatasetManifest writeHistoricalFeatures(HistoricalRequest request, Path output) {
-    try (TrainingSetOutput file = new TrainingSetOutput(output, client.allocator())) {
+    Definitions definitions = registry.snapshot().definitions();
+    try (TrainingSetOutput file =
+        new TrainingSetOutput(
+            output, client.allocator(), TrainingSetOutput.featureColumns(request, definitions))) {
       DatasetManifest received = streamHistoricalFeatures(request, file);
-      DatasetManifest manifest = received.withOutput(file.path());
-      file.commit(manifest);
-      return manifest;
+      return file.commit(received.withOutput(file.path()));
     }
   }
 

@@ -5,12 +5,17 @@ import dev.quiver.offline.io.PendingFile;
 import dev.quiver.offline.io.TrainingSetFiles;
 import dev.quiver.offline.io.TrainingSetWriter;
 import dev.quiver.offline.manifest.DatasetManifest;
+import dev.quiver.offline.stats.TableStatistics;
+import dev.quiver.registry.FeatureSelection;
+import dev.quiver.registry.model.Definitions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -30,18 +35,24 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
   private final BufferAllocator allocator;
   private final PendingFile data;
   private final PendingFile meta;
+  private final TableStatistics statistics;
   private TrainingSetWriter writer;
 
   /**
    * @throws dev.quiver.QuiverException for an extension other than .parquet, .arrow or .csv
    */
-  TrainingSetOutput(Path output, BufferAllocator allocator) {
+  /**
+   * @param featureColumns the columns whose statistics the manifest records, gathered from each
+   *     batch as it is written
+   */
+  TrainingSetOutput(Path output, BufferAllocator allocator, Set<String> featureColumns) {
     if (TrainingSetFiles.formatOf(output) == TrainingSetFiles.Format.ARROW) {
       // Before the join runs, not after.
       ArrowAccess.require("write the Arrow IPC file " + output);
     }
     this.output = output.toAbsolutePath();
     this.allocator = allocator;
+    this.statistics = new TableStatistics(featureColumns::contains);
     this.data = PendingFile.beside(this.output);
     try {
       this.meta = PendingFile.beside(DatasetManifest.pathFor(this.output));
@@ -49,6 +60,17 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
       data.close();
       throw e;
     }
+  }
+
+  /** The output columns of the request's features: those the manifest has statistics of. */
+  static Set<String> featureColumns(HistoricalRequest request, Definitions definitions) {
+    FeatureSelection selection =
+        FeatureSelection.of(definitions, request.featureService(), request.features());
+    Set<String> columns = new HashSet<>();
+    for (FeatureSelection.Requested requested : selection.requested()) {
+      columns.add(requested.outputName(request.fullFeatureNames()));
+    }
+    return columns;
   }
 
   Path path() {
@@ -63,13 +85,18 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
         writer = TrainingSetFiles.open(data, batch.getSchema(), allocator);
       }
       writer.write(batch);
+      statistics.update(batch);
     } catch (IOException e) {
       throw TrainingSetFiles.cannotWrite(output, e);
     }
   }
 
-  /** Completes the file, writes the manifest, and moves both into place. */
-  void commit(DatasetManifest manifest) {
+  /**
+   * Completes the file, writes the manifest with the statistics of the rows written, and moves both
+   * into place; returns that manifest.
+   */
+  DatasetManifest commit(DatasetManifest withoutStatistics) {
+    DatasetManifest manifest = withoutStatistics.withStatistics(statistics.results());
     if (writer == null) {
       throw new IllegalStateException(
           "No batch was written to " + output + ", or it was committed");
@@ -91,6 +118,7 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
     data.commit();
     meta.commit();
     LOG.info("{} and its manifest written", output);
+    return manifest;
   }
 
   /** Releases the writer; without a commit, removes the temporary files. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quiver.offline.io.EntityColumns;
 import dev.quiver.offline.io.FileRead;
 import dev.quiver.offline.join.SourceFileRead;
+import dev.quiver.offline.stats.FeatureStatistics;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.CanonicalForm;
@@ -66,7 +67,8 @@ public record DatasetManifest(
     long skippedNullKeyRows,
     long skippedNullTimestampRows,
     long durationMillis,
-    String engine) {
+    String engine,
+    List<FeatureStatistics> statistics) {
 
   public static final int FORMAT = 1;
 
@@ -78,6 +80,84 @@ public record DatasetManifest(
 
   public DatasetManifest {
     engine = engine == null ? EMBEDDED : engine;
+    statistics = statistics == null ? List.of() : List.copyOf(statistics);
+  }
+
+  /** A manifest without statistics (the Spark engine's, and those written before them). */
+  public DatasetManifest(
+      String quiverVersion,
+      Instant createdAt,
+      String project,
+      Path repoRoot,
+      long registryVersion,
+      List<String> features,
+      String featureService,
+      boolean fullFeatureNames,
+      Map<String, Object> definitions,
+      FileRead entities,
+      EntityColumns entityColumns,
+      Map<String, ScalarType> entityColumnTypes,
+      List<SourceFileRead> sources,
+      Path output,
+      long outputRows,
+      long sourceRowsRead,
+      long skippedNullKeyRows,
+      long skippedNullTimestampRows,
+      long durationMillis,
+      String engine) {
+    this(
+        quiverVersion,
+        createdAt,
+        project,
+        repoRoot,
+        registryVersion,
+        features,
+        featureService,
+        fullFeatureNames,
+        definitions,
+        entities,
+        entityColumns,
+        entityColumnTypes,
+        sources,
+        output,
+        outputRows,
+        sourceRowsRead,
+        skippedNullKeyRows,
+        skippedNullTimestampRows,
+        durationMillis,
+        engine,
+        List.of());
+  }
+
+  /** The statistics of the training set's column {@code column}, if the manifest has them. */
+  public java.util.Optional<FeatureStatistics> statisticsOf(String column) {
+    return statistics.stream().filter(s -> s.column().equals(column)).findFirst();
+  }
+
+  /** This manifest with the statistics of the training set's feature columns. */
+  public DatasetManifest withStatistics(List<FeatureStatistics> columns) {
+    return new DatasetManifest(
+        quiverVersion,
+        createdAt,
+        project,
+        repoRoot,
+        registryVersion,
+        features,
+        featureService,
+        fullFeatureNames,
+        definitions,
+        entities,
+        entityColumns,
+        entityColumnTypes,
+        sources,
+        output,
+        outputRows,
+        sourceRowsRead,
+        skippedNullKeyRows,
+        skippedNullTimestampRows,
+        durationMillis,
+        engine,
+        columns);
   }
 
   private static final ObjectMapper JSON =
@@ -137,7 +217,8 @@ public record DatasetManifest(
         skippedNullKeyRows,
         skippedNullTimestampRows,
         durationMillis,
-        engine);
+        engine,
+        statistics);
   }
 
   /** The manifest path of an output file. */
@@ -196,6 +277,14 @@ public record DatasetManifest(
     if (!engine.equals(EMBEDDED)) {
       // Only when another engine built it, so that embedded manifests read as before.
       map.put("engine", engine);
+    }
+    if (!statistics.isEmpty()) {
+      // Only when computed, so that manifests without them read as before.
+      Map<String, Object> columns = new LinkedHashMap<>();
+      for (FeatureStatistics column : statistics) {
+        columns.put(column.column(), column.toMap());
+      }
+      map.put("statistics", columns);
     }
     map.put("definitions", definitions);
     try {
@@ -291,13 +380,26 @@ public record DatasetManifest(
           ((Number) map.get("skipped_rows_null_key")).longValue(),
           ((Number) map.get("skipped_rows_null_timestamp")).longValue(),
           ((Number) map.get("duration_ms")).longValue(),
-          (String) map.get("engine"));
+          (String) map.get("engine"),
+          statistics((Map<String, Object>) map.get("statistics")));
     } catch (ClassCastException
         | NullPointerException
+        | IllegalArgumentException
         | java.time.format.DateTimeParseException e) {
       throw new InvalidRequestException(
           "Cannot reproduce: " + file + " is not a complete manifest", e);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<FeatureStatistics> statistics(Map<String, Object> columns) {
+    List<FeatureStatistics> statistics = new ArrayList<>();
+    if (columns != null) {
+      columns.forEach(
+          (column, map) ->
+              statistics.add(FeatureStatistics.fromMap(column, (Map<String, Object>) map)));
+    }
+    return statistics;
   }
 
   @SuppressWarnings("unchecked")

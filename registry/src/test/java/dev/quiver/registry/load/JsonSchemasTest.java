@@ -104,6 +104,9 @@ class JsonSchemasTest {
           case NAMES, OBJECTS, DURATIONS -> "driver";
           case FEATURE_REFERENCES -> List.of("a:b:c");
           case TEXT_MAP -> "labels";
+          case OBJECT -> "one";
+          case NUMBER -> "many";
+          case SCALARS -> Map.of("a", "b");
         };
     assertRefusedByBoth(change(object, o -> o.put(key, wrong)));
   }
