@@ -35,6 +35,8 @@ import picocli.CommandLine.ScopeType;
       OnlineCommand.class,
       HistoricalCommand.class,
       ReproduceCommand.class,
+      StatsCommand.class,
+      DriftCommand.class,
       ServeCommand.class,
       SchemaCommand.class,
       DemoCommand.class,

@@ -24,7 +24,7 @@ public record DriftReport(
 
   /**
    * Compares each feature of the manifest (its statistics keyed by the training set's column, which
-   * is {@code feature} or {@code view__feature}) with {@code current} (keyed by reference).
+   * is {@code feature} or {@code view__feature}) that {@code current} (keyed by reference) has.
    */
   public static DriftReport of(
       DatasetManifest manifest,
@@ -35,6 +35,9 @@ public record DriftReport(
       Instant now) {
     List<FeatureDrift> features = new ArrayList<>();
     for (String reference : manifest.features()) {
+      if (!current.containsKey(reference)) {
+        continue;
+      }
       String column = columnOf(reference, manifest.fullFeatureNames());
       features.add(
           Drift.compare(

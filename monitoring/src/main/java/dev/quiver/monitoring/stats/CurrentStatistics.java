@@ -119,10 +119,10 @@ public final class CurrentStatistics {
     Map<String, String> references = new LinkedHashMap<>();
     for (FeatureSelection.Requested requested : selection.requested()) {
       String reference = requested.reference();
-      if (!features.contains(reference)) {
+      if (features != null && !features.contains(reference)) {
         continue;
       }
-      String column = requested.viewName() + "__" + requested.feature().name();
+      String column = requested.fullName();
       columns.add(new ColumnSpec(column, column, requested.feature().type()));
       references.put(column, reference);
     }
