@@ -141,7 +141,7 @@ class DriftCliTest {
   }
 
   @Test
-  void driftAgainstASourceWindowExitsThreeOverTheThreshold() throws IOException {
+  void driftAgainstASourceWindowExitsThreeOverTheThreshold() throws Exception {
     String[] base = {
       "drift",
       "--baseline",
@@ -169,9 +169,22 @@ class DriftCliTest {
     assertThat(conv.get("ks").asDouble()).isBetween(0.0, 1.0);
     assertThat(conv.get("psi_bins")).hasSize(11);
 
-    CliRun strict = quiver(concat(base, "--psi-threshold", "0"));
+    Path html = dir.resolve("window.html");
+    CliRun strict = quiver(concat(base, "--psi-threshold", "0", "--html", html.toString()));
     assertThat(strict.exitCode()).as(strict.err()).isEqualTo(DriftCommand.EXIT_DRIFT);
     assertThat(strict.out()).contains("drift", "features drifted (PSI threshold 0.0)");
+    // The category's charts: a bar per segment and one for the nulls, on both sides.
+    String dom = chromium("--dump-dom", html.toUri().toString());
+    Matcher segment =
+        Pattern.compile(
+                "<svg [^>]*data-side=\"current\" data-feature=\"customer_profile:segment\"[^>]*>(.*?)</svg>",
+                Pattern.DOTALL)
+            .matcher(dom);
+    assertThat(segment.find()).isTrue();
+    assertThat(countOf(segment.group(1), "<rect class=\"bar")).isEqualTo(5);
+    Path png = Path.of("target", "drift-report-window.png").toAbsolutePath();
+    Files.createDirectories(png.getParent());
+    chromium("--screenshot=" + png, "--window-size=1100,2000", html.toUri().toString());
   }
 
   @Test

@@ -282,8 +282,11 @@ public final class Drift {
       return Long.toString((long) value);
     }
     double magnitude = Math.abs(value);
-    if (magnitude >= 1e6 || magnitude < 1e-3) {
+    if (magnitude >= 1e6 || magnitude < 1e-4) {
       return String.format(java.util.Locale.ROOT, "%.3g", value);
+    }
+    if (magnitude < 1e-3) {
+      return String.format(java.util.Locale.ROOT, "%.2g", value).replaceAll("\\.?0+$", "");
     }
     return String.format(java.util.Locale.ROOT, "%.4g", value).replaceAll("\\.?0+$", "");
   }

@@ -39,7 +39,7 @@ public final class DriftHtml {
         .append(escape(report.createdAt().toString()))
         .append(". PSI bins numbers at the baseline's deciles and categories by value, nulls as")
         .append(" a bin of their own; an empty bin counts as a share of ")
-        .append(Drift.EPSILON)
+        .append(Drift.format(Drift.EPSILON))
         .append(". KS is the largest distance between the two cumulative distributions of the")
         .append(" non-null values (from KLL sketches). Charts: equal-width bins over both sides'")
         .append(" range, each bar the share of all rows.</footer>\n");
@@ -84,7 +84,7 @@ public final class DriftHtml {
 
   private static void summary(StringBuilder html, DriftReport report) {
     html.append("<section class=\"panel\">\n<h2>Summary</h2>\n<table class=\"summary\">\n")
-        .append("<thead><tr><th>Feature</th><th>Kind</th><th class=\"num\">Baseline rows</th>")
+        .append("<thead><tr><th>Feature</th><th>Type</th><th class=\"num\">Baseline rows</th>")
         .append("<th class=\"num\">Current rows</th><th class=\"num\">Nulls (base &rarr; now)</th>")
         .append("<th class=\"num\">PSI</th><th class=\"num\">KS</th><th>Status</th></tr></thead>\n")
         .append("<tbody>\n");
@@ -177,7 +177,7 @@ public final class DriftHtml {
   private static void figure(
       StringBuilder html, String name, double value, Double threshold, boolean over) {
     html.append("<div class=\"figure")
-        .append(over ? " over" : "")
+        .append(over ? " over" : threshold == null ? " muted" : "")
         .append("\"><div class=\"value\">")
         .append(number(value))
         .append("</div><div class=\"label\">")
@@ -282,17 +282,18 @@ public final class DriftHtml {
       int step = Math.max(1, numeric / 4);
       for (int i = 0; i <= numeric; i += step) {
         double edge = i < numeric ? bins.get(i).from() : bins.get(numeric - 1).to();
-        xLabel(html, LEFT + slot * i, Drift.format(edge), false);
+        xLabel(html, LEFT + slot * i, Drift.format(edge), false, 0);
       }
       if (numeric % step != 0) {
-        xLabel(html, LEFT + slot * numeric, Drift.format(bins.get(numeric - 1).to()), false);
+        xLabel(html, LEFT + slot * numeric, Drift.format(bins.get(numeric - 1).to()), false, 0);
       }
+      // The nulls' bar: named on a second line, clear of the last edge.
       for (int i = numeric; i < bins.size(); i++) {
-        xLabel(html, LEFT + slot * (i + 0.5), bins.get(i).label(), false);
+        xLabel(html, LEFT + slot * (i + 0.5), "null", false, 13);
       }
     } else {
       for (int i = 0; i < bins.size(); i++) {
-        xLabel(html, LEFT + slot * (i + 0.5), shorten(bins.get(i).label()), true);
+        xLabel(html, LEFT + slot * (i + 0.5), shorten(bins.get(i).label()), true, 0);
       }
     }
     html.append(
@@ -308,7 +309,7 @@ public final class DriftHtml {
                 Locale.ROOT,
                 "<text class=\"axis-title\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
                 LEFT + plotWidth / 2,
-                HEIGHT - 6,
+                numbers ? HEIGHT - BOTTOM + 46 : HEIGHT - 6,
                 escape(axis)))
         .append(
             String.format(
@@ -319,8 +320,9 @@ public final class DriftHtml {
         .append("</svg></figure>\n");
   }
 
-  private static void xLabel(StringBuilder html, double x, String text, boolean slanted) {
-    double y = TOP + HEIGHT - TOP - BOTTOM + 16;
+  private static void xLabel(
+      StringBuilder html, double x, String text, boolean slanted, int below) {
+    double y = HEIGHT - BOTTOM + 16 + below;
     if (slanted) {
       html.append(
           String.format(
@@ -345,10 +347,9 @@ public final class DriftHtml {
     return text.length() <= 14 ? text : text.substring(0, 13) + "\u2026";
   }
 
-  /** A round upper bound for a y axis of shares: 5%, 10%, 20%, 25%, 50%, 100% ... */
+  /** A round upper bound for a y axis of shares, whose quarters are round too. */
   static double niceMax(double top) {
-    for (double candidate :
-        new double[] {0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1}) {
+    for (double candidate : new double[] {0.02, 0.04, 0.08, 0.1, 0.2, 0.4, 0.6, 0.8, 1}) {
       if (top <= candidate) {
         return candidate;
       }
@@ -448,6 +449,7 @@ public final class DriftHtml {
       .figure { border: 1px solid var(--line); border-radius: 10px; padding: 8px 14px;
         min-width: 140px; border-left: 4px solid var(--good); }
       .figure.over { border-left-color: var(--bad); }
+      .figure.muted { border-left-color: #c3cad3; }
       .figure .value { font-size: 22px; font-weight: 700; font-variant-numeric: tabular-nums; }
       .figure.over .value { color: var(--bad); }
       .figure .label { font-size: 12px; color: var(--muted); }
