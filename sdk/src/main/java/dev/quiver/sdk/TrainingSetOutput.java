@@ -37,6 +37,7 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
   private final PendingFile meta;
   private final TableStatistics statistics;
   private TrainingSetWriter writer;
+  private long statisticsNanos;
 
   /**
    * @throws dev.quiver.QuiverException for an extension other than .parquet, .arrow or .csv
@@ -85,7 +86,9 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
         writer = TrainingSetFiles.open(data, batch.getSchema(), allocator);
       }
       writer.write(batch);
+      long start = System.nanoTime();
       statistics.update(batch);
+      statisticsNanos += System.nanoTime() - start;
     } catch (IOException e) {
       throw TrainingSetFiles.cannotWrite(output, e);
     }
@@ -96,7 +99,13 @@ final class TrainingSetOutput implements Consumer<VectorSchemaRoot>, AutoCloseab
    * into place; returns that manifest.
    */
   DatasetManifest commit(DatasetManifest withoutStatistics) {
+    long start = System.nanoTime();
     DatasetManifest manifest = withoutStatistics.withStatistics(statistics.results());
+    statisticsNanos += System.nanoTime() - start;
+    LOG.info(
+        "Statistics of {} feature columns gathered in {} ms",
+        manifest.statistics().size(),
+        statisticsNanos / 1_000_000);
     if (writer == null) {
       throw new IllegalStateException(
           "No batch was written to " + output + ", or it was committed");
