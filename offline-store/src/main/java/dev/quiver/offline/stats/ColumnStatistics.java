@@ -1,6 +1,5 @@
 package dev.quiver.offline.stats;
 
-import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -114,41 +113,65 @@ public final class ColumnStatistics {
     if (buffer.length < size) {
       buffer = new double[Math.max(size, buffer.length * 2)];
     }
+    // A loop per type, so that each stays small enough to compile well; nulls checked only when
+    // the vector has any.
+    boolean nullable = vector.getNullCount() > 0;
     int values = 0;
-    ScalarType element = type.element();
-    for (int i = 0; i < size; i++) {
-      int row = rows == null ? i : rows[i];
-      if (vector.isNull(row)) {
-        continue;
-      }
-      double value;
-      switch (element) {
-        case INT32 -> {
-          int v = ((IntVector) vector).get(row);
-          hll.update(v);
-          value = v;
-        }
-        case INT64 -> {
-          long v = ((BigIntVector) vector).get(row);
-          hll.update(v);
-          value = v;
-        }
-        case FLOAT32 -> {
-          value = ((Float4Vector) vector).get(row);
-          if (Double.isNaN(value)) {
+    switch (type.element()) {
+      case INT32 -> {
+        IntVector ints = (IntVector) vector;
+        for (int i = 0; i < size; i++) {
+          int row = rows == null ? i : rows[i];
+          if (nullable && ints.isNull(row)) {
             continue;
           }
-          hll.update(value);
-        }
-        default -> {
-          value = ((Float8Vector) vector).get(row);
-          if (Double.isNaN(value)) {
-            continue;
-          }
-          hll.update(value);
+          int v = ints.get(row);
+          hll.update(v);
+          buffer[values++] = v;
         }
       }
-      buffer[values++] = value;
+      case INT64 -> {
+        BigIntVector longs = (BigIntVector) vector;
+        for (int i = 0; i < size; i++) {
+          int row = rows == null ? i : rows[i];
+          if (nullable && longs.isNull(row)) {
+            continue;
+          }
+          long v = longs.get(row);
+          hll.update(v);
+          buffer[values++] = v;
+        }
+      }
+      case FLOAT32 -> {
+        Float4Vector floats = (Float4Vector) vector;
+        for (int i = 0; i < size; i++) {
+          int row = rows == null ? i : rows[i];
+          if (nullable && floats.isNull(row)) {
+            continue;
+          }
+          float v = floats.get(row);
+          if (v != v) {
+            continue;
+          }
+          hll.update(v);
+          buffer[values++] = v;
+        }
+      }
+      default -> {
+        Float8Vector doubles = (Float8Vector) vector;
+        for (int i = 0; i < size; i++) {
+          int row = rows == null ? i : rows[i];
+          if (nullable && doubles.isNull(row)) {
+            continue;
+          }
+          double v = doubles.get(row);
+          if (v != v) {
+            continue;
+          }
+          hll.update(v);
+          buffer[values++] = v;
+        }
+      }
     }
     nulls += size - values;
     if (values == 0) {

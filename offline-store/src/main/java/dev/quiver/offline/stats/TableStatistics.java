@@ -1,6 +1,7 @@
 package dev.quiver.offline.stats;
 
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.resources.WorkerPool;
 import dev.quiver.registry.model.ValueType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,10 +14,14 @@ import org.apache.arrow.vector.types.pojo.Field;
 
 /**
  * The statistics of some columns of a table, gathered batch by batch as the table is written or
- * read ({@link ColumnStatistics}); the columns are picked from the first batch's schema. Updates
- * may come from several threads: they are serialized.
+ * read ({@link ColumnStatistics}); the columns are picked from the first batch's schema. A large
+ * batch's columns are updated in parallel on the {@link WorkerPool}. Updates may come from several
+ * threads: they are serialized.
  */
 public final class TableStatistics {
+
+  /** Batches smaller than this update their columns on the calling thread alone. */
+  private static final int PARALLEL_ROWS = 16_384;
 
   private final Predicate<String> include;
   private Map<String, ColumnStatistics> columns;
@@ -47,9 +52,19 @@ public final class TableStatistics {
         }
       }
     }
+    // A column per task: the columns' sketches are independent.
+    List<WorkerPool.Task> work = new ArrayList<>(columns.size());
     for (Map.Entry<String, ColumnStatistics> column : columns.entrySet()) {
       FieldVector vector = batch.getVector(column.getKey());
-      column.getValue().update(vector, rows, size);
+      ColumnStatistics statistics = column.getValue();
+      work.add(() -> statistics.update(vector, rows, size));
+    }
+    if (work.size() == 1 || size < PARALLEL_ROWS) {
+      for (Map.Entry<String, ColumnStatistics> column : columns.entrySet()) {
+        column.getValue().update(batch.getVector(column.getKey()), rows, size);
+      }
+    } else {
+      WorkerPool.shared().runAll(work, work.size());
     }
   }
 
