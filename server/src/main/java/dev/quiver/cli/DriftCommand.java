@@ -1,8 +1,6 @@
 package dev.quiver.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quiver.monitoring.drift.Drift;
 import dev.quiver.monitoring.drift.DriftHtml;
 import dev.quiver.monitoring.drift.DriftReport;
@@ -88,9 +86,6 @@ final class DriftCommand implements Callable<Integer> {
 
   @Spec CommandLine.Model.CommandSpec spec;
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   @Override
   public Integer call() throws JsonProcessingException {
     window.check(spec);
@@ -117,9 +112,7 @@ final class DriftCommand implements Callable<Integer> {
           "Cannot compare with "
               + manifestFile
               + ": it has no statistics ("
-              + (manifest.engine().equals(DatasetManifest.SPARK)
-                  ? "the Spark engine does not compute them"
-                  : "it was written before Quiver recorded them")
+              + StatsCommand.whyNoStatistics(manifest)
               + "); build the training set again with 'quiver historical'");
     }
     Map<String, FeatureStatistics> current =
@@ -148,7 +141,7 @@ final class DriftCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(JSON.writeValueAsString(report.toMap()));
+      out.println(StatsCommand.JSON.writeValueAsString(report.toMap()));
     } else {
       print(report, out);
       if (html != null) {

@@ -55,8 +55,7 @@ final class StatsCommand implements Callable<Integer> {
 
   @Spec CommandLine.Model.CommandSpec spec;
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Override
   public Integer call() throws JsonProcessingException {
@@ -85,9 +84,7 @@ final class StatsCommand implements Callable<Integer> {
             "The manifest "
                 + file
                 + " has no statistics: "
-                + (read.engine().equals(DatasetManifest.SPARK)
-                    ? "the Spark engine does not compute them"
-                    : "it was written before Quiver recorded them")
+                + whyNoStatistics(read)
                 + "; compute them from the sources with --views VIEWS START END");
       }
     }
@@ -110,6 +107,13 @@ final class StatsCommand implements Callable<Integer> {
     out.println("Statistics of " + source + ":");
     print(statistics, out);
     return 0;
+  }
+
+  /** Why a manifest has no statistics, for messages. */
+  static String whyNoStatistics(DatasetManifest manifest) {
+    return manifest.engine().equals(DatasetManifest.SPARK)
+        ? "the Spark engine does not compute them"
+        : "it was written before Quiver recorded them";
   }
 
   /** The manifest of a training set, or the manifest itself. */

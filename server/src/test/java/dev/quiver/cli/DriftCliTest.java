@@ -135,6 +135,32 @@ class DriftCliTest {
         .isEqualTo("driver_hourly_stats:conv_rate");
     assertThat(windowFeatures.get(0).get("count").asLong()).isPositive();
 
+    // A manifest from before statistics still reads; stats and drift say what it lacks.
+    com.fasterxml.jackson.databind.node.ObjectNode old =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            JSON.readTree(Files.readString(DatasetManifest.pathFor(trainingSet)));
+    old.remove("statistics");
+    Path oldManifest = dir.resolve("old.parquet.manifest.json");
+    Files.writeString(oldManifest, old.toString());
+    assertThat(DatasetManifest.read(oldManifest).statistics()).isEmpty();
+    CliRun oldStats = quiver("stats", oldManifest.toString());
+    assertThat(oldStats.exitCode()).isEqualTo(QuiverCli.EXIT_ERROR);
+    assertThat(oldStats.err())
+        .contains("has no statistics: it was written before Quiver recorded them");
+    CliRun oldDrift =
+        quiver(
+            "drift",
+            "--baseline",
+            oldManifest.toString(),
+            "--views",
+            "driver_hourly_stats",
+            "2026-03-01",
+            "2026-03-08",
+            "--repo",
+            repo.toString());
+    assertThat(oldDrift.exitCode()).isEqualTo(QuiverCli.EXIT_ERROR);
+    assertThat(oldDrift.err()).contains("it has no statistics");
+
     CliRun none = quiver("stats", "--repo", repo.toString());
     assertThat(none.exitCode()).isEqualTo(QuiverCli.EXIT_ERROR);
     assertThat(none.err()).contains("Give one of");

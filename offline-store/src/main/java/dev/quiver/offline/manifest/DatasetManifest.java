@@ -136,28 +136,7 @@ public record DatasetManifest(
 
   /** This manifest with the statistics of the training set's feature columns. */
   public DatasetManifest withStatistics(List<FeatureStatistics> columns) {
-    return new DatasetManifest(
-        quiverVersion,
-        createdAt,
-        project,
-        repoRoot,
-        registryVersion,
-        features,
-        featureService,
-        fullFeatureNames,
-        definitions,
-        entities,
-        entityColumns,
-        entityColumnTypes,
-        sources,
-        output,
-        outputRows,
-        sourceRowsRead,
-        skippedNullKeyRows,
-        skippedNullTimestampRows,
-        durationMillis,
-        engine,
-        columns);
+    return copy(output, columns);
   }
 
   private static final ObjectMapper JSON =
@@ -197,6 +176,10 @@ public record DatasetManifest(
 
   /** This manifest, describing the same training set written to {@code file}. */
   public DatasetManifest withOutput(Path file) {
+    return copy(file, statistics);
+  }
+
+  private DatasetManifest copy(Path file, List<FeatureStatistics> columns) {
     return new DatasetManifest(
         quiverVersion,
         createdAt,
@@ -218,7 +201,7 @@ public record DatasetManifest(
         skippedNullTimestampRows,
         durationMillis,
         engine,
-        statistics);
+        columns);
   }
 
   /** The manifest path of an output file. */
