@@ -21,10 +21,11 @@ final class WindowOption {
       names = "--views",
       arity = "3",
       paramLabel = "VIEWS START END",
-      description = {
-        "The source rows of these views (comma-separated) with START <= event time <= END, both",
-        "instants ISO-8601 (no offset is UTC), a date (its midnight, UTC) or now."
-      })
+      hideParamSyntax = true,
+      description =
+          "The source rows of these views (comma-separated) with START <= event time <= END"
+              + " (both included), each an ISO-8601 instant (no offset is UTC), a date (its"
+              + " midnight, UTC) or now.")
   List<String> views;
 
   @Option(
@@ -58,6 +59,10 @@ final class WindowOption {
     if (views != null && service != null) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "Give either --views or --logs, not both");
+    }
+    if (views != null && views.size() != 3) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "Give --views once: VIEWS (comma-separated) START END");
     }
     if (service == null && (since != null || logPath != null)) {
       throw new CommandLine.ParameterException(
