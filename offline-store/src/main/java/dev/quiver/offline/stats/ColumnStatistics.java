@@ -150,7 +150,7 @@ public final class ColumnStatistics {
             continue;
           }
           float v = floats.get(row);
-          if (v != v) {
+          if (!Double.isFinite(v)) {
             continue;
           }
           hll.update(v);
@@ -165,7 +165,7 @@ public final class ColumnStatistics {
             continue;
           }
           double v = doubles.get(row);
-          if (v != v) {
+          if (!Double.isFinite(v)) {
             continue;
           }
           hll.update(v);

@@ -20,7 +20,8 @@ import org.apache.datasketches.memory.Memory;
  * @param column the column's name
  * @param type the column's type as definitions write it ({@code float64}, {@code list<int64>})
  * @param count rows, nulls included
- * @param nulls null rows (and, for numbers, NaN values: they have no place on the number line)
+ * @param nulls null rows (and, for numbers, NaN and infinite values: they have no place in the
+ *     moments, the quantiles or a histogram)
  * @param mean null when no number was seen, as are {@code stddev}, {@code min} and {@code max}
  * @param stddev the population standard deviation
  * @param distinct the approximate distinct count of the non-null values (HLL, lgK 12: a relative

@@ -36,13 +36,14 @@ class ColumnStatisticsTest {
     Random random = new Random(seed);
     Double[] values = new Double[ROWS];
     for (int i = 0; i < ROWS; i++) {
-      // Nulls, NaN (counted as null), and a skewed mix of a normal and an exponential.
+      // Nulls, NaN and infinity (counted as null), and a skewed mix of a normal and an
+      // exponential.
       int kind = random.nextInt(100);
       values[i] =
           kind < 7
               ? null
               : kind < 8
-                  ? Double.NaN
+                  ? (random.nextBoolean() ? Double.NaN : Double.POSITIVE_INFINITY)
                   : kind < 60
                       ? 50 + 10 * random.nextGaussian()
                       : -Math.log(1 - random.nextDouble()) * 30;
@@ -67,7 +68,10 @@ class ColumnStatisticsTest {
     FeatureStatistics result = statistics.result();
 
     double[] present =
-        Arrays.stream(values).filter(v -> v != null && !v.isNaN()).mapToDouble(v -> v).toArray();
+        Arrays.stream(values)
+            .filter(v -> v != null && Double.isFinite(v))
+            .mapToDouble(v -> v)
+            .toArray();
     Arrays.sort(present);
     double mean = Arrays.stream(present).average().orElseThrow();
     double variance =
