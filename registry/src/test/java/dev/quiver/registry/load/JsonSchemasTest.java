@@ -80,6 +80,7 @@ class JsonSchemasTest {
     for (ObjectModel model :
         List.of(
             DefinitionModel.FEATURE,
+            DefinitionModel.EXPECT,
             DefinitionModel.AGGREGATION,
             DefinitionModel.REQUEST_FIELD,
             DefinitionModel.ON_DEMAND_FEATURE)) {
@@ -104,6 +105,9 @@ class JsonSchemasTest {
           case NAMES, OBJECTS, DURATIONS -> "driver";
           case FEATURE_REFERENCES -> List.of("a:b:c");
           case TEXT_MAP -> "labels";
+          case NUMBER -> "many";
+          case SCALARS -> Map.of("a", "b");
+          case OBJECT -> "driver";
         };
     assertRefusedByBoth(change(object, o -> o.put(key, wrong)));
   }
@@ -311,6 +315,15 @@ class JsonSchemasTest {
               .get(0));
       return document;
     }
+    if (object.equals(DefinitionModel.EXPECT.title())) {
+      Map<String, Object> expect = new LinkedHashMap<>();
+      ((List<Map<String, Object>>)
+              (List<?>) objects(document, ObjectKind.FEATURE_VIEW).get(0).get("features"))
+          .get(0)
+          .put("expect", expect);
+      edit.accept(expect);
+      return document;
+    }
     if (object.equals(DefinitionModel.FEATURE.title())) {
       edit.accept(
           ((List<Map<String, Object>>)
@@ -346,6 +359,7 @@ class JsonSchemasTest {
         Stream.concat(
                 Stream.of(
                     DefinitionModel.FEATURE,
+                    DefinitionModel.EXPECT,
                     DefinitionModel.AGGREGATION,
                     DefinitionModel.REQUEST_FIELD,
                     DefinitionModel.ON_DEMAND_FEATURE),
