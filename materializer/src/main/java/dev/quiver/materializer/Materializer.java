@@ -100,7 +100,7 @@ public final class Materializer {
               + " s"
               + (engine == null ? "" : ", on " + engine)
               + ".");
-      if (r.validation() != null && !r.validation().passed()) {
+      if (r.validation() != null) {
         lines.addAll(r.validation().lines(null));
       }
     }
@@ -356,6 +356,67 @@ public final class Materializer {
               + instant
               + ": Quiver's timestamps span the years 1677 to 2262");
     }
+  }
+
+  /**
+   * Checks the rows of each named view's window of offline data (every view with rules when {@code
+   * views} is empty; offline-only views too) against its rules, as a materialization of the window
+   * would before writing: {@code quiver validate}. Writes nothing; needs no online store.
+   *
+   * @throws QuiverException when a view is unknown, computed on demand, or has no rules
+   */
+  public static List<ValidationReport> validate(
+      Definitions definitions,
+      Path repoRoot,
+      Instant start,
+      Instant end,
+      List<String> views,
+      MaterializationOptions options,
+      MemoryBudget memory) {
+    if (start.isAfter(end)) {
+      throw new InvalidRequestException(
+          "Cannot validate: the start " + start + " is after the end " + end);
+    }
+    List<FeatureView> selected = new ArrayList<>();
+    if (views.isEmpty()) {
+      definitions.featureViews().stream().filter(FeatureView::hasRules).forEach(selected::add);
+    }
+    for (String name : views) {
+      FeatureView view =
+          definitions
+              .featureView(name)
+              .orElseThrow(
+                  () ->
+                      new NoSuchObjectException(
+                          "Cannot validate: there is no feature view '"
+                              + name
+                              + "'"
+                              + Suggestions.hint(
+                                  name, definitions.names(ObjectKind.FEATURE_VIEW))));
+      if (!view.hasRules()) {
+        throw new InvalidRequestException(
+            "Cannot validate feature view '"
+                + name
+                + "': none of its features has expect rules"
+                + (view.isAggregation() ? " (aggregation views take none)" : ""));
+      }
+      selected.add(view);
+    }
+    List<ValidationReport> reports = new ArrayList<>();
+    for (FeatureView view : selected) {
+      ParquetSource source = definitions.sourceOf(view);
+      reports.add(
+          WindowValidation.check(
+              view,
+              source,
+              definitions.entitiesOf(view),
+              ViewColumns.files(view, source, repoRoot, "validate"),
+              nanos(start),
+              nanos(end),
+              options,
+              memory));
+    }
+    return reports;
   }
 
   /** The named views, or every online view; naming an offline view is an error. */

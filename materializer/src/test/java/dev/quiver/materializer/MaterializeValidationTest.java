@@ -122,8 +122,8 @@ class MaterializeValidationTest {
               () -> materializer.materialize(START, END, List.of(), MaterializationProgress.NONE))
           .isInstanceOf(ValidationRejectedException.class)
           .hasMessage(
-              "Cannot materialize: feature view 'rates' has validation: reject and its rows break"
-                  + " 2 rules broken in 7 rows: rate: not_null true: 1 row, e.g. driver_id=4 at"
+              "Cannot materialize: feature view 'rates' rejects rows that break its rules"
+                  + " (validation: reject): 2 rules broken in 7 rows: rate: not_null true: 1 row, e.g. driver_id=4 at"
                   + " 2026-03-01T11:00:00Z: null; rate: min 0: 1 row, e.g. driver_id=3 at"
                   + " 2026-03-01T10:00:00Z: -0.5; nothing was written")
           .satisfies(
@@ -176,7 +176,7 @@ class MaterializeValidationTest {
       List<String> lines = Materializer.summaryLines(results, null);
       assertThat(lines)
           .contains(
-              "rates: 7 rows checked, 2 rules broken; validation: warn, so the rows were written.",
+              "rates: 7 rows checked, 2 rules broken (validation: warn).",
               "  rate: min 0: 1 row, e.g. driver_id=3 at 2026-03-01T10:00:00Z: -0.5");
     }
   }

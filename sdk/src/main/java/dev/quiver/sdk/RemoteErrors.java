@@ -10,6 +10,7 @@ import dev.quiver.offline.resources.MemoryLimitException;
 import dev.quiver.online.OnlineStoreException;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
+import dev.quiver.registry.rules.ValidationRejectedException;
 import dev.quiver.registry.store.RegistryException;
 import java.io.IOException;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -78,6 +79,7 @@ final class RemoteErrors {
       case INVALID_ENTITY -> new InvalidEntityException(detail);
       case BAD_REQUEST, INVALID_REQUEST, TOO_MANY_ROWS, INVALID_DEFINITION ->
           new InvalidRequestException(detail);
+      case VALIDATION_REJECTED -> new ValidationRejectedException(detail);
       case ONLINE_STORE -> new OnlineStoreException(detail);
       case MEMORY_LIMIT -> new MemoryLimitException(detail);
       case UNAUTHORIZED ->

@@ -82,6 +82,14 @@ final class RemoteMaterialization implements Materialization {
   }
 
   @Override
+  public List<dev.quiver.registry.rules.ValidationReport> validate(
+      Instant start, Instant end, List<String> views) {
+    throw new UnsupportedOperationException(
+        "RemoteFeatureStore does not support validate: it reads the offline data where the repo"
+            + " is; run quiver validate with --repo there");
+  }
+
+  @Override
   public Map<String, MaterializationState> materializationStates() {
     Map<String, MaterializationState> states = new LinkedHashMap<>();
     client

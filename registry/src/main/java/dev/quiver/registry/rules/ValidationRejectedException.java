@@ -43,7 +43,7 @@ public class ValidationRejectedException extends QuiverException {
       text.append(i == 0 ? "" : "; ")
           .append("feature view '")
           .append(report.view())
-          .append("' has validation: reject and its rows break ")
+          .append("' rejects rows that break its rules (validation: reject): ")
           .append(report.summary());
     }
     return text.append("; nothing was written").toString();

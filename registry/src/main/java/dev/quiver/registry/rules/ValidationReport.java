@@ -120,11 +120,9 @@ public record ValidationReport(
         headline
             + failures.size()
             + (failures.size() == 1 ? " rule" : " rules")
-            + " broken; validation: "
+            + " broken (validation: "
             + mode.yaml()
-            + (mode == ValidationMode.REJECT
-                ? ", so nothing of the batch was written."
-                : ", so the rows were written."));
+            + ").");
     for (Failure failure : failures) {
       lines.add("  " + failure.describe(rows));
     }

@@ -111,9 +111,7 @@ class RuleCheckerTest {
     Map<String, Object> json = report.asMap();
     assertThat(json).containsEntry("feature_view", "stats").containsEntry("passed", false);
     assertThat(report.lines(null).get(0))
-        .isEqualTo(
-            "stats: 7 rows checked, 5 rules broken; validation: reject, so nothing of the batch"
-                + " was written.");
+        .isEqualTo("stats: 7 rows checked, 5 rules broken (validation: reject).");
   }
 
   @Test
