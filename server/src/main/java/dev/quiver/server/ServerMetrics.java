@@ -117,6 +117,7 @@ public final class ServerMetrics {
             .maximumExpectedValue(Duration.ofMinutes(10))
             .register(registry);
     counts.onDelay(nanos -> delay.record(nanos, TimeUnit.NANOSECONDS));
+    counts.onValidation(report -> validation("ingest", report));
     Gauge.builder("quiver_ingest_healthy", running, r -> r.status().healthy() ? 1 : 0)
         .description("1 while ingestion reaches Kafka and the online store, else 0")
         .register(registry);
