@@ -10,6 +10,7 @@ import dev.quiver.cli.CliRun;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.registry.rules.ValidationRejectedException;
 import dev.quiver.sdk.FeatureStore;
+import dev.quiver.sdk.PushResult;
 import dev.quiver.sdk.PushTarget;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -125,14 +126,14 @@ class ValidationRulesTest {
             start,
             end.toString(),
             "--views",
-            "driver_hourly_stats",
+            "driver_trip_activity",
             "--repo",
             repo.toString());
     assertThat(noRules.exitCode()).isEqualTo(1);
     assertThat(noRules.err())
         .isEqualTo(
-            "quiver: Cannot validate feature view 'driver_hourly_stats': none of its features"
-                + " has expect rules\n");
+            "quiver: Cannot validate feature view 'driver_trip_activity': none of its features"
+                + " has expect rules (aggregation views take none)\n");
 
     // The same window materialized: refused as a whole, the same report on stderr.
     CliRun refused =
@@ -255,7 +256,30 @@ class ValidationRulesTest {
                         now,
                         PushTarget.ONLINE))
             .isInstanceOf(ValidationRejectedException.class)
-            .hasMessageContaining("rate: max 1: 1 row, e.g. driver_id=1001");
+            .hasMessageContaining("rate: max 1: 1 row, e.g. driver_id=1001")
+            .satisfies(
+                e ->
+                    assertThat(
+                            ((ValidationRejectedException) e)
+                                .reports()
+                                .get(0)
+                                .failures()
+                                .get(0)
+                                .describe(1))
+                        .startsWith("rate: max 1: 1 row, e.g. driver_id=1001 at "));
+        PushResult counted =
+            remote.push(
+                "loose_rates",
+                Map.of(
+                    "driver_id",
+                    List.<Object>of(1003L),
+                    "ts",
+                    List.<Object>of(now.toString()),
+                    "rate",
+                    List.<Object>of(-3.0)),
+                now,
+                PushTarget.ONLINE);
+        assertThat(counted.validation().failures().get(0).rows()).isEqualTo(1);
       }
 
       String metrics =
@@ -266,7 +290,7 @@ class ValidationRulesTest {
       assertThat(metrics)
           .contains(
               "quiver_validation_failures_total{feature=\"rate\",rule=\"min\",view=\"loose_rates\","
-                  + "write=\"push\"} 1.0",
+                  + "write=\"push\"} 2.0",
               "quiver_validation_failures_total{feature=\"rate\",rule=\"not_null\","
                   + "view=\"strict_rates\",write=\"push\"} 1.0",
               "quiver_validation_rejected_total{view=\"strict_rates\",write=\"push\"} 2.0");

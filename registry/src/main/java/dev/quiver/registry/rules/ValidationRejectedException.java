@@ -22,8 +22,19 @@ public class ValidationRejectedException extends QuiverException {
 
   /** A refusal whose reports are known only as text (a remote server's answer). */
   public ValidationRejectedException(String message) {
+    this(message, List.of(), true);
+  }
+
+  /** A refusal as a remote server answered it: its message and its reports. */
+  public static ValidationRejectedException answered(
+      String message, List<ValidationReport> reports) {
+    return new ValidationRejectedException(message, reports, true);
+  }
+
+  private ValidationRejectedException(
+      String message, List<ValidationReport> reports, boolean answered) {
     super(message);
-    this.reports = List.of();
+    this.reports = List.copyOf(reports);
   }
 
   /** The reports of the views that broke a rule; empty when only the message is known. */

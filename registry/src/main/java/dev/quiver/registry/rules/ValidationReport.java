@@ -180,6 +180,50 @@ public record ValidationReport(
     return map;
   }
 
+  /**
+   * A report from its {@link #asMap} form (as a server answered it, read as plain JSON values):
+   * values and keys stay as JSON gave them (numbers, text, booleans).
+   *
+   * @throws IllegalArgumentException when {@code map} is not such a form
+   */
+  public static ValidationReport fromMap(Map<?, ?> map) {
+    try {
+      List<Failure> failures = new ArrayList<>();
+      for (Object item : (List<?>) map.get("failures")) {
+        Map<?, ?> f = (Map<?, ?>) item;
+        List<Example> examples = new ArrayList<>();
+        for (Object e : (List<?>) f.get("examples")) {
+          Map<?, ?> example = (Map<?, ?>) e;
+          Map<String, Object> keys = new LinkedHashMap<>();
+          ((Map<?, ?>) example.get("keys")).forEach((k, v) -> keys.put(k.toString(), v));
+          examples.add(
+              new Example(
+                  keys,
+                  EpochNanos.of(Instant.parse(example.get("event_timestamp").toString())),
+                  example.get("value")));
+        }
+        String rule = f.get("rule").toString();
+        failures.add(
+            new Failure(
+                f.get("feature").toString(),
+                java.util.Arrays.stream(Rule.values())
+                    .filter(r -> r.yaml().equals(rule))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown rule " + rule)),
+                f.get("bound").toString(),
+                ((Number) f.get("rows")).longValue(),
+                examples));
+      }
+      return new ValidationReport(
+          map.get("feature_view").toString(),
+          ValidationMode.ofYaml(map.get("validation").toString()).orElseThrow(),
+          ((Number) map.get("rows")).longValue(),
+          failures);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("Not a validation report: " + map, e);
+    }
+  }
+
   /** A value as JSON and text show it: instants as RFC 3339, bytes as base64. */
   private static Object plain(Object value) {
     if (value instanceof Instant || value instanceof java.time.temporal.TemporalAccessor) {
