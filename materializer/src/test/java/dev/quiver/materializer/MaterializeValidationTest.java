@@ -152,6 +152,49 @@ class MaterializeValidationTest {
     }
   }
 
+  /** An engine that does not check rules (the Spark engine) is never handed a reject view. */
+  @Test
+  void anEngineThatDoesNotCheckRulesIsRefusedARejectView() {
+    class Untouched implements MaterializationEngine {
+      @Override
+      public Copied latest(
+          FeatureView view, ParquetSource source, List<Entity> entities, long start, long end) {
+        throw new AssertionError("the engine was asked to copy " + view.name());
+      }
+
+      @Override
+      public Copied tiles(
+          FeatureView view,
+          ParquetSource source,
+          List<Entity> entities,
+          long start,
+          long end,
+          long knownNewest) {
+        throw new AssertionError("the engine was asked to copy " + view.name());
+      }
+    }
+    try (RocksDbOnlineStore store = RocksDbOnlineStore.open("rides", repo.resolve("online"));
+        MemoryBudget memory = new MemoryBudget(1L << 30)) {
+      Materializer materializer =
+          new Materializer(
+              definitions(ValidationMode.REJECT),
+              repo,
+              store,
+              new ProcessMaterializationLog("rocksdb"),
+              MaterializationOptions.defaults(),
+              memory,
+              new Untouched());
+      assertThatThrownBy(
+              () -> materializer.materialize(START, END, List.of(), MaterializationProgress.NONE))
+          .isInstanceOf(dev.quiver.registry.InvalidRequestException.class)
+          .hasMessage(
+              "Cannot materialize feature view 'rates' with Untouched: it has validation: reject,"
+                  + " and that engine does not check expect rules; materialize it with the"
+                  + " embedded engine (offline_store: file), or check the window first with quiver"
+                  + " validate and drop validation: reject");
+    }
+  }
+
   @Test
   void aWarnViewIsWrittenAndItsReportCounted() {
     try (RocksDbOnlineStore store = RocksDbOnlineStore.open("rides", repo.resolve("online"));
