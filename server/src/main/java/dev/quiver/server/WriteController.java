@@ -254,7 +254,12 @@ public class WriteController {
                             Problems.body(
                                 HttpStatus.valueOf(kind.httpStatus()),
                                 kind.label(),
-                                e.getMessage())));
+                                e.getMessage(),
+                                e instanceof ValidationRejectedException rejected
+                                    ? Map.of(
+                                        "validation",
+                                        rejected.reports().stream().map(r -> r.asMap()).toList())
+                                    : Map.of())));
                   } catch (RuntimeException | Error e) {
                     // Whatever ends the run, the stream ends with a line saying so.
                     LOG.error("A streamed materialization failed", e);
