@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.cli.CliRun;
 import dev.quiver.cli.TripStream;
+import dev.quiver.example.ExampleData;
 import dev.quiver.streaming.testing.KafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,7 +42,13 @@ class ValidationIngestTest {
     String topic = "trips-rules-" + Long.toHexString(System.nanoTime());
     broker.createTopic(topic, 1);
     Path repo = dir.resolve("repo");
-    TripStream.repo(repo, "ingest_rules", topic, broker.bootstrapServers());
+    ExampleData.Options data = ExampleData.Options.defaults();
+    TripStream.repo(
+        repo,
+        "ingest_rules",
+        topic,
+        broker.bootstrapServers(),
+        new ExampleData.Options(data.seed(), 50, 50, 1, data.end()));
     Files.writeString(
         repo.resolve("checked_trips.yaml"),
         """

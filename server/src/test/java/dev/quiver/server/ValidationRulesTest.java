@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.cli.CliRun;
+import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.registry.rules.ValidationRejectedException;
 import dev.quiver.sdk.FeatureStore;
@@ -84,7 +85,10 @@ class ValidationRulesTest {
   void theCommandLineReportsAndRefusesAndTheServerAnswers422() throws Exception {
     Path repo = dir.resolve("repo");
     Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
-    ExampleRepo.createAt(repo, end);
+    // A small copy of the example's data: 200 drivers over 2 days.
+    ExampleRepo.copyDefinitionsTo(repo);
+    ExampleData.Options defaults = ExampleData.Options.defaults();
+    ExampleData.generate(repo, new ExampleData.Options(defaults.seed(), 200, 500, 2, end));
     Files.writeString(repo.resolve("checked.yaml"), CHECKED);
     CliRun applied = quiver("apply", "--repo", repo.toString());
     assertThat(applied.exitCode()).as(applied.err()).isZero();
