@@ -26,6 +26,8 @@ public enum ErrorKind {
   CONFLICT("conflict", 409, Fault.REQUEST),
   /** A missing join key, or an entity value of the wrong type. */
   INVALID_ENTITY("invalid_entity", 422, Fault.REQUEST),
+  /** Rows that break a rule of a {@code validation: reject} view: nothing of them was written. */
+  VALIDATION_REJECTED("validation_rejected", 422, Fault.REQUEST),
   /** The online store cannot be opened, read or written. */
   ONLINE_STORE("online_store", 503, Fault.SERVER),
   /** The work needs more memory than the process's limit lets it have. */

@@ -3,6 +3,7 @@ package dev.quiver.materializer;
 import dev.quiver.EpochNanos;
 import dev.quiver.QuiverException;
 import dev.quiver.offline.resources.MemoryBudget;
+import dev.quiver.offline.scan.ViewColumns;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
@@ -15,6 +16,9 @@ import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.model.ValidationMode;
+import dev.quiver.registry.rules.ValidationRejectedException;
+import dev.quiver.registry.rules.ValidationReport;
 import dev.quiver.registry.store.MaterializationLog;
 import dev.quiver.registry.store.MaterializationState;
 import java.nio.file.Path;
@@ -32,10 +36,14 @@ import java.util.Optional;
  */
 public final class Materializer {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Materializer.class);
+
   /**
    * What one view's materialization did.
    *
    * @param newestEvent the newest event time among the window's rows; null when it had none
+   * @param validation what the window's rows broke of the view's rules (a {@code validation: warn}
+   *     view: written all the same); null when the view has no rules or was not checked
    */
   public record ViewResult(
       String view,
@@ -44,7 +52,20 @@ public final class Materializer {
       long rowsInWindow,
       long rowsWritten,
       Instant newestEvent,
-      long millis) {}
+      long millis,
+      ValidationReport validation) {
+
+    public ViewResult(
+        String view,
+        TimeInterval interval,
+        long sourceRowsRead,
+        long rowsInWindow,
+        long rowsWritten,
+        Instant newestEvent,
+        long millis) {
+      this(view, interval, sourceRowsRead, rowsInWindow, rowsWritten, newestEvent, millis, null);
+    }
+  }
 
   /**
    * What the command line prints after a materialization: a line per view (its window, rows read,
@@ -79,6 +100,9 @@ public final class Materializer {
               + " s"
               + (engine == null ? "" : ", on " + engine)
               + ".");
+      if (r.validation() != null) {
+        lines.addAll(r.validation().lines(null));
+      }
     }
     return lines;
   }
@@ -136,11 +160,11 @@ public final class Materializer {
       throw new InvalidRequestException(
           "Cannot materialize: the start " + start + " is after the end " + end);
     }
-    List<ViewResult> results = new ArrayList<>();
+    List<Planned> planned = new ArrayList<>();
     for (FeatureView view : select(views)) {
-      results.add(run(view, new TimeInterval(start, end), progress));
+      planned.add(new Planned(view, new TimeInterval(start, end)));
     }
-    return results;
+    return runAll(planned, progress);
   }
 
   /**
@@ -150,7 +174,7 @@ public final class Materializer {
   public List<ViewResult> materializeIncremental(
       Instant end, List<String> views, MaterializationProgress progress) {
     Map<String, MaterializationState> done = log.states();
-    List<ViewResult> results = new ArrayList<>();
+    List<Planned> planned = new ArrayList<>();
     for (FeatureView view : select(views)) {
       MaterializationState state = done.get(view.name());
       // A view known by its created time starts from the beginning the first time: a row whose
@@ -163,11 +187,84 @@ public final class Materializer {
                   : view.hasTtl() && view.knownTime() == KnownTime.EVENT
                       ? end.minus(view.ttl())
                       : null;
-      if (start != null && start.isAfter(end)) {
-        results.add(new ViewResult(view.name(), null, 0, 0, 0, null, 0));
+      planned.add(
+          new Planned(
+              view, start != null && start.isAfter(end) ? null : new TimeInterval(start, end)));
+    }
+    return runAll(planned, progress);
+  }
+
+  /**
+   * A view's copy to run: its window, null when there is nothing to do; the source files its rules
+   * were checked on, and what they found.
+   */
+  private static final class Planned {
+    final FeatureView view;
+    final TimeInterval interval;
+    List<Path> files;
+    ValidationReport validation;
+
+    Planned(FeatureView view, TimeInterval interval) {
+      this.view = view;
+      this.interval = interval;
+    }
+  }
+
+  /**
+   * Checks the rules of every view first, and refuses the whole run, before writing anything, when
+   * a {@code validation: reject} view's window breaks one; then copies view by view. The copies
+   * read the very files the checks read, so a file that arrives in between waits for the next run.
+   */
+  private List<ViewResult> runAll(List<Planned> planned, MaterializationProgress progress) {
+    List<ValidationReport> rejected = new ArrayList<>();
+    for (Planned p : planned) {
+      if (p.interval == null || !p.view.hasRules()) {
         continue;
       }
-      results.add(run(view, new TimeInterval(start, end), progress));
+      if (engine != null) {
+        if (p.view.validationMode() == ValidationMode.REJECT) {
+          throw new InvalidRequestException(
+              "Cannot materialize feature view '"
+                  + p.view.name()
+                  + "' with "
+                  + engine.getClass().getSimpleName()
+                  + ": it has validation: reject, and that engine does not check expect rules;"
+                  + " materialize it with the embedded engine (offline_store: file), or check"
+                  + " the window first with quiver validate and drop validation: reject");
+        }
+        LOG.warn(
+            "{}: its expect rules are not checked by {}; run quiver validate --views {} on the"
+                + " same window to check them",
+            p.view.name(),
+            engine.getClass().getSimpleName(),
+            p.view.name());
+        continue;
+      }
+      ParquetSource source = definitions.sourceOf(p.view);
+      p.files = ViewColumns.files(p.view, source, repoRoot, "materialize");
+      p.validation =
+          WindowValidation.check(
+              p.view,
+              source,
+              definitions.entitiesOf(p.view),
+              p.files,
+              p.interval.start() == null ? Long.MIN_VALUE : nanos(p.interval.start()),
+              nanos(p.interval.end()),
+              options,
+              memory);
+      if (p.validation.rejected()) {
+        rejected.add(p.validation);
+      }
+    }
+    if (!rejected.isEmpty()) {
+      throw new ValidationRejectedException("materialize", rejected);
+    }
+    List<ViewResult> results = new ArrayList<>();
+    for (Planned p : planned) {
+      results.add(
+          p.interval == null
+              ? new ViewResult(p.view.name(), null, 0, 0, 0, null, 0)
+              : run(p.view, p.interval, p.files, p.validation, progress));
     }
     return results;
   }
@@ -186,7 +283,11 @@ public final class Materializer {
   }
 
   private ViewResult run(
-      FeatureView view, TimeInterval interval, MaterializationProgress progress) {
+      FeatureView view,
+      TimeInterval interval,
+      List<Path> files,
+      ValidationReport validation,
+      MaterializationProgress progress) {
     long started = System.nanoTime();
     ParquetSource source = definitions.sourceOf(view);
     List<Entity> entities = definitions.entitiesOf(view);
@@ -219,7 +320,7 @@ public final class Materializer {
           engine != null
               ? outcome(engine.latest(view, source, entities, start, end))
               : new ViewMaterialization(
-                      view, source, entities, repoRoot, store, options, memory, progress)
+                      view, source, entities, repoRoot, store, options, memory, progress, files)
                   .run(start, end);
     }
     Instant newestEvent =
@@ -234,7 +335,8 @@ public final class Materializer {
         outcome.rowsInWindow(),
         outcome.rowsWritten(),
         newestEvent,
-        (System.nanoTime() - started) / 1_000_000);
+        (System.nanoTime() - started) / 1_000_000,
+        validation);
   }
 
   private static ViewMaterialization.Outcome outcome(MaterializationEngine.Copied copied) {
@@ -254,6 +356,67 @@ public final class Materializer {
               + instant
               + ": Quiver's timestamps span the years 1677 to 2262");
     }
+  }
+
+  /**
+   * Checks the rows of each named view's window of offline data (every view with rules when {@code
+   * views} is empty; offline-only views too) against its rules, as a materialization of the window
+   * would before writing: {@code quiver validate}. Writes nothing; needs no online store.
+   *
+   * @throws QuiverException when a view is unknown, computed on demand, or has no rules
+   */
+  public static List<ValidationReport> validate(
+      Definitions definitions,
+      Path repoRoot,
+      Instant start,
+      Instant end,
+      List<String> views,
+      MaterializationOptions options,
+      MemoryBudget memory) {
+    if (start.isAfter(end)) {
+      throw new InvalidRequestException(
+          "Cannot validate: the start " + start + " is after the end " + end);
+    }
+    List<FeatureView> selected = new ArrayList<>();
+    if (views.isEmpty()) {
+      definitions.featureViews().stream().filter(FeatureView::hasRules).forEach(selected::add);
+    }
+    for (String name : views) {
+      FeatureView view =
+          definitions
+              .featureView(name)
+              .orElseThrow(
+                  () ->
+                      new NoSuchObjectException(
+                          "Cannot validate: there is no feature view '"
+                              + name
+                              + "'"
+                              + Suggestions.hint(
+                                  name, definitions.names(ObjectKind.FEATURE_VIEW))));
+      if (!view.hasRules()) {
+        throw new InvalidRequestException(
+            "Cannot validate feature view '"
+                + name
+                + "': none of its features has expect rules"
+                + (view.isAggregation() ? " (aggregation views take none)" : ""));
+      }
+      selected.add(view);
+    }
+    List<ValidationReport> reports = new ArrayList<>();
+    for (FeatureView view : selected) {
+      ParquetSource source = definitions.sourceOf(view);
+      reports.add(
+          WindowValidation.check(
+              view,
+              source,
+              definitions.entitiesOf(view),
+              ViewColumns.files(view, source, repoRoot, "validate"),
+              nanos(start),
+              nanos(end),
+              options,
+              memory));
+    }
+    return reports;
   }
 
   /** The named views, or every online view; naming an offline view is an error. */

@@ -67,6 +67,7 @@ final class ViewMaterialization {
   private final MaterializationOptions options;
   private final MemoryBudget memory;
   private final MaterializationProgress progress;
+  private final List<Path> files;
   private final Map<String, ScalarType> keyTypes = new HashMap<>();
   private final BlockingQueue<KeptRows> keptRows;
   private final List<KeptRows> allKept = new ArrayList<>();
@@ -98,6 +99,24 @@ final class ViewMaterialization {
       MaterializationOptions options,
       MemoryBudget memory,
       MaterializationProgress progress) {
+    this(view, source, entities, repoRoot, store, options, memory, progress, null);
+  }
+
+  /**
+   * @param files the source files to read (those a validation pass checked), or null to list them
+   *     now
+   */
+  ViewMaterialization(
+      FeatureView view,
+      ParquetSource source,
+      List<Entity> entities,
+      Path repoRoot,
+      OnlineStore store,
+      MaterializationOptions options,
+      MemoryBudget memory,
+      MaterializationProgress progress,
+      List<Path> files) {
+    this.files = files;
     this.view = view;
     this.source = source;
     this.entities = entities;
@@ -154,7 +173,7 @@ final class ViewMaterialization {
     ScanPlan plan =
         ScanPlan.builder(
                 "feature view '" + view.name() + "'",
-                ViewColumns.files(view, source, repoRoot, "materialize"),
+                files != null ? files : ViewColumns.files(view, source, repoRoot, "materialize"),
                 ViewColumns.of(source, entities, view.features()))
             // A view known by its created time takes rows known in the window, whatever their
             // event time before its end: their event times prune nothing below it.
@@ -329,10 +348,16 @@ final class ViewMaterialization {
    * since the last one, whatever their event time.
    */
   private boolean inWindow(long at, long createdAt, long start, long end) {
+    return inWindow(view, at, createdAt, start, end);
+  }
+
+  /** {@link #inWindow(long, long, long, long)} of {@code view}: also the rows validation checks. */
+  static boolean inWindow(FeatureView view, long at, long createdAt, long start, long end) {
     if (at > end) {
       return false;
     }
-    long known = knownByCreated() && createdAt != OnlineRow.NO_CREATED ? createdAt : at;
+    long known =
+        view.knownTime() == KnownTime.CREATED && createdAt != OnlineRow.NO_CREATED ? createdAt : at;
     return known >= start && known <= end;
   }
 

@@ -4,6 +4,7 @@ import dev.quiver.materializer.MaterializationOptions;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.resources.MemoryBudget;
+import dev.quiver.registry.rules.ValidationReport;
 import dev.quiver.registry.store.MaterializationState;
 import dev.quiver.registry.store.RegistrySnapshot;
 import java.time.Instant;
@@ -34,6 +35,18 @@ final class EmbeddedMaterialization implements Materialization {
   public List<Materializer.ViewResult> materializeIncremental(
       Instant end, List<String> views, MaterializationProgress progress) {
     return materializer(registry.snapshot()).materializeIncremental(end, views, progress);
+  }
+
+  @Override
+  public List<ValidationReport> validate(Instant start, Instant end, List<String> views) {
+    return Materializer.validate(
+        registry.definitions(registry.snapshot()),
+        registry.config().root(),
+        start,
+        end,
+        views,
+        MaterializationOptions.defaults(),
+        MemoryBudget.process());
   }
 
   @Override

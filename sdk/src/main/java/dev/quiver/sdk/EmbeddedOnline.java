@@ -7,6 +7,7 @@ import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.rules.ValidationReport;
 import dev.quiver.registry.store.RegistrySnapshot;
 import java.time.Clock;
 import java.time.Instant;
@@ -88,6 +89,7 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
     }
     OnlineWrites.CheckedRows rows =
         OnlineWrites.check(definition, definitions, columns, receivedAt);
+    ValidationReport validation = OnlineWrites.validate(rows);
     // Offline first: should the online write then fail, the rows are offline only and a retry
     // adds a second file; the other order would leave rows served that training never sees.
     String file =
@@ -95,7 +97,8 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
             ? OnlineWrites.writeOffline(rows, definitions, registry.config().root(), receivedAt)
             : null;
     long online = to.online() ? OnlineWrites.writeOnline(rows, store(), receivedAt) : 0;
-    return new PushResult(view, to, online, file == null ? 0 : rows.rows().size(), file);
+    return new PushResult(
+        view, to, online, file == null ? 0 : rows.rows().size(), file, validation);
   }
 
   @Override

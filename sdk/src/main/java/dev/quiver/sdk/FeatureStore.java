@@ -135,6 +135,12 @@ public interface FeatureStore
   }
 
   @Override
+  default List<dev.quiver.registry.rules.ValidationReport> validate(
+      Instant start, Instant end, List<String> views) {
+    return materialization().validate(start, end, views);
+  }
+
+  @Override
   default Map<String, MaterializationState> materializationStates() {
     return materialization().materializationStates();
   }

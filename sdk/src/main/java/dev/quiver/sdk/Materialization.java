@@ -3,6 +3,7 @@ package dev.quiver.sdk;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.rules.ValidationReport;
 import dev.quiver.registry.store.MaterializationState;
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +29,17 @@ public interface Materialization {
    */
   List<Materializer.ViewResult> materialize(
       Instant start, Instant end, List<String> views, MaterializationProgress progress);
+
+  /**
+   * Checks the source rows with {@code start <= ts <= end} of the named views (every view with
+   * {@code expect} rules when empty) against their rules, as materializing that window would,
+   * writing nothing.
+   *
+   * @throws dev.quiver.registry.NoSuchObjectException for an unknown view
+   * @throws dev.quiver.registry.InvalidRequestException for a view without rules
+   * @throws UnsupportedOperationException for a remote store: validate where the repo is
+   */
+  List<ValidationReport> validate(Instant start, Instant end, List<String> views);
 
   /** Materializes each view from where its last materialization ended up to {@code end}. */
   List<Materializer.ViewResult> materializeIncremental(

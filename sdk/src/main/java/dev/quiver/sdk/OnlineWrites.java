@@ -16,6 +16,9 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
+import dev.quiver.registry.rules.RuleChecker;
+import dev.quiver.registry.rules.ValidationRejectedException;
+import dev.quiver.registry.rules.ValidationReport;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -44,7 +47,38 @@ final class OnlineWrites {
    * One checked row: join key to value, event time, and source column (a plain view's features) to
    * value.
    */
-  record Row(Map<String, Object> key, long eventNanos, Map<String, Object> values) {}
+  record Row(Map<String, Object> key, long eventNanos, Map<String, Object> values)
+      implements RuleChecker.Row {
+
+    @Override
+    public Object value(String feature) {
+      return values.get(feature);
+    }
+
+    @Override
+    public Map<String, Object> keys() {
+      return key;
+    }
+  }
+
+  /**
+   * Checks the rows against the view's rules: null when it has none; a refusal, before anything is
+   * written, when a rule of a {@code validation: reject} view breaks.
+   *
+   * @throws ValidationRejectedException when the view rejects and a rule broke
+   */
+  static ValidationReport validate(CheckedRows checked) {
+    RuleChecker checker = RuleChecker.of(checked.view());
+    if (!checker.hasRules()) {
+      return null;
+    }
+    ValidationReport report = checker.check(checked.rows());
+    if (report.rejected()) {
+      throw new ValidationRejectedException(
+          "write to feature view '" + checked.view().name() + "'", List.of(report));
+    }
+    return report;
+  }
 
   /**
    * Checks rows against the view's schema: every join key, its source's timestamp field and every

@@ -10,6 +10,8 @@ import dev.quiver.offline.resources.MemoryLimitException;
 import dev.quiver.online.OnlineStoreException;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
+import dev.quiver.registry.rules.ValidationRejectedException;
+import dev.quiver.registry.rules.ValidationReport;
 import dev.quiver.registry.store.RegistryException;
 import java.io.IOException;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -42,11 +44,28 @@ final class RemoteErrors {
     if (kind.equals("no_route")) {
       return new NoSuchObjectException(detail);
     }
+    if (kind.equals(ErrorKind.VALIDATION_REJECTED.label())) {
+      return ValidationRejectedException.answered(detail, reports(body));
+    }
     return of(
         ErrorKind.ofLabel(kind).orElse(ErrorKind.SERVER_FAILED),
         detail,
         "The feature server at " + server + " answered " + status + ": " + detail,
         null);
+  }
+
+  /** The validation reports of a refusal's problem details; empty when it has none. */
+  private static java.util.List<ValidationReport> reports(String body) {
+    java.util.List<ValidationReport> reports = new java.util.ArrayList<>();
+    try {
+      JsonNode validation = JSON.readTree(body).path("validation");
+      for (JsonNode report : validation) {
+        reports.add(ValidationReport.fromMap(JSON.convertValue(report, java.util.Map.class)));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // Only the message then.
+    }
+    return reports;
   }
 
   /** A Flight call's failure, by the kind the server put in its metadata (else its status). */
@@ -78,6 +97,7 @@ final class RemoteErrors {
       case INVALID_ENTITY -> new InvalidEntityException(detail);
       case BAD_REQUEST, INVALID_REQUEST, TOO_MANY_ROWS, INVALID_DEFINITION ->
           new InvalidRequestException(detail);
+      case VALIDATION_REJECTED -> new ValidationRejectedException(detail);
       case ONLINE_STORE -> new OnlineStoreException(detail);
       case MEMORY_LIMIT -> new MemoryLimitException(detail);
       case UNAUTHORIZED ->

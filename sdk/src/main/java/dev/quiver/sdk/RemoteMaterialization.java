@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.rules.ValidationReport;
 import dev.quiver.registry.store.MaterializationState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +19,9 @@ import java.util.Map;
  * embedded store reports it; the last line is the result.
  */
 final class RemoteMaterialization implements Materialization {
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final FeatureServerClient client;
 
@@ -76,9 +80,19 @@ final class RemoteMaterialization implements Materialization {
               view.get("rows_in_window").asLong(),
               view.get("rows_written").asLong(),
               instantOrNull(view, "newest_event_ts"),
-              view.get("millis").asLong()));
+              view.get("millis").asLong(),
+              view.hasNonNull("validation")
+                  ? ValidationReport.fromMap(JSON.convertValue(view.get("validation"), Map.class))
+                  : null));
     }
     return results;
+  }
+
+  @Override
+  public List<ValidationReport> validate(Instant start, Instant end, List<String> views) {
+    throw new UnsupportedOperationException(
+        "RemoteFeatureStore does not support validate: it reads the offline data where the repo"
+            + " is; run quiver validate with --repo there");
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.quiver.QuiverException;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ValueType;
+import dev.quiver.registry.rules.ValidationReport;
 import dev.quiver.registry.store.RegistrySnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -144,7 +145,10 @@ final class RemoteOnline implements OnlineFeatures {
         to,
         answer.path("rows_written").asLong(),
         answer.path("offline_rows_written").asLong(),
-        file.isTextual() ? file.asText() : null);
+        file.isTextual() ? file.asText() : null,
+        answer.hasNonNull("validation")
+            ? ValidationReport.fromMap(JSON.convertValue(answer.get("validation"), Map.class))
+            : null);
   }
 
   @Override

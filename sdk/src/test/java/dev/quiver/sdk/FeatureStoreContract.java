@@ -208,7 +208,16 @@ public abstract class FeatureStoreContract {
             "avg_daily_trips", List.of(2L));
 
     assertThat(store.push("driver_hourly_stats", row, at.plusSeconds(1), PushTarget.ONLINE))
-        .isEqualTo(new PushResult("driver_hourly_stats", PushTarget.ONLINE, 1, 0, null));
+        .as("the example's view has expect rules, which the row keeps")
+        .isEqualTo(
+            new PushResult(
+                "driver_hourly_stats",
+                PushTarget.ONLINE,
+                1,
+                0,
+                null,
+                dev.quiver.registry.rules.ValidationReport.passed(
+                    "driver_hourly_stats", dev.quiver.registry.model.ValidationMode.WARN, 1)));
     // The example's source is one file: offline appends need a folder, and nothing is written.
     Map<String, List<Object>> other = new java.util.HashMap<>(row);
     other.put("driver_id", List.of(66_004L));

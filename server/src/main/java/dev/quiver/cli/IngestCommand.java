@@ -43,6 +43,10 @@ import picocli.CommandLine.Spec;
       "<topic>.quiver-dlq with headers quiver.dlq.reason, .detail, .topic, .partition, .offset;",
       "ingestion goes on. A broker or store that goes away is retried with backoff.",
       "",
+      "Views with expect rules check each batch (one partition's poll) before writing it: a view",
+      "with validation: reject skips a batch that breaks a rule (its offsets are committed, it is",
+      "never retried; the offline log keeps the events) and logs the report; warn writes it.",
+      "",
       "On a terminal, a line shows events ingested, their rate, dead letters, the consumer lag",
       "and the p99 delay from event time to visible online; problems are reported on stderr.",
       "'quiver serve --ingest' runs the same inside the server."
@@ -137,8 +141,16 @@ final class IngestCommand implements Callable<Integer> {
         + metrics.deadLetters()
         + (metrics.deadLetters() == 1 ? " dead letter" : " dead letters")
         + (reasons.length() == 0 ? "" : " (" + reasons + ")")
+        + rejected(metrics)
         + "; "
         + metrics.batches()
         + (metrics.batches() == 1 ? " commit." : " commits.");
+  }
+
+  /** {@code ; batches rejected by rules: view 2}, or nothing. */
+  private static String rejected(IngestionMetrics metrics) {
+    StringJoiner views = new StringJoiner(", ");
+    metrics.rejectedBatchesByView().forEach((view, batches) -> views.add(view + " " + batches));
+    return views.length() == 0 ? "" : "; batches rejected by rules: " + views;
   }
 }

@@ -27,7 +27,11 @@ import picocli.CommandLine.Spec;
       "Per view and entity key, the latest source row with START <= ts <= END (both",
       "inclusive) is written, whatever its age (ttl applies when reading). A stored row is only",
       "replaced by a newer one, so runs may repeat or come in any order. Views with",
-      "online: false are skipped."
+      "online: false are skipped.",
+      "",
+      "Views with expect rules are checked first, on the window's source rows, and the report is",
+      "printed (as 'quiver validate' prints it). When a view with validation: reject breaks a",
+      "rule, nothing of the run is written and the exit code is 3; warn views are written."
     })
 final class MaterializeCommand implements Callable<Integer> {
 

@@ -17,7 +17,10 @@ import picocli.CommandLine.Spec;
       "Materialize each view from where its last materialization ended up to END.",
       "",
       "A view never materialized starts at END minus its ttl, or, without a ttl, at the",
-      "beginning of its data."
+      "beginning of its data.",
+      "",
+      "Expect rules are checked first, as 'quiver materialize' checks them: a view with",
+      "validation: reject that breaks a rule stops the run before anything is written (exit 3)."
     })
 final class MaterializeIncrementalCommand implements Callable<Integer> {
 

@@ -6,6 +6,7 @@ import dev.quiver.QuiverException;
 import dev.quiver.QuiverVersion;
 import dev.quiver.registry.load.DefinitionException;
 import dev.quiver.registry.load.Problem;
+import dev.quiver.registry.rules.ValidationRejectedException;
 import java.io.PrintWriter;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -31,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       RegistryCommand.class,
       MaterializeCommand.class,
       MaterializeIncrementalCommand.class,
+      ValidateCommand.class,
       IngestCommand.class,
       OnlineCommand.class,
       HistoricalCommand.class,
@@ -54,6 +56,12 @@ public final class QuiverCli implements Runnable {
 
   /** Exit code of a refused command: bad input, a failed check, an unreachable store. */
   public static final int EXIT_ERROR = 1;
+
+  /**
+   * Exit code when data breaks validation rules: {@code validate} found a broken rule, or a
+   * materialization was refused because a {@code validation: reject} view's window broke one.
+   */
+  public static final int EXIT_RULES_BROKEN = 3;
 
   @Option(
       names = "--verbose",
@@ -105,6 +113,20 @@ public final class QuiverCli implements Runnable {
         });
     commandLine.setExecutionExceptionHandler(
         (exception, failed, parseResult) -> {
+          if (QuiverException.in(exception).orElse(null)
+                  instanceof ValidationRejectedException rejected
+              && !rejected.reports().isEmpty()) {
+            PrintWriter err = failed.getErr();
+            rejected.reports().forEach(r -> r.lines(null).forEach(err::println));
+            err.println(
+                "quiver: nothing was written: "
+                    + (rejected.reports().size() == 1 ? "a view" : "views")
+                    + " with validation: reject broke "
+                    + (rejected.reports().size() == 1 ? "its" : "their")
+                    + " rules (quiver validate shows the same report)");
+            err.flush();
+            return EXIT_RULES_BROKEN;
+          }
           report(
               exception,
               failed.getErr(),

@@ -3,6 +3,8 @@ package dev.quiver.server;
 import dev.quiver.ErrorKind;
 import dev.quiver.Excerpt;
 import dev.quiver.QuiverException;
+import dev.quiver.registry.rules.ValidationRejectedException;
+import dev.quiver.registry.rules.ValidationReport;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -22,6 +24,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -64,6 +67,15 @@ public class ErrorController {
     ErrorKind kind = e.kind();
     if (kind.fault() == ErrorKind.Fault.SERVER) {
       LOG.warn("{} {} failed: {}", request.getMethod(), request.getPath(), e.getMessage());
+    }
+    if (e instanceof ValidationRejectedException rejected && !rejected.reports().isEmpty()) {
+      // The reports, whole, beside the detail: which feature broke which rule, and example rows.
+      metrics.error(kind.label());
+      return Problems.of(
+          HttpStatus.valueOf(kind.httpStatus()),
+          kind.label(),
+          e.getMessage(),
+          Map.of("validation", rejected.reports().stream().map(ValidationReport::asMap).toList()));
     }
     return problem(HttpStatus.valueOf(kind.httpStatus()), kind.label(), e.getMessage());
   }

@@ -28,19 +28,32 @@ final class Problems {
    * @param kind a short, stable name of the error, also the label of the error counter
    */
   static MutableHttpResponse<String> of(HttpStatus status, String kind, String detail) {
+    return of(status, kind, detail, Map.of());
+  }
+
+  /**
+   * @param extra members added to the problem details, such as a validation report
+   */
+  static MutableHttpResponse<String> of(
+      HttpStatus status, String kind, String detail, Map<String, Object> extra) {
     return HttpResponse.<String>status(status)
         .contentType(PROBLEM_JSON)
-        .body(body(status, kind, detail));
+        .body(body(status, kind, detail, extra));
   }
 
   /** The problem details alone, as JSON text: for an error inside a streamed answer. */
   static String body(HttpStatus status, String kind, String detail) {
+    return body(status, kind, detail, Map.of());
+  }
+
+  static String body(HttpStatus status, String kind, String detail, Map<String, Object> extra) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "about:blank");
     body.put("title", status.getReason());
     body.put("status", status.getCode());
     body.put("kind", kind);
     body.put("detail", Excerpt.of(detail, MAX_DETAIL));
+    body.putAll(extra);
     try {
       return JSON.writeValueAsString(body);
     } catch (JsonProcessingException e) {

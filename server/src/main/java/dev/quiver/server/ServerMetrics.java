@@ -2,6 +2,7 @@ package dev.quiver.server;
 
 import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.registry.ondemand.OnDemandErrors;
+import dev.quiver.registry.rules.ValidationReport;
 import dev.quiver.registry.store.MaterializationState;
 import dev.quiver.sdk.Freshness;
 import dev.quiver.streaming.DeadLetterReason;
@@ -32,6 +33,7 @@ public final class ServerMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Timer> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final Map<String, Counter> validationCounters = new ConcurrentHashMap<>();
   private final TaggedGauges staleness =
       new TaggedGauges(
           "view",
@@ -115,6 +117,7 @@ public final class ServerMetrics {
             .maximumExpectedValue(Duration.ofMinutes(10))
             .register(registry);
     counts.onDelay(nanos -> delay.record(nanos, TimeUnit.NANOSECONDS));
+    counts.onValidation(report -> validation("ingest", report));
     Gauge.builder("quiver_ingest_healthy", running, r -> r.status().healthy() ? 1 : 0)
         .description("1 while ingestion reaches Kafka and the online store, else 0")
         .register(registry);
@@ -138,6 +141,46 @@ public final class ServerMetrics {
 
   Timer onlineLookups() {
     return onlineLookups;
+  }
+
+  /**
+   * Counts what a written or refused batch broke: {@code quiver_validation_failures_total{view,
+   * feature, rule, write}} by the rows that broke each rule (for {@code max_null_fraction}, the
+   * batch's nulls), and {@code quiver_validation_rejected_total{view, write}} by batches refused.
+   *
+   * @param write the write path: push, materialize or ingest
+   */
+  void validation(String write, ValidationReport report) {
+    for (ValidationReport.Failure failure : report.failures()) {
+      validationCounters
+          .computeIfAbsent(
+              String.join("\u0000", report.view(), failure.feature(), failure.rule().yaml(), write),
+              k ->
+                  Counter.builder("quiver_validation_failures")
+                      .description(
+                          "Rows that broke a feature's expect rule, by view, feature, rule and"
+                              + " write path (push, materialize, ingest)")
+                      .tag("view", report.view())
+                      .tag("feature", failure.feature())
+                      .tag("rule", failure.rule().yaml())
+                      .tag("write", write)
+                      .register(registry))
+          .increment(failure.rows());
+    }
+    if (report.rejected()) {
+      validationCounters
+          .computeIfAbsent(
+              String.join("\u0000", report.view(), write),
+              k ->
+                  Counter.builder("quiver_validation_rejected")
+                      .description(
+                          "Batches not written because they broke a rule of a validation: reject"
+                              + " view, by view and write path")
+                      .tag("view", report.view())
+                      .tag("write", write)
+                      .register(registry))
+          .increment();
+    }
   }
 
   void error(String kind) {

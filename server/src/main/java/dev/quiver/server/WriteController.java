@@ -7,6 +7,7 @@ import dev.quiver.QuiverException;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.rules.ValidationRejectedException;
 import dev.quiver.sdk.PushResult;
 import dev.quiver.sdk.PushTarget;
 import dev.quiver.sdk.ServerProtocol;
@@ -113,15 +114,33 @@ public class WriteController {
                                 + Excerpt.of(toText)
                                 + "' is not a push target; use "
                                 + String.join(", ", PushTarget.wireNames())));
-    PushResult result =
-        features.store().push(view, JsonBodies.columns(request, "df"), received, to);
+    PushResult result = push(view, JsonBodies.columns(request, "df"), received, to);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("feature_view", view);
     answer.put("to", to.wireName());
     answer.put("rows_written", result.onlineRowsWritten());
     answer.put("offline_rows_written", result.offlineRowsWritten());
     answer.put("offline_file", result.offlineFile());
+    if (result.validation() != null) {
+      answer.put("validation", result.validation().asMap());
+    }
     return JsonBodies.write(answer);
+  }
+
+  /** A push, its rules' failures counted whether the rows were written or refused. */
+  private PushResult push(
+      String view, Map<String, List<Object>> columns, Instant received, PushTarget to) {
+    PushResult result;
+    try {
+      result = features.store().push(view, columns, received, to);
+    } catch (ValidationRejectedException e) {
+      e.reports().forEach(report -> metrics.validation("push", report));
+      throw e;
+    }
+    if (result.validation() != null) {
+      metrics.validation("push", result.validation());
+    }
+    return result;
   }
 
   /** Feast's {@code {"feature_view_name": "...", "df": {"column": [values...]}}}. */
@@ -132,7 +151,9 @@ public class WriteController {
     Instant received = features.clock().instant();
     JsonNode request = JsonBodies.object(body);
     String view = JsonBodies.requiredText(request, "feature_view_name");
-    long rows = features.store().writeOnline(view, JsonBodies.columns(request, "df"), received);
+    long rows =
+        push(view, JsonBodies.columns(request, "df"), received, PushTarget.ONLINE)
+            .onlineRowsWritten();
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("feature_view", view);
     answer.put("rows_written", rows);
@@ -183,7 +204,23 @@ public class WriteController {
    * error before the first line is an ordinary problem answer; one after it, a problem line.
    */
   private HttpResponse<?> answer(
-      String accept, Function<MaterializationProgress, List<Materializer.ViewResult>> run) {
+      String accept, Function<MaterializationProgress, List<Materializer.ViewResult>> runs) {
+    Function<MaterializationProgress, List<Materializer.ViewResult>> run =
+        progress -> {
+          List<Materializer.ViewResult> results;
+          try {
+            results = runs.apply(progress);
+          } catch (ValidationRejectedException e) {
+            e.reports().forEach(report -> metrics.validation("materialize", report));
+            throw e;
+          }
+          for (Materializer.ViewResult result : results) {
+            if (result.validation() != null) {
+              metrics.validation("materialize", result.validation());
+            }
+          }
+          return results;
+        };
     if (!accept.contains(NDJSON)) {
       return HttpResponse.ok(results(run.apply(MaterializationProgress.NONE)))
           .contentType(MediaType.APPLICATION_JSON_TYPE);
@@ -217,7 +254,12 @@ public class WriteController {
                             Problems.body(
                                 HttpStatus.valueOf(kind.httpStatus()),
                                 kind.label(),
-                                e.getMessage())));
+                                e.getMessage(),
+                                e instanceof ValidationRejectedException rejected
+                                    ? Map.of(
+                                        "validation",
+                                        rejected.reports().stream().map(r -> r.asMap()).toList())
+                                    : Map.of())));
                   } catch (RuntimeException | Error e) {
                     // Whatever ends the run, the stream ends with a line saying so.
                     LOG.error("A streamed materialization failed", e);
@@ -315,6 +357,9 @@ public class WriteController {
       view.put(
           "newest_event_ts", result.newestEvent() == null ? null : result.newestEvent().toString());
       view.put("millis", result.millis());
+      if (result.validation() != null) {
+        view.put("validation", result.validation().asMap());
+      }
       views.add(view);
     }
     return JsonBodies.write(Map.of("feature_views", views));

@@ -148,12 +148,14 @@ class HistoricalCliTest {
     String original = Files.readString(definitions);
     Files.writeString(
         definitions,
-        original.replace("{name: acc_rate, type: float32}", "{name: acc_rate, type: string}"));
+        original.replace(
+            "{name: acc_rate, type: float32, expect: {min: 0, max: 1}}",
+            "{name: acc_rate, type: string}"));
     CliRun wrongType = quiver("plan", "--repo", repo.toString());
     assertThat(wrongType.exitCode()).isEqualTo(1);
     assertThat(wrongType.err())
         .startsWith(
-            "driver_stats.yaml:17: source 'driver_stats_source': column 'acc_rate' of"
+            "driver_stats.yaml:24: source 'driver_stats_source': column 'acc_rate' of"
                 + " data/driver_stats.parquet is FLOAT, expected string (feature view"
                 + " 'driver_hourly_stats'); declare float32, the column's type\n");
 

@@ -134,11 +134,21 @@ class QuiverCliTest {
             features:
               - name: conv_rate
                 type: float32
+                expect:
+                  min: 0
+                  max: 1
+                  max_null_fraction: 0.1
                 description: Share of offers the driver accepted
               - name: acc_rate
                 type: float32
+                expect:
+                  min: 0
+                  max: 1
               - name: avg_daily_trips
                 type: int64
+                expect:
+                  min: 0
+            validation: warn
             description: How a driver performed in the last hour
             owner: drivers-team@example.com
             tags:

@@ -3,6 +3,7 @@ package dev.quiver.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.streaming.testing.KafkaBroker;
 import java.io.IOException;
@@ -42,7 +43,22 @@ public final class TripStream {
    */
   public static void repo(Path dir, String project, String topic, String bootstrap)
       throws IOException {
-    ExampleRepo.createAt(dir, Instant.now().truncatedTo(ChronoUnit.HOURS));
+    repo(
+        dir,
+        project,
+        topic,
+        bootstrap,
+        ExampleData.Options.defaults().withEnd(Instant.now().truncatedTo(ChronoUnit.HOURS)));
+  }
+
+  /**
+   * As {@link #repo(Path, String, String, String)}, with the example's data as {@code data} says.
+   */
+  public static void repo(
+      Path dir, String project, String topic, String bootstrap, ExampleData.Options data)
+      throws IOException {
+    ExampleRepo.copyDefinitionsTo(dir);
+    ExampleData.generate(dir, data);
     Path trips = dir.resolve("driver_trips.yaml");
     String yaml = Files.readString(trips).replace("topic: driver_trips", "topic: " + topic);
     if (bootstrap != null) {

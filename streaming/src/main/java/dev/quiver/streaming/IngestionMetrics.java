@@ -1,11 +1,13 @@
 package dev.quiver.streaming;
 
+import dev.quiver.registry.rules.ValidationReport;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.HdrHistogram.ConcurrentHistogram;
 
@@ -29,6 +31,8 @@ public final class IngestionMetrics {
   private final AtomicReference<Status> status =
       new AtomicReference<>(new Status(false, "starting", Instant.now()));
   private volatile LongConsumer delayListener = nanos -> {};
+  private volatile Consumer<ValidationReport> validationListener = report -> {};
+  private final Map<String, LongAdder> rejectedBatches = new ConcurrentHashMap<>();
 
   /** Records that events up to {@code eventNanos} of {@code view} are online. */
   void newestOnline(String view, long eventNanos) {
@@ -77,6 +81,31 @@ public final class IngestionMetrics {
     if (now.healthy() != healthy || !now.detail().equals(detail)) {
       status.set(new Status(healthy, detail, Instant.now()));
     }
+  }
+
+  /** Records the rules a committed batch was checked against (written or, rejected, skipped). */
+  void validated(ValidationReport report) {
+    if (report.rejected()) {
+      rejectedBatches.computeIfAbsent(report.view(), v -> new LongAdder()).increment();
+    }
+    if (!report.passed()) {
+      validationListener.accept(report);
+    }
+  }
+
+  /** Also tells each report of a batch that broke a rule to {@code listener}, such as counters. */
+  public void onValidation(Consumer<ValidationReport> listener) {
+    this.validationListener = listener;
+  }
+
+  /**
+   * Per view, the batches (one partition's poll) not written because they broke a rule of a {@code
+   * validation: reject} view: skipped, their offsets committed.
+   */
+  public Map<String, Long> rejectedBatchesByView() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    rejectedBatches.forEach((view, count) -> out.put(view, count.sum()));
+    return out;
   }
 
   /** Also tells each end-to-end delay (nanoseconds) to {@code listener}, such as a timer. */

@@ -5,6 +5,7 @@ import dev.quiver.online.OnlineStore;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KafkaSource;
+import dev.quiver.registry.rules.ValidationReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +63,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * a rebalance, aborts what the previous owner left open.
  */
 public final class Ingestor implements AutoCloseable {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Ingestor.class);
 
   private static final Duration POLL = Duration.ofMillis(200);
 
@@ -371,9 +374,27 @@ public final class Ingestor implements AutoCloseable {
       for (StreamEvent event : events) {
         newestEvent = Math.max(newestEvent, event.eventNanos());
       }
+      List<ValidationReport> reports = new ArrayList<>();
       for (OnlineApplier applier : topic.appliers()) {
-        applier.apply(events);
-        if (!events.isEmpty()) {
+        List<StreamEvent> accepted = events;
+        ValidationReport report = applier.validate(events);
+        if (report != null) {
+          reports.add(report);
+          if (report.rejected()) {
+            // Skipped, never retried: the same rows would break the same rules, and a stream
+            // must not stall on them. The offset moves on; the offline log keeps the events.
+            LOG.warn(
+                "{} offsets {} to {}: not written to {}: {}",
+                tp,
+                first,
+                records.get(records.size() - 1).offset(),
+                applier.view.name(),
+                report.summary());
+            accepted = List.of();
+          }
+        }
+        applier.apply(accepted);
+        if (!accepted.isEmpty()) {
           metrics.newestOnline(applier.view.name(), newestEvent);
         }
       }
@@ -386,7 +407,8 @@ public final class Ingestor implements AutoCloseable {
           records.get(records.size() - 1).offset(),
           events,
           letters,
-          reasons);
+          reasons,
+          reports);
       return true;
     } catch (WakeupException e) {
       // Stopping while reading the committed offset: nothing of this batch was applied.

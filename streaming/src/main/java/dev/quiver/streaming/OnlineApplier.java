@@ -14,6 +14,8 @@ import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.rules.RuleChecker;
+import dev.quiver.registry.rules.ValidationReport;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -34,9 +36,11 @@ abstract class OnlineApplier {
   final FeatureView view;
   private final List<String> joinKeys;
   private final Map<String, ScalarType> keyTypes;
+  private final RuleChecker rules;
 
   private OnlineApplier(FeatureView view, Definitions definitions) {
     this.view = view;
+    this.rules = RuleChecker.of(view);
     this.joinKeys = new ArrayList<>();
     this.keyTypes = new HashMap<>();
     for (Entity entity : definitions.entitiesOf(view)) {
@@ -61,6 +65,39 @@ abstract class OnlineApplier {
               + "': the online store keeps no tiles; use RocksDB, Redis or memory");
     }
     return new Tiles(view, definitions, tiles);
+  }
+
+  /**
+   * Checks the events, as rows of the view, against its features' rules: null when it has none. The
+   * batch is one partition's poll, so {@code max_null_fraction} counts on it.
+   */
+  final ValidationReport validate(List<StreamEvent> events) {
+    if (!rules.hasRules() || events.isEmpty()) {
+      return null;
+    }
+    RuleChecker.Tally tally = rules.tally();
+    for (StreamEvent event : events) {
+      tally.add(
+          new RuleChecker.Row() {
+            @Override
+            public Object value(String feature) {
+              return event.values().get(feature);
+            }
+
+            @Override
+            public Map<String, Object> keys() {
+              Map<String, Object> keys = new LinkedHashMap<>();
+              joinKeys.forEach(k -> keys.put(k, event.values().get(k)));
+              return keys;
+            }
+
+            @Override
+            public long eventNanos() {
+              return event.eventNanos();
+            }
+          });
+    }
+    return tally.report();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.quiver.streaming;
 
 import dev.quiver.offline.io.OfflineLog;
+import dev.quiver.registry.rules.ValidationReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,7 @@ final class PartitionWindow {
   private OfflineLog.Batch log;
   private long events;
   private final List<DeadLetterReason> deadLetters = new ArrayList<>();
+  private final List<ValidationReport> validated = new ArrayList<>();
 
   PartitionWindow(
       TopicPartition partition,
@@ -119,7 +121,8 @@ final class PartitionWindow {
       long batchLast,
       List<StreamEvent> batchEvents,
       List<ProducerRecord<byte[], byte[]>> letters,
-      List<DeadLetterReason> reasons) {
+      List<DeadLetterReason> reasons,
+      List<ValidationReport> reports) {
     if (!open) {
       producer().beginTransaction();
       open = true;
@@ -142,6 +145,7 @@ final class PartitionWindow {
     last = batchLast;
     events += batchEvents.size();
     deadLetters.addAll(reasons);
+    validated.addAll(reports);
   }
 
   /**
@@ -195,8 +199,16 @@ final class PartitionWindow {
       lastLogged = last;
     }
     producer.commitTransaction();
+    Map<String, Long> rejected = new java.util.HashMap<>();
+    for (ValidationReport report : validated) {
+      if (report.rejected()) {
+        rejected.merge(report.view(), report.rows(), Long::sum);
+      }
+      metrics.validated(report);
+    }
     for (OnlineApplier applier : topic.appliers()) {
-      metrics.ingested(applier.view.name(), events);
+      metrics.ingested(
+          applier.view.name(), events - rejected.getOrDefault(applier.view.name(), 0L));
     }
     deadLetters.forEach(metrics::deadLetter);
     metrics.committed();
@@ -227,6 +239,7 @@ final class PartitionWindow {
     last = -1;
     events = 0;
     deadLetters.clear();
+    validated.clear();
     if (log != null) {
       log.close();
       log = null;

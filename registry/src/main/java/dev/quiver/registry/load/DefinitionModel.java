@@ -5,6 +5,7 @@ import dev.quiver.registry.model.DurationText;
 import dev.quiver.registry.model.KnownTime;
 import dev.quiver.registry.model.ObjectKind;
 import dev.quiver.registry.model.ScalarType;
+import dev.quiver.registry.model.ValidationMode;
 import dev.quiver.registry.model.ValueType;
 import java.util.Arrays;
 import java.util.List;
@@ -171,12 +172,37 @@ public final class DefinitionModel {
                       + " bootstrap_servers."),
               optional("description", Shape.TEXT, "What the data is.")));
 
+  public static final ObjectModel EXPECT =
+      new ObjectModel(
+          "expect",
+          List.of(
+              optional("not_null", Shape.BOOLEAN, "Every value must be present."),
+              optional("min", Shape.NUMBER, "The smallest value allowed (number features)."),
+              optional("max", Shape.NUMBER, "The largest value allowed (number features)."),
+              optional(
+                  "in",
+                  Shape.SCALARS,
+                  "The only values allowed, read as the feature's type (bool, integer, float and"
+                      + " string features)."),
+              optional(
+                  "max_null_fraction",
+                  Shape.NUMBER,
+                  "The largest share of null values a written batch may have, 0 to 1.")));
+
   public static final ObjectModel FEATURE =
       new ObjectModel(
           "feature",
           List.of(
               required("name", Shape.NAME, "The feature's name: its Parquet column."),
               choice("type", true, "The feature's type.", ValueType.allNames()),
+              new Key(
+                  "expect",
+                  Shape.OBJECT,
+                  false,
+                  "Validation rules, checked when rows are materialized, pushed or ingested and by"
+                      + " quiver validate; the view's validation says what a broken rule does.",
+                  List.of(),
+                  EXPECT),
               optional("description", Shape.TEXT, "What the feature means."),
               optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
 
@@ -222,6 +248,13 @@ public final class DefinitionModel {
                   Shape.DURATION,
                   "How old the view's newest online event may be for it to count as fresh (30m,"
                       + " 2h, 1d); the server reports each view against it (GET /freshness)."),
+              choice(
+                  "validation",
+                  false,
+                  "What a write does with a batch that breaks its features' expect rules: warn"
+                      + " (write it and count, the default) or reject (write nothing of it)."
+                      + " Views with features only.",
+                  ValidationMode.yamlNames()),
               choice(
                   "known_time",
                   false,

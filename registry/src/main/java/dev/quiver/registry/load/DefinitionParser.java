@@ -5,6 +5,7 @@ import dev.quiver.registry.model.Aggregation;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.DurationText;
 import dev.quiver.registry.model.Entity;
+import dev.quiver.registry.model.Expectation;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureReference;
 import dev.quiver.registry.model.FeatureService;
@@ -17,6 +18,7 @@ import dev.quiver.registry.model.OnDemandFeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.SourceLocation;
+import dev.quiver.registry.model.ValidationMode;
 import dev.quiver.registry.model.ValueType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -500,6 +502,7 @@ final class DefinitionParser {
                   return parsed.get();
                 })
             .orElse(null);
+    ValidationMode validation = validation(r, hasAggregations, features);
     String description = r.string("description").orElse(null);
     String owner = r.string("owner").orElse(null);
     Map<String, String> tags = r.stringMap("tags");
@@ -518,7 +521,52 @@ final class DefinitionParser {
             .tags(tags)
             .location(node.location())
             .freshness(freshness)
+            .validation(validation)
             .build());
+  }
+
+  /**
+   * A view's {@code validation}: only where rules can be enforced, on a view with features that has
+   * {@code expect} rules.
+   */
+  private ValidationMode validation(MappingReader r, boolean aggregates, List<Feature> features) {
+    Optional<String> text = r.string("validation");
+    if (text.isEmpty()) {
+      return null;
+    }
+    Optional<ValidationMode> mode = ValidationMode.ofYaml(text.get());
+    if (mode.isEmpty()) {
+      problems.add(
+          r.at("validation"),
+          "invalid validation '"
+              + text.get()
+              + "' of "
+              + r.subject()
+              + ": use 'warn' (write a batch that breaks an expect rule, and count it) or"
+              + " 'reject' (write nothing of it)"
+              + Suggestions.hint(text.get(), ValidationMode.yamlNames()));
+      return null;
+    }
+    if (aggregates) {
+      problems.add(
+          r.at("validation"),
+          r.subject()
+              + " aggregates events: validation rules check the rows a view writes, and an"
+              + " aggregation view writes tiles; put expect rules on a view with features of the"
+              + " same source instead");
+      return null;
+    }
+    if (features.stream().allMatch(f -> f.expect() == null)) {
+      problems.add(
+          r.at("validation"),
+          r.subject()
+              + " has validation: "
+              + mode.get().yaml()
+              + " but none of its features has expect rules; add expect to a feature or remove"
+              + " validation");
+      return null;
+    }
+    return mode.get();
   }
 
   static String badDurationMessage(String text, String subject) {
@@ -573,10 +621,100 @@ final class DefinitionParser {
             node, "feature", "feature view '" + viewName + "'", viewName, DefinitionModel.FEATURE);
     String description = item.reader().string("description").orElse(null);
     Map<String, String> tags = item.reader().stringMap("tags");
+    Expectation expect =
+        item.reader()
+            .mapping("expect")
+            .map(m -> parseExpect(m, item.reader().subject(), item.type()))
+            .orElse(null);
     if (!item.readable()) {
       return Optional.empty();
     }
-    return Optional.of(new Feature(item.name().get(), item.type().get(), description, tags));
+    return Optional.of(
+        new Feature(item.name().get(), item.type().get(), description, tags, expect));
+  }
+
+  /**
+   * A feature's {@code expect}, each rule checked against the feature's type; null when a rule is
+   * wrong (the problems say which).
+   *
+   * @param type the feature's type, empty when it is unreadable (its rules are then checked for
+   *     shape only)
+   */
+  private Expectation parseExpect(
+      Node.Mapping node, String featureSubject, Optional<ValueType> type) {
+    MappingReader r = new MappingReader(node, "expect of " + featureSubject, problems);
+    r.rejectUnknownKeys(DefinitionModel.EXPECT.names());
+    int before = problems.size();
+    boolean notNull = r.bool("not_null").orElse(false);
+    Double min = r.number("min").orElse(null);
+    Double max = r.number("max").orElse(null);
+    Double maxNullFraction = r.number("max_null_fraction").orElse(null);
+    List<Object> in = new ArrayList<>();
+    Optional<List<Node.Scalar>> inNodes = r.scalarList("in");
+    for (String bound : List.of("min", "max")) {
+      if (r.node(bound).isPresent() && type.isPresent() && !Expectation.bounds(type.get())) {
+        problems.add(
+            r.at(bound),
+            "'"
+                + bound
+                + "' of "
+                + r.subject()
+                + " needs a number feature (int32, int64, float32, float64), and this one is "
+                + type.get());
+      }
+    }
+    if (min != null && max != null && min > max) {
+      problems.add(
+          r.at("max"),
+          "'max' of "
+              + r.subject()
+              + " ("
+              + r.string("max").orElse("")
+              + ") is less than its 'min' ("
+              + r.string("min").orElse("")
+              + ")");
+    }
+    if (maxNullFraction != null && !(maxNullFraction >= 0 && maxNullFraction <= 1)) {
+      problems.add(
+          r.at("max_null_fraction"),
+          "'max_null_fraction' of "
+              + r.subject()
+              + " must be a share from 0 to 1 (0.1 for 10%), found "
+              + r.string("max_null_fraction").orElse(""));
+    }
+    if (inNodes.isPresent()) {
+      if (inNodes.get().isEmpty()) {
+        problems.add(
+            r.at("in"), "'in' of " + r.subject() + " lists no value; list the values allowed");
+      } else if (type.isPresent() && !Expectation.membership(type.get())) {
+        problems.add(
+            r.at("in"),
+            "'in' of "
+                + r.subject()
+                + " needs a bool, integer, float or string feature, and this one is "
+                + type.get());
+      } else if (type.isPresent()) {
+        for (Node.Scalar value : inNodes.get()) {
+          Optional<Object> parsed = Expectation.parse(type.get().element(), value.text());
+          if (parsed.isEmpty()) {
+            problems.add(
+                value.location(),
+                "'"
+                    + value.text()
+                    + "' in 'in' of "
+                    + r.subject()
+                    + " is not a valid "
+                    + type.get());
+          } else if (!in.contains(parsed.get())) {
+            in.add(parsed.get());
+          }
+        }
+      }
+    }
+    if (problems.size() != before || type.isEmpty()) {
+      return null;
+    }
+    return new Expectation(notNull, min, max, in, maxNullFraction);
   }
 
   /**

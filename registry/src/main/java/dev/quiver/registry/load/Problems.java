@@ -13,6 +13,10 @@ final class Problems {
     found.add(new Problem(location, message));
   }
 
+  int size() {
+    return found.size();
+  }
+
   boolean isEmpty() {
     return found.isEmpty();
   }

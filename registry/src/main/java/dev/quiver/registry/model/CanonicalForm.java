@@ -110,6 +110,10 @@ public final class CanonicalForm {
       map.put("known_time", view.knownTime().yaml());
     }
     map.put("features", view.features().stream().map(CanonicalForm::of).toList());
+    // Only when set, so that registries written before the key read back unchanged.
+    if (view.validation() != null) {
+      map.put("validation", view.validation().yaml());
+    }
     putFreshness(map, view);
     putDescribing(map, view.description(), view.owner(), view.tags());
     return map;
@@ -159,11 +163,39 @@ public final class CanonicalForm {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("name", feature.name());
     map.put("type", feature.type().toString());
+    if (feature.expect() != null) {
+      map.put("expect", of(feature.expect()));
+    }
     putIfPresent(map, "description", feature.description());
     if (!feature.tags().isEmpty()) {
       map.put("tags", new TreeMap<>(feature.tags()));
     }
     return map;
+  }
+
+  /** Only the rules set, bounds that are whole numbers as integers. */
+  public static Map<String, Object> of(Expectation expect) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    if (expect.notNull()) {
+      map.put("not_null", true);
+    }
+    if (expect.min() != null) {
+      map.put("min", number(expect.min()));
+    }
+    if (expect.max() != null) {
+      map.put("max", number(expect.max()));
+    }
+    if (!expect.in().isEmpty()) {
+      map.put("in", expect.in());
+    }
+    if (expect.maxNullFraction() != null) {
+      map.put("max_null_fraction", number(expect.maxNullFraction()));
+    }
+    return map;
+  }
+
+  private static Object number(double value) {
+    return value == Math.rint(value) && Math.abs(value) < 1e15 ? (Object) (long) value : value;
   }
 
   public static Map<String, Object> of(FeatureService service) {

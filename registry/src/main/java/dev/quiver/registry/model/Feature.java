@@ -5,14 +5,25 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.zip.CRC32C;
 
-/** One typed column of a feature view. */
-public record Feature(String name, ValueType type, String description, Map<String, String> tags)
+/**
+ * One typed column of a feature view.
+ *
+ * @param expect the feature's validation rules ({@code expect:}), or null when it has none
+ */
+public record Feature(
+    String name, ValueType type, String description, Map<String, String> tags, Expectation expect)
     implements java.io.Serializable {
 
   public Feature {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     tags = tags == null ? Map.of() : Map.copyOf(tags);
+    expect = expect == null || expect.isEmpty() ? null : expect;
+  }
+
+  /** A feature without validation rules. */
+  public Feature(String name, ValueType type, String description, Map<String, String> tags) {
+    this(name, type, description, tags, null);
   }
 
   public static Feature of(String name, ValueType type) {

@@ -18,6 +18,8 @@ import java.util.Optional;
  *     ({@link WindowText#defaultHop})
  * @param freshness how old the view's newest online event may be for the view to count as fresh
  *     ({@code freshness: 2h}); null when the view sets no goal
+ * @param validation what a write does when a batch breaks its features' rules ({@code
+ *     validation:}); null when not written ({@link #validationMode} gives the default)
  */
 public record FeatureView(
     String name,
@@ -33,7 +35,8 @@ public record FeatureView(
     String owner,
     Map<String, String> tags,
     SourceLocation location,
-    Duration freshness) {
+    Duration freshness,
+    ValidationMode validation) {
 
   public FeatureView {
     Objects.requireNonNull(name, "name");
@@ -99,6 +102,16 @@ public record FeatureView(
     return produced;
   }
 
+  /** Whether any feature has validation rules ({@code expect}). */
+  public boolean hasRules() {
+    return features.stream().anyMatch(f -> f.expect() != null);
+  }
+
+  /** What a write does when a batch breaks the rules: as written, else {@code warn}. */
+  public ValidationMode validationMode() {
+    return validation == null ? ValidationMode.WARN : validation;
+  }
+
   public boolean hasTtl() {
     return !ttl.isZero();
   }
@@ -131,6 +144,7 @@ public record FeatureView(
     private Map<String, String> tags = Map.of();
     private SourceLocation location;
     private Duration freshness;
+    private ValidationMode validation;
 
     private Builder(String name) {
       this.name = name;
@@ -218,6 +232,12 @@ public record FeatureView(
       return this;
     }
 
+    /** What a write does when a batch breaks the rules; null (the default) for warn. */
+    public Builder validation(ValidationMode value) {
+      this.validation = value;
+      return this;
+    }
+
     public FeatureView build() {
       return new FeatureView(
           name,
@@ -233,7 +253,8 @@ public record FeatureView(
           owner,
           tags,
           location,
-          freshness);
+          freshness,
+          validation);
     }
   }
 }

@@ -80,6 +80,7 @@ class JsonSchemasTest {
     for (ObjectModel model :
         List.of(
             DefinitionModel.FEATURE,
+            DefinitionModel.EXPECT,
             DefinitionModel.AGGREGATION,
             DefinitionModel.REQUEST_FIELD,
             DefinitionModel.ON_DEMAND_FEATURE)) {
@@ -314,6 +315,15 @@ class JsonSchemasTest {
               .get(0));
       return document;
     }
+    if (object.equals(DefinitionModel.EXPECT.title())) {
+      Map<String, Object> expect = new LinkedHashMap<>();
+      ((List<Map<String, Object>>)
+              (List<?>) objects(document, ObjectKind.FEATURE_VIEW).get(0).get("features"))
+          .get(0)
+          .put("expect", expect);
+      edit.accept(expect);
+      return document;
+    }
     if (object.equals(DefinitionModel.FEATURE.title())) {
       edit.accept(
           ((List<Map<String, Object>>)
@@ -349,6 +359,7 @@ class JsonSchemasTest {
         Stream.concat(
                 Stream.of(
                     DefinitionModel.FEATURE,
+                    DefinitionModel.EXPECT,
                     DefinitionModel.AGGREGATION,
                     DefinitionModel.REQUEST_FIELD,
                     DefinitionModel.ON_DEMAND_FEATURE),
