@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
       ReproduceCommand.class,
       ServeCommand.class,
       SchemaCommand.class,
+      ConsistencyCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },
