@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
 import dev.quiver.monitoring.logging.FeatureLogs;
 import java.net.URI;
@@ -57,7 +58,10 @@ class FeatureLoggingTest {
   @BeforeAll
   static void repo() throws Exception {
     repo = dir.resolve("repo");
-    ExampleRepo.createAt(repo, Instant.now().truncatedTo(ChronoUnit.HOURS));
+    // Little data: nothing is materialized, every row is logged as not found.
+    ExampleRepo.copyDefinitionsTo(repo);
+    ExampleData.generate(
+        repo, new ExampleData.Options(42, 20, 20, 1, Instant.now().truncatedTo(ChronoUnit.HOURS)));
     Files.writeString(
         repo.resolve("unlogged.yaml"),
         "feature_services:\n  - name: "
@@ -176,6 +180,39 @@ class FeatureLoggingTest {
   }
 
   @Test
+  void sigtermWritesTheLastRowsOfQuiverServe() throws Exception {
+    Path output = dir.resolve("serve.log");
+    Process serve =
+        dev.quiver.cli.CliRun.quiverProcess(
+                "serve", "--port", "0", "--flight-port", "0", "--repo", repo.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    List<Long> drivers = List.of(1201L, 1202L, 1203L);
+    int before = FeatureLogs.files(logs(), null).size();
+    try {
+      Pattern serving = Pattern.compile("Serving .* on (http://127\\.0\\.0\\.1:\\d+)");
+      Matcher url =
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(100))
+              .failFast("serve ended", () -> !serve.isAlive())
+              .until(() -> serving.matcher(Files.readString(output)), Matcher::find);
+      lookUp(url.group(1), SERVICE, drivers);
+    } finally {
+      serve.destroy(); // SIGTERM
+      assertThat(serve.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+    List<Path> files = FeatureLogs.files(logs(), null);
+    assertThat(files).as(Files.readString(output)).hasSize(before + 1);
+    try (RootAllocator allocator = new RootAllocator();
+        VectorSchemaRoot last = FeatureLogs.read(files.get(files.size() - 1), null, allocator)) {
+      assertThat(last.getRowCount()).isEqualTo(3);
+      assertThat(last.getVector("driver_id").getObject(2)).isEqualTo(1203L);
+    }
+  }
+
+  @Test
   void aFullQueueDropsRowsAndCountsThemWhileResponsesStayTheSame() throws Exception {
     // A queue of one request, and a file finished per row: the log falls behind at once.
     try (QuiverServer server =
@@ -282,6 +319,11 @@ class FeatureLoggingTest {
 
   private static HttpResponse<String> lookUp(
       QuiverServer server, String service, List<Long> drivers) throws Exception {
+    return lookUp(server.url(), service, drivers);
+  }
+
+  private static HttpResponse<String> lookUp(String url, String service, List<Long> drivers)
+      throws Exception {
     List<Long> customers = drivers.stream().map(d -> d + 7000).toList();
     List<Double> quotes = drivers.stream().map(d -> 12.5).toList();
     String body =
@@ -293,7 +335,7 @@ class FeatureLoggingTest {
                 Map.of("driver_id", drivers, "customer_id", customers, "fare_quote", quotes)));
     HttpResponse<String> response =
         CLIENT.send(
-            HttpRequest.newBuilder(URI.create(server.url() + "/get-online-features"))
+            HttpRequest.newBuilder(URI.create(url + "/get-online-features"))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
