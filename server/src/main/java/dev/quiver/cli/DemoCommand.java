@@ -3,6 +3,9 @@ package dev.quiver.cli;
 import dev.quiver.QuiverException;
 import dev.quiver.example.ExampleData;
 import dev.quiver.example.ExampleRepo;
+import dev.quiver.monitoring.logging.FeatureLogger;
+import dev.quiver.monitoring.logging.LogSettings;
+import dev.quiver.monitoring.logging.ServedRows;
 import dev.quiver.offline.io.EntityFiles;
 import dev.quiver.offline.io.ValueText;
 import dev.quiver.registry.InvalidRequestException;
@@ -10,6 +13,10 @@ import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.KafkaSource;
+import dev.quiver.sdk.FeatureStore;
+import dev.quiver.sdk.FeatureStoreOptions;
+import dev.quiver.sdk.OnlineRequest;
+import dev.quiver.sdk.OnlineResponse;
 import dev.quiver.sdk.SourceValidation;
 import dev.quiver.server.QuiverServer;
 import java.io.IOException;
@@ -18,9 +25,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,7 +50,8 @@ import picocli.CommandLine.Spec;
       "",
       "Copies the example repo to a new folder, generates its Parquet data, plans and applies it,",
       "lists the registry, builds a point-in-time-correct training set, materializes the latest",
-      "values into the online store and reads some back, then serves the repo over HTTP (as",
+      "values into the online store and reads some back, logs lookups of a feature service and",
+      "checks them against training with 'quiver consistency', then serves the repo over HTTP (as",
       "'quiver serve') and prints a curl command to try. The copy is kept, so you can go on",
       "exploring it. Kafka ingestion ('quiver ingest') is skipped: the demo says whether a broker",
       "answers and how to run it."
@@ -184,6 +195,11 @@ final class DemoCommand implements Callable<Integer> {
 
     kafkaNote(featureRepo, repo, err);
 
+    int checked = logAndCheck(repo, featureRepo, entities, out, err);
+    if (checked != 0) {
+      return checked;
+    }
+
     err.println();
     err.println("The demo repo stays at " + repo + ". Try:");
     err.println("  ./quiver plan --repo " + repo);
@@ -230,6 +246,58 @@ final class DemoCommand implements Callable<Integer> {
     err.flush();
     server.serveUntilStopped();
     return 0;
+  }
+
+  /**
+   * Serves lookups of the logged service through the server's logging path (in this process, no
+   * HTTP), then replays the logged rows with {@code quiver consistency}.
+   */
+  private static int logAndCheck(
+      Path repo, FeatureRepo featureRepo, Path entities, PrintWriter out, PrintWriter err)
+      throws IOException, InterruptedException {
+    String service = "driver_activity_v3";
+    List<String> lines = Files.readAllLines(entities);
+    int lookups = 20;
+    int rowsPerLookup = 10;
+    step(
+        err,
+        "Feature logging: "
+            + lookups
+            + " lookups of "
+            + rowsPerLookup
+            + " rows of feature service "
+            + service
+            + " (logging: {sample_rate: 1.0}), logged as the server logs them to "
+            + featureRepo.config().logFolder(service));
+    try (FeatureStore store = FeatureStore.open(repo, FeatureStoreOptions.defaults().readOnly());
+        FeatureLogger logger =
+            new FeatureLogger(
+                featureRepo.config()::logFolder, LogSettings.defaults(), Clock.systemUTC())) {
+      for (int lookup = 0; lookup < lookups; lookup++) {
+        Map<String, List<Object>> rows = new LinkedHashMap<>();
+        rows.put("driver_id", new ArrayList<>());
+        rows.put("customer_id", new ArrayList<>());
+        rows.put("fare_quote", new ArrayList<>());
+        for (int row = 0; row < rowsPerLookup; row++) {
+          String[] cells =
+              lines.get(1 + (lookup * rowsPerLookup + row) % (lines.size() - 1)).split(",");
+          rows.get("driver_id").add(Long.parseLong(cells[0]));
+          rows.get("customer_id").add(Long.parseLong(cells[1]));
+          rows.get("fare_quote").add(Double.parseDouble(cells[4]));
+        }
+        OnlineResponse response = store.onlineFeatures(OnlineRequest.ofService(service, rows));
+        logger.offer(
+            new ServedRows(service, store.registry().definitions(), Instant.now(), response));
+      }
+    }
+    step(
+        err,
+        "quiver consistency: replay the logged rows through the point-in-time join and compare"
+            + " what was served with what training sees");
+    return QuiverCli.commandLine()
+        .setOut(out)
+        .setErr(err)
+        .execute("consistency", "--service", service, "--repo", repo.toString());
   }
 
   /**

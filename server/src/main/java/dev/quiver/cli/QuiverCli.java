@@ -41,6 +41,7 @@ import picocli.CommandLine.ScopeType;
       DriftCommand.class,
       ServeCommand.class,
       SchemaCommand.class,
+      ConsistencyCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

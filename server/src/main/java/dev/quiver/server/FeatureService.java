@@ -5,6 +5,7 @@ import dev.quiver.online.OnlineStoreFactory;
 import dev.quiver.online.OnlineStores;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.load.FeatureRepo;
+import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.store.RegistrySnapshot;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreOptions;
@@ -35,6 +36,7 @@ public final class FeatureService implements AutoCloseable {
 
   private final FeatureStore store;
   private final boolean onlineInProcess;
+  private final ProjectConfig config;
   private final Clock clock;
   private final ScheduledFuture<?> poll;
 
@@ -43,8 +45,9 @@ public final class FeatureService implements AutoCloseable {
 
   FeatureService(ServerSettings settings, @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler) {
     this.clock = Clock.systemUTC();
+    this.config = FeatureRepo.loadConfig(settings.repo(), System.getenv());
     this.onlineInProcess =
-        OnlineStores.factory(FeatureRepo.loadConfig(settings.repo(), System.getenv()))
+        OnlineStores.factory(config)
             .capabilities()
             .contains(OnlineStoreFactory.Capability.IN_PROCESS_READS);
     this.store =
@@ -72,6 +75,11 @@ public final class FeatureService implements AutoCloseable {
    */
   public boolean onlineInProcess() {
     return onlineInProcess;
+  }
+
+  /** The repo's {@code feature_store.yaml}, as read when the server started. */
+  public ProjectConfig config() {
+    return config;
   }
 
   public Clock clock() {

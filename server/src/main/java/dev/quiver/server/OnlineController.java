@@ -29,16 +29,19 @@ public class OnlineController {
   private final FeatureService features;
   private final ServerSettings settings;
   private final ServerMetrics metrics;
+  private final ServedFeatureLog servedLog;
   private final ExecutorService blocking;
 
   OnlineController(
       FeatureService features,
       ServerSettings settings,
       ServerMetrics metrics,
+      ServedFeatureLog servedLog,
       @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
     this.features = features;
     this.settings = settings;
     this.metrics = metrics;
+    this.servedLog = servedLog;
     this.blocking = blocking;
   }
 
@@ -87,6 +90,13 @@ public class OnlineController {
     long started = System.nanoTime();
     OnlineResponse response = features.store().onlineFeatures(online);
     metrics.onlineLookups().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    if (choice.service() != null) {
+      // The time the values describe: as_of when the request gave one, else now.
+      servedLog.served(
+          choice.service(),
+          response,
+          online.asOf() != null ? online.asOf() : features.clock().instant());
+    }
     return HttpResponse.ok(OnlineResponseJson.bytes(response));
   }
 }

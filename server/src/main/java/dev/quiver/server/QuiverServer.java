@@ -169,6 +169,11 @@ public final class QuiverServer implements AutoCloseable {
     return context.getBean(FeatureService.class);
   }
 
+  /** The server's feature logging, for tests of this package. */
+  ServedFeatureLog servedLog() {
+    return context.getBean(ServedFeatureLog.class);
+  }
+
   @Override
   public void close() {
     server.stop();

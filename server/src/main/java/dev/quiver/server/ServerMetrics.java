@@ -1,5 +1,6 @@
 package dev.quiver.server;
 
+import dev.quiver.monitoring.logging.FeatureLogger;
 import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.registry.ondemand.OnDemandErrors;
 import dev.quiver.registry.rules.ValidationReport;
@@ -137,6 +138,22 @@ public final class ServerMetrics {
                     .publishPercentileHistogram()
                     .register(registry))
         .record(Duration.ofNanos(nanos));
+  }
+
+  /**
+   * The feature log's counters of one service: rows logged (after sampling) and rows dropped
+   * because the log's queue was full.
+   */
+  void featureLog(String service, FeatureLogger.Counts counts) {
+    FunctionCounter.builder("quiver_feature_log_rows", counts, FeatureLogger.Counts::logged)
+        .description("Served rows written to the feature log, per feature service (after sampling)")
+        .tag("service", service)
+        .register(registry);
+    FunctionCounter.builder("quiver_feature_log_dropped", counts, FeatureLogger.Counts::dropped)
+        .description(
+            "Served rows not logged because the feature log's queue was full, per feature service")
+        .tag("service", service)
+        .register(registry);
   }
 
   Timer onlineLookups() {

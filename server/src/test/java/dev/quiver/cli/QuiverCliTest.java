@@ -241,6 +241,7 @@ class QuiverCliTest {
         "historical",
         "reproduce",
         "serve",
+        "consistency",
         "demo"
       })
   void everyCommandExplainsItselfWithHelp(String command) {
@@ -287,7 +288,11 @@ class QuiverCliTest {
     assertThat(run.out())
         .contains("Applied: the registry is now at version 1.")
         .contains("Project driver_ranking, registry version 1.")
-        .containsPattern("feature service +driver_activity_v1");
+        .containsPattern("feature service +driver_activity_v1")
+        .contains(
+            "Consistency of feature service driver_activity_v3: 200 logged rows replayed from 1"
+                + " file")
+        .contains("Every feature served matches the point-in-time join.");
     assertThat(run.err()).contains("==> Generating its Parquet data");
     assertThat(demo.resolve("data/driver_stats.parquet")).isRegularFile();
   }

@@ -343,6 +343,16 @@ public final class DefinitionModel {
               optional("owner", Shape.TEXT, "Who to ask about it."),
               optional("tags", Shape.TEXT_MAP, "Free-form labels.")));
 
+  public static final ObjectModel FEATURE_LOGGING =
+      new ObjectModel(
+          "feature logging",
+          List.of(
+              optional(
+                  "sample_rate",
+                  Shape.NUMBER,
+                  "The share of served rows logged, over 0 and at most 1 (default 1: every"
+                      + " row); each row is drawn on its own.")));
+
   public static final ObjectModel FEATURE_SERVICE =
       new ObjectModel(
           "feature service",
@@ -353,6 +363,16 @@ public final class DefinitionModel {
                   Shape.FEATURE_REFERENCES,
                   "'view' for a whole view, 'view:feature' for one feature (feature views and"
                       + " on-demand views)."),
+              new Key(
+                  "logging",
+                  Shape.OBJECT,
+                  false,
+                  "Log the rows the server serves for the service (request id and time, join keys,"
+                      + " request data, each feature's value, status and event time) to Parquet"
+                      + " under logging.path of feature_store.yaml, for 'quiver consistency' and"
+                      + " drift.",
+                  List.of(),
+                  FEATURE_LOGGING),
               optional("description", Shape.TEXT, "What the service serves."),
               optional("owner", Shape.TEXT, "Who to ask about it."),
               optional("tags", Shape.TEXT_MAP, "Free-form labels.")));

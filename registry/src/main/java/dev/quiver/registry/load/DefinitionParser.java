@@ -7,6 +7,7 @@ import dev.quiver.registry.model.DurationText;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.Expectation;
 import dev.quiver.registry.model.Feature;
+import dev.quiver.registry.model.FeatureLogging;
 import dev.quiver.registry.model.FeatureReference;
 import dev.quiver.registry.model.FeatureService;
 import dev.quiver.registry.model.FeatureView;
@@ -846,9 +847,30 @@ final class DefinitionParser {
         refs.add(ref.get());
       }
     }
+    FeatureLogging logging = r.mapping("logging").map(m -> parseLogging(m, r)).orElse(null);
     String description = r.string("description").orElse(null);
     String owner = r.string("owner").orElse(null);
     Map<String, String> tags = r.stringMap("tags");
-    services.add(new FeatureService(name, refs, description, owner, tags, node.location()));
+    services.add(
+        new FeatureService(name, refs, description, owner, tags, logging, node.location()));
+  }
+
+  /** A service's {@code logging:}; an empty one ({@code logging: {}}) logs every row. */
+  private FeatureLogging parseLogging(Node.Mapping node, MappingReader service) {
+    MappingReader r = new MappingReader(node, "'logging' of " + service.subject(), problems);
+    r.rejectUnknownKeys(DefinitionModel.FEATURE_LOGGING.names());
+    Optional<Double> rate = r.number("sample_rate");
+    if (rate.isPresent() && !(rate.get() > 0 && rate.get() <= 1)) {
+      problems.add(
+          r.at("sample_rate"),
+          "invalid sample_rate "
+              + r.string("sample_rate").orElse("")
+              + " of "
+              + service.subject()
+              + ": write the share of served rows to log, over 0 and at most 1 (0.1 logs one row"
+              + " in ten, 1 every row)");
+      return null;
+    }
+    return new FeatureLogging(rate.orElse(FeatureLogging.DEFAULT_SAMPLE_RATE));
   }
 }

@@ -7,6 +7,7 @@ import dev.quiver.registry.load.DefinitionModel.Key;
 import dev.quiver.registry.load.DefinitionModel.ObjectModel;
 import dev.quiver.registry.model.DurationText;
 import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.registry.plugin.StoreKind;
 import dev.quiver.registry.plugin.StoreType;
 import dev.quiver.registry.plugin.StoreTypes;
@@ -91,6 +92,23 @@ public final class JsonSchemas {
             described(name(), "The project's name: registries and online stores keep it apart."));
         continue;
       }
+      if (key.equals("logging")) {
+        properties.put(
+            key,
+            described(
+                closedObject(
+                    "feature logs",
+                    json(
+                        "path",
+                        described(
+                            json("type", "string"),
+                            "The folder of feature logs, relative to the repo (default "
+                                + ProjectConfig.DEFAULT_LOG_PATH
+                                + "); a service's logs go to <path>/<service>/.")),
+                    List.of()),
+                "Where the server logs the rows it serves for feature services with logging."));
+        continue;
+      }
       StoreKind kind =
           Arrays.stream(StoreKind.values())
               .filter(k -> k.key().equals(key))
@@ -145,7 +163,11 @@ public final class JsonSchemas {
     Map<String, Object> properties = new LinkedHashMap<>();
     List<String> required = new ArrayList<>();
     for (Key key : model.keys()) {
-      properties.put(key.name(), described(value(key), key.description()));
+      Map<String, Object> value = described(value(key), key.description());
+      if (model == DefinitionModel.FEATURE_LOGGING && key.name().equals("sample_rate")) {
+        value.putAll(json("exclusiveMinimum", 0, "maximum", 1));
+      }
+      properties.put(key.name(), value);
       if (key.required()) {
         required.add(key.name());
       }

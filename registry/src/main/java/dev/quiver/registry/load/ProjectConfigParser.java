@@ -23,7 +23,7 @@ final class ProjectConfigParser {
   static final String FILE_NAME = "feature_store.yaml";
 
   static final List<String> TOP_KEYS =
-      List.of("project", "registry", "online_store", "offline_store");
+      List.of("project", "registry", "online_store", "offline_store", "logging");
 
   private final Problems problems;
   private final Map<String, String> environment;
@@ -48,11 +48,39 @@ final class ProjectConfigParser {
         store(r, StoreKind.ONLINE_STORE, defaultStore("rocksdb", "path", "data/online", r));
     Optional<StoreConfig> offline =
         store(r, StoreKind.OFFLINE_STORE, new StoreConfig("file", Map.of(), r.location()));
-    if (project.isEmpty() || registry.isEmpty() || online.isEmpty() || offline.isEmpty()) {
+    Optional<String> logPath = logPath(r);
+    if (project.isEmpty()
+        || registry.isEmpty()
+        || online.isEmpty()
+        || offline.isEmpty()
+        || logPath.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
-        new ProjectConfig(project.get(), registry.get(), online.get(), offline.get(), root));
+        new ProjectConfig(
+            project.get(), registry.get(), online.get(), offline.get(), root, logPath.get()));
+  }
+
+  /** {@code logging: {path: data/logs}}: the folder of feature logs; empty after a problem. */
+  private Optional<String> logPath(MappingReader r) {
+    Optional<Node.Mapping> node = r.mapping("logging");
+    if (node.isEmpty()) {
+      return r.node("logging").filter(n -> !(n instanceof Node.Scalar s && s.isNull())).isPresent()
+          ? Optional.empty()
+          : Optional.of(ProjectConfig.DEFAULT_LOG_PATH);
+    }
+    MappingReader logging = new MappingReader(node.get(), "'logging'", problems);
+    logging.rejectUnknownKeys(List.of("path"));
+    Optional<String> path = logging.string("path");
+    if (path.isPresent() && path.get().isBlank()) {
+      problems.add(
+          logging.at("path"),
+          "'path' of 'logging' is empty: name the folder of feature logs (default "
+              + ProjectConfig.DEFAULT_LOG_PATH
+              + ")");
+      return Optional.empty();
+    }
+    return Optional.of(path.orElse(ProjectConfig.DEFAULT_LOG_PATH));
   }
 
   private static StoreConfig defaultStore(

@@ -203,6 +203,10 @@ public final class CanonicalForm {
     map.put("name", service.name());
     List<String> features = service.features().stream().map(FeatureReference::toString).toList();
     map.put("features", features);
+    // Only when set, so that registries written before the key read back unchanged.
+    if (service.logging() != null) {
+      map.put("logging", Map.of("sample_rate", service.logging().sampleRate()));
+    }
     putDescribing(map, service.description(), service.owner(), service.tags());
     return map;
   }

@@ -114,7 +114,8 @@ class FeatureRepoLoadTest {
                 + " entities, sources, feature_views, on_demand_feature_views, feature_services"
                 + " (Quiver has no stream feature views)",
             "feature_store.yaml:2: unknown key 'registery' in feature_store.yaml (did you mean"
-                + " 'registry'?); allowed keys: project, registry, online_store, offline_store");
+                + " 'registry'?); allowed keys: project, registry, online_store, offline_store,"
+                + " logging");
   }
 
   @Test
@@ -279,6 +280,95 @@ class FeatureRepoLoadTest {
                 .orElseThrow()
                 .freshness())
         .isEqualTo(java.time.Duration.ofMinutes(90));
+  }
+
+  @Test
+  void readsAServicesLoggingAndRefusesABadSampleRate() {
+    RepoFixture repo =
+        RepoFixture.valid(root)
+            .write(
+                "s.yaml",
+                """
+                feature_services:
+                  - name: zero
+                    features: [driver_hourly_stats]
+                    logging: {sample_rate: 0}
+                  - name: over
+                    features: [driver_hourly_stats]
+                    logging: {sample_rate: 1.5}
+                  - name: words
+                    features: [driver_hourly_stats]
+                    logging: {sample_rate: half}
+                  - name: typo
+                    features: [driver_hourly_stats]
+                    logging: {sample_rte: 0.5}
+                  - name: flag
+                    features: [driver_hourly_stats]
+                    logging: true
+                """);
+
+    assertThat(problems(repo))
+        .containsExactly(
+            "s.yaml:4: invalid sample_rate 0 of feature service 'zero': write the share of served"
+                + " rows to log, over 0 and at most 1 (0.1 logs one row in ten, 1 every row)",
+            "s.yaml:7: invalid sample_rate 1.5 of feature service 'over': write the share of"
+                + " served rows to log, over 0 and at most 1 (0.1 logs one row in ten, 1 every"
+                + " row)",
+            "s.yaml:10: 'sample_rate' of 'logging' of feature service 'words' must be a number,"
+                + " found 'half'",
+            "s.yaml:13: unknown key 'sample_rte' in 'logging' of feature service 'typo' (did you"
+                + " mean 'sample_rate'?); allowed keys: sample_rate",
+            "s.yaml:16: 'logging' of feature service 'flag' must be a mapping, found a value");
+    repo.write(
+        "s.yaml",
+        """
+        feature_services:
+          - name: sampled
+            features: [driver_hourly_stats]
+            logging: {sample_rate: 0.25}
+          - name: every_row
+            features: [driver_hourly_stats]
+            logging: {}
+          - name: unlogged
+            features: [driver_hourly_stats]
+        """);
+    dev.quiver.registry.model.Definitions definitions =
+        FeatureRepo.load(repo.root(), Map.of()).definitions();
+    assertThat(definitions.featureService("sampled").orElseThrow().logging().sampleRate())
+        .isEqualTo(0.25);
+    assertThat(definitions.featureService("every_row").orElseThrow().logging().sampleRate())
+        .isEqualTo(1.0);
+    assertThat(definitions.featureService("unlogged").orElseThrow().logging()).isNull();
+    assertThat(CanonicalForm.of(definitions.featureService("sampled").orElseThrow()))
+        .containsEntry("logging", Map.of("sample_rate", 0.25));
+    assertThat(CanonicalForm.of(definitions.featureService("unlogged").orElseThrow()))
+        .doesNotContainKey("logging");
+    assertThat(
+            FeatureRepo.definitionsFromData(CanonicalForm.of(definitions), "registry")
+                .featureService("sampled")
+                .orElseThrow()
+                .logging()
+                .sampleRate())
+        .isEqualTo(0.25);
+  }
+
+  @Test
+  void readsTheFolderOfFeatureLogsAndRefusesAnEmptyOne() {
+    RepoFixture repo = RepoFixture.valid(root);
+    assertThat(FeatureRepo.load(repo.root(), Map.of()).config().logFolder("ranking"))
+        .isEqualTo(repo.root().resolve("data/logs/ranking"));
+    repo.write(
+        "feature_store.yaml",
+        "project: rides\nregistry: data/registry.json\nlogging: {path: served}\n");
+    assertThat(FeatureRepo.load(repo.root(), Map.of()).config().logFolder("ranking"))
+        .isEqualTo(repo.root().resolve("served/ranking"));
+    repo.write(
+        "feature_store.yaml",
+        "project: rides\nregistry: data/registry.json\nlogging: {path: ''}\n");
+    assertThat(problems(repo))
+        .containsExactly(
+            "feature_store.yaml:3: 'path' of 'logging' is empty: name the folder of feature logs"
+                + " (default data/logs)");
   }
 
   @Test

@@ -83,7 +83,8 @@ class JsonSchemasTest {
             DefinitionModel.EXPECT,
             DefinitionModel.AGGREGATION,
             DefinitionModel.REQUEST_FIELD,
-            DefinitionModel.ON_DEMAND_FEATURE)) {
+            DefinitionModel.ON_DEMAND_FEATURE,
+            DefinitionModel.FEATURE_LOGGING)) {
       for (Key key : model.keys()) {
         keys.add(Arguments.of(model.title(), key.name()));
       }
@@ -154,6 +155,7 @@ class JsonSchemasTest {
     Map<String, Object> service = objects(document, ObjectKind.FEATURE_SERVICE).get(0);
     service.put("features", List.of("driver_stats:conv_rate"));
     service.put("description", "ranking");
+    service.put("logging", Map.of("sample_rate", 0.25));
 
     assertThat(errors(DEFINITIONS, yaml(document))).isEmpty();
     FeatureRepo.load(write(document), Map.of());
@@ -234,6 +236,11 @@ class JsonSchemasTest {
         "project: p\noffline_store: {type: spark, master: \"local[2]\","
             + " conf: {spark.executor.memory: 2g, spark.sql.shuffle.partitions: 8}}\n";
     assertThat(errors(CONFIG, spark)).as(spark).isEmpty();
+    String logging = "project: p\nlogging: {path: /var/log/quiver}\n";
+    assertThat(errors(CONFIG, logging)).as(logging).isEmpty();
+    Files.writeString(repo.resolve("feature_store.yaml"), logging);
+    assertThat(FeatureRepo.loadConfig(repo, Map.of()).logFolder("ranking"))
+        .isEqualTo(Path.of("/var/log/quiver/ranking"));
     Files.writeString(repo.resolve("feature_store.yaml"), spark);
     assertThat(FeatureRepo.loadConfig(repo, Map.of()).offlineStore().mapOption("conf"))
         .containsEntry("spark.executor.memory", "2g")
@@ -246,7 +253,9 @@ class JsonSchemasTest {
             "project: p\nonline_store: {type: casandra}\n",
             "project: 1p\n",
             "registry: data/registry.json\n",
-            "project: p\nonline: {type: rocksdb}\n")) {
+            "project: p\nonline: {type: rocksdb}\n",
+            "project: p\nlogging: {path: data/logs, rate: 1}\n",
+            "project: p\nlogging: data/logs\n")) {
       assertThat(errors(CONFIG, config)).as(config).isNotEmpty();
       Files.writeString(repo.resolve("feature_store.yaml"), config);
       assertThatThrownBy(() -> FeatureRepo.loadConfig(repo, Map.of()))
@@ -331,6 +340,12 @@ class JsonSchemasTest {
               .get(0));
       return document;
     }
+    if (object.equals(DefinitionModel.FEATURE_LOGGING.title())) {
+      Map<String, Object> logging = mutable(Map.of("sample_rate", 0.5));
+      objects(document, ObjectKind.FEATURE_SERVICE).get(0).put("logging", logging);
+      edit.accept(logging);
+      return document;
+    }
     if (object.equals(DefinitionModel.REQUEST_FIELD.title())
         || object.equals(DefinitionModel.ON_DEMAND_FEATURE.title())) {
       String list = object.equals(DefinitionModel.REQUEST_FIELD.title()) ? "request" : "features";
@@ -362,7 +377,8 @@ class JsonSchemasTest {
                     DefinitionModel.EXPECT,
                     DefinitionModel.AGGREGATION,
                     DefinitionModel.REQUEST_FIELD,
-                    DefinitionModel.ON_DEMAND_FEATURE),
+                    DefinitionModel.ON_DEMAND_FEATURE,
+                    DefinitionModel.FEATURE_LOGGING),
                 Stream.of(ObjectKind.values()).map(DefinitionModel::of))
             .filter(m -> m.title().equals(object))
             .findFirst()
