@@ -2,6 +2,7 @@ package dev.quiver.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.quiver.monitoring.drift.Drift;
+import dev.quiver.monitoring.drift.DriftBaselines;
 import dev.quiver.monitoring.drift.DriftHtml;
 import dev.quiver.monitoring.drift.DriftReport;
 import dev.quiver.monitoring.drift.FeatureDrift;
@@ -105,7 +106,7 @@ final class DriftCommand implements Callable<Integer> {
             spec.commandLine(), "--html " + html + ": name the report .html");
       }
     }
-    Path manifestFile = StatsCommand.manifestPath(baseline);
+    Path manifestFile = DriftBaselines.manifestOf(baseline);
     DatasetManifest manifest = DatasetManifest.read(manifestFile);
     if (manifest.statistics().isEmpty()) {
       throw new InvalidRequestException(
@@ -115,8 +116,7 @@ final class DriftCommand implements Callable<Integer> {
               + StatsCommand.whyNoStatistics(manifest)
               + "); build the training set again with 'quiver historical'");
     }
-    Map<String, FeatureStatistics> current =
-        window.compute(spec, repo.load().definitions(), repo.root(), manifest.features());
+    Map<String, FeatureStatistics> current = window.compute(spec, repo.load(), manifest.features());
     Map<String, FeatureStatistics> covered = new LinkedHashMap<>(current);
     covered.keySet().retainAll(manifest.features());
     if (covered.isEmpty()) {

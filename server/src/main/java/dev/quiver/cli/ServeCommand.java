@@ -1,5 +1,6 @@
 package dev.quiver.cli;
 
+import dev.quiver.server.DriftSettings;
 import dev.quiver.server.QuiverServer;
 import java.util.HashMap;
 import java.util.Map;
@@ -99,6 +100,19 @@ final class ServeCommand implements Callable<Integer> {
           "Also keep the views on Kafka sources fresh, as 'quiver ingest' does (see its --help).")
   boolean ingest;
 
+  @Option(
+      names = "--drift-baseline",
+      paramLabel = "PATH",
+      description = {
+        "Export the drift of each logged feature service's served values (the last 24h) against",
+        "a training set as the gauges quiver_feature_psi and quiver_feature_ks, computed every 5",
+        "minutes in the background, as 'quiver drift --logs' computes it. PATH: a training set,",
+        "its manifest, or a folder of training sets whose newest manifest is the baseline",
+        "(relative to the repo). Settings quiver.server.drift.interval and .window change the",
+        "5m and 24h."
+      })
+  String driftBaseline;
+
   @Mixin RepoOption repo;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -112,6 +126,9 @@ final class ServeCommand implements Callable<Integer> {
     settings.put("quiver.server.training-set-chunk-rows", chunkRows);
     settings.put("micronaut.server.max-request-size", maxBodyBytes);
     settings.put("quiver.server.ingest", ingest);
+    if (driftBaseline != null) {
+      settings.put(DriftSettings.PREFIX + ".baseline", driftBaseline);
+    }
     if (writeToken != null) {
       settings.put("quiver.server.write-token", writeToken);
     }

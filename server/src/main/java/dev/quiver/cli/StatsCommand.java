@@ -3,6 +3,7 @@ package dev.quiver.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quiver.monitoring.drift.DriftBaselines;
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.offline.stats.FeatureStatistics;
 import dev.quiver.registry.InvalidRequestException;
@@ -71,11 +72,9 @@ final class StatsCommand implements Callable<Integer> {
     List<FeatureStatistics> statistics;
     if (window.given()) {
       source = window.describe();
-      statistics =
-          new ArrayList<>(
-              window.compute(spec, repo.load().definitions(), repo.root(), null).values());
+      statistics = new ArrayList<>(window.compute(spec, repo.load(), null).values());
     } else {
-      Path file = manifestPath(manifest != null ? manifest : trainingSet);
+      Path file = DriftBaselines.manifestOf(manifest != null ? manifest : trainingSet);
       DatasetManifest read = DatasetManifest.read(file);
       source = file.toString();
       statistics = read.statistics();
@@ -114,13 +113,6 @@ final class StatsCommand implements Callable<Integer> {
     return manifest.engine().equals(DatasetManifest.SPARK)
         ? "the Spark engine does not compute them"
         : "it was written before Quiver recorded them";
-  }
-
-  /** The manifest of a training set, or the manifest itself. */
-  static Path manifestPath(Path path) {
-    return path.getFileName().toString().endsWith(".manifest.json")
-        ? path
-        : DatasetManifest.pathFor(path);
   }
 
   static void print(List<FeatureStatistics> statistics, PrintWriter out) {

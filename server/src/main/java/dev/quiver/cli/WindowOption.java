@@ -2,8 +2,10 @@ package dev.quiver.cli;
 
 import dev.quiver.monitoring.stats.CurrentStatistics;
 import dev.quiver.offline.stats.FeatureStatistics;
+import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.Definitions;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -39,14 +41,17 @@ final class WindowOption {
   @Option(
       names = "--since",
       paramLabel = "TIME",
-      description = "With --logs: only rows logged at or after TIME (default: every logged row).")
+      description =
+          "With --logs: only rows logged at or after TIME: an instant, a date or a duration before"
+              + " now such as 2h (default: every logged row).")
   String since;
 
   @Option(
       names = "--log-path",
       paramLabel = "DIR",
       description =
-          "With --logs: the service's logging folder (default: data/logs/SERVICE under the repo).")
+          "With --logs: the service's logging folder (default: the repo's logging.path, data/logs,"
+              + " then SERVICE).")
   Path logPath;
 
   /** Whether any of the options was given. */
@@ -84,10 +89,9 @@ final class WindowOption {
    * @param features with --logs, the features wanted
    */
   Map<String, FeatureStatistics> compute(
-      CommandLine.Model.CommandSpec spec,
-      Definitions definitions,
-      Path repoRoot,
-      List<String> features) {
+      CommandLine.Model.CommandSpec spec, FeatureRepo repo, List<String> features) {
+    Definitions definitions = repo.definitions();
+    Path repoRoot = repo.config().root();
     if (views != null) {
       Instant start = MaterializeCommand.instant(spec, views.get(1), "START");
       Instant end = MaterializeCommand.instant(spec, views.get(2), "END");
@@ -102,11 +106,8 @@ final class WindowOption {
               .toList();
       return CurrentStatistics.ofWindow(definitions, repoRoot, names, start, end);
     }
-    Instant from = since == null ? null : MaterializeCommand.instant(spec, since, "--since");
-    Path folder =
-        logPath != null
-            ? logPath.toAbsolutePath()
-            : repoRoot.resolve("data").resolve("logs").resolve(service);
+    Instant from = since == null ? null : ConsistencyCommand.since(spec, since, Clock.systemUTC());
+    Path folder = logPath != null ? logPath.toAbsolutePath() : repo.config().logFolder(service);
     return CurrentStatistics.ofLogs(definitions, service, folder, from, features);
   }
 }

@@ -18,6 +18,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -37,20 +38,32 @@ public final class ServerMetrics {
   private final Map<String, Counter> validationCounters = new ConcurrentHashMap<>();
   private final TaggedGauges staleness =
       new TaggedGauges(
-          "view",
+          List.of("view"),
           "quiver_view_staleness_seconds",
           "Now minus the newest event time materialized into the online store (how old the"
               + " view's freshest online row is); +Inf when none is known");
   private final TaggedGauges freshness =
       new TaggedGauges(
-          "view",
+          List.of("view"),
           "quiver_view_fresh",
           "1 when the view's newest online event is within its freshness goal, else 0");
   private final TaggedGauges lag =
       new TaggedGauges(
-          "partition",
+          List.of("partition"),
           "quiver_ingest_lag",
           "Messages of a partition not ingested yet (consumer lag)");
+  private final TaggedGauges psi =
+      new TaggedGauges(
+          List.of("service", "feature"),
+          "quiver_feature_psi",
+          "Population stability index of a feature's logged serving values against the newest"
+              + " training set's (quiver serve --drift-baseline)");
+  private final TaggedGauges ks =
+      new TaggedGauges(
+          List.of("service", "feature"),
+          "quiver_feature_ks",
+          "Kolmogorov-Smirnov statistic of a number feature's logged serving values against the"
+              + " newest training set's (quiver serve --drift-baseline)");
   private final Map<String, FunctionCounter> onDemandErrors = new ConcurrentHashMap<>();
   private final Map<String, FunctionCounter> onDemandTrainingErrors = new ConcurrentHashMap<>();
   private volatile StreamIngestion ingestion;
@@ -302,22 +315,39 @@ public final class ServerMetrics {
   }
 
   /**
-   * One gauge per value of a tag (a view, a partition): {@link #show} sets those given and removes
-   * the others, so a view that is gone, or a partition assigned elsewhere, loses its gauge.
+   * Shows the drift {@link DriftMonitor} measured, by (service, feature); features no longer
+   * measured lose their gauges.
+   */
+  void drift(Map<List<String>, Double> psiValues, Map<List<String>, Double> ksValues) {
+    psi.showTagged(psiValues);
+    ks.showTagged(ksValues);
+  }
+
+  /**
+   * One gauge per value of its tags (a view, a partition, a service and a feature): {@link #show}
+   * sets those given and removes the others, so a view that is gone, or a partition assigned
+   * elsewhere, loses its gauge.
    */
   private final class TaggedGauges {
-    private final String tag;
+    private final List<String> tags;
     private final String name;
     private final String description;
-    private final Map<String, TaggedGauge> gauges = new ConcurrentHashMap<>();
+    private final Map<List<String>, TaggedGauge> gauges = new ConcurrentHashMap<>();
 
-    TaggedGauges(String tag, String name, String description) {
-      this.tag = tag;
+    TaggedGauges(List<String> tags, String name, String description) {
+      this.tags = List.copyOf(tags);
       this.name = name;
       this.description = description;
     }
 
+    /** For a gauge of one tag: its values by that tag's value. */
     void show(Map<String, Double> values) {
+      Map<List<String>, Double> tagged = new HashMap<>();
+      values.forEach((key, value) -> tagged.put(List.of(key), value));
+      showTagged(tagged);
+    }
+
+    synchronized void showTagged(Map<List<String>, Double> values) {
       values.forEach(
           (key, value) ->
               gauges
@@ -336,13 +366,14 @@ public final class ServerMetrics {
               });
     }
 
-    private TaggedGauge register(String value) {
+    private TaggedGauge register(List<String> values) {
       AtomicLong bits = new AtomicLong();
-      Gauge gauge =
-          Gauge.builder(name, bits, b -> Double.longBitsToDouble(b.get()))
-              .description(description)
-              .tag(tag, value)
-              .register(registry);
+      Gauge.Builder<AtomicLong> builder =
+          Gauge.builder(name, bits, b -> Double.longBitsToDouble(b.get())).description(description);
+      for (int i = 0; i < tags.size(); i++) {
+        builder.tag(tags.get(i), values.get(i));
+      }
+      Gauge gauge = builder.register(registry);
       return new TaggedGauge(gauge, bits);
     }
   }

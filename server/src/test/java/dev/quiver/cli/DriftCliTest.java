@@ -222,9 +222,14 @@ class DriftCliTest {
     System.out.println("DriftCliTest logs seed " + seed);
     Random random = new Random(seed);
     Instant since = Instant.parse("2026-03-10T00:00:00Z");
-    writeLog(logs.resolve("part-0001.parquet"), since, random, 0.5, 3_000);
+    writeLog(logs.resolve("log-1773100800000-test-1.parquet"), since, random, 0.5, 3_000);
     // Rows before --since must not count: these are unshifted.
-    writeLog(logs.resolve("part-0000.parquet"), since.minusSeconds(86_400), random, 0, 3_000);
+    writeLog(
+        logs.resolve("log-1773014400000-test-0.parquet"),
+        since.minusSeconds(86_400),
+        random,
+        0,
+        3_000);
 
     Path html = dir.resolve("report.html");
     CliRun run =

@@ -203,7 +203,7 @@ class ConsistencyTest {
     assertThat(badSince.err()).contains("--since 'yesterday' is not an ISO-8601 instant");
   }
 
-  private static void materialize(Path repo, String start, Instant end, String views) {
+  static void materialize(Path repo, String start, Instant end, String views) {
     CliRun run =
         quiver("materialize", start, end.toString(), "--repo", repo.toString(), "--views", views);
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -234,7 +234,7 @@ class ConsistencyTest {
   }
 
   /** Looks every row up through the server, ten rows a request, and stops it. */
-  private static void serveAndLook(Path repo, List<String[]> rows) throws Exception {
+  static void serveAndLook(Path repo, List<String[]> rows) throws Exception {
     try (QuiverServer server =
         QuiverServer.start(repo, 0, Map.of("quiver.server.flight-port", 0))) {
       HttpClient client = HttpClient.newHttpClient();

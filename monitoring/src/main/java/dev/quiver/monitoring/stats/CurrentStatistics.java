@@ -1,5 +1,6 @@
 package dev.quiver.monitoring.stats;
 
+import dev.quiver.monitoring.logging.FeatureLogs;
 import dev.quiver.offline.SourceDataException;
 import dev.quiver.offline.parquet.ColumnSpec;
 import dev.quiver.offline.resources.MemoryBudget;
@@ -18,15 +19,12 @@ import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ParquetSource;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -126,7 +124,7 @@ public final class CurrentStatistics {
       columns.add(new ColumnSpec(column, column, requested.feature().type()));
       references.put(column, reference);
     }
-    List<Path> files = logFiles(folder);
+    List<Path> files = FeatureLogs.files(folder, since);
     if (files.isEmpty()) {
       throw new SourceDataException(
           "Cannot compute statistics of the logs of '"
@@ -147,25 +145,6 @@ public final class CurrentStatistics {
       results.put(reference, renamed(s, reference));
     }
     return results;
-  }
-
-  /** The finished Parquet files of a logging folder, in name order (hidden ones are in writing). */
-  static List<Path> logFiles(Path folder) {
-    if (!Files.isDirectory(folder)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(folder)) {
-      return files
-          .filter(
-              f ->
-                  f.getFileName().toString().endsWith(".parquet")
-                      && !f.getFileName().toString().startsWith(".")
-                      && Files.isRegularFile(f))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new SourceDataException("Cannot list the log files in " + folder + ": " + e, e);
-    }
   }
 
   /** Scans the plan and gathers the statistics of {@code columns} over rows in the time range. */

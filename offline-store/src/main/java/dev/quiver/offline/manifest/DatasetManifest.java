@@ -204,9 +204,12 @@ public record DatasetManifest(
         columns);
   }
 
+  /** How a manifest's file name ends: the training set's name, then this. */
+  public static final String SUFFIX = ".manifest.json";
+
   /** The manifest path of an output file. */
   public static Path pathFor(Path output) {
-    return output.resolveSibling(output.getFileName() + ".manifest.json");
+    return output.resolveSibling(output.getFileName() + SUFFIX);
   }
 
   public String toJson() {
