@@ -223,8 +223,15 @@ public final class Drift {
       String feature, FeatureStatistics baseline, FeatureStatistics current, Thresholds t) {
     Map<String, Long> b = counts(baseline);
     Map<String, Long> c = counts(current);
-    Set<String> values = new LinkedHashSet<>(b.keySet());
-    values.addAll(c.keySet());
+    // A value has a bin of its own only when both sides' counts of it are known: it is in a side's
+    // top values, or that side lists every value. Otherwise its rows sit in a side's other values,
+    // and a bin of its own would show a shift that is not there; it joins (other) on both sides.
+    Set<String> values = new LinkedHashSet<>();
+    for (String value : union(b.keySet(), c.keySet())) {
+      if (known(baseline, b, value) && known(current, c, value)) {
+        values.add(value);
+      }
+    }
     List<String> labels = new ArrayList<>(values);
     labels.add(OTHER_BIN);
     labels.add(NULL_BIN);
@@ -262,16 +269,35 @@ public final class Drift {
     return counts;
   }
 
-  /** Shares of each value, then of the other values, then of the nulls. */
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> union = new LinkedHashSet<>(a);
+    union.addAll(b);
+    return union;
+  }
+
+  /** Whether a side's count of {@code value} is known: listed, or the side lists every value. */
+  private static boolean known(
+      FeatureStatistics statistics, Map<String, Long> counts, String value) {
+    return counts.containsKey(value) || statistics.otherValues() == 0;
+  }
+
+  /**
+   * Shares of each value, then of every other value (those not listed, and those listed on one side
+   * only), then of the nulls.
+   */
   private static double[] categoryShares(
       FeatureStatistics statistics, Map<String, Long> counts, Set<String> values) {
     double[] shares = new double[values.size() + 2];
     double rows = statistics.count();
+    long named = 0;
     int i = 0;
     for (String value : values) {
-      shares[i++] = counts.getOrDefault(value, 0L) / rows;
+      long count = counts.getOrDefault(value, 0L);
+      named += count;
+      shares[i++] = count / rows;
     }
-    shares[i++] = statistics.otherValues() / rows;
+    long others = Math.max(0, statistics.count() - statistics.nulls() - named);
+    shares[i++] = others / rows;
     shares[i] = statistics.nulls() / rows;
     return shares;
   }

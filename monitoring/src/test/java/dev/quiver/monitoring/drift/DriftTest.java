@@ -201,6 +201,58 @@ class DriftTest {
   }
 
   /** {@code a} a's, {@code b} b's, {@code c} c's and {@code nulls} nulls. */
+  @Test
+  void categoriesListedOnOneSideOnlyCountAsOtherOnBoth() {
+    // 60 values, 50 of them listed per side: the baseline lists v0..v49 (101 rows each, v50..v59
+    // 100), the current v10..v59. The distributions barely differ; a value listed on one side only
+    // must not read as missing on the other.
+    int[] baseline = new int[60];
+    int[] current = new int[60];
+    for (int v = 0; v < 60; v++) {
+      baseline[v] = v < 50 ? 101 : 100;
+      current[v] = v >= 10 ? 101 : 100;
+    }
+    FeatureStatistics before = categories(baseline);
+    FeatureStatistics after = categories(current);
+    assertThat(before.top()).hasSize(ColumnStatistics.TOP_VALUES);
+    assertThat(before.otherValues()).isEqualTo(1000);
+    FeatureDrift drift = Drift.compare("v:s", before, after, THRESHOLDS);
+    // Named bins: v10..v49 (listed on both sides), then (other) and (null).
+    assertThat(drift.psiBins()).hasSize(40 + 2).contains("v10", "v49").doesNotContain("v0", "v59");
+    long rows = 60 * 100 + 50;
+    double[] b = new double[42];
+    double[] c = new double[42];
+    for (int i = 0; i < 40; i++) {
+      b[i] = 101.0 / rows;
+      c[i] = 101.0 / rows;
+    }
+    b[40] = (10 * 101 + 10 * 100) / (double) rows;
+    c[40] = (10 * 100 + 10 * 101) / (double) rows;
+    assertThat(drift.psi()).isCloseTo(0.0, within(1e-12));
+    assertThat(drift.baselineShares()).containsExactly(b, within(1e-12));
+    assertThat(drift.currentShares()).containsExactly(c, within(1e-12));
+    assertThat(drift.status()).isEqualTo(FeatureDrift.Status.PASS);
+  }
+
+  /** A category column with {@code counts[v]} rows of the value {@code v<v>}, no nulls. */
+  private static FeatureStatistics categories(int[] counts) {
+    ColumnStatistics statistics = new ColumnStatistics("s", ValueType.scalar(ScalarType.STRING));
+    try (BufferAllocator allocator = new RootAllocator();
+        VarCharVector vector = new VarCharVector("s", allocator)) {
+      int rows = Arrays.stream(counts).sum();
+      vector.allocateNew(rows);
+      int i = 0;
+      for (int v = 0; v < counts.length; v++) {
+        for (int k = 0; k < counts[v]; k++) {
+          vector.setSafe(i++, ("v" + v).getBytes());
+        }
+      }
+      vector.setValueCount(rows);
+      statistics.update(vector);
+    }
+    return statistics.result();
+  }
+
   private static FeatureStatistics strings(int a, int b, int c, int nulls) {
     ColumnStatistics statistics = new ColumnStatistics("s", ValueType.scalar(ScalarType.STRING));
     try (BufferAllocator allocator = new RootAllocator();
