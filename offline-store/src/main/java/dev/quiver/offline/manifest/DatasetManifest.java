@@ -300,10 +300,10 @@ public record DatasetManifest(
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new InvalidRequestException("Cannot reproduce: there is no manifest " + file);
+      throw new InvalidRequestException("There is no training-set manifest " + file);
     } catch (IOException e) {
       throw new InvalidRequestException(
-          "Cannot reproduce: the manifest " + file + " cannot be read (" + e + ")", e);
+          "The training-set manifest " + file + " cannot be read (" + e + ")", e);
     }
     return fromJson(text, file.toString());
   }
@@ -320,12 +320,13 @@ public record DatasetManifest(
     try {
       map = JSON.readValue(text, new TypeReference<Map<String, Object>>() {});
     } catch (JsonProcessingException e) {
-      throw new InvalidRequestException("Cannot reproduce: " + file + " is not valid JSON", e);
+      throw new InvalidRequestException(
+          "The training-set manifest " + file + " is not valid JSON", e);
     }
     try {
       if (((Number) map.get("format")).intValue() != FORMAT) {
         throw new InvalidRequestException(
-            "Cannot reproduce: " + file + " is a manifest of format " + map.get("format"));
+            "The training-set manifest " + file + " is of format " + map.get("format"));
       }
       List<SourceFileRead> sources = new ArrayList<>();
       for (Object item : (List<Object>) map.get("sources")) {
@@ -373,7 +374,7 @@ public record DatasetManifest(
         | IllegalArgumentException
         | java.time.format.DateTimeParseException e) {
       throw new InvalidRequestException(
-          "Cannot reproduce: " + file + " is not a complete manifest", e);
+          "The training-set manifest " + file + " is incomplete or damaged", e);
     }
   }
 
@@ -409,7 +410,7 @@ public record DatasetManifest(
                 .orElseThrow(
                     () ->
                         new InvalidRequestException(
-                            "Cannot reproduce: "
+                            "The training-set manifest "
                                 + file
                                 + " gives the untyped columns the unknown type '"
                                 + untyped
@@ -426,7 +427,7 @@ public record DatasetManifest(
                     .orElseThrow(
                         () ->
                             new InvalidRequestException(
-                                "Cannot reproduce: "
+                                "The training-set manifest "
                                     + file
                                     + " gives column '"
                                     + name

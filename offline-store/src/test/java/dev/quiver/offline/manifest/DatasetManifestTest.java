@@ -27,7 +27,7 @@ class DatasetManifestTest {
     Path file = dir.resolve("training.parquet.manifest.json");
     assertThatThrownBy(() -> DatasetManifest.read(file))
         .isInstanceOf(InvalidRequestException.class)
-        .hasMessage("Cannot reproduce: there is no manifest " + file);
+        .hasMessage("There is no training-set manifest " + file);
   }
 
   @Test
@@ -35,7 +35,7 @@ class DatasetManifestTest {
     Path file = Files.writeString(dir.resolve("m.json"), "{not json");
     assertThatThrownBy(() -> DatasetManifest.read(file))
         .isInstanceOf(InvalidRequestException.class)
-        .hasMessage("Cannot reproduce: " + file + " is not valid JSON")
+        .hasMessage("The training-set manifest " + file + " is not valid JSON")
         .hasCauseInstanceOf(JsonProcessingException.class);
   }
 
