@@ -26,9 +26,9 @@ import java.util.stream.Stream;
  * p50 and p99 and the p99 ratio logged / unlogged, and the median ratio.
  *
  * <p>Then the same on a second server whose log queue holds {@code tinyQueue} requests ({@code
- * quiver.server.feature-log.queue-capacity}), so that most logged requests are dropped: it shows
- * that dropping costs a lookup nothing either. The dropped and logged rows come from the server's
- * {@code /metrics}.
+ * quiver.server.feature-log.queue-capacity}), so that a logged request is dropped whenever the
+ * previous one is still being written: it shows whether dropping costs a lookup anything. The
+ * dropped and logged rows come from the server's {@code /metrics}.
  *
  * <p>Settings: {@code rate} (1000 req/s), {@code seconds} (10 per block), {@code rounds} (5),
  * {@code connections} (16), {@code tinyQueue} (1), {@code port} (6590), {@code dir}.
