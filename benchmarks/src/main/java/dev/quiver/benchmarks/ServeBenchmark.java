@@ -34,11 +34,10 @@ public final class ServeBenchmark {
 
   private ServeBenchmark() {}
 
-  private record Result(double requestsPerSecond, double p50Millis, double p99Millis) {}
+  record Result(double requestsPerSecond, double p50Millis, double p99Millis) {}
 
   /** A run at a fixed rate; latencies from each request's due time. */
-  private record Paced(
-      double requestsPerSecond, double p50Millis, double p99Millis, double p999Millis) {}
+  record Paced(double requestsPerSecond, double p50Millis, double p99Millis, double p999Millis) {}
 
   public static void main(String[] args) throws Exception {
     int keys = Integer.getInteger("keys", 1_000_000);
@@ -138,26 +137,26 @@ public final class ServeBenchmark {
   }
 
   /** {@code lua} paced to one request per connection every {@code intervalMicros}. */
-  private static String paced(String lua, double intervalMicros) throws IOException {
+  static String paced(String lua, double intervalMicros) throws IOException {
     return String.format(Locale.ROOT, "interval_us = %.1f%n", intervalMicros)
         + resource("seeded.lua")
         + lua
         + resource("fixed-rate.lua");
   }
 
-  private static String resource(String name) throws IOException {
+  static String resource(String name) throws IOException {
     try (var in = ServeBenchmark.class.getResourceAsStream("/wrk/" + name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
-  private static Path write(Path file, String lua) throws IOException {
+  static Path write(Path file, String lua) throws IOException {
     Files.writeString(file, lua);
     return file;
   }
 
   /** Warms up for 5 s, then measures. */
-  private static Result wrk(String url, Path script, int seconds, int connections, int threads)
+  static Result wrk(String url, Path script, int seconds, int connections, int threads)
       throws Exception {
     run(wrkCommand(url, script, 5, connections, threads));
     String output = run(wrkCommand(url, script, seconds, connections, threads));
@@ -172,8 +171,7 @@ public final class ServeBenchmark {
    * Runs a paced script: one wrk thread per connection (the script paces its thread's one
    * connection), latencies as the script measured them.
    */
-  private static Paced paced(String url, Path script, int seconds, int connections)
-      throws Exception {
+  static Paced paced(String url, Path script, int seconds, int connections) throws Exception {
     String output = run(wrkCommand(url, script, seconds, connections, connections));
     if (number(output, "fixed-rate: requests=[0-9]+ errors=([0-9]+)") > 0) {
       throw new IllegalStateException("wrk saw errors:\n" + output);
@@ -198,7 +196,7 @@ public final class ServeBenchmark {
     return command;
   }
 
-  private static String run(List<String> command) throws Exception {
+  static String run(List<String> command) throws Exception {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
     if (process.waitFor() != 0) {
@@ -230,7 +228,7 @@ public final class ServeBenchmark {
     };
   }
 
-  private static void print(String what, Paced result) {
+  static void print(String what, Paced result) {
     System.out.printf(
         Locale.ROOT,
         "%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (from each request's due time)%n",
