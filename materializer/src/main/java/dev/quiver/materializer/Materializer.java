@@ -211,9 +211,10 @@ public final class Materializer {
   }
 
   /**
-   * Checks the rules of every view first, and refuses the whole run, before writing anything, when
-   * a {@code validation: reject} view's window breaks one; then copies view by view. The copies
-   * read the very files the checks read, so a file that arrives in between waits for the next run.
+   * Checks the rules of every view first; then copies view by view, skipping each {@code
+   * validation: reject} view whose window broke a rule (nothing of it written, no log entry), and
+   * at the end refuses the run naming the skipped views (the others are written). The copies read
+   * the very files the checks read, so a file that arrives in between waits for the next run.
    */
   private List<ViewResult> runAll(List<Planned> planned, MaterializationProgress progress) {
     List<ValidationReport> rejected = new ArrayList<>();
@@ -256,15 +257,24 @@ public final class Materializer {
         rejected.add(p.validation);
       }
     }
-    if (!rejected.isEmpty()) {
-      throw new ValidationRejectedException("materialize", rejected);
-    }
+    // The batch is each view's window: a rejected view is skipped (nothing of it written, no log
+    // entry), the run's other views are written, then the run is refused naming the skipped ones.
     List<ViewResult> results = new ArrayList<>();
+    List<String> written = new ArrayList<>();
     for (Planned p : planned) {
+      if (p.validation != null && p.validation.rejected()) {
+        continue;
+      }
       results.add(
           p.interval == null
               ? new ViewResult(p.view.name(), null, 0, 0, 0, null, 0)
               : run(p.view, p.interval, p.files, p.validation, progress));
+      if (p.interval != null) {
+        written.add(p.view.name());
+      }
+    }
+    if (!rejected.isEmpty()) {
+      throw ValidationRejectedException.skipped("materialize", rejected, written);
     }
     return results;
   }

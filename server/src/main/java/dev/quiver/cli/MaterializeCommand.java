@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
       "",
       "Views with expect rules are checked first, on the window's source rows, and the report is",
       "printed (as 'quiver validate' prints it). When a view with validation: reject breaks a",
-      "rule, nothing of the run is written and the exit code is 3; warn views are written."
+      "rule, nothing of that view is written (no log entry), the run's other views are",
+      "written, the report goes to stderr and the exit code is 3; warn views are written."
     })
 final class MaterializeCommand implements Callable<Integer> {
 

@@ -120,7 +120,11 @@ public final class QuiverCli implements Runnable {
             PrintWriter err = failed.getErr();
             rejected.reports().forEach(r -> r.lines(null).forEach(err::println));
             err.println(
-                "quiver: nothing was written: "
+                "quiver: nothing of "
+                    + rejected.reports().stream()
+                        .map(r -> r.view())
+                        .collect(java.util.stream.Collectors.joining(", "))
+                    + " was written: "
                     + (rejected.reports().size() == 1 ? "a view" : "views")
                     + " with validation: reject broke "
                     + (rejected.reports().size() == 1 ? "its" : "their")

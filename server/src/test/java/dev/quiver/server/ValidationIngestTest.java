@@ -108,7 +108,10 @@ class ValidationIngestTest {
                           "quiver_validation_rejected_total{view=\"trip_checked\","
                               + "write=\"ingest\"} 1.0",
                           "quiver_ingest_events_total{view=\"trip_checked\"} 3.0",
-                          "quiver_ingest_events_total{view=\"trip_noted\"} 4.0"));
+                          "quiver_ingest_events_total{view=\"trip_noted\"} 4.0",
+                          // The refused batch went to the dead-letter topic (and not to the
+                          // offline log, when the source logs to it).
+                          "quiver_ingest_dead_letters_total{reason=\"validation_rejected\"} 1.0"));
     }
   }
 

@@ -139,7 +139,8 @@ class ValidationRulesTest {
             "quiver: Cannot validate feature view 'driver_trip_activity': none of its features"
                 + " has expect rules (aggregation views take none)\n");
 
-    // The same window materialized: refused as a whole, the same report on stderr.
+    // The same window materialized: the reject view is skipped (the same report on stderr, exit
+    // 3), the run's other view is written.
     CliRun refused =
         quiver(
             "materialize",
@@ -154,7 +155,8 @@ class ValidationRulesTest {
     assertThat(refused.err())
         .contains(lines.get(1))
         .endsWith(
-            "quiver: nothing was written: a view with validation: reject broke its rules (quiver"
+            "quiver: nothing of driver_checked was written: a view with validation: reject"
+                + " broke its rules (quiver"
                 + " validate shows the same report)\n");
     CliRun online =
         quiver(
@@ -168,7 +170,8 @@ class ValidationRulesTest {
             repo.toString());
     assertThat(online.exitCode()).as(online.err()).isZero();
     assertThat(JSON.readTree(online.out()).get("results").get(1).get("statuses").get(0).asText())
-        .isEqualTo("NOT_FOUND");
+        .as("driver_sane, the run's other view, is written")
+        .isEqualTo("PRESENT");
 
     CliRun written =
         quiver(

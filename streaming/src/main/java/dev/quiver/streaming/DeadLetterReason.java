@@ -13,7 +13,12 @@ public enum DeadLetterReason {
   /** A join key is null. */
   NULL_KEY("null_key"),
   /** Dated more than the tolerance after the message was produced. */
-  FUTURE_EVENT("future_event");
+  FUTURE_EVENT("future_event"),
+  /**
+   * Decoded, but in a batch a {@code validation: reject} view of the topic refused: not written to
+   * that view, and left out of the offline log.
+   */
+  VALIDATION_REJECTED("validation_rejected");
 
   private final String code;
 

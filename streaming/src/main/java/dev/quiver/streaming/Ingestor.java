@@ -346,6 +346,7 @@ public final class Ingestor implements AutoCloseable {
         }
       }
       List<StreamEvent> events = new ArrayList<>(records.size());
+      List<ConsumerRecord<byte[], byte[]>> eventRecords = new ArrayList<>(records.size());
       List<ProducerRecord<byte[], byte[]>> letters = new ArrayList<>();
       List<DeadLetterReason> reasons = new ArrayList<>();
       List<EventDecoder.Decoded> decoded =
@@ -364,6 +365,7 @@ public final class Ingestor implements AutoCloseable {
       for (int i = 0; i < records.size(); i++) {
         if (decoded.get(i) instanceof EventDecoder.Event event) {
           events.add(event.event());
+          eventRecords.add(records.get(i));
         } else {
           EventDecoder.DeadLetter dead = (EventDecoder.DeadLetter) decoded.get(i);
           letters.add(deadLetter(topic.source(), records.get(i), dead));
@@ -375,6 +377,7 @@ public final class Ingestor implements AutoCloseable {
         newestEvent = Math.max(newestEvent, event.eventNanos());
       }
       List<ValidationReport> reports = new ArrayList<>();
+      List<String> refusals = new ArrayList<>();
       for (OnlineApplier applier : topic.appliers()) {
         List<StreamEvent> accepted = events;
         ValidationReport report = applier.validate(events);
@@ -382,7 +385,8 @@ public final class Ingestor implements AutoCloseable {
           reports.add(report);
           if (report.rejected()) {
             // Skipped, never retried: the same rows would break the same rules, and a stream
-            // must not stall on them. The offset moves on; the offline log keeps the events.
+            // must not stall on them. The offset moves on; the events go to the dead-letter
+            // topic instead of the offline log (training must not see what serving refused).
             LOG.warn(
                 "{} offsets {} to {}: not written to {}: {}",
                 tp,
@@ -391,6 +395,7 @@ public final class Ingestor implements AutoCloseable {
                 applier.view.name(),
                 report.summary());
             accepted = List.of();
+            refusals.add(applier.view.name() + ": " + report.summary());
           }
         }
         applier.apply(accepted);
@@ -402,10 +407,25 @@ public final class Ingestor implements AutoCloseable {
       for (StreamEvent event : events) {
         metrics.visible(event.eventNanos(), visibleAt);
       }
+      List<StreamEvent> logged = events;
+      if (!refusals.isEmpty()) {
+        // A batch any reject view refused stays out of the offline log, which is the source's
+        // (shared by every view of the topic): otherwise training would read rows serving
+        // refused, and each materialize over that window would be refused again.
+        logged = List.of();
+        EventDecoder.DeadLetter refused =
+            new EventDecoder.DeadLetter(
+                DeadLetterReason.VALIDATION_REJECTED, String.join("; ", refusals));
+        for (ConsumerRecord<byte[], byte[]> record : eventRecords) {
+          letters.add(deadLetter(topic.source(), record, refused));
+          reasons.add(refused.reason());
+        }
+      }
       window.add(
           records.get(0).offset(),
           records.get(records.size() - 1).offset(),
           events,
+          logged,
           letters,
           reasons,
           reports);

@@ -115,11 +115,16 @@ final class PartitionWindow {
   /**
    * Adds a batch already applied online: sends its dead letters in the window's transaction and
    * gathers its events for the log.
+   *
+   * @param batchEvents the batch's decoded events (counted as ingested by the views that took them)
+   * @param logged those of them the offline log keeps: none when a {@code reject} view refused the
+   *     batch (they went to the dead-letter topic instead)
    */
   void add(
       long batchFirst,
       long batchLast,
       List<StreamEvent> batchEvents,
+      List<StreamEvent> logged,
       List<ProducerRecord<byte[], byte[]>> letters,
       List<DeadLetterReason> reasons,
       List<ValidationReport> reports) {
@@ -133,7 +138,7 @@ final class PartitionWindow {
       producer.send(letter);
     }
     if (topic.logs()) {
-      for (StreamEvent event : batchEvents) {
+      for (StreamEvent event : logged) {
         if (event.offset() > lastLogged) {
           if (log == null) {
             log = new OfflineLog.Batch(topic.batchSource(), topic.logColumns(), allocator);

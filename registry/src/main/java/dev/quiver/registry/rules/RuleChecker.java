@@ -4,6 +4,7 @@ import dev.quiver.registry.model.Expectation;
 import dev.quiver.registry.model.Expectation.Rule;
 import dev.quiver.registry.model.Feature;
 import dev.quiver.registry.model.FeatureView;
+import dev.quiver.registry.model.ScalarType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -106,11 +107,11 @@ public final class RuleChecker {
           continue;
         }
         if (expect.min() != null || expect.max() != null) {
-          double number = value instanceof Number n ? n.doubleValue() : Double.NaN;
-          if (expect.min() != null && !(number >= expect.min())) {
+          ScalarType type = feature.type().element();
+          if (expect.min() != null && !(compare(type, value, expect.min()) >= 0)) {
             count(feature, Rule.MIN, row, value);
           }
-          if (expect.max() != null && !(number <= expect.max())) {
+          if (expect.max() != null && !(compare(type, value, expect.max()) <= 0)) {
             count(feature, Rule.MAX, row, value);
           }
         }
@@ -162,6 +163,34 @@ public final class RuleChecker {
       }
       return new ValidationReport(view.name(), view.validationMode(), rows, failures);
     }
+  }
+
+  /**
+   * A value against a {@code min}/{@code max} bound, in the feature's own type as {@code in}
+   * compares: a float32 as a float against the bound rounded to float (so a pushed {@code 0.7f}
+   * meets {@code min: 0.7}); an integer exactly as a long when the bound is whole (an int64 beyond
+   * 2^53 does not lose its last digits to a double); else as doubles. Returns the sign of {@code
+   * value - bound}, or {@link Double#NaN} for a NaN or a value that is no number, which breaks both
+   * bounds (the callers test {@code !(c >= 0)} and {@code !(c <= 0)}).
+   */
+  static double compare(ScalarType type, Object value, double bound) {
+    if (!(value instanceof Number n)) {
+      return Double.NaN;
+    }
+    if (type == ScalarType.FLOAT32) {
+      float v = n.floatValue();
+      float b = (float) bound;
+      return Float.isNaN(v) ? Double.NaN : v == b ? 0 : v < b ? -1 : 1;
+    }
+    if ((type == ScalarType.INT32 || type == ScalarType.INT64)
+        && !(n instanceof Double || n instanceof Float)
+        && bound == Math.rint(bound)
+        && bound >= -0x1p63
+        && bound < 0x1p63) {
+      return Long.compare(n.longValue(), (long) bound);
+    }
+    double v = n.doubleValue();
+    return Double.isNaN(v) ? Double.NaN : v == bound ? 0 : v < bound ? -1 : 1;
   }
 
   /** The rule's bound as definitions write it: {@code 0}, {@code [a, b]}, {@code true}. */

@@ -20,6 +20,24 @@ public class ValidationRejectedException extends QuiverException {
     this.reports = List.copyOf(reports);
   }
 
+  /**
+   * A run of several views (materialization) where the rejected views were skipped, nothing of them
+   * written, and {@code written} (possibly none) were written.
+   */
+  public static ValidationRejectedException skipped(
+      String action, List<ValidationReport> reports, List<String> written) {
+    String message = message(action, reports);
+    if (!written.isEmpty()) {
+      message =
+          message.substring(0, message.length() - "; nothing was written".length())
+              + "; nothing of "
+              + (reports.size() == 1 ? "it" : "them")
+              + " was written; the run's other views were written: "
+              + String.join(", ", written);
+    }
+    return new ValidationRejectedException(message, reports, true);
+  }
+
   /** A refusal whose reports are known only as text (a remote server's answer). */
   public ValidationRejectedException(String message) {
     this(message, List.of(), true);

@@ -154,4 +154,52 @@ class RuleCheckerTest {
     }
     assertThat(merged.report()).as("seed %d", seed).isEqualTo(whole);
   }
+
+  @Test
+  void boundsCompareInTheFeaturesOwnType() {
+    long big = (1L << 53) + 1;
+    FeatureView view =
+        FeatureView.builder("typed")
+            .entities("driver")
+            .source("s")
+            .validation(ValidationMode.REJECT)
+            .features(
+                new Feature(
+                    "low",
+                    ValueType.scalar(ScalarType.FLOAT32),
+                    null,
+                    Map.of(),
+                    new Expectation(false, 0.7, null, List.of(), null)),
+                new Feature(
+                    "high",
+                    ValueType.scalar(ScalarType.FLOAT32),
+                    null,
+                    Map.of(),
+                    new Expectation(false, null, 0.1, List.of(), null)),
+                new Feature(
+                    "count",
+                    ValueType.scalar(ScalarType.INT64),
+                    null,
+                    Map.of(),
+                    new Expectation(false, null, (double) (1L << 53), List.of(), null)))
+            .build();
+    RuleChecker checker = RuleChecker.of(view);
+    long t = EpochNanos.of(T0);
+    // 0.7f and 0.1f are the bounds themselves in float32: (double) 0.7f < 0.7, (double) 0.1f > 0.1.
+    ValidationReport ok =
+        checker.check(
+            List.of(new TestRow(1, t, Map.of("low", 0.7f, "high", 0.1f, "count", 1L << 53))));
+    assertThat(ok.failures()).isEmpty();
+    // One float step past each bound breaks it; 2^53 + 1 breaks max 2^53 (equal as doubles).
+    ValidationReport broken =
+        checker.check(
+            List.of(
+                new TestRow(
+                    2,
+                    t,
+                    Map.of("low", Math.nextDown(0.7f), "high", Math.nextUp(0.1f), "count", big))));
+    assertThat(broken.failures())
+        .extracting(f -> f.feature() + "/" + f.rule().yaml())
+        .containsExactly("low/min", "high/max", "count/max");
+  }
 }
