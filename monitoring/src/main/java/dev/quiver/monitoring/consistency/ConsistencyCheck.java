@@ -5,6 +5,7 @@ import dev.quiver.monitoring.logging.FeatureLogSchema;
 import dev.quiver.monitoring.logging.FeatureLogs;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.ArrowValues;
+import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
@@ -29,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -111,7 +111,8 @@ public final class ConsistencyCheck {
     FeatureLogSchema schema = FeatureLogSchema.of(definitions, service);
     Map<String, MaterializationState> states = store.materializationStates();
     Tally tally = new Tally(schema);
-    try (BufferAllocator allocator = new RootAllocator()) {
+    try (BufferAllocator allocator =
+        MemoryBudget.process().root().newChildAllocator("consistency", 0, Long.MAX_VALUE)) {
       for (Path file : files) {
         try (VectorSchemaRoot logged = FeatureLogs.read(file, since, allocator)) {
           if (logged.getRowCount() > 0) {
@@ -176,7 +177,7 @@ public final class ConsistencyCheck {
             tally.viewMismatches.merge(selected.viewName(), 1L, Long::sum);
             long requestNanos = times.get(row) * perUnit;
             if (state == null) {
-              if (servedValue == null) {
+              if (servedValue == null && !selected.view().isAggregation()) {
                 tally.lagged.merge(selected.viewName(), 1L, Long::sum);
                 tally.materializedUpTo.put(selected.viewName(), null);
               }
@@ -374,12 +375,20 @@ public final class ConsistencyCheck {
               };
     }
 
+    /**
+     * Adds a pair of numbers to the SMAPE; a pair with a NaN or infinite value is left out (its
+     * SMAPE term is not a number; the pair still counts as a mismatch when the values differ), so
+     * the SMAPE is a number, or null when no pair is finite.
+     */
     void addSmape(Object served, Object offline) {
       if (!numeric) {
         return;
       }
       double a = ((Number) served).doubleValue();
       double b = ((Number) offline).doubleValue();
+      if (!Double.isFinite(a) || !Double.isFinite(b)) {
+        return;
+      }
       double scale = (Math.abs(a) + Math.abs(b)) / 2;
       smapeSum += scale == 0 ? 0 : Math.abs(a - b) / scale;
       smapeRows++;
