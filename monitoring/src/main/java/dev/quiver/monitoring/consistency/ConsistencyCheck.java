@@ -114,14 +114,44 @@ public final class ConsistencyCheck {
     try (BufferAllocator allocator =
         MemoryBudget.process().root().newChildAllocator("consistency", 0, Long.MAX_VALUE)) {
       for (Path file : files) {
+        // Each file is read with its own columns: one written before a change of the definitions
+        // lacks a join key (skipped, with a note) or holds features of another type (left out).
         try (VectorSchemaRoot logged = FeatureLogs.read(file, since, allocator)) {
-          if (logged.getRowCount() > 0) {
+          if (logged.getRowCount() == 0) {
+            continue;
+          }
+          String missing = missingKey(schema, logged);
+          if (missing != null) {
+            tally.skipped += logged.getRowCount();
+            tally.skippedFiles++;
+            tally.missingKeys.add(missing);
+          } else {
             compare(schema, logged, states, tally, allocator);
           }
         }
       }
     }
     return tally.report(service, files.size());
+  }
+
+  /**
+   * A join key or request field of the service now that the file lacks (or holds as another type).
+   */
+  private static String missingKey(FeatureLogSchema schema, VectorSchemaRoot logged) {
+    for (Feature key : schema.keys()) {
+      FieldVector vector = logged.getVector(key.name());
+      if (vector == null || !sameType(schema, key.name(), vector)) {
+        return key.name();
+      }
+    }
+    return null;
+  }
+
+  /** Whether the file's column has the type the service's column has now. */
+  private static boolean sameType(FeatureLogSchema schema, String column, FieldVector vector) {
+    return schema.arrow().getFields().stream()
+        .anyMatch(
+            f -> f.getName().equals(column) && f.getType().equals(vector.getField().getType()));
   }
 
   private void compare(
@@ -144,7 +174,10 @@ public final class ConsistencyCheck {
         FieldVector servedVector = logged.getVector(FeatureLogSchema.valueColumn(feature));
         FieldVector statusVector = logged.getVector(FeatureLogSchema.statusColumn(feature));
         FieldVector offlineVector = joined.getVector(feature.fullName());
-        if (servedVector == null || statusVector == null || offlineVector == null) {
+        if (servedVector == null
+            || statusVector == null
+            || offlineVector == null
+            || !sameType(schema, FeatureLogSchema.valueColumn(feature), servedVector)) {
           continue;
         }
         ValueType type = feature.feature().type();
@@ -410,7 +443,10 @@ public final class ConsistencyCheck {
     final Map<String, Long> viewMismatches = new LinkedHashMap<>();
     final Map<String, Long> lagged = new LinkedHashMap<>();
     final Map<String, Instant> materializedUpTo = new LinkedHashMap<>();
+    final java.util.Set<String> missingKeys = new java.util.TreeSet<>();
     long rows;
+    long skipped;
+    int skippedFiles;
 
     Tally(FeatureLogSchema schema) {
       schema.features().forEach(f -> features.add(new FeatureTally(f)));
@@ -423,8 +459,26 @@ public final class ConsistencyCheck {
               lag.add(
                   new ConsistencyReport.Lag(
                       view, count, viewMismatches.get(view), materializedUpTo.get(view))));
+      List<String> notes = new ArrayList<>();
+      if (skipped > 0) {
+        notes.add(
+            skipped
+                + " rows in "
+                + skippedFiles
+                + (skippedFiles == 1 ? " file" : " files")
+                + " written before the service's current definitions were skipped: they lack its"
+                + " join key or request field "
+                + String.join(", ", missingKeys)
+                + " (or hold it as another type)");
+      }
       return new ConsistencyReport(
-          service, rows, features.stream().map(FeatureTally::result).toList(), lag, files);
+          service,
+          rows,
+          features.stream().map(FeatureTally::result).toList(),
+          lag,
+          files,
+          skipped,
+          notes);
     }
   }
 }
