@@ -137,6 +137,8 @@ final class ConsistencyCommand implements Callable<Integer> {
       features.add(feature);
     }
     root.put("features", features);
+    root.put("skipped_rows", report.skippedRows());
+    root.put("notes", report.notes());
     try {
       return new ObjectMapper().writeValueAsString(root);
     } catch (JsonProcessingException e) {
@@ -179,5 +181,6 @@ final class ConsistencyCommand implements Callable<Integer> {
             ? "Every feature served matches the point-in-time join."
             : mismatched + " of " + report.features().size() + " features have mismatches.");
     report.lag().forEach(lag -> out.println(lag.describe()));
+    report.notes().forEach(out::println);
   }
 }

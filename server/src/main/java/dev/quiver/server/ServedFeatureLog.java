@@ -34,6 +34,7 @@ public final class ServedFeatureLog implements AutoCloseable {
             service -> features.config().logFolder(service),
             LogSettings.defaults()
                 .withQueueCapacity(settings.queueCapacity())
+                .withQueueRows(settings.queueRows())
                 .withRollBytes(settings.rollBytes())
                 .withRollInterval(settings.rollInterval()),
             features.clock());

@@ -154,8 +154,9 @@ public final class ServerMetrics {
   }
 
   /**
-   * The feature log's counters of one service: rows logged (after sampling) and rows dropped
-   * because the log's queue was full.
+   * The feature log's counters of one service: rows logged (after sampling, in finished files),
+   * rows dropped because the log's queue was full (or the logger closed) and rows lost to write
+   * failures.
    */
   void featureLog(String service, FeatureLogger.Counts counts) {
     FunctionCounter.builder("quiver_feature_log_rows", counts, FeatureLogger.Counts::logged)
@@ -165,6 +166,12 @@ public final class ServerMetrics {
     FunctionCounter.builder("quiver_feature_log_dropped", counts, FeatureLogger.Counts::dropped)
         .description(
             "Served rows not logged because the feature log's queue was full, per feature service")
+        .tag("service", service)
+        .register(registry);
+    FunctionCounter.builder("quiver_feature_log_lost", counts, FeatureLogger.Counts::lost)
+        .description(
+            "Served rows taken from the feature log's queue but not in a finished file because"
+                + " writing failed, per feature service")
         .tag("service", service)
         .register(registry);
   }

@@ -5,6 +5,7 @@ import dev.quiver.monitoring.logging.FeatureLogSchema;
 import dev.quiver.monitoring.logging.FeatureLogs;
 import dev.quiver.offline.ArrowTypes;
 import dev.quiver.offline.ArrowValues;
+import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
@@ -29,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -111,16 +111,47 @@ public final class ConsistencyCheck {
     FeatureLogSchema schema = FeatureLogSchema.of(definitions, service);
     Map<String, MaterializationState> states = store.materializationStates();
     Tally tally = new Tally(schema);
-    try (BufferAllocator allocator = new RootAllocator()) {
+    try (BufferAllocator allocator =
+        MemoryBudget.process().root().newChildAllocator("consistency", 0, Long.MAX_VALUE)) {
       for (Path file : files) {
+        // Each file is read with its own columns: one written before a change of the definitions
+        // lacks a join key (skipped, with a note) or holds features of another type (left out).
         try (VectorSchemaRoot logged = FeatureLogs.read(file, since, allocator)) {
-          if (logged.getRowCount() > 0) {
+          if (logged.getRowCount() == 0) {
+            continue;
+          }
+          String missing = missingKey(schema, logged);
+          if (missing != null) {
+            tally.skipped += logged.getRowCount();
+            tally.skippedFiles++;
+            tally.missingKeys.add(missing);
+          } else {
             compare(schema, logged, states, tally, allocator);
           }
         }
       }
     }
     return tally.report(service, files.size());
+  }
+
+  /**
+   * A join key or request field of the service now that the file lacks (or holds as another type).
+   */
+  private static String missingKey(FeatureLogSchema schema, VectorSchemaRoot logged) {
+    for (Feature key : schema.keys()) {
+      FieldVector vector = logged.getVector(key.name());
+      if (vector == null || !sameType(schema, key.name(), vector)) {
+        return key.name();
+      }
+    }
+    return null;
+  }
+
+  /** Whether the file's column has the type the service's column has now. */
+  private static boolean sameType(FeatureLogSchema schema, String column, FieldVector vector) {
+    return schema.arrow().getFields().stream()
+        .anyMatch(
+            f -> f.getName().equals(column) && f.getType().equals(vector.getField().getType()));
   }
 
   private void compare(
@@ -143,7 +174,10 @@ public final class ConsistencyCheck {
         FieldVector servedVector = logged.getVector(FeatureLogSchema.valueColumn(feature));
         FieldVector statusVector = logged.getVector(FeatureLogSchema.statusColumn(feature));
         FieldVector offlineVector = joined.getVector(feature.fullName());
-        if (servedVector == null || statusVector == null || offlineVector == null) {
+        if (servedVector == null
+            || statusVector == null
+            || offlineVector == null
+            || !sameType(schema, FeatureLogSchema.valueColumn(feature), servedVector)) {
           continue;
         }
         ValueType type = feature.feature().type();
@@ -176,7 +210,7 @@ public final class ConsistencyCheck {
             tally.viewMismatches.merge(selected.viewName(), 1L, Long::sum);
             long requestNanos = times.get(row) * perUnit;
             if (state == null) {
-              if (servedValue == null) {
+              if (servedValue == null && !selected.view().isAggregation()) {
                 tally.lagged.merge(selected.viewName(), 1L, Long::sum);
                 tally.materializedUpTo.put(selected.viewName(), null);
               }
@@ -374,12 +408,20 @@ public final class ConsistencyCheck {
               };
     }
 
+    /**
+     * Adds a pair of numbers to the SMAPE; a pair with a NaN or infinite value is left out (its
+     * SMAPE term is not a number; the pair still counts as a mismatch when the values differ), so
+     * the SMAPE is a number, or null when no pair is finite.
+     */
     void addSmape(Object served, Object offline) {
       if (!numeric) {
         return;
       }
       double a = ((Number) served).doubleValue();
       double b = ((Number) offline).doubleValue();
+      if (!Double.isFinite(a) || !Double.isFinite(b)) {
+        return;
+      }
       double scale = (Math.abs(a) + Math.abs(b)) / 2;
       smapeSum += scale == 0 ? 0 : Math.abs(a - b) / scale;
       smapeRows++;
@@ -401,7 +443,10 @@ public final class ConsistencyCheck {
     final Map<String, Long> viewMismatches = new LinkedHashMap<>();
     final Map<String, Long> lagged = new LinkedHashMap<>();
     final Map<String, Instant> materializedUpTo = new LinkedHashMap<>();
+    final java.util.Set<String> missingKeys = new java.util.TreeSet<>();
     long rows;
+    long skipped;
+    int skippedFiles;
 
     Tally(FeatureLogSchema schema) {
       schema.features().forEach(f -> features.add(new FeatureTally(f)));
@@ -414,8 +459,26 @@ public final class ConsistencyCheck {
               lag.add(
                   new ConsistencyReport.Lag(
                       view, count, viewMismatches.get(view), materializedUpTo.get(view))));
+      List<String> notes = new ArrayList<>();
+      if (skipped > 0) {
+        notes.add(
+            skipped
+                + " rows in "
+                + skippedFiles
+                + (skippedFiles == 1 ? " file" : " files")
+                + " written before the service's current definitions were skipped: they lack its"
+                + " join key or request field "
+                + String.join(", ", missingKeys)
+                + " (or hold it as another type)");
+      }
       return new ConsistencyReport(
-          service, rows, features.stream().map(FeatureTally::result).toList(), lag, files);
+          service,
+          rows,
+          features.stream().map(FeatureTally::result).toList(),
+          lag,
+          files,
+          skipped,
+          notes);
     }
   }
 }

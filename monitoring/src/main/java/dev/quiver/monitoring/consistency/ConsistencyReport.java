@@ -10,13 +10,24 @@ import java.util.List;
  * @param features per feature of the service, in its order
  * @param lag per view whose mismatches are (some of them) explained by materialization lag
  * @param files the log files read
+ * @param skippedRows logged rows not replayed: in files written before a change of the service's
+ *     definitions that lack one of its join keys or request fields now (a feature a file lacks, or
+ *     holds as another type, is left out of that file's comparison only)
+ * @param notes what the report leaves out and why, one line each
  */
 public record ConsistencyReport(
-    String service, long rows, List<FeatureConsistency> features, List<Lag> lag, int files) {
+    String service,
+    long rows,
+    List<FeatureConsistency> features,
+    List<Lag> lag,
+    int files,
+    long skippedRows,
+    List<String> notes) {
 
   public ConsistencyReport {
     features = List.copyOf(features);
     lag = List.copyOf(lag);
+    notes = List.copyOf(notes);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.quiver.monitoring.logging;
 
+import dev.quiver.offline.resources.MemoryBudget;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.FeatureLogging;
 import java.io.IOException;
@@ -18,10 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,17 +44,26 @@ public final class FeatureLogger implements AutoCloseable {
 
   /** What happened to one service's rows since the logger started. */
   public static final class Counts {
-    private final LongAdder logged = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
+    final LongAdder logged = new LongAdder();
+    final LongAdder dropped = new LongAdder();
+    final LongAdder lost = new LongAdder();
 
-    /** Rows written to a log file (after sampling). */
+    /** Rows in a finished log file (after sampling), counted when the file is committed. */
     public long logged() {
       return logged.sum();
     }
 
-    /** Rows not logged because the queue was full. */
+    /** Rows not logged because the queue was full (requests or rows) or the logger closed. */
     public long dropped() {
       return dropped.sum();
+    }
+
+    /**
+     * Rows taken from the queue (and sampled) but in no finished file: a row that could not be
+     * written, or the rows of a file whose writing or finishing failed.
+     */
+    public long lost() {
+      return lost.sum();
     }
   }
 
@@ -62,7 +73,12 @@ public final class FeatureLogger implements AutoCloseable {
   private final BlockingQueue<ServedRows> queue;
   private final Map<String, Counts> counts = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<CountDownLatch> flushes = new ConcurrentLinkedQueue<>();
-  private final BufferAllocator allocator = new RootAllocator();
+  private final BufferAllocator allocator =
+      MemoryBudget.process().root().newChildAllocator("feature-log", 0, Long.MAX_VALUE);
+  private final AtomicLong queuedRows = new AtomicLong();
+  // offer() holds the read lock while it checks closing and queues, close() takes the write lock to
+  // set closing: the drain's last pass, which starts after, sees every request queued.
+  private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
   private final String run;
   private final Thread thread;
   private volatile boolean closing;
@@ -97,28 +113,33 @@ public final class FeatureLogger implements AutoCloseable {
   }
 
   /**
-   * Hands an answered request over to be logged, without waiting: when the queue is full (or the
-   * logger is closing) its rows are counted as dropped instead.
+   * Hands an answered request over to be logged, without waiting: when the queue is full (its
+   * {@link LogSettings#queueCapacity} requests or its {@link LogSettings#queueRows} rows), or the
+   * logger is closing, its rows are counted as dropped instead.
    *
    * @return whether it was queued
    */
   public boolean offer(ServedRows served) {
     Counts count = counts(served.service());
-    if (closing || !queue.offer(served)) {
-      count.dropped.add(served.rows());
-      return false;
+    int rows = served.rows();
+    closeLock.readLock().lock();
+    try {
+      if (!closing) {
+        if (queuedRows.addAndGet(rows) <= settings.queueRows() && queue.offer(served)) {
+          return true;
+        }
+        queuedRows.addAndGet(-rows);
+      }
+    } finally {
+      closeLock.readLock().unlock();
     }
-    return true;
+    count.dropped.add(rows);
+    return false;
   }
 
   /** The counts of a service, made on first use. */
   public Counts counts(String service) {
     return counts.computeIfAbsent(service, s -> new Counts());
-  }
-
-  /** The services offered so far, with their counts. */
-  public Map<String, Counts> allCounts() {
-    return Map.copyOf(counts);
   }
 
   /**
@@ -143,7 +164,12 @@ public final class FeatureLogger implements AutoCloseable {
   /** Writes what was offered, finishes the files and stops the thread. */
   @Override
   public void close() {
-    closing = true;
+    closeLock.writeLock().lock();
+    try {
+      closing = true;
+    } finally {
+      closeLock.writeLock().unlock();
+    }
     boolean interrupted = false;
     while (thread.isAlive()) {
       try {
@@ -165,7 +191,7 @@ public final class FeatureLogger implements AutoCloseable {
       try {
         ServedRows next = queue.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
         if (next != null) {
-          write(next);
+          take(next);
         }
         long now = clock.millis();
         for (ServiceLog log : logs.values()) {
@@ -176,7 +202,7 @@ public final class FeatureLogger implements AutoCloseable {
         if (flush != null || stop) {
           taken.clear();
           queue.drainTo(taken);
-          taken.forEach(this::write);
+          taken.forEach(this::take);
           if (stop && !queue.isEmpty()) {
             continue;
           }
@@ -203,7 +229,10 @@ public final class FeatureLogger implements AutoCloseable {
     void run() throws IOException;
   }
 
-  /** Runs a step that may finish a file; a failure drops that file and is reported. */
+  /**
+   * Runs a step that may finish a file; a failure drops that file (its rows are counted lost) and
+   * is reported.
+   */
   private void finishing(ServiceLog log, FileStep step) {
     try {
       step.run();
@@ -218,18 +247,23 @@ public final class FeatureLogger implements AutoCloseable {
     }
   }
 
+  private void take(ServedRows served) {
+    queuedRows.addAndGet(-served.rows());
+    write(served);
+  }
+
   private void write(ServedRows served) {
     String requestId = run + "-" + Long.toHexString(requests++);
     FeatureLogging logging = loggingOf(served.definitions(), served.service());
     if (logging == null) {
       return;
     }
-    ServiceLog log = logOf(served);
+    Counts count = counts(served.service());
+    ServiceLog log = logOf(served, count);
     int[] indexes = log == null ? null : log.keyIndexes(served.response());
     if (indexes == null) {
       return;
     }
-    Counts count = counts(served.service());
     long now = clock.millis();
     double rate = logging.sampleRate();
     for (int row = 0; row < served.rows(); row++) {
@@ -237,15 +271,16 @@ public final class FeatureLogger implements AutoCloseable {
         continue;
       }
       int r = row;
+      // A row that cannot be written is counted lost by append, and the file goes on; a failure to
+      // write or finish the file loses the file's rows (counted by the log).
       finishing(
           log,
           () -> log.append(requestId, served.requestTime(), served.response(), indexes, r, now));
-      count.logged.increment();
     }
   }
 
   /** The service's log for the request's registry version: a new file when the columns changed. */
-  private ServiceLog logOf(ServedRows served) {
+  private ServiceLog logOf(ServedRows served, Counts count) {
     String service = served.service();
     ServiceLog log = logs.get(service);
     if (log != null && schemaVersions.get(service) == served.definitions()) {
@@ -268,7 +303,8 @@ public final class FeatureLogger implements AutoCloseable {
       old.close();
     }
     ServiceLog made =
-        new ServiceLog(folderOf.apply(service), schema, allocator, run, settings.rollBytes());
+        new ServiceLog(
+            folderOf.apply(service), schema, allocator, run, settings.rollBytes(), count);
     logs.put(service, made);
     return made;
   }

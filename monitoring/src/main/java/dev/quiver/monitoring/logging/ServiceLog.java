@@ -23,6 +23,8 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One service's log file being written: rows gathered in Arrow batches and handed to the offline
@@ -33,6 +35,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 final class ServiceLog implements AutoCloseable {
 
   static final int BATCH_ROWS = 4096;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceLog.class);
 
   private final Path folder;
   private final FeatureLogSchema schema;
@@ -48,9 +52,19 @@ final class ServiceLog implements AutoCloseable {
   private VectorSchemaRoot batch;
   private int batchRows;
   private int fileSequence;
+  private final FeatureLogger.Counts counts;
+  // Rows appended to the file being written: logged when it is committed, lost when it is dropped.
+  private long fileRows;
+  private boolean rowFailureReported;
 
   ServiceLog(
-      Path folder, FeatureLogSchema schema, BufferAllocator allocator, String run, long rollBytes) {
+      Path folder,
+      FeatureLogSchema schema,
+      BufferAllocator allocator,
+      String run,
+      long rollBytes,
+      FeatureLogger.Counts counts) {
+    this.counts = counts;
     this.folder = folder;
     this.schema = schema;
     this.allocator = allocator;
@@ -100,13 +114,47 @@ final class ServiceLog implements AutoCloseable {
       long nowMillis)
       throws IOException {
     if (writer == null) {
-      open(nowMillis);
+      try {
+        open(nowMillis);
+      } catch (RuntimeException e) {
+        counts.lost.increment();
+        throw e;
+      }
     }
     if (batch == null) {
       batch = VectorSchemaRoot.create(schema.arrow(), allocator);
       batch.allocateNew();
       batchRows = 0;
     }
+    try {
+      set(requestId, requestTime, response, indexes, row);
+    } catch (RuntimeException e) {
+      // The row's cells at index batchRows are written over by the next row, or left out by the
+      // row count: the file goes on without it.
+      counts.lost.increment();
+      if (!rowFailureReported) {
+        rowFailureReported = true;
+        LOG.warn(
+            "Cannot log a row of feature service '{}' (counted in quiver_feature_log_lost_total;"
+                + " reported once): {}",
+            schema.service(),
+            e.toString());
+      }
+      return;
+    }
+    batchRows++;
+    fileRows++;
+    batch.setRowCount(batchRows);
+    if (batchRows >= BATCH_ROWS) {
+      flushBatch();
+    }
+    if (bytesWritten + (batch == null ? 0 : bufferBytes(batch)) >= rollBytes) {
+      finish();
+    }
+  }
+
+  private void set(
+      String requestId, Instant requestTime, OnlineResponse response, int[] indexes, int row) {
     List<FieldVector> vectors = batch.getFieldVectors();
     int i = batchRows;
     ((VarCharVector) vectors.get(0)).setSafe(i, requestId.getBytes(StandardCharsets.UTF_8));
@@ -135,14 +183,6 @@ final class ServiceLog implements AutoCloseable {
           i,
           eventTime == null || eventTime.equals(OnlineResponse.NO_TIME) ? null : eventTime);
     }
-    batchRows++;
-    batch.setRowCount(batchRows);
-    if (batchRows >= BATCH_ROWS) {
-      flushBatch();
-    }
-    if (bytesWritten + (batch == null ? 0 : bufferBytes(batch)) >= rollBytes) {
-      finish();
-    }
   }
 
   /** Finishes the file when it is {@code maxAgeMillis} old at {@code nowMillis}. */
@@ -161,13 +201,20 @@ final class ServiceLog implements AutoCloseable {
       flushBatch();
       writer.finish();
       file.commit();
+      counts.logged.add(fileRows);
+      fileRows = 0;
     } finally {
       abandon();
     }
   }
 
-  /** Drops the file being written (its temporary file is removed) and the rows gathered. */
+  /**
+   * Drops the file being written (its temporary file is removed) and the rows gathered, which are
+   * counted lost.
+   */
   private void abandon() {
+    counts.lost.add(fileRows);
+    fileRows = 0;
     if (batch != null) {
       batch.close();
       batch = null;

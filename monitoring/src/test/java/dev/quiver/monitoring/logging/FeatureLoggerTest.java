@@ -94,6 +94,141 @@ class FeatureLoggerTest {
     }
   }
 
+  @Test
+  void dropsARequestThatWouldGoOverTheQueuedRows() throws Exception {
+    Definitions definitions = definitions("1");
+    Path folder = repo.resolve("logs");
+    try (FeatureLogger logger =
+        new FeatureLogger(
+            s -> folder.resolve(s), LogSettings.defaults().withQueueRows(99), Clock.systemUTC())) {
+      assertThat(logger.offer(served(definitions, rows(100)))).isFalse();
+      assertThat(logger.counts("ranking").dropped()).isEqualTo(100);
+      assertThat(logger.offer(served(definitions, rows(10)))).isTrue();
+      logger.flush();
+      assertThat(logger.counts("ranking").logged()).isEqualTo(10);
+      assertThat(logger.counts("ranking").dropped()).isEqualTo(100);
+    }
+    assertThat(count(folder)).isEqualTo(10);
+  }
+
+  @Test
+  void countsARowThatCannotBeWrittenAsLostAndKeepsTheFile() throws Exception {
+    Definitions definitions = definitions("1");
+    Path folder = repo.resolve("logs");
+    // A response whose feature column lacks the event time of its middle row: that row cannot be
+    // written.
+    OnlineResponse response =
+        new OnlineResponse(
+            List.of("driver_id", "conv_rate"),
+            List.of(
+                new OnlineResponse.Column(
+                    List.of(1L, 2L, 3L),
+                    Collections.nCopies(3, FeatureStatus.PRESENT),
+                    Collections.nCopies(3, OnlineResponse.NO_TIME)),
+                new OnlineResponse.Column(
+                    rows(3),
+                    Collections.nCopies(3, FeatureStatus.PRESENT),
+                    new ArrayList<Instant>(Collections.nCopies(3, Instant.EPOCH)) {
+                      @Override
+                      public Instant get(int index) {
+                        if (index == 1) {
+                          throw new IllegalStateException("a row that cannot be written");
+                        }
+                        return super.get(index);
+                      }
+                    })));
+    FeatureLogger logger =
+        new FeatureLogger(s -> folder.resolve(s), LogSettings.defaults(), Clock.systemUTC());
+    try (logger) {
+      assertThat(logger.offer(new ServedRows("ranking", definitions, Instant.now(), response)))
+          .isTrue();
+      logger.flush();
+    }
+    assertThat(logger.counts("ranking").logged()).isEqualTo(2);
+    assertThat(logger.counts("ranking").lost()).isEqualTo(1);
+    assertThat(count(folder)).isEqualTo(2);
+  }
+
+  @Test
+  void countsTheRowsOfAFileThatCannotBeWrittenAsLostNotLogged() throws Exception {
+    Definitions definitions = definitions("1");
+    Path notAFolder = Files.writeString(repo.resolve("file"), "a file, not a folder");
+    FeatureLogger logger =
+        new FeatureLogger(s -> notAFolder.resolve(s), LogSettings.defaults(), Clock.systemUTC());
+    try (logger) {
+      assertThat(logger.offer(served(definitions, rows(5)))).isTrue();
+      assertThat(logger.offer(served(definitions, rows(7)))).isTrue();
+      logger.flush();
+    }
+    assertThat(logger.counts("ranking").logged()).isZero();
+    assertThat(logger.counts("ranking").lost()).isEqualTo(12);
+  }
+
+  @Test
+  void closeWritesOrCountsAsDroppedEveryRowOfferedWhileClosing() throws Exception {
+    Definitions definitions = definitions("1");
+    for (int round = 0; round < 20; round++) {
+      Path folder = repo.resolve("race-" + round);
+      FeatureLogger logger =
+          new FeatureLogger(s -> folder.resolve(s), LogSettings.defaults(), Clock.systemUTC());
+      ServedRows one = served(definitions, rows(1));
+      java.util.concurrent.atomic.AtomicLong offered = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(4);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        Thread thread =
+            new Thread(
+                () -> {
+                  started.countDown();
+                  for (int i = 0; i < 2000; i++) {
+                    logger.offer(one);
+                    offered.incrementAndGet();
+                  }
+                });
+        thread.start();
+        threads.add(thread);
+      }
+      started.await();
+      logger.close();
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      FeatureLogger.Counts counts = logger.counts("ranking");
+      assertThat(counts.lost()).isZero();
+      assertThat(counts.logged() + counts.dropped()).as("round " + round).isEqualTo(offered.get());
+      assertThat(count(folder)).as("round " + round).isEqualTo(counts.logged());
+    }
+  }
+
+  private static List<Object> rows(int count) {
+    List<Object> values = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      values.add((float) i);
+    }
+    return values;
+  }
+
+  private static ServedRows served(Definitions definitions, List<Object> values) {
+    int n = values.size();
+    List<Object> keys = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      keys.add(1000L + i);
+    }
+    OnlineResponse response =
+        new OnlineResponse(
+            List.of("driver_id", "conv_rate"),
+            List.of(
+                new OnlineResponse.Column(
+                    keys,
+                    Collections.nCopies(n, FeatureStatus.PRESENT),
+                    Collections.nCopies(n, OnlineResponse.NO_TIME)),
+                new OnlineResponse.Column(
+                    values,
+                    Collections.nCopies(n, FeatureStatus.PRESENT),
+                    Collections.nCopies(n, Instant.parse("2026-11-30T11:00:00Z")))));
+    return new ServedRows("ranking", definitions, Instant.now(), response);
+  }
+
   private long logged(Definitions definitions, long seed, int rows, Path folder) throws Exception {
     List<Object> keys = new ArrayList<>();
     List<Object> values = new ArrayList<>();
