@@ -137,8 +137,11 @@ final class ConsistencyCommand implements Callable<Integer> {
       features.add(feature);
     }
     root.put("features", features);
-    root.put("skipped_rows", report.skippedRows());
-    root.put("notes", report.notes());
+    // Only when files were skipped: otherwise the shape is exactly the issue's.
+    if (report.skippedRows() > 0 || !report.notes().isEmpty()) {
+      root.put("skipped_rows", report.skippedRows());
+      root.put("notes", report.notes());
+    }
     try {
       return new ObjectMapper().writeValueAsString(root);
     } catch (JsonProcessingException e) {
