@@ -392,17 +392,7 @@ public final class Materializer {
       definitions.featureViews().stream().filter(FeatureView::hasRules).forEach(selected::add);
     }
     for (String name : views) {
-      FeatureView view =
-          definitions
-              .featureView(name)
-              .orElseThrow(
-                  () ->
-                      new NoSuchObjectException(
-                          "Cannot validate: there is no feature view '"
-                              + name
-                              + "'"
-                              + Suggestions.hint(
-                                  name, definitions.names(ObjectKind.FEATURE_VIEW))));
+      FeatureView view = featureView(definitions, name, "validate");
       if (!view.hasRules()) {
         throw new InvalidRequestException(
             "Cannot validate feature view '"
@@ -429,6 +419,24 @@ public final class Materializer {
     return reports;
   }
 
+  /**
+   * The feature view named {@code name}, else an error saying what cannot be done ({@code action}:
+   * validate, materialize) and which name was perhaps meant.
+   */
+  private static FeatureView featureView(Definitions definitions, String name, String action) {
+    return definitions
+        .featureView(name)
+        .orElseThrow(
+            () ->
+                new NoSuchObjectException(
+                    "Cannot "
+                        + action
+                        + ": there is no feature view '"
+                        + name
+                        + "'"
+                        + Suggestions.hint(name, definitions.names(ObjectKind.FEATURE_VIEW))));
+  }
+
   /** The named views, or every online view; naming an offline view is an error. */
   private List<FeatureView> select(List<String> names) {
     if (names.isEmpty()) {
@@ -447,17 +455,7 @@ public final class Materializer {
                     ? ""
                     : " (" + String.join(", ", onDemand.get().inputs()) + ")"));
       }
-      FeatureView view =
-          definitions
-              .featureView(name)
-              .orElseThrow(
-                  () ->
-                      new NoSuchObjectException(
-                          "Cannot materialize: there is no feature view '"
-                              + name
-                              + "'"
-                              + Suggestions.hint(
-                                  name, definitions.names(ObjectKind.FEATURE_VIEW))));
+      FeatureView view = featureView(definitions, name, "materialize");
       if (!view.online()) {
         throw new InvalidRequestException(
             "Cannot materialize feature view '" + name + "': it is offline only (online: false)");
