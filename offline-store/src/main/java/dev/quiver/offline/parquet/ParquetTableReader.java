@@ -18,6 +18,8 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -140,19 +142,29 @@ public final class ParquetTableReader implements AutoCloseable {
       reader.setRequestedSchema(projection);
       PageReadStore pages = reader.readRowGroup(rowGroup);
       int rows = Math.toIntExact(pages.getRowCount());
-      ColumnReadStoreImpl store =
-          new ColumnReadStoreImpl(
-              pages,
-              new GroupRecordConverter(projection).getRootConverter(),
-              projection,
-              reader.getFileMetaData().getCreatedBy());
+      ColumnReadStoreImpl store = null;
+      BlockMetaData block = rowGroups().get(rowGroup);
       for (int i = 0; i < columns.size(); i++) {
         ColumnSpec column = columns.get(i);
+        ParquetField field = fields.get(i);
         FieldVector vector = ArrowTypes.field(column.name(), column.type()).createVector(allocator);
         vectors.add(vector);
         try {
-          new ColumnFiller(fields.get(i), column.type(), vector)
-              .fill(store.getColumnReader(fields.get(i).column()), rows);
+          if (PageDecoder.supports(field, column.type(), chunk(block, field))) {
+            PageDecoder.fill(
+                field, column.type().element(), pages.getPageReader(field.column()), vector, rows);
+          } else {
+            if (store == null) {
+              store =
+                  new ColumnReadStoreImpl(
+                      pages,
+                      new GroupRecordConverter(projection).getRootConverter(),
+                      projection,
+                      reader.getFileMetaData().getCreatedBy());
+            }
+            new ColumnFiller(field, column.type(), vector)
+                .fill(store.getColumnReader(field.column()), rows);
+          }
         } catch (ArithmeticException | OutOfMemoryException | QuiverException e) {
           // Not the pages: a value out of range, the memory budget used up (an operation waits
           // or spills on it), or a failure that says itself what is wrong.
@@ -196,6 +208,16 @@ public final class ParquetTableReader implements AutoCloseable {
       vectors.forEach(FieldVector::close);
       throw e;
     }
+  }
+
+  private static ColumnChunkMetaData chunk(BlockMetaData block, ParquetField field) {
+    ColumnPath path = ColumnPath.get(field.column().getPath());
+    for (ColumnChunkMetaData chunk : block.getColumns()) {
+      if (chunk.getPath().equals(path)) {
+        return chunk;
+      }
+    }
+    throw new SourceDataException("The footer lists no chunk for column " + path);
   }
 
   private static String firstLine(String message) {
