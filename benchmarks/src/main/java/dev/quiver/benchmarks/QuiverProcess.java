@@ -11,20 +11,21 @@ final class QuiverProcess {
 
   private QuiverProcess() {}
 
-  /** {@code java -jar server/target/quiver.jar ARGS...} of the project at {@code root}. */
+  /**
+   * {@code ./quiver ARGS...} of the project at {@code root}: the launcher a user runs, with its JVM
+   * flags (class data sharing among them); it execs the JVM, so the process is the JVM's.
+   */
   static List<String> command(Path root, String... args) {
     return command(root, List.of(), args);
   }
 
   /** {@link #command(Path, String...)} with JVM options ({@code -Xmx1g}, say). */
   static List<String> command(Path root, List<String> jvmOptions, String... args) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED"));
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", root.resolve("server/target/quiver.jar").toString()));
+    List<String> command = new ArrayList<>();
+    if (!jvmOptions.isEmpty()) {
+      command.addAll(List.of("env", "QUIVER_JAVA_OPTS=" + String.join(" ", jvmOptions)));
+    }
+    command.add(root.resolve("quiver").toString());
     command.addAll(List.of(args));
     return command;
   }
