@@ -25,6 +25,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  */
 final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
 
+  /** Rows whose keys' entity-time windows are read together, ahead of the rows' routing. */
+  private static final int WINDOW_BLOCK = 1024;
+
   private final FeatureView view;
   private final List<ColumnSpec> keyColumns;
   private final EntityKeys keys;
@@ -154,8 +157,22 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
     int rows = root.getRowCount();
     // Key ids for the whole batch first: the table reads are independent, so they overlap.
     int[] ids = keys.dictionary().lookupAll(keyVectors, rows);
+    // So are the keys' entity-time windows, read a block of rows ahead of their use: one at a
+    // time, at random keys, nearly every read missed the cache (13% of a join's samples).
+    long[] firsts = new long[WINDOW_BLOCK];
+    long[] lasts = new long[WINDOW_BLOCK];
     for (int row = 0; row < rows; row++) {
       int k = ids[row];
+      int inBlock = row % WINDOW_BLOCK;
+      if (inBlock == 0) {
+        for (int i = 0, end = Math.min(WINDOW_BLOCK, rows - row); i < end; i++) {
+          int key = ids[row + i];
+          if (key >= 0) {
+            firsts[i] = keys.first(key);
+            lasts[i] = keys.last(key);
+          }
+        }
+      }
       if (k == KeyDictionary.NULL_KEY) {
         nullKeys++;
         continue;
@@ -169,15 +186,16 @@ final class RoutedRows implements SourceScan.BatchConsumer, AutoCloseable {
       }
       long at = ts.get(row);
       // Rows after every entity row of the key, or older than every window, never matter.
-      long first = keys.first(k);
-      if (at > keys.last(k)
+      long first = firsts[inBlock];
+      long last = lasts[inBlock];
+      if (at > last
           || lookback != 0 && at < first && Long.compareUnsigned(first - at, lookback) > 0) {
         continue;
       }
       long createdAt =
           created == null || created.isNull(row) ? SourceRows.NULL_CREATED : created.get(row);
       // Nor do rows known only after every entity row of the key.
-      if (knownByCreated && createdAt != SourceRows.NULL_CREATED && createdAt > keys.last(k)) {
+      if (knownByCreated && createdAt != SourceRows.NULL_CREATED && createdAt > last) {
         continue;
       }
       int p = k % partitions;

@@ -53,8 +53,8 @@ abstract sealed class ValueSink {
      */
     final void scatter(int[] levels, int maxDefinition, int row, int count, Put put) {
       if (levels == null) {
+        markValid(row, count);
         for (int i = 0; i < count; i++) {
-          BitVectorHelper.setBit(validity, row + i);
           put.put(row + i, i);
         }
         return;
@@ -73,9 +73,62 @@ abstract sealed class ValueSink {
       long length = (long) count * width;
       checkWithin((int) Math.min(offset + length, Integer.MAX_VALUE), end);
       data.setBytes((long) row * width, bytes, offset, length);
-      for (int i = 0; i < count; i++) {
-        BitVectorHelper.setBit(validity, row + i);
+      markValid(row, count);
+    }
+
+    /** Sets the validity bits of slots {@code row..row+count-1}, whole bytes where it can. */
+    final void markValid(int row, int count) {
+      int slot = row;
+      int end = row + count;
+      while (slot < end && (slot & 7) != 0) {
+        BitVectorHelper.setBit(validity, slot++);
       }
+      while (slot + 8 <= end) {
+        validity.setByte(slot >>> 3, 0xFF);
+        slot += 8;
+      }
+      while (slot < end) {
+        BitVectorHelper.setBit(validity, slot++);
+      }
+    }
+
+    /** Dictionary values of 8 bytes (int64, timestamps, float64 bits) by index. */
+    final void indexed(
+        long[] values, int[] indices, int[] levels, int maxDefinition, int row, int count) {
+      if (levels == null) {
+        // The common page without nulls: no call per value.
+        markValid(row, count);
+        for (int i = 0; i < count; i++) {
+          data.setLong((long) (row + i) * 8, values[checkedIndex(indices[i], values.length)]);
+        }
+        return;
+      }
+      scatter(
+          levels,
+          maxDefinition,
+          row,
+          count,
+          (slot, k) ->
+              data.setLong((long) slot * 8, values[checkedIndex(indices[k], values.length)]));
+    }
+
+    /** Dictionary values of 4 bytes (int32, float32 bits) by index. */
+    final void indexed(
+        int[] values, int[] indices, int[] levels, int maxDefinition, int row, int count) {
+      if (levels == null) {
+        markValid(row, count);
+        for (int i = 0; i < count; i++) {
+          data.setInt((long) (row + i) * 4, values[checkedIndex(indices[i], values.length)]);
+        }
+        return;
+      }
+      scatter(
+          levels,
+          maxDefinition,
+          row,
+          count,
+          (slot, k) ->
+              data.setInt((long) slot * 4, values[checkedIndex(indices[k], values.length)]));
     }
 
     static int checkedIndex(int index, int size) {
@@ -148,14 +201,7 @@ abstract sealed class ValueSink {
 
     @Override
     void indexed(int[] indices, int[] levels, int maxDefinition, int row, int count) {
-      long[] values = dictionary;
-      scatter(
-          levels,
-          maxDefinition,
-          row,
-          count,
-          (slot, k) ->
-              data.setLong((long) slot * 8, values[checkedIndex(indices[k], values.length)]));
+      indexed(dictionary, indices, levels, maxDefinition, row, count);
     }
   }
 
@@ -199,14 +245,7 @@ abstract sealed class ValueSink {
 
     @Override
     void indexed(int[] indices, int[] levels, int maxDefinition, int row, int count) {
-      int[] values = dictionary;
-      scatter(
-          levels,
-          maxDefinition,
-          row,
-          count,
-          (slot, k) ->
-              data.setInt((long) slot * 4, values[checkedIndex(indices[k], values.length)]));
+      indexed(dictionary, indices, levels, maxDefinition, row, count);
     }
   }
 
@@ -251,14 +290,7 @@ abstract sealed class ValueSink {
 
     @Override
     void indexed(int[] indices, int[] levels, int maxDefinition, int row, int count) {
-      int[] values = dictionary;
-      scatter(
-          levels,
-          maxDefinition,
-          row,
-          count,
-          (slot, k) ->
-              data.setInt((long) slot * 4, values[checkedIndex(indices[k], values.length)]));
+      indexed(dictionary, indices, levels, maxDefinition, row, count);
     }
   }
 
@@ -303,14 +335,7 @@ abstract sealed class ValueSink {
 
     @Override
     void indexed(int[] indices, int[] levels, int maxDefinition, int row, int count) {
-      long[] values = dictionary;
-      scatter(
-          levels,
-          maxDefinition,
-          row,
-          count,
-          (slot, k) ->
-              data.setLong((long) slot * 8, values[checkedIndex(indices[k], values.length)]));
+      indexed(dictionary, indices, levels, maxDefinition, row, count);
     }
   }
 
