@@ -235,9 +235,8 @@ final class PageDecoder {
     BaseFixedWidthVector fixed = (BaseFixedWidthVector) vector;
     return switch (type) {
       case BOOL -> new ValueSink.Booleans(fixed, rows);
-      case INT32 -> new ValueSink.Ints(fixed, rows);
-      case FLOAT32 -> new ValueSink.Floats(fixed, rows);
-      case FLOAT64 -> new ValueSink.Doubles(fixed, rows);
+      case INT32, FLOAT32 -> new ValueSink.Ints(fixed, rows);
+      case FLOAT64 -> new ValueSink.Longs(fixed, rows, false, 1);
       case INT64 -> new ValueSink.Longs(fixed, rows, physical == PrimitiveTypeName.INT32, 1);
       case TIMESTAMP ->
           new ValueSink.Longs(

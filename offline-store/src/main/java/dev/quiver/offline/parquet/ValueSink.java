@@ -145,7 +145,11 @@ abstract sealed class ValueSink {
     void put(int slot, int value);
   }
 
-  /** int64 (also widened from int32) and timestamps, converted to nanoseconds by {@code factor}. */
+  /**
+   * 8-byte values: int64 (also widened from int32), timestamps (converted to nanoseconds by {@code
+   * factor}), and float64 as its bits (a double read and written again could change a NaN's
+   * payload).
+   */
   static final class Longs extends Fixed {
 
     private final boolean fromInt32;
@@ -205,6 +209,7 @@ abstract sealed class ValueSink {
     }
   }
 
+  /** 4-byte values: int32, and float32 as its bits. */
   static final class Ints extends Fixed {
 
     private int[] dictionary;
@@ -241,96 +246,6 @@ abstract sealed class ValueSink {
           row,
           count,
           (slot, k) -> data.setInt((long) slot * 4, (int) INT_LE.get(bytes, offset + k * 4)));
-    }
-
-    @Override
-    void indexed(int[] indices, int[] levels, int maxDefinition, int row, int count) {
-      indexed(dictionary, indices, levels, maxDefinition, row, count);
-    }
-  }
-
-  /** float32, kept as its bits: a float read and written again could change a NaN's payload. */
-  static final class Floats extends Fixed {
-
-    private int[] dictionary;
-
-    Floats(BaseFixedWidthVector vector, int rows) {
-      super(vector, rows);
-    }
-
-    @Override
-    void dictionary(byte[] bytes, int offset, int end, int size) {
-      checkWithin(offset + size * 4, end);
-      dictionary = new int[size];
-      for (int i = 0; i < size; i++) {
-        dictionary[i] = (int) INT_LE.get(bytes, offset + i * 4);
-      }
-    }
-
-    @Override
-    boolean hasDictionary() {
-      return dictionary != null;
-    }
-
-    @Override
-    void plain(
-        byte[] bytes, int offset, int end, int[] levels, int maxDefinition, int row, int count) {
-      if (levels == null) {
-        copy(bytes, offset, end, 4, row, count);
-        return;
-      }
-      checkWithin(offset + defined(levels, maxDefinition, count) * 4, end);
-      scatter(
-          levels,
-          maxDefinition,
-          row,
-          count,
-          (slot, k) -> data.setInt((long) slot * 4, (int) INT_LE.get(bytes, offset + k * 4)));
-    }
-
-    @Override
-    void indexed(int[] indices, int[] levels, int maxDefinition, int row, int count) {
-      indexed(dictionary, indices, levels, maxDefinition, row, count);
-    }
-  }
-
-  /** float64, kept as its bits. */
-  static final class Doubles extends Fixed {
-
-    private long[] dictionary;
-
-    Doubles(BaseFixedWidthVector vector, int rows) {
-      super(vector, rows);
-    }
-
-    @Override
-    void dictionary(byte[] bytes, int offset, int end, int size) {
-      checkWithin(offset + size * 8, end);
-      dictionary = new long[size];
-      for (int i = 0; i < size; i++) {
-        dictionary[i] = (long) LONG_LE.get(bytes, offset + i * 8);
-      }
-    }
-
-    @Override
-    boolean hasDictionary() {
-      return dictionary != null;
-    }
-
-    @Override
-    void plain(
-        byte[] bytes, int offset, int end, int[] levels, int maxDefinition, int row, int count) {
-      if (levels == null) {
-        copy(bytes, offset, end, 8, row, count);
-        return;
-      }
-      checkWithin(offset + defined(levels, maxDefinition, count) * 8, end);
-      scatter(
-          levels,
-          maxDefinition,
-          row,
-          count,
-          (slot, k) -> data.setLong((long) slot * 8, (long) LONG_LE.get(bytes, offset + k * 8)));
     }
 
     @Override
