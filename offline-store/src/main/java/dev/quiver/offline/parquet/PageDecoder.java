@@ -3,7 +3,6 @@ package dev.quiver.offline.parquet;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.EnumSet;
 import java.util.Set;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -223,7 +222,8 @@ final class PageDecoder {
     try {
       return input.toByteArray();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // Decompression failed (a damaged page): its codec's own words, not a class name.
+      throw new ParquetDecodingException("the page cannot be decompressed: " + e.getMessage(), e);
     }
   }
 
