@@ -128,6 +128,7 @@ class SparkClusterIT {
       Path submitted = dir.resolve("submitted.parquet");
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(SparkCluster.DAEMON_JVM);
       command.addAll(dev.quiver.registry.plugin.SparkOfflineStoreType.JVM_OPENS);
       command.addAll(
           List.of(
