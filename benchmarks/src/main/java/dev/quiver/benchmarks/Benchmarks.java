@@ -9,7 +9,7 @@ public final class Benchmarks {
     if (args.length != 1) {
       System.err.println(
           "usage: benchmarks/run.sh NAME   (names: historical, aggregations, online, on-demand,"
-              + " materialize, serve, logging, remote, concurrent, tiles, ingest, ingest-delay, spark)");
+              + " materialize, serve, serve-feast, logging, remote, concurrent, tiles, ingest, ingest-delay, spark)");
       System.exit(1);
     }
     switch (args[0]) {
@@ -19,6 +19,7 @@ public final class Benchmarks {
       case "on-demand" -> OnDemandBenchmark.main(new String[0]);
       case "materialize" -> MaterializeBenchmark.main(new String[0]);
       case "serve" -> ServeBenchmark.main(new String[0]);
+      case "serve-feast" -> FeastServeBenchmark.main(new String[0]);
       case "logging" -> LoggingBenchmark.main(new String[0]);
       case "remote" -> RemoteBenchmark.main(new String[0]);
       case "concurrent" -> ConcurrentBenchmark.main(new String[0]);
@@ -30,7 +31,7 @@ public final class Benchmarks {
         System.err.println(
             "unknown benchmark '"
                 + args[0]
-                + "'; names: historical, aggregations, online, on-demand, materialize, serve, logging, remote,"
+                + "'; names: historical, aggregations, online, on-demand, materialize, serve, serve-feast, logging, remote,"
                 + " concurrent, tiles, ingest, ingest-delay, spark");
         System.exit(1);
       }

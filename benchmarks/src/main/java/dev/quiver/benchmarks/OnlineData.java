@@ -50,18 +50,36 @@ final class OnlineData {
   static void writeRepo(
       Path repo, String featureStoreYaml, List<Feature> features, String moreDefinitions)
       throws IOException {
+    writeRepo(repo, featureStoreYaml, List.of("stats"), features, moreDefinitions);
+  }
+
+  /**
+   * Writes the repo's files, {@code views} each of {@code features} over {@code driver}, then
+   * {@code moreDefinitions}, and registers them.
+   */
+  static void writeRepo(
+      Path repo,
+      String featureStoreYaml,
+      List<String> views,
+      List<Feature> features,
+      String moreDefinitions)
+      throws IOException {
     StringBuilder yaml =
         new StringBuilder(
             "entities:\n  - {name: driver, join_key: driver_id, type: int64}\n"
                 + "sources:\n  - {name: src, path: data/none.parquet, timestamp_field: ts}\n"
-                + "feature_views:\n  - name: stats\n    entities: [driver]\n    source: src\n"
-                + "    features:\n");
-    for (Feature feature : features) {
-      yaml.append("      - {name: ")
-          .append(feature.name())
-          .append(", type: ")
-          .append(feature.type())
-          .append("}\n");
+                + "feature_views:\n");
+    for (String view : views) {
+      yaml.append("  - name: ")
+          .append(view)
+          .append("\n    entities: [driver]\n    source: src\n    features:\n");
+      for (Feature feature : features) {
+        yaml.append("      - {name: ")
+            .append(feature.name())
+            .append(", type: ")
+            .append(feature.type())
+            .append("}\n");
+      }
     }
     Files.createDirectories(repo);
     Files.writeString(repo.resolve("feature_store.yaml"), featureStoreYaml);
@@ -80,9 +98,14 @@ final class OnlineData {
     }
   }
 
-  /** Writes a row of random values for every key {@code 0..keys-1}. */
+  /** Writes a row of random values for every key {@code 0..keys-1} of view {@code stats}. */
   static void load(OnlineStore store, int keys, List<Feature> features) {
-    Random random = new Random(42);
+    load(store, "stats", new Random(42), keys, features);
+  }
+
+  /** Writes a row of random values for every key {@code 0..keys-1} of {@code view}. */
+  static void load(
+      OnlineStore store, String view, Random random, int keys, List<Feature> features) {
     List<OnlineStore.Record> batch = new ArrayList<>();
     for (long k = 0; k < keys; k++) {
       Map<String, Object> values = new HashMap<>();
@@ -97,11 +120,11 @@ final class OnlineData {
           new OnlineStore.Record(
               key(k), ValueCodec.encode(new OnlineRow(EVENT_TS, 0, values), features)));
       if (batch.size() == 10_000) {
-        store.write("stats", batch);
+        store.write(view, batch);
         batch.clear();
       }
     }
-    store.write("stats", batch);
+    store.write(view, batch);
   }
 
   static byte[] key(long id) {

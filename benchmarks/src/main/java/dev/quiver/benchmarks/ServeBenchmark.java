@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * shared cores.
  *
  * <p>Settings: {@code keys} (1000000), {@code seconds} (15 per case, after 5 of warm-up), {@code
- * connections} (16), {@code threads} (2), {@code rate} (5000), {@code dir}.
+ * connections} (16), {@code threads} (2), {@code rate} (5000), {@code dir}, {@code serverOpts} (JVM
+ * options of the server, none by default).
  */
 public final class ServeBenchmark {
 
@@ -36,8 +37,17 @@ public final class ServeBenchmark {
 
   record Result(double requestsPerSecond, double p50Millis, double p99Millis) {}
 
-  /** A run at a fixed rate; latencies from each request's due time. */
-  record Paced(double requestsPerSecond, double p50Millis, double p99Millis, double p999Millis) {}
+  /**
+   * A run at a fixed rate; latencies from each request's due time, and the server's CPU time (user
+   * and system, all its threads) per request: a cost that the shared machine's noise moves far less
+   * than it moves throughput or a tail.
+   */
+  record Paced(
+      double requestsPerSecond,
+      double p50Millis,
+      double p99Millis,
+      double p999Millis,
+      double serverCpuMicros) {}
 
   public static void main(String[] args) throws Exception {
     int keys = Integer.getInteger("keys", 1_000_000);
@@ -69,17 +79,18 @@ public final class ServeBenchmark {
     }
     Path scripts = Files.createDirectories(repo.resolve("wrk"));
     String seeded = resource("seeded.lua");
-    String oneLookup = lookups(refs.toString(), 1, keys);
+    String selection = "\"features\": [" + refs + "]";
+    String oneLookup = lookups(selection, 1, keys);
     Path one = write(scripts.resolve("one.lua"), seeded + oneLookup);
-    Path hundred =
-        write(scripts.resolve("hundred.lua"), seeded + lookups(refs.toString(), 100, keys));
+    Path hundred = write(scripts.resolve("hundred.lua"), seeded + lookups(selection, 100, keys));
     double intervalMicros = 1e6 * connections / rate;
     Path fixedPaced = write(scripts.resolve("fixed-paced.lua"), paced("", intervalMicros));
     Path onePaced = write(scripts.resolve("one-paced.lua"), paced(oneLookup, intervalMicros));
 
     int port = Integer.getInteger("port", 6580);
     Process server =
-        QuiverProcess.serve(root, repo.resolve("server.log"), port, "--repo", repo.toString());
+        QuiverProcess.serve(
+            root, serverOptions(), repo.resolve("server.log"), port, "--repo", repo.toString());
     try {
       String url = "http://127.0.0.1:" + port;
       Result fixed = wrk(url + "/health", null, seconds, connections, threads);
@@ -89,15 +100,16 @@ public final class ServeBenchmark {
       print("fixed body (GET /health)", fixed);
       print("quiver, 1 entity x " + FEATURES + " features", quiverOne);
       print("quiver, 100 entities x " + FEATURES + " features", quiverHundred);
-      Paced fixedAtRate = paced(url + "/health", fixedPaced, seconds, connections);
-      Paced oneAtRate = paced(url + "/get-online-features", onePaced, seconds, connections);
+      Paced fixedAtRate = paced(url + "/health", fixedPaced, seconds, connections, server);
+      Paced oneAtRate = paced(url + "/get-online-features", onePaced, seconds, connections, server);
       print("fixed body at " + rate + " req/s", fixedAtRate);
       print("quiver, 1 entity x " + FEATURES + " features at " + rate + " req/s", oneAtRate);
       System.out.printf(
           Locale.ROOT,
           "serve: connections=%d fixed_rps=%.0f q1_rps=%.0f q1_p50_ms=%.2f q1_p99_ms=%.2f"
               + " q100_rps=%.0f q100_p50_ms=%.2f q100_p99_ms=%.2f rate=%d fixed_rate_p99_ms=%.2f"
-              + " q1_rate_rps=%.0f q1_rate_p50_ms=%.2f q1_rate_p99_ms=%.2f ratio=%.2f%n",
+              + " q1_rate_rps=%.0f q1_rate_p50_ms=%.2f q1_rate_p99_ms=%.2f fixed_rate_cpu_us=%.1f"
+              + " q1_rate_cpu_us=%.1f ratio=%.2f%n",
           connections,
           fixed.requestsPerSecond(),
           quiverOne.requestsPerSecond(),
@@ -111,6 +123,8 @@ public final class ServeBenchmark {
           oneAtRate.requestsPerSecond(),
           oneAtRate.p50Millis(),
           oneAtRate.p99Millis(),
+          fixedAtRate.serverCpuMicros(),
+          oneAtRate.serverCpuMicros(),
           fixed.requestsPerSecond() / quiverOne.requestsPerSecond());
     } finally {
       server.destroy();
@@ -118,8 +132,11 @@ public final class ServeBenchmark {
     }
   }
 
-  /** A wrk script posting online requests for {@code entities} random keys each. */
-  private static String lookups(String refs, int entities, int keys) {
+  /**
+   * A wrk script posting online requests for {@code entities} random keys each; {@code selection}
+   * is the body's fields before {@code "entities"}.
+   */
+  static String lookups(String selection, int entities, int keys) {
     return "wrk.method = \"POST\"\n"
         + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
         + "request = function()\n"
@@ -129,9 +146,9 @@ public final class ServeBenchmark {
         + " do ids[i] = math.random(0, "
         + (keys - 1)
         + ") end\n"
-        + "  local body = '{\"features\": ["
-        + refs
-        + "], \"entities\": {\"driver_id\": [' .. table.concat(ids, \",\") .. ']}}'\n"
+        + "  local body = '{"
+        + selection
+        + ", \"entities\": {\"driver_id\": [' .. table.concat(ids, \",\") .. ']}}'\n"
         + "  return wrk.format(nil, nil, nil, body)\n"
         + "end\n";
   }
@@ -172,15 +189,43 @@ public final class ServeBenchmark {
    * connection), latencies as the script measured them.
    */
   static Paced paced(String url, Path script, int seconds, int connections) throws Exception {
+    return paced(url, script, seconds, connections, null);
+  }
+
+  /**
+   * {@link #paced(String, Path, int, int)}, with the CPU time of {@code server} (when not null).
+   */
+  static Paced paced(String url, Path script, int seconds, int connections, Process server)
+      throws Exception {
+    long cpuBefore = server == null ? 0 : cpuNanos(server);
     String output = run(wrkCommand(url, script, seconds, connections, connections));
+    double cpu = server == null ? Double.NaN : cpuNanos(server) - cpuBefore;
     if (number(output, "fixed-rate: requests=[0-9]+ errors=([0-9]+)") > 0) {
       throw new IllegalStateException("wrk saw errors:\n" + output);
     }
+    double requests = number(output, "fixed-rate: requests=([0-9]+)");
     return new Paced(
-        number(output, "fixed-rate: requests=([0-9]+)") / seconds,
+        requests / seconds,
         number(output, "p50_us=([0-9.]+)") / 1000,
         number(output, "p99_us=([0-9.]+)") / 1000,
-        number(output, "p999_us=([0-9.]+)") / 1000);
+        number(output, "p999_us=([0-9.]+)") / 1000,
+        cpu / 1000.0 / requests);
+  }
+
+  /** The CPU time a process has used so far. */
+  private static long cpuNanos(Process process) {
+    return process
+        .toHandle()
+        .info()
+        .totalCpuDuration()
+        .orElseThrow(() -> new IllegalStateException("no CPU time for process " + process.pid()))
+        .toNanos();
+  }
+
+  /** JVM options for the server: {@code -DserverOpts="-XX:+UseParallelGC ..."}, none by default. */
+  static List<String> serverOptions() {
+    String options = System.getProperty("serverOpts", "").strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
   }
 
   private static List<String> wrkCommand(
@@ -231,15 +276,17 @@ public final class ServeBenchmark {
   static void print(String what, Paced result) {
     System.out.printf(
         Locale.ROOT,
-        "%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (from each request's due time)%n",
+        "%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (from each request's due time),"
+            + " server CPU %.1f us/request%n",
         what,
         result.requestsPerSecond(),
         result.p50Millis(),
         result.p99Millis(),
-        result.p999Millis());
+        result.p999Millis(),
+        result.serverCpuMicros());
   }
 
-  private static void print(String what, Result result) {
+  static void print(String what, Result result) {
     System.out.printf(
         Locale.ROOT,
         "%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms%n",

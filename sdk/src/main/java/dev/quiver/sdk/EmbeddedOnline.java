@@ -42,12 +42,7 @@ final class EmbeddedOnline implements OnlineFeatures, AutoCloseable {
     EmbeddedRegistry.OnlineSelection selection =
         registry.selection(snapshot, request.featureService(), request.features());
     return OnlineReads.read(
-        request,
-        selection.selection(),
-        selection.onDemand(),
-        registry.definitions(snapshot),
-        store(),
-        request.asOf() == null ? clock.instant() : request.asOf());
+        request, selection, store(), request.asOf() == null ? clock.instant() : request.asOf());
   }
 
   @Override

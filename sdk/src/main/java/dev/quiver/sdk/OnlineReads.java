@@ -9,7 +9,6 @@ import dev.quiver.online.tiles.TileSet;
 import dev.quiver.registry.FeatureSelection;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.model.AggregateFeature;
-import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ScalarType;
@@ -19,8 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,18 +67,15 @@ final class OnlineReads {
     return made;
   }
 
-  /**
-   * Reads {@code selection}'s stored features and computes its on-demand ones as {@code onDemand}
-   * plans (null when it has none).
-   */
+  /** Reads {@code plan}'s stored features and computes its on-demand ones (when it has any). */
   static OnlineResponse read(
       OnlineRequest request,
-      FeatureSelection selection,
-      OnDemandPlan onDemand,
-      Definitions definitions,
+      EmbeddedRegistry.OnlineSelection plan,
       OnlineStore store,
       Instant now) {
-    List<FeatureView> views = selection.views();
+    FeatureSelection selection = plan.selection();
+    OnDemandPlan onDemand = plan.onDemand();
+    List<FeatureView> views = plan.views();
     for (FeatureView view : views) {
       if (!view.online()) {
         throw new InvalidRequestException(
@@ -88,10 +86,9 @@ final class OnlineReads {
     }
     int rows = rowCount(request.entities());
     Map<String, List<Object>> keyValues = new LinkedHashMap<>();
-    Map<String, List<Entity>> viewEntities = new HashMap<>();
-    for (FeatureView view : views) {
-      List<Entity> entities = definitions.entitiesOf(view);
-      for (Entity entity : entities) {
+    for (int v = 0; v < views.size(); v++) {
+      FeatureView view = views.get(v);
+      for (Entity entity : plan.viewEntities().get(v)) {
         List<Object> given = request.entities().get(entity.joinKey());
         if (given == null) {
           throw new InvalidEntityException(
@@ -106,29 +103,34 @@ final class OnlineReads {
         }
         keyValues.computeIfAbsent(entity.joinKey(), k -> normalize(entity, given));
       }
-      viewEntities.put(view.name(), entities);
     }
-    List<String> featureNames =
-        selection.outputNames(request.fullFeatureNames(), List.copyOf(request.entities().keySet()));
+    List<String> names =
+        plan.outputNames(request.fullFeatureNames(), List.copyOf(request.entities().keySet()));
     Map<String, List<Object>> requestValues =
         onDemand == null ? Map.of() : requestValues(onDemand.evaluator(), request.entities());
 
-    // One round trip: every (view, entity row) key at once.
+    // One round trip: every (view, entity row) key at once. Views of the same entities (the
+    // plan shares their list) share the encoded keys.
     List<OnlineStore.Key> keys = new ArrayList<>(views.size() * rows);
-    for (FeatureView view : views) {
-      List<Entity> entities = viewEntities.get(view.name());
-      Map<String, ScalarType> types = new HashMap<>();
-      entities.forEach(e -> types.put(e.joinKey(), e.type()));
+    Map<List<Entity>, byte[][]> encoded = new IdentityHashMap<>();
+    for (int v = 0; v < views.size(); v++) {
+      byte[][] entityKeys =
+          encoded.computeIfAbsent(plan.viewEntities().get(v), e -> entityKeys(e, keyValues, rows));
+      String view = views.get(v).name();
       for (int row = 0; row < rows; row++) {
-        Map<String, Object> key = new HashMap<>();
-        for (Entity entity : entities) {
-          key.put(entity.joinKey(), keyValues.get(entity.joinKey()).get(row));
-        }
-        keys.add(new OnlineStore.Key(view.name(), EntityKeyCodec.encode(key, types)));
+        keys.add(new OnlineStore.Key(view, entityKeys[row]));
       }
     }
     List<byte[]> stored = store.read(keys);
-    Map<String, ValueCodec.Decoded[]> decoded = new HashMap<>();
+    if (!EpochNanos.holds(now)) {
+      throw new InvalidRequestException(
+          "Cannot read online features as of "
+              + now
+              + ": Quiver's timestamps span the years 1677"
+              + " to 2262");
+    }
+    long nowNanos = EpochNanos.of(now);
+    Map<String, ViewRows> decoded = new HashMap<>();
     Map<String, TileSet[]> tileSets = new HashMap<>();
     for (int v = 0; v < views.size(); v++) {
       FeatureView view = views.get(v);
@@ -142,26 +144,11 @@ final class OnlineReads {
         tileSets.put(view.name(), setsOfView);
         continue;
       }
-      ValueCodec.Decoded[] rowsOfView = new ValueCodec.Decoded[rows];
-      for (int row = 0; row < rows; row++) {
-        byte[] bytes = stored.get(v * rows + row);
-        rowsOfView[row] = bytes == null ? null : ValueCodec.decode(bytes);
-      }
-      decoded.put(view.name(), rowsOfView);
+      decoded.put(view.name(), ViewRows.of(view, stored, v * rows, rows, now));
     }
-    if (!EpochNanos.holds(now)) {
-      throw new InvalidRequestException(
-          "Cannot read online features as of "
-              + now
-              + ": Quiver's timestamps span the years 1677"
-              + " to 2262");
-    }
-    long nowNanos = EpochNanos.of(now);
 
-    List<String> names = new ArrayList<>();
-    List<OnlineResponse.Column> columns = new ArrayList<>();
+    List<OnlineResponse.Column> columns = new ArrayList<>(names.size());
     for (Map.Entry<String, List<Object>> entity : request.entities().entrySet()) {
-      names.add(entity.getKey());
       List<Object> values =
           keyValues.getOrDefault(
               entity.getKey(), requestValues.getOrDefault(entity.getKey(), entity.getValue()));
@@ -179,33 +166,75 @@ final class OnlineReads {
     List<FeatureSelection.Selected> toRead = selection.features();
     OnlineResponse.Column[] read = new OnlineResponse.Column[toRead.size()];
     for (int f = 0; f < read.length; f++) {
-      read[f] = storedColumn(toRead.get(f), decoded, tileSets, rows, now, nowNanos);
+      read[f] = storedColumn(toRead.get(f), decoded, tileSets, nowNanos);
     }
     if (onDemand == null) {
       // Without on-demand features, the features read are the ones requested, in order.
-      for (int f = 0; f < read.length; f++) {
-        names.add(featureNames.get(f));
-        columns.add(read[f]);
-      }
+      columns.addAll(Arrays.asList(read));
     } else {
       OnlineResponse.Column[] computed = computed(onDemand, read, requestValues, rows);
-      int[] outputs = onDemand.outputs();
       int next = 0;
-      for (int f = 0; f < outputs.length; f++) {
-        names.add(featureNames.get(f));
-        columns.add(outputs[f] >= 0 ? read[outputs[f]] : computed[next++]);
+      for (int output : onDemand.outputs()) {
+        columns.add(output >= 0 ? read[output] : computed[next++]);
       }
     }
     return new OnlineResponse(names, columns);
   }
 
+  /** The encoded entity key of every row, for views of {@code entities}. */
+  private static byte[][] entityKeys(
+      List<Entity> entities, Map<String, List<Object>> keyValues, int rows) {
+    byte[][] keys = new byte[rows][];
+    if (entities.size() == 1) {
+      Entity entity = entities.get(0);
+      Map<String, ScalarType> types = Map.of(entity.joinKey(), entity.type());
+      List<Object> values = keyValues.get(entity.joinKey());
+      for (int row = 0; row < rows; row++) {
+        keys[row] = EntityKeyCodec.encode(Map.of(entity.joinKey(), values.get(row)), types);
+      }
+      return keys;
+    }
+    Map<String, ScalarType> types = new HashMap<>();
+    entities.forEach(e -> types.put(e.joinKey(), e.type()));
+    for (int row = 0; row < rows; row++) {
+      Map<String, Object> key = new HashMap<>();
+      for (Entity entity : entities) {
+        key.put(entity.joinKey(), keyValues.get(entity.joinKey()).get(row));
+      }
+      keys[row] = EntityKeyCodec.encode(key, types);
+    }
+    return keys;
+  }
+
+  /**
+   * A view's stored rows, decoded, with each row's event time and whether it is older than the
+   * view's ttl at "now", worked out once per row rather than once per feature.
+   */
+  private record ViewRows(ValueCodec.Decoded[] rows, Instant[] times, boolean[] stale) {
+
+    static ViewRows of(FeatureView view, List<byte[]> stored, int from, int rows, Instant now) {
+      Duration ttl = view.ttl();
+      ValueCodec.Decoded[] decoded = new ValueCodec.Decoded[rows];
+      Instant[] times = new Instant[rows];
+      boolean[] stale = new boolean[rows];
+      for (int row = 0; row < rows; row++) {
+        byte[] bytes = stored.get(from + row);
+        if (bytes == null) {
+          continue;
+        }
+        decoded[row] = ValueCodec.decode(bytes);
+        times[row] = EpochNanos.toInstant(decoded[row].eventTs());
+        stale[row] = !ttl.isZero() && Duration.between(times[row], now).compareTo(ttl) > 0;
+      }
+      return new ViewRows(decoded, times, stale);
+    }
+  }
+
   /** One stored feature's column: its values, statuses and event times. */
   private static OnlineResponse.Column storedColumn(
       FeatureSelection.Selected selected,
-      Map<String, ValueCodec.Decoded[]> decoded,
+      Map<String, ViewRows> decoded,
       Map<String, TileSet[]> tileSets,
-      int rows,
-      Instant now,
       long nowNanos) {
     if (selected.view().isAggregation()) {
       return aggregated(
@@ -213,35 +242,32 @@ final class OnlineReads {
           tileSets.get(selected.view().name()),
           nowNanos);
     }
-    ValueCodec.Decoded[] rowsOfView = decoded.get(selected.view().name());
-    Duration ttl = selected.view().ttl();
-    List<Object> values = new ArrayList<>(rows);
-    List<FeatureStatus> statuses = new ArrayList<>(rows);
-    List<Instant> times = new ArrayList<>(rows);
+    ViewRows rowsOfView = decoded.get(selected.view().name());
+    int rows = rowsOfView.rows().length;
+    Object[] values = new Object[rows];
+    FeatureStatus[] statuses = new FeatureStatus[rows];
+    Instant[] times = new Instant[rows];
     for (int row = 0; row < rows; row++) {
-      ValueCodec.Decoded found = rowsOfView[row];
+      ValueCodec.Decoded found = rowsOfView.rows()[row];
       Optional<Optional<Object>> value =
           found == null ? Optional.empty() : found.value(selected.feature());
       if (value.isEmpty()) {
-        values.add(null);
-        statuses.add(FeatureStatus.NOT_FOUND);
-        times.add(OnlineResponse.NO_TIME);
+        statuses[row] = FeatureStatus.NOT_FOUND;
+        times[row] = OnlineResponse.NO_TIME;
         continue;
       }
-      Instant eventTime = EpochNanos.toInstant(found.eventTs());
-      times.add(eventTime);
-      if (!ttl.isZero() && Duration.between(eventTime, now).compareTo(ttl) > 0) {
-        values.add(null);
-        statuses.add(FeatureStatus.OUTSIDE_MAX_AGE);
+      times[row] = rowsOfView.times()[row];
+      if (rowsOfView.stale()[row]) {
+        statuses[row] = FeatureStatus.OUTSIDE_MAX_AGE;
       } else if (value.get().isEmpty()) {
-        values.add(null);
-        statuses.add(FeatureStatus.NULL_VALUE);
+        statuses[row] = FeatureStatus.NULL_VALUE;
       } else {
-        values.add(value.get().get());
-        statuses.add(FeatureStatus.PRESENT);
+        values[row] = value.get().get();
+        statuses[row] = FeatureStatus.PRESENT;
       }
     }
-    return new OnlineResponse.Column(values, statuses, times);
+    return new OnlineResponse.Column(
+        Arrays.asList(values), Arrays.asList(statuses), Arrays.asList(times));
   }
 
   /**

@@ -87,4 +87,64 @@ class OnlineResponseJsonTest {
           .isEqualTo(values.get(i));
     }
   }
+
+  /**
+   * Every kind of value, in responses of one and several rows and with no rows, reads back as the
+   * plain tree an object mapper writes for the same content (the writer pre-encodes a result's
+   * fixed parts and caches the names' part, so both must still give the same JSON).
+   */
+  @Test
+  void readsBackAsTheSameTreeForEveryKindOfValue() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper mapper =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    Instant event = Instant.parse("2026-02-25T06:13:20Z");
+    List<Object> values =
+        Arrays.asList(
+            7L,
+            3,
+            0.1,
+            Double.NaN,
+            2.5f,
+            "a \"quoted\" \\ line\n\u00e9\u4e2d",
+            true,
+            new byte[] {0, 1, (byte) 255},
+            event,
+            Instant.parse("2026-02-25T06:13:20.25Z"),
+            Arrays.asList(1L, null, "x", List.of(2.0)),
+            null);
+    for (int rows : new int[] {0, 1, 3}) {
+      List<String> names = new java.util.ArrayList<>();
+      List<OnlineResponse.Column> columns = new java.util.ArrayList<>();
+      List<Object> expected = new java.util.ArrayList<>();
+      for (int v = 0; v < values.size(); v++) {
+        names.add("f" + v);
+        FeatureStatus status = FeatureStatus.values()[v % FeatureStatus.values().length];
+        Instant time = v % 2 == 0 ? event : OnlineResponse.NO_TIME;
+        columns.add(
+            new OnlineResponse.Column(
+                java.util.Collections.nCopies(rows, values.get(v)),
+                java.util.Collections.nCopies(rows, status),
+                java.util.Collections.nCopies(rows, time)));
+        Object plain =
+            values.get(v) instanceof Instant instant
+                ? instant.toString()
+                : values.get(v) instanceof Float f ? (Object) f.doubleValue() : values.get(v);
+        java.util.Map<String, Object> column = new java.util.LinkedHashMap<>();
+        column.put("values", java.util.Collections.nCopies(rows, plain));
+        column.put("statuses", java.util.Collections.nCopies(rows, status.name()));
+        column.put("event_timestamps", java.util.Collections.nCopies(rows, time.toString()));
+        expected.add(column);
+      }
+      OnlineResponse response = new OnlineResponse(names, columns);
+      java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+      body.put("metadata", java.util.Map.of("feature_names", names));
+      body.put("results", expected);
+      // Twice: the second answer comes with the names' part cached.
+      for (int pass = 0; pass < 2; pass++) {
+        assertThat(mapper.readTree(OnlineResponseJson.bytes(response)))
+            .as("%d rows, pass %d", rows, pass)
+            .isEqualTo(mapper.readTree(mapper.writeValueAsBytes(body)));
+      }
+    }
+  }
 }

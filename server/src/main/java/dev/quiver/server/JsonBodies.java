@@ -1,6 +1,8 @@
 package dev.quiver.server;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.Excerpt;
@@ -130,7 +132,11 @@ final class JsonBodies {
    * decides).
    */
   static Instant optionalInstant(JsonNode body, String field) {
-    String text = optionalText(body, field);
+    return optionalInstant(field, optionalText(body, field));
+  }
+
+  /** {@link #optionalInstant(JsonNode, String)} of the field's text (null when absent). */
+  static Instant optionalInstant(String field, String text) {
     if (text == null || text.strip().equalsIgnoreCase("now")) {
       return null;
     }
@@ -161,6 +167,145 @@ final class JsonBodies {
             + "\" is not an ISO-8601 instant (2026-03-01T00:00:00Z): '"
             + Excerpt.of(text)
             + "'");
+  }
+
+  /**
+   * An online lookup's body: {@code features} (empty when absent) or {@code feature_service}, the
+   * entity columns, {@code full_feature_names} and {@code as_of} (null when absent).
+   */
+  record OnlineBody(
+      List<String> features,
+      String service,
+      Map<String, List<Object>> entities,
+      boolean fullFeatureNames,
+      String asOf) {}
+
+  /**
+   * An online lookup's body, read in one pass of the parser, when it is a plainly well-formed one:
+   * null for anything else (bad JSON, a field of the wrong type, a nested value, both or neither of
+   * features and a service), which the tree reading then reports as it always has. Building the
+   * tree was a tenth of a one-entity lookup's allocation.
+   */
+  static OnlineBody onlineBody(String body) {
+    if (body == null) {
+      return null;
+    }
+    try (JsonParser parser = JSON.getFactory().createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      List<String> features = List.of();
+      String service = null;
+      Map<String, List<Object>> entities = null;
+      boolean full = false;
+      String asOf = null;
+      // A repeated field counts once, with its last value, as in the tree.
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        switch (field) {
+          case "features" -> {
+            if (value == JsonToken.VALUE_NULL) {
+              features = List.of();
+            } else if (value == JsonToken.START_ARRAY) {
+              List<String> items = new ArrayList<>();
+              JsonToken item;
+              while ((item = parser.nextToken()) == JsonToken.VALUE_STRING) {
+                items.add(parser.getText());
+              }
+              if (item != JsonToken.END_ARRAY) {
+                return null;
+              }
+              features = items;
+            } else {
+              return null;
+            }
+          }
+          case "feature_service" -> {
+            if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
+              return null;
+            }
+            service = value == JsonToken.VALUE_NULL ? null : parser.getText();
+          }
+          case "entities" -> {
+            entities = plainColumns(parser, value);
+            if (entities == null) {
+              return null;
+            }
+          }
+          case "full_feature_names" -> {
+            if (value != JsonToken.VALUE_TRUE
+                && value != JsonToken.VALUE_FALSE
+                && value != JsonToken.VALUE_NULL) {
+              return null;
+            }
+            full = value == JsonToken.VALUE_TRUE;
+          }
+          case "as_of" -> {
+            if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
+              return null;
+            }
+            asOf = value == JsonToken.VALUE_NULL ? null : parser.getText();
+          }
+          default -> parser.skipChildren();
+        }
+      }
+      if (parser.currentToken() != JsonToken.END_OBJECT
+          || parser.nextToken() != null
+          || entities == null
+          || features.isEmpty() == (service == null)) {
+        return null;
+      }
+      return new OnlineBody(features, service, entities, full, asOf);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The columns of {@code "entities"} when each is a list of plain values (numbers that fit a long
+   * or a double, strings, booleans, nulls), else null.
+   */
+  private static Map<String, List<Object>> plainColumns(JsonParser parser, JsonToken start)
+      throws java.io.IOException {
+    if (start != JsonToken.START_OBJECT) {
+      return null;
+    }
+    Map<String, List<Object>> columns = new LinkedHashMap<>();
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        return null;
+      }
+      List<Object> values = new ArrayList<>();
+      JsonToken token;
+      while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+        switch (token) {
+          case VALUE_NUMBER_INT -> {
+            JsonParser.NumberType type = parser.getNumberType();
+            if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
+              return null;
+            }
+            values.add(parser.getLongValue());
+          }
+          case VALUE_NUMBER_FLOAT -> {
+            if (parser.getNumberType() != JsonParser.NumberType.DOUBLE) {
+              return null;
+            }
+            values.add(parser.getDoubleValue());
+          }
+          case VALUE_STRING -> values.add(parser.getText());
+          case VALUE_TRUE -> values.add(Boolean.TRUE);
+          case VALUE_FALSE -> values.add(Boolean.FALSE);
+          case VALUE_NULL -> values.add(null);
+          default -> {
+            return null;
+          }
+        }
+      }
+      columns.put(name, values);
+    }
+    return columns;
   }
 
   /** A columnar object ({@code {"column": [v1, v2, ...], ...}}) as Java values. */

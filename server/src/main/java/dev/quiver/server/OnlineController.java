@@ -69,10 +69,33 @@ public class OnlineController {
   }
 
   private HttpResponse<byte[]> answer(String body) {
-    JsonNode request = JsonBodies.object(body);
-    JsonBodies.FeatureChoice choice = JsonBodies.featureChoice(request);
-    Map<String, List<Object>> entities = JsonBodies.columns(request, "entities");
-    int rows = entities.values().stream().mapToInt(List::size).max().orElse(0);
+    JsonBodies.OnlineBody parsed = JsonBodies.onlineBody(body);
+    if (parsed == null) {
+      // Not a plainly well-formed lookup: the tree reading says what is wrong, or reads the rest.
+      // (In the order it always checked them.)
+      JsonNode request = JsonBodies.object(body);
+      JsonBodies.FeatureChoice choice = JsonBodies.featureChoice(request);
+      Map<String, List<Object>> entities = JsonBodies.columns(request, "entities");
+      checkRows(entities);
+      parsed =
+          new JsonBodies.OnlineBody(
+              choice.references(),
+              choice.service(),
+              entities,
+              JsonBodies.optionalBoolean(request, "full_feature_names"),
+              JsonBodies.optionalText(request, "as_of"));
+    } else {
+      checkRows(parsed.entities());
+    }
+    return answer(parsed);
+  }
+
+  private void checkRows(Map<String, List<Object>> entities) {
+    // A loop, not a stream: the stream's pipeline was a seventh of a 1-entity answer's samples.
+    int rows = 0;
+    for (List<Object> column : entities.values()) {
+      rows = Math.max(rows, column.size());
+    }
     if (rows > settings.maxEntityRows()) {
       throw new TooManyRowsException(
           "The request has "
@@ -81,19 +104,23 @@ public class OnlineController {
               + settings.maxEntityRows()
               + " per request (quiver.server.max-entity-rows): split it");
     }
+  }
+
+  private HttpResponse<byte[]> answer(JsonBodies.OnlineBody body) {
+    Map<String, List<Object>> entities = body.entities();
     OnlineRequest online =
-        (choice.service() != null
-                ? OnlineRequest.ofService(choice.service(), entities)
-                : OnlineRequest.ofFeatures(choice.references(), entities))
-            .withFullFeatureNames(JsonBodies.optionalBoolean(request, "full_feature_names"))
-            .withAsOf(JsonBodies.optionalInstant(request, "as_of"));
+        (body.service() != null
+                ? OnlineRequest.ofService(body.service(), entities)
+                : OnlineRequest.ofFeatures(body.features(), entities))
+            .withFullFeatureNames(body.fullFeatureNames())
+            .withAsOf(JsonBodies.optionalInstant("as_of", body.asOf()));
     long started = System.nanoTime();
     OnlineResponse response = features.store().onlineFeatures(online);
     metrics.onlineLookups().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-    if (choice.service() != null) {
+    if (body.service() != null) {
       // The time the values describe: as_of when the request gave one, else now.
       servedLog.served(
-          choice.service(),
+          body.service(),
           response,
           online.asOf() != null ? online.asOf() : features.clock().instant());
     }

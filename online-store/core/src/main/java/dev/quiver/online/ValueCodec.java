@@ -252,7 +252,7 @@ public final class ValueCodec {
   }
 
   private static java.util.Set<Integer> featureHashes(byte[] encoded) {
-    return decode(encoded).tags.keySet();
+    return decode(encoded).hashSet();
   }
 
   /** Whether encoded row {@code candidate} is newer than {@code stored}: later (event, created). */
@@ -262,19 +262,27 @@ public final class ValueCodec {
     return event > storedEvent || event == storedEvent && createdTs(candidate) > createdTs(stored);
   }
 
-  /** A decoded row's features: present (value possibly null) or absent. */
+  /**
+   * A decoded row's features: present (value possibly null) or absent. Held in arrays in stored
+   * order, not maps: two boxed-key hash maps per row were most of a lookup's allocation, and a
+   * row's features are few and usually asked for in the order they were written.
+   */
   public static final class Decoded {
     private final long eventTs;
     private final long createdTs;
-    private final Map<Integer, Object> values;
-    private final Map<Integer, Integer> tags;
+    private final int[] hashes;
+    private final int[] tags;
+    private final Object[] values;
 
-    private Decoded(
-        long eventTs, long createdTs, Map<Integer, Object> values, Map<Integer, Integer> tags) {
+    /** Where the next lookup starts: after the last one found. */
+    private int next;
+
+    private Decoded(long eventTs, long createdTs, int[] hashes, int[] tags, Object[] values) {
       this.eventTs = eventTs;
       this.createdTs = createdTs;
-      this.values = values;
+      this.hashes = hashes;
       this.tags = tags;
+      this.values = values;
     }
 
     public long eventTs() {
@@ -290,18 +298,40 @@ public final class ValueCodec {
      * optional holding null for a null value.
      */
     public Optional<Optional<Object>> value(Feature feature) {
-      int hash = nameHash(feature.name());
-      Integer tag = tags.get(hash);
-      if (tag == null) {
+      int at = indexOf(nameHash(feature.name()));
+      if (at < 0) {
         return Optional.empty();
       }
+      int tag = tags[at];
       if (tag == ValueTags.NULL) {
         return Optional.of(Optional.empty());
       }
       if (tag != ValueTags.of(feature.type())) {
         return Optional.empty();
       }
-      return Optional.of(Optional.of(values.get(hash)));
+      return Optional.of(Optional.of(values[at]));
+    }
+
+    /** The position of a name hash, searched from the one after the last found; -1 if absent. */
+    private int indexOf(int hash) {
+      int count = hashes.length;
+      int start = next < count ? next : 0;
+      for (int i = 0; i < count; i++) {
+        int at = start + i < count ? start + i : start + i - count;
+        if (hashes[at] == hash) {
+          next = at + 1;
+          return at;
+        }
+      }
+      return -1;
+    }
+
+    java.util.Set<Integer> hashSet() {
+      java.util.Set<Integer> set = new java.util.HashSet<>(hashes.length * 2);
+      for (int hash : hashes) {
+        set.add(hash);
+      }
+      return set;
     }
   }
 
@@ -314,12 +344,14 @@ public final class ValueCodec {
     long eventTs = in.getLong();
     long createdTs = in.getLong();
     int count = in.getShort() & 0xFFFF;
-    Map<Integer, Object> values = new HashMap<>(count * 2);
-    Map<Integer, Integer> tags = new HashMap<>(count * 2);
+    int[] hashes = new int[count];
+    int[] tags = new int[count];
+    Object[] values = new Object[count];
     for (int i = 0; i < count; i++) {
       int hash = in.getInt();
       int tag = in.get() & 0xFF;
-      tags.put(hash, tag);
+      hashes[i] = hash;
+      tags[i] = tag;
       if (tag == ValueTags.NULL) {
         continue;
       }
@@ -329,12 +361,12 @@ public final class ValueCodec {
         for (int j = 0; j < size; j++) {
           items.add(in.get() == 0 ? null : get(in, tag & ~ValueTags.LIST));
         }
-        values.put(hash, items);
+        values[i] = items;
       } else {
-        values.put(hash, get(in, tag));
+        values[i] = get(in, tag);
       }
     }
-    return new Decoded(eventTs, createdTs, values, tags);
+    return new Decoded(eventTs, createdTs, hashes, tags, values);
   }
 
   private static int sizeOf(ValueType type, Object value) {
