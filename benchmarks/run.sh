@@ -6,6 +6,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 name="${1:?usage: benchmarks/run.sh NAME [-Dkey=value ...]}"
 shift
+case "$name" in
+  serve | serve-feast | logging)
+    command -v wrk >/dev/null || { echo "benchmarks/run.sh $name needs wrk: apt-get install wrk" >&2; exit 1; } ;;
+esac
 log="$(mktemp "${TMPDIR:-/tmp}/quiver-bench-build.XXXXXX")"
 # The classpath is lib/*: copied afresh, so a jar the build no longer uses (a renamed module's)
 # cannot linger there and shadow the current classes.
