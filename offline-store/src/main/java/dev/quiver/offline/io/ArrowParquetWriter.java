@@ -2,6 +2,7 @@ package dev.quiver.offline.io;
 
 import dev.quiver.QuiverException;
 import dev.quiver.offline.ArrowTypes;
+import dev.quiver.offline.parquet.SharedConfiguration;
 import dev.quiver.offline.resources.WorkerPool;
 import dev.quiver.registry.model.ScalarType;
 import dev.quiver.registry.model.ValueType;
@@ -17,7 +18,6 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.VectorSchemaRootAppender;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -53,7 +53,6 @@ final class ArrowParquetWriter implements TrainingSetWriter {
   private final List<ValueType> types = new ArrayList<>();
   private final MessageType schema;
   private final ParquetProperties properties;
-  private final Configuration conf = new Configuration();
   private final ParquetFileWriter output;
   private final VectorSchemaRoot pending;
   private boolean ended;
@@ -180,7 +179,8 @@ final class ArrowParquetWriter implements TrainingSetWriter {
         int to = (int) ((long) rows * (i + 1) / slices);
         work.add(
             () -> {
-              CodecFactory codecs = new CodecFactory(conf, properties.getPageSizeThreshold());
+              CodecFactory codecs =
+                  new CodecFactory(SharedConfiguration.hadoop(), properties.getPageSizeThreshold());
               try {
                 encoded[slice] =
                     RowGroupEncoder.encode(

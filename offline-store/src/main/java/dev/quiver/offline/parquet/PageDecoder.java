@@ -128,7 +128,7 @@ final class PageDecoder {
         throw new ParquetDecodingException(
             "definition levels in " + page.getDlEncoding() + " are not read here");
       }
-      defined = ValueSink.defined(levels, maxDefinition, count);
+      defined = defined(levels, count);
     }
     readValues(page.getValueEncoding(), bytes, position, bytes.length, row, count, defined);
   }
@@ -141,7 +141,7 @@ final class PageDecoder {
       new HybridDecoder(
               levelBytes, 0, levelBytes.length, BytesUtils.getWidthFromMaxInt(maxDefinition))
           .read(levels, 0, count);
-      defined = ValueSink.defined(levels, maxDefinition, count);
+      defined = defined(levels, count);
     }
     byte[] bytes = bytes(page.getData());
     readValues(page.getDataEncoding(), bytes, 0, bytes.length, row, count, defined);
@@ -160,7 +160,7 @@ final class PageDecoder {
       new HybridDecoder(bytes, offset + 1, end, width).read(indices, 0, defined);
       sink.indexed(indices, levels, maxDefinition, row, count);
     } else if (encoding == Encoding.PLAIN) {
-      sink.plain(bytes, offset, end, levels, maxDefinition, row, count);
+      sink.plain(bytes, offset, end, levels, maxDefinition, row, count, defined);
     } else if (encoding == Encoding.RLE
         && column.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.BOOLEAN) {
       checkWithin(offset + 4, end);
@@ -206,10 +206,18 @@ final class PageDecoder {
 
   static int intLittleEndian(byte[] bytes, int offset) {
     checkWithin(offset + 4, bytes.length);
-    return (bytes[offset] & 0xFF)
-        | (bytes[offset + 1] & 0xFF) << 8
-        | (bytes[offset + 2] & 0xFF) << 16
-        | (bytes[offset + 3] & 0xFF) << 24;
+    return (int) ValueSink.INT_LE.get(bytes, offset);
+  }
+
+  /** How many of a page's {@code count} values are defined (not null). */
+  private int defined(int[] levels, int count) {
+    int defined = 0;
+    for (int i = 0; i < count; i++) {
+      if (levels[i] == maxDefinition) {
+        defined++;
+      }
+    }
+    return defined;
   }
 
   static void checkWithin(int position, int end) {

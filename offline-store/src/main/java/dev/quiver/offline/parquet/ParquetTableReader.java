@@ -12,7 +12,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
@@ -31,12 +30,8 @@ import org.apache.parquet.schema.MessageType;
  */
 public final class ParquetTableReader implements AutoCloseable {
 
-  /**
-   * Parquet's options read from one configuration: a new one per file parsed Hadoop's default XML
-   * resources again, 3.5% of a historical join's samples. Only read, so shared.
-   */
   private static final ParquetConfiguration CONFIGURATION =
-      new HadoopParquetConfiguration(new Configuration());
+      new HadoopParquetConfiguration(SharedConfiguration.hadoop());
 
   private final Path path;
   private final ChecksummedInputFile input;

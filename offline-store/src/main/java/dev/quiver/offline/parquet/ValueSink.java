@@ -30,8 +30,16 @@ abstract sealed class ValueSink {
 
   abstract boolean hasDictionary();
 
+  /** Plain values of a page, {@code defined} of its {@code count} slots set. */
   abstract void plain(
-      byte[] bytes, int offset, int end, int[] levels, int maxDefinition, int row, int count);
+      byte[] bytes,
+      int offset,
+      int end,
+      int[] levels,
+      int maxDefinition,
+      int row,
+      int count,
+      int defined);
 
   abstract void indexed(int[] indices, int[] levels, int maxDefinition, int row, int count);
 
@@ -188,13 +196,20 @@ abstract sealed class ValueSink {
 
     @Override
     void plain(
-        byte[] bytes, int offset, int end, int[] levels, int maxDefinition, int row, int count) {
+        byte[] bytes,
+        int offset,
+        int end,
+        int[] levels,
+        int maxDefinition,
+        int row,
+        int count,
+        int defined) {
       if (levels == null && !fromInt32 && factor == 1) {
         copy(bytes, offset, end, 8, row, count);
         return;
       }
       int width = width();
-      checkWithin(offset + defined(levels, maxDefinition, count) * width, end);
+      checkWithin(offset + defined * width, end);
       scatter(
           levels,
           maxDefinition,
@@ -234,12 +249,19 @@ abstract sealed class ValueSink {
 
     @Override
     void plain(
-        byte[] bytes, int offset, int end, int[] levels, int maxDefinition, int row, int count) {
+        byte[] bytes,
+        int offset,
+        int end,
+        int[] levels,
+        int maxDefinition,
+        int row,
+        int count,
+        int defined) {
       if (levels == null) {
         copy(bytes, offset, end, 4, row, count);
         return;
       }
-      checkWithin(offset + defined(levels, maxDefinition, count) * 4, end);
+      checkWithin(offset + defined * 4, end);
       scatter(
           levels,
           maxDefinition,
@@ -273,8 +295,15 @@ abstract sealed class ValueSink {
 
     @Override
     void plain(
-        byte[] bytes, int offset, int end, int[] levels, int maxDefinition, int row, int count) {
-      checkWithin(offset + (defined(levels, maxDefinition, count) + 7) / 8, end);
+        byte[] bytes,
+        int offset,
+        int end,
+        int[] levels,
+        int maxDefinition,
+        int row,
+        int count,
+        int defined) {
+      checkWithin(offset + (defined + 7) / 8, end);
       scatter(
           levels,
           maxDefinition,
@@ -343,7 +372,14 @@ abstract sealed class ValueSink {
 
     @Override
     void plain(
-        byte[] bytes, int offset, int end, int[] levels, int maxDefinition, int row, int count) {
+        byte[] bytes,
+        int offset,
+        int end,
+        int[] levels,
+        int maxDefinition,
+        int row,
+        int count,
+        int defined) {
       int position = offset;
       for (int i = 0; i < count; i++) {
         if (levels == null || levels[i] == maxDefinition) {
@@ -367,18 +403,5 @@ abstract sealed class ValueSink {
         }
       }
     }
-  }
-
-  static int defined(int[] levels, int maxDefinition, int count) {
-    if (levels == null) {
-      return count;
-    }
-    int defined = 0;
-    for (int i = 0; i < count; i++) {
-      if (levels[i] == maxDefinition) {
-        defined++;
-      }
-    }
-    return defined;
   }
 }
