@@ -9,7 +9,7 @@ public final class Benchmarks {
     if (args.length != 1) {
       System.err.println(
           "usage: benchmarks/run.sh NAME   (names: historical, aggregations, online, on-demand,"
-              + " materialize, serve, serve-feast, logging, remote, concurrent, tiles, ingest, ingest-delay, spark)");
+              + " materialize, serve, serve-feast, logging, remote, concurrent, tiles, ingest, ingest-delay, spark, console)");
       System.exit(1);
     }
     switch (args[0]) {
@@ -27,12 +27,13 @@ public final class Benchmarks {
       case "ingest" -> IngestBenchmark.throughput();
       case "ingest-delay" -> IngestBenchmark.delay();
       case "spark" -> SparkBenchmark.main(new String[0]);
+      case "console" -> ConsoleBenchmark.main(new String[0]);
       default -> {
         System.err.println(
             "unknown benchmark '"
                 + args[0]
                 + "'; names: historical, aggregations, online, on-demand, materialize, serve, serve-feast, logging, remote,"
-                + " concurrent, tiles, ingest, ingest-delay, spark");
+                + " concurrent, tiles, ingest, ingest-delay, spark, console");
         System.exit(1);
       }
     }

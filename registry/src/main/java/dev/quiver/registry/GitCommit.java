@@ -13,6 +13,18 @@ public final class GitCommit {
   private GitCommit() {}
 
   /**
+   * A commit as people read it: the first 12 hex digits, {@code -dirty} kept; {@code -} for none.
+   */
+  public static String shortForm(String commit) {
+    if (commit == null) {
+      return "-";
+    }
+    boolean dirty = commit.endsWith("-dirty");
+    String hash = dirty ? commit.substring(0, commit.length() - 6) : commit;
+    return hash.substring(0, Math.min(12, hash.length())) + (dirty ? "-dirty" : "");
+  }
+
+  /**
    * The {@code HEAD} commit of the checkout holding {@code repo}, with {@code -dirty} appended when
    * tracked files under {@code repo} differ from it (untracked files, such as the registry file or
    * generated data, do not count); empty outside a Git checkout or without Git.

@@ -1,5 +1,6 @@
 package dev.quiver.cli;
 
+import dev.quiver.registry.GitCommit;
 import dev.quiver.registry.InvalidRequestException;
 import dev.quiver.registry.NoSuchObjectException;
 import dev.quiver.registry.RegistryPlan;
@@ -240,7 +241,7 @@ final class RegistryCommand implements Runnable {
               first ? String.valueOf(entry.version()) : "",
               first ? entry.committedAt().toString() : "",
               first ? entry.user() : "",
-              first ? shortCommit(entry.gitCommit()) : "",
+              first ? GitCommit.shortForm(entry.gitCommit()) : "",
               changes.get(i));
         }
       }
@@ -285,7 +286,7 @@ final class RegistryCommand implements Runnable {
                               + (restored.gitCommit() == null
                                   ? ""
                                   : "; apply its Git commit, "
-                                      + shortCommit(restored.gitCommit())
+                                      + GitCommit.shortForm(restored.gitCommit())
                                       + ", instead")));
       RegistryPlan plan = RegistryPlan.of(latest, definitions);
       String desired = "version " + version;
@@ -338,15 +339,6 @@ final class RegistryCommand implements Runnable {
                         + store.description()
                         + " has versions 1 to "
                         + latest.version()));
-  }
-
-  private static String shortCommit(String commit) {
-    if (commit == null) {
-      return "-";
-    }
-    boolean dirty = commit.endsWith("-dirty");
-    String hash = dirty ? commit.substring(0, commit.length() - 6) : commit;
-    return hash.substring(0, Math.min(12, hash.length())) + (dirty ? "-dirty" : "");
   }
 
   private static RegistryStore open(RepoOption repo) {

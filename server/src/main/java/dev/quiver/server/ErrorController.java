@@ -5,6 +5,7 @@ import dev.quiver.Excerpt;
 import dev.quiver.QuiverException;
 import dev.quiver.registry.rules.ValidationRejectedException;
 import dev.quiver.registry.rules.ValidationReport;
+import dev.quiver.server.console.ConsoleController;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -222,6 +223,10 @@ public class ErrorController {
 
   @Error(global = true, status = HttpStatus.NOT_FOUND)
   public HttpResponse<String> noRoute(HttpRequest<?> request) {
+    Optional<HttpResponse<String>> console = ConsoleController.notFound(request);
+    if (console.isPresent()) {
+      return console.get();
+    }
     return problem(
         HttpStatus.NOT_FOUND, "no_route", "No endpoint at " + Excerpt.of(request.getPath()));
   }

@@ -41,9 +41,7 @@ public class FreshnessController {
   public String freshness() {
     Instant now = features.clock().instant();
     List<Object> views = new ArrayList<>();
-    Map<String, Instant> ingested =
-        ingestion.ingestion().map(i -> i.metrics().newestEventByView()).orElse(Map.of());
-    for (Freshness.ViewFreshness view : features.freshness(now, ingested)) {
+    for (Freshness.ViewFreshness view : features.freshness(now, ingestion.newestEventByView())) {
       Map<String, Object> item = new LinkedHashMap<>();
       item.put("view", view.view());
       item.put("freshness", view.goal() == null ? null : DurationText.format(view.goal()));

@@ -4,6 +4,8 @@ import dev.quiver.streaming.IngestOptions;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,13 @@ public final class IngestionService implements AutoCloseable {
   /** The ingestion running in this server, if it was asked for. */
   public Optional<StreamIngestion> ingestion() {
     return Optional.ofNullable(ingestion);
+  }
+
+  /**
+   * Per view, the newest event this server's ingestion wrote online; empty when it does not ingest.
+   */
+  public Map<String, Instant> newestEventByView() {
+    return ingestion == null ? Map.of() : ingestion.metrics().newestEventByView();
   }
 
   @Override

@@ -14,6 +14,9 @@ import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.server.HttpServerConfiguration;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 
@@ -50,14 +53,25 @@ public class RequestFilters implements Ordered {
           "/metrics",
           "/openapi.yml");
 
+  /** The console's pages; its sign-in page is open to all. */
+  private static final String CONSOLE = "/ui";
+
+  private static final String CONSOLE_SIGN_IN = "/ui/login";
+
   private final ServerMetrics metrics;
   private final BearerTokens tokens;
   private final WriteHosts writeHosts;
+  private final ConsoleAccess console;
 
-  RequestFilters(ServerMetrics metrics, ServerSettings settings, HttpServerConfiguration http) {
+  RequestFilters(
+      ServerMetrics metrics,
+      ServerSettings settings,
+      HttpServerConfiguration http,
+      ConsoleAccess console) {
     this.metrics = metrics;
     this.tokens = new BearerTokens(settings);
     this.writeHosts = new WriteHosts(http.getHost());
+    this.console = console;
   }
 
   @Override
@@ -76,6 +90,11 @@ public class RequestFilters implements Ordered {
     requireAscii(request.getUri().toString());
     String path = normalize(request.getPath());
     String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+    if (isConsole(path)) {
+      return path.equals(CONSOLE_SIGN_IN) || console.allows(request, header)
+          ? null
+          : signInFirst(request);
+    }
     // Writes need the write token; everything else but a few public paths is a read.
     boolean write = WRITES.contains(path);
     boolean allowed =
@@ -93,6 +112,23 @@ public class RequestFilters implements Ordered {
                 : "The bearer token is not this server's token for " + Excerpt.of(path));
     refused.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
     return refused;
+  }
+
+  private static boolean isConsole(String path) {
+    return path.equals(CONSOLE) || path.startsWith(CONSOLE + "/");
+  }
+
+  /**
+   * A console page asked for without the token: the browser goes to the sign-in page, which comes
+   * back here once it has the token.
+   */
+  private HttpResponse<?> signInFirst(HttpRequest<?> request) {
+    metrics.error(ErrorKind.UNAUTHORIZED.label());
+    String target = request.getUri().getRawPath();
+    String query = request.getUri().getRawQuery();
+    String next = query == null ? target : target + "?" + query;
+    return HttpResponse.seeOther(
+        URI.create(CONSOLE_SIGN_IN + "?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8)));
   }
 
   /**
@@ -185,6 +221,9 @@ public class RequestFilters implements Ordered {
   private static String endpoint(String path) {
     if (ENDPOINTS.contains(path)) {
       return path;
+    }
+    if (isConsole(path)) {
+      return CONSOLE;
     }
     return path.startsWith("/api/v1/projects/") ? "/api/v1/projects" : "other";
   }

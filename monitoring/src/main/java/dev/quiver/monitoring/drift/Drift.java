@@ -302,8 +302,8 @@ public final class Drift {
     return shares;
   }
 
-  /** A bin edge, short. */
-  static String format(double value) {
+  /** A number as the charts and tables write it (a bin edge, a PSI): short. */
+  public static String format(double value) {
     if (value == Math.rint(value) && Math.abs(value) < 1e15) {
       return Long.toString((long) value);
     }

@@ -159,19 +159,71 @@ public final class DriftHtml {
     moments(html, "baseline", f.baseline());
     moments(html, "current", f.current());
     html.append("</div>\n");
-    if (!f.chart().isEmpty()) {
-      double top = 0;
-      for (FeatureDrift.Bin bin : f.chart()) {
-        top = Math.max(top, Math.max(bin.baseline(), bin.current()));
-      }
-      double scale = niceMax(top);
-      String axis = f.baseline().kind() == FeatureStatistics.Kind.NUMBER ? "value" : "category";
-      html.append("<div class=\"charts\">\n");
-      chart(html, f, "baseline", scale, axis);
-      chart(html, f, "current", scale, axis);
-      html.append("</div>\n");
-    }
+    html.append(charts(f));
     html.append("</section>\n");
+  }
+
+  /**
+   * The two histograms of a feature, baseline and current, side by side on one scale, as a {@code
+   * <div class="charts">} of SVG figures; empty when the feature has no chart.
+   */
+  public static String charts(FeatureDrift f) {
+    if (f.chart().isEmpty()) {
+      return "";
+    }
+    double top = 0;
+    for (FeatureDrift.Bin bin : f.chart()) {
+      top = Math.max(top, Math.max(bin.baseline(), bin.current()));
+    }
+    double scale = niceMax(top);
+    String axis = f.baseline().kind() == FeatureStatistics.Kind.NUMBER ? "value" : "category";
+    StringBuilder html = new StringBuilder(8 * 1024);
+    html.append("<div class=\"charts\">\n");
+    chart(html, f.feature(), f.chart(), "baseline", scale, axis);
+    chart(html, f.feature(), f.chart(), "current", scale, axis);
+    html.append("</div>\n");
+    return html.toString();
+  }
+
+  /**
+   * The histogram of one side's statistics alone (a training set's, before anything is compared
+   * with it), as an SVG figure: a number's histogram bins, a category's most frequent values, each
+   * bar the share of all rows, nulls as a bar of their own; empty for other types.
+   */
+  public static String histogram(String feature, FeatureStatistics statistics) {
+    List<FeatureDrift.Bin> bins = new java.util.ArrayList<>();
+    double rows = Math.max(1, statistics.count());
+    String axis;
+    if (statistics.histogram() != null && !statistics.histogram().counts().isEmpty()) {
+      FeatureStatistics.Histogram histogram = statistics.histogram();
+      for (int i = 0; i < histogram.counts().size(); i++) {
+        bins.add(
+            new FeatureDrift.Bin(
+                histogram.edges().get(i),
+                histogram.edges().get(i + 1),
+                null,
+                histogram.counts().get(i) / rows,
+                0));
+      }
+      axis = "value";
+    } else if (!statistics.top().isEmpty()) {
+      for (FeatureStatistics.TopValue value : statistics.top()) {
+        bins.add(new FeatureDrift.Bin(null, null, value.value(), value.count() / rows, 0));
+      }
+      if (statistics.otherValues() > 0) {
+        bins.add(new FeatureDrift.Bin(null, null, "(other)", statistics.otherValues() / rows, 0));
+      }
+      axis = "category";
+    } else {
+      return "";
+    }
+    if (statistics.nulls() > 0) {
+      bins.add(new FeatureDrift.Bin(null, null, "(null)", statistics.nulls() / rows, 0));
+    }
+    double top = bins.stream().mapToDouble(FeatureDrift.Bin::baseline).max().orElse(0);
+    StringBuilder html = new StringBuilder(4 * 1024);
+    chart(html, feature, bins, "baseline", niceMax(top), axis);
+    return html.toString();
   }
 
   private static void figure(
@@ -211,8 +263,12 @@ public final class DriftHtml {
 
   /** One histogram: bars of the side's shares, on a y axis up to {@code scale}. */
   private static void chart(
-      StringBuilder html, FeatureDrift f, String side, double scale, String axis) {
-    List<FeatureDrift.Bin> bins = f.chart();
+      StringBuilder html,
+      String feature,
+      List<FeatureDrift.Bin> bins,
+      String side,
+      double scale,
+      String axis) {
     double plotWidth = WIDTH - LEFT - RIGHT;
     double plotHeight = HEIGHT - TOP - BOTTOM;
     double slot = plotWidth / bins.size();
@@ -224,7 +280,7 @@ public final class DriftHtml {
         .append("\" data-side=\"")
         .append(side)
         .append("\" data-feature=\"")
-        .append(escape(f.feature()))
+        .append(escape(feature))
         .append("\" viewBox=\"0 0 ")
         .append(WIDTH)
         .append(' ')
@@ -232,7 +288,7 @@ public final class DriftHtml {
         .append("\" role=\"img\" aria-label=\"")
         .append(side)
         .append(" histogram of ")
-        .append(escape(f.feature()))
+        .append(escape(feature))
         .append("\">\n");
     // Grid lines and y ticks: 0, 25, 50, 75, 100% of the scale.
     for (int t = 0; t <= 4; t++) {
@@ -377,7 +433,8 @@ public final class DriftHtml {
     return escape(Drift.format(Math.abs(value) < 1e-12 ? 0 : value));
   }
 
-  static String escape(String text) {
+  /** {@code text} safe in HTML text and double-quoted attributes. */
+  public static String escape(String text) {
     if (text == null) {
       return "";
     }
