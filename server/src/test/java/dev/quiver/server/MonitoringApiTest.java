@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.cli.CliRun;
 import dev.quiver.example.ExampleData;
-import dev.quiver.example.ExampleRepo;
 import dev.quiver.monitoring.consistency.ConsistencyCheck;
 import dev.quiver.monitoring.consistency.ConsistencyReport;
 import dev.quiver.monitoring.consistency.ConsistencyReports;
@@ -21,13 +20,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,19 +46,8 @@ class MonitoringApiTest {
   void servesTheSavedConsistencyReportAndTheDriftAgainstTheBaseline() throws Exception {
     Path repo = dir.resolve("repo");
     Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
-    ExampleData.Options options = new ExampleData.Options(11, 40, 40, 2, end);
-    ExampleRepo.copyDefinitionsTo(repo);
-    ExampleData.generate(repo, options);
-    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
-    Path entities = ExampleData.writeEntityRows(repo, options, 40);
-    List<String> lines = Files.readAllLines(entities);
-    List<String[]> rows = lines.subList(1, lines.size()).stream().map(l -> l.split(",")).toList();
-    ConsistencyTest.materialize(
-        repo,
-        end.minus(Duration.ofDays(7)).toString(),
-        end,
-        "driver_hourly_stats,driver_trip_activity,driver_customer_stats,customer_profile");
-    ConsistencyTest.serveAndLook(repo, rows);
+    Path entities =
+        ConsistencyTest.servedAndLogged(repo, new ExampleData.Options(11, 40, 40, 2, end), 40);
 
     // The consistency command saves what it prints; the saved report reads back equal to the one
     // the same check computes here, and its --json is the saved report's toMap().
@@ -87,49 +73,20 @@ class MonitoringApiTest {
         .allMatch(f -> f.getFileName().toString().endsWith(".parquet"));
 
     Path trainingSet = repo.resolve("data/training/train.parquet");
-    Files.createDirectories(trainingSet.getParent());
-    CliRun historical =
-        quiver(
-            "historical",
-            "--entities",
-            entities.toString(),
-            "--features",
-            "driver_hourly_stats:conv_rate,driver_hourly_stats:acc_rate,"
-                + "driver_hourly_stats:avg_daily_trips",
-            "--output",
-            trainingSet.toString(),
-            "--repo",
-            repo.toString());
-    assertThat(historical.exitCode()).as(historical.err()).isZero();
-    CliRun drift =
-        quiver(
-            "drift",
-            "--baseline",
-            trainingSet.toString(),
-            "--logs",
-            SERVICE,
-            "--json",
-            "--repo",
-            repo.toString());
-    assertThat(drift.exitCode()).as(drift.err()).isIn(0, 3);
+    DriftGaugesTest.historical(
+        repo,
+        entities,
+        "driver_hourly_stats:conv_rate,driver_hourly_stats:acc_rate,"
+            + "driver_hourly_stats:avg_daily_trips",
+        trainingSet);
     Map<String, Double> expectedPsi = new HashMap<>();
-    JSON.readTree(drift.out())
+    DriftGaugesTest.driftOfLogs(repo, trainingSet)
         .get("features")
         .forEach(f -> expectedPsi.put(f.get("feature").asText(), f.get("psi").asDouble()));
     assertThat(expectedPsi).containsKey("driver_hourly_stats:acc_rate");
 
     HttpClient client = HttpClient.newHttpClient();
-    try (QuiverServer server =
-        QuiverServer.start(
-            repo,
-            0,
-            Map.of(
-                "quiver.server.flight-port",
-                0,
-                DriftSettings.PREFIX + ".baseline",
-                "data/training",
-                DriftSettings.PREFIX + ".interval",
-                "1s"))) {
+    try (QuiverServer server = DriftGaugesTest.serveWithDriftBaseline(repo, "data/training")) {
       JsonNode consistency = get(client, server, "/api/v1/projects/" + PROJECT + "/consistency");
       assertThat(consistency.get("services")).hasSize(1);
       JsonNode served = consistency.get("services").get(0);
@@ -176,6 +133,11 @@ class MonitoringApiTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(other.statusCode()).isEqualTo(404);
+      assertThat(body(client, server, "/openapi.yml"))
+          .contains(
+              "/api/v1/projects/{project}/consistency:",
+              "/api/v1/projects/{project}/drift:",
+              "/api/v1/projects/{project}/history:");
       assertThat(other.body())
           .contains("This server serves project 'driver_ranking', not 'other_project'");
     }
@@ -188,11 +150,16 @@ class MonitoringApiTest {
 
   private static JsonNode get(HttpClient client, QuiverServer server, String path)
       throws Exception {
+    return JSON.readTree(body(client, server, path));
+  }
+
+  /** The body of a GET, which answers 200. */
+  private static String body(HttpClient client, QuiverServer server, String path) throws Exception {
     HttpResponse<String> response =
         client.send(
             HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return JSON.readTree(response.body());
+    return response.body();
   }
 }
