@@ -3,10 +3,12 @@ package dev.quiver.sdk;
 import dev.quiver.online.OnlineStore;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistrySnapshot;
 import dev.quiver.registry.store.RegistryStore;
 import dev.quiver.registry.store.RegistryStores;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The in-process store: a repo's registry (read when opened, and again on {@link #refreshRegistry})
@@ -52,6 +54,11 @@ final class EmbeddedFeatureStore implements FeatureStore, SharesOnlineStore {
   @Override
   public boolean refreshRegistry() {
     return registry.refresh();
+  }
+
+  @Override
+  public List<HistoryEntry> registryHistory() {
+    return registry.history();
   }
 
   @Override

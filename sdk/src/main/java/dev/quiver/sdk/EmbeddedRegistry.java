@@ -5,6 +5,7 @@ import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.Entity;
 import dev.quiver.registry.model.FeatureView;
 import dev.quiver.registry.model.ProjectConfig;
+import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.MaterializationLog;
 import dev.quiver.registry.store.RegistryException;
 import dev.quiver.registry.store.RegistrySnapshot;
@@ -101,6 +102,11 @@ final class EmbeddedRegistry implements AutoCloseable {
 
   String project() {
     return config.project();
+  }
+
+  /** Every committed version of the registry store, oldest first. */
+  List<HistoryEntry> history() {
+    return store.history();
   }
 
   /** The registry version operations start from now. */

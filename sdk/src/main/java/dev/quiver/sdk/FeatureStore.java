@@ -3,6 +3,7 @@ package dev.quiver.sdk;
 import dev.quiver.materializer.MaterializationProgress;
 import dev.quiver.materializer.Materializer;
 import dev.quiver.offline.manifest.DatasetManifest;
+import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.MaterializationState;
 import dev.quiver.registry.store.RegistrySnapshot;
 import java.nio.file.Path;
@@ -65,6 +66,14 @@ public interface FeatureStore
    * @return whether the version changed
    */
   boolean refreshRegistry();
+
+  /**
+   * Every registry version committed so far, oldest first: when, by whom, from which Git commit,
+   * what changed, and for a rollback the version it restored. Read anew on each call.
+   *
+   * @throws dev.quiver.registry.store.RegistryException when the registry cannot be read
+   */
+  List<HistoryEntry> registryHistory();
 
   /** The online role: lookups and pushes. */
   OnlineFeatures online();

@@ -1,7 +1,9 @@
 package dev.quiver.sdk;
 
+import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistrySnapshot;
 import java.net.URI;
+import java.util.List;
 
 /**
  * A {@link FeatureStore} that works through a running {@code quiver serve}: its roles talk to the
@@ -49,6 +51,11 @@ final class RemoteFeatureStore implements FeatureStore {
   @Override
   public boolean refreshRegistry() {
     return registry.refresh();
+  }
+
+  @Override
+  public List<HistoryEntry> registryHistory() {
+    return registry.history();
   }
 
   @Override

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.Definitions;
+import dev.quiver.registry.store.HistoryEntry;
+import dev.quiver.registry.store.RegistryException;
 import dev.quiver.registry.store.RegistrySnapshot;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +38,37 @@ final class RemoteRegistry {
             JSON.convertValue(body.get("definitions"), Map.class), client.server() + " registry");
     return new RegistrySnapshot(
         client.project(), body.get("registry_version").asLong(), definitions);
+  }
+
+  /**
+   * The server's registry history ({@code GET /api/v1/projects/{project}/history}), oldest first.
+   *
+   * @throws RegistryException when an entry is not one the server writes
+   */
+  List<HistoryEntry> history() {
+    JsonNode body = client.get("/api/v1/projects/" + client.project() + "/history");
+    JsonNode entries = body.get("history");
+    if (entries == null || !entries.isArray()) {
+      throw new RegistryException(
+          "Cannot read the registry history from "
+              + client.server()
+              + ": the answer has no list 'history'");
+    }
+    List<HistoryEntry> history = new ArrayList<>();
+    for (JsonNode entry : entries) {
+      Map<?, ?> map = JSON.convertValue(entry, Map.class);
+      try {
+        history.add(HistoryEntry.fromMap(map));
+      } catch (RuntimeException e) {
+        throw new RegistryException(
+            "Cannot read the registry history from "
+                + client.server()
+                + ": an entry is malformed: "
+                + entry,
+            e);
+      }
+    }
+    return List.copyOf(history);
   }
 
   /** Reads the registry again when the server serves a newer version; whether it did. */

@@ -101,6 +101,18 @@ public abstract class FeatureStoreContract {
   }
 
   @Test
+  void registryHistoryListsEveryCommittedVersionOldestFirst() throws Exception {
+    List<dev.quiver.registry.store.HistoryEntry> committed;
+    try (RegistryStore registry = RegistryStores.open(FeatureRepo.loadConfig(repo, Map.of()))) {
+      committed = registry.history();
+    }
+    assertThat(committed).isNotEmpty();
+    assertThat(store.registryHistory()).isEqualTo(committed);
+    assertThat(store.registryHistory().get(committed.size() - 1).version())
+        .isEqualTo(store.registry().version());
+  }
+
+  @Test
   void onlineValuesComeTypedAsTheViewDeclaresThem() {
     OnlineResponse response =
         store.onlineFeatures(

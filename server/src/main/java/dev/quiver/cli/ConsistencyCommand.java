@@ -4,20 +4,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.monitoring.consistency.ConsistencyCheck;
 import dev.quiver.monitoring.consistency.ConsistencyReport;
+import dev.quiver.monitoring.consistency.ConsistencyReports;
 import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.DurationText;
+import dev.quiver.registry.model.ProjectConfig;
 import dev.quiver.sdk.FeatureStore;
 import dev.quiver.sdk.FeatureStoreOptions;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -40,6 +39,8 @@ import picocli.CommandLine.Spec;
       "value served, none offline) and, for numbers, SMAPE in percent over the rows with both.",
       "A line names materialization lag when mismatches of a view are rows served after the",
       "end of its materialization that the join, replayed at that end, agrees with.",
+      "Each report is saved in the service's log folder (consistency-report.json, replacing",
+      "the one before), where the server's /api/v1/projects/{project}/consistency shows it.",
       "",
       "Exit codes: 0 checked, 3 when a feature's mismatch rate is over --fail-above, 1 on an",
       "error (unknown service, a service without logging, no logs)."
@@ -85,12 +86,17 @@ final class ConsistencyCommand implements Callable<Integer> {
     }
     Instant from = since == null ? null : since(spec, since, Clock.systemUTC());
     ConsistencyReport report;
+    ProjectConfig config = FeatureRepo.loadConfig(repo.root(), System.getenv());
+    Instant checkedAt = Instant.now();
     try (FeatureStore store =
         FeatureStore.open(repo.root(), FeatureStoreOptions.defaults().readOnly())) {
-      report =
-          new ConsistencyCheck(store, FeatureRepo.loadConfig(repo.root(), System.getenv()))
-              .run(service, from);
+      report = new ConsistencyCheck(store, config).run(service, from);
     }
+    // The server's API and console show the newest report of each service.
+    Path saved = ConsistencyReports.save(config.logFolder(service), report, checkedAt);
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("Saved the report to " + saved);
+    err.flush();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(json(report));
@@ -119,31 +125,10 @@ final class ConsistencyCommand implements Callable<Integer> {
     }
   }
 
-  /** The report in the shape the issue gives: service, rows, then one object per feature. */
+  /** The report in the shape the issue gives ({@link ConsistencyReport#toMap}). */
   static String json(ConsistencyReport report) {
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("service", report.service());
-    root.put("rows", report.rows());
-    List<Map<String, Object>> features = new ArrayList<>();
-    for (ConsistencyReport.FeatureConsistency f : report.features()) {
-      Map<String, Object> feature = new LinkedHashMap<>();
-      feature.put("feature", f.feature());
-      feature.put("rows", f.rows());
-      feature.put("mismatches", f.mismatches());
-      feature.put("mismatch_rate", f.mismatchRate());
-      feature.put("served_missing", f.servedMissing());
-      feature.put("offline_missing", f.offlineMissing());
-      feature.put("smape", f.smape());
-      features.add(feature);
-    }
-    root.put("features", features);
-    // Only when files were skipped: otherwise the shape is exactly the issue's.
-    if (report.skippedRows() > 0 || !report.notes().isEmpty()) {
-      root.put("skipped_rows", report.skippedRows());
-      root.put("notes", report.notes());
-    }
     try {
-      return new ObjectMapper().writeValueAsString(root);
+      return new ObjectMapper().writeValueAsString(report.toMap());
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

@@ -18,6 +18,7 @@ import dev.quiver.sdk.FeatureStoreOptions;
 import dev.quiver.sdk.OnlineRequest;
 import dev.quiver.sdk.OnlineResponse;
 import dev.quiver.sdk.SourceValidation;
+import dev.quiver.server.DriftSettings;
 import dev.quiver.server.QuiverServer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -232,7 +233,12 @@ final class DemoCommand implements Callable<Integer> {
 
     err.println();
     step(err, "quiver serve: the feature server, with the API of Feast's feature server");
-    QuiverServer server = QuiverServer.start(repo, port, Map.of());
+    // Drift against the training set built above shows from the first computation on.
+    QuiverServer server =
+        QuiverServer.start(
+            repo,
+            port,
+            Map.of(DriftSettings.PREFIX + ".baseline", repo.relativize(trainingSet).toString()));
     err.println("Serving on http://127.0.0.1:" + server.port() + " (Ctrl-C stops). Try:");
     err.println(
         "  curl -s -X POST http://127.0.0.1:"
@@ -243,6 +249,15 @@ final class DemoCommand implements Callable<Integer> {
             + "]}}'");
     err.println("  curl -s http://127.0.0.1:" + server.port() + "/health/ready");
     err.println("  curl -s http://127.0.0.1:" + server.port() + "/metrics");
+    String project = FeatureRepo.loadConfig(repo, System.getenv()).project();
+    err.println(
+        "  curl -s http://127.0.0.1:" + server.port() + "/api/v1/projects/" + project + "/drift");
+    err.println(
+        "  curl -s http://127.0.0.1:"
+            + server.port()
+            + "/api/v1/projects/"
+            + project
+            + "/consistency");
     err.flush();
     server.serveUntilStopped();
     return 0;

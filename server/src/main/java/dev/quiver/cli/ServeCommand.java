@@ -105,8 +105,9 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "PATH",
       description = {
         "Export the drift of each logged feature service's served values (the last 24h) against",
-        "a training set as the gauges quiver_feature_psi and quiver_feature_ks, computed every 5",
-        "minutes in the background, as 'quiver drift --logs' computes it. PATH: a training set,",
+        "a training set as the gauges quiver_feature_psi and quiver_feature_ks (the whole report",
+        "at /api/v1/projects/{project}/drift), computed every 5 minutes in the background, as",
+        "'quiver drift --logs' computes it. PATH: a training set,",
         "its manifest, or a folder of training sets whose newest manifest is the baseline",
         "(relative to the repo). Settings quiver.server.drift.interval and .window change the",
         "5m and 24h."

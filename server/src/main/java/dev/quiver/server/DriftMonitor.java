@@ -13,10 +13,13 @@ import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * the rows it logged in the last {@link DriftSettings#window} against the newest baseline's
  * statistics, with the computation of {@code quiver drift --logs} ({@link DriftReport}). The
  * results are the gauges {@code quiver_feature_psi{service, feature}} and {@code
- * quiver_feature_ks{service, feature}} (numbers only); a scrape reads the last results and never
- * waits for a computation.
+ * quiver_feature_ks{service, feature}} (numbers only), and the whole last computation ({@link
+ * #latest}) that {@code GET /api/v1/projects/{project}/drift} and the console show; a scrape or a
+ * request reads the last results and never waits for a computation.
  */
 @Context
 public final class DriftMonitor implements AutoCloseable {
@@ -41,6 +45,31 @@ public final class DriftMonitor implements AutoCloseable {
   private final ServerMetrics metrics;
   private final DriftSettings settings;
   private final ScheduledExecutorService executor;
+
+  /** The last computation, swapped whole; null before the first (or without a baseline). */
+  private volatile DriftState latest;
+
+  /**
+   * One computation of the drift.
+   *
+   * @param computedAt when it ran
+   * @param manifestFile the baseline: the newest training-set manifest with statistics found
+   * @param manifest that manifest, read then
+   * @param reportsByService per logged feature service with rows in the window, by name
+   */
+  public record DriftState(
+      Instant computedAt,
+      Path manifestFile,
+      DatasetManifest manifest,
+      Map<String, DriftReport> reportsByService) {
+
+    public DriftState {
+      Objects.requireNonNull(computedAt, "computedAt");
+      Objects.requireNonNull(manifestFile, "manifestFile");
+      Objects.requireNonNull(manifest, "manifest");
+      reportsByService = Collections.unmodifiableMap(new TreeMap<>(reportsByService));
+    }
+  }
 
   DriftMonitor(FeatureService features, ServerMetrics metrics, DriftSettings settings) {
     this.features = features;
@@ -61,24 +90,43 @@ public final class DriftMonitor implements AutoCloseable {
         this::update, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * The last computation of the drift: empty without a baseline ({@code quiver serve
+   * --drift-baseline}) and until a training set with statistics is found under it. A computation
+   * that fails keeps the one before (its {@link DriftState#computedAt} says how old it is); a
+   * baseline that no longer has a training set with statistics empties it.
+   */
+  public Optional<DriftState> latest() {
+    return Optional.ofNullable(latest);
+  }
+
+  /** The baseline the server compares with (a manifest, a training set or a folder of them). */
+  public Optional<Path> baseline() {
+    return settings.baseline().map(path -> features.config().resolve(path));
+  }
+
   /** Computes every logged service's drift and shows it; a failure is logged, never thrown. */
   void update() {
-    Path baseline = features.config().resolve(settings.baseline().orElseThrow());
+    Path baseline = baseline().orElseThrow();
     Map<List<String>, Double> psi = new HashMap<>();
     Map<List<String>, Double> ks = new HashMap<>();
     try {
       Optional<Path> file = DriftBaselines.newest(baseline);
       if (file.isEmpty()) {
         LOG.debug("No training set with statistics under {} yet: no drift to show", baseline);
+        latest = null;
       } else {
         DatasetManifest manifest = DatasetManifest.read(file.get());
         Definitions definitions = features.store().registry().definitions();
         Instant now = features.clock().instant();
+        Map<String, DriftReport> reports = new HashMap<>();
         for (dev.quiver.registry.model.FeatureService service : definitions.featureServices()) {
           if (service.logging() != null) {
-            measure(definitions, service.name(), manifest, file.get(), now, psi, ks);
+            measure(definitions, service.name(), manifest, file.get(), now, psi, ks)
+                .ifPresent(report -> reports.put(service.name(), report));
           }
         }
+        latest = new DriftState(now, file.get(), manifest, reports);
       }
     } catch (RuntimeException e) {
       LOG.warn("Cannot measure drift against {}: {}", baseline, e.getMessage());
@@ -86,7 +134,7 @@ public final class DriftMonitor implements AutoCloseable {
     metrics.drift(psi, ks);
   }
 
-  private void measure(
+  private Optional<DriftReport> measure(
       Definitions definitions,
       String service,
       DatasetManifest manifest,
@@ -97,7 +145,7 @@ public final class DriftMonitor implements AutoCloseable {
     Path folder = features.config().logFolder(service);
     Instant since = now.minus(settings.window());
     if (FeatureLogs.files(folder, since).isEmpty()) {
-      return;
+      return Optional.empty();
     }
     try {
       Map<String, FeatureStatistics> current =
@@ -119,8 +167,10 @@ public final class DriftMonitor implements AutoCloseable {
           ks.put(tags, feature.ks());
         }
       }
+      return Optional.of(report);
     } catch (RuntimeException e) {
       LOG.warn("Cannot measure the drift of feature service '{}': {}", service, e.getMessage());
+      return Optional.empty();
     }
   }
 

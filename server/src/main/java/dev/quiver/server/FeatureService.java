@@ -1,6 +1,7 @@
 package dev.quiver.server;
 
 import dev.quiver.Excerpt;
+import dev.quiver.monitoring.consistency.ConsistencyReports;
 import dev.quiver.online.OnlineStoreFactory;
 import dev.quiver.online.OnlineStores;
 import dev.quiver.registry.NoSuchObjectException;
@@ -17,6 +18,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -93,6 +95,24 @@ public final class FeatureService implements AutoCloseable {
   public List<Freshness.ViewFreshness> freshness(Instant now, Map<String, Instant> ingested) {
     return Freshness.of(
         store.registry().definitions(), store.materializationStates(), ingested, now);
+  }
+
+  /**
+   * The newest saved consistency report ({@code quiver consistency}) of each feature service with
+   * {@code logging:} in the registry's current definitions that has one, by service name.
+   *
+   * @throws dev.quiver.OutputException naming the file when a saved report is damaged
+   */
+  public List<ConsistencyReports.SavedConsistency> consistencyReports() {
+    List<ConsistencyReports.SavedConsistency> reports = new ArrayList<>();
+    store.registry().definitions().featureServices().stream()
+        .filter(service -> service.logging() != null)
+        .map(dev.quiver.registry.model.FeatureService::name)
+        .sorted()
+        .forEach(
+            service ->
+                ConsistencyReports.newest(config.logFolder(service)).ifPresent(reports::add));
+    return List.copyOf(reports);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.quiver.server;
 
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.TimeInterval;
+import dev.quiver.registry.store.HistoryEntry;
 import dev.quiver.registry.store.RegistrySnapshot;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -20,7 +21,8 @@ import java.util.Map;
 /**
  * What a remote SDK asks first: the project served, its registry version and the Flight port
  * ({@code GET /api/v1/info}), and the whole registered definitions ({@code GET
- * /api/v1/projects/{project}/registry}).
+ * /api/v1/projects/{project}/registry}); then the registry's history ({@code .../history}) and what
+ * was materialized ({@code .../materialized}).
  */
 @Controller("/api/v1")
 @Tag(name = "registry")
@@ -52,6 +54,25 @@ public class InfoController {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("registry_version", snapshot.version());
     body.put("definitions", CanonicalForm.of(snapshot.definitions()));
+    return JsonBodies.write(body);
+  }
+
+  /**
+   * {@code {"history": [{"version", "committed_at", "user", "git_commit", "changes": [...],
+   * "restored_version"}, ...]}}, oldest first, nulls kept.
+   */
+  @Get(uri = "/projects/{project}/history", produces = MediaType.APPLICATION_JSON)
+  @ExecuteOn(TaskExecutors.BLOCKING)
+  @Operation(
+      summary = "Every registry version committed, oldest first",
+      description =
+          "When each version was committed, by whom, from which Git commit, what changed, and"
+              + " for a rollback the version it restored.")
+  public String history(@PathVariable String project) {
+    features.registryOf(project);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put(
+        "history", features.store().registryHistory().stream().map(HistoryEntry::toMap).toList());
     return JsonBodies.write(body);
   }
 

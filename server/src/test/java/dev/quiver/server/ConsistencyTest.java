@@ -203,6 +203,28 @@ class ConsistencyTest {
     assertThat(badSince.err()).contains("--since 'yesterday' is not an ISO-8601 instant");
   }
 
+  /**
+   * The example repo at {@code repo} with {@code options}' data, applied and materialized up to its
+   * end, and {@code count} entity rows looked up through the server, which logs them for the logged
+   * service.
+   *
+   * @return the entity rows' file
+   */
+  static Path servedAndLogged(Path repo, ExampleData.Options options, int count) throws Exception {
+    ExampleRepo.copyDefinitionsTo(repo);
+    ExampleData.generate(repo, options);
+    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
+    Path entities = ExampleData.writeEntityRows(repo, options, count);
+    List<String> lines = Files.readAllLines(entities);
+    materialize(
+        repo,
+        options.end().minus(Duration.ofDays(7)).toString(),
+        options.end(),
+        "driver_hourly_stats,driver_trip_activity,driver_customer_stats,customer_profile");
+    serveAndLook(repo, lines.subList(1, lines.size()).stream().map(l -> l.split(",")).toList());
+    return entities;
+  }
+
   static void materialize(Path repo, String start, Instant end, String views) {
     CliRun run =
         quiver("materialize", start, end.toString(), "--repo", repo.toString(), "--views", views);

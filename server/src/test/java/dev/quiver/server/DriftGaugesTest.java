@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.cli.CliRun;
 import dev.quiver.example.ExampleData;
-import dev.quiver.example.ExampleRepo;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,19 +45,8 @@ class DriftGaugesTest {
   void exportsTheDriftOfLoggedRowsAgainstTheNewestTrainingSet() throws Exception {
     Path repo = dir.resolve("repo");
     Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
-    ExampleData.Options options = new ExampleData.Options(7, 60, 60, 2, end);
-    ExampleRepo.copyDefinitionsTo(repo);
-    ExampleData.generate(repo, options);
-    assertThat(quiver("apply", "--repo", repo.toString()).exitCode()).isZero();
-    Path entities = ExampleData.writeEntityRows(repo, options, 80);
-    List<String> lines = Files.readAllLines(entities);
-    List<String[]> rows = lines.subList(1, lines.size()).stream().map(l -> l.split(",")).toList();
-    ConsistencyTest.materialize(
-        repo,
-        end.minus(Duration.ofDays(7)).toString(),
-        end,
-        "driver_hourly_stats,driver_trip_activity,driver_customer_stats,customer_profile");
-    ConsistencyTest.serveAndLook(repo, rows);
+    Path entities =
+        ConsistencyTest.servedAndLogged(repo, new ExampleData.Options(7, 60, 60, 2, end), 80);
 
     // Two training sets; the newer (a different feature set) is the baseline.
     Path trainingSets = repo.resolve("data/training");
@@ -74,18 +61,7 @@ class DriftGaugesTest {
         newest);
 
     Map<String, Double> expected = new HashMap<>();
-    CliRun drift =
-        quiver(
-            "drift",
-            "--baseline",
-            newest.toString(),
-            "--logs",
-            SERVICE,
-            "--json",
-            "--repo",
-            repo.toString());
-    assertThat(drift.exitCode()).as(drift.err()).isIn(0, 3);
-    for (JsonNode feature : JSON.readTree(drift.out()).get("features")) {
+    for (JsonNode feature : driftOfLogs(repo, newest).get("features")) {
       String name = feature.get("feature").asText();
       expected.put("quiver_feature_psi " + name, feature.get("psi").asDouble());
       if (!feature.get("ks").isNull()) {
@@ -99,17 +75,7 @@ class DriftGaugesTest {
             "quiver_feature_psi booking_risk:busy_last_hour")
         .doesNotContainKey("quiver_feature_ks booking_risk:busy_last_hour");
 
-    try (QuiverServer server =
-        QuiverServer.start(
-            repo,
-            0,
-            Map.of(
-                "quiver.server.flight-port",
-                0,
-                DriftSettings.PREFIX + ".baseline",
-                "data/training",
-                DriftSettings.PREFIX + ".interval",
-                "1s"))) {
+    try (QuiverServer server = serveWithDriftBaseline(repo, "data/training")) {
       HttpClient client = HttpClient.newHttpClient();
       Map<String, Double> shown = new HashMap<>();
       await()
@@ -138,13 +104,42 @@ class DriftGaugesTest {
     }
   }
 
+  /** What {@code quiver drift --logs} computes for the logged service against {@code baseline}. */
+  static JsonNode driftOfLogs(Path repo, Path baseline) throws Exception {
+    CliRun drift =
+        quiver(
+            "drift",
+            "--baseline",
+            baseline.toString(),
+            "--logs",
+            SERVICE,
+            "--json",
+            "--repo",
+            repo.toString());
+    assertThat(drift.exitCode()).as(drift.err()).isIn(0, 3);
+    return JSON.readTree(drift.out());
+  }
+
+  /** The server, computing the drift against {@code baseline} every second. */
+  static QuiverServer serveWithDriftBaseline(Path repo, String baseline) {
+    return QuiverServer.start(
+        repo,
+        0,
+        Map.of(
+            "quiver.server.flight-port",
+            0,
+            DriftSettings.PREFIX + ".baseline",
+            baseline,
+            DriftSettings.PREFIX + ".interval",
+            "1s"));
+  }
+
   /** PSI and KS as the JSON prints them (rounded) against the gauge's full value. */
   private static org.assertj.core.data.Offset<Double> within(String gauge, double value) {
     return org.assertj.core.data.Offset.offset(1e-9 + Math.abs(value) * 1e-6);
   }
 
-  private static void historical(Path repo, Path entities, String features, Path output)
-      throws Exception {
+  static void historical(Path repo, Path entities, String features, Path output) throws Exception {
     Files.createDirectories(output.getParent());
     CliRun run =
         quiver(

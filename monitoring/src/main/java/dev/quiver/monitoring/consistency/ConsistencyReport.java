@@ -1,7 +1,10 @@
 package dev.quiver.monitoring.consistency;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What replaying a service's logged rows through the point-in-time join found.
@@ -87,5 +90,149 @@ public record ConsistencyReport(
   /** Whether any feature's mismatch rate is over {@code rate}. */
   public boolean anyRateAbove(double rate) {
     return features.stream().anyMatch(f -> f.mismatchRate() > rate);
+  }
+
+  /**
+   * The report as {@code quiver consistency --json} prints it, the issue's shape: {@code service},
+   * {@code rows}, then per feature {@code {"feature", "rows", "mismatches", "mismatch_rate",
+   * "served_missing", "offline_missing", "smape"}}; {@code skipped_rows} and {@code notes} only
+   * when files were skipped or there are notes. It leaves out {@link #files} and {@link #lag} (see
+   * {@link #toSavedMap}).
+   */
+  public Map<String, Object> toMap() {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("service", service);
+    root.put("rows", rows);
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (FeatureConsistency f : features) {
+      Map<String, Object> feature = new LinkedHashMap<>();
+      feature.put("feature", f.feature());
+      feature.put("rows", f.rows());
+      feature.put("mismatches", f.mismatches());
+      feature.put("mismatch_rate", f.mismatchRate());
+      feature.put("served_missing", f.servedMissing());
+      feature.put("offline_missing", f.offlineMissing());
+      feature.put("smape", f.smape());
+      list.add(feature);
+    }
+    root.put("features", list);
+    // Only when files were skipped: otherwise the shape is exactly the issue's.
+    if (skippedRows > 0 || !notes.isEmpty()) {
+      root.put("skipped_rows", skippedRows);
+      root.put("notes", notes);
+    }
+    return root;
+  }
+
+  /**
+   * {@link #toMap} followed by {@code "files"} (the log files read) and {@code "lag"} ({@code
+   * [{"view", "lagged", "mismatches", "materialized_up_to"}]}, the instant null when never
+   * materialized): everything {@link #fromMap} needs to give this report back equal. A saved report
+   * holds this shape ({@link ConsistencyReports}).
+   */
+  public Map<String, Object> toSavedMap() {
+    Map<String, Object> root = toMap();
+    root.put("files", files);
+    List<Map<String, Object>> lags = new ArrayList<>();
+    for (Lag l : lag) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("view", l.view());
+      item.put("lagged", l.lagged());
+      item.put("mismatches", l.mismatches());
+      item.put(
+          "materialized_up_to",
+          l.materializedUpTo() == null ? null : l.materializedUpTo().toString());
+      lags.add(item);
+    }
+    root.put("lag", lags);
+    return root;
+  }
+
+  /**
+   * A report from {@link #toSavedMap}'s shape, or {@link #toMap}'s (then without files read, 0, and
+   * without lag). {@code mismatch_rate} is not read: it follows from rows and mismatches.
+   *
+   * @throws IllegalArgumentException naming the first key missing or of the wrong type
+   */
+  public static ConsistencyReport fromMap(Map<String, Object> map) {
+    List<FeatureConsistency> features = new ArrayList<>();
+    for (Map<String, Object> f : maps(map, "features")) {
+      Object smape = f.get("smape");
+      if (smape != null && !(smape instanceof Number)) {
+        throw new IllegalArgumentException("'smape' of a feature is not a number: " + smape);
+      }
+      features.add(
+          new FeatureConsistency(
+              text(f, "feature"),
+              number(f, "rows").longValue(),
+              number(f, "mismatches").longValue(),
+              number(f, "served_missing").longValue(),
+              number(f, "offline_missing").longValue(),
+              smape == null ? null : ((Number) smape).doubleValue()));
+    }
+    List<Lag> lag = new ArrayList<>();
+    if (map.get("lag") != null) {
+      for (Map<String, Object> l : maps(map, "lag")) {
+        Object upTo = l.get("materialized_up_to");
+        lag.add(
+            new Lag(
+                text(l, "view"),
+                number(l, "lagged").longValue(),
+                number(l, "mismatches").longValue(),
+                upTo == null ? null : instant(upTo)));
+      }
+    }
+    List<String> notes = new ArrayList<>();
+    if (map.get("notes") != null) {
+      if (!(map.get("notes") instanceof List<?> list)) {
+        throw new IllegalArgumentException("'notes' is not a list");
+      }
+      list.forEach(note -> notes.add(String.valueOf(note)));
+    }
+    return new ConsistencyReport(
+        text(map, "service"),
+        number(map, "rows").longValue(),
+        features,
+        lag,
+        map.get("files") == null ? 0 : number(map, "files").intValue(),
+        map.get("skipped_rows") == null ? 0 : number(map, "skipped_rows").longValue(),
+        notes);
+  }
+
+  private static String text(Map<String, Object> map, String key) {
+    if (!(map.get(key) instanceof String value)) {
+      throw new IllegalArgumentException("'" + key + "' is missing or not a string");
+    }
+    return value;
+  }
+
+  private static Number number(Map<String, Object> map, String key) {
+    if (!(map.get(key) instanceof Number value)) {
+      throw new IllegalArgumentException("'" + key + "' is missing or not a number");
+    }
+    return value;
+  }
+
+  private static Instant instant(Object text) {
+    try {
+      return Instant.parse(String.valueOf(text));
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("'" + text + "' is not an ISO-8601 instant", e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> maps(Map<String, Object> map, String key) {
+    if (!(map.get(key) instanceof List<?> list)) {
+      throw new IllegalArgumentException("'" + key + "' is missing or not a list");
+    }
+    List<Map<String, Object>> maps = new ArrayList<>();
+    for (Object item : list) {
+      if (!(item instanceof Map<?, ?> m)) {
+        throw new IllegalArgumentException("an item of '" + key + "' is not an object: " + item);
+      }
+      maps.add((Map<String, Object>) m);
+    }
+    return maps;
   }
 }

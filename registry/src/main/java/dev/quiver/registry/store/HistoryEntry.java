@@ -1,7 +1,10 @@
 package dev.quiver.registry.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -27,5 +30,43 @@ public record HistoryEntry(
   public HistoryEntry(
       long version, Instant committedAt, String user, String gitCommit, List<String> changes) {
     this(version, committedAt, user, gitCommit, changes, null);
+  }
+
+  /**
+   * {@code {"version", "committed_at", "user", "git_commit", "changes", "restored_version"}}, the
+   * instant in ISO-8601, nulls kept.
+   */
+  public Map<String, Object> toMap() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("version", version);
+    map.put("committed_at", committedAt.toString());
+    map.put("user", user);
+    map.put("git_commit", gitCommit);
+    map.put("changes", changes);
+    map.put("restored_version", restoredVersion);
+    return map;
+  }
+
+  /**
+   * An entry from {@link #toMap}'s shape ({@code git_commit} and {@code restored_version} may be
+   * null or absent).
+   *
+   * @throws RuntimeException (a {@link ClassCastException}, {@link NullPointerException} or {@link
+   *     java.time.format.DateTimeParseException}) when a key is missing or of another type
+   */
+  public static HistoryEntry fromMap(Map<?, ?> map) {
+    List<String> changes = new ArrayList<>();
+    for (Object change : (List<?>) map.get("changes")) {
+      changes.add(String.valueOf(change));
+    }
+    Object commit = map.get("git_commit");
+    Object restored = map.get("restored_version");
+    return new HistoryEntry(
+        ((Number) map.get("version")).longValue(),
+        Instant.parse((String) map.get("committed_at")),
+        (String) map.get("user"),
+        commit == null ? null : commit.toString(),
+        changes,
+        restored == null ? null : ((Number) restored).longValue());
   }
 }

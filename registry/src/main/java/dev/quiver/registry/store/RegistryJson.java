@@ -72,33 +72,17 @@ final class RegistryJson {
   }
 
   static Map<String, Object> historyData(HistoryEntry entry) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("version", entry.version());
-    map.put("committed_at", entry.committedAt().toString());
-    map.put("user", entry.user());
-    map.put("git_commit", entry.gitCommit());
-    map.put("changes", entry.changes());
-    if (entry.restoredVersion() != null) {
-      map.put("restored_version", entry.restoredVersion());
+    Map<String, Object> map = entry.toMap();
+    // Stored only for a rollback: an apply's entry keeps the shape it always had.
+    if (entry.restoredVersion() == null) {
+      map.remove("restored_version");
     }
     return map;
   }
 
   static HistoryEntry historyEntry(Map<?, ?> map, String origin) {
     try {
-      List<String> changes = new ArrayList<>();
-      for (Object change : (List<?>) map.get("changes")) {
-        changes.add(String.valueOf(change));
-      }
-      Object commit = map.get("git_commit");
-      Object restored = map.get("restored_version");
-      return new HistoryEntry(
-          ((Number) map.get("version")).longValue(),
-          Instant.parse((String) map.get("committed_at")),
-          (String) map.get("user"),
-          commit == null ? null : commit.toString(),
-          changes,
-          restored == null ? null : ((Number) restored).longValue());
+      return HistoryEntry.fromMap(map);
     } catch (RuntimeException e) {
       throw new RegistryException(
           "Cannot read the registry " + origin + ": a history entry is malformed: " + map, e);
