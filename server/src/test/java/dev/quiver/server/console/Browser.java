@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -30,8 +31,8 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * target/console-screenshots}. Only Debian's {@code /usr/bin/chromium} and {@code
  * /usr/bin/chromedriver} are used: both paths are given to Selenium, so Selenium Manager never runs
  * and nothing is downloaded. Outside CI a missing binary skips the calling tests with the reason;
- * with {@code CI=true} it fails them. Starting one costs about a second, so a test class shares one
- * (start it in {@code @BeforeAll}, close it in {@code @AfterAll}).
+ * with {@code CI=true} it fails them. Starting one takes one to two seconds, so a test class shares
+ * one (start it in {@code @BeforeAll}, close it in {@code @AfterAll}).
  */
 public final class Browser implements AutoCloseable {
 
@@ -44,6 +45,9 @@ public final class Browser implements AutoCloseable {
    */
   private static final Logger CDP_VERSION_FINDER =
       Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
+  /** Numbers each browser's ChromeDriver log, so two browsers open at once keep theirs apart. */
+  private static final AtomicInteger STARTED = new AtomicInteger();
 
   private static final int WIDTH = 1280;
   private static final int HEIGHT = 900;
@@ -102,7 +106,8 @@ public final class Browser implements AutoCloseable {
         new ChromeDriverService.Builder()
             .usingDriverExecutable(CHROMEDRIVER.toFile())
             .usingAnyFreePort()
-            .withLogFile(targetDir().resolve("chromedriver.log").toFile())
+            .withLogFile(
+                targetDir().resolve("chromedriver-" + STARTED.incrementAndGet() + ".log").toFile())
             .build();
     ChromeDriver driver;
     try {
