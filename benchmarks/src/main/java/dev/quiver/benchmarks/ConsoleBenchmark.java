@@ -16,8 +16,8 @@ import java.util.Map;
  * page and run, a new {@code quiver serve} of the demo repo (made by {@code quiver demo --no-serve}
  * once, with its training set as drift baseline) is started, waited on until ready, and asked for
  * that page first: the time to its last byte is the page's cold time. The peer is the same server's
- * JSON of the same data, {@code GET /api/v1/projects/{p}/registry}, asked for first on a cold server
- * in the same way: the ratio is the slowest page's median over the API's.
+ * JSON of the same data, {@code GET /api/v1/projects/{p}/registry}, asked for first on a cold
+ * server in the same way: the ratio is the slowest page's median over the API's.
  *
  * <p>Settings: {@code runs} (5 per page), {@code port} (6590), {@code dir} (the demo repo).
  */
@@ -90,8 +90,7 @@ final class ConsoleBenchmark {
 
   /** Starts a server, waits until it is ready, and times the first request: {@code path}. */
   private static double cold(
-      Path root, Path repo, Path log, int port, HttpClient client, String path)
-      throws Exception {
+      Path root, Path repo, Path log, int port, HttpClient client, String path) throws Exception {
     Process server =
         QuiverProcess.serve(
             root,

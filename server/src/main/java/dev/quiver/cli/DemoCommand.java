@@ -209,6 +209,13 @@ final class DemoCommand implements Callable<Integer> {
     err.println("  ./quiver registry show booking_risk --repo " + repo);
     err.println("  ./quiver registry history --repo " + repo);
     err.println(
+        "  ./quiver serve --repo "
+            + repo
+            + " --drift-baseline data/training_set.parquet   # then open the web console at"
+            + " http://127.0.0.1:"
+            + port
+            + "/ui");
+    err.println(
         "  ./quiver online --features driver_trip_activity:count_1h,driver_trip_activity:fare_sum_1d"
             + " --entity driver_id="
             + drivers
@@ -239,7 +246,11 @@ final class DemoCommand implements Callable<Integer> {
             repo,
             port,
             Map.of(DriftSettings.PREFIX + ".baseline", repo.relativize(trainingSet).toString()));
-    err.println("Serving on http://127.0.0.1:" + server.port() + " (Ctrl-C stops). Try:");
+    err.println("Serving on http://127.0.0.1:" + server.port() + " (Ctrl-C stops).");
+    err.println(
+        "The web console: http://127.0.0.1:"
+            + server.port()
+            + "/ui (lineage, freshness, drift, consistency, history). Or try:");
     err.println(
         "  curl -s -X POST http://127.0.0.1:"
             + server.port()

@@ -21,9 +21,14 @@ import picocli.CommandLine.Spec;
       "/openapi.yml and the registry under /api/v1/projects/{project}/; training sets",
       "over Arrow Flight (--flight-port), for FeatureStore.connect and --server.",
       "",
+      "A read-only web console at /ui shows the registry and its history, the lineage, each",
+      "view's freshness and materialized windows, statistics and drift against the",
+      "--drift-baseline training set, and the newest 'quiver consistency' report.",
+      "",
       "A new 'quiver apply' is picked up without a restart. Write endpoints need",
       "'Authorization: Bearer <token>' when QUIVER_WRITE_TOKEN (or --write-token) is set;",
-      "reads need QUIVER_READ_TOKEN (or --read-token, or the write token) when that is set.",
+      "reads need QUIVER_READ_TOKEN (or --read-token, or the write token) when that is set;",
+      "the console then asks for it once and keeps a cookie.",
       "It listens on 127.0.0.1 unless --host says otherwise; with no write token, writes",
       "must come as 'Content-Type: application/json'.",
       "Ctrl-C stops it gracefully: requests in flight finish, the stores close.",
@@ -140,12 +145,15 @@ final class ServeCommand implements Callable<Integer> {
     spec.commandLine()
         .getErr()
         .printf(
-            "Serving %s on http://%s:%d, Arrow Flight on grpc://%s:%d (Ctrl-C stops)%n",
+            "Serving %s on http://%s:%d, Arrow Flight on grpc://%s:%d (Ctrl-C stops)%n"
+                + "The web console: http://%s:%d/ui%n",
             repo.root(),
             server.hostInUrl(),
             server.port(),
             server.hostInUrl(),
-            server.flightPort());
+            server.flightPort(),
+            server.hostInUrl(),
+            server.port());
     server
         .ingestion()
         .ifPresent(

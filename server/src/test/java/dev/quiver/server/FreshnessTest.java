@@ -40,9 +40,7 @@ class FreshnessTest {
     // the test passes at any minute. Daily profiles are not within 1m.
     Path stats = repo.resolve("driver_stats.yaml");
     Files.writeString(
-        stats,
-        Files.readString(stats)
-            .replace("    freshness: 2h ", "    freshness: 3h "));
+        stats, Files.readString(stats).replace("    freshness: 2h ", "    freshness: 3h "));
     Path profiles = repo.resolve("customer_profile.yaml");
     Files.writeString(
         profiles,

@@ -81,11 +81,7 @@ public class ConsoleController {
     ConsoleState state = state();
     return html(
         OverviewPage.render(
-            state,
-            features.store().registryHistory(),
-            q,
-            pageOf(vpage),
-            pageOf(spage)));
+            state, features.store().registryHistory(), q, pageOf(vpage), pageOf(spage)));
   }
 
   @Get("/entities/{name}")
@@ -131,9 +127,7 @@ public class ConsoleController {
 
   @Get("/history")
   public HttpResponse<String> history(@Nullable @QueryValue Integer page) {
-    return html(
-        HistoryPage.render(
-            state(), features.store().registryHistory(), pageOf(page)));
+    return html(HistoryPage.render(state(), features.store().registryHistory(), pageOf(page)));
   }
 
   @Get("/login")

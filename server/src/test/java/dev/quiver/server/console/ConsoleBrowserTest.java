@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The console in a real browser (Debian's Chromium through ChromeDriver), on the example repo after
@@ -84,7 +86,8 @@ class ConsoleBrowserTest {
         repo.toString());
     // Lookups the server logs (flushed as it stops), then checked against training.
     List<String> rows = Files.readAllLines(entities).subList(1, 41);
-    try (QuiverServer logging = QuiverServer.start(repo, 0, Map.of("quiver.server.flight-port", 0))) {
+    try (QuiverServer logging =
+        QuiverServer.start(repo, 0, Map.of("quiver.server.flight-port", 0))) {
       post(logging.url() + "/get-online-features", lookup(rows));
     }
     run("consistency", "--service", SERVICE, "--repo", repo.toString());
@@ -163,7 +166,10 @@ class ConsoleBrowserTest {
         .containsExactly("driver_activity_v1", "driver_activity_v2", "driver_activity_v3");
     // A click goes to the object's page, which says where it is written.
     browser.driver().findElement(By.linkText("driver_trip_activity")).click();
-    assertThat(browser.driver().findElement(By.cssSelector("[data-location]")).getText())
+    WebElement location =
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+            .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-location]")));
+    assertThat(location.getText())
         .isEqualTo("driver_trips.yaml:26");
   }
 
@@ -221,12 +227,14 @@ class ConsoleBrowserTest {
             "view:driver_customer_stats -> " + v3);
     // The nodes carry the objects' names, drawn as text.
     WebElement stream =
-        browser.driver().findElement(By.cssSelector("#lineage g.node[data-id='stream:trips_stream']"));
+        browser
+            .driver()
+            .findElement(By.cssSelector("#lineage g.node[data-id='stream:trips_stream']"));
     assertThat(stream.getText()).contains("trips_stream");
   }
 
   @Test
-  void freshnessBadgeIsRedPastTheGoalAndGreenWithinIt() {
+  void freshnessBadgeIsRedPastTheGoalAndGreenWithinIt() throws Exception {
     browser.open(server.url() + "/ui/freshness");
     WebElement stale = badge("customer_profile");
     assertThat(stale.getAttribute("data-freshness")).isEqualTo("stale");
@@ -253,16 +261,26 @@ class ConsoleBrowserTest {
     assertThat(conv.findElements(By.cssSelector("svg[data-side=baseline]"))).isNotEmpty();
     assertThat(conv.findElements(By.cssSelector("svg[data-side=current]"))).isNotEmpty();
     assertThat(
-            browser.driver().findElement(By.cssSelector("[data-consistency='" + SERVICE + "']")).getText())
+            browser
+                .driver()
+                .findElement(By.cssSelector("[data-consistency='" + SERVICE + "']"))
+                .getText())
         .contains(SERVICE)
         .contains("40 logged rows");
   }
 
   @Test
   void theReadTokenKeepsTheConsoleBehindASignIn() throws Exception {
+    // A repo of its own: the shared one's online store is held by the shared server.
+    Path guardedRepo = dir.resolve("guarded");
+    ExampleRepo.copyDefinitionsTo(guardedRepo);
+    ExampleData.generate(
+        guardedRepo,
+        new ExampleData.Options(42, 20, 20, 1, Instant.now().truncatedTo(ChronoUnit.HOURS)));
+    run("apply", "--repo", guardedRepo.toString());
     try (QuiverServer guarded =
             QuiverServer.start(
-                repo,
+                guardedRepo,
                 0,
                 Map.of("quiver.server.flight-port", 0, "quiver.server.read-token", "s3cret"));
         Browser other = Browser.start()) {
@@ -293,7 +311,9 @@ class ConsoleBrowserTest {
           .isEqualTo("That is not this server's read token.");
       other.driver().findElement(By.id("token")).sendKeys("s3cret");
       other.driver().findElement(By.id("sign-in")).click();
-      assertThat(other.driver().getCurrentUrl()).endsWith("/ui/lineage");
+      // The sign-in answers with a redirect to the page first asked for.
+      new WebDriverWait(other.driver(), Duration.ofSeconds(10))
+          .until(ExpectedConditions.urlMatches("/ui/lineage$"));
       assertThat(other.driver().findElements(By.cssSelector("#lineage g.node"))).hasSize(14);
       other.screenshot("sign-in-then-lineage");
       // The cookie is the sign-in's, scoped to the console: the API still wants the token.
@@ -344,7 +364,9 @@ class ConsoleBrowserTest {
   private static String get(String url) throws Exception {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(url + " " + response.body()).isEqualTo(200);
     return response.body();
   }

@@ -38,8 +38,7 @@ class ConsoleScaleTest {
     Path repo = dir.resolve("repo");
     ExampleRepo.copyDefinitionsTo(repo);
     ExampleData.generate(
-        repo,
-        new ExampleData.Options(42, 20, 20, 1, Instant.now().truncatedTo(ChronoUnit.HOURS)));
+        repo, new ExampleData.Options(42, 20, 20, 1, Instant.now().truncatedTo(ChronoUnit.HOURS)));
     StringBuilder yaml = new StringBuilder("feature_views:\n");
     for (int i = 0; i < VIEWS; i++) {
       yaml.append(
