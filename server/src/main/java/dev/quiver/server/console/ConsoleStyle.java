@@ -17,17 +17,17 @@ final class ConsoleStyle {
         "Liberation Sans", sans-serif; color: var(--ink); background: var(--ground); }
       a { color: var(--accent); text-decoration: none; }
       a:hover { text-decoration: underline; }
-      .bar { display: flex; align-items: center; gap: 20px; padding: 0 28px; height: 54px;
+      .topbar { display: flex; align-items: center; gap: 20px; padding: 0 28px; height: 54px;
         background: #0f172a; color: #e2e8f0; position: sticky; top: 0; z-index: 2; }
-      .bar .brand { color: #fff; font-weight: 700; font-size: 16px; letter-spacing: .2px; }
-      .bar .logo { color: #a5b4fc; }
-      .bar .project { color: #cbd5e1; padding: 2px 10px; border: 1px solid #334155;
+      .topbar .brand { color: #fff; font-weight: 700; font-size: 16px; letter-spacing: .2px; }
+      .topbar .logo { color: #a5b4fc; }
+      .topbar .project { color: #cbd5e1; padding: 2px 10px; border: 1px solid #334155;
         border-radius: 999px; font-size: 12px; }
-      .bar nav { display: flex; gap: 4px; flex: 1; }
-      .bar nav a { color: #cbd5e1; padding: 6px 12px; border-radius: 6px; }
-      .bar nav a:hover { background: #1e293b; text-decoration: none; }
-      .bar nav a.current { background: #312e81; color: #fff; }
-      .bar .version { color: #94a3b8; font-size: 12px; font-variant-numeric: tabular-nums; }
+      .topbar nav { display: flex; gap: 4px; flex: 1; }
+      .topbar nav a { color: #cbd5e1; padding: 6px 12px; border-radius: 6px; }
+      .topbar nav a:hover { background: #1e293b; text-decoration: none; }
+      .topbar nav a.current { background: #312e81; color: #fff; }
+      .topbar .version { color: #94a3b8; font-size: 12px; font-variant-numeric: tabular-nums; }
       main { max-width: 1240px; margin: 0 auto; padding: 24px 28px 40px; }
       main.narrow { max-width: 440px; padding-top: 12vh; }
       footer { text-align: center; color: var(--muted); font-size: 12px; padding: 0 0 24px; }
@@ -40,9 +40,10 @@ final class ConsoleStyle {
       .sub { color: var(--muted); margin: 0 0 20px; }
       .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px;
         padding: 18px 20px; margin-bottom: 18px; box-shadow: 0 1px 2px rgba(15,23,42,.04); }
-      .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr));
+      .cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr));
         gap: 18px; margin-bottom: 18px; }
-      .grid > .panel { margin-bottom: 0; }
+      .cols > .panel { margin-bottom: 0; }
+      .cols.features { grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); }
       .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr));
         gap: 14px; margin-bottom: 18px; }
       .card { background: var(--panel); border: 1px solid var(--line); border-radius: 10px;
@@ -119,7 +120,7 @@ final class ConsoleStyle {
       .chart .axis { stroke: #94a3b8; } .chart .tick { font-size: 10px; fill: var(--muted); }
       .chart .axis-title { font-size: 10px; fill: var(--muted); }
       figure { margin: 0; } figcaption { font-size: 12px; color: var(--muted); }
-      .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
+      .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr));
         gap: 12px; }
       .stat-row { display: flex; flex-wrap: wrap; gap: 6px 18px; color: var(--muted);
         font-size: 12.5px; margin-bottom: 8px; }

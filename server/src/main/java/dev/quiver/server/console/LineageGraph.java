@@ -175,66 +175,34 @@ final class LineageGraph {
 
   /** The graph as an SVG element; {@code focus} (a node id, or null) is drawn stronger. */
   String svg(String focus, Map<String, String> viewStates) {
-    List<List<Node>> columns = columns();
-    Map<String, double[]> at = new HashMap<>();
-    int rows = columns.stream().mapToInt(List::size).max().orElse(0);
-    int height = 0;
-    int x = MARGIN;
-    for (List<Node> column : columns) {
-      if (column.isEmpty()) {
-        continue;
-      }
-      // Shorter columns are centred on the tallest.
-      int y = MARGIN + (rows - column.size()) * (NODE_HEIGHT + ROW_GAP) / 2;
-      for (Node node : column) {
-        at.put(node.id(), new double[] {x, y});
-        y += NODE_HEIGHT + ROW_GAP;
-      }
-      height = Math.max(height, y - ROW_GAP + MARGIN);
-      x += NODE_WIDTH + COLUMN_GAP;
-    }
-    int width = Math.max(x - COLUMN_GAP + MARGIN, NODE_WIDTH + 2 * MARGIN);
+    Layout layout = layout();
     StringBuilder svg = new StringBuilder(512 + 400 * nodes.size());
     svg.append(
         String.format(
             Locale.ROOT,
             "<svg id=\"lineage\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
                 + " viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"lineage graph\">\n",
-            width,
-            Math.max(height, NODE_HEIGHT + 2 * MARGIN),
-            width,
-            Math.max(height, NODE_HEIGHT + 2 * MARGIN)));
-    for (Edge edge : edges) {
-      double[] from = at.get(edge.from());
-      double[] to = at.get(edge.to());
-      double x1 = from[0] + NODE_WIDTH;
-      double y1 = from[1] + NODE_HEIGHT / 2.0;
-      double x2 = to[0];
-      double y2 = to[1] + NODE_HEIGHT / 2.0;
-      double bend = Math.max(30, (x2 - x1) / 2);
-      svg.append(
-          String.format(
-              Locale.ROOT,
-              "<path class=\"edge%s\" data-from=\"%s\" data-to=\"%s\" marker-end=\"url(#arrow)\""
-                  + " d=\"M%.1f %.1f C%.1f %.1f %.1f %.1f %.1f %.1f\"/>\n",
-              edge.batch() ? " batch" : "",
-              Page.escape(edge.from()),
-              Page.escape(edge.to()),
-              x1,
-              y1,
-              x1 + bend,
-              y1,
-              x2 - bend,
-              y2,
-              x2 - 2,
-              y2));
-    }
+            layout.width(),
+            layout.height(),
+            layout.width(),
+            layout.height()));
     svg.append(
         "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\""
             + " markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\""
             + " fill=\"#94a3b8\"/></marker></defs>\n");
+    for (Edge edge : edges) {
+      svg.append("<path class=\"edge")
+          .append(edge.batch() ? " batch" : "")
+          .append("\" data-from=\"")
+          .append(Page.escape(edge.from()))
+          .append("\" data-to=\"")
+          .append(Page.escape(edge.to()))
+          .append("\" marker-end=\"url(#arrow)\" d=\"")
+          .append(path(layout, edge))
+          .append("\"/>\n");
+    }
     for (Node node : nodes.values()) {
-      double[] xy = at.get(node.id());
+      double[] xy = layout.at().get(node.id());
       String href =
           node.kind().path == null
               ? null
@@ -283,30 +251,95 @@ final class LineageGraph {
     return svg.toString();
   }
 
+  /**
+   * An edge's path: from its source's right side to its target's left side, straight across each
+   * column it passes (at its waypoint's height there), curving between columns.
+   */
+  private static String path(Layout layout, Edge edge) {
+    double[] from = layout.at().get(edge.from());
+    double[] to = layout.at().get(edge.to());
+    List<double[]> points = new ArrayList<>();
+    points.add(new double[] {from[0] + NODE_WIDTH, from[1] + NODE_HEIGHT / 2.0});
+    for (String waypoint : layout.waypoints().getOrDefault(edge, List.of())) {
+      double[] xy = layout.at().get(waypoint);
+      points.add(new double[] {xy[0], xy[1]});
+      points.add(new double[] {xy[0] + NODE_WIDTH, xy[1]});
+    }
+    points.add(new double[] {to[0] - 2, to[1] + NODE_HEIGHT / 2.0});
+    StringBuilder d = new StringBuilder();
+    d.append(String.format(Locale.ROOT, "M%.1f %.1f", points.get(0)[0], points.get(0)[1]));
+    for (int i = 1; i < points.size(); i++) {
+      double[] a = points.get(i - 1);
+      double[] b = points.get(i);
+      if (i % 2 == 0) {
+        // Across a column the edge passes: straight.
+        d.append(String.format(Locale.ROOT, " L%.1f %.1f", b[0], b[1]));
+      } else {
+        double bend = Math.max(20, (b[0] - a[0]) / 2);
+        d.append(
+            String.format(
+                Locale.ROOT,
+                " C%.1f %.1f %.1f %.1f %.1f %.1f",
+                a[0] + bend,
+                a[1],
+                b[0] - bend,
+                b[1],
+                b[0],
+                b[1]));
+      }
+    }
+    return d.toString();
+  }
+
   private static String shorten(String text) {
     return text.length() <= 27 ? text : text.substring(0, 26) + "\u2026";
   }
 
   /**
-   * The nodes by column, each column ordered by the mean row of its neighbours in the column before
-   * (then after), which keeps edges short and mostly uncrossed.
+   * Where everything goes: each node's top-left corner, and for an edge that passes columns between
+   * its ends, one waypoint per such column (ids {@code ~n}), ordered with the nodes so that the
+   * edge runs through a gap rather than behind a node.
+   *
+   * @param at top-left corners of nodes; centre-left points of waypoints
    */
-  private List<List<Node>> columns() {
-    List<List<Node>> columns = new ArrayList<>();
-    for (int i = 0; i <= Kind.SERVICE.column; i++) {
+  private record Layout(
+      Map<String, double[]> at, Map<Edge, List<String>> waypoints, int width, int height) {}
+
+  private static final int WAYPOINT_GAP = 10;
+
+  private Layout layout() {
+    // Columns by kind, the empty ones dropped.
+    List<Integer> used =
+        nodes.values().stream().map(n -> n.kind().column).distinct().sorted().toList();
+    List<List<String>> columns = new ArrayList<>();
+    for (int i = 0; i < used.size(); i++) {
       columns.add(new ArrayList<>());
     }
+    Map<String, Integer> columnOf = new HashMap<>();
     for (Node node : nodes.values()) {
-      columns.get(node.kind().column).add(node);
+      int column = used.indexOf(node.kind().column);
+      columns.get(column).add(node.id());
+      columnOf.put(node.id(), column);
     }
+    // Each edge as a chain of hops between neighbouring columns, through its waypoints.
     Map<String, List<String>> upstream = new HashMap<>();
     Map<String, List<String>> downstream = new HashMap<>();
+    Map<Edge, List<String>> waypoints = new HashMap<>();
     for (Edge edge : edges) {
-      upstream.computeIfAbsent(edge.to(), k -> new ArrayList<>()).add(edge.from());
-      downstream.computeIfAbsent(edge.from(), k -> new ArrayList<>()).add(edge.to());
+      String previous = edge.from();
+      List<String> passed = new ArrayList<>();
+      for (int c = columnOf.get(edge.from()) + 1; c < columnOf.get(edge.to()); c++) {
+        String waypoint = "~" + waypoints.size() + "." + passed.size();
+        passed.add(waypoint);
+        columns.get(c).add(waypoint);
+        hop(previous, waypoint, upstream, downstream);
+        previous = waypoint;
+      }
+      hop(previous, edge.to(), upstream, downstream);
+      waypoints.put(edge, passed);
     }
     Map<String, Double> row = new HashMap<>();
-    for (List<Node> column : columns) {
+    for (List<String> column : columns) {
       number(column, row);
     }
     for (int sweep = 0; sweep < 4; sweep++) {
@@ -317,27 +350,67 @@ final class LineageGraph {
         order(columns.get(c), downstream, row);
       }
     }
-    return columns;
+    int height = 0;
+    for (List<String> column : columns) {
+      height = Math.max(height, columnHeight(column));
+    }
+    Map<String, double[]> at = new HashMap<>();
+    int x = MARGIN;
+    for (List<String> column : columns) {
+      // Shorter columns are centred on the tallest.
+      double y = MARGIN + (height - columnHeight(column)) / 2.0;
+      for (String id : column) {
+        if (id.startsWith("~")) {
+          at.put(id, new double[] {x, y + WAYPOINT_GAP / 2.0});
+          y += WAYPOINT_GAP;
+        } else {
+          at.put(id, new double[] {x, y});
+          y += NODE_HEIGHT + ROW_GAP;
+        }
+      }
+      x += NODE_WIDTH + COLUMN_GAP;
+    }
+    int width = Math.max(x - COLUMN_GAP + MARGIN, NODE_WIDTH + 2 * MARGIN);
+    return new Layout(
+        at, waypoints, width, Math.max(height + 2 * MARGIN, NODE_HEIGHT + 2 * MARGIN));
   }
 
+  private static int columnHeight(List<String> column) {
+    int height = 0;
+    for (String id : column) {
+      height += id.startsWith("~") ? WAYPOINT_GAP : NODE_HEIGHT + ROW_GAP;
+    }
+    return height;
+  }
+
+  private static void hop(
+      String from,
+      String to,
+      Map<String, List<String>> upstream,
+      Map<String, List<String>> downstream) {
+    upstream.computeIfAbsent(to, k -> new ArrayList<>()).add(from);
+    downstream.computeIfAbsent(from, k -> new ArrayList<>()).add(to);
+  }
+
+  /** Orders a column by the mean row of each entry's neighbours, then by id. */
   private static void order(
-      List<Node> column, Map<String, List<String>> neighbours, Map<String, Double> row) {
+      List<String> column, Map<String, List<String>> neighbours, Map<String, Double> row) {
     Map<String, Double> key = new HashMap<>();
-    for (Node node : column) {
-      List<String> near = neighbours.getOrDefault(node.id(), List.of());
+    for (String id : column) {
+      List<String> near = neighbours.getOrDefault(id, List.of());
       double mean =
           near.isEmpty()
-              ? row.get(node.id())
-              : near.stream().mapToDouble(id -> row.getOrDefault(id, 0.0)).average().orElse(0);
-      key.put(node.id(), mean);
+              ? row.get(id)
+              : near.stream().mapToDouble(n -> row.getOrDefault(n, 0.0)).average().orElse(0);
+      key.put(id, mean);
     }
-    column.sort(Comparator.comparingDouble((Node n) -> key.get(n.id())).thenComparing(Node::id));
+    column.sort(Comparator.comparingDouble((String id) -> key.get(id)).thenComparing(id -> id));
     number(column, row);
   }
 
-  private static void number(List<Node> column, Map<String, Double> row) {
+  private static void number(List<String> column, Map<String, Double> row) {
     for (int i = 0; i < column.size(); i++) {
-      row.put(column.get(i).id(), (double) i);
+      row.put(column.get(i), (double) i);
     }
   }
 }

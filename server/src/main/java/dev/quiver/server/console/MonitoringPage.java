@@ -67,9 +67,12 @@ final class MonitoringPage {
       }
     }
     page.raw("</dd></dl></section>");
+    summary(page, state1.reportsByService());
+    page.raw("<div class=\"cols features\">");
     for (FeatureStatistics statistics : manifest.statistics()) {
       feature(page, statistics, state1.reportsByService());
     }
+    page.raw("</div>");
     return page.finish();
   }
 
@@ -129,6 +132,42 @@ final class MonitoringPage {
     page.raw("</section>");
   }
 
+  /** Every compared feature's verdict in one table, drifted first, each linking to its panel. */
+  private static void summary(Page page, Map<String, DriftReport> reportsByService) {
+    if (reportsByService.isEmpty()) {
+      return;
+    }
+    page.raw("<section class=\"panel\"><h2>Drift</h2><table><tr><th>service</th>")
+        .raw("<th>feature</th><th class=\"num\">PSI</th><th class=\"num\">KS</th><th></th></tr>");
+    for (Map.Entry<String, DriftReport> report : reportsByService.entrySet()) {
+      List<FeatureDrift> features =
+          report.getValue().features().stream()
+              .sorted(
+                  java.util.Comparator.comparing(
+                          (FeatureDrift f) -> f.status() != FeatureDrift.Status.DRIFT)
+                      .thenComparing(FeatureDrift::feature))
+              .toList();
+      for (FeatureDrift f : features) {
+        String anchor = f.baseline() == null ? null : "#f-" + f.baseline().column();
+        page.raw("<tr data-drift=\"").text(f.feature()).raw("\"><td>").text(report.getKey());
+        page.raw("</td><td>");
+        if (anchor == null) {
+          page.raw("<code>").text(f.feature()).raw("</code>");
+        } else {
+          page.codeLink(anchor, f.feature());
+        }
+        page.raw("</td><td class=\"num\">")
+            .text(f.psi() == null ? "\u2013" : Drift.format(f.psi()))
+            .raw("</td><td class=\"num\">")
+            .text(f.ks() == null ? "\u2013" : Drift.format(f.ks()))
+            .raw("</td><td>")
+            .raw(badge(f, report.getValue()))
+            .raw("</td></tr>");
+      }
+    }
+    page.raw("</table></section>");
+  }
+
   private static String badge(FeatureDrift f, DriftReport report) {
     String css = f.status().jsonName();
     StringBuilder text = new StringBuilder();
@@ -172,7 +211,11 @@ final class MonitoringPage {
           .raw(", ")
           .text(
               String.format(
-                  Locale.ROOT, "%,d logged rows from %d files", report.rows(), report.files()))
+                  Locale.ROOT,
+                  "%,d logged rows from %d file%s",
+                  report.rows(),
+                  report.files(),
+                  report.files() == 1 ? "" : "s"))
           .raw("</span></h3><table><tr><th>feature</th><th class=\"num\">rows</th>")
           .raw("<th class=\"num\">mismatches</th><th class=\"num\">rate</th>")
           .raw("<th class=\"num\">served missing</th><th class=\"num\">SMAPE</th><th></th></tr>");

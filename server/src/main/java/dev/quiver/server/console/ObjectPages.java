@@ -62,7 +62,7 @@ final class ObjectPages {
     Page page = state.page("Entity " + entity.name(), null);
     page.heading("entity", entity.name());
     intro(page, state, ObjectKind.ENTITY, entity.name(), entity.description());
-    page.raw("<div class=\"grid\"><section class=\"panel\"><h2>Key</h2><dl class=\"meta\">");
+    page.raw("<div class=\"cols\"><section class=\"panel\"><h2>Key</h2><dl class=\"meta\">");
     meta(page, "join key", "<code>" + Page.escape(entity.joinKey()) + "</code>");
     meta(page, "type", "<code>" + Page.escape(entity.type().yamlName()) + "</code>");
     meta(page, "owner", Page.escape(orDash(entity.owner())));
@@ -143,7 +143,7 @@ final class ObjectPages {
     Page page = state.page("Feature view " + view.name(), null);
     page.heading(kind, view.name());
     intro(page, state, ObjectKind.FEATURE_VIEW, view.name(), view.description());
-    page.raw("<div class=\"grid\"><section class=\"panel\"><h2>Definition</h2><dl class=\"meta\">");
+    page.raw("<div class=\"cols\"><section class=\"panel\"><h2>Definition</h2><dl class=\"meta\">");
     StringBuilder entities = new StringBuilder();
     for (String entity : view.entities()) {
       entities
@@ -329,7 +329,7 @@ final class ObjectPages {
     Page page = state.page("Feature service " + service.name(), null);
     page.heading("feature service", service.name());
     intro(page, state, ObjectKind.FEATURE_SERVICE, service.name(), service.description());
-    page.raw("<div class=\"grid\"><section class=\"panel\"><h2>Serving</h2><dl class=\"meta\">");
+    page.raw("<div class=\"cols\"><section class=\"panel\"><h2>Serving</h2><dl class=\"meta\">");
     meta(page, "owner", Page.escape(orDash(service.owner())));
     meta(
         page,

@@ -127,7 +127,7 @@ final class OverviewPage {
     pager(page, services.size(), servicePage, query, "spage", viewPage, "vpage", "services");
     page.raw("</section>");
 
-    page.raw("<div class=\"grid\"><section class=\"panel\"><h2>Entities</h2>");
+    page.raw("<div class=\"cols\"><section class=\"panel\"><h2>Entities</h2>");
     pills(
         page,
         matching(d.entities(), e -> e.name(), query).stream()

@@ -41,7 +41,7 @@ final class Page {
         // The style sheet and the icon are inline: a page is one request, and nothing 404s.
         .raw("<link rel=\"icon\" href=\"data:,\">\n<style>\n")
         .raw(ConsoleStyle.CSS)
-        .raw("</style>\n</head>\n<body>\n<header class=\"bar\"><a class=\"brand\" href=\"/ui\">")
+        .raw("</style>\n</head>\n<body>\n<header class=\"topbar\"><a class=\"brand\" href=\"/ui\">")
         .raw("<span class=\"logo\">&#x27B6;</span> Quiver</a><span class=\"project\">")
         .text(project)
         .raw("</span><nav>");

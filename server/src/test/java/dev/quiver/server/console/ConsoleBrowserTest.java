@@ -169,8 +169,7 @@ class ConsoleBrowserTest {
     WebElement location =
         new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
             .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-location]")));
-    assertThat(location.getText())
-        .isEqualTo("driver_trips.yaml:26");
+    assertThat(location.getText()).isEqualTo("driver_trips.yaml:26");
   }
 
   @Test
