@@ -59,9 +59,7 @@ final class ObjectPages {
   }
 
   private String entity(ConsoleState state, Entity entity) {
-    Page page = state.page("Entity " + entity.name(), null);
-    page.heading("entity", entity.name());
-    intro(page, state, ObjectKind.ENTITY, entity.name(), entity.description());
+    Page page = begin(state, "entity", ObjectKind.ENTITY, entity.name(), entity.description());
     page.raw("<div class=\"cols\"><section class=\"panel\"><h2>Key</h2><dl class=\"meta\">");
     meta(page, "join key", "<code>" + Page.escape(entity.joinKey()) + "</code>");
     meta(page, "type", "<code>" + Page.escape(entity.type().yamlName()) + "</code>");
@@ -86,9 +84,8 @@ final class ObjectPages {
   }
 
   private String source(ConsoleState state, ParquetSource source) {
-    Page page = state.page("Source " + source.name(), null);
-    page.heading("parquet source", source.name());
-    intro(page, state, ObjectKind.SOURCE, source.name(), source.description());
+    Page page =
+        begin(state, "parquet source", ObjectKind.SOURCE, source.name(), source.description());
     page.raw("<section class=\"panel\"><h2>Data</h2><dl class=\"meta\">");
     meta(page, "path", "<code>" + Page.escape(source.path()) + "</code>");
     meta(page, "timestamp field", "<code>" + Page.escape(source.timestampField()) + "</code>");
@@ -102,15 +99,12 @@ final class ObjectPages {
       meta(page, "field mapping", Page.escape(source.fieldMapping().toString()));
     }
     page.raw("</dl></section>");
-    lineage(page, state, LineageGraph.id(LineageGraph.Kind.SOURCE, source.name()));
-    definition(page, CanonicalForm.of(source));
-    return page.finish();
+    return end(page, state, LineageGraph.Kind.SOURCE, source.name(), CanonicalForm.of(source));
   }
 
   private String stream(ConsoleState state, KafkaSource stream) {
-    Page page = state.page("Stream source " + stream.name(), null);
-    page.heading("stream source", stream.name());
-    intro(page, state, ObjectKind.SOURCE, stream.name(), stream.description());
+    Page page =
+        begin(state, "stream source", ObjectKind.SOURCE, stream.name(), stream.description());
     page.raw("<section class=\"panel\"><h2>Stream</h2><dl class=\"meta\">");
     meta(page, "topic", "<code>" + Page.escape(stream.topic()) + "</code>");
     meta(page, "format", Page.escape(stream.format()));
@@ -120,17 +114,11 @@ final class ObjectPages {
         "batch source",
         stream.batchSource() == null
             ? "&ndash;"
-            : "<a href=\"/ui/sources/"
-                + Page.escape(Page.segment(stream.batchSource()))
-                + "\">"
-                + Page.escape(stream.batchSource())
-                + "</a>");
+            : links("/ui/sources/", List.of(stream.batchSource())));
     meta(page, "dead letters", "<code>" + Page.escape(stream.deadLetterTopic()) + "</code>");
     meta(page, "logged offline", stream.logToOffline() ? "yes" : "no");
     page.raw("</dl></section>");
-    lineage(page, state, LineageGraph.id(LineageGraph.Kind.STREAM, stream.name()));
-    definition(page, CanonicalForm.of(stream));
-    return page.finish();
+    return end(page, state, LineageGraph.Kind.STREAM, stream.name(), CanonicalForm.of(stream));
   }
 
   private String view(ConsoleState state, FeatureView view) {
@@ -140,28 +128,13 @@ final class ObjectPages {
         view.isAggregation()
             ? "aggregation feature view"
             : stream ? "stream feature view" : "feature view";
-    Page page = state.page("Feature view " + view.name(), null);
-    page.heading(kind, view.name());
-    intro(page, state, ObjectKind.FEATURE_VIEW, view.name(), view.description());
+    Page page = begin(state, kind, ObjectKind.FEATURE_VIEW, view.name(), view.description());
     page.raw("<div class=\"cols\"><section class=\"panel\"><h2>Definition</h2><dl class=\"meta\">");
-    StringBuilder entities = new StringBuilder();
-    for (String entity : view.entities()) {
-      entities
-          .append("<a href=\"/ui/entities/")
-          .append(Page.escape(Page.segment(entity)))
-          .append("\">")
-          .append(Page.escape(entity))
-          .append("</a> ");
-    }
-    meta(page, "entities", entities.toString());
+    meta(page, "entities", links("/ui/entities/", view.entities()));
     meta(
         page,
         "source",
-        "<a href=\"/ui/sources/"
-            + Page.escape(Page.segment(view.source()))
-            + "\">"
-            + Page.escape(view.source())
-            + "</a>"
+        links("/ui/sources/", List.of(view.source()))
             + (stream
                 ? " (stream; offline from " + Page.escape(d.offlineSourceName(view)) + ")"
                 : ""));
@@ -178,9 +151,7 @@ final class ObjectPages {
     freshness(page, state, view, stream);
     page.raw("</div>");
     features(page, view);
-    lineage(page, state, LineageGraph.id(LineageGraph.Kind.VIEW, view.name()));
-    definition(page, CanonicalForm.of(view));
-    return page.finish();
+    return end(page, state, LineageGraph.Kind.VIEW, view.name(), CanonicalForm.of(view));
   }
 
   /** The view's freshness, materialized windows and, for a stream view, ingestion's state. */
@@ -282,20 +253,18 @@ final class ObjectPages {
   }
 
   private String onDemand(ConsoleState state, OnDemandFeatureView view) {
-    Page page = state.page("On-demand view " + view.name(), null);
-    page.heading("on-demand feature view", view.name());
-    intro(page, state, ObjectKind.ON_DEMAND_FEATURE_VIEW, view.name(), view.description());
+    Page page =
+        begin(
+            state,
+            "on-demand feature view",
+            ObjectKind.ON_DEMAND_FEATURE_VIEW,
+            view.name(),
+            view.description());
     page.raw("<section class=\"panel\"><h2>Inputs</h2><dl class=\"meta\">");
-    StringBuilder inputs = new StringBuilder();
-    for (String input : view.inputs()) {
-      inputs
-          .append("<a href=\"/ui/views/")
-          .append(Page.escape(Page.segment(input)))
-          .append("\">")
-          .append(Page.escape(input))
-          .append("</a> ");
-    }
-    meta(page, "feature views", inputs.length() == 0 ? "none" : inputs.toString());
+    meta(
+        page,
+        "feature views",
+        view.inputs().isEmpty() ? "none" : links("/ui/views/", view.inputs()));
     StringBuilder request = new StringBuilder();
     for (Feature field : view.request()) {
       request
@@ -320,15 +289,17 @@ final class ObjectPages {
           .raw("</code></td></tr>");
     }
     page.raw("</table></section>");
-    lineage(page, state, LineageGraph.id(LineageGraph.Kind.ODFV, view.name()));
-    definition(page, CanonicalForm.of(view));
-    return page.finish();
+    return end(page, state, LineageGraph.Kind.ODFV, view.name(), CanonicalForm.of(view));
   }
 
   private String service(ConsoleState state, FeatureService service) {
-    Page page = state.page("Feature service " + service.name(), null);
-    page.heading("feature service", service.name());
-    intro(page, state, ObjectKind.FEATURE_SERVICE, service.name(), service.description());
+    Page page =
+        begin(
+            state,
+            "feature service",
+            ObjectKind.FEATURE_SERVICE,
+            service.name(),
+            service.description());
     page.raw("<div class=\"cols\"><section class=\"panel\"><h2>Serving</h2><dl class=\"meta\">");
     meta(page, "owner", Page.escape(orDash(service.owner())));
     meta(
@@ -355,8 +326,28 @@ final class ObjectPages {
           .raw("</code></td></tr>");
     }
     page.raw("</table></section></div>");
-    lineage(page, state, LineageGraph.id(LineageGraph.Kind.SERVICE, service.name()));
-    definition(page, CanonicalForm.of(service));
+    return end(page, state, LineageGraph.Kind.SERVICE, service.name(), CanonicalForm.of(service));
+  }
+
+  /** Starts an object's page: its title, its heading, and {@link #intro}. */
+  private Page begin(
+      ConsoleState state, String label, ObjectKind kind, String name, String description) {
+    Page page =
+        state.page(Character.toUpperCase(label.charAt(0)) + label.substring(1) + " " + name, null);
+    page.heading(label, name);
+    intro(page, state, kind, name, description);
+    return page;
+  }
+
+  /** Ends an object's page: the lineage around it, its registered definition. */
+  private static String end(
+      Page page,
+      ConsoleState state,
+      LineageGraph.Kind kind,
+      String name,
+      Map<String, Object> canonical) {
+    lineage(page, state, LineageGraph.id(kind, name));
+    definition(page, canonical);
     return page.finish();
   }
 
@@ -398,6 +389,23 @@ final class ObjectPages {
     page.raw("<section class=\"panel\"><h2>Registered definition</h2><pre>")
         .text(DefinitionYaml.write(canonical))
         .raw("</pre></section>");
+  }
+
+  /** Links to the pages of {@code names} under {@code path}, separated by spaces. */
+  private static String links(String path, List<String> names) {
+    StringBuilder links = new StringBuilder();
+    for (String name : names) {
+      if (links.length() > 0) {
+        links.append(' ');
+      }
+      links
+          .append("<a href=\"")
+          .append(Page.escape(path + Page.segment(name)))
+          .append("\">")
+          .append(Page.escape(name))
+          .append("</a>");
+    }
+    return links.toString();
   }
 
   private static void meta(Page page, String term, String markup) {
