@@ -155,7 +155,7 @@ class HistoricalCliTest {
     assertThat(wrongType.exitCode()).isEqualTo(1);
     assertThat(wrongType.err())
         .startsWith(
-            "driver_stats.yaml:24: source 'driver_stats_source': column 'acc_rate' of"
+            "driver_stats.yaml:25: source 'driver_stats_source': column 'acc_rate' of"
                 + " data/driver_stats.parquet is FLOAT, expected string (feature view"
                 + " 'driver_hourly_stats'); declare float32, the column's type\n");
 

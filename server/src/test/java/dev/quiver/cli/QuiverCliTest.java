@@ -149,6 +149,7 @@ class QuiverCliTest {
                 expect:
                   min: 0
             validation: warn
+            freshness: 2h
             description: How a driver performed in the last hour
             owner: drivers-team@example.com
             tags:
