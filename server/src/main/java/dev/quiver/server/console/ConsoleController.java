@@ -21,13 +21,18 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.cookie.Cookie;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.inject.Named;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The web console at {@code /ui}: read-only pages of the project the server serves, rendered here
@@ -47,6 +52,8 @@ public class ConsoleController {
       "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self';"
           + " frame-ancestors 'none'; base-uri 'none'";
 
+  private static final Logger LOG = LoggerFactory.getLogger(ConsoleController.class);
+
   private static final String NOT_FOUND_PAGE = "quiver.console.not-found";
 
   private final FeatureService features;
@@ -60,7 +67,8 @@ public class ConsoleController {
       IngestionService ingestion,
       DriftMonitor drift,
       ConsoleAccess access,
-      ServerSettings settings) {
+      ServerSettings settings,
+      @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
     this.features = features;
     this.ingestion = ingestion;
     this.drift = drift;
@@ -68,9 +76,14 @@ public class ConsoleController {
     this.objects = new ObjectPages(new RepoLocations(settings.repo()));
     // Reading the repo the first time loads the definition loader's classes (a few hundred ms):
     // done as the server starts, not on the first page asked for.
-    Thread warmUp = new Thread(objects::warmUp, "quiver-console-warm-up");
-    warmUp.setDaemon(true);
-    warmUp.start();
+    blocking.execute(
+        () -> {
+          try {
+            objects.warmUp();
+          } catch (RuntimeException e) {
+            LOG.warn("Cannot read the repo for the console's pages yet: {}", e.getMessage());
+          }
+        });
   }
 
   @Get
@@ -141,8 +154,12 @@ public class ConsoleController {
   @Post(uri = "/login", consumes = MediaType.APPLICATION_FORM_URLENCODED)
   public HttpResponse<String> signIn(HttpRequest<?> request, @Body Map<String, String> form) {
     String next = safeNext(form.get("next"));
-    Optional<io.micronaut.http.cookie.Cookie> cookie =
-        access.signIn(form.get("token"), request.isSecure());
+    if (!ConsoleAccess.sameOrigin(request)) {
+      return page(
+          HttpStatus.FORBIDDEN,
+          SignInPage.render(next, "Sign in from this server's own sign-in page."));
+    }
+    Optional<Cookie> cookie = access.signIn(form.get("token"), request.isSecure());
     if (cookie.isEmpty()) {
       return page(
           HttpStatus.UNAUTHORIZED,

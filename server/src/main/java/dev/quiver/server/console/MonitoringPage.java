@@ -9,6 +9,7 @@ import dev.quiver.monitoring.drift.FeatureDrift;
 import dev.quiver.offline.manifest.DatasetManifest;
 import dev.quiver.offline.stats.FeatureStatistics;
 import dev.quiver.server.DriftMonitor;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -143,8 +144,7 @@ final class MonitoringPage {
       List<FeatureDrift> features =
           report.getValue().features().stream()
               .sorted(
-                  java.util.Comparator.comparing(
-                          (FeatureDrift f) -> f.status() != FeatureDrift.Status.DRIFT)
+                  Comparator.comparing((FeatureDrift f) -> f.status() != FeatureDrift.Status.DRIFT)
                       .thenComparing(FeatureDrift::feature))
               .toList();
       for (FeatureDrift f : features) {

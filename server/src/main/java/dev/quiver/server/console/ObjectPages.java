@@ -19,8 +19,10 @@ import dev.quiver.registry.model.WindowText;
 import dev.quiver.registry.store.MaterializationState;
 import dev.quiver.sdk.Freshness;
 import dev.quiver.streaming.IngestionMetrics;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -199,18 +201,15 @@ final class ObjectPages {
         "<span data-ingestion-lag=\""
             + metrics.lag()
             + "\">"
-            + String.format(java.util.Locale.ROOT, "%,d", metrics.lag())
+            + String.format(Locale.ROOT, "%,d", metrics.lag())
             + " messages</span>"
             + (newest == null
                 ? ""
-                : ", newest event "
-                    + Page.age(java.time.Duration.between(newest, state.now()))
-                    + " old"));
+                : ", newest event " + Page.age(Duration.between(newest, state.now())) + " old"));
     meta(
         page,
         "events ingested",
-        String.format(
-            java.util.Locale.ROOT, "%,d", metrics.ingestedByView().getOrDefault(view.name(), 0L)));
+        String.format(Locale.ROOT, "%,d", metrics.ingestedByView().getOrDefault(view.name(), 0L)));
   }
 
   private static void features(Page page, FeatureView view) {

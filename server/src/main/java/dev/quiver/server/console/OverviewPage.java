@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * {@code /ui}: the project at a glance. Counts, the last apply (who, when, from which Git commit,
@@ -187,8 +188,7 @@ final class OverviewPage {
         .raw("</div></div>");
   }
 
-  private static <T> List<T> matching(
-      List<T> items, java.util.function.Function<T, String> name, String query) {
+  private static <T> List<T> matching(List<T> items, Function<T, String> name, String query) {
     if (query == null || query.isBlank()) {
       return items;
     }

@@ -1,8 +1,11 @@
 package dev.quiver.server.console;
 
 import dev.quiver.monitoring.drift.DriftHtml;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
@@ -122,8 +125,7 @@ final class Page {
 
   /** A path segment: a name in a URL, percent-encoded. */
   static String segment(String name) {
-    return java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
-        .replace("+", "%20");
+    return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** An age as a person reads it: {@code 45 s}, {@code 12 min}, {@code 3.5 h}, {@code 2.1 d}. */
@@ -146,6 +148,6 @@ final class Page {
 
   /** An instant to the second, as ISO-8601 UTC. */
   static String instant(Instant at) {
-    return at == null ? "never" : at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    return at == null ? "never" : at.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 }

@@ -300,6 +300,23 @@ class ConsoleBrowserTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(bearer.statusCode()).isEqualTo(200);
+      HttpResponse<String> forged =
+          client.send(
+              HttpRequest.newBuilder(URI.create(guarded.url() + "/ui"))
+                  .header("Cookie", "quiver_console=1.0123456789abcdef")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(forged.statusCode()).isEqualTo(303);
+      HttpResponse<String> crossSite =
+          client.send(
+              HttpRequest.newBuilder(URI.create(guarded.url() + "/ui/login"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .header("Origin", "http://evil.example")
+                  .POST(HttpRequest.BodyPublishers.ofString("token=s3cret&next=%2Fui"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(crossSite.statusCode()).isEqualTo(403);
+      assertThat(crossSite.headers().firstValue("Set-Cookie")).isEmpty();
 
       other.open(guarded.url() + "/ui/lineage");
       assertThat(other.driver().getCurrentUrl()).contains("/ui/login");

@@ -49,6 +49,14 @@ class ConsoleScaleTest {
               i));
     }
     Files.writeString(repo.resolve("many.yaml"), yaml);
+    // Text from the repo is shown as text, never as markup.
+    Path stats = repo.resolve("driver_stats.yaml");
+    Files.writeString(
+        stats,
+        Files.readString(stats)
+            .replace(
+                "description: How a driver performed in the last hour",
+                "description: \"<script>alert('x')</script> & \\\"quoted\\\"\""));
     CliRun applied = quiver("apply", "--repo", repo.toString());
     assertThat(applied.exitCode()).as(applied.err()).isZero();
     int allViews = VIEWS + 5;
@@ -67,6 +75,11 @@ class ConsoleScaleTest {
       String found = get(server, "/ui?q=MANY_0999");
       assertThat(count(found, "<tr data-row=\"view\">")).isEqualTo(1);
       assertThat(found).contains("/ui/views/many_0999");
+
+      String view = get(server, "/ui/views/driver_hourly_stats");
+      assertThat(view)
+          .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;")
+          .doesNotContain("<script>");
 
       String lineage = get(server, "/ui/lineage");
       assertThat(lineage).doesNotContain("<svg id=\"lineage\"").contains("more than a graph shows");
