@@ -89,8 +89,8 @@ public class ConsoleController {
   @Get
   public HttpResponse<String> overview(
       @Nullable @QueryValue String q,
-      @Nullable @QueryValue Integer vpage,
-      @Nullable @QueryValue Integer spage) {
+      @Nullable @QueryValue String vpage,
+      @Nullable @QueryValue String spage) {
     ConsoleState state = state();
     return html(
         OverviewPage.render(
@@ -129,7 +129,7 @@ public class ConsoleController {
   }
 
   @Get("/freshness")
-  public HttpResponse<String> freshness(@Nullable @QueryValue Integer page) {
+  public HttpResponse<String> freshness(@Nullable @QueryValue String page) {
     return html(FreshnessPage.render(state(), pageOf(page)));
   }
 
@@ -139,7 +139,7 @@ public class ConsoleController {
   }
 
   @Get("/history")
-  public HttpResponse<String> history(@Nullable @QueryValue Integer page) {
+  public HttpResponse<String> history(@Nullable @QueryValue String page) {
     return html(HistoryPage.render(state(), features.store().registryHistory(), pageOf(page)));
   }
 
@@ -223,8 +223,16 @@ public class ConsoleController {
         .header("Cache-Control", "no-store");
   }
 
-  private static int pageOf(Integer page) {
-    return page == null || page < 1 ? 1 : page;
+  /** A page number from the query: 1 when absent, not a number, or below 1. */
+  private static int pageOf(String page) {
+    if (page == null) {
+      return 1;
+    }
+    try {
+      return Math.max(1, Integer.parseInt(page.strip()));
+    } catch (NumberFormatException e) {
+      return 1;
+    }
   }
 
   private static String blankToNull(String text) {

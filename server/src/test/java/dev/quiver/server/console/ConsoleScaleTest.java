@@ -69,8 +69,9 @@ class ConsoleScaleTest {
       String last = get(server, "/ui?vpage=11");
       assertThat(count(last, "<tr data-row=\"view\">")).isEqualTo(allViews - 1_000);
       assertThat(last).contains("1,001\u20131,005 of 1,005").doesNotContain("next \u2192");
-      // Past the last page: the last page.
+      // Past the last page: the last page; not a page number: the first.
       assertThat(count(get(server, "/ui?vpage=99"), "<tr data-row=\"view\">")).isEqualTo(5);
+      assertThat(get(server, "/ui?vpage=abc&spage=-3")).contains("1\u2013100 of 1,005");
 
       String found = get(server, "/ui?q=MANY_0999");
       assertThat(count(found, "<tr data-row=\"view\">")).isEqualTo(1);
