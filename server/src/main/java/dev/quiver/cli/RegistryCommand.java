@@ -227,11 +227,7 @@ final class RegistryCommand implements Runnable {
       java.util.Collections.reverse(history);
       TextTable table = new TextTable("VERSION", "COMMITTED", "USER", "GIT COMMIT", "CHANGES");
       for (HistoryEntry entry : history) {
-        List<String> changes = new ArrayList<>();
-        if (entry.restoredVersion() != null) {
-          changes.add("rollback to version " + entry.restoredVersion());
-        }
-        changes.addAll(entry.changes());
+        List<String> changes = new ArrayList<>(entry.describedChanges());
         if (changes.isEmpty()) {
           changes.add("");
         }

@@ -33,6 +33,20 @@ public record HistoryEntry(
   }
 
   /**
+   * What the version did, a line each as {@code quiver registry history} and the console list it:
+   * {@code rollback to version N} first for a rollback, then {@link #changes}.
+   */
+  public List<String> describedChanges() {
+    if (restoredVersion == null) {
+      return changes;
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add("rollback to version " + restoredVersion);
+    lines.addAll(changes);
+    return lines;
+  }
+
+  /**
    * {@code {"version", "committed_at", "user", "git_commit", "changes", "restored_version"}}, the
    * instant in ISO-8601, nulls kept.
    */

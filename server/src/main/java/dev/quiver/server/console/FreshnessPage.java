@@ -38,14 +38,11 @@ final class FreshnessPage {
       page.note("No online feature view is registered.");
       return page.finish();
     }
-    int size = OverviewPage.PAGE_SIZE;
-    int pages = (views.size() + size - 1) / size;
-    int current = Math.max(1, Math.min(pageNumber, pages));
-    int from = (current - 1) * size;
+    Paging paging = Paging.of(views.size(), pageNumber);
     page.raw("<section class=\"panel\"><table><tr><th>view</th><th>goal</th>")
         .raw("<th>newest event</th><th class=\"num\">age</th><th>state</th>")
         .raw("<th style=\"width:46%\">materialized windows</th></tr>");
-    for (Freshness.ViewFreshness view : views.subList(from, Math.min(views.size(), from + size))) {
+    for (Freshness.ViewFreshness view : paging.rows(views)) {
       MaterializationState materialized = state.materialized().get(view.view());
       page.raw("<tr data-row=\"freshness\"><td>")
           .codeLink("/ui/views/" + Page.segment(view.view()), view.view())
@@ -68,17 +65,14 @@ final class FreshnessPage {
       page.raw("</td></tr>");
     }
     page.raw("</table>");
-    if (pages > 1) {
-      page.raw("<div class=\"pager\">");
-      if (current > 1) {
-        page.link("/ui/freshness?page=" + (current - 1), "\u2190 previous");
-      }
-      page.text("page " + current + " of " + pages);
-      if (current < pages) {
-        page.link("/ui/freshness?page=" + (current + 1), "next \u2192");
-      }
-      page.raw("</div>");
-    }
+    paging.links(
+        page,
+        "freshness",
+        "/ui/freshness?page=",
+        "",
+        "\u2190 previous",
+        "page " + paging.current() + " of " + paging.pages(),
+        "next \u2192");
     page.raw("</section>");
     return page.finish();
   }

@@ -26,14 +26,10 @@ final class HistoryPage {
     }
     List<HistoryEntry> newestFirst = new ArrayList<>(history);
     Collections.reverse(newestFirst);
-    int size = OverviewPage.PAGE_SIZE;
-    int pages = (newestFirst.size() + size - 1) / size;
-    int current = Math.max(1, Math.min(pageNumber, pages));
+    Paging paging = Paging.of(newestFirst.size(), pageNumber);
     page.raw("<section class=\"panel\"><table><tr><th class=\"num\">version</th>")
         .raw("<th>committed</th><th>by</th><th>git commit</th><th>changes</th></tr>");
-    int from = (current - 1) * size;
-    for (HistoryEntry entry :
-        newestFirst.subList(from, Math.min(newestFirst.size(), from + size))) {
+    for (HistoryEntry entry : paging.rows(newestFirst)) {
       page.raw("<tr data-version=\"")
           .text(Long.toString(entry.version()))
           .raw("\"><td class=\"num\"><b>")
@@ -49,28 +45,21 @@ final class HistoryPage {
       page.raw("</td></tr>");
     }
     page.raw("</table>");
-    if (pages > 1) {
-      page.raw("<div class=\"pager\">");
-      if (current > 1) {
-        page.link("/ui/history?page=" + (current - 1), "\u2190 newer");
-      }
-      page.text("page " + current + " of " + pages);
-      if (current < pages) {
-        page.link("/ui/history?page=" + (current + 1), "older \u2192");
-      }
-      page.raw("</div>");
-    }
+    paging.links(
+        page,
+        "history",
+        "/ui/history?page=",
+        "",
+        "\u2190 newer",
+        "page " + paging.current() + " of " + paging.pages(),
+        "older \u2192");
     page.raw("</section>");
     return page.finish();
   }
 
   /** A version's changes as a list, at most {@code limit} lines and a count of the rest. */
   static void changes(Page page, HistoryEntry entry, int limit) {
-    List<String> lines = new ArrayList<>();
-    if (entry.restoredVersion() != null) {
-      lines.add("rollback to version " + entry.restoredVersion());
-    }
-    lines.addAll(entry.changes());
+    List<String> lines = entry.describedChanges();
     if (lines.isEmpty()) {
       page.raw("<span class=\"note\">no changes</span>");
       return;

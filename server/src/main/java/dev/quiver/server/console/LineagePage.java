@@ -2,7 +2,6 @@ package dev.quiver.server.console;
 
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,11 +28,10 @@ final class LineagePage {
         .text(query == null ? "" : query)
         .raw("\"><button type=\"submit\">Find</button></form>");
     if (query != null && !query.isBlank()) {
-      String needle = query.toLowerCase(Locale.ROOT);
       List<LineageGraph.Node> found =
-          whole.nodes().values().stream()
-              .filter(n -> n.name().toLowerCase(Locale.ROOT).contains(needle))
-              .limit(100)
+          OverviewPage.matching(List.copyOf(whole.nodes().values()), LineageGraph.Node::name, query)
+              .stream()
+              .limit(Paging.SIZE)
               .toList();
       page.raw("<section class=\"panel\"><h2>Matching objects</h2>");
       if (found.isEmpty()) {

@@ -46,11 +46,11 @@ final class MonitoringPage {
           .raw("</section>");
       return page.finish();
     }
-    DriftMonitor.DriftState state1 = drift.get();
-    DatasetManifest manifest = state1.manifest();
+    DriftMonitor.DriftState computed = drift.get();
+    DatasetManifest manifest = computed.manifest();
     page.raw("<section class=\"panel\"><h2>Baseline</h2><dl class=\"meta\"><dt>training set</dt>")
         .raw("<dd><code>")
-        .text(state1.manifestFile().toString())
+        .text(computed.manifestFile().toString())
         .raw("</code></dd><dt>built</dt><dd>")
         .text(Page.instant(manifest.createdAt()))
         .raw("</dd><dt>rows</dt><dd>")
@@ -58,20 +58,20 @@ final class MonitoringPage {
         .raw("</dd><dt>feature service</dt><dd>")
         .text(manifest.featureService() == null ? "\u2013" : manifest.featureService())
         .raw("</dd><dt>drift computed</dt><dd>")
-        .text(Page.instant(state1.computedAt()))
+        .text(Page.instant(computed.computedAt()))
         .raw("</dd><dt>compared with</dt><dd>");
-    if (state1.reportsByService().isEmpty()) {
+    if (computed.reportsByService().isEmpty()) {
       page.text("nothing yet: no logged service served rows in the drift window");
     } else {
-      for (Map.Entry<String, DriftReport> report : state1.reportsByService().entrySet()) {
+      for (Map.Entry<String, DriftReport> report : computed.reportsByService().entrySet()) {
         page.raw("<div>").text(report.getValue().current()).raw("</div>");
       }
     }
     page.raw("</dd></dl></section>");
-    summary(page, state1.reportsByService());
+    summary(page, computed.reportsByService());
     page.raw("<div class=\"cols features\">");
     for (FeatureStatistics statistics : manifest.statistics()) {
-      feature(page, statistics, state1.reportsByService());
+      feature(page, statistics, computed.reportsByService());
     }
     page.raw("</div>");
     return page.finish();

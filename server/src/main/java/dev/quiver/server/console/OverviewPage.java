@@ -19,8 +19,6 @@ import java.util.function.Function;
  */
 final class OverviewPage {
 
-  static final int PAGE_SIZE = 100;
-
   private OverviewPage() {}
 
   /** One row of the views' table: a feature view or an on-demand view. */
@@ -81,13 +79,12 @@ final class OverviewPage {
     views.sort(Comparator.comparing(ViewRow::name).thenComparing(ViewRow::kind));
     List<ViewRow> shownViews = matching(views, ViewRow::name, query);
     List<FeatureService> services = matching(d.featureServices(), FeatureService::name, query);
-    viewPage = clamp(viewPage, shownViews.size());
-    servicePage = clamp(servicePage, services.size());
+    Paging viewPaging = Paging.of(shownViews.size(), viewPage);
+    Paging servicePaging = Paging.of(services.size(), servicePage);
     page.raw("<section class=\"panel\" id=\"views\"><h2>Feature views</h2>");
     table(
         page,
-        shownViews,
-        viewPage,
+        viewPaging.rows(shownViews),
         "<tr><th>name</th><th>kind</th><th>keys or inputs</th><th class=\"num\">features</th>"
             + "<th>freshness</th></tr>",
         row ->
@@ -102,14 +99,13 @@ final class OverviewPage {
                 .raw("</td><td>")
                 .raw(row.kind().equals("on-demand") ? "" : state.freshnessBadge(row.name()))
                 .raw("</td></tr>"));
-    pager(page, shownViews.size(), viewPage, query, "vpage", servicePage, "spage", "views");
+    pager(page, viewPaging, query, "vpage", servicePaging, "spage", "views");
     page.raw("</section>");
 
     page.raw("<section class=\"panel\" id=\"services\"><h2>Feature services</h2>");
     table(
         page,
-        services,
-        servicePage,
+        servicePaging.rows(services),
         "<tr><th>name</th><th class=\"num\">view references</th><th>logging</th>"
             + "<th>description</th></tr>",
         service ->
@@ -125,7 +121,7 @@ final class OverviewPage {
                 .raw("</td><td>")
                 .text(service.description() == null ? "" : service.description())
                 .raw("</td></tr>"));
-    pager(page, services.size(), servicePage, query, "spage", viewPage, "vpage", "services");
+    pager(page, servicePaging, query, "spage", viewPaging, "vpage", "services");
     page.raw("</section>");
 
     page.raw("<div class=\"cols\"><section class=\"panel\"><h2>Entities</h2>");
@@ -173,11 +169,6 @@ final class OverviewPage {
         .raw("</p></section>");
   }
 
-  /** A page number within the pages {@code total} rows fill. */
-  private static int clamp(int pageNumber, int total) {
-    return Math.max(1, Math.min(pageNumber, (total + PAGE_SIZE - 1) / PAGE_SIZE));
-  }
-
   private static void card(Page page, long value, String label, String css) {
     page.raw("<div class=\"card ")
         .raw(css)
@@ -188,7 +179,8 @@ final class OverviewPage {
         .raw("</div></div>");
   }
 
-  private static <T> List<T> matching(List<T> items, Function<T, String> name, String query) {
+  /** The items whose name contains {@code query}, ignoring case and surrounding blanks. */
+  static <T> List<T> matching(List<T> items, Function<T, String> name, String query) {
     if (query == null || query.isBlank()) {
       return items;
     }
@@ -198,56 +190,42 @@ final class OverviewPage {
         .toList();
   }
 
-  private static <T> void table(
-      Page page, List<T> rows, int pageNumber, String header, Consumer<T> row) {
+  private static <T> void table(Page page, List<T> rows, String header, Consumer<T> row) {
     if (rows.isEmpty()) {
       page.note("None.");
       return;
     }
     page.raw("<table>").raw(header);
-    int from = Math.min(rows.size(), (pageNumber - 1) * PAGE_SIZE);
-    rows.subList(from, Math.min(rows.size(), from + PAGE_SIZE)).forEach(row);
+    rows.forEach(row);
     page.raw("</table>");
   }
 
   /** Links to the previous and next pages of one list, keeping the other list's page. */
   private static void pager(
       Page page,
-      int total,
-      int current,
+      Paging paging,
       String query,
       String param,
-      int otherPage,
+      Paging other,
       String otherParam,
       String anchor) {
-    int pages = Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE);
-    if (pages == 1) {
-      return;
-    }
-    String base =
+    String href =
         "/ui?"
             + (query == null || query.isBlank() ? "" : "q=" + Page.segment(query) + "&")
             + otherParam
             + "="
-            + otherPage
+            + other.current()
             + "&"
             + param
             + "=";
-    page.raw("<div class=\"pager\" data-pager=\"").raw(anchor).raw("\">");
-    if (current > 1) {
-      page.link(base + (current - 1) + "#" + anchor, "\u2190 previous");
-    }
-    page.text(
+    String position =
         String.format(
             Locale.ROOT,
             "%,d\u2013%,d of %,d",
-            (current - 1) * PAGE_SIZE + 1,
-            Math.min(total, current * PAGE_SIZE),
-            total));
-    if (current < pages) {
-      page.link(base + (current + 1) + "#" + anchor, "next \u2192");
-    }
-    page.raw("</div>");
+            paging.first() + 1,
+            Math.min(paging.total(), paging.first() + Paging.SIZE),
+            paging.total());
+    paging.links(page, anchor, href, "#" + anchor, "\u2190 previous", position, "next \u2192");
   }
 
   private static void pills(Page page, List<String[]> links) {
@@ -255,11 +233,11 @@ final class OverviewPage {
       page.note("None.");
       return;
     }
-    for (String[] link : links.subList(0, Math.min(links.size(), PAGE_SIZE))) {
+    for (String[] link : links.subList(0, Math.min(links.size(), Paging.SIZE))) {
       page.raw("<span class=\"pill\">").link(link[0], link[1]).raw("</span>");
     }
-    if (links.size() > PAGE_SIZE) {
-      page.note((links.size() - PAGE_SIZE) + " more: search by name to narrow them.");
+    if (links.size() > Paging.SIZE) {
+      page.note((links.size() - Paging.SIZE) + " more: search by name to narrow them.");
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.quiver.registry.load.FeatureRepo;
 import dev.quiver.registry.model.CanonicalForm;
 import dev.quiver.registry.model.Definitions;
 import dev.quiver.registry.model.ObjectKind;
+import dev.quiver.registry.model.SourceLocation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -40,13 +41,16 @@ final class RepoLocations {
     if (now.repo() == null) {
       return Optional.empty();
     }
-    Definitions repo = now.repo().definitions();
-    Map<String, Object> written = CanonicalForm.objects(repo, kind).get(name);
-    if (written == null) {
+    Optional<Written> written = written(now.repo().definitions(), kind, name);
+    if (written.isEmpty()) {
       return Optional.empty();
     }
-    boolean same = written.equals(CanonicalForm.objects(registered, kind).get(name));
-    return Optional.of(new Location(locationOf(repo, kind, name), same));
+    boolean same =
+        written(registered, kind, name)
+            .map(r -> r.canonical().equals(written.get().canonical()))
+            .orElse(false);
+    SourceLocation location = written.get().location();
+    return Optional.of(new Location(location == null ? "" : location.toString(), same));
   }
 
   /** Reads the repo now, so that the first page that asks finds it read. */
@@ -59,21 +63,26 @@ final class RepoLocations {
     return current().problem();
   }
 
-  private static String locationOf(Definitions repo, ObjectKind kind, String name) {
-    Object location =
-        switch (kind) {
-          case ENTITY -> repo.entity(name).map(e -> e.location()).orElse(null);
-          case SOURCE ->
-              repo.source(name)
-                  .map(s -> (Object) s.location())
-                  .or(() -> repo.streamSource(name).map(s -> s.location()))
-                  .orElse(null);
-          case FEATURE_VIEW -> repo.featureView(name).map(v -> v.location()).orElse(null);
-          case ON_DEMAND_FEATURE_VIEW ->
-              repo.onDemandFeatureView(name).map(v -> v.location()).orElse(null);
-          case FEATURE_SERVICE -> repo.featureService(name).map(s -> s.location()).orElse(null);
-        };
-    return location == null ? "" : location.toString();
+  /** An object as written: where, and its canonical form (what a registry version compares). */
+  private record Written(SourceLocation location, Map<String, Object> canonical) {}
+
+  private static Optional<Written> written(Definitions d, ObjectKind kind, String name) {
+    return switch (kind) {
+      case ENTITY -> d.entity(name).map(e -> new Written(e.location(), CanonicalForm.of(e)));
+      case SOURCE ->
+          d.source(name)
+              .map(s -> new Written(s.location(), CanonicalForm.of(s)))
+              .or(
+                  () ->
+                      d.streamSource(name)
+                          .map(s -> new Written(s.location(), CanonicalForm.of(s))));
+      case FEATURE_VIEW ->
+          d.featureView(name).map(v -> new Written(v.location(), CanonicalForm.of(v)));
+      case ON_DEMAND_FEATURE_VIEW ->
+          d.onDemandFeatureView(name).map(v -> new Written(v.location(), CanonicalForm.of(v)));
+      case FEATURE_SERVICE ->
+          d.featureService(name).map(s -> new Written(s.location(), CanonicalForm.of(s)));
+    };
   }
 
   private Loaded current() {
